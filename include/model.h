@@ -1,0 +1,210 @@
+/* model.h — the board as every layer sees it: plain data and the small pure
+ * helpers on its value types (months, units, directions, statuses). No I/O. */
+#ifndef BOARDPACK_MODEL_H
+#define BOARDPACK_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "spc.h"
+
+/* A calendar month, counted as year * 12 + (month - 1); 0 means "none".
+ * "2023-04" is 2023 * 12 + 3. */
+typedef int yearmonth;
+
+#define YEARMONTH_NONE 0
+yearmonth yearmonth_make(int year, int month);
+int yearmonth_year(yearmonth when);
+int yearmonth_month(yearmonth when); /* 1..12 */
+/* Parses exactly "YYYY-MM" (year 1900..9999, month 01..12). */
+bool yearmonth_parse(const char *text, yearmonth *out);
+/* Writes "YYYY-MM" into out (at least 8 bytes). */
+void yearmonth_format(yearmonth when, char out[8]);
+/* Writes "Oct 2023" into out (at least 9 bytes). */
+void yearmonth_label(yearmonth when, char out[9]);
+/* The month of a UTC time_t-like "now", for "not in the future" checks. */
+yearmonth yearmonth_current(void);
+
+enum unit { UNIT_PERCENT, UNIT_COUNT, UNIT_NUMBER, UNIT_DAYS, UNIT_RATIO };
+const char *unit_name(enum unit unit);
+bool unit_parse(const char *text, enum unit *out);
+/* Whether a value is possible for the unit (a percentage in 0..100, a count
+ * whole and not negative, days not negative, a ratio not negative). On false,
+ * *why says what is wrong in a few words ("a percentage must be between 0 and
+ * 100"). */
+bool unit_accepts(enum unit unit, double value, const char **why);
+/* Formats a value for people: "68.4%", "225", "12.5 days", "1.8". */
+void unit_format_value(enum unit unit, double value, char *out, size_t size);
+
+/* Which way is better. NONE only reaches SPC (no RAG without a direction). */
+enum direction { DIRECTION_UP, DIRECTION_DOWN, DIRECTION_NONE };
+const char *direction_name(enum direction direction);
+bool direction_parse(const char *text, enum direction *out);
+
+/* Ordered by severity, so roll-up can take the maximum. */
+enum rag { RAG_GREY, RAG_BLUE, RAG_GREEN, RAG_AMBER, RAG_RED };
+#define RAG_COUNT 5
+char rag_letter(enum rag rag); /* '-', 'B', 'G', 'A', 'R' */
+const char *rag_word(enum rag rag); /* "no data", "met", "on track", ... */
+
+enum milestone_status {
+    MILESTONE_NOT_STARTED,
+    MILESTONE_ON_TRACK,
+    MILESTONE_AT_RISK,
+    MILESTONE_OFF_TRACK,
+    MILESTONE_COMPLETE,
+};
+#define MILESTONE_STATUS_COUNT 5
+const char *milestone_status_name(enum milestone_status status); /* "on_track" */
+const char *milestone_status_label(enum milestone_status status); /* "on track" */
+bool milestone_status_parse(const char *text, enum milestone_status *out);
+
+enum level { LEVEL_AIM, LEVEL_OBJECTIVE, LEVEL_DELIVERABLE, LEVEL_METRIC };
+const char *level_name(enum level level); /* "aim", "objective", ... */
+
+/* Where something came from in a board file (0 when it did not). */
+struct source_location {
+    unsigned line;
+    unsigned column;
+};
+
+struct reading {
+    yearmonth period;
+    double value;
+    char *segment;    /* NULL for the whole (unsegmented) series */
+    char *note;       /* may be NULL */
+    char *entered_by; /* may be NULL */
+    char *entered_at; /* "YYYY-MM-DDTHH:MM:SSZ", may be NULL */
+    bool sample;      /* an illustrative reading, not the trust's */
+    char *metric_code;             /* as written in the file */
+    struct source_location where;  /* in the file, for errors */
+};
+
+struct trajectory_point {
+    yearmonth period;
+    double value;
+};
+
+struct metric {
+    char *code;
+    char *name;
+    enum unit unit;
+    enum direction direction;
+    bool has_baseline;
+    double baseline;
+    yearmonth baseline_period;
+    double target;
+    yearmonth target_period;
+    struct trajectory_point *trajectory; /* sorted by period */
+    size_t trajectory_count;
+    bool has_tolerance;
+    double tolerance;  /* in the metric's units; default: see rules.h */
+    char *breakdown;   /* a dimension, e.g. "borough"; NULL if none */
+    int stale_months;  /* 0: the default (3) */
+    struct spc_settings spc;
+    /* Readings, sorted: the whole series first, by period, then each
+     * segment's series by segment name and period. */
+    struct reading *readings;
+    size_t reading_count;
+    long long id; /* row id in the store; 0 if not stored */
+    struct source_location where;
+};
+
+struct milestone_update {
+    enum milestone_status status;
+    char *note;
+    char *entered_by;
+    char *entered_at;
+    yearmonth period; /* the month the update is for; may be NONE */
+    bool sample;
+    long long id;
+    char *node_code;               /* as written in the file */
+    struct source_location where;  /* in the file, for errors */
+};
+
+struct milestone {
+    yearmonth due;
+    struct milestone_update *updates; /* oldest first; the last is current */
+    size_t update_count;
+};
+
+struct comment {
+    yearmonth period; /* the month it speaks to; may be NONE */
+    char *text;
+    char *entered_by;
+    char *entered_at;
+    bool sample;
+    long long id;
+    char *node_code;               /* as written in the file */
+    struct source_location where;  /* in the file, for errors */
+};
+
+struct node {
+    enum level level;
+    char *code;
+    char *title;
+    char *lead;              /* may be NULL */
+    size_t parent;           /* index in board.nodes; NODE_NONE for aims */
+    size_t subtree_end;      /* one past the last descendant's index */
+    size_t depth;            /* aims are 0 */
+    /* Deliverables only: either metrics or a milestone. */
+    struct metric *metrics;
+    size_t metric_count;
+    bool has_milestone;
+    struct milestone milestone;
+    struct comment *comments;
+    size_t comment_count;
+    long long id;            /* row id in the store; 0 if not stored */
+    struct source_location where;
+};
+#define NODE_NONE ((size_t)-1)
+
+struct board_value {
+    char *name;
+    char *text;
+};
+
+struct board {
+    char *code;
+    char *title;   /* NULL in a readings-only file */
+    char *purpose;
+    char *vision;
+    char *reporting_period; /* e.g. "2023/24", optional */
+    struct board_value *values;
+    size_t value_count;
+    /* Aims, objectives, deliverables in pre-order (tree order); metrics are
+     * not nodes here but hang off their deliverable. */
+    struct node *nodes;
+    size_t node_count;
+    /* Readings as a file lists them (before they are attached to metrics);
+     * store_load_board leaves this empty and fills metric.readings. */
+    struct reading *readings;
+    size_t reading_count;
+    /* Likewise the file's top-level milestone_updates and commentary. */
+    struct milestone_update *milestone_updates;
+    size_t milestone_update_count;
+    struct comment *comments;
+    size_t comment_count;
+    bool sample;            /* board.sample: everything this file adds is illustrative */
+    bool readings_only;     /* the file held only board.code and readings */
+    yearmonth as_at;        /* newest month with any reading (<= as-of) */
+    bool shows_sample;      /* some reading shown is sample data */
+    long long id;
+    struct source_location where;
+};
+
+void board_free(struct board *board);
+/* Finds a metric by code (a single-metric deliverable's metric carries the
+ * deliverable's code); NULL if none. */
+struct metric *board_find_metric(const struct board *board, const char *code,
+                                 struct node **deliverable);
+struct node *board_find_node(const struct board *board, const char *code);
+/* The latest reading of a metric's whole series (greatest period), or NULL. */
+const struct reading *metric_latest_reading(const struct metric *metric);
+/* The whole series (segment NULL) as a contiguous range of metric.readings. */
+size_t metric_series(const struct metric *metric, const char *segment,
+                     const struct reading **first);
+/* Sorts metric.readings into the order documented above. */
+void metric_sort_readings(struct metric *metric);
+
+#endif

@@ -1,0 +1,367 @@
+/* model.c — the value types of the board (months, units, directions,
+ * statuses) and the few lookups every layer needs on a loaded board. */
+#include "model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+yearmonth yearmonth_make(int year, int month)
+{
+    return year * 12 + (month - 1);
+}
+
+int yearmonth_year(yearmonth when)
+{
+    return when / 12;
+}
+
+int yearmonth_month(yearmonth when)
+{
+    return when % 12 + 1;
+}
+
+bool yearmonth_parse(const char *text, yearmonth *out)
+{
+    if (!text || strlen(text) != 7 || text[4] != '-')
+        return false;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (text[i] < '0' || text[i] > '9'))
+            return false;
+    int year = (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + (text[3] - '0');
+    int month = (text[5] - '0') * 10 + (text[6] - '0');
+    if (year < 1900 || month < 1 || month > 12)
+        return false;
+    *out = yearmonth_make(year, month);
+    return true;
+}
+
+void yearmonth_format(yearmonth when, char out[8])
+{
+    if (when == YEARMONTH_NONE) {
+        out[0] = '\0';
+        return;
+    }
+    unsigned year = (unsigned)yearmonth_year(when) % 10000, month = (unsigned)yearmonth_month(when);
+    out[0] = (char)('0' + year / 1000);
+    out[1] = (char)('0' + year / 100 % 10);
+    out[2] = (char)('0' + year / 10 % 10);
+    out[3] = (char)('0' + year % 10);
+    out[4] = '-';
+    out[5] = (char)('0' + month / 10);
+    out[6] = (char)('0' + month % 10);
+    out[7] = '\0';
+}
+
+void yearmonth_label(yearmonth when, char out[9])
+{
+    static const char names[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                      "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    if (when == YEARMONTH_NONE) {
+        out[0] = '\0';
+        return;
+    }
+    char digits[8];
+    yearmonth_format(when, digits);
+    memcpy(out, names[yearmonth_month(when) - 1], 3);
+    out[3] = ' ';
+    memcpy(out + 4, digits, 4);
+    out[8] = '\0';
+}
+
+yearmonth yearmonth_current(void)
+{
+    time_t now = time(NULL);
+    struct tm parts;
+    gmtime_r(&now, &parts);
+    return yearmonth_make(parts.tm_year + 1900, parts.tm_mon + 1);
+}
+
+static const char *const unit_names[] = {"percent", "count", "number", "days", "ratio"};
+
+const char *unit_name(enum unit unit)
+{
+    return (unsigned)unit < 5 ? unit_names[unit] : "number";
+}
+
+bool unit_parse(const char *text, enum unit *out)
+{
+    for (int i = 0; i < 5; i++) {
+        if (strcmp(text, unit_names[i]) == 0) {
+            *out = (enum unit)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool unit_accepts(enum unit unit, double value, const char **why)
+{
+    const char *problem = NULL;
+    if (!isfinite(value))
+        problem = "a value must be a finite number";
+    else if (unit == UNIT_PERCENT && (value < 0 || value > 100))
+        problem = "a percentage must be between 0 and 100";
+    else if (unit == UNIT_COUNT && (value < 0 || value != floor(value)))
+        problem = "a count must be a whole number, not negative";
+    else if (unit == UNIT_DAYS && value < 0)
+        problem = "a number of days cannot be negative";
+    else if (unit == UNIT_RATIO && value < 0)
+        problem = "a ratio cannot be negative";
+    if (why)
+        *why = problem;
+    return problem == NULL;
+}
+
+/* Shortest of %.0f..%.6g that still reads as the value people typed. */
+static void format_number(double value, char *out, size_t size)
+{
+    for (int digits = 1; digits <= 15; digits++) {
+        snprintf(out, size, "%.*g", digits, value);
+        if (strtod(out, NULL) == value)
+            return;
+    }
+    snprintf(out, size, "%.15g", value);
+}
+
+void unit_format_value(enum unit unit, double value, char *out, size_t size)
+{
+    char number[40];
+    if (unit == UNIT_COUNT)
+        snprintf(number, sizeof number, "%.0f", value);
+    else if (fabs(value) >= 1e15)
+        snprintf(number, sizeof number, "%.4g", value);
+    else
+        format_number(value, number, sizeof number);
+    switch (unit) {
+    case UNIT_PERCENT:
+        snprintf(out, size, "%s%%", number);
+        break;
+    case UNIT_DAYS:
+        snprintf(out, size, "%s %s", number, value == 1 ? "day" : "days");
+        break;
+    default:
+        snprintf(out, size, "%s", number);
+        break;
+    }
+}
+
+const char *direction_name(enum direction direction)
+{
+    switch (direction) {
+    case DIRECTION_UP:
+        return "up";
+    case DIRECTION_DOWN:
+        return "down";
+    default:
+        return "none";
+    }
+}
+
+bool direction_parse(const char *text, enum direction *out)
+{
+    if (strcmp(text, "up") == 0)
+        *out = DIRECTION_UP;
+    else if (strcmp(text, "down") == 0)
+        *out = DIRECTION_DOWN;
+    else
+        return false;
+    return true;
+}
+
+char rag_letter(enum rag rag)
+{
+    static const char letters[RAG_COUNT] = {'-', 'B', 'G', 'A', 'R'};
+    return (unsigned)rag < RAG_COUNT ? letters[rag] : '?';
+}
+
+const char *rag_word(enum rag rag)
+{
+    static const char *const words[RAG_COUNT] = {"no data", "target met", "on track",
+                                                 "slightly off track", "off track"};
+    return (unsigned)rag < RAG_COUNT ? words[rag] : "unknown";
+}
+
+static const char *const milestone_names[] = {"not_started", "on_track", "at_risk", "off_track",
+                                              "complete"};
+static const char *const milestone_labels[] = {"not started", "on track", "at risk",
+                                               "off track", "complete"};
+
+const char *milestone_status_name(enum milestone_status status)
+{
+    return (unsigned)status < MILESTONE_STATUS_COUNT ? milestone_names[status] : "not_started";
+}
+
+const char *milestone_status_label(enum milestone_status status)
+{
+    return (unsigned)status < MILESTONE_STATUS_COUNT ? milestone_labels[status] : "not started";
+}
+
+bool milestone_status_parse(const char *text, enum milestone_status *out)
+{
+    for (int i = 0; i < MILESTONE_STATUS_COUNT; i++) {
+        if (strcmp(text, milestone_names[i]) == 0) {
+            *out = (enum milestone_status)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+const char *level_name(enum level level)
+{
+    static const char *const names[] = {"aim", "objective", "deliverable", "metric"};
+    return (unsigned)level < 4 ? names[level] : "node";
+}
+
+static void reading_free(struct reading *reading)
+{
+    free(reading->segment);
+    free(reading->note);
+    free(reading->entered_by);
+    free(reading->entered_at);
+    free(reading->metric_code);
+}
+
+static void milestone_update_free(struct milestone_update *update)
+{
+    free(update->note);
+    free(update->entered_by);
+    free(update->entered_at);
+    free(update->node_code);
+}
+
+static void comment_free(struct comment *comment)
+{
+    free(comment->text);
+    free(comment->entered_by);
+    free(comment->entered_at);
+    free(comment->node_code);
+}
+
+static void metric_free(struct metric *metric)
+{
+    free(metric->code);
+    free(metric->name);
+    free(metric->trajectory);
+    free(metric->breakdown);
+    for (size_t i = 0; i < metric->reading_count; i++)
+        reading_free(&metric->readings[i]);
+    free(metric->readings);
+}
+
+static void node_free(struct node *node)
+{
+    free(node->code);
+    free(node->title);
+    free(node->lead);
+    for (size_t i = 0; i < node->metric_count; i++)
+        metric_free(&node->metrics[i]);
+    free(node->metrics);
+    for (size_t i = 0; i < node->milestone.update_count; i++)
+        milestone_update_free(&node->milestone.updates[i]);
+    free(node->milestone.updates);
+    for (size_t i = 0; i < node->comment_count; i++)
+        comment_free(&node->comments[i]);
+    free(node->comments);
+}
+
+void board_free(struct board *board)
+{
+    if (!board)
+        return;
+    free(board->code);
+    free(board->title);
+    free(board->purpose);
+    free(board->vision);
+    free(board->reporting_period);
+    for (size_t i = 0; i < board->value_count; i++) {
+        free(board->values[i].name);
+        free(board->values[i].text);
+    }
+    free(board->values);
+    for (size_t i = 0; i < board->node_count; i++)
+        node_free(&board->nodes[i]);
+    free(board->nodes);
+    for (size_t i = 0; i < board->reading_count; i++)
+        reading_free(&board->readings[i]);
+    free(board->readings);
+    for (size_t i = 0; i < board->milestone_update_count; i++)
+        milestone_update_free(&board->milestone_updates[i]);
+    free(board->milestone_updates);
+    for (size_t i = 0; i < board->comment_count; i++)
+        comment_free(&board->comments[i]);
+    free(board->comments);
+    free(board);
+}
+
+struct metric *board_find_metric(const struct board *board, const char *code,
+                                 struct node **deliverable)
+{
+    for (size_t i = 0; i < board->node_count; i++) {
+        struct node *node = &board->nodes[i];
+        for (size_t m = 0; m < node->metric_count; m++) {
+            if (strcmp(node->metrics[m].code, code) == 0) {
+                if (deliverable)
+                    *deliverable = node;
+                return &node->metrics[m];
+            }
+        }
+    }
+    return NULL;
+}
+
+struct node *board_find_node(const struct board *board, const char *code)
+{
+    for (size_t i = 0; i < board->node_count; i++)
+        if (strcmp(board->nodes[i].code, code) == 0)
+            return &board->nodes[i];
+    return NULL;
+}
+
+static int compare_segments(const char *a, const char *b)
+{
+    if (!a || !b)
+        return (a != NULL) - (b != NULL); /* the whole series first */
+    return strcmp(a, b);
+}
+
+static int compare_readings(const void *left, const void *right)
+{
+    const struct reading *a = left, *b = right;
+    int by_segment = compare_segments(a->segment, b->segment);
+    if (by_segment)
+        return by_segment;
+    return (a->period > b->period) - (a->period < b->period);
+}
+
+void metric_sort_readings(struct metric *metric)
+{
+    if (metric->reading_count > 1)
+        qsort(metric->readings, metric->reading_count, sizeof *metric->readings,
+              compare_readings);
+}
+
+size_t metric_series(const struct metric *metric, const char *segment,
+                     const struct reading **first)
+{
+    size_t start = 0;
+    while (start < metric->reading_count &&
+           compare_segments(metric->readings[start].segment, segment) < 0)
+        start++;
+    size_t end = start;
+    while (end < metric->reading_count &&
+           compare_segments(metric->readings[end].segment, segment) == 0)
+        end++;
+    *first = metric->readings + start;
+    return end - start;
+}
+
+const struct reading *metric_latest_reading(const struct metric *metric)
+{
+    const struct reading *series;
+    size_t count = metric_series(metric, NULL, &series);
+    return count ? &series[count - 1] : NULL;
+}
