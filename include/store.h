@@ -1,0 +1,117 @@
+/* store.h — the SQLite store: the only layer that runs SQL. Every statement
+ * is prepared; nothing is built from input. */
+#ifndef BOARDPACK_STORE_H
+#define BOARDPACK_STORE_H
+
+#include <stdbool.h>
+
+#include "model.h"
+#include "util.h"
+
+struct store;
+
+enum store_access {
+    STORE_READ_WRITE,
+    STORE_READ_ONLY, /* SQLITE_OPEN_READONLY and PRAGMA query_only */
+};
+
+/* Opens (and with create, creates with mode 0600 and migrates) a store.
+ * A read-write open of a file the user may not write falls back to
+ * read-only; store_is_read_only tells. */
+bool store_open(const char *path, enum store_access access, bool create,
+                struct store **out, struct error *error);
+void store_close(struct store *store);
+/* How long a write waits for another writer before giving up (default 5 s). */
+void store_set_busy_timeout(struct store *store, int milliseconds);
+bool store_is_read_only(const struct store *store);
+const char *store_path(const struct store *store);
+/* True if the store holds no board yet. */
+bool store_is_empty(struct store *store);
+/* PRAGMA data_version: changes when another connection commits. */
+long long store_data_version(struct store *store);
+int store_schema_version(struct store *store);
+
+/* Transactions: every write is one BEGIN IMMEDIATE ... COMMIT. */
+bool store_begin(struct store *store, struct error *error);
+bool store_commit(struct store *store, struct error *error);
+void store_rollback(struct store *store);
+
+/* Imports parsed board files in the current transaction. A readings-only
+ * file adds readings to a board already in the store (or earlier in the
+ * list); unknown metric codes are located errors against `file_names`. */
+bool store_import_boards(struct store *store, struct board *const *boards,
+                         const char *const *file_names, size_t count, bool sample,
+                         const char *who, struct error *error);
+
+/* Board codes and titles, in the order they were first imported. */
+struct board_summary {
+    char *code;
+    char *title;
+};
+bool store_list_boards(struct store *store, struct board_summary **out, size_t *count,
+                       struct error *error);
+void board_summaries_free(struct board_summary *list, size_t count);
+
+/* Loads a whole board: nodes, metrics, readings (those not after as_of when
+ * as_of is set), milestone updates and commentary. */
+bool store_load_board(struct store *store, const char *code, yearmonth as_of,
+                      struct board **out, struct error *error);
+
+/* Single writes, used by the command layer inside a transaction. Each
+ * returns the old value through *old so the command can audit it. */
+struct metric_ref {
+    long long metric_id;
+    enum unit unit;
+    char *code;
+    char *breakdown; /* NULL if the metric has no segments */
+};
+void metric_ref_free(struct metric_ref *ref);
+bool store_find_metric(struct store *store, const char *board_code, const char *metric_code,
+                       struct metric_ref *out, struct error *error);
+bool store_find_node(struct store *store, const char *board_code, const char *node_code,
+                     long long *node_id, bool *is_milestone, struct error *error);
+/* Puts a reading (replacing one for the same metric, period and segment).
+ * *had_old says whether one was replaced, *old_value its value. */
+bool store_put_reading(struct store *store, long long metric_id, yearmonth period,
+                       const char *segment, double value, const char *note, const char *who,
+                       const char *when, bool *had_old, double *old_value,
+                       struct error *error);
+/* The same, marking the reading as illustrative sample data or not. */
+bool store_put_reading_sample(struct store *store, long long metric_id, yearmonth period,
+                              const char *segment, double value, const char *note,
+                              const char *who, const char *when, bool sample, bool *had_old,
+                              double *old_value, struct error *error);
+bool store_delete_reading(struct store *store, long long metric_id, yearmonth period,
+                          const char *segment, struct error *error);
+bool store_add_milestone_update(struct store *store, long long node_id,
+                                enum milestone_status status, yearmonth period,
+                                const char *note, const char *who, const char *when,
+                                long long *update_id, struct error *error);
+/* The latest status recorded for a milestone; *found false if none. */
+bool store_latest_milestone_status(struct store *store, long long node_id,
+                                   enum milestone_status *status, bool *found,
+                                   struct error *error);
+bool store_delete_milestone_update(struct store *store, long long update_id,
+                                   struct error *error);
+bool store_add_comment(struct store *store, long long node_id, yearmonth period,
+                       const char *text, const char *who, const char *when,
+                       long long *comment_id, struct error *error);
+bool store_delete_comment(struct store *store, long long comment_id, struct error *error);
+bool store_add_audit(struct store *store, const char *who, const char *when,
+                     const char *action, const char *board_code, const char *node_code,
+                     const char *old_value, const char *new_value, struct error *error);
+
+struct audit_entry {
+    char *at;
+    char *who;
+    char *action;
+    char *node_code;
+    char *old_value;
+    char *new_value;
+};
+/* Audit rows for a node of a board (node_code NULL: all), newest first. */
+bool store_audit_log(struct store *store, const char *board_code, const char *node_code,
+                     struct audit_entry **out, size_t *count, struct error *error);
+void audit_entries_free(struct audit_entry *list, size_t count);
+
+#endif

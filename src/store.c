@@ -1,0 +1,1603 @@
+/* store.c — the SQLite store, and the only file that holds SQL. Statements
+ * are prepared once per connection from the table below and reused; no SQL
+ * text is ever built from input. */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BUSY_TIMEOUT_MS 5000
+
+/* Each migration takes the schema from version (index) to (index + 1); all
+ * pending ones run in one transaction. Append, never edit. */
+static const char *const migrations[] = {
+    /* 0 -> 1: the first schema. */
+    "CREATE TABLE boards ("
+    "  id INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE,"
+    "  title TEXT NOT NULL,"
+    "  reporting_period TEXT,"
+    "  purpose TEXT,"
+    "  vision TEXT,"
+    "  imported_at TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE board_values ("
+    "  board_id INTEGER NOT NULL REFERENCES boards(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  text TEXT,"
+    "  PRIMARY KEY (board_id, position)"
+    ") STRICT;"
+    /* Aims, objectives and deliverables share one table: the tree is one
+     * shape at every level. tree_order is the pre-order index. */
+    "CREATE TABLE nodes ("
+    "  id INTEGER PRIMARY KEY,"
+    "  board_id INTEGER NOT NULL REFERENCES boards(id) ON DELETE CASCADE,"
+    "  parent_id INTEGER REFERENCES nodes(id) ON DELETE CASCADE,"
+    "  level TEXT NOT NULL CHECK (level IN ('aim', 'objective', 'deliverable')),"
+    "  code TEXT NOT NULL,"
+    "  title TEXT NOT NULL,"
+    "  lead TEXT,"
+    "  tree_order INTEGER NOT NULL,"
+    "  milestone_due TEXT CHECK (milestone_due IS NULL OR milestone_due GLOB "
+    "    '[0-9][0-9][0-9][0-9]-[01][0-9]'),"
+    "  UNIQUE (board_id, code),"
+    "  UNIQUE (board_id, tree_order)"
+    ") STRICT;"
+    "CREATE INDEX nodes_by_parent ON nodes(parent_id);"
+    "CREATE VIEW aims AS SELECT * FROM nodes WHERE level = 'aim';"
+    "CREATE VIEW objectives AS SELECT * FROM nodes WHERE level = 'objective';"
+    "CREATE VIEW deliverables AS SELECT * FROM nodes WHERE level = 'deliverable';"
+    "CREATE TABLE metrics ("
+    "  id INTEGER PRIMARY KEY,"
+    "  board_id INTEGER NOT NULL REFERENCES boards(id) ON DELETE CASCADE,"
+    "  deliverable_id INTEGER NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  code TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  unit TEXT NOT NULL CHECK (unit IN ('percent', 'count', 'number', 'days', 'ratio')),"
+    "  direction TEXT NOT NULL CHECK (direction IN ('up', 'down')),"
+    "  baseline_value REAL,"
+    "  baseline_period TEXT,"
+    "  target_value REAL NOT NULL,"
+    "  target_period TEXT,"
+    "  tolerance REAL,"
+    "  stale_months INTEGER,"
+    "  breakdown TEXT,"
+    "  spc_minimum_points INTEGER NOT NULL,"
+    "  spc_shift_length INTEGER NOT NULL,"
+    "  spc_trend_length INTEGER NOT NULL,"
+    "  spc_screen_moving_ranges INTEGER NOT NULL,"
+    "  UNIQUE (board_id, code)"
+    ") STRICT;"
+    "CREATE INDEX metrics_by_deliverable ON metrics(deliverable_id);"
+    "CREATE TABLE metric_rebases ("
+    "  metric_id INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
+    "  period TEXT NOT NULL,"
+    "  PRIMARY KEY (metric_id, period)"
+    ") STRICT;"
+    "CREATE TABLE trajectory_points ("
+    "  metric_id INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
+    "  period TEXT NOT NULL,"
+    "  value REAL NOT NULL,"
+    "  PRIMARY KEY (metric_id, period)"
+    ") STRICT;"
+    /* segment '' is the whole series, so the uniqueness below holds for it. */
+    "CREATE TABLE readings ("
+    "  id INTEGER PRIMARY KEY,"
+    "  metric_id INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
+    "  period TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]'),"
+    "  segment TEXT NOT NULL DEFAULT '',"
+    "  value REAL NOT NULL,"
+    "  note TEXT,"
+    "  entered_by TEXT NOT NULL,"
+    "  entered_at TEXT NOT NULL,"
+    "  sample INTEGER NOT NULL DEFAULT 0 CHECK (sample IN (0, 1)),"
+    "  UNIQUE (metric_id, segment, period)"
+    ") STRICT;"
+    "CREATE TABLE milestone_updates ("
+    "  id INTEGER PRIMARY KEY,"
+    "  node_id INTEGER NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,"
+    "  period TEXT,"
+    "  status TEXT NOT NULL CHECK (status IN ('not_started', 'on_track', 'at_risk',"
+    "    'off_track', 'complete')),"
+    "  note TEXT,"
+    "  entered_by TEXT NOT NULL,"
+    "  entered_at TEXT NOT NULL,"
+    "  sample INTEGER NOT NULL DEFAULT 0 CHECK (sample IN (0, 1))"
+    ") STRICT;"
+    "CREATE INDEX milestone_updates_by_node ON milestone_updates(node_id, id);"
+    "CREATE TABLE commentary ("
+    "  id INTEGER PRIMARY KEY,"
+    "  node_id INTEGER NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,"
+    "  period TEXT,"
+    "  text TEXT NOT NULL,"
+    "  entered_by TEXT NOT NULL,"
+    "  entered_at TEXT NOT NULL,"
+    "  sample INTEGER NOT NULL DEFAULT 0 CHECK (sample IN (0, 1))"
+    ") STRICT;"
+    "CREATE INDEX commentary_by_node ON commentary(node_id, id);"
+    /* Every change: who, when, what, old and new. Never updated or deleted. */
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY,"
+    "  at TEXT NOT NULL,"
+    "  who TEXT NOT NULL,"
+    "  action TEXT NOT NULL,"
+    "  board_code TEXT NOT NULL,"
+    "  node_code TEXT,"
+    "  old_value TEXT,"
+    "  new_value TEXT"
+    ") STRICT;"
+    "CREATE INDEX audit_by_node ON audit(board_code, node_code, id);",
+};
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* Every statement the program runs, by name. */
+#define STATEMENTS(X)                                                                          \
+    X(BEGIN_IMMEDIATE, "BEGIN IMMEDIATE")                                                      \
+    X(COMMIT, "COMMIT")                                                                        \
+    X(ROLLBACK, "ROLLBACK")                                                                    \
+    X(DATA_VERSION, "PRAGMA data_version")                                                     \
+    X(USER_VERSION, "PRAGMA user_version")                                                     \
+    X(COUNT_BOARDS, "SELECT count(*) FROM boards")                                             \
+    X(LIST_BOARDS, "SELECT code, title FROM boards ORDER BY id")                               \
+    X(FIND_BOARD, "SELECT id, title, reporting_period, purpose, vision FROM boards "           \
+                  "WHERE code = ?1")                                                           \
+    X(INSERT_BOARD, "INSERT INTO boards (code, title, reporting_period, purpose, vision, "      \
+                    "imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                            \
+    X(INSERT_VALUE, "INSERT INTO board_values (board_id, position, name, text) "              \
+                    "VALUES (?1, ?2, ?3, ?4)")                                                 \
+    X(LOAD_VALUES, "SELECT name, text FROM board_values WHERE board_id = ?1 ORDER BY position") \
+    X(INSERT_NODE, "INSERT INTO nodes (board_id, parent_id, level, code, title, lead, "         \
+                   "tree_order, milestone_due) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")       \
+    X(LOAD_NODES, "SELECT id, level, code, title, lead, milestone_due, parent_id FROM nodes "   \
+                  "WHERE board_id = ?1 ORDER BY tree_order")                                   \
+    X(FIND_NODE, "SELECT id, milestone_due IS NOT NULL FROM nodes "                            \
+                 "WHERE board_id = ?1 AND code = ?2")                                          \
+    X(INSERT_METRIC,                                                                           \
+      "INSERT INTO metrics (board_id, deliverable_id, position, code, name, unit, direction, " \
+      "baseline_value, baseline_period, target_value, target_period, tolerance, stale_months, " \
+      "breakdown, spc_minimum_points, spc_shift_length, spc_trend_length, "                    \
+      "spc_screen_moving_ranges) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "   \
+      "?13, ?14, ?15, ?16, ?17, ?18)")                                                         \
+    X(LOAD_METRICS,                                                                            \
+      "SELECT m.id, m.deliverable_id, m.code, m.name, m.unit, m.direction, m.baseline_value, " \
+      "m.baseline_period, m.target_value, m.target_period, m.tolerance, m.stale_months, "      \
+      "m.breakdown, m.spc_minimum_points, m.spc_shift_length, m.spc_trend_length, "            \
+      "m.spc_screen_moving_ranges FROM metrics m JOIN nodes n ON n.id = m.deliverable_id "    \
+      "WHERE m.board_id = ?1 ORDER BY n.tree_order, m.position")                               \
+    X(FIND_METRIC, "SELECT id, unit, code, breakdown FROM metrics "                            \
+                   "WHERE board_id = ?1 AND code = ?2")                                        \
+    X(LATEST_MILESTONE_STATUS, "SELECT status FROM milestone_updates WHERE node_id = ?1 "      \
+                               "ORDER BY id DESC LIMIT 1")                                     \
+    X(LIST_METRIC_CODES, "SELECT code, id, unit, breakdown IS NOT NULL FROM metrics "          \
+                         "WHERE board_id = ?1 ORDER BY code")                                  \
+    X(INSERT_REBASE, "INSERT INTO metric_rebases (metric_id, period) VALUES (?1, ?2)")         \
+    X(LOAD_REBASES, "SELECT r.metric_id, r.period FROM metric_rebases r JOIN metrics m "      \
+                    "ON m.id = r.metric_id WHERE m.board_id = ?1 ORDER BY r.metric_id, r.period") \
+    X(INSERT_TRAJECTORY, "INSERT INTO trajectory_points (metric_id, period, value) "          \
+                         "VALUES (?1, ?2, ?3)")                                                \
+    X(LOAD_TRAJECTORIES, "SELECT t.metric_id, t.period, t.value FROM trajectory_points t "    \
+                         "JOIN metrics m ON m.id = t.metric_id WHERE m.board_id = ?1 "         \
+                         "ORDER BY t.metric_id, t.period")                                     \
+    X(FIND_READING, "SELECT value, note FROM readings WHERE metric_id = ?1 AND segment = ?2 "  \
+                    "AND period = ?3")                                                         \
+    X(PUT_READING, "INSERT INTO readings (metric_id, period, segment, value, note, "           \
+                   "entered_by, entered_at, sample) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "  \
+                   "ON CONFLICT (metric_id, segment, period) DO UPDATE SET "                   \
+                   "value = excluded.value, note = excluded.note, "                            \
+                   "entered_by = excluded.entered_by, entered_at = excluded.entered_at, "      \
+                   "sample = excluded.sample")                                                 \
+    X(DELETE_READING, "DELETE FROM readings WHERE metric_id = ?1 AND segment = ?2 "            \
+                      "AND period = ?3")                                                       \
+    X(LOAD_READINGS, "SELECT r.metric_id, r.period, r.segment, r.value, r.note, "              \
+                     "r.entered_by, r.entered_at, r.sample FROM readings r "                   \
+                     "JOIN metrics m ON m.id = r.metric_id WHERE m.board_id = ?1 "             \
+                     "AND r.period <= ?2 ORDER BY r.metric_id, r.segment, r.period")           \
+    X(INSERT_MILESTONE_UPDATE, "INSERT INTO milestone_updates (node_id, period, status, note, " \
+                               "entered_by, entered_at, sample) "                              \
+                               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                          \
+    X(DELETE_MILESTONE_UPDATE, "DELETE FROM milestone_updates WHERE id = ?1")                  \
+    X(LOAD_MILESTONE_UPDATES, "SELECT u.node_id, u.period, u.status, u.note, u.entered_by, "    \
+                              "u.entered_at, u.sample, u.id FROM milestone_updates u "         \
+                              "JOIN nodes n ON n.id = u.node_id WHERE n.board_id = ?1 "        \
+                              "AND (u.period IS NULL OR u.period <= ?2) "                      \
+                              "ORDER BY u.node_id, u.id")                                      \
+    X(INSERT_COMMENT, "INSERT INTO commentary (node_id, period, text, entered_by, entered_at, " \
+                      "sample) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                               \
+    X(DELETE_COMMENT, "DELETE FROM commentary WHERE id = ?1")                                  \
+    X(LOAD_COMMENTS, "SELECT c.node_id, c.period, c.text, c.entered_by, c.entered_at, "        \
+                     "c.sample, c.id FROM commentary c JOIN nodes n ON n.id = c.node_id "      \
+                     "WHERE n.board_id = ?1 AND (c.period IS NULL OR c.period <= ?2) "         \
+                     "ORDER BY c.node_id, c.id")                                               \
+    X(INSERT_AUDIT, "INSERT INTO audit (at, who, action, board_code, node_code, old_value, "   \
+                    "new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                          \
+    X(AUDIT_FOR_NODE, "SELECT at, who, action, node_code, old_value, new_value FROM audit "    \
+                      "WHERE board_code = ?1 AND (?2 IS NULL OR node_code = ?2) "              \
+                      "ORDER BY id DESC")
+
+enum statement_id {
+#define STATEMENT_ID(name, sql) STATEMENT_##name,
+    STATEMENTS(STATEMENT_ID)
+#undef STATEMENT_ID
+        STATEMENT_COUNT
+};
+
+static const char *const statement_sql[STATEMENT_COUNT] = {
+#define STATEMENT_SQL(name, sql) sql,
+    STATEMENTS(STATEMENT_SQL)
+#undef STATEMENT_SQL
+};
+
+struct store {
+    sqlite3 *database;
+    char *path;
+    bool read_only;
+    sqlite3_stmt *statements[STATEMENT_COUNT];
+};
+
+/* One sentence for a failed SQLite call, without leaking SQL to users. */
+static bool fail(struct store *store, struct error *error, const char *doing)
+{
+    int code = sqlite3_extended_errcode(store->database);
+    int primary = code & 0xFF;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        error_set(error, EXIT_TEMPORARY,
+                  "The store %s is busy (another program is writing to it); try again.",
+                  store->path);
+    else if (primary == SQLITE_READONLY)
+        error_set(error, EXIT_CANNOT_CREATE, "The store %s is read-only here; cannot %s.",
+                  store->path, doing);
+    else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+        error_set(error, EXIT_DATA, "The store %s is damaged or not a boardpack store.",
+                  store->path);
+    else if (primary == SQLITE_FULL)
+        error_set(error, EXIT_IO, "The disk holding %s is full; cannot %s.", store->path, doing);
+    else
+        error_set(error, EXIT_SOFTWARE, "Cannot %s in %s: %s.", doing, store->path,
+                  sqlite3_errmsg(store->database));
+    return false;
+}
+
+static sqlite3_stmt *statement(struct store *store, enum statement_id id, struct error *error)
+{
+    sqlite3_stmt *prepared = store->statements[id];
+    if (prepared) {
+        sqlite3_reset(prepared);
+        sqlite3_clear_bindings(prepared);
+        return prepared;
+    }
+    if (sqlite3_prepare_v3(store->database, statement_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
+                           &prepared, NULL) != SQLITE_OK) {
+        fail(store, error, "prepare a query");
+        return NULL;
+    }
+    store->statements[id] = prepared;
+    return prepared;
+}
+
+static void bind_text(sqlite3_stmt *prepared, int index, const char *text)
+{
+    if (text)
+        sqlite3_bind_text(prepared, index, text, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(prepared, index);
+}
+
+static void bind_period(sqlite3_stmt *prepared, int index, yearmonth when)
+{
+    if (when == YEARMONTH_NONE) {
+        sqlite3_bind_null(prepared, index);
+        return;
+    }
+    char text[8];
+    yearmonth_format(when, text);
+    sqlite3_bind_text(prepared, index, text, 7, SQLITE_TRANSIENT);
+}
+
+static char *column_text(sqlite3_stmt *prepared, int index)
+{
+    const unsigned char *text = sqlite3_column_text(prepared, index);
+    return text ? xstrdup((const char *)text) : NULL;
+}
+
+static yearmonth column_period(sqlite3_stmt *prepared, int index)
+{
+    const unsigned char *text = sqlite3_column_text(prepared, index);
+    yearmonth when = YEARMONTH_NONE;
+    if (text)
+        yearmonth_parse((const char *)text, &when);
+    return when;
+}
+
+/* Runs a statement that returns no rows. */
+static bool run(struct store *store, sqlite3_stmt *prepared, struct error *error,
+                const char *doing)
+{
+    int result = sqlite3_step(prepared);
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE && result != SQLITE_ROW)
+        return fail(store, error, doing);
+    return true;
+}
+
+static bool execute_script(struct store *store, const char *sql, struct error *error,
+                           const char *doing)
+{
+    if (sqlite3_exec(store->database, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return fail(store, error, doing);
+    return true;
+}
+
+static int pragma_integer(struct store *store, enum statement_id id)
+{
+    sqlite3_stmt *prepared = statement(store, id, NULL);
+    int value = -1;
+    if (prepared && sqlite3_step(prepared) == SQLITE_ROW)
+        value = sqlite3_column_int(prepared, 0);
+    if (prepared)
+        sqlite3_reset(prepared);
+    return value;
+}
+
+static bool migrate(struct store *store, struct error *error)
+{
+    int version = pragma_integer(store, STATEMENT_USER_VERSION);
+    if (version < 0)
+        return fail(store, error, "read the schema version");
+    if (version > SCHEMA_VERSION) {
+        error_set(error, EXIT_DATA,
+                  "The store %s was written by a newer boardpack (schema %d; this one knows "
+                  "up to %d).",
+                  store->path, version, SCHEMA_VERSION);
+        return false;
+    }
+    if (version == SCHEMA_VERSION)
+        return true;
+    if (store->read_only) {
+        error_set(error, EXIT_DATA,
+                  "The store %s needs upgrading (schema %d to %d), which a read-only open "
+                  "cannot do.",
+                  store->path, version, SCHEMA_VERSION);
+        return false;
+    }
+    if (!execute_script(store, "BEGIN IMMEDIATE", error, "start the upgrade"))
+        return false;
+    /* Re-read under the write lock: another process may have migrated. */
+    version = pragma_integer(store, STATEMENT_USER_VERSION);
+    for (int step = version; step < SCHEMA_VERSION; step++) {
+        if (!execute_script(store, migrations[step], error, "upgrade the schema")) {
+            sqlite3_exec(store->database, "ROLLBACK", NULL, NULL, NULL);
+            return false;
+        }
+    }
+    /* PRAGMA takes no parameters; the number is ours, not input. */
+    char set_version[48];
+    snprintf(set_version, sizeof set_version, "PRAGMA user_version = %d", SCHEMA_VERSION);
+    if (!execute_script(store, set_version, error, "record the schema version") ||
+        !execute_script(store, "COMMIT", error, "finish the upgrade")) {
+        sqlite3_exec(store->database, "ROLLBACK", NULL, NULL, NULL);
+        return false;
+    }
+    return true;
+}
+
+/* Creates the file with owner-only permissions before SQLite opens it, so
+ * the store is never readable by others, whatever the umask. */
+static bool create_private_file(const char *path, struct error *error)
+{
+    int descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (descriptor < 0) {
+        if (errno == EEXIST)
+            return true;
+        error_set(error, EXIT_CANNOT_CREATE, "Cannot create the store %s: %s.", path,
+                  strerror(errno));
+        return false;
+    }
+    close(descriptor);
+    return true;
+}
+
+bool store_open(const char *path, enum store_access access, bool create, struct store **out,
+                struct error *error)
+{
+    struct stat info;
+    bool exists = stat(path, &info) == 0;
+    if (!exists && !create) {
+        error_set(error, EXIT_NO_INPUT, "There is no store at %s.", path);
+        return false;
+    }
+    if (exists && S_ISDIR(info.st_mode)) {
+        error_set(error, EXIT_NO_INPUT, "The store path %s is a directory.", path);
+        return false;
+    }
+    bool read_only = access == STORE_READ_ONLY;
+    if (!read_only && exists && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0)
+        read_only = true; /* the user may look but not change */
+    if (!exists && !create_private_file(path, error))
+        return false;
+
+    struct store *store = xcalloc(1, sizeof *store);
+    store->path = xstrdup(path);
+    store->read_only = read_only;
+    int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
+                SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(path, &store->database, flags, NULL) != SQLITE_OK) {
+        if (store->database)
+            fail(store, error, "open the store");
+        else
+            error_set(error, EXIT_NO_INPUT, "Cannot open the store %s.", path);
+        store_close(store);
+        return false;
+    }
+    sqlite3_extended_result_codes(store->database, 1);
+    sqlite3_busy_timeout(store->database, BUSY_TIMEOUT_MS);
+    /* Refuse a file that is not SQLite before anything else touches it. */
+    if (!execute_script(store, "PRAGMA foreign_keys = ON", error, "open the store")) {
+        store_close(store);
+        return false;
+    }
+    if (pragma_integer(store, STATEMENT_USER_VERSION) < 0) {
+        fail(store, error, "open the store");
+        store_close(store);
+        return false;
+    }
+    if (!read_only) {
+        /* WAL lets readers (a kiosk, a report) carry on while one writes;
+         * synchronous FULL makes every acknowledged commit survive power loss. */
+        if (!execute_script(store, "PRAGMA journal_mode = WAL", error, "open the store") ||
+            !execute_script(store, "PRAGMA synchronous = FULL", error, "open the store")) {
+            store_close(store);
+            return false;
+        }
+    }
+    if (!migrate(store, error)) {
+        store_close(store);
+        return false;
+    }
+    if (read_only && !execute_script(store, "PRAGMA query_only = ON", error, "open the store")) {
+        store_close(store);
+        return false;
+    }
+    *out = store;
+    return true;
+}
+
+void store_close(struct store *store)
+{
+    if (!store)
+        return;
+    for (int i = 0; i < STATEMENT_COUNT; i++)
+        sqlite3_finalize(store->statements[i]);
+    sqlite3_close(store->database);
+    free(store->path);
+    free(store);
+}
+
+void store_set_busy_timeout(struct store *store, int milliseconds)
+{
+    sqlite3_busy_timeout(store->database, milliseconds);
+}
+
+bool store_is_read_only(const struct store *store)
+{
+    return store->read_only;
+}
+
+const char *store_path(const struct store *store)
+{
+    return store->path;
+}
+
+bool store_is_empty(struct store *store)
+{
+    return pragma_integer(store, STATEMENT_COUNT_BOARDS) <= 0;
+}
+
+long long store_data_version(struct store *store)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_DATA_VERSION, NULL);
+    long long version = -1;
+    if (prepared && sqlite3_step(prepared) == SQLITE_ROW)
+        version = sqlite3_column_int64(prepared, 0);
+    if (prepared)
+        sqlite3_reset(prepared);
+    return version;
+}
+
+int store_schema_version(struct store *store)
+{
+    return pragma_integer(store, STATEMENT_USER_VERSION);
+}
+
+bool store_begin(struct store *store, struct error *error)
+{
+    if (store->read_only) {
+        error_set(error, EXIT_CANNOT_CREATE, "The store %s is open read-only; nothing was changed.",
+                  store->path);
+        return false;
+    }
+    sqlite3_stmt *prepared = statement(store, STATEMENT_BEGIN_IMMEDIATE, error);
+    return prepared && run(store, prepared, error, "start a change");
+}
+
+bool store_commit(struct store *store, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_COMMIT, error);
+    if (prepared && run(store, prepared, error, "save the change"))
+        return true;
+    store_rollback(store);
+    return false;
+}
+
+void store_rollback(struct store *store)
+{
+    if (sqlite3_get_autocommit(store->database))
+        return;
+    sqlite3_stmt *prepared = statement(store, STATEMENT_ROLLBACK, NULL);
+    if (prepared)
+        run(store, prepared, NULL, "undo a failed change");
+}
+
+/* ---- Import ---------------------------------------------------------- */
+
+static bool find_board_id(struct store *store, const char *code, long long *id, bool *found,
+                          struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_BOARD, error);
+    if (!prepared)
+        return false;
+    bind_text(prepared, 1, code);
+    int result = sqlite3_step(prepared);
+    *found = result == SQLITE_ROW;
+    if (*found)
+        *id = sqlite3_column_int64(prepared, 0);
+    sqlite3_reset(prepared);
+    if (result != SQLITE_ROW && result != SQLITE_DONE)
+        return fail(store, error, "look up a board");
+    return true;
+}
+
+static bool insert_structure(struct store *store, const struct board *board, long long *board_id,
+                             const char *now, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_BOARD, error);
+    if (!prepared)
+        return false;
+    bind_text(prepared, 1, board->code);
+    bind_text(prepared, 2, board->title);
+    bind_text(prepared, 3, board->reporting_period);
+    bind_text(prepared, 4, board->purpose);
+    bind_text(prepared, 5, board->vision);
+    bind_text(prepared, 6, now);
+    if (!run(store, prepared, error, "add the board"))
+        return false;
+    *board_id = sqlite3_last_insert_rowid(store->database);
+
+    for (size_t i = 0; i < board->value_count; i++) {
+        if (!(prepared = statement(store, STATEMENT_INSERT_VALUE, error)))
+            return false;
+        sqlite3_bind_int64(prepared, 1, *board_id);
+        sqlite3_bind_int64(prepared, 2, (long long)i);
+        bind_text(prepared, 3, board->values[i].name);
+        bind_text(prepared, 4, board->values[i].text);
+        if (!run(store, prepared, error, "add the board's values"))
+            return false;
+    }
+
+    long long *node_ids = xcalloc(board->node_count ? board->node_count : 1, sizeof *node_ids);
+    bool ok = true;
+    for (size_t i = 0; ok && i < board->node_count; i++) {
+        const struct node *node = &board->nodes[i];
+        if (!(prepared = statement(store, STATEMENT_INSERT_NODE, error))) {
+            ok = false;
+            break;
+        }
+        sqlite3_bind_int64(prepared, 1, *board_id);
+        if (node->parent == NODE_NONE)
+            sqlite3_bind_null(prepared, 2);
+        else
+            sqlite3_bind_int64(prepared, 2, node_ids[node->parent]);
+        bind_text(prepared, 3, level_name(node->level));
+        bind_text(prepared, 4, node->code);
+        bind_text(prepared, 5, node->title);
+        bind_text(prepared, 6, node->lead);
+        sqlite3_bind_int64(prepared, 7, (long long)i);
+        if (node->has_milestone)
+            bind_period(prepared, 8, node->milestone.due);
+        else
+            sqlite3_bind_null(prepared, 8);
+        if (!(ok = run(store, prepared, error, "add the board's aims and objectives")))
+            break;
+        node_ids[i] = sqlite3_last_insert_rowid(store->database);
+
+        for (size_t u = 0; ok && u < node->milestone.update_count; u++) {
+            const struct milestone_update *update = &node->milestone.updates[u];
+            if (!(prepared = statement(store, STATEMENT_INSERT_MILESTONE_UPDATE, error))) {
+                ok = false;
+                break;
+            }
+            sqlite3_bind_int64(prepared, 1, node_ids[i]);
+            bind_period(prepared, 2, update->period);
+            bind_text(prepared, 3, milestone_status_name(update->status));
+            bind_text(prepared, 4, update->note);
+            bind_text(prepared, 5, update->entered_by ? update->entered_by : current_user_name());
+            bind_text(prepared, 6, update->entered_at ? update->entered_at : now);
+            sqlite3_bind_int(prepared, 7, update->sample || board->sample);
+            ok = run(store, prepared, error, "add a milestone status");
+        }
+
+        for (size_t m = 0; ok && m < node->metric_count; m++) {
+            const struct metric *metric = &node->metrics[m];
+            if (!(prepared = statement(store, STATEMENT_INSERT_METRIC, error))) {
+                ok = false;
+                break;
+            }
+            sqlite3_bind_int64(prepared, 1, *board_id);
+            sqlite3_bind_int64(prepared, 2, node_ids[i]);
+            sqlite3_bind_int64(prepared, 3, (long long)m);
+            bind_text(prepared, 4, metric->code);
+            bind_text(prepared, 5, metric->name);
+            bind_text(prepared, 6, unit_name(metric->unit));
+            bind_text(prepared, 7, direction_name(metric->direction));
+            if (metric->has_baseline) {
+                sqlite3_bind_double(prepared, 8, metric->baseline);
+                bind_period(prepared, 9, metric->baseline_period);
+            }
+            sqlite3_bind_double(prepared, 10, metric->target);
+            bind_period(prepared, 11, metric->target_period);
+            if (metric->has_tolerance)
+                sqlite3_bind_double(prepared, 12, metric->tolerance);
+            if (metric->stale_months)
+                sqlite3_bind_int(prepared, 13, metric->stale_months);
+            bind_text(prepared, 14, metric->breakdown);
+            sqlite3_bind_int(prepared, 15, metric->spc.minimum_points);
+            sqlite3_bind_int(prepared, 16, metric->spc.shift_length);
+            sqlite3_bind_int(prepared, 17, metric->spc.trend_length);
+            sqlite3_bind_int(prepared, 18, metric->spc.screen_moving_ranges);
+            if (!(ok = run(store, prepared, error, "add a metric")))
+                break;
+            long long metric_id = sqlite3_last_insert_rowid(store->database);
+            for (size_t t = 0; ok && t < metric->trajectory_count; t++) {
+                if (!(prepared = statement(store, STATEMENT_INSERT_TRAJECTORY, error))) {
+                    ok = false;
+                    break;
+                }
+                sqlite3_bind_int64(prepared, 1, metric_id);
+                bind_period(prepared, 2, metric->trajectory[t].period);
+                sqlite3_bind_double(prepared, 3, metric->trajectory[t].value);
+                ok = run(store, prepared, error, "add a trajectory");
+            }
+            for (int r = 0; ok && r < metric->spc.rebase_count; r++) {
+                if (!(prepared = statement(store, STATEMENT_INSERT_REBASE, error))) {
+                    ok = false;
+                    break;
+                }
+                sqlite3_bind_int64(prepared, 1, metric_id);
+                bind_period(prepared, 2, metric->spc.rebase_periods[r]);
+                ok = run(store, prepared, error, "add an SPC rebase");
+            }
+        }
+    }
+    free(node_ids);
+    return ok;
+}
+
+bool store_find_metric(struct store *store, const char *board_code, const char *metric_code,
+                       struct metric_ref *out, struct error *error)
+{
+    long long board_id;
+    bool found;
+    if (!find_board_id(store, board_code, &board_id, &found, error))
+        return false;
+    if (!found) {
+        error_set(error, EXIT_DATA, "There is no board '%s' in the store.", board_code);
+        return false;
+    }
+    sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_METRIC, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    bind_text(prepared, 2, metric_code);
+    int result = sqlite3_step(prepared);
+    if (result == SQLITE_ROW) {
+        out->metric_id = sqlite3_column_int64(prepared, 0);
+        const char *unit = (const char *)sqlite3_column_text(prepared, 1);
+        if (!unit || !unit_parse(unit, &out->unit))
+            out->unit = UNIT_NUMBER;
+        out->code = column_text(prepared, 2);
+        out->breakdown = column_text(prepared, 3);
+    }
+    sqlite3_reset(prepared);
+    if (result == SQLITE_ROW)
+        return true;
+    if (result != SQLITE_DONE)
+        return fail(store, error, "look up a metric");
+    error_set(error, EXIT_DATA, "Board '%s' has no metric '%s'.", board_code, metric_code);
+    return false;
+}
+
+void metric_ref_free(struct metric_ref *ref)
+{
+    free(ref->code);
+    free(ref->breakdown);
+    ref->code = ref->breakdown = NULL;
+}
+
+bool store_find_node(struct store *store, const char *board_code, const char *node_code,
+                     long long *node_id, bool *is_milestone, struct error *error)
+{
+    long long board_id;
+    bool found;
+    if (!find_board_id(store, board_code, &board_id, &found, error))
+        return false;
+    if (!found) {
+        error_set(error, EXIT_DATA, "There is no board '%s' in the store.", board_code);
+        return false;
+    }
+    sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_NODE, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    bind_text(prepared, 2, node_code);
+    int result = sqlite3_step(prepared);
+    if (result == SQLITE_ROW) {
+        *node_id = sqlite3_column_int64(prepared, 0);
+        if (is_milestone)
+            *is_milestone = sqlite3_column_int(prepared, 1) != 0;
+    }
+    sqlite3_reset(prepared);
+    if (result == SQLITE_ROW)
+        return true;
+    if (result != SQLITE_DONE)
+        return fail(store, error, "look up a node");
+    error_set(error, EXIT_DATA, "Board '%s' has no aim, objective or deliverable '%s'.",
+              board_code, node_code);
+    return false;
+}
+
+bool store_put_reading(struct store *store, long long metric_id, yearmonth period,
+                       const char *segment, double value, const char *note, const char *who,
+                       const char *when, bool *had_old, double *old_value, struct error *error)
+{
+    return store_put_reading_sample(store, metric_id, period, segment, value, note, who, when,
+                                    false, had_old, old_value, error);
+}
+
+bool store_put_reading_sample(struct store *store, long long metric_id, yearmonth period,
+                              const char *segment, double value, const char *note,
+                              const char *who, const char *when, bool sample, bool *had_old,
+                              double *old_value, struct error *error)
+{
+    sqlite3_stmt *prepared;
+    if (had_old) {
+        if (!(prepared = statement(store, STATEMENT_FIND_READING, error)))
+            return false;
+        sqlite3_bind_int64(prepared, 1, metric_id);
+        bind_text(prepared, 2, segment ? segment : "");
+        bind_period(prepared, 3, period);
+        int result = sqlite3_step(prepared);
+        *had_old = result == SQLITE_ROW;
+        if (*had_old && old_value)
+            *old_value = sqlite3_column_double(prepared, 0);
+        sqlite3_reset(prepared);
+        if (result != SQLITE_ROW && result != SQLITE_DONE)
+            return fail(store, error, "read the current reading");
+    }
+    if (!(prepared = statement(store, STATEMENT_PUT_READING, error)))
+        return false;
+    sqlite3_bind_int64(prepared, 1, metric_id);
+    bind_period(prepared, 2, period);
+    bind_text(prepared, 3, segment ? segment : "");
+    sqlite3_bind_double(prepared, 4, value);
+    bind_text(prepared, 5, note);
+    bind_text(prepared, 6, who);
+    bind_text(prepared, 7, when);
+    sqlite3_bind_int(prepared, 8, sample);
+    return run(store, prepared, error, "save the reading");
+}
+
+bool store_delete_reading(struct store *store, long long metric_id, yearmonth period,
+                          const char *segment, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_DELETE_READING, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, metric_id);
+    bind_text(prepared, 2, segment ? segment : "");
+    bind_period(prepared, 3, period);
+    return run(store, prepared, error, "remove the reading");
+}
+
+bool store_add_milestone_update(struct store *store, long long node_id,
+                                enum milestone_status status, yearmonth period, const char *note,
+                                const char *who, const char *when, long long *update_id,
+                                struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_MILESTONE_UPDATE, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, node_id);
+    bind_period(prepared, 2, period);
+    bind_text(prepared, 3, milestone_status_name(status));
+    bind_text(prepared, 4, note);
+    bind_text(prepared, 5, who);
+    bind_text(prepared, 6, when);
+    sqlite3_bind_int(prepared, 7, 0);
+    if (!run(store, prepared, error, "save the milestone status"))
+        return false;
+    if (update_id)
+        *update_id = sqlite3_last_insert_rowid(store->database);
+    return true;
+}
+
+bool store_latest_milestone_status(struct store *store, long long node_id,
+                                   enum milestone_status *status, bool *found,
+                                   struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_LATEST_MILESTONE_STATUS, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, node_id);
+    int result = sqlite3_step(prepared);
+    *found = result == SQLITE_ROW;
+    if (*found) {
+        const char *text = (const char *)sqlite3_column_text(prepared, 0);
+        if (!text || !milestone_status_parse(text, status))
+            *status = MILESTONE_NOT_STARTED;
+    }
+    sqlite3_reset(prepared);
+    if (result != SQLITE_ROW && result != SQLITE_DONE)
+        return fail(store, error, "read the milestone status");
+    return true;
+}
+
+bool store_delete_milestone_update(struct store *store, long long update_id, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_DELETE_MILESTONE_UPDATE, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, update_id);
+    return run(store, prepared, error, "remove the milestone status");
+}
+
+bool store_add_comment(struct store *store, long long node_id, yearmonth period, const char *text,
+                       const char *who, const char *when, long long *comment_id,
+                       struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_COMMENT, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, node_id);
+    bind_period(prepared, 2, period);
+    bind_text(prepared, 3, text);
+    bind_text(prepared, 4, who);
+    bind_text(prepared, 5, when);
+    sqlite3_bind_int(prepared, 6, 0);
+    if (!run(store, prepared, error, "save the commentary"))
+        return false;
+    if (comment_id)
+        *comment_id = sqlite3_last_insert_rowid(store->database);
+    return true;
+}
+
+bool store_delete_comment(struct store *store, long long comment_id, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_DELETE_COMMENT, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, comment_id);
+    return run(store, prepared, error, "remove the commentary");
+}
+
+bool store_add_audit(struct store *store, const char *who, const char *when, const char *action,
+                     const char *board_code, const char *node_code, const char *old_value,
+                     const char *new_value, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_AUDIT, error);
+    if (!prepared)
+        return false;
+    bind_text(prepared, 1, when);
+    bind_text(prepared, 2, who);
+    bind_text(prepared, 3, action);
+    bind_text(prepared, 4, board_code);
+    bind_text(prepared, 5, node_code);
+    bind_text(prepared, 6, old_value);
+    bind_text(prepared, 7, new_value);
+    return run(store, prepared, error, "write the audit log");
+}
+
+/* The metrics of one board by code, read once per imported file so that a
+ * million readings cost a million binary searches, not two million queries. */
+struct metric_lookup {
+    char *code;
+    long long id;
+    enum unit unit;
+    bool has_breakdown;
+};
+
+static int compare_lookup(const void *key, const void *entry)
+{
+    return strcmp(key, ((const struct metric_lookup *)entry)->code);
+}
+
+static void free_lookups(struct metric_lookup *lookups, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(lookups[i].code);
+    free(lookups);
+}
+
+static bool list_metrics(struct store *store, long long board_id, struct metric_lookup **out,
+                         size_t *count, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_LIST_METRIC_CODES, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    struct metric_lookup *list = NULL;
+    size_t used = 0, capacity = 0;
+    int result;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        void *grown = list;
+        grow_array(&grown, &capacity, used + 1, sizeof *list);
+        list = grown;
+        list[used].code = column_text(prepared, 0);
+        list[used].id = sqlite3_column_int64(prepared, 1);
+        const char *unit = (const char *)sqlite3_column_text(prepared, 2);
+        if (!unit || !unit_parse(unit, &list[used].unit))
+            list[used].unit = UNIT_NUMBER;
+        list[used].has_breakdown = sqlite3_column_int(prepared, 3) != 0;
+        used++;
+    }
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE) {
+        free_lookups(list, used);
+        return fail(store, error, "list the board's metrics");
+    }
+    *out = list;
+    *count = used;
+    return true;
+}
+
+/* Import the dynamic part of a file (readings, milestone updates,
+ * commentary) into a board already in the store. */
+static bool import_activity(struct store *store, const struct board *board, long long board_id,
+                            const char *file_name, bool sample, const char *who, const char *now,
+                            struct error *error)
+{
+    size_t replaced = 0;
+    struct metric_lookup *metrics = NULL;
+    size_t metric_count = 0;
+    if (board->reading_count && !list_metrics(store, board_id, &metrics, &metric_count, error))
+        return false;
+    for (size_t i = 0; i < board->reading_count; i++) {
+        const struct reading *reading = &board->readings[i];
+        const struct metric_lookup *metric =
+            bsearch(reading->metric_code, metrics, metric_count, sizeof *metrics, compare_lookup);
+        const char *why = NULL;
+        if (!metric) {
+            error_set_at(error, file_name, reading->where.line, reading->where.column,
+                         "board '%s' has no metric '%s'", board->code, reading->metric_code);
+        } else if (!unit_accepts(metric->unit, reading->value, &why)) {
+            error_set_at(error, file_name, reading->where.line, reading->where.column,
+                         "%s (metric '%s' is measured in %s)", why, metric->code,
+                         unit_name(metric->unit));
+        } else if (reading->segment && !metric->has_breakdown) {
+            error_set_at(error, file_name, reading->where.line, reading->where.column,
+                         "metric '%s' has no breakdown, so its readings cannot have a segment",
+                         metric->code);
+        }
+        if (!metric || why || (reading->segment && !metric->has_breakdown)) {
+            free_lookups(metrics, metric_count);
+            return false;
+        }
+        bool had_old = false;
+        double old_value = 0;
+        if (!store_put_reading_sample(store, metric->id, reading->period, reading->segment,
+                                      reading->value, reading->note,
+                                      reading->entered_by ? reading->entered_by : who,
+                                      reading->entered_at ? reading->entered_at : now,
+                                      sample || reading->sample, &had_old, &old_value, error)) {
+            free_lookups(metrics, metric_count);
+            return false;
+        }
+        if (had_old && old_value != reading->value) {
+            /* A replaced value is a change like any other: audit it. */
+            char old_text[64], new_text[64], period[8];
+            yearmonth_format(reading->period, period);
+            snprintf(old_text, sizeof old_text, "%s%s%s=%.17g", period,
+                     reading->segment ? " " : "", reading->segment ? reading->segment : "",
+                     old_value);
+            snprintf(new_text, sizeof new_text, "%s%s%s=%.17g", period,
+                     reading->segment ? " " : "", reading->segment ? reading->segment : "",
+                     reading->value);
+            if (!store_add_audit(store, who, now, "import-replace-reading", board->code,
+                                 reading->metric_code, old_text, new_text, error)) {
+                free_lookups(metrics, metric_count);
+                return false;
+            }
+            replaced++;
+        }
+    }
+    free_lookups(metrics, metric_count);
+    for (size_t i = 0; i < board->milestone_update_count; i++) {
+        const struct milestone_update *update = &board->milestone_updates[i];
+        long long node_id;
+        bool is_milestone = false;
+        struct error lookup = {0};
+        if (!store_find_node(store, board->code, update->node_code, &node_id, &is_milestone,
+                             &lookup) ||
+            !is_milestone) {
+            if (lookup.status && lookup.status != EXIT_DATA) {
+                *error = lookup;
+                return false;
+            }
+            error_set_at(error, file_name, update->where.line, update->where.column,
+                         "board '%s' has no milestone '%s'", board->code, update->node_code);
+            return false;
+        }
+        sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_MILESTONE_UPDATE, error);
+        if (!prepared)
+            return false;
+        sqlite3_bind_int64(prepared, 1, node_id);
+        bind_period(prepared, 2, update->period);
+        bind_text(prepared, 3, milestone_status_name(update->status));
+        bind_text(prepared, 4, update->note);
+        bind_text(prepared, 5, update->entered_by ? update->entered_by : who);
+        bind_text(prepared, 6, update->entered_at ? update->entered_at : now);
+        sqlite3_bind_int(prepared, 7, sample || update->sample);
+        if (!run(store, prepared, error, "save a milestone status"))
+            return false;
+    }
+    for (size_t i = 0; i < board->comment_count; i++) {
+        const struct comment *comment = &board->comments[i];
+        long long node_id;
+        struct error lookup = {0};
+        if (!store_find_node(store, board->code, comment->node_code, &node_id, NULL, &lookup)) {
+            if (lookup.status == EXIT_DATA)
+                error_set_at(error, file_name, comment->where.line, comment->where.column,
+                             "board '%s' has no aim, objective or deliverable '%s'", board->code,
+                             comment->node_code);
+            else
+                *error = lookup;
+            return false;
+        }
+        sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_COMMENT, error);
+        if (!prepared)
+            return false;
+        sqlite3_bind_int64(prepared, 1, node_id);
+        bind_period(prepared, 2, comment->period);
+        bind_text(prepared, 3, comment->text);
+        bind_text(prepared, 4, comment->entered_by ? comment->entered_by : who);
+        bind_text(prepared, 5, comment->entered_at ? comment->entered_at : now);
+        sqlite3_bind_int(prepared, 6, sample || comment->sample);
+        if (!run(store, prepared, error, "save commentary"))
+            return false;
+    }
+    char summary[160];
+    snprintf(summary, sizeof summary, "%zu readings (%zu replaced), %zu milestone updates, %zu comments",
+             board->reading_count, replaced, board->milestone_update_count, board->comment_count);
+    return store_add_audit(store, who, now, sample ? "import-sample" : "import", board->code, NULL,
+                           NULL, summary, error);
+}
+
+bool store_import_boards(struct store *store, struct board *const *boards,
+                         const char *const *file_names, size_t count, bool sample,
+                         const char *who, struct error *error)
+{
+    char now[32];
+    current_timestamp(now);
+    for (size_t i = 0; i < count; i++) {
+        const struct board *board = boards[i];
+        long long board_id = 0;
+        bool found = false;
+        if (!find_board_id(store, board->code, &board_id, &found, error))
+            return false;
+        if (board->readings_only) {
+            if (!found) {
+                error_set_at(error, file_names[i], board->where.line, board->where.column,
+                             "there is no board '%s' in the store to add readings to",
+                             board->code);
+                return false;
+            }
+        } else {
+            if (found) {
+                error_set_at(error, file_names[i], board->where.line, board->where.column,
+                             "board '%s' is already in the store; add readings with a "
+                             "readings-only file",
+                             board->code);
+                return false;
+            }
+            if (!insert_structure(store, board, &board_id, now, error))
+                return false;
+        }
+        if (!import_activity(store, board, board_id, file_names[i], sample || board->sample, who,
+                             now, error))
+            return false;
+    }
+    return true;
+}
+
+/* ---- Reading back ---------------------------------------------------- */
+
+bool store_list_boards(struct store *store, struct board_summary **out, size_t *count,
+                       struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_LIST_BOARDS, error);
+    if (!prepared)
+        return false;
+    struct board_summary *list = NULL;
+    size_t used = 0, capacity = 0;
+    int result;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        void *grown = list;
+        grow_array(&grown, &capacity, used + 1, sizeof *list);
+        list = grown;
+        list[used].code = column_text(prepared, 0);
+        list[used].title = column_text(prepared, 1);
+        used++;
+    }
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE) {
+        board_summaries_free(list, used);
+        return fail(store, error, "list the boards");
+    }
+    *out = list;
+    *count = used;
+    return true;
+}
+
+void board_summaries_free(struct board_summary *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(list[i].code);
+        free(list[i].title);
+    }
+    free(list);
+}
+
+/* Row ids are handed out in tree order at import, so a sorted array of ids
+ * can be searched to attach child rows to their node or metric. */
+static size_t find_by_id(const long long *ids, size_t count, long long id)
+{
+    size_t low = 0, high = count;
+    while (low < high) {
+        size_t middle = low + (high - low) / 2;
+        if (ids[middle] < id)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low < count && ids[low] == id ? low : NODE_NONE;
+}
+
+struct metric_index {
+    long long *ids;           /* sorted */
+    struct metric **metrics;  /* in the same order */
+    size_t count;
+};
+
+static int compare_metric_entries(const void *left, const void *right)
+{
+    long long a = (*(struct metric *const *)left)->id, b = (*(struct metric *const *)right)->id;
+    return (a > b) - (a < b);
+}
+
+static void index_metrics(struct board *board, struct metric_index *index)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < board->node_count; i++)
+        total += board->nodes[i].metric_count;
+    index->count = total;
+    index->metrics = xcalloc(total ? total : 1, sizeof *index->metrics);
+    index->ids = xcalloc(total ? total : 1, sizeof *index->ids);
+    size_t at = 0;
+    for (size_t i = 0; i < board->node_count; i++)
+        for (size_t m = 0; m < board->nodes[i].metric_count; m++)
+            index->metrics[at++] = &board->nodes[i].metrics[m];
+    qsort(index->metrics, total, sizeof *index->metrics, compare_metric_entries);
+    for (size_t i = 0; i < total; i++)
+        index->ids[i] = index->metrics[i]->id;
+}
+
+static bool load_nodes(struct store *store, struct board *board, long long board_id,
+                       long long **node_ids_out, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_NODES, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    size_t capacity = 0;
+    long long *parents = NULL;
+    size_t parent_capacity = 0;
+    int result;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        void *grown = board->nodes;
+        grow_array(&grown, &capacity, board->node_count + 1, sizeof *board->nodes);
+        board->nodes = grown;
+        grown = parents;
+        grow_array(&grown, &parent_capacity, board->node_count + 1, sizeof *parents);
+        parents = grown;
+        struct node *node = &board->nodes[board->node_count];
+        memset(node, 0, sizeof *node);
+        node->id = sqlite3_column_int64(prepared, 0);
+        const char *level = (const char *)sqlite3_column_text(prepared, 1);
+        node->level = level && strcmp(level, "aim") == 0         ? LEVEL_AIM
+                      : level && strcmp(level, "objective") == 0 ? LEVEL_OBJECTIVE
+                                                                 : LEVEL_DELIVERABLE;
+        node->code = column_text(prepared, 2);
+        node->title = column_text(prepared, 3);
+        node->lead = column_text(prepared, 4);
+        if (sqlite3_column_type(prepared, 5) != SQLITE_NULL) {
+            node->has_milestone = true;
+            node->milestone.due = column_period(prepared, 5);
+        }
+        parents[board->node_count] =
+            sqlite3_column_type(prepared, 6) == SQLITE_NULL ? 0 : sqlite3_column_int64(prepared, 6);
+        board->node_count++;
+    }
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE) {
+        free(parents);
+        return fail(store, error, "read the board's tree");
+    }
+    long long *ids = xcalloc(board->node_count ? board->node_count : 1, sizeof *ids);
+    for (size_t i = 0; i < board->node_count; i++)
+        ids[i] = board->nodes[i].id;
+    /* Parents, depths and subtree ends from the pre-order. */
+    for (size_t i = 0; i < board->node_count; i++) {
+        struct node *node = &board->nodes[i];
+        node->parent = parents[i] ? find_by_id(ids, board->node_count, parents[i]) : NODE_NONE;
+        node->depth = node->parent == NODE_NONE ? 0 : board->nodes[node->parent].depth + 1;
+        node->subtree_end = i + 1;
+        for (size_t ancestor = node->parent; ancestor != NODE_NONE;
+             ancestor = board->nodes[ancestor].parent)
+            board->nodes[ancestor].subtree_end = i + 1;
+    }
+    free(parents);
+    *node_ids_out = ids;
+    return true;
+}
+
+static bool load_metrics(struct store *store, struct board *board, long long board_id,
+                         const long long *node_ids, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_METRICS, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    size_t *capacities = xcalloc(board->node_count ? board->node_count : 1, sizeof *capacities);
+    int result;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        size_t at = find_by_id(node_ids, board->node_count, sqlite3_column_int64(prepared, 1));
+        if (at == NODE_NONE)
+            continue;
+        struct node *node = &board->nodes[at];
+        void *grown = node->metrics;
+        grow_array(&grown, &capacities[at], node->metric_count + 1, sizeof *node->metrics);
+        node->metrics = grown;
+        struct metric *metric = &node->metrics[node->metric_count++];
+        memset(metric, 0, sizeof *metric);
+        metric->id = sqlite3_column_int64(prepared, 0);
+        metric->code = column_text(prepared, 2);
+        metric->name = column_text(prepared, 3);
+        const char *text = (const char *)sqlite3_column_text(prepared, 4);
+        if (!text || !unit_parse(text, &metric->unit))
+            metric->unit = UNIT_NUMBER;
+        text = (const char *)sqlite3_column_text(prepared, 5);
+        if (!text || !direction_parse(text, &metric->direction))
+            metric->direction = DIRECTION_NONE;
+        if (sqlite3_column_type(prepared, 6) != SQLITE_NULL) {
+            metric->has_baseline = true;
+            metric->baseline = sqlite3_column_double(prepared, 6);
+            metric->baseline_period = column_period(prepared, 7);
+        }
+        metric->target = sqlite3_column_double(prepared, 8);
+        metric->target_period = column_period(prepared, 9);
+        if (sqlite3_column_type(prepared, 10) != SQLITE_NULL) {
+            metric->has_tolerance = true;
+            metric->tolerance = sqlite3_column_double(prepared, 10);
+        }
+        metric->stale_months = sqlite3_column_int(prepared, 11);
+        metric->breakdown = column_text(prepared, 12);
+        metric->spc = spc_default_settings();
+        metric->spc.minimum_points = sqlite3_column_int(prepared, 13);
+        metric->spc.shift_length = sqlite3_column_int(prepared, 14);
+        metric->spc.trend_length = sqlite3_column_int(prepared, 15);
+        metric->spc.screen_moving_ranges = sqlite3_column_int(prepared, 16) != 0;
+    }
+    sqlite3_reset(prepared);
+    free(capacities);
+    if (result != SQLITE_DONE)
+        return fail(store, error, "read the board's metrics");
+    return true;
+}
+
+static bool load_metric_details(struct store *store, struct board *board, long long board_id,
+                                const struct metric_index *index, const char *as_of_text,
+                                struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_TRAJECTORIES, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    int result;
+    size_t capacity = 0;
+    struct metric *previous = NULL;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
+        if (at == NODE_NONE)
+            continue;
+        struct metric *metric = index->metrics[at];
+        if (metric != previous)
+            capacity = metric->trajectory_count;
+        previous = metric;
+        void *grown = metric->trajectory;
+        grow_array(&grown, &capacity, metric->trajectory_count + 1, sizeof *metric->trajectory);
+        metric->trajectory = grown;
+        metric->trajectory[metric->trajectory_count].period = column_period(prepared, 1);
+        metric->trajectory[metric->trajectory_count].value = sqlite3_column_double(prepared, 2);
+        metric->trajectory_count++;
+    }
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE)
+        return fail(store, error, "read the trajectories");
+
+    if (!(prepared = statement(store, STATEMENT_LOAD_REBASES, error)))
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
+        if (at == NODE_NONE)
+            continue;
+        struct spc_settings *settings = &index->metrics[at]->spc;
+        if (settings->rebase_count < SPC_MAX_REBASES)
+            settings->rebase_periods[settings->rebase_count++] = column_period(prepared, 1);
+    }
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE)
+        return fail(store, error, "read the SPC settings");
+
+    if (!(prepared = statement(store, STATEMENT_LOAD_READINGS, error)))
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    bind_text(prepared, 2, as_of_text);
+    previous = NULL;
+    capacity = 0;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
+        if (at == NODE_NONE)
+            continue;
+        struct metric *metric = index->metrics[at];
+        if (metric != previous)
+            capacity = metric->reading_count;
+        previous = metric;
+        void *grown = metric->readings;
+        grow_array(&grown, &capacity, metric->reading_count + 1, sizeof *metric->readings);
+        metric->readings = grown;
+        struct reading *reading = &metric->readings[metric->reading_count++];
+        memset(reading, 0, sizeof *reading);
+        reading->period = column_period(prepared, 1);
+        const char *segment = (const char *)sqlite3_column_text(prepared, 2);
+        reading->segment = segment && segment[0] ? xstrdup(segment) : NULL;
+        reading->value = sqlite3_column_double(prepared, 3);
+        reading->note = column_text(prepared, 4);
+        reading->entered_by = column_text(prepared, 5);
+        reading->entered_at = column_text(prepared, 6);
+        reading->sample = sqlite3_column_int(prepared, 7) != 0;
+        if (reading->sample)
+            board->shows_sample = true;
+        if (reading->period > board->as_at)
+            board->as_at = reading->period;
+    }
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE)
+        return fail(store, error, "read the readings");
+    /* SQL sorted '' (the whole series) first, then segments by name, as
+     * metric_sort_readings would; nothing more to do. */
+    return true;
+}
+
+static bool load_activity(struct store *store, struct board *board, long long board_id,
+                          const long long *node_ids, const char *as_of_text, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_MILESTONE_UPDATES, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    bind_text(prepared, 2, as_of_text);
+    int result;
+    size_t capacity = 0;
+    struct node *previous = NULL;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        size_t at = find_by_id(node_ids, board->node_count, sqlite3_column_int64(prepared, 0));
+        if (at == NODE_NONE)
+            continue;
+        struct node *node = &board->nodes[at];
+        if (node != previous)
+            capacity = node->milestone.update_count;
+        previous = node;
+        void *grown = node->milestone.updates;
+        grow_array(&grown, &capacity, node->milestone.update_count + 1,
+                   sizeof *node->milestone.updates);
+        node->milestone.updates = grown;
+        struct milestone_update *update = &node->milestone.updates[node->milestone.update_count++];
+        memset(update, 0, sizeof *update);
+        update->period = column_period(prepared, 1);
+        const char *status = (const char *)sqlite3_column_text(prepared, 2);
+        if (!status || !milestone_status_parse(status, &update->status))
+            update->status = MILESTONE_NOT_STARTED;
+        update->note = column_text(prepared, 3);
+        update->entered_by = column_text(prepared, 4);
+        update->entered_at = column_text(prepared, 5);
+        update->sample = sqlite3_column_int(prepared, 6) != 0;
+        update->id = sqlite3_column_int64(prepared, 7);
+        if (update->period > board->as_at)
+            board->as_at = update->period;
+    }
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE)
+        return fail(store, error, "read the milestone statuses");
+
+    if (!(prepared = statement(store, STATEMENT_LOAD_COMMENTS, error)))
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    bind_text(prepared, 2, as_of_text);
+    previous = NULL;
+    capacity = 0;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        size_t at = find_by_id(node_ids, board->node_count, sqlite3_column_int64(prepared, 0));
+        if (at == NODE_NONE)
+            continue;
+        struct node *node = &board->nodes[at];
+        if (node != previous)
+            capacity = node->comment_count;
+        previous = node;
+        void *grown = node->comments;
+        grow_array(&grown, &capacity, node->comment_count + 1, sizeof *node->comments);
+        node->comments = grown;
+        struct comment *comment = &node->comments[node->comment_count++];
+        memset(comment, 0, sizeof *comment);
+        comment->period = column_period(prepared, 1);
+        comment->text = column_text(prepared, 2);
+        comment->entered_by = column_text(prepared, 3);
+        comment->entered_at = column_text(prepared, 4);
+        comment->sample = sqlite3_column_int(prepared, 5) != 0;
+        comment->id = sqlite3_column_int64(prepared, 6);
+    }
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE)
+        return fail(store, error, "read the commentary");
+    return true;
+}
+
+bool store_load_board(struct store *store, const char *code, yearmonth as_of, struct board **out,
+                      struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_BOARD, error);
+    if (!prepared)
+        return false;
+    bind_text(prepared, 1, code);
+    int result = sqlite3_step(prepared);
+    if (result != SQLITE_ROW) {
+        sqlite3_reset(prepared);
+        if (result == SQLITE_DONE) {
+            error_set(error, EXIT_DATA, "There is no board '%s' in the store %s.", code,
+                      store->path);
+            return false;
+        }
+        return fail(store, error, "read the board");
+    }
+    struct board *board = xcalloc(1, sizeof *board);
+    board->id = sqlite3_column_int64(prepared, 0);
+    board->code = xstrdup(code);
+    board->title = column_text(prepared, 1);
+    board->reporting_period = column_text(prepared, 2);
+    board->purpose = column_text(prepared, 3);
+    board->vision = column_text(prepared, 4);
+    sqlite3_reset(prepared);
+
+    /* A consistent snapshot: another process may commit between queries. */
+    bool in_transaction = sqlite3_get_autocommit(store->database) == 0;
+    if (!in_transaction &&
+        !execute_script(store, "BEGIN DEFERRED", error, "read the board")) {
+        board_free(board);
+        return false;
+    }
+
+    bool ok = true;
+    if (!(prepared = statement(store, STATEMENT_LOAD_VALUES, error))) {
+        ok = false;
+    } else {
+        sqlite3_bind_int64(prepared, 1, board->id);
+        size_t capacity = 0;
+        while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+            void *grown = board->values;
+            grow_array(&grown, &capacity, board->value_count + 1, sizeof *board->values);
+            board->values = grown;
+            board->values[board->value_count].name = column_text(prepared, 0);
+            board->values[board->value_count].text = column_text(prepared, 1);
+            board->value_count++;
+        }
+        sqlite3_reset(prepared);
+        if (result != SQLITE_DONE)
+            ok = fail(store, error, "read the board's values");
+    }
+
+    char as_of_text[8] = "9999-12";
+    if (as_of != YEARMONTH_NONE)
+        yearmonth_format(as_of, as_of_text);
+    long long *node_ids = NULL;
+    struct metric_index index = {0};
+    ok = ok && load_nodes(store, board, board->id, &node_ids, error);
+    ok = ok && load_metrics(store, board, board->id, node_ids, error);
+    if (ok) {
+        index_metrics(board, &index);
+        ok = load_metric_details(store, board, board->id, &index, as_of_text, error) &&
+             load_activity(store, board, board->id, node_ids, as_of_text, error);
+    }
+    free(index.ids);
+    free(index.metrics);
+    free(node_ids);
+    if (!in_transaction)
+        sqlite3_exec(store->database, "COMMIT", NULL, NULL, NULL);
+    if (!ok) {
+        board_free(board);
+        return false;
+    }
+    *out = board;
+    return true;
+}
+
+bool store_audit_log(struct store *store, const char *board_code, const char *node_code,
+                     struct audit_entry **out, size_t *count, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_AUDIT_FOR_NODE, error);
+    if (!prepared)
+        return false;
+    bind_text(prepared, 1, board_code);
+    bind_text(prepared, 2, node_code);
+    struct audit_entry *list = NULL;
+    size_t used = 0, capacity = 0;
+    int result;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        void *grown = list;
+        grow_array(&grown, &capacity, used + 1, sizeof *list);
+        list = grown;
+        list[used].at = column_text(prepared, 0);
+        list[used].who = column_text(prepared, 1);
+        list[used].action = column_text(prepared, 2);
+        list[used].node_code = column_text(prepared, 3);
+        list[used].old_value = column_text(prepared, 4);
+        list[used].new_value = column_text(prepared, 5);
+        used++;
+    }
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE) {
+        audit_entries_free(list, used);
+        return fail(store, error, "read the audit log");
+    }
+    *out = list;
+    *count = used;
+    return true;
+}
+
+void audit_entries_free(struct audit_entry *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(list[i].at);
+        free(list[i].who);
+        free(list[i].action);
+        free(list[i].node_code);
+        free(list[i].old_value);
+        free(list[i].new_value);
+    }
+    free(list);
+}

@@ -1,0 +1,351 @@
+/* test_store.c — the SQLite store: schema, import, loading back, single
+ * writes, read-only access and the audit log. The tests look inside the file
+ * with SQLite directly, as a reviewer with the sqlite3 shell would. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "boardfile.h"
+#include "fixture.h"
+#include "store.h"
+
+struct fixture {
+    char directory[64];
+    char path[128];
+    struct store *store;
+};
+
+static int set_up(void **state)
+{
+    struct fixture *fixture = calloc(1, sizeof *fixture);
+    strcpy(fixture->directory, "/tmp/boardpack-test-XXXXXX");
+    assert_non_null(mkdtemp(fixture->directory));
+    snprintf(fixture->path, sizeof fixture->path, "%s/store.db", fixture->directory);
+    struct error error = {0};
+    assert_true(store_open(fixture->path, STORE_READ_WRITE, true, &fixture->store, &error));
+    *state = fixture;
+    return 0;
+}
+
+static int tear_down(void **state)
+{
+    struct fixture *fixture = *state;
+    store_close(fixture->store);
+    char command[256];
+    snprintf(command, sizeof command, "rm -rf '%s'", fixture->directory);
+    assert_int_equal(system(command), 0);
+    free(fixture);
+    return 0;
+}
+
+static struct board *parse(const char *text)
+{
+    struct board *board = NULL;
+    struct error error = {0};
+    if (!boardfile_read_bytes(text, strlen(text), "fixture.yaml", &board, &error))
+        fail_msg("%s", error.message);
+    return board;
+}
+
+static bool import_text(struct store *store, const char *text, struct error *error)
+{
+    struct board *board = parse(text);
+    const char *name = "fixture.yaml";
+    bool ok = store_begin(store, error) &&
+              store_import_boards(store, &board, &name, 1, false, "tester", error);
+    ok = ok ? store_commit(store, error) : (store_rollback(store), false);
+    board_free(board);
+    return ok;
+}
+
+/* Runs one query on the file and returns the first column as an integer. */
+static long long query_number(const char *path, const char *sql)
+{
+    sqlite3 *database;
+    assert_int_equal(sqlite3_open_v2(path, &database, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *statement;
+    assert_int_equal(sqlite3_prepare_v2(database, sql, -1, &statement, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(statement), SQLITE_ROW);
+    long long value = sqlite3_column_int64(statement, 0);
+    sqlite3_finalize(statement);
+    sqlite3_close(database);
+    return value;
+}
+
+static void a_new_store_is_private_and_versioned(void **state)
+{
+    struct fixture *fixture = *state;
+    struct stat info;
+    assert_int_equal(stat(fixture->path, &info), 0);
+    assert_int_equal(info.st_mode & 0777, 0600);
+    assert_int_equal(store_schema_version(fixture->store), 1);
+    assert_true(store_is_empty(fixture->store));
+    assert_false(store_is_read_only(fixture->store));
+    /* WAL, and STRICT tables that refuse a wrongly typed value. */
+    sqlite3 *database;
+    assert_int_equal(sqlite3_open(fixture->path, &database), SQLITE_OK);
+    sqlite3_stmt *statement;
+    assert_int_equal(sqlite3_prepare_v2(database, "PRAGMA journal_mode", -1, &statement, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(statement), SQLITE_ROW);
+    assert_string_equal((const char *)sqlite3_column_text(statement, 0), "wal");
+    sqlite3_finalize(statement);
+    assert_int_not_equal(sqlite3_exec(database,
+                                      "INSERT INTO boards (id, code, title, imported_at) "
+                                      "VALUES ('not a number', 'x', 'y', 'z')",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    sqlite3_close(database);
+}
+
+static void import_then_load_gives_the_board_back(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    assert_true(import_text(fixture->store, fixture_board, &error));
+    assert_false(store_is_empty(fixture->store));
+    struct board *board = NULL;
+    assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
+    assert_string_equal(board->title, "A test board – with £ and ’quotes’");
+    assert_string_equal(board->reporting_period, "2023/24");
+    assert_int_equal(board->value_count, 1);
+    assert_string_equal(board->values[0].name, "We are kind");
+    assert_int_equal(board->node_count, 7);
+    const char *codes[] = {"1", "1.1", "1.1.1", "1.1.2", "2", "2.1", "2.1.1"};
+    const size_t parents[] = {NODE_NONE, 0, 1, 1, NODE_NONE, 4, 5};
+    const size_t ends[] = {4, 4, 3, 4, 7, 7, 7};
+    for (size_t i = 0; i < 7; i++) {
+        assert_string_equal(board->nodes[i].code, codes[i]);
+        assert_int_equal(board->nodes[i].parent, parents[i]);
+        assert_int_equal(board->nodes[i].subtree_end, ends[i]);
+    }
+    assert_int_equal(board->nodes[2].level, LEVEL_DELIVERABLE);
+    struct metric *metric = &board->nodes[2].metrics[0];
+    assert_string_equal(metric->code, "1.1.1");
+    assert_true(metric->has_baseline);
+    assert_true(metric->baseline == 58.5);
+    assert_int_equal(metric->baseline_period, yearmonth_make(2023, 3));
+    assert_true(metric->target == 75);
+    assert_string_equal(metric->breakdown, "borough");
+    assert_int_equal(metric->reading_count, 3);
+    assert_null(metric->readings[0].segment);
+    assert_true(metric->readings[1].value == 61.5);
+    assert_string_equal(metric->readings[2].segment, "Barnet");
+    assert_string_equal(metric->readings[0].entered_by, "tester");
+    assert_int_equal(board->nodes[3].metric_count, 2);
+    assert_string_equal(board->nodes[3].metrics[1].readings[0].note, "from ESR");
+    assert_true(board->nodes[6].has_milestone);
+    assert_int_equal(board->nodes[6].milestone.update_count, 1);
+    assert_int_equal(board->nodes[6].milestone.updates[0].status, MILESTONE_ON_TRACK);
+    assert_int_equal(board->as_at, yearmonth_make(2023, 5));
+    assert_false(board->shows_sample);
+    board_free(board);
+}
+
+static void a_readings_file_adds_to_a_stored_board(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    assert_true(import_text(fixture->store, fixture_board, &error));
+    assert_true(import_text(fixture->store, fixture_readings, &error));
+    struct board *board = NULL;
+    assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
+    assert_int_equal(board->nodes[2].metrics[0].reading_count, 4);
+    assert_int_equal(board->as_at, yearmonth_make(2023, 6));
+    board_free(board);
+    /* As of May, June's readings are not there. */
+    assert_true(store_load_board(fixture->store, "test-board", yearmonth_make(2023, 5), &board,
+                                 &error));
+    assert_int_equal(board->nodes[2].metrics[0].reading_count, 3);
+    assert_int_equal(board->as_at, yearmonth_make(2023, 5));
+    board_free(board);
+}
+
+static void unknown_codes_in_a_readings_file_are_located(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    assert_true(import_text(fixture->store, fixture_board, &error));
+    long long before = query_number(fixture->path, "SELECT count(*) FROM readings");
+    assert_false(import_text(fixture->store,
+                             "board: {code: test-board}\n"
+                             "readings:\n"
+                             "  - {metric: \"1.1.1\", period: 2023-07, value: 63}\n"
+                             "  - {metric: \"9.9\", period: 2023-07, value: 1}\n",
+                             &error));
+    assert_string_equal(error.message,
+                        "fixture.yaml:4:5: error: board 'test-board' has no metric '9.9'");
+    assert_int_equal(error.status, EXIT_DATA);
+    /* The good first reading was rolled back with the bad second one. */
+    assert_int_equal(query_number(fixture->path, "SELECT count(*) FROM readings"), before);
+}
+
+static void a_board_cannot_be_imported_twice(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    assert_true(import_text(fixture->store, fixture_board, &error));
+    assert_false(import_text(fixture->store, fixture_board, &error));
+    assert_non_null(strstr(error.message, "fixture.yaml:2:3: error: board 'test-board' is "
+                                          "already in the store"));
+    assert_false(import_text(fixture->store, "board: {code: nothing-here}\nreadings: []\n",
+                             &error));
+    assert_non_null(strstr(error.message, "there is no board 'nothing-here'"));
+}
+
+static void putting_a_reading_replaces_and_reports_the_old(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    assert_true(import_text(fixture->store, fixture_board, &error));
+    struct metric_ref metric = {0};
+    assert_true(store_find_metric(fixture->store, "test-board", "1.1.1", &metric, &error));
+    assert_int_equal(metric.unit, UNIT_PERCENT);
+    assert_string_equal(metric.breakdown, "borough");
+    bool had_old = true;
+    double old = 0;
+    assert_true(store_begin(fixture->store, &error));
+    assert_true(store_put_reading(fixture->store, metric.metric_id, yearmonth_make(2023, 7),
+                                  NULL, 64, NULL, "me", "2023-08-01T00:00:00Z", &had_old, &old,
+                                  &error));
+    assert_false(had_old);
+    assert_true(store_put_reading(fixture->store, metric.metric_id, yearmonth_make(2023, 7),
+                                  NULL, 65, "revised", "me", "2023-08-02T00:00:00Z", &had_old,
+                                  &old, &error));
+    assert_true(had_old);
+    assert_true(old == 64);
+    assert_true(store_commit(fixture->store, &error));
+    assert_int_equal(query_number(fixture->path,
+                                  "SELECT count(*) FROM readings WHERE period = '2023-07'"),
+                     1);
+    metric_ref_free(&metric);
+    assert_false(store_find_metric(fixture->store, "test-board", "nope", &metric, &error));
+    assert_string_equal(error.message, "Board 'test-board' has no metric 'nope'.");
+    assert_false(store_find_metric(fixture->store, "no-board", "1.1.1", &metric, &error));
+    assert_string_equal(error.message, "There is no board 'no-board' in the store.");
+}
+
+static void read_only_stores_refuse_writes(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    assert_true(import_text(fixture->store, fixture_board, &error));
+    struct store *reader;
+    assert_true(store_open(fixture->path, STORE_READ_ONLY, false, &reader, &error));
+    assert_true(store_is_read_only(reader));
+    assert_false(store_begin(reader, &error));
+    assert_non_null(strstr(error.message, "read-only"));
+    struct board *board;
+    assert_true(store_load_board(reader, "test-board", YEARMONTH_NONE, &board, &error));
+    board_free(board);
+    store_close(reader);
+    /* A store the user may not write opens read-only by itself. */
+    if (geteuid() != 0) {
+        chmod(fixture->path, 0400);
+        assert_true(store_open(fixture->path, STORE_READ_WRITE, false, &reader, &error));
+        assert_true(store_is_read_only(reader));
+        store_close(reader);
+        chmod(fixture->path, 0600);
+    }
+}
+
+static void missing_and_foreign_files_are_refused(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct store *other;
+    char path[192];
+    snprintf(path, sizeof path, "%s/absent.db", fixture->directory);
+    assert_false(store_open(path, STORE_READ_WRITE, false, &other, &error));
+    assert_int_equal(error.status, EXIT_NO_INPUT);
+    snprintf(path, sizeof path, "%s/not-a-store.db", fixture->directory);
+    FILE *file = fopen(path, "w");
+    fputs("this is not SQLite, just text that is long enough to have a header ......\n", file);
+    fclose(file);
+    assert_false(store_open(path, STORE_READ_WRITE, false, &other, &error));
+    assert_non_null(strstr(error.message, "damaged or not a boardpack store"));
+}
+
+static void a_newer_schema_is_refused(void **state)
+{
+    struct fixture *fixture = *state;
+    sqlite3 *database;
+    assert_int_equal(sqlite3_open(fixture->path, &database), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(database, "PRAGMA user_version = 99", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(database);
+    struct store *other;
+    struct error error = {0};
+    assert_false(store_open(fixture->path, STORE_READ_WRITE, false, &other, &error));
+    assert_non_null(strstr(error.message, "newer boardpack (schema 99"));
+}
+
+static void the_audit_log_lists_changes_newest_first(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    assert_true(import_text(fixture->store, fixture_board, &error));
+    assert_true(store_begin(fixture->store, &error));
+    assert_true(store_add_audit(fixture->store, "ann", "2024-01-01T00:00:00Z", "record-reading",
+                                "test-board", "1.1.1", NULL, "2023-07=64", &error));
+    assert_true(store_add_audit(fixture->store, "bob", "2024-01-02T00:00:00Z", "replace-reading",
+                                "test-board", "1.1.1", "2023-07=64", "2023-07=65", &error));
+    assert_true(store_commit(fixture->store, &error));
+    struct audit_entry *entries;
+    size_t count;
+    assert_true(store_audit_log(fixture->store, "test-board", "1.1.1", &entries, &count, &error));
+    assert_int_equal(count, 2);
+    assert_string_equal(entries[0].who, "bob");
+    assert_string_equal(entries[0].old_value, "2023-07=64");
+    assert_string_equal(entries[1].action, "record-reading");
+    assert_null(entries[1].old_value);
+    audit_entries_free(entries, count);
+    /* The import itself was audited too. */
+    assert_true(store_audit_log(fixture->store, "test-board", NULL, &entries, &count, &error));
+    assert_int_equal(count, 3);
+    assert_string_equal(entries[2].action, "import");
+    audit_entries_free(entries, count);
+}
+
+static void the_data_version_moves_when_another_connection_writes(void **state)
+{
+    struct fixture *fixture = *state;
+    long long before = store_data_version(fixture->store);
+    struct store *writer;
+    struct error error = {0};
+    assert_true(store_open(fixture->path, STORE_READ_WRITE, false, &writer, &error));
+    assert_true(import_text(writer, fixture_board, &error));
+    store_close(writer);
+    assert_int_not_equal(store_data_version(fixture->store), before);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(a_new_store_is_private_and_versioned, set_up, tear_down),
+        cmocka_unit_test_setup_teardown(import_then_load_gives_the_board_back, set_up, tear_down),
+        cmocka_unit_test_setup_teardown(a_readings_file_adds_to_a_stored_board, set_up, tear_down),
+        cmocka_unit_test_setup_teardown(unknown_codes_in_a_readings_file_are_located, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(a_board_cannot_be_imported_twice, set_up, tear_down),
+        cmocka_unit_test_setup_teardown(putting_a_reading_replaces_and_reports_the_old, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(read_only_stores_refuse_writes, set_up, tear_down),
+        cmocka_unit_test_setup_teardown(missing_and_foreign_files_are_refused, set_up, tear_down),
+        cmocka_unit_test_setup_teardown(a_newer_schema_is_refused, set_up, tear_down),
+        cmocka_unit_test_setup_teardown(the_audit_log_lists_changes_newest_first, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(the_data_version_moves_when_another_connection_writes,
+                                        set_up, tear_down),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
