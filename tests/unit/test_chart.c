@@ -1,0 +1,397 @@
+/* test_chart.c — the cell buffer, the SPC chart and the sparkline, compared
+ * with expected text (tests/unit/expected/) and checked cell by cell. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chart.h"
+#include "spc.h"
+
+#define COUNT(array) (sizeof(array) / sizeof((array)[0]))
+
+static const double test_vector[] = {1, 2, 1, 2, 10, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 1};
+
+/* The test vector from April 2023, higher is better. */
+static void analyse_test_vector(struct spc_result *result)
+{
+    int periods[COUNT(test_vector)];
+    for (size_t i = 0; i < COUNT(test_vector); i++)
+        periods[i] = 2023 * 12 + 3 + (int)i;
+    assert_true(spc_analyse(test_vector, periods, COUNT(test_vector), SPC_HIGHER_IS_BETTER, false,
+                            0, NULL, result));
+}
+
+static char *read_expected(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/unit/expected/%s", TEST_SOURCE_DIR, name);
+    FILE *file = fopen(path, "rb");
+    if (!file)
+        fail_msg("cannot open %s", path);
+    char *text = calloc(1, 65536);
+    assert_non_null(text);
+    size_t length = fread(text, 1, 65535, file);
+    fclose(file);
+    while (length && text[length - 1] == '\n') /* editors add one */
+        text[--length] = '\0';
+    return text;
+}
+
+static void assert_buffer_text(const struct cell_buffer *buffer, const char *expected)
+{
+    char *text = cell_buffer_to_text(buffer);
+    if (strcmp(text, expected) != 0) {
+        print_error("expected:\n%s\nrendered:\n%s\n", expected, text);
+        free(text);
+        fail();
+    }
+    free(text);
+}
+
+static void assert_buffer_matches_file(const struct cell_buffer *buffer, const char *name)
+{
+    char *expected = read_expected(name);
+    assert_buffer_text(buffer, expected);
+    free(expected);
+}
+
+static void render(const struct spc_result *result, int width, int height, bool ascii,
+                   struct cell_buffer *out)
+{
+    struct chart_options options = chart_default_options();
+    options.ascii = ascii;
+    cell_buffer_init(out, width, height);
+    chart_render(result, &options, out);
+}
+
+/* Whether a cell's meaning appears anywhere in the buffer with this text. */
+static bool buffer_has(const struct cell_buffer *buffer, const char *text, unsigned char meaning)
+{
+    for (int y = 0; y < buffer->height; y++)
+        for (int x = 0; x < buffer->width; x++) {
+            const struct cell *cell = cell_buffer_at(buffer, x, y);
+            if (strcmp(cell->text, text) == 0 && cell->meaning == meaning)
+                return true;
+        }
+    return false;
+}
+
+static void cell_buffer_puts_clips_and_trims(void **state)
+{
+    (void)state;
+    struct cell_buffer buffer;
+    cell_buffer_init(&buffer, 5, 2);
+    assert_int_equal(buffer.width, 5);
+    assert_int_equal(cell_buffer_put_text(&buffer, 1, 0, "héllo wide", CELL_AXIS), 4);
+    cell_buffer_put(&buffer, 0, 1, "█▁", CELL_DATA); /* only the first character */
+    cell_buffer_put(&buffer, 5, 1, "x", CELL_DATA);  /* outside: nothing */
+    cell_buffer_put(&buffer, -1, 0, "x", CELL_DATA);
+    cell_buffer_put(&buffer, 0, 2, "x", CELL_DATA);
+    assert_int_equal(cell_buffer_put_text(&buffer, 2, 1, "\xff" "a", CELL_PLAIN), 2);
+    assert_int_equal(cell_buffer_put_text(&buffer, 0, 7, "never", CELL_PLAIN), 0);
+    assert_int_equal(cell_buffer_put_text(&buffer, -2, 1, "ab", CELL_PLAIN), 0);
+    assert_string_equal(cell_buffer_at(&buffer, 2, 0)->text, "é");
+    assert_int_equal(cell_buffer_at(&buffer, 2, 0)->meaning, CELL_AXIS);
+    assert_string_equal(cell_buffer_at(&buffer, 0, 1)->text, "█");
+    assert_null(cell_buffer_at(&buffer, 5, 0));
+    assert_null(cell_buffer_at(&buffer, 0, -1));
+    assert_buffer_text(&buffer, " héll\n█ ?a");
+    cell_buffer_clear(&buffer);
+    assert_buffer_text(&buffer, "\n");
+    cell_buffer_free(&buffer);
+    assert_null(buffer.cells);
+
+    /* Empty buffers are harmless everywhere. */
+    cell_buffer_init(&buffer, 0, 3);
+    assert_null(buffer.cells);
+    cell_buffer_put(&buffer, 0, 0, "x", CELL_PLAIN);
+    assert_int_equal(cell_buffer_put_text(&buffer, 0, 0, "x", CELL_PLAIN), 0);
+    char *text = cell_buffer_to_text(&buffer);
+    assert_string_equal(text, "");
+    free(text);
+    struct spc_result result;
+    analyse_test_vector(&result);
+    chart_render(&result, NULL, &buffer);
+    chart_sparkline(test_vector, COUNT(test_vector), false, &buffer);
+    spc_result_free(&result);
+    cell_buffer_free(&buffer);
+    cell_buffer_init(&buffer, -4, -4);
+    assert_int_equal(buffer.width, 0);
+    cell_buffer_free(&buffer);
+}
+
+static void chart_at_60_by_12_in_unicode(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    analyse_test_vector(&result);
+    struct cell_buffer buffer;
+    render(&result, 60, 12, false, &buffer);
+    assert_buffer_matches_file(&buffer, "chart_60x12.txt");
+
+    /* The 10 is marked as an improvement; the lines carry their meaning. */
+    assert_string_equal(cell_buffer_at(&buffer, 18, 0)->text, "+");
+    assert_int_equal(cell_buffer_at(&buffer, 18, 0)->meaning, CELL_IMPROVEMENT);
+    assert_true(buffer_has(&buffer, "┄", CELL_LIMIT));
+    assert_true(buffer_has(&buffer, "─", CELL_MEAN));
+    assert_int_equal(cell_buffer_at(&buffer, 1, 2)->meaning, CELL_LIMIT); /* " 6.95" */
+    assert_int_equal(cell_buffer_at(&buffer, 1, 6)->meaning, CELL_MEAN);  /* " 1.94" */
+    assert_int_equal(cell_buffer_at(&buffer, 5, 0)->meaning, CELL_AXIS);
+    spc_result_free(&result);
+    cell_buffer_free(&buffer);
+}
+
+static void chart_at_60_by_12_in_ascii(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    analyse_test_vector(&result);
+    struct cell_buffer buffer;
+    render(&result, 60, 12, true, &buffer);
+    assert_buffer_matches_file(&buffer, "chart_60x12_ascii.txt");
+    assert_int_equal(cell_buffer_at(&buffer, 18, 0)->meaning, CELL_IMPROVEMENT);
+    /* Nothing but ASCII. */
+    char *text = cell_buffer_to_text(&buffer);
+    for (const char *c = text; *c; c++)
+        assert_true((unsigned char)*c < 0x80);
+    free(text);
+    spc_result_free(&result);
+    cell_buffer_free(&buffer);
+}
+
+static void sparkline_at_20_by_1(void **state)
+{
+    (void)state;
+    struct cell_buffer buffer;
+    cell_buffer_init(&buffer, 20, 1);
+    chart_sparkline(test_vector, COUNT(test_vector), false, &buffer);
+    assert_buffer_text(&buffer, "▁▂▁▂█▁▂▁▂▁▂▁▂▁▂▁▂▁");
+    chart_sparkline(test_vector, COUNT(test_vector), true, &buffer);
+    assert_buffer_text(&buffer, "____^_____________");
+    cell_buffer_free(&buffer);
+
+    /* A chart one row high is the sparkline, special causes keeping their
+     * meaning. */
+    struct spc_result result;
+    analyse_test_vector(&result);
+    render(&result, 20, 1, false, &buffer);
+    assert_buffer_text(&buffer, "▁▂▁▂█▁▂▁▂▁▂▁▂▁▂▁▂▁");
+    assert_int_equal(cell_buffer_at(&buffer, 4, 0)->meaning, CELL_IMPROVEMENT);
+    assert_int_equal(cell_buffer_at(&buffer, 3, 0)->meaning, CELL_DATA);
+    cell_buffer_free(&buffer);
+    render(&result, 20, 1, true, &buffer);
+    assert_buffer_text(&buffer, "____^_____________");
+    cell_buffer_free(&buffer);
+    spc_result_free(&result);
+}
+
+static void sparkline_shows_the_latest_values(void **state)
+{
+    (void)state;
+    const double values[] = {100, 0, 1, 2, 3, 4, 5, 6, 7};
+    struct cell_buffer buffer;
+    cell_buffer_init(&buffer, 8, 2);
+    chart_sparkline(values, COUNT(values), false, &buffer);
+    assert_buffer_text(&buffer, "▁▂▃▄▅▆▇█\n");
+    chart_sparkline(values, COUNT(values), true, &buffer);
+    assert_buffer_text(&buffer, "_..--~~^\n");
+    const double flat[] = {3, 3, 3};
+    chart_sparkline(flat, COUNT(flat), false, &buffer);
+    assert_buffer_text(&buffer, "▄▄▄\n");
+    chart_sparkline(NULL, 5, false, &buffer);
+    assert_buffer_text(&buffer, "\n");
+    cell_buffer_free(&buffer);
+}
+
+static void run_chart_has_no_limits(void **state)
+{
+    (void)state;
+    const double values[] = {5, 7, 6, 9, 8, 10};
+    struct spc_result result;
+    assert_true(spc_analyse(values, NULL, COUNT(values), SPC_LOWER_IS_BETTER, false, 0, NULL,
+                            &result));
+    assert_false(result.has_limits);
+    struct cell_buffer buffer;
+    struct chart_options options = chart_default_options();
+    options.has_target = true;
+    options.target = 6;
+    cell_buffer_init(&buffer, 30, 6);
+    chart_render(&result, &options, &buffer);
+    assert_buffer_text(&buffer, " 10│                       ⢀⠤⠊\n"
+                                "   │              ⡠⠊⠑⠢⠤⣀ ⡠⠔⠁\n"
+                                "7.5│─────⣀──────⡠⠊──────⠉─────\n"
+                                "  6│══⢀⠔⠊═⠉⠒⠢⢄⡠⠊══════════════\n"
+                                "   │⡠⠒⠁\n"
+                                "   └1────────────────────────6");
+    assert_false(buffer_has(&buffer, "┄", CELL_LIMIT));
+    assert_true(buffer_has(&buffer, "═", CELL_TARGET));
+    assert_int_equal(cell_buffer_at(&buffer, 2, 3)->meaning, CELL_TARGET);
+    spc_result_free(&result);
+    cell_buffer_free(&buffer);
+}
+
+static void rebased_limits_step(void **state)
+{
+    (void)state;
+    double values[20];
+    int periods[20];
+    for (int i = 0; i < 20; i++) {
+        values[i] = (i % 2 ? 2 : 1) + (i >= 10 ? 10 : 0);
+        periods[i] = 2023 * 12 + i;
+    }
+    struct spc_settings settings = spc_default_settings();
+    settings.rebase_periods[settings.rebase_count++] = 2023 * 12 + 10;
+    struct spc_result result;
+    assert_true(spc_analyse(values, periods, 20, SPC_HIGHER_IS_BETTER, false, 0, &settings,
+                            &result));
+    struct cell_buffer buffer;
+    render(&result, 40, 10, true, &buffer);
+    assert_buffer_text(&buffer, "14.16|                 .................\n"
+                                " 11.5|                 --o---o--o---o--o\n"
+                                "     |                 o   o  o   o  o\n"
+                                " 8.84|                 .................\n"
+                                "     |\n"
+                                "     |.................\n"
+                                "     |  o  o   o  o   o\n"
+                                "     |o--o---o--o---o--\n"
+                                "-1.16|.................\n"
+                                "     +2023-01--------------------2024-08");
+    spc_result_free(&result);
+    cell_buffer_free(&buffer);
+}
+
+static void special_causes_read_without_colour(void **state)
+{
+    (void)state;
+    const double shift[] = {3, 1, 3, 1, 3, 1, 3, 1, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5};
+    struct spc_result result;
+    struct cell_buffer buffer;
+
+    assert_true(spc_analyse(shift, NULL, COUNT(shift), SPC_LOWER_IS_BETTER, false, 0, NULL,
+                            &result));
+    render(&result, 40, 8, true, &buffer);
+    assert_buffer_text(&buffer, " 5.18|..................................\n"
+                                "     |\n"
+                                "     |o    o   o    o\n"
+                                " 2.23|-------------------!-!--!-!-!--!-!\n"
+                                "     |  o    o    o    o\n"
+                                "     |\n"
+                                "-0.71|..................................\n"
+                                "     +1-------------------------------15");
+    assert_int_equal(cell_buffer_at(&buffer, 25, 3)->meaning, CELL_CONCERN);
+    spc_result_free(&result);
+    cell_buffer_free(&buffer);
+
+    assert_true(spc_analyse(shift, NULL, COUNT(shift), SPC_NO_DIRECTION, false, 0, NULL,
+                            &result));
+    render(&result, 40, 8, false, &buffer);
+    assert_string_equal(cell_buffer_at(&buffer, 25, 3)->text, "◆");
+    assert_int_equal(cell_buffer_at(&buffer, 25, 3)->meaning, CELL_NEITHER);
+    spc_result_free(&result);
+    cell_buffer_free(&buffer);
+}
+
+static void long_series_show_the_latest_points(void **state)
+{
+    (void)state;
+    double values[100];
+    for (size_t i = 0; i < 100; i++)
+        values[i] = (double)(i % 7);
+    struct spc_result result;
+    assert_true(spc_analyse(values, NULL, 100, SPC_HIGHER_IS_BETTER, false, 0, NULL, &result));
+    struct cell_buffer buffer;
+    render(&result, 30, 8, true, &buffer);
+    /* 24 columns hold the last 24 of 100 points. */
+    char *text = cell_buffer_to_text(&buffer);
+    assert_non_null(strstr(text, "+77-------------------100"));
+    free(text);
+    cell_buffer_free(&buffer);
+    render(&result, 30, 8, false, &buffer);
+    text = cell_buffer_to_text(&buffer);
+    assert_non_null(strstr(text, "└53───────────────────100"));
+    free(text);
+    cell_buffer_free(&buffer);
+    spc_result_free(&result);
+}
+
+static void empty_analysis_says_so(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    assert_true(spc_analyse(NULL, NULL, 0, SPC_HIGHER_IS_BETTER, false, 0, NULL, &result));
+    struct cell_buffer buffer;
+    render(&result, 20, 5, false, &buffer);
+    assert_buffer_text(&buffer, "no readings\n\n\n\n");
+    cell_buffer_free(&buffer);
+    spc_result_free(&result);
+}
+
+/* Every cell holds exactly one well-formed UTF-8 character. */
+static void assert_cells_are_single_characters(const struct cell_buffer *buffer)
+{
+    for (int y = 0; y < buffer->height; y++)
+        for (int x = 0; x < buffer->width; x++) {
+            const unsigned char *text = (const unsigned char *)cell_buffer_at(buffer, x, y)->text;
+            size_t length = text[0] < 0x80 ? 1 : text[0] >= 0xF0 ? 4 : text[0] >= 0xE0 ? 3 : 2;
+            assert_int_equal(strlen((const char *)text), length);
+            for (size_t i = 1; i < length; i++)
+                assert_int_equal(text[i] & 0xC0, 0x80);
+        }
+}
+
+static void any_size_renders_safely(void **state)
+{
+    (void)state;
+    struct spc_result results[4];
+    analyse_test_vector(&results[0]);
+    assert_true(spc_analyse(test_vector, NULL, 5, SPC_NO_DIRECTION, false, 0, NULL, &results[1]));
+    const double one[] = {-1e12};
+    assert_true(spc_analyse(one, NULL, 1, SPC_LOWER_IS_BETTER, false, 0, NULL, &results[2]));
+    /* Readings at the edge of a double: the sums overflow to infinity. */
+    double extreme[16];
+    for (size_t i = 0; i < COUNT(extreme); i++)
+        extreme[i] = i % 2 ? 1.7e308 : -1.7e308;
+    assert_true(spc_analyse(extreme, NULL, COUNT(extreme), SPC_HIGHER_IS_BETTER, false, 0, NULL,
+                            &results[3]));
+    for (size_t r = 0; r < COUNT(results); r++)
+        for (int width = 1; width <= 70; width += (width < 24 ? 1 : 7))
+            for (int height = 1; height <= 20; height++)
+                for (int mode = 0; mode < 4; mode++) {
+                    struct chart_options options = chart_default_options();
+                    options.ascii = mode & 1;
+                    options.has_target = mode & 2;
+                    options.target = 1e9;
+                    options.show_axis = width % 2;
+                    struct cell_buffer buffer;
+                    cell_buffer_init(&buffer, width, height);
+                    chart_render(&results[r], &options, &buffer);
+                    assert_cells_are_single_characters(&buffer);
+                    cell_buffer_free(&buffer);
+                }
+    for (size_t r = 0; r < COUNT(results); r++)
+        spc_result_free(&results[r]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cell_buffer_puts_clips_and_trims),
+        cmocka_unit_test(chart_at_60_by_12_in_unicode),
+        cmocka_unit_test(chart_at_60_by_12_in_ascii),
+        cmocka_unit_test(sparkline_at_20_by_1),
+        cmocka_unit_test(sparkline_shows_the_latest_values),
+        cmocka_unit_test(run_chart_has_no_limits),
+        cmocka_unit_test(rebased_limits_step),
+        cmocka_unit_test(special_causes_read_without_colour),
+        cmocka_unit_test(long_series_show_the_latest_points),
+        cmocka_unit_test(empty_analysis_says_so),
+        cmocka_unit_test(any_size_renders_safely),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
