@@ -1,0 +1,69 @@
+/* rules.h — RAG status, roll-up and staleness, as docs/rag.md defines them.
+ * Pure functions of the model: no I/O, no clock. */
+#ifndef BOARDPACK_RULES_H
+#define BOARDPACK_RULES_H
+
+#include "model.h"
+
+#define DEFAULT_STALE_MONTHS 3
+/* Amber tolerance when a metric gives none: this share of the target's
+ * magnitude, in the metric's own units (75% target -> 3.75 points). */
+#define DEFAULT_TOLERANCE_SHARE 0.05
+
+/* The value a metric is expected to have at a month: from the trajectory if
+ * it has one, else a straight line from baseline to target, else the target. */
+double metric_expected_at(const struct metric *metric, yearmonth when);
+double metric_tolerance(const struct metric *metric);
+
+struct metric_status {
+    enum rag rag;
+    bool has_reading;
+    double latest;
+    yearmonth latest_period;
+    double expected;        /* at latest_period (valid if has_reading) */
+    double shortfall;       /* how far worse than expected; <= 0 if not worse */
+    bool stale;             /* latest is > stale limit behind as_at */
+};
+
+/* RAG for a metric's whole series as at a month (readings after `as_at` are
+ * ignored; YEARMONTH_NONE means all). `board_as_at` is the board's newest
+ * month with any reading, for staleness. */
+struct metric_status rag_for_metric(const struct metric *metric, yearmonth as_at,
+                                    yearmonth board_as_at);
+/* Milestone RAG: complete B, on track G, at risk A, off track R, not started
+ * grey, or R once past due and not complete. Updates after as_at ignored. */
+enum rag rag_for_milestone(const struct milestone *milestone, yearmonth as_at);
+/* The milestone's status as at a month (the last update not after it). */
+enum milestone_status milestone_status_at(const struct milestone *milestone, yearmonth as_at);
+
+/* Roll-up: the worst of the children (R > A > G > B), ignoring grey unless
+ * all are grey, with the counts behind it. */
+struct rollup {
+    enum rag rag;
+    unsigned counts[RAG_COUNT];
+};
+void rollup_add(struct rollup *rollup, enum rag child);
+/* Sets rollup.rag from the counts. */
+void rollup_finish(struct rollup *rollup);
+
+/* Everything the screen and reports need about one board as at a month. */
+struct board_status {
+    yearmonth as_at;             /* the board's "as at" month */
+    struct rollup *nodes;        /* one per board.nodes entry */
+    struct metric_status **metrics; /* per node, metric_count entries (NULL if none) */
+    struct rollup board;         /* the whole board's deliverables */
+};
+/* as_of: YEARMONTH_NONE for "now" (all readings). */
+void board_evaluate(const struct board *board, yearmonth as_of, struct board_status *out);
+void board_status_free(struct board_status *status, size_t node_count);
+/* The newest month with any reading or milestone update not after as_of. */
+yearmonth board_as_at(const struct board *board, yearmonth as_of);
+
+/* One sentence on why a metric has its status, e.g.
+ * "A: 68.4% is 2.1 points below the 70.5% expected for Oct 2023." */
+void rag_explain_metric(const struct metric *metric, const struct metric_status *status,
+                        char *out, size_t size);
+void rag_explain_milestone(const struct milestone *milestone, yearmonth as_at,
+                           char *out, size_t size);
+
+#endif
