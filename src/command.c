@@ -1,0 +1,398 @@
+/* command.c — the one write path: every change is validated here, written in
+ * one BEGIN IMMEDIATE transaction with its audit row, and described by a
+ * `struct change` that undo and redo replay. `record` and the browser's
+ * editor both come through these functions. */
+#include "command.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXIMUM_NOTE_BYTES 2000
+
+bool command_parse_value(const char *text, enum unit unit, double *out, struct error *error)
+{
+    if (!text || !*text) {
+        error_set(error, EXIT_DATA, "Type a number.");
+        return false;
+    }
+    size_t length = strlen(text);
+    while (length && isspace((unsigned char)text[length - 1]))
+        length--;
+    const char *start = text;
+    while (*start && isspace((unsigned char)*start))
+        start++, length--;
+    /* People type percentages with the sign; accept it for percent metrics. */
+    if (length && start[length - 1] == '%' && unit == UNIT_PERCENT)
+        length--;
+    char buffer[64];
+    if (length == 0 || length >= sizeof buffer) {
+        error_set(error, EXIT_DATA, "'%s' is not a number.", text);
+        return false;
+    }
+    memcpy(buffer, start, length);
+    buffer[length] = '\0';
+    /* Only plain decimal numbers: strtod alone would take "inf", "nan" and hex. */
+    for (size_t i = 0; i < length; i++) {
+        char c = buffer[i];
+        if (!(isdigit((unsigned char)c) || c == '.' || c == '-' || c == '+' || c == 'e' ||
+              c == 'E')) {
+            error_set(error, EXIT_DATA, "'%s' is not a number.", text);
+            return false;
+        }
+    }
+    char *end = NULL;
+    errno = 0;
+    double value = strtod(buffer, &end);
+    if (end == buffer || *end != '\0' || errno == ERANGE || !isfinite(value)) {
+        error_set(error, EXIT_DATA, "'%s' is not a number.", text);
+        return false;
+    }
+    const char *why = NULL;
+    if (!unit_accepts(unit, value, &why)) {
+        /* Capitalise the reason as a sentence. */
+        char sentence[128];
+        snprintf(sentence, sizeof sentence, "%s", why);
+        sentence[0] = (char)toupper((unsigned char)sentence[0]);
+        error_set(error, EXIT_DATA, "%s; %s was refused.", sentence, buffer);
+        return false;
+    }
+    *out = value == 0 ? 0 : value; /* no negative zero in the store */
+    return true;
+}
+
+bool command_parse_period(const char *text, yearmonth *out, struct error *error)
+{
+    yearmonth when;
+    if (!text || !yearmonth_parse(text, &when)) {
+        error_set(error, EXIT_DATA, "'%s' is not a month; write YYYY-MM, for example 2024-03.",
+                  text ? text : "");
+        return false;
+    }
+    if (when > yearmonth_current()) {
+        error_set(error, EXIT_DATA, "%s is in the future; readings are for months that have begun.",
+                  text);
+        return false;
+    }
+    *out = when;
+    return true;
+}
+
+bool command_check_note(const char *text, struct error *error)
+{
+    if (!text)
+        return true;
+    if (strlen(text) > MAXIMUM_NOTE_BYTES) {
+        error_set(error, EXIT_DATA, "The text is too long (at most %d bytes).", MAXIMUM_NOTE_BYTES);
+        return false;
+    }
+    if (!utf8_is_valid(text, strlen(text))) {
+        error_set(error, EXIT_DATA, "The text is not valid UTF-8.");
+        return false;
+    }
+    if (!text_is_clean(text, false)) {
+        error_set(error, EXIT_DATA, "The text contains control characters (such as a newline or "
+                                    "an escape); write it on one line.");
+        return false;
+    }
+    return true;
+}
+
+void change_free(struct change *change)
+{
+    if (!change)
+        return;
+    free(change->board_code);
+    free(change->node_code);
+    free(change->segment);
+    free(change->old_note);
+    free(change->new_note);
+    free(change->text);
+    memset(change, 0, sizeof *change);
+}
+
+/* "2023-10=68.4" or "2023-10 Barnet=68.4": what audit rows hold for readings. */
+static void describe_reading(yearmonth period, const char *segment, double value, char *out,
+                             size_t size)
+{
+    char month[8];
+    yearmonth_format(period, month);
+    snprintf(out, size, "%s%s%s=%.15g", month, segment ? " " : "", segment ? segment : "", value);
+}
+
+static void describe_month(yearmonth period, char *out, size_t size)
+{
+    char month[8] = "";
+    yearmonth_format(period, month);
+    snprintf(out, size, "%s", month);
+}
+
+/* Runs `write` inside one transaction with its audit row; rolls everything
+ * back if any step fails, so a refused or failed command writes nothing. */
+static bool finish(struct store *store, bool written, struct error *error)
+{
+    if (!written) {
+        store_rollback(store);
+        return false;
+    }
+    return store_commit(store, error);
+}
+
+static bool write_reading(struct store *store, const struct change *change, bool forward,
+                          const char *action, struct error *error)
+{
+    struct metric_ref metric = {0};
+    if (!store_find_metric(store, change->board_code, change->node_code, &metric, error))
+        return false;
+    char who_when[32];
+    current_timestamp(who_when);
+    const char *who = current_user_name();
+    char before[160] = "", after[160] = "";
+    bool ok;
+    if (forward) {
+        ok = store_put_reading(store, metric.metric_id, change->period, change->segment,
+                               change->new_value, change->new_note, who, who_when, NULL, NULL,
+                               error);
+        if (change->had_old)
+            describe_reading(change->period, change->segment, change->old_value, before,
+                             sizeof before);
+        describe_reading(change->period, change->segment, change->new_value, after, sizeof after);
+    } else if (change->had_old) {
+        ok = store_put_reading(store, metric.metric_id, change->period, change->segment,
+                               change->old_value, change->old_note, who, who_when, NULL, NULL,
+                               error);
+        describe_reading(change->period, change->segment, change->new_value, before,
+                         sizeof before);
+        describe_reading(change->period, change->segment, change->old_value, after, sizeof after);
+    } else {
+        ok = store_delete_reading(store, metric.metric_id, change->period, change->segment, error);
+        describe_reading(change->period, change->segment, change->new_value, before,
+                         sizeof before);
+    }
+    metric_ref_free(&metric);
+    return ok && store_add_audit(store, who, who_when, action, change->board_code,
+                                 change->node_code, before[0] ? before : NULL,
+                                 after[0] ? after : NULL, error);
+}
+
+bool command_record_reading(struct store *store, const char *board_code, const char *metric_code,
+                            const char *value_text, const char *period_text, const char *segment,
+                            const char *note, struct change *done, struct error *error)
+{
+    if (segment && (!*segment || !text_is_clean(segment, false))) {
+        error_set(error, EXIT_DATA, "A segment name must be non-empty text on one line.");
+        return false;
+    }
+    if (!command_check_note(note, error))
+        return false;
+    yearmonth period = yearmonth_current();
+    if (period_text && !command_parse_period(period_text, &period, error))
+        return false;
+
+    /* Validate against the metric before taking the write lock, so a bad
+     * value never blocks other writers. */
+    struct metric_ref metric = {0};
+    if (!store_find_metric(store, board_code, metric_code, &metric, error))
+        return false;
+    double value;
+    bool valid = command_parse_value(value_text, metric.unit, &value, error);
+    if (valid && segment && !metric.breakdown) {
+        error_set(error, EXIT_DATA,
+                  "Metric '%s' has no breakdown, so its readings cannot have a segment.",
+                  metric.code);
+        valid = false;
+    }
+    long long metric_id = metric.metric_id;
+    metric_ref_free(&metric);
+    if (!valid)
+        return false;
+
+    if (!store_begin(store, error))
+        return false;
+    struct change change = {
+        .kind = CHANGE_READING,
+        .board_code = xstrdup(board_code),
+        .node_code = xstrdup(metric_code),
+        .segment = xstrdup(segment),
+        .period = period,
+        .new_value = value,
+        .new_note = xstrdup(note),
+    };
+    char now[32];
+    current_timestamp(now);
+    bool ok = store_put_reading(store, metric_id, period, segment, value, note,
+                                current_user_name(), now, &change.had_old, &change.old_value,
+                                error);
+    if (ok) {
+        char before[160] = "", after[160];
+        if (change.had_old)
+            describe_reading(period, segment, change.old_value, before, sizeof before);
+        describe_reading(period, segment, value, after, sizeof after);
+        ok = store_add_audit(store, current_user_name(), now,
+                             change.had_old ? "replace-reading" : "record-reading", board_code,
+                             metric_code, before[0] ? before : NULL, after, error);
+    }
+    if (!finish(store, ok, error)) {
+        change_free(&change);
+        return false;
+    }
+    if (done)
+        *done = change;
+    else
+        change_free(&change);
+    return true;
+}
+
+bool command_set_milestone(struct store *store, const char *board_code, const char *node_code,
+                           enum milestone_status status, const char *period_text,
+                           const char *note, struct change *done, struct error *error)
+{
+    if (!command_check_note(note, error))
+        return false;
+    yearmonth period = yearmonth_current();
+    if (period_text && !command_parse_period(period_text, &period, error))
+        return false;
+    long long node_id;
+    bool is_milestone = false;
+    if (!store_find_node(store, board_code, node_code, &node_id, &is_milestone, error))
+        return false;
+    if (!is_milestone) {
+        error_set(error, EXIT_DATA, "'%s' is not a milestone; only milestones have a status.",
+                  node_code);
+        return false;
+    }
+    if (!store_begin(store, error))
+        return false;
+    enum milestone_status old_status = MILESTONE_NOT_STARTED;
+    bool had_old = false;
+    long long row_id = 0;
+    char now[32];
+    current_timestamp(now);
+    bool ok = store_latest_milestone_status(store, node_id, &old_status, &had_old, error) &&
+              store_add_milestone_update(store, node_id, status, period, note,
+                                         current_user_name(), now, &row_id, error) &&
+              store_add_audit(store, current_user_name(), now, "set-milestone", board_code,
+                              node_code, had_old ? milestone_status_name(old_status) : NULL,
+                              milestone_status_name(status), error);
+    if (!finish(store, ok, error))
+        return false;
+    struct change change = {
+        .kind = CHANGE_MILESTONE,
+        .board_code = xstrdup(board_code),
+        .node_code = xstrdup(node_code),
+        .period = period,
+        .status = status,
+        .text = xstrdup(note),
+        .row_id = row_id,
+    };
+    if (done)
+        *done = change;
+    else
+        change_free(&change);
+    return true;
+}
+
+bool command_add_comment(struct store *store, const char *board_code, const char *node_code,
+                         const char *text, const char *period_text, struct change *done,
+                         struct error *error)
+{
+    if (!text || !*text) {
+        error_set(error, EXIT_DATA, "Commentary cannot be empty.");
+        return false;
+    }
+    if (!command_check_note(text, error))
+        return false;
+    yearmonth period = yearmonth_current();
+    if (period_text && !command_parse_period(period_text, &period, error))
+        return false;
+    long long node_id;
+    if (!store_find_node(store, board_code, node_code, &node_id, NULL, error))
+        return false;
+    if (!store_begin(store, error))
+        return false;
+    long long row_id = 0;
+    char now[32];
+    current_timestamp(now);
+    bool ok = store_add_comment(store, node_id, period, text, current_user_name(), now, &row_id,
+                                error) &&
+              store_add_audit(store, current_user_name(), now, "add-comment", board_code,
+                              node_code, NULL, text, error);
+    if (!finish(store, ok, error))
+        return false;
+    struct change change = {
+        .kind = CHANGE_COMMENT,
+        .board_code = xstrdup(board_code),
+        .node_code = xstrdup(node_code),
+        .period = period,
+        .text = xstrdup(text),
+        .row_id = row_id,
+    };
+    if (done)
+        *done = change;
+    else
+        change_free(&change);
+    return true;
+}
+
+/* Undo (forward false) or redo (forward true) one change, audited. */
+static bool replay(struct store *store, struct change *change, bool forward, struct error *error)
+{
+    if (!store_begin(store, error))
+        return false;
+    const char *who = current_user_name();
+    char now[32], month[8];
+    current_timestamp(now);
+    describe_month(change->period, month, sizeof month);
+    bool ok = false;
+    long long node_id;
+    switch (change->kind) {
+    case CHANGE_READING:
+        ok = write_reading(store, change, forward, forward ? "redo-reading" : "undo-reading",
+                           error);
+        break;
+    case CHANGE_MILESTONE:
+        if (forward) {
+            ok = store_find_node(store, change->board_code, change->node_code, &node_id, NULL,
+                                 error) &&
+                 store_add_milestone_update(store, node_id, change->status, change->period,
+                                            change->text, who, now, &change->row_id, error) &&
+                 store_add_audit(store, who, now, "redo-set-milestone", change->board_code,
+                                 change->node_code, NULL, milestone_status_name(change->status),
+                                 error);
+        } else {
+            ok = store_delete_milestone_update(store, change->row_id, error) &&
+                 store_add_audit(store, who, now, "undo-set-milestone", change->board_code,
+                                 change->node_code, milestone_status_name(change->status), NULL,
+                                 error);
+        }
+        break;
+    case CHANGE_COMMENT:
+        if (forward) {
+            ok = store_find_node(store, change->board_code, change->node_code, &node_id, NULL,
+                                 error) &&
+                 store_add_comment(store, node_id, change->period, change->text, who, now,
+                                   &change->row_id, error) &&
+                 store_add_audit(store, who, now, "redo-add-comment", change->board_code,
+                                 change->node_code, NULL, change->text, error);
+        } else {
+            ok = store_delete_comment(store, change->row_id, error) &&
+                 store_add_audit(store, who, now, "undo-add-comment", change->board_code,
+                                 change->node_code, change->text, NULL, error);
+        }
+        break;
+    }
+    return finish(store, ok, error);
+}
+
+bool command_undo(struct store *store, struct change *change, struct error *error)
+{
+    return replay(store, change, false, error);
+}
+
+bool command_redo(struct store *store, struct change *change, struct error *error)
+{
+    return replay(store, change, true, error);
+}

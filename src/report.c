@@ -1,0 +1,302 @@
+/* report.c — `boardpack report`: the board as a table for papers (text,
+ * Markdown) and for scripts (CSV with the columns PRODUCT.md fixes). */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+bool report_format_parse(const char *text, enum report_format *out)
+{
+    if (strcmp(text, "text") == 0)
+        *out = REPORT_TEXT;
+    else if (strcmp(text, "csv") == 0)
+        *out = REPORT_CSV;
+    else if (strcmp(text, "md") == 0 || strcmp(text, "markdown") == 0)
+        *out = REPORT_MARKDOWN;
+    else
+        return false;
+    return true;
+}
+
+void metric_analyse_spc(const struct metric *metric, struct spc_result *out)
+{
+    const struct reading *series;
+    size_t count = metric_series(metric, NULL, &series);
+    double *values = xcalloc(count ? count : 1, sizeof *values);
+    int *periods = xcalloc(count ? count : 1, sizeof *periods);
+    for (size_t i = 0; i < count; i++) {
+        values[i] = series[i].value;
+        periods[i] = series[i].period;
+    }
+    enum spc_direction direction = metric->direction == DIRECTION_UP     ? SPC_HIGHER_IS_BETTER
+                                   : metric->direction == DIRECTION_DOWN ? SPC_LOWER_IS_BETTER
+                                                                         : SPC_NO_DIRECTION;
+    if (!spc_analyse(values, periods, count, direction, true, metric->target, &metric->spc, out))
+        memset(out, 0, sizeof *out);
+    free(values);
+    free(periods);
+}
+
+void csv_write_field(FILE *out, const char *text)
+{
+    if (!text)
+        return;
+    if (!strpbrk(text, ",\"\r\n")) {
+        fputs(text, out);
+        return;
+    }
+    fputc('"', out);
+    for (const char *c = text; *c; c++) {
+        if (*c == '"')
+            fputc('"', out);
+        fputc(*c, out);
+    }
+    fputc('"', out);
+}
+
+/* A plain number for CSV: the shortest text that reads back the same. */
+static void plain_number(double value, char *out, size_t size)
+{
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(out, size, "%.*g", digits, value);
+        if (strtod(out, NULL) == value)
+            return;
+    }
+}
+
+/* What one report row says, whatever the format. */
+struct row {
+    enum level level;
+    const char *code;
+    const char *title;
+    enum rag rag;
+    unsigned counts[RAG_COUNT];
+    bool counted;
+    bool stale;
+    char value[48], target[48], period[8];
+    char shown_value[64], shown_target[64];
+    enum spc_variation variation;
+    enum spc_assurance assurance;
+    const char *milestone;
+    size_t depth;
+};
+
+static void fill_metric_row(struct row *row, const struct metric *metric,
+                            const struct metric_status *status)
+{
+    row->rag = status->rag;
+    row->stale = status->stale;
+    plain_number(metric->target, row->target, sizeof row->target);
+    unit_format_value(metric->unit, metric->target, row->shown_target, sizeof row->shown_target);
+    if (status->has_reading) {
+        plain_number(status->latest, row->value, sizeof row->value);
+        unit_format_value(metric->unit, status->latest, row->shown_value, sizeof row->shown_value);
+        yearmonth_format(status->latest_period, row->period);
+    }
+    struct spc_result spc;
+    metric_analyse_spc(metric, &spc);
+    row->variation = spc.variation;
+    row->assurance = spc.assurance;
+    spc_result_free(&spc);
+}
+
+static void write_csv_row(FILE *out, const struct row *row)
+{
+    char rag[2] = {rag_letter(row->rag), '\0'};
+    const char *fields[] = {level_name(row->level), row->code, row->title, rag, row->value,
+                            row->target, row->period, spc_variation_code(row->variation),
+                            spc_assurance_code(row->assurance)};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (i)
+            fputc(',', out);
+        csv_write_field(out, fields[i]);
+    }
+    fputs("\r\n", out);
+}
+
+static void write_counts(FILE *out, const unsigned counts[RAG_COUNT])
+{
+    fprintf(out, "R %u  A %u  G %u  B %u  - %u", counts[RAG_RED], counts[RAG_AMBER],
+            counts[RAG_GREEN], counts[RAG_BLUE], counts[RAG_GREY]);
+}
+
+static void write_icons(FILE *out, const struct row *row, bool ascii, const char *separator)
+{
+    if (row->variation != SPC_VARIATION_NONE)
+        fprintf(out, "%s%s %s", separator, spc_variation_glyph(row->variation, ascii),
+                spc_variation_label(row->variation));
+    if (row->assurance != SPC_ASSURANCE_NONE)
+        fprintf(out, "%s%s %s", separator, spc_assurance_glyph(row->assurance, ascii),
+                spc_assurance_label(row->assurance));
+}
+
+static void write_text_row(FILE *out, const struct row *row, bool ascii)
+{
+    fprintf(out, "%*s[%c] %s %s", (int)(row->depth * 2), "", rag_letter(row->rag), row->code,
+            row->title);
+    if (row->counted && row->level != LEVEL_DELIVERABLE) {
+        fputs("  (", out);
+        write_counts(out, row->counts);
+        fputc(')', out);
+    }
+    fputc('\n', out);
+    if (row->shown_target[0] || row->milestone) {
+        fprintf(out, "%*s", (int)(row->depth * 2 + 4), "");
+        if (row->milestone) {
+            fputs(row->milestone, out);
+        } else {
+            fprintf(out, "%s %s %s", row->shown_value[0] ? row->shown_value : "no reading",
+                    ascii ? "->" : "→", row->shown_target);
+            if (row->period[0])
+                fprintf(out, " (%s)", row->period);
+            if (row->stale)
+                fputs(" STALE", out);
+            write_icons(out, row, ascii, "; ");
+        }
+        fputc('\n', out);
+    }
+}
+
+/* Markdown table cells cannot hold '|' or line breaks. */
+static void write_markdown_cell(FILE *out, const char *text)
+{
+    for (const char *c = text; *c; c++) {
+        if (*c == '|')
+            fputs("\\|", out);
+        else if (*c == '\n' || *c == '\r')
+            fputc(' ', out);
+        else
+            fputc(*c, out);
+    }
+}
+
+static void write_markdown_row(FILE *out, const struct row *row, bool ascii)
+{
+    fputs("| ", out);
+    write_markdown_cell(out, level_name(row->level));
+    fputs(" | ", out);
+    write_markdown_cell(out, row->code);
+    fputs(" | ", out);
+    if (row->level != LEVEL_DELIVERABLE && row->level != LEVEL_METRIC)
+        fputs("**", out);
+    write_markdown_cell(out, row->title);
+    if (row->level != LEVEL_DELIVERABLE && row->level != LEVEL_METRIC)
+        fputs("**", out);
+    fprintf(out, " | %c | ", rag_letter(row->rag));
+    if (row->milestone)
+        write_markdown_cell(out, row->milestone);
+    else if (row->shown_target[0])
+        fprintf(out, "%s %s %s%s", row->shown_value[0] ? row->shown_value : "no reading",
+                ascii ? "->" : "→", row->shown_target, row->stale ? " (stale)" : "");
+    else if (row->counted)
+        write_counts(out, row->counts);
+    fprintf(out, " | %s | ", row->period);
+    if (row->variation != SPC_VARIATION_NONE)
+        fprintf(out, "%s %s", spc_variation_glyph(row->variation, ascii),
+                spc_variation_label(row->variation));
+    fputs(" | ", out);
+    if (row->assurance != SPC_ASSURANCE_NONE)
+        fprintf(out, "%s %s", spc_assurance_glyph(row->assurance, ascii),
+                spc_assurance_label(row->assurance));
+    fputs(" |\n", out);
+}
+
+static void write_row(FILE *out, enum report_format format, const struct row *row, bool ascii)
+{
+    switch (format) {
+    case REPORT_CSV:
+        write_csv_row(out, row);
+        break;
+    case REPORT_TEXT:
+        write_text_row(out, row, ascii);
+        break;
+    case REPORT_MARKDOWN:
+        write_markdown_row(out, row, ascii);
+        break;
+    }
+}
+
+static void write_heading(FILE *out, enum report_format format, const struct board *board,
+                          const struct board_status *status)
+{
+    char as_at[9] = "";
+    yearmonth_label(status->as_at, as_at);
+    const char *sample = board->shows_sample ? "SAMPLE DATA (illustrative readings)" : NULL;
+    switch (format) {
+    case REPORT_CSV:
+        fputs("level,code,title,rag,value,target,period,variation,assurance\r\n", out);
+        break;
+    case REPORT_TEXT:
+        fprintf(out, "%s\n", board->title);
+        fprintf(out, "Board %s%s%s, as at %s\n", board->code,
+                board->reporting_period ? ", " : "",
+                board->reporting_period ? board->reporting_period : "", as_at[0] ? as_at : "-");
+        if (sample)
+            fprintf(out, "%s\n", sample);
+        fputs("Deliverables: ", out);
+        write_counts(out, status->board.counts);
+        fputs("\n\n", out);
+        break;
+    case REPORT_MARKDOWN:
+        fputs("# ", out);
+        write_markdown_cell(out, board->title);
+        fprintf(out, "\n\nBoard `%s`, as at %s.", board->code, as_at[0] ? as_at : "-");
+        if (sample)
+            fprintf(out, " **%s.**", sample);
+        fputs(" Deliverables: ", out);
+        write_counts(out, status->board.counts);
+        fputs(".\n\n| level | code | title | RAG | value → target | period | variation | "
+              "assurance |\n|---|---|---|---|---|---|---|---|\n",
+              out);
+        break;
+    }
+}
+
+bool report_write(const struct board *board, yearmonth as_of, enum report_format format,
+                  bool ascii, FILE *out, struct error *error)
+{
+    struct board_status status;
+    board_evaluate(board, as_of, &status);
+    write_heading(out, format, board, &status);
+    for (size_t i = 0; i < board->node_count; i++) {
+        const struct node *node = &board->nodes[i];
+        struct row row = {
+            .level = node->level,
+            .code = node->code,
+            .title = node->title,
+            .rag = status.nodes[i].rag,
+            .depth = node->depth,
+            .counted = node->level != LEVEL_DELIVERABLE,
+        };
+        memcpy(row.counts, status.nodes[i].counts, sizeof row.counts);
+        char milestone[96];
+        if (node->has_milestone) {
+            char due[9];
+            yearmonth_label(node->milestone.due, due);
+            enum milestone_status current = milestone_status_at(&node->milestone, status.as_at);
+            snprintf(milestone, sizeof milestone, "milestone: %s, due %s",
+                     milestone_status_label(current), due);
+            row.milestone = milestone;
+        }
+        if (node->metric_count == 1)
+            fill_metric_row(&row, &node->metrics[0], &status.metrics[i][0]);
+        write_row(out, format, &row, ascii);
+        for (size_t m = 0; node->metric_count > 1 && m < node->metric_count; m++) {
+            const struct metric *metric = &node->metrics[m];
+            struct row metric_row = {
+                .level = LEVEL_METRIC,
+                .code = metric->code,
+                .title = metric->name,
+                .depth = node->depth + 1,
+            };
+            fill_metric_row(&metric_row, metric, &status.metrics[i][m]);
+            write_row(out, format, &metric_row, ascii);
+        }
+    }
+    board_status_free(&status, board->node_count);
+    if (fflush(out) != 0 || ferror(out)) {
+        error_set(error, EXIT_IO, "Cannot write the report.");
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,299 @@
+/* test_command.c — the one write path: validation, one transaction per
+ * change, the audit row, undo and redo, refused values writing nothing, and
+ * a busy store reported in one sentence. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "boardfile.h"
+#include "command.h"
+#include "fixture.h"
+#include "store.h"
+
+struct fixture {
+    char directory[64];
+    char path[128];
+    struct store *store;
+};
+
+static int set_up(void **state)
+{
+    struct fixture *fixture = calloc(1, sizeof *fixture);
+    strcpy(fixture->directory, "/tmp/boardpack-test-XXXXXX");
+    assert_non_null(mkdtemp(fixture->directory));
+    snprintf(fixture->path, sizeof fixture->path, "%s/store.db", fixture->directory);
+    struct error error = {0};
+    assert_true(store_open(fixture->path, STORE_READ_WRITE, true, &fixture->store, &error));
+    struct board *board = NULL;
+    assert_true(boardfile_read_bytes(fixture_board, strlen(fixture_board), "fixture.yaml",
+                                     &board, &error));
+    const char *name = "fixture.yaml";
+    assert_true(store_begin(fixture->store, &error));
+    assert_true(store_import_boards(fixture->store, &board, &name, 1, false, "tester", &error));
+    assert_true(store_commit(fixture->store, &error));
+    board_free(board);
+    *state = fixture;
+    return 0;
+}
+
+static int tear_down(void **state)
+{
+    struct fixture *fixture = *state;
+    store_close(fixture->store);
+    char command[256];
+    snprintf(command, sizeof command, "rm -rf '%s'", fixture->directory);
+    assert_int_equal(system(command), 0);
+    free(fixture);
+    return 0;
+}
+
+static char *query_text(const char *path, const char *sql)
+{
+    sqlite3 *database;
+    assert_int_equal(sqlite3_open_v2(path, &database, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *statement;
+    assert_int_equal(sqlite3_prepare_v2(database, sql, -1, &statement, NULL), SQLITE_OK);
+    char *text = NULL;
+    if (sqlite3_step(statement) == SQLITE_ROW && sqlite3_column_text(statement, 0))
+        text = strdup((const char *)sqlite3_column_text(statement, 0));
+    sqlite3_finalize(statement);
+    sqlite3_close(database);
+    return text;
+}
+
+static void assert_query(const char *path, const char *sql, const char *expected)
+{
+    char *text = query_text(path, sql);
+    if (!expected)
+        assert_null(text);
+    else
+        assert_string_equal(text ? text : "(null)", expected);
+    free(text);
+}
+
+/* The whole store (database and WAL) as bytes, to prove nothing changed. */
+static char *store_bytes(const char *path, size_t *length)
+{
+    struct text_buffer buffer = {0};
+    const char *suffixes[] = {"", "-wal"};
+    for (size_t i = 0; i < 2; i++) {
+        char name[192];
+        snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
+        FILE *file = fopen(name, "rb");
+        if (!file)
+            continue;
+        char chunk[4096];
+        size_t got;
+        while ((got = fread(chunk, 1, sizeof chunk, file)) > 0)
+            text_append_length(&buffer, chunk, got);
+        fclose(file);
+    }
+    *length = buffer.length;
+    return buffer.data;
+}
+
+static void values_are_checked_against_the_unit(void **state)
+{
+    (void)state;
+    struct error error = {0};
+    double value;
+    assert_true(command_parse_value("68.4", UNIT_PERCENT, &value, &error));
+    assert_true(value == 68.4);
+    assert_true(command_parse_value(" 68.4% ", UNIT_PERCENT, &value, &error));
+    assert_true(value == 68.4);
+    assert_false(command_parse_value("101", UNIT_PERCENT, &value, &error));
+    assert_string_equal(error.message, "A percentage must be between 0 and 100; 101 was refused.");
+    assert_false(command_parse_value("2.5", UNIT_COUNT, &value, &error));
+    assert_string_equal(error.message,
+                        "A count must be a whole number, not negative; 2.5 was refused.");
+    const char *not_numbers[] = {"", "abc", "1,5", "nan", "inf", "0x10", "12abc", "5%"};
+    for (size_t i = 0; i < sizeof not_numbers / sizeof not_numbers[0]; i++) {
+        enum unit unit = strcmp(not_numbers[i], "5%") == 0 ? UNIT_COUNT : UNIT_NUMBER;
+        assert_false(command_parse_value(not_numbers[i], unit, &value, &error));
+    }
+    assert_false(command_parse_value("abc", UNIT_NUMBER, &value, &error));
+    assert_string_equal(error.message, "'abc' is not a number.");
+    assert_true(command_parse_value("-0", UNIT_NUMBER, &value, &error));
+    assert_false(signbit(value));
+}
+
+static void periods_and_notes_are_checked(void **state)
+{
+    (void)state;
+    struct error error = {0};
+    yearmonth when;
+    assert_true(command_parse_period("2023-10", &when, &error));
+    assert_false(command_parse_period("2023-13", &when, &error));
+    assert_string_equal(error.message,
+                        "'2023-13' is not a month; write YYYY-MM, for example 2024-03.");
+    assert_false(command_parse_period("9999-01", &when, &error));
+    assert_string_equal(error.message,
+                        "9999-01 is in the future; readings are for months that have begun.");
+    assert_true(command_check_note("fine – with £", &error));
+    assert_false(command_check_note("two\nlines", &error));
+    assert_false(command_check_note("\x1b[31mred", &error));
+    assert_false(command_check_note("\xff\xfe", &error));
+}
+
+static void recording_writes_the_reading_and_an_audit_row(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct change change = {0};
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "63.2", "2023-06",
+                                       NULL, "checked", &change, &error));
+    assert_false(change.had_old);
+    assert_query(fixture->path, "SELECT value || ' ' || note FROM readings WHERE period = '2023-06'",
+                 "63.2 checked");
+    assert_query(fixture->path,
+                 "SELECT action || '|' || ifnull(old_value, '-') || '|' || new_value FROM audit "
+                 "ORDER BY id DESC LIMIT 1",
+                 "record-reading|-|2023-06=63.2");
+    change_free(&change);
+
+    /* The same month again replaces, and the audit keeps the old value. */
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "64", "2023-06",
+                                       NULL, NULL, &change, &error));
+    assert_true(change.had_old);
+    assert_true(change.old_value == 63.2);
+    assert_query(fixture->path, "SELECT count(*) FROM readings WHERE period = '2023-06'", "1");
+    assert_query(fixture->path,
+                 "SELECT action || '|' || old_value || '|' || new_value FROM audit "
+                 "ORDER BY id DESC LIMIT 1",
+                 "replace-reading|2023-06=63.2|2023-06=64");
+
+    /* Undo puts the old value back, redo the new; both are audited. */
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_query(fixture->path, "SELECT value FROM readings WHERE period = '2023-06'", "63.2");
+    assert_query(fixture->path, "SELECT action FROM audit ORDER BY id DESC LIMIT 1",
+                 "undo-reading");
+    assert_true(command_redo(fixture->store, &change, &error));
+    assert_query(fixture->path, "SELECT value FROM readings WHERE period = '2023-06'", "64.0");
+    assert_query(fixture->path, "SELECT action FROM audit ORDER BY id DESC LIMIT 1",
+                 "redo-reading");
+    change_free(&change);
+
+    /* Undoing a first reading removes it. */
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "55.5", "2023-07",
+                                       "Barnet", NULL, &change, &error));
+    assert_query(fixture->path, "SELECT segment FROM readings WHERE period = '2023-07'", "Barnet");
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_query(fixture->path, "SELECT count(*) FROM readings WHERE period = '2023-07'", "0");
+    change_free(&change);
+}
+
+static void refused_values_leave_the_store_byte_for_byte_unchanged(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    size_t before_length, after_length;
+    char *before = store_bytes(fixture->path, &before_length);
+    struct {
+        const char *metric, *value, *period, *segment, *note, *message;
+    } cases[] = {
+        {"1.1.1", "101", "2023-06", NULL, NULL,
+         "A percentage must be between 0 and 100; 101 was refused."},
+        {"1.1.1", "lots", "2023-06", NULL, NULL, "'lots' is not a number."},
+        {"1.1.2b", "12.5", "2023-06", NULL, NULL,
+         "A count must be a whole number, not negative; 12.5 was refused."},
+        {"1.1.1", "60", "2023-6", NULL, NULL,
+         "'2023-6' is not a month; write YYYY-MM, for example 2024-03."},
+        {"1.1.2a", "5", "2023-06", "Barnet", NULL,
+         "Metric '1.1.2a' has no breakdown, so its readings cannot have a segment."},
+        {"1.1.1", "60", "2023-06", NULL, "bad\nnote",
+         "The text contains control characters (such as a newline or an escape); write it on "
+         "one line."},
+        {"9.9.9", "60", "2023-06", NULL, NULL, "Board 'test-board' has no metric '9.9.9'."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_false(command_record_reading(fixture->store, "test-board", cases[i].metric,
+                                            cases[i].value, cases[i].period, cases[i].segment,
+                                            cases[i].note, NULL, &error));
+        assert_string_equal(error.message, cases[i].message);
+        assert_int_equal(error.status, EXIT_DATA);
+    }
+    char *after = store_bytes(fixture->path, &after_length);
+    assert_int_equal(before_length, after_length);
+    assert_memory_equal(before, after, before_length);
+    free(before);
+    free(after);
+}
+
+static void milestones_and_commentary_are_audited_and_undoable(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct change change = {0};
+    assert_false(command_set_milestone(fixture->store, "test-board", "1.1.1", MILESTONE_AT_RISK,
+                                       "2023-06", NULL, NULL, &error));
+    assert_string_equal(error.message, "'1.1.1' is not a milestone; only milestones have a status.");
+    assert_true(command_set_milestone(fixture->store, "test-board", "2.1.1", MILESTONE_AT_RISK,
+                                      "2023-06", "contractor late", &change, &error));
+    assert_query(fixture->path,
+                 "SELECT action || '|' || old_value || '|' || new_value FROM audit "
+                 "ORDER BY id DESC LIMIT 1",
+                 "set-milestone|on_track|at_risk");
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_query(fixture->path, "SELECT count(*) FROM milestone_updates", "1");
+    assert_true(command_redo(fixture->store, &change, &error));
+    assert_query(fixture->path, "SELECT status FROM milestone_updates ORDER BY id DESC LIMIT 1",
+                 "at_risk");
+    change_free(&change);
+
+    assert_false(command_add_comment(fixture->store, "test-board", "1.1", "", NULL, NULL, &error));
+    assert_string_equal(error.message, "Commentary cannot be empty.");
+    assert_true(command_add_comment(fixture->store, "test-board", "1.1",
+                                    "Recovery plan agreed – see paper 4", "2023-06", &change,
+                                    &error));
+    assert_query(fixture->path, "SELECT text FROM commentary", "Recovery plan agreed – see paper 4");
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_query(fixture->path, "SELECT count(*) FROM commentary", "0");
+    assert_query(fixture->path, "SELECT action FROM audit ORDER BY id DESC LIMIT 1",
+                 "undo-add-comment");
+    change_free(&change);
+}
+
+static void a_busy_store_is_reported_in_one_sentence(void **state)
+{
+    struct fixture *fixture = *state;
+    sqlite3 *other;
+    assert_int_equal(sqlite3_open(fixture->path, &other), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    store_set_busy_timeout(fixture->store, 200);
+    struct error error = {0};
+    assert_false(command_record_reading(fixture->store, "test-board", "1.1.1", "60", "2023-06",
+                                        NULL, NULL, NULL, &error));
+    assert_int_equal(error.status, EXIT_TEMPORARY);
+    assert_non_null(strstr(error.message, "is busy (another program is writing to it); try "
+                                          "again."));
+    assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(other);
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "60", "2023-06",
+                                       NULL, NULL, NULL, &error));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(values_are_checked_against_the_unit),
+        cmocka_unit_test(periods_and_notes_are_checked),
+        cmocka_unit_test_setup_teardown(recording_writes_the_reading_and_an_audit_row, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(refused_values_leave_the_store_byte_for_byte_unchanged,
+                                        set_up, tear_down),
+        cmocka_unit_test_setup_teardown(milestones_and_commentary_are_audited_and_undoable, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(a_busy_store_is_reported_in_one_sentence, set_up,
+                                        tear_down),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
