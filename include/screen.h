@@ -1,0 +1,29 @@
+/* screen.h — the browser: the only layer that includes curses. It reads
+ * through the store and model layers and changes data only through the
+ * command layer. */
+#ifndef BOARDPACK_SCREEN_H
+#define BOARDPACK_SCREEN_H
+
+#include <stdbool.h>
+
+#include "model.h"
+#include "store.h"
+#include "util.h"
+
+enum screen_mode { SCREEN_EDIT, SCREEN_READ_ONLY, SCREEN_KIOSK };
+
+struct screen_options {
+    const char *board_code;   /* the board to open first */
+    enum screen_mode mode;
+    int cycle_seconds;        /* kiosk: seconds per aim (default 20) */
+    bool no_color;            /* --no-color or NO_COLOR set */
+    bool ascii;               /* --ascii, or the locale is not UTF-8 */
+    bool no_mouse;
+    bool first_frame_only;    /* draw one complete frame and exit (benchmarks) */
+};
+
+/* Runs the browser until the user quits. Returns an exit status; on failure
+ * *error says why in one sentence. */
+int screen_run(struct store *store, const struct screen_options *options, struct error *error);
+
+#endif
