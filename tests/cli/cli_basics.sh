@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Help, version, usage errors, the store's default location and first-run
+# seeding.
+. "$(dirname "$0")/lib.sh"
+
+run "$BOARDPACK" --help
+expect_status 0 "--help"
+expect_out_contains "boardpack [--db PATH] import FILE..." "--help lists import"
+expect_out_contains "record CODE VALUE [--period YYYY-MM] [--segment NAME] [--note TEXT]" "--help lists record"
+
+run "$BOARDPACK" --version
+expect_status 0 "--version"
+expect_out_contains "boardpack 0." "--version"
+
+run "$BOARDPACK" --frobnicate
+expect_status 2 "unknown option"
+expect_err_contains "boardpack: unknown option --frobnicate." "unknown option message"
+
+run "$BOARDPACK" frobnicate
+expect_status 2 "unknown command"
+expect_err_contains "unknown command 'frobnicate'" "unknown command message"
+
+run "$BOARDPACK" report --format pdf
+expect_status 2 "bad report format"
+run "$BOARDPACK" report --as-of 2024-13
+expect_status 2 "bad --as-of"
+expect_err_contains "--as-of needs a month written YYYY-MM, not '2024-13'." "bad --as-of message"
+run "$BOARDPACK" --kiosk --cycle 0
+expect_status 2 "bad --cycle"
+run "$BOARDPACK" --db
+expect_status 2 "--db without a value"
+expect_err_contains "option --db needs a value." "--db without a value"
+
+# None of the usage errors created a store.
+expect_file_absent "$XDG_DATA_HOME/boardpack/boardpack.db" "usage errors write nothing"
+
+# First run: reporting creates the default store with the bundled boards and
+# the sample readings, privately.
+run "$BOARDPACK" report
+expect_status 0 "first report"
+expect_out_contains "SAMPLE DATA" "first report shows sample data"
+expect_out_contains "Year One Breakthrough Objectives" "first report shows the 2023/24 board"
+store="$XDG_DATA_HOME/boardpack/boardpack.db"
+if [ -f "$store" ]; then pass; else fail "store created under XDG_DATA_HOME"; fi
+expect_equal "$(stat -c %a "$store")" "600" "store permissions"
+expect_equal "$(stat -c %a "$XDG_DATA_HOME/boardpack")" "700" "store folder permissions"
+expect_equal "$(sql "$store" 'SELECT count(*) FROM boards')" "4" "four bundled boards"
+expect_equal "$(sql "$store" "SELECT group_concat(code, ' ') FROM (SELECT code FROM boards ORDER BY id)")" \
+  "nlmhp-2023-24 nlft-2024-25 beh-2021-22 nlmhp-medium-long-term" "bundled board codes"
+if [ "$(sql "$store" 'SELECT count(*) FROM readings WHERE sample = 1')" -gt 100 ]; then pass; else fail "sample readings seeded"; fi
+expect_equal "$(sql "$store" 'PRAGMA user_version')" "1" "schema version"
+expect_equal "$(sql "$store" 'PRAGMA integrity_check')" "ok" "integrity"
+ls "$XDG_DATA_HOME/boardpack" | grep -q '\.new-' && fail "no seeding leftovers" || pass
+
+# Without XDG_DATA_HOME the store goes under ~/.local/share.
+(unset XDG_DATA_HOME; run "$BOARDPACK" report --format csv; [ -f "$HOME/.local/share/boardpack/boardpack.db" ]) \
+  && pass || fail "store under ~/.local/share"
+
+# $BOARDPACK_DB beats XDG, and --db beats $BOARDPACK_DB.
+BOARDPACK_DB="$WORK/env.db" run "$BOARDPACK" report --format csv
+expect_status 0 "BOARDPACK_DB report"
+[ -f "$WORK/env.db" ] && pass || fail "BOARDPACK_DB used"
+BOARDPACK_DB="$WORK/env.db" run "$BOARDPACK" --db "$WORK/flag.db" report --format csv
+[ -f "$WORK/flag.db" ] && pass || fail "--db beats BOARDPACK_DB"
+
+# Another board by --board; a board that is not there.
+run "$BOARDPACK" --db "$DB" report --board beh-2021-22
+expect_status 0 "report on another board"
+expect_out_contains "Excellence for service users" "BEH board"
+run "$BOARDPACK" --db "$DB" report --board nope
+expect_status 65 "unknown board"
+expect_err_contains "There is no board 'nope' in the store" "unknown board message"
+
+# Export and record need a store that exists.
+run "$BOARDPACK" --db "$WORK/absent.db" export
+expect_status 66 "export without a store"
+expect_err_contains "There is no store at $WORK/absent.db" "export without a store message"
+expect_file_absent "$WORK/absent.db" "export creates nothing"
+
+finish

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# `import` and `check`: one transaction across files, nothing written on any
+# error, `check` never touching a store.
+. "$(dirname "$0")/lib.sh"
+
+cat >"$WORK/board.yaml" <<'YAML'
+board:
+  code: small
+  title: "A small board"
+aims:
+  - code: "1"
+    title: "Aim one"
+    objectives:
+      - code: "1.1"
+        title: "Objective one"
+        deliverables:
+          - code: "1.1.1"
+            title: "Waiting times"
+            metric: {name: "Median wait", unit: days, direction: down,
+                     baseline: {value: 40, period: 2023-03}, target: {value: 28, period: 2024-03}}
+          - code: "1.1.2"
+            title: "A new service"
+            milestone: {due: 2024-03, status: at_risk}
+readings:
+  - {metric: "1.1.1", period: 2023-04, value: 39}
+YAML
+cat >"$WORK/more.yaml" <<'YAML'
+board: {code: small}
+readings:
+  - {metric: "1.1.1", period: 2023-05, value: 37}
+YAML
+cat >"$WORK/bad-ref.yaml" <<'YAML'
+board: {code: small}
+readings:
+  - {metric: "1.1.1", period: 2023-06, value: 36}
+  - {metric: "1.1.9", period: 2023-06, value: 36}
+YAML
+
+run "$BOARDPACK" check "$WORK/board.yaml" "$WORK/more.yaml"
+expect_status 0 "check good files"
+expect_file_absent "$XDG_DATA_HOME/boardpack" "check creates no store"
+
+run "$BOARDPACK" --db "$DB" import "$WORK/board.yaml" "$WORK/more.yaml"
+expect_status 0 "import two files"
+expect_err_contains "Imported 2 files (2 readings)" "import summary"
+expect_equal "$(sql "$DB" 'SELECT count(*) FROM readings')" "2" "readings imported"
+expect_equal "$(stat -c %a "$DB")" "600" "imported store is private"
+
+# A readings file whose second row is bad writes nothing, first row included.
+before=$(store_fingerprint "$DB")
+run "$BOARDPACK" --db "$DB" import "$WORK/bad-ref.yaml"
+expect_status 65 "bad reference"
+expect_err_equals "$WORK/bad-ref.yaml:4:5: error: board 'small' has no metric '1.1.9'" "bad reference message"
+expect_equal "$(store_fingerprint "$DB")" "$before" "bad reference writes nothing"
+
+# The same board again is refused, and so is the whole command.
+run "$BOARDPACK" --db "$DB" import "$WORK/more.yaml" "$WORK/board.yaml"
+expect_status 65 "board imported twice"
+expect_err_contains "$WORK/board.yaml:2:3: error: board 'small' is already in the store" "twice message"
+expect_equal "$(store_fingerprint "$DB")" "$before" "a refused import writes nothing"
+
+# Import into a new path that fails leaves no store behind.
+run "$BOARDPACK" --db "$WORK/new.db" import "$WORK/more.yaml"
+expect_status 65 "readings for a board that is not there"
+expect_file_absent "$WORK/new.db" "failed first import leaves no store"
+
+run "$BOARDPACK" --db "$DB" import "$WORK/missing.yaml"
+expect_status 66 "missing file"
+
+run "$BOARDPACK" --db "$DB" import
+expect_status 2 "import without files"
+
+# Readings and statuses from the file reach the report.
+run "$BOARDPACK" --db "$DB" report --board small --format csv
+expect_out_contains "deliverable,1.1.1,Waiting times,G,37,28,2023-05,," "measured row"
+expect_out_contains "deliverable,1.1.2,A new service,A,,,,," "milestone row"
+
+finish

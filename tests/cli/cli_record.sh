@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# `boardpack record`: the command layer from the command line — a reading
+# recorded and audited, a month replaced, refused values writing nothing.
+. "$(dirname "$0")/lib.sh"
+
+run "$BOARDPACK" --db "$DB" record 2.1.2 70 --period 2023-10
+expect_status 66 "record needs an existing store"
+expect_file_absent "$DB" "record creates no store"
+
+run "$BOARDPACK" --db "$DB" report --format csv   # seeds the store
+expect_status 0 "seed"
+
+run "$BOARDPACK" --db "$DB" record 2.1.2 71.5 --period 2024-04 --note "from the March extract"
+expect_status 0 "record"
+expect_out_contains "Recorded 2.1.2 2024-04 = 71.5." "record confirmation"
+expect_equal "$(sql "$DB" "SELECT value || '|' || note || '|' || sample FROM readings r JOIN metrics m ON m.id = r.metric_id WHERE m.code = '2.1.2' AND r.period = '2024-04' AND r.segment = ''")" \
+  "71.5|from the March extract|0" "stored reading"
+expect_equal "$(sql "$DB" "SELECT action || '|' || ifnull(old_value, '-') || '|' || new_value || '|' || (who <> '') FROM audit ORDER BY id DESC LIMIT 1")" \
+  "record-reading|-|2024-04=71.5|1" "audit row"
+
+run "$BOARDPACK" --db "$DB" record 2.1.2 72 --period 2024-04
+expect_status 0 "replace"
+expect_out_contains "Recorded 2.1.2 2024-04 = 72 (was 71.5)." "replace confirmation"
+expect_equal "$(sql "$DB" "SELECT count(*) FROM readings r JOIN metrics m ON m.id = r.metric_id WHERE m.code = '2.1.2' AND r.period = '2024-04' AND r.segment = ''")" "1" "one reading per month"
+expect_equal "$(sql "$DB" "SELECT action || '|' || old_value || '|' || new_value FROM audit ORDER BY id DESC LIMIT 1")" \
+  "replace-reading|2024-04=71.5|2024-04=72" "replace audited"
+
+run "$BOARDPACK" --db "$DB" record 2.1.2 68 --period 2024-04 --segment Barnet
+expect_status 0 "segment"
+expect_out_contains "Recorded 2.1.2 2024-04 Barnet = 68." "segment confirmation"
+
+before=$(store_fingerprint "$DB")
+check_refused() { # check_refused "message" args...
+  local message=$1; shift
+  run "$BOARDPACK" --db "$DB" record "$@"
+  expect_status 65 "refused: $*"
+  expect_err_equals "$message" "refused message: $*"
+}
+check_refused "A percentage must be between 0 and 100; 120 was refused." 2.1.2 120 --period 2024-04
+check_refused "'seventy' is not a number." 2.1.2 seventy --period 2024-04
+check_refused "'2024-4' is not a month; write YYYY-MM, for example 2024-03." 2.1.2 70 --period 2024-4
+check_refused "9999-01 is in the future; readings are for months that have begun." 2.1.2 70 --period 9999-01
+check_refused "Board 'nlmhp-2023-24' has no metric '9.9.9'." 9.9.9 70 --period 2024-04
+check_refused "The text contains control characters (such as a newline or an escape); write it on one line." \
+  2.1.2 70 --period 2024-04 --note "$(printf 'two\nlines')"
+check_refused "A count must be a whole number, not negative; 22.5 was refused." 3.2.3b 22.5 --period 2024-04
+expect_equal "$(store_fingerprint "$DB")" "$before" "refused values leave the store byte-for-byte unchanged"
+
+run "$BOARDPACK" --db "$DB" record 2.1.2
+expect_status 2 "record without a value"
+
+# The default period is the current month.
+run "$BOARDPACK" --db "$DB" record 1.1.2 88
+expect_status 0 "record without --period"
+expect_out_contains "Recorded 1.1.2 $(date -u +%Y-%m) = 88." "default period is this month"
+
+finish

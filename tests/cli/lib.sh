@@ -1,0 +1,64 @@
+# lib.sh — shared helpers for the command-line tests: a private temporary
+# folder and store for each test, `run` to capture a command's output and
+# status, and checks that count passes and failures.
+set -u
+: "${BOARDPACK:?set BOARDPACK to the binary}"
+: "${SOURCE_ROOT:?set SOURCE_ROOT to the source tree}"
+export LC_ALL=C.UTF-8 TZ=UTC
+WORK=$(mktemp -d /tmp/boardpack-cli-XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+export HOME="$WORK/home" XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config"
+unset BOARDPACK_DB NO_COLOR
+mkdir -p "$HOME"
+DB="$WORK/store.db"
+FAILURES=0
+CHECKS=0
+
+# run CMD...: sets OUT, ERR and STATUS.
+run() {
+  "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+  STATUS=$?
+  OUT=$(cat "$WORK/out")
+  ERR=$(cat "$WORK/err")
+}
+
+pass() { CHECKS=$((CHECKS + 1)); }
+fail() {
+  CHECKS=$((CHECKS + 1))
+  FAILURES=$((FAILURES + 1))
+  echo "FAIL: $*" >&2
+  echo "  stdout: ${OUT:-}" | head -5 >&2
+  echo "  stderr: ${ERR:-}" | head -5 >&2
+}
+
+expect_status() { # expect_status N what
+  if [ "$STATUS" -eq "$1" ]; then pass; else fail "$2: status $STATUS, expected $1"; fi
+}
+expect_out_contains() {
+  if printf '%s' "$OUT" | grep -qF -- "$1"; then pass; else fail "$2: stdout lacks '$1'"; fi
+}
+expect_err_contains() {
+  if printf '%s' "$ERR" | grep -qF -- "$1"; then pass; else fail "$2: stderr lacks '$1'"; fi
+}
+expect_err_equals() {
+  if [ "$ERR" = "$1" ]; then pass; else fail "$2: stderr is '$ERR', expected '$1'"; fi
+}
+expect_equal() { # expect_equal actual expected what
+  if [ "$1" = "$2" ]; then pass; else fail "$3: '$1', expected '$2'"; fi
+}
+expect_file_absent() {
+  if [ ! -e "$1" ]; then pass; else fail "$2: $1 exists"; fi
+}
+
+# A checksum of the store and its WAL, to prove that nothing was written.
+store_fingerprint() {
+  cat "$1" "$1-wal" 2>/dev/null | sha256sum | cut -d' ' -f1
+}
+
+# sql DB QUERY: one query through the sqlite3 shell, read-only.
+sql() { sqlite3 -readonly -batch -noheader "$1" "$2"; }
+
+finish() {
+  echo "$((CHECKS - FAILURES)) of $CHECKS checks passed"
+  [ "$FAILURES" -eq 0 ]
+}
