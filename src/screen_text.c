@@ -1,0 +1,400 @@
+/* screen_text.c — curses start and stop, colours, and text drawn by display
+ * width: the primitives the browser and the kiosk share. */
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "screen_internal.h"
+#include "util.h"
+
+static bool ascii_mode;
+
+void screen_set_ascii(bool ascii)
+{
+    ascii_mode = ascii;
+}
+
+bool screen_start(const struct screen_options *options, struct screen_style *style,
+                  struct error *error)
+{
+    const char *term = getenv("TERM");
+    if (!term || !*term || strcmp(term, "dumb") == 0) {
+        error_set(error, EXIT_USAGE,
+                  "This terminal (TERM=%s) cannot show the browser; use a full-screen terminal, "
+                  "or `boardpack report` for plain text.",
+                  term && *term ? term : "unset");
+        return false;
+    }
+    if (!isatty(0) || !isatty(1)) {
+        error_set(error, EXIT_USAGE,
+                  "The browser needs a terminal; use `boardpack report` for plain text.");
+        return false;
+    }
+    SCREEN *screen = newterm(NULL, stdout, stdin);
+    if (!screen) {
+        error_set(error, EXIT_USAGE,
+                  "The terminal type '%s' is unknown here; set TERM to one this system knows "
+                  "(for example xterm-256color).",
+                  term);
+        return false;
+    }
+    set_term(screen);
+    raw();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    meta(stdscr, TRUE);
+    set_escdelay(25);
+    intrflush(stdscr, FALSE);
+    style->ascii = options->ascii;
+    style->color = false;
+    ascii_mode = options->ascii;
+    if (!options->no_color && has_colors()) {
+        start_color();
+        use_default_colors();
+        style->color = true;
+        short background = -1;
+        init_pair(PAIR_RED, COLOR_RED, background);
+        init_pair(PAIR_AMBER, COLOR_YELLOW, background);
+        init_pair(PAIR_GREEN, COLOR_GREEN, background);
+        init_pair(PAIR_BLUE, COLOR_BLUE, background);
+        init_pair(PAIR_GREY, COLOR_WHITE, background);
+        init_pair(PAIR_HEADER, COLOR_WHITE, COLOR_BLUE);
+        init_pair(PAIR_ERROR, COLOR_WHITE, COLOR_RED);
+        init_pair(PAIR_SAMPLE, COLOR_BLACK, COLOR_YELLOW);
+    }
+    return true;
+}
+
+void screen_stop(void)
+{
+    if (!isendwin())
+        endwin();
+    SCREEN *screen = set_term(NULL);
+    if (screen)
+        delscreen(screen);
+}
+
+attr_t screen_pair_attr(const struct screen_style *style, enum screen_pair pair)
+{
+    if (!style->color) {
+        switch (pair) {
+        case PAIR_HEADER:
+        case PAIR_ERROR:
+        case PAIR_SAMPLE:
+            return A_REVERSE;
+        default:
+            return A_NORMAL;
+        }
+    }
+    return COLOR_PAIR(pair);
+}
+
+attr_t screen_rag_attr(const struct screen_style *style, enum rag rag)
+{
+    static const enum screen_pair pairs[RAG_COUNT] = {PAIR_GREY, PAIR_BLUE, PAIR_GREEN,
+                                                      PAIR_AMBER, PAIR_RED};
+    if (!style->color)
+        return rag == RAG_GREY ? A_NORMAL : A_BOLD;
+    return COLOR_PAIR(pairs[rag]) | (rag == RAG_GREY ? A_NORMAL : A_BOLD);
+}
+
+attr_t screen_cell_attr(const struct screen_style *style, unsigned char meaning)
+{
+    switch (meaning) {
+    case CELL_AXIS:
+        return A_DIM;
+    case CELL_MEAN:
+        return A_NORMAL;
+    case CELL_LIMIT:
+        return style->color ? COLOR_PAIR(PAIR_GREY) | A_DIM : A_DIM;
+    case CELL_TARGET:
+        return style->color ? COLOR_PAIR(PAIR_RED) : A_NORMAL;
+    case CELL_IMPROVEMENT:
+        return style->color ? COLOR_PAIR(PAIR_BLUE) | A_BOLD : A_BOLD;
+    case CELL_CONCERN:
+        return style->color ? COLOR_PAIR(PAIR_AMBER) | A_BOLD : A_BOLD;
+    case CELL_NEITHER:
+        return A_BOLD;
+    case CELL_DATA:
+        return A_BOLD;
+    default:
+        return A_NORMAL;
+    }
+}
+
+/* Decodes one UTF-8 character; returns its length (at least 1) and the
+ * code point in *out (U+FFFD for a bad byte). */
+static size_t decode_utf8(const unsigned char *s, wchar_t *out)
+{
+    unsigned c = s[0];
+    size_t length;
+    unsigned value;
+    if (c < 0x80) {
+        *out = (wchar_t)c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        length = 2;
+        value = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        length = 3;
+        value = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        length = 4;
+        value = c & 0x07;
+    } else {
+        *out = 0xFFFD;
+        return 1;
+    }
+    for (size_t i = 1; i < length; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *out = 0xFFFD;
+            return 1;
+        }
+        value = (value << 6) | (s[i] & 0x3F);
+    }
+    *out = (wchar_t)value;
+    return length;
+}
+
+/* ASCII stand-ins for the characters the seeds use. */
+static const char *ascii_for(wchar_t c)
+{
+    switch (c) {
+    case 0x2018: case 0x2019: case 0x201B: case 0x2032: return "'";
+    case 0x201C: case 0x201D: case 0x201F: case 0x2033: return "\"";
+    case 0x2013: case 0x2014: case 0x2212: case 0x2010: case 0x2011: return "-";
+    case 0x2026: return "...";
+    case 0x00A3: return "GBP";
+    case 0x20AC: return "EUR";
+    case 0x00A0: case 0x2009: case 0x202F: return " ";
+    case 0x2022: case 0x00B7: return "*";
+    case 0x2192: return "->";
+    case 0x2190: return "<-";
+    case 0x2191: return "^";
+    case 0x2193: return "v";
+    case 0x2265: return ">=";
+    case 0x2264: return "<=";
+    case 0x00D7: return "x";
+    case 0x00BD: return "1/2";
+    case 0x00E9: case 0x00E8: return "e";
+    default: return "?";
+    }
+}
+
+/* Text as cells: wide characters with their widths, ready to draw. */
+struct glyphs {
+    wchar_t *chars;
+    signed char *widths;
+    size_t count;
+    int width;
+};
+
+static void glyphs_from(const char *text, struct glyphs *out)
+{
+    size_t length = strlen(text);
+    out->chars = xmalloc((length * 3 + 1) * sizeof *out->chars);
+    out->widths = xmalloc(length * 3 + 1);
+    out->count = 0;
+    out->width = 0;
+    const unsigned char *s = (const unsigned char *)text;
+    while (*s) {
+        wchar_t c;
+        s += decode_utf8(s, &c);
+        if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0))
+            c = ' '; /* never send a control character to the terminal */
+        if (ascii_mode && c >= 0x80) {
+            for (const char *a = ascii_for(c); *a; a++) {
+                out->chars[out->count] = (wchar_t)*a;
+                out->widths[out->count++] = 1;
+                out->width++;
+            }
+            continue;
+        }
+        int w = c < 0x80 ? 1 : wcwidth(c);
+        if (w < 0) {
+            c = ascii_mode ? '?' : 0xFFFD;
+            w = 1;
+        }
+        out->chars[out->count] = c;
+        out->widths[out->count++] = (signed char)w;
+        out->width += w;
+    }
+    out->chars[out->count] = 0;
+}
+
+static void glyphs_free(struct glyphs *glyphs)
+{
+    free(glyphs->chars);
+    free(glyphs->widths);
+}
+
+int screen_text_width(const struct screen_style *style, const char *text)
+{
+    bool saved = ascii_mode;
+    ascii_mode = style->ascii;
+    struct glyphs glyphs;
+    glyphs_from(text, &glyphs);
+    ascii_mode = saved;
+    int width = glyphs.width;
+    glyphs_free(&glyphs);
+    return width;
+}
+
+static int put_glyphs(int y, int x, const struct glyphs *glyphs, size_t count, attr_t attr)
+{
+    int used = 0;
+    if (count == 0)
+        return 0;
+    attr_t saved_attr;
+    short saved_pair;
+    attr_get(&saved_attr, &saved_pair, NULL);
+    attrset(attr);
+    mvaddnwstr(y, x, glyphs->chars, (int)count);
+    attrset(saved_attr);
+    for (size_t i = 0; i < count; i++)
+        used += glyphs->widths[i];
+    return used;
+}
+
+static int put_text(int y, int x, int width, const char *text, attr_t attr, bool ellipsis)
+{
+    if (width <= 0 || !text || y < 0 || y >= LINES || x < 0 || x >= COLS)
+        return 0;
+    if (x + width > COLS)
+        width = COLS - x;
+    struct glyphs glyphs;
+    glyphs_from(text, &glyphs);
+    size_t count = glyphs.count;
+    int used = glyphs.width;
+    bool cut = used > width;
+    if (cut) {
+        int mark = ellipsis ? (ascii_mode ? (width >= 6 ? 3 : 0) : 1) : 0;
+        int room = width - mark;
+        used = 0;
+        count = 0;
+        while (count < glyphs.count && used + glyphs.widths[count] <= room)
+            used += glyphs.widths[count++];
+        /* Zero-width marks belong to the character before them. */
+        while (count < glyphs.count && glyphs.widths[count] == 0)
+            count++;
+        int drawn = put_glyphs(y, x, &glyphs, count, attr);
+        if (mark) {
+            attr_t saved_attr;
+            short saved_pair;
+            attr_get(&saved_attr, &saved_pair, NULL);
+            attrset(attr);
+            if (ascii_mode)
+                mvaddstr(y, x + drawn, "...");
+            else
+                mvaddwstr(y, x + drawn, L"\x2026");
+            attrset(saved_attr);
+            drawn += mark;
+        }
+        glyphs_free(&glyphs);
+        return drawn;
+    }
+    int drawn = put_glyphs(y, x, &glyphs, count, attr);
+    glyphs_free(&glyphs);
+    return drawn;
+}
+
+int screen_put(int y, int x, int width, const char *text, attr_t attr)
+{
+    return put_text(y, x, width, text, attr, true);
+}
+
+int screen_put_clipped(int y, int x, int width, const char *text, attr_t attr)
+{
+    return put_text(y, x, width, text, attr, false);
+}
+
+void screen_fill(int y, int x, int width, attr_t attr)
+{
+    if (y < 0 || y >= LINES || x < 0 || x >= COLS)
+        return;
+    if (x + width > COLS)
+        width = COLS - x;
+    attr_t saved_attr;
+    short saved_pair;
+    attr_get(&saved_attr, &saved_pair, NULL);
+    attrset(attr);
+    mvhline(y, x, ' ', width);
+    attrset(saved_attr);
+}
+
+void screen_badge(const struct screen_style *style, int y, int x, enum rag rag)
+{
+    char text[4] = {'[', rag_letter(rag), ']', '\0'};
+    screen_put_clipped(y, x, 3, text, screen_rag_attr(style, rag));
+}
+
+int screen_wrap(const char *text, int width, screen_line_fn line, void *context)
+{
+    if (width < 1)
+        width = 1;
+    struct glyphs glyphs;
+    glyphs_from(text, &glyphs);
+    int lines = 0;
+    size_t start = 0;
+    /* Work in glyph indexes, then map back to a UTF-8 copy of each line. */
+    while (start < glyphs.count || (lines == 0)) {
+        size_t end = start, last_space = (size_t)-1;
+        int used = 0;
+        while (end < glyphs.count && used + glyphs.widths[end] <= width) {
+            if (glyphs.chars[end] == ' ')
+                last_space = end;
+            used += glyphs.widths[end++];
+        }
+        size_t next = end;
+        if (end < glyphs.count && last_space != (size_t)-1 && last_space > start) {
+            end = last_space;
+            next = last_space + 1;
+        } else if (end == start && end < glyphs.count) {
+            end = next = start + 1; /* one character wider than the line */
+        }
+        /* Encode glyphs[start, end) back to UTF-8 (wcrtomb needs a UTF-8
+         * locale; encode by hand so ASCII mode works too). */
+        char *out = xmalloc((end - start) * 4 + 1);
+        size_t n = 0;
+        for (size_t i = start; i < end; i++) {
+            unsigned c = (unsigned)glyphs.chars[i];
+            if (c < 0x80) {
+                out[n++] = (char)c;
+            } else if (c < 0x800) {
+                out[n++] = (char)(0xC0 | (c >> 6));
+                out[n++] = (char)(0x80 | (c & 0x3F));
+            } else if (c < 0x10000) {
+                out[n++] = (char)(0xE0 | (c >> 12));
+                out[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
+                out[n++] = (char)(0x80 | (c & 0x3F));
+            } else {
+                out[n++] = (char)(0xF0 | (c >> 18));
+                out[n++] = (char)(0x80 | ((c >> 12) & 0x3F));
+                out[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
+                out[n++] = (char)(0x80 | (c & 0x3F));
+            }
+        }
+        out[n] = '\0';
+        line(context, out);
+        free(out);
+        lines++;
+        start = next;
+        while (start < glyphs.count && glyphs.chars[start] == ' ')
+            start++;
+        if (start >= glyphs.count)
+            break;
+    }
+    glyphs_free(&glyphs);
+    return lines;
+}
+
+long long screen_now_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}

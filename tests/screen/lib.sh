@@ -1,0 +1,109 @@
+# lib.sh — shared helpers for the screen tests: the real binary in a tmux
+# pane of a fixed size, keys sent with send-keys, and the screen read back
+# with capture-pane. Waits poll the screen; nothing sleeps blindly.
+. "$(dirname "${BASH_SOURCE[0]}")/../cli/lib.sh"
+command -v tmux >/dev/null || { echo "tmux is needed for the screen tests" >&2; exit 1; }
+
+SOCKET="boardpack-test-$$"
+TMUX_CMD=(tmux -L "$SOCKET" -f /dev/null)
+trap '"${TMUX_CMD[@]}" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
+SCREEN_TIMEOUT=${SCREEN_TIMEOUT:-10}
+
+# start WIDTH HEIGHT ARGS...: runs boardpack ARGS in a WIDTHxHEIGHT pane.
+# The pane stays after the program exits so its last screen can be read,
+# and the exit status is kept in $WORK/exit-status.
+start() {
+  local width=$1 height=$2
+  shift 2
+  rm -f "$WORK/exit-status"
+  local quoted
+  quoted=$(printf '%q ' "$BOARDPACK" "$@")
+  "${TMUX_CMD[@]}" new-session -d -s test -x "$width" -y "$height" \
+    "env LC_ALL=${SCREEN_LC_ALL:-C.UTF-8} TZ=UTC ${SCREEN_TERM:+TERM=$SCREEN_TERM} \
+     HOME='$HOME' XDG_DATA_HOME='$XDG_DATA_HOME' BOARDPACK_DB='$DB' ${SCREEN_ENV:-} \
+     $quoted 2>'$WORK/stderr'; echo \$? >'$WORK/exit-status'; sleep 600"
+  "${TMUX_CMD[@]}" set-option -t test -g remain-on-exit on >/dev/null 2>&1
+}
+
+screen_text() { "${TMUX_CMD[@]}" capture-pane -p -t test; }
+
+keys() { "${TMUX_CMD[@]}" send-keys -t test "$@"; }
+# type_text TEXT: sends TEXT literally.
+type_text() { "${TMUX_CMD[@]}" send-keys -t test -l -- "$1"; }
+
+resize() { "${TMUX_CMD[@]}" resize-window -t test -x "$1" -y "$2" 2>/dev/null; }
+
+# wait_for TEXT [what]: waits until TEXT (fixed string) is on the screen.
+wait_for() {
+  local text=$1 what=${2:-screen shows '$1'} deadline=$((SECONDS + SCREEN_TIMEOUT))
+  while [ $SECONDS -lt $deadline ]; do
+    if screen_text | grep -qF -- "$text"; then pass; return 0; fi
+    sleep 0.05
+  done
+  OUT=$(screen_text)
+  ERR=$(cat "$WORK/stderr" 2>/dev/null)
+  fail "$what (waited ${SCREEN_TIMEOUT}s for '$text')"
+  return 1
+}
+
+# wait_gone TEXT [what]: waits until TEXT is no longer on the screen.
+wait_gone() {
+  local text=$1 what=${2:-screen no longer shows '$1'} deadline=$((SECONDS + SCREEN_TIMEOUT))
+  while [ $SECONDS -lt $deadline ]; do
+    if ! screen_text | grep -qF -- "$text"; then pass; return 0; fi
+    sleep 0.05
+  done
+  OUT=$(screen_text)
+  fail "$what"
+  return 1
+}
+
+# wait_line REGEX [what]: waits until a line matches an extended regex.
+wait_line() {
+  local regex=$1 what=${2:-a line matches '$1'} deadline=$((SECONDS + SCREEN_TIMEOUT))
+  while [ $SECONDS -lt $deadline ]; do
+    if screen_text | grep -qE -- "$regex"; then pass; return 0; fi
+    sleep 0.05
+  done
+  OUT=$(screen_text)
+  fail "$what"
+  return 1
+}
+
+# The row the terminal cursor is on (the browser keeps it on the selection).
+cursor_line() {
+  local y
+  y=$("${TMUX_CMD[@]}" display-message -p -t test '#{cursor_y}')
+  screen_text | sed -n "$((y + 1))p"
+}
+
+# wait_cursor_on TEXT: waits until the cursor's row contains TEXT.
+wait_cursor_on() {
+  local text=$1 what=${2:-cursor on '$1'} deadline=$((SECONDS + SCREEN_TIMEOUT))
+  while [ $SECONDS -lt $deadline ]; do
+    if cursor_line | grep -qF -- "$text"; then pass; return 0; fi
+    sleep 0.05
+  done
+  OUT="cursor line: $(cursor_line)"$'\n'"$(screen_text)"
+  fail "$what"
+  return 1
+}
+
+# wait_exit [what]: waits for the program to end; sets STATUS.
+wait_exit() {
+  local what=${1:-program exits} deadline=$((SECONDS + SCREEN_TIMEOUT))
+  while [ $SECONDS -lt $deadline ]; do
+    if [ -s "$WORK/exit-status" ]; then STATUS=$(cat "$WORK/exit-status"); pass; return 0; fi
+    sleep 0.05
+  done
+  STATUS=-1
+  OUT=$(screen_text)
+  fail "$what"
+  return 1
+}
+
+# A store seeded with the bundled boards and sample readings, created before
+# the browser starts so the tests do not race the first-run seeding.
+seed_store() {
+  "$BOARDPACK" --db "$DB" report --format csv >/dev/null 2>&1
+}
