@@ -29,7 +29,7 @@ struct metric_status {
  * ignored; YEARMONTH_NONE means all). `board_as_at` is the board's newest
  * month with any reading, for staleness. */
 struct metric_status rag_for_metric(const struct metric *metric, yearmonth as_at,
-                                    yearmonth board_as_at);
+                                    yearmonth board_month);
 /* Milestone RAG: complete B, on track G, at risk A, off track R, not started
  * grey, or R once past due and not complete. Updates after as_at ignored. */
 enum rag rag_for_milestone(const struct milestone *milestone, yearmonth as_at);
@@ -56,8 +56,14 @@ struct board_status {
 /* as_of: YEARMONTH_NONE for "now" (all readings). */
 void board_evaluate(const struct board *board, yearmonth as_of, struct board_status *out);
 void board_status_free(struct board_status *status, size_t node_count);
-/* The newest month with any reading or milestone update not after as_of. */
+/* The board's "as at" month: the newest month with any reading (of any
+ * segment) not after as_of; YEARMONTH_NONE if there is none. */
 yearmonth board_as_at(const struct board *board, yearmonth as_of);
+/* The month a milestone is judged at: as_of if given; otherwise the later of
+ * the board's "as at" month and the milestone's own newest dated update (so
+ * every update counts, and "past due" is judged at the newest month known). */
+yearmonth milestone_as_at(const struct milestone *milestone, yearmonth as_of,
+                          yearmonth board_month);
 
 /* One sentence on why a metric has its status, e.g.
  * "A: 68.4% is 2.1 points below the 70.5% expected for Oct 2023." */

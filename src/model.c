@@ -115,12 +115,14 @@ bool unit_accepts(enum unit unit, double value, const char **why)
     return problem == NULL;
 }
 
-/* Shortest of %.0f..%.6g that still reads as the value people typed. */
+/* The shortest text that still reads as the value people typed, without an
+ * exponent in the everyday range (90, not 9e+01). */
 static void format_number(double value, char *out, size_t size)
 {
+    bool everyday = fabs(value) >= 1e-4;
     for (int digits = 1; digits <= 15; digits++) {
         snprintf(out, size, "%.*g", digits, value);
-        if (strtod(out, NULL) == value)
+        if (strtod(out, NULL) == value && !(everyday && strchr(out, 'e')))
             return;
     }
     snprintf(out, size, "%.15g", value);

@@ -2,6 +2,7 @@
  * Markdown) and for scripts (CSV with the columns PRODUCT.md fixes). */
 #include "report.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,12 +55,14 @@ void csv_write_field(FILE *out, const char *text)
     fputc('"', out);
 }
 
-/* A plain number for CSV: the shortest text that reads back the same. */
+/* A plain number for CSV: the shortest text that reads back the same,
+ * without an exponent in the range people write by hand (90, not 9e+01). */
 static void plain_number(double value, char *out, size_t size)
 {
+    bool everyday = fabs(value) >= 1e-4 && fabs(value) < 1e15;
     for (int digits = 1; digits <= 17; digits++) {
         snprintf(out, size, "%.*g", digits, value);
-        if (strtod(out, NULL) == value)
+        if (strtod(out, NULL) == value && !(everyday && strchr(out, 'e')))
             return;
     }
 }
@@ -82,7 +85,7 @@ struct row {
 };
 
 static void fill_metric_row(struct row *row, const struct metric *metric,
-                            const struct metric_status *status)
+                            const struct metric_status *status, yearmonth as_of)
 {
     row->rag = status->rag;
     row->stale = status->stale;
@@ -93,8 +96,18 @@ static void fill_metric_row(struct row *row, const struct metric *metric,
         unit_format_value(metric->unit, status->latest, row->shown_value, sizeof row->shown_value);
         yearmonth_format(status->latest_period, row->period);
     }
+    /* SPC over the same readings as the status: none after as_of. The
+     * whole series comes first in metric.readings, so a shallow copy with
+     * fewer readings is the series cut at as_of. */
+    struct metric until = *metric;
+    const struct reading *series;
+    size_t count = metric_series(metric, NULL, &series);
+    while (count && as_of != YEARMONTH_NONE && series[count - 1].period > as_of)
+        count--;
+    until.readings = (struct reading *)series;
+    until.reading_count = count;
     struct spc_result spc;
-    metric_analyse_spc(metric, &spc);
+    metric_analyse_spc(&until, &spc);
     row->variation = spc.variation;
     row->assurance = spc.assurance;
     spc_result_free(&spc);
@@ -273,13 +286,14 @@ bool report_write(const struct board *board, yearmonth as_of, enum report_format
         if (node->has_milestone) {
             char due[9];
             yearmonth_label(node->milestone.due, due);
-            enum milestone_status current = milestone_status_at(&node->milestone, status.as_at);
+            enum milestone_status current = milestone_status_at(
+                &node->milestone, milestone_as_at(&node->milestone, as_of, status.as_at));
             snprintf(milestone, sizeof milestone, "milestone: %s, due %s",
                      milestone_status_label(current), due);
             row.milestone = milestone;
         }
         if (node->metric_count == 1)
-            fill_metric_row(&row, &node->metrics[0], &status.metrics[i][0]);
+            fill_metric_row(&row, &node->metrics[0], &status.metrics[i][0], as_of);
         write_row(out, format, &row, ascii);
         for (size_t m = 0; node->metric_count > 1 && m < node->metric_count; m++) {
             const struct metric *metric = &node->metrics[m];
@@ -289,7 +303,7 @@ bool report_write(const struct board *board, yearmonth as_of, enum report_format
                 .title = metric->name,
                 .depth = node->depth + 1,
             };
-            fill_metric_row(&metric_row, metric, &status.metrics[i][m]);
+            fill_metric_row(&metric_row, metric, &status.metrics[i][m], as_of);
             write_row(out, format, &metric_row, ascii);
         }
     }

@@ -160,6 +160,8 @@ void rollup_finish(struct rollup *rollup)
 
 yearmonth board_as_at(const struct board *board, yearmonth as_of)
 {
+    /* PRODUCT.md: the "as at" month is the newest month with any reading
+     * (any segment); milestone updates and commentary do not move it. */
     yearmonth newest = YEARMONTH_NONE;
     for (size_t i = 0; i < board->node_count; i++) {
         const struct node *node = &board->nodes[i];
@@ -171,13 +173,20 @@ yearmonth board_as_at(const struct board *board, yearmonth as_of)
                     newest = when;
             }
         }
-        for (size_t u = 0; u < node->milestone.update_count; u++) {
-            yearmonth when = node->milestone.updates[u].period;
-            if (when > newest && (as_of == YEARMONTH_NONE || when <= as_of))
-                newest = when;
-        }
     }
     return newest;
+}
+
+yearmonth milestone_as_at(const struct milestone *milestone, yearmonth as_of,
+                          yearmonth board_month)
+{
+    if (as_of != YEARMONTH_NONE)
+        return as_of;
+    yearmonth when = board_month;
+    for (size_t u = 0; u < milestone->update_count; u++)
+        if (milestone->updates[u].period > when)
+            when = milestone->updates[u].period;
+    return when;
 }
 
 void board_evaluate(const struct board *board, yearmonth as_of, struct board_status *out)
@@ -203,7 +212,7 @@ void board_evaluate(const struct board *board, yearmonth as_of, struct board_sta
             rollup_finish(&own);
         } else if (node->has_milestone) {
             own.rag = rag_for_milestone(&node->milestone,
-                                        as_of != YEARMONTH_NONE ? as_of : out->as_at);
+                                        milestone_as_at(&node->milestone, as_of, out->as_at));
         }
         memset(own.counts, 0, sizeof own.counts);
         own.counts[own.rag] = 1;
@@ -229,19 +238,39 @@ void board_status_free(struct board_status *status, size_t node_count)
     memset(status, 0, sizeof *status);
 }
 
+/* A non-negative number with at most `decimals` places, no trailing zeros. */
+static void plain_decimal(double value, int decimals, char *out, size_t size)
+{
+    snprintf(out, size, "%.*f", decimals, value);
+    char *point = strchr(out, '.');
+    if (!point)
+        return;
+    char *end = out + strlen(out);
+    while (end > point + 1 && end[-1] == '0')
+        *--end = '\0';
+    if (end == point + 1)
+        *point = '\0';
+}
+
 /* "2.1 points" for percentages, "3 days" or "4.5" for other units. */
-static void describe_gap(const struct metric *metric, double gap, char *out, size_t size)
+static void describe_gap(const struct metric *metric, double gap, int decimals, char *out,
+                         size_t size)
 {
     char number[32];
-    snprintf(number, sizeof number, "%.1f", gap);
-    if (strchr(number, '.') && strcmp(strchr(number, '.'), ".0") == 0)
-        *strchr(number, '.') = '\0';
+    plain_decimal(gap, decimals, number, sizeof number);
+    bool one = strcmp(number, "1") == 0;
     if (metric->unit == UNIT_PERCENT)
-        snprintf(out, size, "%s point%s", number, gap == 1 ? "" : "s");
+        snprintf(out, size, "%s point%s", number, one ? "" : "s");
     else if (metric->unit == UNIT_DAYS)
-        snprintf(out, size, "%s day%s", number, gap == 1 ? "" : "s");
+        snprintf(out, size, "%s day%s", number, one ? "" : "s");
     else
         snprintf(out, size, "%s", number);
+}
+
+static double round_to(double value, int decimals)
+{
+    double scale = pow(10, decimals);
+    return round(value * scale) / scale;
 }
 
 void rag_explain_metric(const struct metric *metric, const struct metric_status *status,
@@ -254,8 +283,21 @@ void rag_explain_metric(const struct metric *metric, const struct metric_status 
     char latest[48], expected[48], target[48], month[9], gap[48];
     unit_format_value(metric->unit, status->latest, latest, sizeof latest);
     unit_format_value(metric->unit, metric->target, target, sizeof target);
-    /* The expected value is a computed line: one decimal place is enough. */
-    unit_format_value(metric->unit, round(status->expected * 10) / 10, expected, sizeof expected);
+    /* The expected value is a computed line: one decimal place is enough,
+     * unless the gap would then read as nothing. The gap is worked out from
+     * the numbers shown, so the sentence adds up. A count's expected value
+     * may fall between whole numbers, so it is shown as a plain number. */
+    int decimals = 1;
+    double shown = round_to(status->expected, decimals);
+    double difference = round_to(fabs(status->latest - shown), decimals);
+    while ((status->rag == RAG_AMBER || status->rag == RAG_RED) && difference == 0 &&
+           decimals < 6) {
+        decimals++;
+        shown = round_to(status->expected, decimals);
+        difference = round_to(fabs(status->latest - shown), decimals);
+    }
+    unit_format_value(metric->unit == UNIT_COUNT ? UNIT_NUMBER : metric->unit, shown, expected,
+                      sizeof expected);
     yearmonth_label(status->latest_period, month);
     int used = 0;
     bool up = metric->direction == DIRECTION_UP;
@@ -269,7 +311,7 @@ void rag_explain_metric(const struct metric *metric, const struct metric_status 
         break;
     case RAG_AMBER:
     case RAG_RED:
-        describe_gap(metric, fabs(status->shortfall), gap, sizeof gap);
+        describe_gap(metric, difference, decimals, gap, sizeof gap);
         used = snprintf(out, size, "%c: %s is %s %s the %s expected for %s%s", rag_letter(status->rag),
                         latest, gap, up ? "below" : "above", expected, month,
                         status->rag == RAG_AMBER ? ", within tolerance." : ".");

@@ -1,0 +1,448 @@
+/* test_report.c — `boardpack report` on a small board built here: the CSV
+ * contract of PRODUCT.md to the byte (header, one row per node in tree order,
+ * the columns, R A G B -, CRLF, RFC 4180 quoting, variation and assurance
+ * codes), the text and Markdown forms with their labels and glyphs, an
+ * earlier "as of" month, and a write error. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+#define YM(year, month) yearmonth_make(year, month)
+
+/* The board:
+ *   aim 1 "Care, closer to home"                          R (R 2, A 2)
+ *     objective 1.1 'A "quoted" objective'               R
+ *       1.1.1 percent, up, target 90, 16 readings 50/52   R; common cause, fails
+ *       1.1.2 two metrics                                 A (worst of B and A)
+ *         1.1.2a percent, up, target 9, 16 of 20/22       B; common cause, passes
+ *         1.1.2b count, 100 -> 225 line, 4 readings       A; too few for SPC; stale
+ *     objective "1.2" Waits and wards                     R
+ *       1.2.1 "Median wait, in days", down, target 28     R; concern (high), hit or miss
+ *       1.2.2 milestone at risk, due Mar 2024             A
+ *   aim 2                                                 - (all grey)
+ *     objective 2.1                                       -
+ *       2.1.1 ratio with no direction, a last spike       -; neither (high)
+ */
+struct report_board {
+    struct board board;
+    struct node nodes[11];
+    struct metric metrics[5];
+    struct reading readings[5][16];
+    struct milestone_update update;
+};
+
+static void alternate(struct reading *readings, size_t count, yearmonth first, double even,
+                      double odd)
+{
+    for (size_t i = 0; i < count; i++)
+        readings[i] = (struct reading){.period = first + (int)i, .value = i % 2 ? odd : even};
+}
+
+static struct report_board *build_board(void)
+{
+    struct report_board *t = calloc(1, sizeof *t);
+    assert_non_null(t);
+    struct metric *m = t->metrics;
+    for (int i = 0; i < 5; i++) {
+        m[i].spc = spc_default_settings();
+        m[i].readings = t->readings[i];
+        m[i].target_period = YM(2024, 3);
+    }
+    m[0].code = "1.1.1";
+    m[0].name = "Checks";
+    m[0].unit = UNIT_PERCENT;
+    m[0].direction = DIRECTION_UP;
+    m[0].target = 90;
+    alternate(t->readings[0], 16, YM(2022, 12), 50, 52);
+    m[0].reading_count = 16;
+
+    m[1].code = "1.1.2a";
+    m[1].name = "Share";
+    m[1].unit = UNIT_PERCENT;
+    m[1].direction = DIRECTION_UP;
+    m[1].target = 9;
+    alternate(t->readings[1], 16, YM(2022, 12), 20, 22);
+    m[1].reading_count = 16;
+
+    m[2].code = "1.1.2b";
+    m[2].name = "Number";
+    m[2].unit = UNIT_COUNT;
+    m[2].direction = DIRECTION_UP;
+    m[2].has_baseline = true;
+    m[2].baseline = 100;
+    m[2].baseline_period = YM(2023, 3);
+    m[2].target = 225;
+    const double counts[] = {100, 110, 118, 125};
+    for (int i = 0; i < 4; i++)
+        t->readings[2][i] = (struct reading){.period = YM(2023, 3) + i, .value = counts[i]};
+    m[2].reading_count = 4;
+
+    m[3].code = "1.2.1";
+    m[3].name = "Median wait";
+    m[3].unit = UNIT_DAYS;
+    m[3].direction = DIRECTION_DOWN;
+    m[3].target = 28;
+    alternate(t->readings[3], 15, YM(2022, 12), 30, 31);
+    t->readings[3][15] = (struct reading){.period = YM(2024, 3), .value = 45};
+    m[3].reading_count = 16;
+
+    m[4].code = "2.1.1";
+    m[4].name = "Bed occupancy";
+    m[4].unit = UNIT_RATIO;
+    m[4].direction = DIRECTION_NONE;
+    m[4].target = 1;
+    alternate(t->readings[4], 15, YM(2022, 12), 1.0, 1.2);
+    t->readings[4][15] = (struct reading){.period = YM(2024, 3), .value = 3};
+    m[4].reading_count = 16;
+
+    t->update = (struct milestone_update){.status = MILESTONE_AT_RISK, .period = YM(2023, 11)};
+
+    struct node *n = t->nodes;
+    n[0] = (struct node){.level = LEVEL_AIM, .code = "1", .title = "Care, closer to home",
+                         .parent = NODE_NONE, .subtree_end = 8};
+    n[1] = (struct node){.level = LEVEL_OBJECTIVE, .code = "1.1",
+                         .title = "A \"quoted\" objective", .parent = 0, .subtree_end = 4,
+                         .depth = 1};
+    n[2] = (struct node){.level = LEVEL_DELIVERABLE, .code = "1.1.1",
+                         .title = "Physical health checks", .parent = 1, .subtree_end = 3,
+                         .depth = 2, .metrics = &m[0], .metric_count = 1};
+    n[3] = (struct node){.level = LEVEL_DELIVERABLE, .code = "1.1.2", .title = "Apprenticeships",
+                         .parent = 1, .subtree_end = 4, .depth = 2, .metrics = &m[1],
+                         .metric_count = 2};
+    n[4] = (struct node){.level = LEVEL_OBJECTIVE, .code = "1.2", .title = "Waits and wards",
+                         .parent = 0, .subtree_end = 7, .depth = 1};
+    n[5] = (struct node){.level = LEVEL_DELIVERABLE, .code = "1.2.1",
+                         .title = "Median wait, in days", .parent = 4, .subtree_end = 6,
+                         .depth = 2, .metrics = &m[3], .metric_count = 1};
+    n[6] = (struct node){.level = LEVEL_DELIVERABLE, .code = "1.2.2", .title = "Refurbish a ward",
+                         .parent = 4, .subtree_end = 7, .depth = 2, .has_milestone = true,
+                         .milestone = {.due = YM(2024, 3), .updates = &t->update,
+                                       .update_count = 1}};
+    n[7] = (struct node){.level = LEVEL_AIM, .code = "2", .title = "Second aim",
+                         .parent = NODE_NONE, .subtree_end = 10};
+    n[8] = (struct node){.level = LEVEL_OBJECTIVE, .code = "2.1", .title = "Second objective",
+                         .parent = 7, .subtree_end = 10, .depth = 1};
+    n[9] = (struct node){.level = LEVEL_DELIVERABLE, .code = "2.1.1",
+                         .title = "Bed occupancy ratio", .parent = 8, .subtree_end = 10,
+                         .depth = 2, .metrics = &m[4], .metric_count = 1};
+    t->board.code = "rep";
+    t->board.title = "Report test, with \"quotes\"";
+    t->board.reporting_period = "2023/24";
+    t->board.nodes = n;
+    t->board.node_count = 10;
+    return t;
+}
+
+/* The report as one string (caller frees). */
+static char *report(const struct board *board, yearmonth as_of, enum report_format format,
+                    bool ascii)
+{
+    char *text = NULL;
+    size_t length = 0;
+    FILE *out = open_memstream(&text, &length);
+    assert_non_null(out);
+    struct error error = {0};
+    if (!report_write(board, as_of, format, ascii, out, &error))
+        fail_msg("%s", error.message);
+    fclose(out);
+    assert_int_equal(strlen(text), length); /* no NUL inside */
+    return text;
+}
+
+static void formats_parse(void **state)
+{
+    (void)state;
+    enum report_format format;
+    assert_true(report_format_parse("csv", &format));
+    assert_int_equal(format, REPORT_CSV);
+    assert_true(report_format_parse("text", &format));
+    assert_int_equal(format, REPORT_TEXT);
+    assert_true(report_format_parse("md", &format));
+    assert_int_equal(format, REPORT_MARKDOWN);
+    assert_true(report_format_parse("markdown", &format));
+    assert_int_equal(format, REPORT_MARKDOWN);
+    assert_false(report_format_parse("CSV", &format));
+    assert_false(report_format_parse("html", &format));
+    assert_false(report_format_parse("", &format));
+}
+
+static void csv_is_the_contract_to_the_byte(void **state)
+{
+    (void)state;
+    struct report_board *t = build_board();
+    char *text = report(&t->board, YEARMONTH_NONE, REPORT_CSV, false);
+    assert_string_equal(
+        text,
+        "level,code,title,rag,value,target,period,variation,assurance\r\n"
+        "aim,1,\"Care, closer to home\",R,,,,,\r\n"
+        "objective,1.1,\"A \"\"quoted\"\" objective\",R,,,,,\r\n"
+        "deliverable,1.1.1,Physical health checks,R,52,90,2024-03,common,fail\r\n"
+        "deliverable,1.1.2,Apprenticeships,A,,,,,\r\n"
+        "metric,1.1.2a,Share,B,22,9,2024-03,common,pass\r\n"
+        "metric,1.1.2b,Number,A,125,225,2023-06,,\r\n"
+        "objective,1.2,Waits and wards,R,,,,,\r\n"
+        "deliverable,1.2.1,\"Median wait, in days\",R,45,28,2024-03,concern-high,hit-or-miss\r\n"
+        "deliverable,1.2.2,Refurbish a ward,A,,,,,\r\n"
+        "aim,2,Second aim,-,,,,,\r\n"
+        "objective,2.1,Second objective,-,,,,,\r\n"
+        "deliverable,2.1.1,Bed occupancy ratio,-,3,1,2024-03,neither-high,\r\n");
+    free(text);
+    free(t);
+}
+
+static void csv_rows_have_nine_fields_and_crlf(void **state)
+{
+    (void)state;
+    struct report_board *t = build_board();
+    char *text = report(&t->board, YEARMONTH_NONE, REPORT_CSV, false);
+    /* Every line ends CRLF; no bare LF or CR anywhere. */
+    size_t lines = 0;
+    for (const char *c = text; *c; c++) {
+        if (*c == '\n') {
+            assert_true(c > text && c[-1] == '\r');
+            lines++;
+        } else if (*c == '\r') {
+            assert_int_equal(c[1], '\n');
+        }
+    }
+    assert_int_equal(lines, 1 + 10 + 2); /* header, 10 nodes, 2 metric rows */
+    /* Eight separators outside quotes on every line. */
+    int commas = 0;
+    bool quoted = false;
+    for (const char *c = text; *c; c++) {
+        if (*c == '"')
+            quoted = !quoted;
+        else if (*c == ',' && !quoted)
+            commas++;
+        else if (*c == '\n') {
+            assert_int_equal(commas, 8);
+            commas = 0;
+        }
+    }
+    free(text);
+    free(t);
+}
+
+static void numbers_are_plain(void **state)
+{
+    (void)state;
+    struct report_board *t = build_board();
+    /* Round numbers never become 9e+01; long fractions read back exactly. */
+    t->metrics[0].target = 100;
+    t->readings[0][15].value = 0.1 + 0.2;
+    t->metrics[1].target = 1200;
+    char *text = report(&t->board, YEARMONTH_NONE, REPORT_CSV, false);
+    assert_non_null(strstr(text, "\r\ndeliverable,1.1.1,Physical health checks,R,"
+                                 "0.30000000000000004,100,2024-03,"));
+    assert_non_null(strstr(text, "\r\nmetric,1.1.2a,Share,R,22,1200,2024-03,"));
+    assert_null(strstr(text, "e+"));
+    free(text);
+    text = report(&t->board, YEARMONTH_NONE, REPORT_TEXT, false);
+    assert_non_null(strstr(text, "0.3% → 100%"));
+    assert_non_null(strstr(text, "22% → 1200%"));
+    assert_null(strstr(text, "e+"));
+    free(text);
+    free(t);
+}
+
+static void csv_fields_are_quoted_as_rfc_4180_says(void **state)
+{
+    (void)state;
+    char *text = NULL;
+    size_t length = 0;
+    FILE *out = open_memstream(&text, &length);
+    const char *fields[] = {"plain", "a, b", "say \"hi\"", "two\nlines", "carriage\rreturn",
+                            "", "’curly’ – £5", "\"", NULL};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        csv_write_field(out, fields[i]);
+        fputc('|', out);
+    }
+    fclose(out);
+    assert_string_equal(text, "plain|\"a, b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|"
+                              "\"carriage\rreturn\"||’curly’ – £5|\"\"\"\"||");
+    free(text);
+}
+
+static void text_report_reads_without_colour(void **state)
+{
+    (void)state;
+    struct report_board *t = build_board();
+    char *text = report(&t->board, YEARMONTH_NONE, REPORT_TEXT, false);
+    assert_string_equal(text,
+                        "Report test, with \"quotes\"\n"
+                        "Board rep, 2023/24, as at Mar 2024\n"
+                        "Deliverables: R 2  A 2  G 0  B 0  - 1\n"
+                        "\n"
+                        "[R] 1 Care, closer to home  (R 2  A 2  G 0  B 0  - 0)\n"
+                        "  [R] 1.1 A \"quoted\" objective  (R 1  A 1  G 0  B 0  - 0)\n"
+                        "    [R] 1.1.1 Physical health checks\n"
+                        "        52% → 90% (2024-03); ~ common cause; ✗ consistently fails\n"
+                        "    [A] 1.1.2 Apprenticeships\n"
+                        "      [B] 1.1.2a Share\n"
+                        "          22% → 9% (2024-03); ~ common cause; ✓ consistently passes\n"
+                        "      [A] 1.1.2b Number\n"
+                        "          125 → 225 (2023-06) STALE\n"
+                        "  [R] 1.2 Waits and wards  (R 1  A 1  G 0  B 0  - 0)\n"
+                        "    [R] 1.2.1 Median wait, in days\n"
+                        "        45 days → 28 days (2024-03); ↑! concern (high); ± hit or miss\n"
+                        "    [A] 1.2.2 Refurbish a ward\n"
+                        "        milestone: at risk, due Mar 2024\n"
+                        "[-] 2 Second aim  (R 0  A 0  G 0  B 0  - 1)\n"
+                        "  [-] 2.1 Second objective  (R 0  A 0  G 0  B 0  - 1)\n"
+                        "    [-] 2.1.1 Bed occupancy ratio\n"
+                        "        3 → 1 (2024-03); ↑ neither (high)\n");
+    free(text);
+    /* ASCII: the same words, ASCII glyphs, nothing above 0x7f but titles. */
+    text = report(&t->board, YEARMONTH_NONE, REPORT_TEXT, true);
+    assert_non_null(strstr(text, "        52% -> 90% (2024-03); ~ common cause; F consistently fails\n"));
+    assert_non_null(strstr(text, "          22% -> 9% (2024-03); ~ common cause; P consistently passes\n"));
+    assert_non_null(strstr(text, "        45 days -> 28 days (2024-03); ^! concern (high); P/F hit or miss\n"));
+    assert_non_null(strstr(text, "        3 -> 1 (2024-03); ^ neither (high)\n"));
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        assert_true(*c < 0x80);
+    free(text);
+    free(t);
+}
+
+static void sample_data_is_flagged(void **state)
+{
+    (void)state;
+    struct report_board *t = build_board();
+    t->board.shows_sample = true;
+    char *text = report(&t->board, YEARMONTH_NONE, REPORT_TEXT, false);
+    assert_non_null(strstr(text, "as at Mar 2024\nSAMPLE DATA (illustrative readings)\n"
+                                 "Deliverables:"));
+    free(text);
+    text = report(&t->board, YEARMONTH_NONE, REPORT_MARKDOWN, false);
+    assert_non_null(strstr(text, "**SAMPLE DATA (illustrative readings).**"));
+    free(text);
+    /* The CSV contract has no room for it: header first, unchanged. */
+    text = report(&t->board, YEARMONTH_NONE, REPORT_CSV, false);
+    assert_memory_equal(text, "level,code,title,rag,", 21);
+    free(text);
+    free(t);
+}
+
+static void markdown_report_is_a_table(void **state)
+{
+    (void)state;
+    struct report_board *t = build_board();
+    t->nodes[4].title = "Waits | wards";
+    char *text = report(&t->board, YEARMONTH_NONE, REPORT_MARKDOWN, false);
+    const char *head = "# Report test, with \"quotes\"\n\n"
+                       "Board `rep`, as at Mar 2024. Deliverables: R 2  A 2  G 0  B 0  - 1.\n\n"
+                       "| level | code | title | RAG | value → target | period | variation | "
+                       "assurance |\n|---|---|---|---|---|---|---|---|\n";
+    assert_memory_equal(text, head, strlen(head));
+    const char *rows[] = {
+        "| aim | 1 | **Care, closer to home** | R | R 2  A 2  G 0  B 0  - 0 |  |  |  |\n",
+        "| deliverable | 1.1.1 | Physical health checks | R | 52% → 90% | 2024-03 | ~ common "
+        "cause | ✗ consistently fails |\n",
+        "| deliverable | 1.1.2 | Apprenticeships | A |  |  |  |  |\n",
+        "| metric | 1.1.2b | Number | A | 125 → 225 (stale) | 2023-06 |  |  |\n",
+        "| objective | 1.2 | **Waits \\| wards** | R | R 1  A 1  G 0  B 0  - 0 |  |  |  |\n",
+        "| deliverable | 1.2.1 | Median wait, in days | R | 45 days → 28 days | 2024-03 | ↑! "
+        "concern (high) | ± hit or miss |\n",
+        "| deliverable | 1.2.2 | Refurbish a ward | A | milestone: at risk, due Mar 2024 |  |  "
+        "|  |\n",
+        "| aim | 2 | **Second aim** | - | R 0  A 0  G 0  B 0  - 1 |  |  |  |\n",
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        if (!strstr(text, rows[i]))
+            fail_msg("missing row: %s\nin:\n%s", rows[i], text);
+    /* One table row per node and metric row. */
+    size_t table_rows = 0;
+    for (const char *line = strstr(text, "|---|"); (line = strchr(line, '\n')) && line[1];
+         line++)
+        table_rows++;
+    assert_int_equal(table_rows, 12);
+    free(text);
+    free(t);
+}
+
+static void an_earlier_month_cuts_every_column(void **state)
+{
+    (void)state;
+    struct report_board *t = build_board();
+    /* As of Jun 2023: 1.1.1 has 7 readings (Dec 2022..Jun 2023), too few
+     * for limits, so no variation or assurance; its latest is Jun's 50. */
+    char *text = report(&t->board, YM(2023, 6), REPORT_CSV, false);
+    assert_non_null(strstr(text, "\r\ndeliverable,1.1.1,Physical health checks,R,50,90,2023-06,,\r\n"));
+    assert_non_null(strstr(text, "\r\nmetric,1.1.2b,Number,A,125,225,2023-06,,\r\n"));
+    /* The milestone's Nov update is not yet made: not started, grey. */
+    assert_non_null(strstr(text, "\r\ndeliverable,1.2.2,Refurbish a ward,-,,,,,\r\n"));
+    assert_null(strstr(text, "2023-07"));
+    assert_null(strstr(text, "2024-03"));
+    free(text);
+    text = report(&t->board, YM(2023, 6), REPORT_TEXT, false);
+    assert_non_null(strstr(text, "as at Jun 2023\n"));
+    assert_non_null(strstr(text, "milestone: not started, due Mar 2024\n"));
+    assert_null(strstr(text, "STALE")); /* 1.1.2b is current in Jun */
+    free(text);
+    /* Past the due month the milestone at risk is red. */
+    text = report(&t->board, YM(2024, 5), REPORT_CSV, false);
+    assert_non_null(strstr(text, "\r\ndeliverable,1.2.2,Refurbish a ward,R,,,,,\r\n"));
+    free(text);
+    free(t);
+}
+
+static void a_board_with_no_readings(void **state)
+{
+    (void)state;
+    struct report_board *t = build_board();
+    for (int i = 0; i < 5; i++)
+        t->metrics[i].reading_count = 0;
+    t->nodes[6].milestone.update_count = 0;
+    char *text = report(&t->board, YEARMONTH_NONE, REPORT_CSV, false);
+    assert_non_null(strstr(text, "\r\ndeliverable,1.1.1,Physical health checks,-,,90,,,\r\n"));
+    assert_non_null(strstr(text, "\r\naim,1,\"Care, closer to home\",-,,,,,\r\n"));
+    free(text);
+    text = report(&t->board, YEARMONTH_NONE, REPORT_TEXT, false);
+    assert_non_null(strstr(text, "Board rep, 2023/24, as at -\n"));
+    assert_non_null(strstr(text, "        no reading → 90%\n"));
+    free(text);
+    free(t);
+}
+
+static void a_write_error_is_reported(void **state)
+{
+    (void)state;
+    FILE *full = fopen("/dev/full", "w");
+    if (!full)
+        skip();
+    struct report_board *t = build_board();
+    struct error error = {0};
+    assert_false(report_write(&t->board, YEARMONTH_NONE, REPORT_CSV, false, full, &error));
+    assert_int_equal(error.status, EXIT_IO);
+    assert_string_equal(error.message, "Cannot write the report.");
+    fclose(full);
+    free(t);
+}
+
+int main(void)
+{
+    setlocale(LC_ALL, "C.UTF-8");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(formats_parse),
+        cmocka_unit_test(csv_is_the_contract_to_the_byte),
+        cmocka_unit_test(csv_rows_have_nine_fields_and_crlf),
+        cmocka_unit_test(numbers_are_plain),
+        cmocka_unit_test(csv_fields_are_quoted_as_rfc_4180_says),
+        cmocka_unit_test(text_report_reads_without_colour),
+        cmocka_unit_test(sample_data_is_flagged),
+        cmocka_unit_test(markdown_report_is_a_table),
+        cmocka_unit_test(an_earlier_month_cuts_every_column),
+        cmocka_unit_test(a_board_with_no_readings),
+        cmocka_unit_test(a_write_error_is_reported),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
