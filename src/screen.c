@@ -2058,6 +2058,8 @@ static void overlay_key(struct browser *b, int key, bool is_function)
 
 /* ---- Mouse ----------------------------------------------------------------- */
 
+static void mouse_click(struct browser *b, int y, int x);
+
 static void mouse_event(struct browser *b)
 {
     MEVENT event;
@@ -2079,10 +2081,19 @@ static void mouse_event(struct browser *b)
         return;
     }
 #endif
-    if (!(event.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED)))
-        return;
-    if (event.bstate & BUTTON1_RELEASED && !(event.bstate & BUTTON1_CLICKED))
-        return;
+    /* Clicks that arrive together may be merged into a double or triple
+     * click: each counts as one more "click again". */
+    int clicks = (event.bstate & BUTTON1_TRIPLE_CLICKED)   ? 3
+                 : (event.bstate & BUTTON1_DOUBLE_CLICKED) ? 2
+                 : (event.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED)) ? 1
+                                                                         : 0;
+    for (int i = 0; i < clicks; i++)
+        mouse_click(b, event.y, event.x);
+}
+
+static void mouse_click(struct browser *b, int y, int x)
+{
+    MEVENT event = {.y = y, .x = x};
     if (b->tree_height > 0 && event.y >= b->tree_y && event.y < b->tree_y + b->tree_height &&
         event.x >= b->tree_x && event.x < b->tree_x + b->tree_width) {
         size_t index = b->top + (size_t)(event.y - b->tree_y);
@@ -2198,7 +2209,9 @@ int screen_run(struct store *store, const struct screen_options *options, struct
     sigaction(SIGTERM, &action, NULL);
     sigaction(SIGHUP, &action, NULL);
     if (!options->no_mouse) {
-        mousemask(BUTTON1_CLICKED | BUTTON4_PRESSED
+        /* Presses, not clicks: with no click interval a press acts at once. */
+        mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED |
+                  BUTTON1_DOUBLE_CLICKED | BUTTON1_TRIPLE_CLICKED | BUTTON4_PRESSED
 #ifdef BUTTON5_PRESSED
                       | BUTTON5_PRESSED
 #endif
@@ -2239,15 +2252,11 @@ int screen_run(struct store *store, const struct screen_options *options, struct
         /* Draw once the typed-ahead keys are all handled. */
         if (redraw) {
             timeout(0);
-            int next = get_wch(&key);
+            while (!b->quit && (status = get_wch(&key)) != ERR)
+                handle_key(b, status, key);
             timeout(POLL_MS);
-            if (next != ERR) {
-                if (next == KEY_CODE_YES)
-                    ungetch((int)key);
-                else
-                    unget_wch((wchar_t)key);
-                continue;
-            }
+            if (b->quit)
+                break;
             draw(b);
         }
     }
