@@ -65,6 +65,15 @@ struct reading_set {
     size_t count;
 };
 
+/* Where the parts of a reading, milestone update or comment that refer to
+ * the board were written, so a bad reference is reported at its own key's
+ * value (the model keeps only where each item starts). */
+struct reference_spots {
+    struct source_location code;    /* the metric, deliverable or node code */
+    struct source_location value;   /* a reading's value */
+    struct source_location segment; /* a reading's segment */
+};
+
 enum section {
     SECTION_BOARD,
     SECTION_AIMS,
@@ -104,6 +113,9 @@ struct reader {
     struct code_map node_codes;
     struct code_map metric_codes;
     struct reading_set readings_seen;
+    /* One per board.readings, milestone_updates and comments entry. */
+    struct reference_spots *reading_spots, *update_spots, *comment_spots;
+    size_t reading_spot_capacity, update_spot_capacity, comment_spot_capacity;
 };
 
 /* ---- Errors ------------------------------------------------------------ */
@@ -1315,25 +1327,27 @@ static bool read_aims(struct reader *reader, size_t list)
 
 /* Cross-references need the whole structure, which may come later in the
  * file; these report into `error` so the earliest of several can win. */
-static bool check_reading_reference(struct reader *reader, const struct reading *reading,
-                                    struct error *error)
+static bool check_reading_reference(struct reader *reader, size_t index, struct error *error)
 {
+    const struct reading *reading = &reader->board->readings[index];
+    const struct reference_spots *spots = &reader->reading_spots[index];
     const struct code_entry *entry = code_map_find(&reader->metric_codes, reading->metric_code);
     const char *why = NULL;
-    unsigned line = reading->where.line, column = reading->where.column;
     if (!entry) {
-        error_set_at(error, reader->file_name, line, column, "board '%s' has no metric '%s'",
-                     reader->board->code, reading->metric_code);
+        error_set_at(error, reader->file_name, spots->code.line, spots->code.column,
+                     "board '%s' has no metric '%s'", reader->board->code,
+                     reading->metric_code);
         return false;
     }
     const struct metric *metric = &reader->board->nodes[entry->node].metrics[entry->metric];
     if (!unit_accepts(metric->unit, reading->value, &why)) {
-        error_set_at(error, reader->file_name, line, column, "%s (metric '%s' is measured in %s)",
-                     why, metric->code, unit_name(metric->unit));
+        error_set_at(error, reader->file_name, spots->value.line, spots->value.column,
+                     "%s (metric '%s' is measured in %s)", why, metric->code,
+                     unit_name(metric->unit));
         return false;
     }
     if (reading->segment && !metric->breakdown) {
-        error_set_at(error, reader->file_name, line, column,
+        error_set_at(error, reader->file_name, spots->segment.line, spots->segment.column,
                      "metric '%s' has no breakdown, so its readings cannot have a segment",
                      metric->code);
         return false;
@@ -1341,23 +1355,25 @@ static bool check_reading_reference(struct reader *reader, const struct reading 
     return true;
 }
 
-static bool check_update_reference(struct reader *reader, const struct milestone_update *update,
-                                   struct error *error)
+static bool check_update_reference(struct reader *reader, size_t index, struct error *error)
 {
+    const struct milestone_update *update = &reader->board->milestone_updates[index];
+    const struct source_location where = reader->update_spots[index].code;
     const struct code_entry *entry = code_map_find(&reader->node_codes, update->node_code);
     if (entry && reader->board->nodes[entry->node].has_milestone)
         return true;
-    error_set_at(error, reader->file_name, update->where.line, update->where.column,
+    error_set_at(error, reader->file_name, where.line, where.column,
                  "board '%s' has no milestone '%s'", reader->board->code, update->node_code);
     return false;
 }
 
-static bool check_comment_reference(struct reader *reader, const struct comment *comment,
-                                    struct error *error)
+static bool check_comment_reference(struct reader *reader, size_t index, struct error *error)
 {
+    const struct comment *comment = &reader->board->comments[index];
+    const struct source_location where = reader->comment_spots[index].code;
     if (code_map_find(&reader->node_codes, comment->node_code))
         return true;
-    error_set_at(error, reader->file_name, comment->where.line, comment->where.column,
+    error_set_at(error, reader->file_name, where.line, where.column,
                  "board '%s' has no aim, objective or deliverable '%s'", reader->board->code,
                  comment->node_code);
     return false;
@@ -1377,7 +1393,7 @@ static bool check_earlier_references(struct reader *reader)
     unsigned best_line = (unsigned)-1, best_column = (unsigned)-1;
     for (size_t i = 0; i < board->reading_count; i++) {
         struct error candidate = {0};
-        if (!check_reading_reference(reader, &board->readings[i], &candidate)) {
+        if (!check_reading_reference(reader, i, &candidate)) {
             if (earlier(board->readings[i].where.line, board->readings[i].where.column,
                         best_line, best_column)) {
                 found = candidate;
@@ -1390,7 +1406,7 @@ static bool check_earlier_references(struct reader *reader)
     for (size_t i = 0; i < board->milestone_update_count; i++) {
         struct error candidate = {0};
         const struct milestone_update *update = &board->milestone_updates[i];
-        if (!check_update_reference(reader, update, &candidate)) {
+        if (!check_update_reference(reader, i, &candidate)) {
             if (earlier(update->where.line, update->where.column, best_line,
                         best_column)) {
                 found = candidate;
@@ -1403,7 +1419,7 @@ static bool check_earlier_references(struct reader *reader)
     for (size_t i = 0; i < board->comment_count; i++) {
         struct error candidate = {0};
         const struct comment *comment = &board->comments[i];
-        if (!check_comment_reference(reader, comment, &candidate)) {
+        if (!check_comment_reference(reader, i, &candidate)) {
             if (earlier(comment->where.line, comment->where.column, best_line,
                         best_column)) {
                 found = candidate;
@@ -1441,6 +1457,10 @@ static bool read_reading(struct reader *reader, size_t mapping)
     struct reading *reading = &board->readings[index];
     memset(reading, 0, sizeof *reading);
     reading->where = location_of(reader, mapping);
+    reader->reading_spots = grow(reader->reading_spots, &reader->reading_spot_capacity,
+                                 board->reading_count, sizeof *reader->reading_spots);
+    struct reference_spots *spots = &reader->reading_spots[index];
+    memset(spots, 0, sizeof *spots);
     struct key_walk walk;
     walk_begin(&walk, mapping, "in reading", reading_keys);
     int key;
@@ -1449,15 +1469,18 @@ static bool read_reading(struct reader *reader, size_t mapping)
         bool ok = true;
         switch (key) {
         case READING_METRIC:
+            spots->code = location_of(reader, value);
             ok = read_code(reader, value, "metric", &reading->metric_code);
             break;
         case READING_PERIOD:
             ok = read_period(reader, value, "period", &reading->period);
             break;
         case READING_VALUE:
+            spots->value = location_of(reader, value);
             ok = read_number(reader, value, "value", &reading->value);
             break;
         case READING_SEGMENT:
+            spots->segment = location_of(reader, value);
             ok = read_text(reader, value, "segment", false, &reading->segment);
             break;
         case READING_NOTE:
@@ -1495,7 +1518,7 @@ static bool read_reading(struct reader *reader, size_t mapping)
                             "line %u",
                             reading->metric_code, period, board->readings[first].where.line);
     }
-    return !reader->codes_known || check_reading_reference(reader, reading, reader->error);
+    return !reader->codes_known || check_reading_reference(reader, index, reader->error);
 }
 
 enum { UPDATE_DELIVERABLE, UPDATE_PERIOD, UPDATE_STATUS, UPDATE_NOTE, UPDATE_BY, UPDATE_AT,
@@ -1511,9 +1534,14 @@ static bool read_milestone_update(struct reader *reader, size_t mapping)
     board->milestone_updates = grow(board->milestone_updates, &reader->update_capacity,
                                     board->milestone_update_count + 1,
                                     sizeof *board->milestone_updates);
-    struct milestone_update *update = &board->milestone_updates[board->milestone_update_count++];
+    size_t index = board->milestone_update_count++;
+    struct milestone_update *update = &board->milestone_updates[index];
     memset(update, 0, sizeof *update);
     update->where = location_of(reader, mapping);
+    reader->update_spots = grow(reader->update_spots, &reader->update_spot_capacity,
+                                board->milestone_update_count, sizeof *reader->update_spots);
+    struct reference_spots *spots = &reader->update_spots[index];
+    memset(spots, 0, sizeof *spots);
     struct key_walk walk;
     walk_begin(&walk, mapping, "in milestone update", update_keys);
     int key;
@@ -1522,6 +1550,7 @@ static bool read_milestone_update(struct reader *reader, size_t mapping)
         bool ok = true;
         switch (key) {
         case UPDATE_DELIVERABLE:
+            spots->code = location_of(reader, value);
             ok = read_code(reader, value, "deliverable", &update->node_code);
             break;
         case UPDATE_PERIOD:
@@ -1550,7 +1579,7 @@ static bool read_milestone_update(struct reader *reader, size_t mapping)
     if (walk.failed ||
         !walk_require(reader, &walk, KEY(UPDATE_DELIVERABLE) | KEY(UPDATE_STATUS), NULL))
         return false;
-    return !reader->codes_known || check_update_reference(reader, update, reader->error);
+    return !reader->codes_known || check_update_reference(reader, index, reader->error);
 }
 
 enum { COMMENT_NODE, COMMENT_PERIOD, COMMENT_TEXT, COMMENT_BY, COMMENT_AT, COMMENT_SAMPLE };
@@ -1563,9 +1592,14 @@ static bool read_comment(struct reader *reader, size_t mapping)
         return fail_expected_item(reader, mapping, "a mapping", "commentary");
     board->comments = grow(board->comments, &reader->comment_capacity, board->comment_count + 1,
                            sizeof *board->comments);
-    struct comment *comment = &board->comments[board->comment_count++];
+    size_t index = board->comment_count++;
+    struct comment *comment = &board->comments[index];
     memset(comment, 0, sizeof *comment);
     comment->where = location_of(reader, mapping);
+    reader->comment_spots = grow(reader->comment_spots, &reader->comment_spot_capacity,
+                                 board->comment_count, sizeof *reader->comment_spots);
+    struct reference_spots *spots = &reader->comment_spots[index];
+    memset(spots, 0, sizeof *spots);
     struct key_walk walk;
     walk_begin(&walk, mapping, "in comment", comment_keys);
     int key;
@@ -1574,6 +1608,7 @@ static bool read_comment(struct reader *reader, size_t mapping)
         bool ok = true;
         switch (key) {
         case COMMENT_NODE:
+            spots->code = location_of(reader, value);
             ok = read_code(reader, value, "node", &comment->node_code);
             break;
         case COMMENT_PERIOD:
@@ -1597,7 +1632,7 @@ static bool read_comment(struct reader *reader, size_t mapping)
     }
     if (walk.failed || !walk_require(reader, &walk, KEY(COMMENT_NODE) | KEY(COMMENT_TEXT), NULL))
         return false;
-    return !reader->codes_known || check_comment_reference(reader, comment, reader->error);
+    return !reader->codes_known || check_comment_reference(reader, index, reader->error);
 }
 
 /* ---- Sections ------------------------------------------------------------ */
@@ -1980,6 +2015,9 @@ bool boardfile_read_bytes(const char *bytes, size_t length, const char *display_
     code_map_free(&reader.node_codes);
     code_map_free(&reader.metric_codes);
     free(reader.readings_seen.slots);
+    free(reader.reading_spots);
+    free(reader.update_spots);
+    free(reader.comment_spots);
     if (ok)
         *out = reader.board;
     else

@@ -525,10 +525,10 @@ static void test_references(void **state)
 {
     (void)state;
     assert_refused(BASE "readings:\n  - {metric: \"9.9\", period: 2023-04, value: 1}\n",
-                   "t.yaml:16:5: error: board 'b' has no metric '9.9'");
+                   "t.yaml:16:14: error: board 'b' has no metric '9.9'");
     assert_refused(BASE "readings:\n  - {metric: \"1.1.1\", period: 2023-04, value: 1, segment: "
                         "Barnet}\n",
-                   "t.yaml:16:5: error: metric '1.1.1' has no breakdown, so its readings cannot "
+                   "t.yaml:16:59: error: metric '1.1.1' has no breakdown, so its readings cannot "
                    "have a segment");
     assert_refused(BASE "readings:\n"
                         "  - {metric: \"1.1.1\", period: 2023-04, value: 1}\n"
@@ -537,20 +537,20 @@ static void test_references(void **state)
                    "t.yaml:18:5: error: a reading for metric '1.1.1' in 2023-04 appears twice; the "
                    "first is at line 16");
     assert_refused(BASE "milestone_updates:\n  - {deliverable: \"1.1.1\", status: on_track}\n",
-                   "t.yaml:16:5: error: board 'b' has no milestone '1.1.1'");
+                   "t.yaml:16:19: error: board 'b' has no milestone '1.1.1'");
     assert_refused(BASE "commentary:\n  - {node: \"7\", text: \"x\"}\n",
-                   "t.yaml:16:5: error: board 'b' has no aim, objective or deliverable '7'");
+                   "t.yaml:16:12: error: board 'b' has no aim, objective or deliverable '7'");
     /* Items before the structure are checked once it is read; the nearest
      * the top is reported. */
     assert_refused("board: {code: b, title: T}\n"
                    "commentary:\n  - {node: \"7\", text: \"x\"}\n"
                    "readings:\n  - {metric: \"9.9\", period: 2023-04, value: 1}\n"
                    "aims: []\n",
-                   "t.yaml:3:5: error: board 'b' has no aim, objective or deliverable '7'");
+                   "t.yaml:3:12: error: board 'b' has no aim, objective or deliverable '7'");
     assert_refused("readings:\n  - {metric: \"9.9\", period: 2023-04, value: 1}\n"
                    "aims: []\n"
                    "board: {code: b, title: T}\n",
-                   "t.yaml:2:5: error: board 'b' has no metric '9.9'");
+                   "t.yaml:2:14: error: board 'b' has no metric '9.9'");
 }
 
 static void test_periods_and_values(void **state)
@@ -561,7 +561,7 @@ static void test_periods_and_values(void **state)
     assert_refused(BASE "readings:\n  - {metric: \"1.1.1\", period: April, value: 1}\n",
                    "t.yaml:16:31: error: 'April' is not a month; write YYYY-MM");
     assert_refused(BASE "readings:\n  - {metric: \"1.1.1\", period: 2023-04, value: 120}\n",
-                   "t.yaml:16:5: error: a percentage must be between 0 and 100 (metric '1.1.1' is "
+                   "t.yaml:16:47: error: a percentage must be between 0 and 100 (metric '1.1.1' is "
                    "measured in percent)");
     assert_refused("board: {code: a, title: x}\n"
                    "aims: [{code: \"1\", title: x, objectives: [{code: \"1.1\", title: x,\n"
