@@ -663,8 +663,9 @@ static void detail_metric(struct browser *b, const struct node *node, const stru
         if (any && best_name != worst_name) {
             format_value(metric, best, value, sizeof value);
             format_value(metric, worst, other, sizeof other);
-            snprintf(text, sizeof text, "    Spread %g between %s (%s) and %s (%s)",
-                     fabs(best - worst), best_name, value, worst_name, other);
+            snprintf(text, sizeof text, "    Spread %.3g%s between %s (%s) and %s (%s)",
+                     fabs(best - worst), metric->unit == UNIT_PERCENT ? " points" : "", best_name,
+                     value, worst_name, other);
             detail_wrapped(b, A_NORMAL, "", text, width);
         }
     }
@@ -1432,7 +1433,9 @@ static void edit_commit(struct browser *b)
         if (!text[strspn(text, " ")]) {
             error_set(&error, EXIT_DATA, "A comment needs some text; Esc cancels.");
         } else {
-            done = command_add_comment(b->store, b->board_code, e->node_code, text, NULL, &change,
+            char month[8];
+            yearmonth_format(b->status.as_at ? b->status.as_at : yearmonth_current(), month);
+            done = command_add_comment(b->store, b->board_code, e->node_code, text, month, &change,
                                        &error);
         }
     }
@@ -1517,7 +1520,9 @@ static void edit_key(struct browser *b, wint_t key, bool is_function)
         e->length = e->cursor = e->scroll = 0;
         e->text[0] = 0;
         changed = true;
-    } else if (key >= 0x20 && key != 0x7F && !(key >= 0x80 && key < 0xA0)) {
+    } else if (key < 0x20 || key == 0x7F || (key >= 0x80 && key < 0xA0)) {
+        set_message(b, true, "Control characters (such as Tab) cannot be typed here.");
+    } else {
         if (e->length < EDIT_MAX) {
             memmove(&e->text[e->cursor + 1], &e->text[e->cursor],
                     (e->length - e->cursor + 1) * sizeof *e->text);
@@ -1968,8 +1973,11 @@ static void overlay_pick(struct browser *b)
             break;
         struct change change = {0};
         const struct node *node = &b->board->nodes[b->rows[b->cursor].node];
+        /* The update is for the month the pack reports ("as at"). */
+        char month[8];
+        yearmonth_format(b->status.as_at ? b->status.as_at : yearmonth_current(), month);
         if (!command_set_milestone(b->store, b->board_code, node->code,
-                                   (enum milestone_status)pick, NULL, NULL, &change, &error)) {
+                                   (enum milestone_status)pick, month, NULL, &change, &error)) {
             set_message(b, true, "%s", error.message);
             break;
         }
