@@ -504,9 +504,9 @@ static int run_browse(const struct options *options)
     const char *no_color = getenv("NO_COLOR");
     struct screen_options screen = {
         .board_code = board_code(options),
-        .mode = options->kiosk ? SCREEN_KIOSK
-                : (read_only || store_is_read_only(store)) ? SCREEN_READ_ONLY
-                                                           : SCREEN_EDIT,
+        /* A store the user may not write is opened read-only by the store
+         * layer; the browser then says so and switches to READ-ONLY. */
+        .mode = options->kiosk ? SCREEN_KIOSK : read_only ? SCREEN_READ_ONLY : SCREEN_EDIT,
         .cycle_seconds = options->cycle_seconds ? options->cycle_seconds : 20,
         .no_color = options->no_color || (no_color && *no_color),
         .ascii = options->ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0,
@@ -524,6 +524,7 @@ static int run_browse(const struct options *options)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    setlocale(LC_NUMERIC, "C"); /* values are written and read with a '.' */
     struct options options = {0};
     bool exit_now = false;
     int status = parse_arguments(argc, argv, &options, &exit_now);

@@ -21,7 +21,7 @@ start() {
   "${TMUX_CMD[@]}" new-session -d -s test -x "$width" -y "$height" \
     "env LC_ALL=${SCREEN_LC_ALL:-C.UTF-8} TZ=UTC ${SCREEN_TERM:+TERM=$SCREEN_TERM} \
      HOME='$HOME' XDG_DATA_HOME='$XDG_DATA_HOME' BOARDPACK_DB='$DB' ${SCREEN_ENV:-} \
-     $quoted 2>'$WORK/stderr'; echo \$? >'$WORK/exit-status'; sleep 600"
+     ${SCREEN_RUNNER:-} $quoted 2>'$WORK/stderr'; echo \$? >'$WORK/exit-status'; sleep 600"
   "${TMUX_CMD[@]}" set-option -t test -g remain-on-exit on >/dev/null 2>&1
 }
 
