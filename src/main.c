@@ -58,6 +58,7 @@ static const char help_text[] =
     "A store that does not exist yet is created when you browse or report, with the\n"
     "bundled boards and illustrative sample readings (shown as SAMPLE DATA).\n"
     "Exit status: 0 ok, 2 usage, 65 bad data, 66 no input, 75 store busy.\n"
+    "In the browser, press ? for every key; e edits a value in place, a adds a month.\n"
     "See boardpack(1) and docs/ for the board file format, RAG rules and keys.\n";
 
 struct options {

@@ -44,6 +44,27 @@ wait_cursor_on "4." "G goes to the last row"
 keys g
 wait_cursor_on "[R] 1 We provide" "g goes to the first row"
 
+# + - * and paging.
+keys g
+keys -
+wait_line '▸ \[R\] 1 We provide' "- collapses the selected aim"
+wait_gone "[A] 1.1 We will" "its objectives are hidden"
+keys +
+wait_for "[A] 1.1 We will" "+ expands it"
+keys '*'
+wait_for "[A] 3.2.3a" "* expands everything, down to the metrics of 3.2.3"
+keys '*'
+wait_gone "[A] 1.1 We will" "* again collapses to the aims"
+wait_line '▸ \[R\] 4 ' "all four aims remain"
+keys '*' End
+wait_cursor_on "4." "End goes to the last row"
+keys Home
+wait_cursor_on "[R] 1 We provide" "Home goes to the first row"
+keys PageDown
+wait_cursor_on "3." "PgDn moves a page (36 rows) down"
+keys PageUp
+wait_cursor_on "[R] 1 We provide" "PgUp moves back"
+
 # Search: incremental, Enter keeps, n/N move between matches.
 keys /
 wait_line '^/' "search prompt"
