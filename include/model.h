@@ -107,6 +107,7 @@ struct metric {
     struct reading *readings;
     size_t reading_count;
     long long id; /* row id in the store; 0 if not stored */
+    bool readings_partial; /* only the latest whole-series readings are loaded */
     struct source_location where;
 };
 
@@ -188,12 +189,16 @@ struct board {
     bool sample;            /* board.sample: everything this file adds is illustrative */
     bool readings_only;     /* the file held only board.code and readings */
     yearmonth as_at;        /* newest month with any reading (<= as-of) */
+    yearmonth newest_reading; /* the store's newest month of any reading, when the
+                               * readings are not all loaded (summary loads) */
     bool shows_sample;      /* some reading shown is sample data */
     long long id;
     struct source_location where;
 };
 
 void board_free(struct board *board);
+/* Frees what a reading owns (not the reading itself). */
+void reading_free_fields(struct reading *reading);
 /* Finds a metric by code (a single-metric deliverable's metric carries the
  * deliverable's code); NULL if none. */
 struct metric *board_find_metric(const struct board *board, const char *code,

@@ -57,6 +57,17 @@ void board_summaries_free(struct board_summary *list, size_t count);
 bool store_load_board(struct store *store, const char *code, yearmonth as_of,
                       struct board **out, struct error *error);
 
+/* The same for the latest month, but each metric holds only its two latest
+ * whole-series readings (readings_partial is set) and board.newest_reading
+ * says how far any segment goes: enough for every status and roll-up, at a
+ * cost that follows the number of nodes, not of readings. */
+bool store_load_board_summary(struct store *store, const char *code, struct board **out,
+                              struct error *error);
+
+/* Replaces a metric's readings with all of them (every segment), e.g. for
+ * the detail pane of a summary-loaded board; clears readings_partial. */
+bool store_load_metric_readings(struct store *store, struct metric *metric, struct error *error);
+
 /* Single writes, used by the command layer inside a transaction. Each
  * returns the old value through *old so the command can audit it. */
 struct metric_ref {

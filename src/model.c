@@ -218,7 +218,7 @@ const char *level_name(enum level level)
     return (unsigned)level < 4 ? names[level] : "node";
 }
 
-static void reading_free(struct reading *reading)
+void reading_free_fields(struct reading *reading)
 {
     free(reading->segment);
     free(reading->note);
@@ -250,7 +250,7 @@ static void metric_free(struct metric *metric)
     free(metric->trajectory);
     free(metric->breakdown);
     for (size_t i = 0; i < metric->reading_count; i++)
-        reading_free(&metric->readings[i]);
+        reading_free_fields(&metric->readings[i]);
     free(metric->readings);
 }
 
@@ -288,7 +288,7 @@ void board_free(struct board *board)
         node_free(&board->nodes[i]);
     free(board->nodes);
     for (size_t i = 0; i < board->reading_count; i++)
-        reading_free(&board->readings[i]);
+        reading_free_fields(&board->readings[i]);
     free(board->readings);
     for (size_t i = 0; i < board->milestone_update_count; i++)
         milestone_update_free(&board->milestone_updates[i]);

@@ -163,6 +163,10 @@ yearmonth board_as_at(const struct board *board, yearmonth as_of)
     /* PRODUCT.md: the "as at" month is the newest month with any reading
      * (any segment); milestone updates and commentary do not move it. */
     yearmonth newest = YEARMONTH_NONE;
+    /* A summary load holds only the latest readings; the store says how far
+     * the rest go. */
+    if (as_of == YEARMONTH_NONE || board->newest_reading <= as_of)
+        newest = board->newest_reading;
     for (size_t i = 0; i < board->node_count; i++) {
         const struct node *node = &board->nodes[i];
         for (size_t m = 0; m < node->metric_count; m++) {

@@ -242,8 +242,13 @@ static void select_code(struct browser *b, const char *code);
  * when the tree has the same shape. */
 static bool load_board(struct browser *b, const char *code, yearmonth as_of, struct error *error)
 {
+    /* The latest month needs only each metric's latest readings (the cost
+     * follows the tree, not the readings); an earlier month needs them all.
+     * The detail pane loads the rest for the node it shows. */
     struct board *board;
-    if (!store_load_board(b->store, code, as_of, &board, error))
+    bool loaded = as_of == YEARMONTH_NONE ? store_load_board_summary(b->store, code, &board, error)
+                                          : store_load_board(b->store, code, as_of, &board, error);
+    if (!loaded)
         return false;
     char *keep = selected_code(b) ? xstrdup(selected_code(b)) : NULL;
     bool same_shape = b->board && b->board->node_count == board->node_count &&
@@ -672,9 +677,25 @@ static void detail_metric(struct browser *b, const struct node *node, const stru
     detail_text(b, A_NORMAL, "");
 }
 
+/* Loads every reading of a node's metrics, for the detail pane, the
+ * segment picker and the SPC chart. */
+static void ensure_full_readings(struct browser *b, size_t node_index)
+{
+    struct node *node = &b->board->nodes[node_index];
+    for (size_t m = 0; m < node->metric_count; m++) {
+        if (!node->metrics[m].readings_partial)
+            continue;
+        struct error error = {0};
+        if (!store_load_metric_readings(b->store, &node->metrics[m], &error))
+            set_message(b, true, "%s", error.message);
+    }
+}
+
 static void build_detail(struct browser *b, int width)
 {
     detail_clear(b);
+    if (b->row_count)
+        ensure_full_readings(b, b->rows[b->cursor].node);
     if (b->row_count == 0) {
         detail_text(b, A_NORMAL, b->filter == FILTER_ALL ? "This board has no aims."
                                                          : "Nothing matches the filter (f).");
@@ -1120,6 +1141,11 @@ static char **overlay_items(struct browser *b, int *count, const char **title, b
                     if (metric->readings[r].period < oldest)
                         oldest = metric->readings[r].period;
             }
+        /* A summary load holds only the latest readings: offer five years. */
+        for (size_t i = 0; i < b->board->node_count; i++)
+            for (size_t m = 0; m < b->board->nodes[i].metric_count; m++)
+                if (b->board->nodes[i].metrics[m].readings_partial && newest - 59 < oldest)
+                    oldest = newest - 59;
         int months = newest && oldest ? newest - oldest + 1 : 0;
         if (b->as_of && b->as_of > newest)
             months = 0;
@@ -1902,6 +1928,7 @@ static void perform(struct browser *b, enum request request)
             set_message(b, true, "This row has no breakdown by segment.");
             break;
         }
+        ensure_full_readings(b, b->rows[b->cursor].node);
         open_overlay(b, OVERLAY_SEGMENT);
         break;
     }

@@ -16,6 +16,23 @@
 
 /* Each migration takes the schema from version (index) to (index + 1); all
  * pending ones run in one transaction. Append, never edit. */
+/* The columns of metric_latest for metric m, worked out from its readings. */
+#define LATEST_COLUMNS \
+    "(SELECT period FROM readings r WHERE r.metric_id = m.id AND r.segment = '' "\
+    "  ORDER BY period DESC LIMIT 1), "\
+    "(SELECT value FROM readings r WHERE r.metric_id = m.id AND r.segment = '' "\
+    "  ORDER BY period DESC LIMIT 1), "\
+    "(SELECT sample FROM readings r WHERE r.metric_id = m.id AND r.segment = '' "\
+    "  ORDER BY period DESC LIMIT 1), "\
+    "(SELECT period FROM readings r WHERE r.metric_id = m.id AND r.segment = '' "\
+    "  ORDER BY period DESC LIMIT 1 OFFSET 1), "\
+    "(SELECT value FROM readings r WHERE r.metric_id = m.id AND r.segment = '' "\
+    "  ORDER BY period DESC LIMIT 1 OFFSET 1), "\
+    "(SELECT sample FROM readings r WHERE r.metric_id = m.id AND r.segment = '' "\
+    "  ORDER BY period DESC LIMIT 1 OFFSET 1), "\
+    "(SELECT max(period) FROM readings r WHERE r.metric_id = m.id), "\
+    "(SELECT max(sample) FROM readings r WHERE r.metric_id = m.id) "
+
 static const char *const migrations[] = {
     /* 0 -> 1: the first schema. */
     "CREATE TABLE boards ("
@@ -135,12 +152,39 @@ static const char *const migrations[] = {
     "  new_value TEXT"
     ") STRICT;"
     "CREATE INDEX audit_by_node ON audit(board_code, node_code, id);",
+    /* 1 -> 2: each metric's two latest readings, kept by the store on every
+     * write, so that the browser's first frame reads one row per metric
+     * instead of every reading (docs/performance.md). */
+    "CREATE TABLE metric_latest ("
+    "  metric_id INTEGER PRIMARY KEY REFERENCES metrics(id) ON DELETE CASCADE,"
+    "  period TEXT,"
+    "  value REAL,"
+    "  sample INTEGER,"
+    "  previous_period TEXT,"
+    "  previous_value REAL,"
+    "  previous_sample INTEGER,"
+    "  newest_period TEXT," /* the newest month of any segment */
+    "  any_sample INTEGER"
+    ") STRICT;"
+    "INSERT INTO metric_latest SELECT m.id, " LATEST_COLUMNS "FROM metrics m;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* Every statement the program runs, by name. */
 #define STATEMENTS(X)                                                                          \
     X(BEGIN_IMMEDIATE, "BEGIN IMMEDIATE")                                                      \
+    X(REFRESH_METRIC_LATEST, "INSERT OR REPLACE INTO metric_latest SELECT m.id, " LATEST_COLUMNS \
+                             "FROM metrics m WHERE m.id = ?1")                                \
+    X(REFRESH_BOARD_LATEST, "INSERT OR REPLACE INTO metric_latest SELECT m.id, " LATEST_COLUMNS \
+                            "FROM metrics m WHERE m.board_id = ?1")                           \
+    X(LOAD_LATEST_READINGS, "SELECT l.metric_id, l.period, l.value, l.sample, "               \
+                            "l.previous_period, l.previous_value, l.previous_sample, "        \
+                            "l.newest_period, l.any_sample FROM metric_latest l "            \
+                            "JOIN metrics m ON m.id = l.metric_id WHERE m.board_id = ?1 "     \
+                            "ORDER BY l.metric_id")                                           \
+    X(LOAD_METRIC_READINGS, "SELECT period, segment, value, note, entered_by, entered_at, "   \
+                            "sample FROM readings WHERE metric_id = ?1 "                      \
+                            "ORDER BY segment, period")                                       \
     X(COMMIT, "COMMIT")                                                                        \
     X(ROLLBACK, "ROLLBACK")                                                                    \
     X(DATA_VERSION, "PRAGMA data_version")                                                     \
@@ -770,6 +814,16 @@ bool store_put_reading(struct store *store, long long metric_id, yearmonth perio
                                     false, had_old, old_value, error);
 }
 
+/* Keeps metric_latest in step with the readings (same transaction). */
+static bool refresh_metric_latest(struct store *store, long long metric_id, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_REFRESH_METRIC_LATEST, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, metric_id);
+    return run(store, prepared, error, "update the latest readings");
+}
+
 bool store_put_reading_sample(struct store *store, long long metric_id, yearmonth period,
                               const char *segment, double value, const char *note,
                               const char *who, const char *when, bool sample, bool *had_old,
@@ -800,7 +854,8 @@ bool store_put_reading_sample(struct store *store, long long metric_id, yearmont
     bind_text(prepared, 6, who);
     bind_text(prepared, 7, when);
     sqlite3_bind_int(prepared, 8, sample);
-    return run(store, prepared, error, "save the reading");
+    return run(store, prepared, error, "save the reading") &&
+           refresh_metric_latest(store, metric_id, error);
 }
 
 bool store_delete_reading(struct store *store, long long metric_id, yearmonth period,
@@ -812,7 +867,8 @@ bool store_delete_reading(struct store *store, long long metric_id, yearmonth pe
     sqlite3_bind_int64(prepared, 1, metric_id);
     bind_text(prepared, 2, segment ? segment : "");
     bind_period(prepared, 3, period);
-    return run(store, prepared, error, "remove the reading");
+    return run(store, prepared, error, "remove the reading") &&
+           refresh_metric_latest(store, metric_id, error);
 }
 
 bool store_add_milestone_update(struct store *store, long long node_id,
@@ -1121,11 +1177,20 @@ bool store_import_boards(struct store *store, struct board *const *boards,
         if (!import_activity(store, board, board_id, file_names[i], sample || board->sample, who,
                              now, error))
             return false;
+        sqlite3_stmt *prepared = statement(store, STATEMENT_REFRESH_BOARD_LATEST, error);
+        if (!prepared)
+            return false;
+        sqlite3_bind_int64(prepared, 1, board_id);
+        if (!run(store, prepared, error, "update the latest readings"))
+            return false;
     }
     return true;
 }
 
 /* ---- Reading back ---------------------------------------------------- */
+
+static bool load_board(struct store *store, const char *code, yearmonth as_of, bool summary,
+                       struct board **out, struct error *error);
 
 bool store_list_boards(struct store *store, struct board_summary **out, size_t *count,
                        struct error *error)
@@ -1322,7 +1387,7 @@ static bool load_metrics(struct store *store, struct board *board, long long boa
 
 static bool load_metric_details(struct store *store, struct board *board, long long board_id,
                                 const struct metric_index *index, const char *as_of_text,
-                                struct error *error)
+                                bool summary, struct error *error)
 {
     sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_TRAJECTORIES, error);
     if (!prepared)
@@ -1365,6 +1430,8 @@ static bool load_metric_details(struct store *store, struct board *board, long l
     if (result != SQLITE_DONE)
         return fail(store, error, "read the SPC settings");
 
+    if (summary)
+        return true; /* load_latest_readings gives the latest two instead */
     if (!(prepared = statement(store, STATEMENT_LOAD_READINGS, error)))
         return false;
     sqlite3_bind_int64(prepared, 1, board_id);
@@ -1478,8 +1545,108 @@ static bool load_activity(struct store *store, struct board *board, long long bo
     return true;
 }
 
+/* The summary's readings: each metric's two latest whole-series readings,
+ * from metric_latest, instead of every reading. */
+static void add_latest(struct metric *metric, sqlite3_stmt *prepared, int column)
+{
+    if (sqlite3_column_type(prepared, column) == SQLITE_NULL)
+        return;
+    struct reading *reading = &metric->readings[metric->reading_count++];
+    memset(reading, 0, sizeof *reading);
+    reading->period = column_period(prepared, column);
+    reading->value = sqlite3_column_double(prepared, column + 1);
+    reading->sample = sqlite3_column_int(prepared, column + 2) != 0;
+}
+
+static bool load_latest_readings(struct store *store, struct board *board, long long board_id,
+                                 const struct metric_index *index, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_LATEST_READINGS, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    int result;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
+        if (at == NODE_NONE)
+            continue;
+        struct metric *metric = index->metrics[at];
+        metric->readings = xcalloc(2, sizeof *metric->readings);
+        add_latest(metric, prepared, 4); /* the one before, first: oldest first */
+        add_latest(metric, prepared, 1);
+        if (metric->reading_count == 2 && metric->readings[0].period == 0) {
+            metric->readings[0] = metric->readings[1];
+            metric->reading_count = 1;
+        }
+        metric->readings_partial = true;
+        yearmonth newest = column_period(prepared, 7);
+        if (newest > board->newest_reading)
+            board->newest_reading = newest;
+        if (sqlite3_column_int(prepared, 8))
+            board->shows_sample = true;
+    }
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE)
+        return fail(store, error, "read the latest readings");
+    if (board->newest_reading > board->as_at)
+        board->as_at = board->newest_reading;
+    return true;
+}
+
+bool store_load_metric_readings(struct store *store, struct metric *metric, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_METRIC_READINGS, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, metric->id);
+    struct reading *readings = NULL;
+    size_t count = 0, capacity = 0;
+    int result;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        void *grown = readings;
+        grow_array(&grown, &capacity, count + 1, sizeof *readings);
+        readings = grown;
+        struct reading *reading = &readings[count++];
+        memset(reading, 0, sizeof *reading);
+        reading->period = column_period(prepared, 0);
+        const char *segment = (const char *)sqlite3_column_text(prepared, 1);
+        reading->segment = segment && segment[0] ? xstrdup(segment) : NULL;
+        reading->value = sqlite3_column_double(prepared, 2);
+        reading->note = column_text(prepared, 3);
+        reading->entered_by = column_text(prepared, 4);
+        reading->entered_at = column_text(prepared, 5);
+        reading->sample = sqlite3_column_int(prepared, 6) != 0;
+    }
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE) {
+        for (size_t i = 0; i < count; i++)
+            reading_free_fields(&readings[i]);
+        free(readings);
+        return fail(store, error, "read the readings");
+    }
+    for (size_t i = 0; i < metric->reading_count; i++)
+        reading_free_fields(&metric->readings[i]);
+    free(metric->readings);
+    metric->readings = readings;
+    metric->reading_count = count;
+    metric->readings_partial = false;
+    return true;
+}
+
 bool store_load_board(struct store *store, const char *code, yearmonth as_of, struct board **out,
                       struct error *error)
+{
+    return load_board(store, code, as_of, false, out, error);
+}
+
+bool store_load_board_summary(struct store *store, const char *code, struct board **out,
+                              struct error *error)
+{
+    return load_board(store, code, YEARMONTH_NONE, true, out, error);
+}
+
+static bool load_board(struct store *store, const char *code, yearmonth as_of, bool summary,
+                       struct board **out, struct error *error)
 {
     sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_BOARD, error);
     if (!prepared)
@@ -1540,7 +1707,8 @@ bool store_load_board(struct store *store, const char *code, yearmonth as_of, st
     ok = ok && load_metrics(store, board, board->id, node_ids, error);
     if (ok) {
         index_metrics(board, &index);
-        ok = load_metric_details(store, board, board->id, &index, as_of_text, error) &&
+        ok = load_metric_details(store, board, board->id, &index, as_of_text, summary, error) &&
+             (!summary || load_latest_readings(store, board, board->id, &index, error)) &&
              load_activity(store, board, board->id, node_ids, as_of_text, error);
     }
     free(index.ids);

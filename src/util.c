@@ -49,7 +49,7 @@ void grow_array(void **array, size_t *capacity, size_t needed, size_t item_size)
 {
     if (needed <= *capacity)
         return;
-    size_t wanted = *capacity ? *capacity : 8;
+    size_t wanted = *capacity ? *capacity : 1;
     while (wanted < needed) {
         if (wanted > ((size_t)-1) / 2 / item_size)
             out_of_memory();

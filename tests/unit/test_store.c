@@ -16,6 +16,7 @@
 
 #include "boardfile.h"
 #include "fixture.h"
+#include "rules.h"
 #include "store.h"
 
 struct fixture {
@@ -87,7 +88,7 @@ static void a_new_store_is_private_and_versioned(void **state)
     struct stat info;
     assert_int_equal(stat(fixture->path, &info), 0);
     assert_int_equal(info.st_mode & 0777, 0600);
-    assert_int_equal(store_schema_version(fixture->store), 1);
+    assert_int_equal(store_schema_version(fixture->store), 2);
     assert_true(store_is_empty(fixture->store));
     assert_false(store_is_read_only(fixture->store));
     /* WAL, and STRICT tables that refuse a wrongly typed value. */
@@ -234,6 +235,108 @@ static void putting_a_reading_replaces_and_reports_the_old(void **state)
     assert_string_equal(error.message, "There is no board 'no-board' in the store.");
 }
 
+
+/* The browser's summary load (two latest readings per metric) must give the
+ * same statuses, roll-ups and "as at" month as loading every reading, before
+ * and after writes that move, replace and remove the latest reading. */
+static void import_bundled(struct store *store)
+{
+    const char *names[] = {TEST_DATA_DIR "/nlmhp-2023-24.yaml",
+                           TEST_DATA_DIR "/sample-readings-2023-24.yaml"};
+    struct board *boards[2];
+    struct error error = {0};
+    for (int i = 0; i < 2; i++)
+        if (!boardfile_read_path(names[i], &boards[i], &error))
+            fail_msg("%s", error.message);
+    assert_true(store_begin(store, &error));
+    if (!store_import_boards(store, boards, names, 2, true, "me", &error))
+        fail_msg("%s", error.message);
+    assert_true(store_commit(store, &error));
+    for (int i = 0; i < 2; i++)
+        board_free(boards[i]);
+}
+
+static void assert_summary_matches_full(struct store *store)
+{
+    struct error error = {0};
+    struct board *full, *summary;
+    assert_true(store_load_board(store, "nlmhp-2023-24", YEARMONTH_NONE, &full, &error));
+    assert_true(store_load_board_summary(store, "nlmhp-2023-24", &summary, &error));
+    struct board_status a, b;
+    board_evaluate(full, YEARMONTH_NONE, &a);
+    board_evaluate(summary, YEARMONTH_NONE, &b);
+    assert_int_equal(a.as_at, b.as_at);
+    assert_int_equal(full->shows_sample, summary->shows_sample);
+    assert_int_equal(a.board.rag, b.board.rag);
+    assert_memory_equal(a.board.counts, b.board.counts, sizeof a.board.counts);
+    assert_int_equal(full->node_count, summary->node_count);
+    for (size_t i = 0; i < full->node_count; i++) {
+        assert_int_equal(a.nodes[i].rag, b.nodes[i].rag);
+        assert_memory_equal(a.nodes[i].counts, b.nodes[i].counts, sizeof a.nodes[i].counts);
+        for (size_t m = 0; m < full->nodes[i].metric_count; m++) {
+            const struct metric_status *x = &a.metrics[i][m], *y = &b.metrics[i][m];
+            assert_int_equal(x->rag, y->rag);
+            assert_int_equal(x->has_reading, y->has_reading);
+            assert_int_equal(x->latest_period, y->latest_period);
+            assert_true(x->latest == y->latest);
+            assert_int_equal(x->stale, y->stale);
+            struct metric *metric = &summary->nodes[i].metrics[m];
+            assert_true(metric->readings_partial);
+            assert_true(metric->reading_count <= 2);
+            /* Loading the rest gives exactly the full load's readings. */
+            assert_true(store_load_metric_readings(store, metric, &error));
+            const struct metric *whole = &full->nodes[i].metrics[m];
+            assert_false(metric->readings_partial);
+            assert_int_equal(metric->reading_count, whole->reading_count);
+            for (size_t r = 0; r < whole->reading_count; r++) {
+                assert_int_equal(metric->readings[r].period, whole->readings[r].period);
+                assert_true(metric->readings[r].value == whole->readings[r].value);
+                assert_true((metric->readings[r].segment == NULL) ==
+                            (whole->readings[r].segment == NULL));
+            }
+        }
+    }
+    board_status_free(&a, full->node_count);
+    board_status_free(&b, summary->node_count);
+    board_free(full);
+    board_free(summary);
+}
+
+static void the_summary_load_agrees_with_the_full_load(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    import_bundled(fixture->store);
+    assert_summary_matches_full(fixture->store);
+    struct metric_ref metric = {0};
+    assert_true(store_find_metric(fixture->store, "nlmhp-2023-24", "1.1.2", &metric, &error));
+    bool had_old;
+    double old;
+    /* A new month (moves "as at" for the whole board), a replacement of the
+     * latest, a segment reading further on, then removing them again. */
+    assert_true(store_begin(fixture->store, &error));
+    assert_true(store_put_reading(fixture->store, metric.metric_id, yearmonth_make(2024, 4), NULL,
+                                  42, NULL, "me", "2024-05-01T00:00:00Z", &had_old, &old, &error));
+    assert_true(store_commit(fixture->store, &error));
+    assert_summary_matches_full(fixture->store);
+    assert_true(store_begin(fixture->store, &error));
+    assert_true(store_put_reading(fixture->store, metric.metric_id, yearmonth_make(2024, 4), NULL,
+                                  95, NULL, "me", "2024-05-02T00:00:00Z", &had_old, &old, &error));
+    assert_true(store_put_reading(fixture->store, metric.metric_id, yearmonth_make(2024, 6),
+                                  "Camden", 50, NULL, "me", "2024-05-02T00:00:00Z", &had_old, &old,
+                                  &error));
+    assert_true(store_commit(fixture->store, &error));
+    assert_summary_matches_full(fixture->store);
+    assert_true(store_begin(fixture->store, &error));
+    assert_true(store_delete_reading(fixture->store, metric.metric_id, yearmonth_make(2024, 4), NULL,
+                                     &error));
+    assert_true(store_delete_reading(fixture->store, metric.metric_id, yearmonth_make(2024, 6),
+                                     "Camden", &error));
+    assert_true(store_commit(fixture->store, &error));
+    assert_summary_matches_full(fixture->store);
+    metric_ref_free(&metric);
+}
+
 static void read_only_stores_refuse_writes(void **state)
 {
     struct fixture *fixture = *state;
@@ -338,6 +441,8 @@ int main(void)
                                         tear_down),
         cmocka_unit_test_setup_teardown(a_board_cannot_be_imported_twice, set_up, tear_down),
         cmocka_unit_test_setup_teardown(putting_a_reading_replaces_and_reports_the_old, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(the_summary_load_agrees_with_the_full_load, set_up,
                                         tear_down),
         cmocka_unit_test_setup_teardown(read_only_stores_refuse_writes, set_up, tear_down),
         cmocka_unit_test_setup_teardown(missing_and_foreign_files_are_refused, set_up, tear_down),
