@@ -22,8 +22,10 @@ bool command_parse_value(const char *text, enum unit unit, double *out, struct e
     size_t length = strlen(text);
     while (length && isspace((unsigned char)text[length - 1]))
         length--;
+    /* Stop at the trimmed end: text of only spaces must not take length
+     * below zero (found by fuzz_values: a lone "\r"). */
     const char *start = text;
-    while (*start && isspace((unsigned char)*start))
+    while (length && isspace((unsigned char)*start))
         start++, length--;
     /* People type percentages with the sign; accept it for percent metrics. */
     if (length && start[length - 1] == '%' && unit == UNIT_PERCENT)

@@ -1,32 +1,57 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for
 # SECONDS (default 20), seeded with data/ and tests/fuzz/corpus/. Any crash
-# is saved under build-fuzz/ and fails the run. Usage: tests/fuzz/run.sh [SECONDS]
+# is saved under the output folder (build-fuzz/, or $FUZZ_OUT) and fails the
+# run. Usage: tests/fuzz/run.sh [SECONDS [TARGET...]]
+# With no TARGET, both fuzz_boardfile and fuzz_values run, one after the other.
+# Each target's last line on stderr is "fuzz: TARGET ok|FAILED: N runs in Ss".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-20}
-out=build-fuzz
+shift || true
+targets=("$@")
+((${#targets[@]})) || targets=(fuzz_boardfile fuzz_values)
+out=${FUZZ_OUT:-build-fuzz}
 mkdir -p "$out/work"
+if ! command -v clang >/dev/null; then
+  echo "fuzz: clang is not installed; cannot build the fuzz targets" >&2
+  exit 77
+fi
 flags=(-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude)
 core=(src/util.c src/model.c src/spc.c src/boardfile_read.c src/boardfile_write.c)
-clang "${flags[@]}" tests/fuzz/fuzz_boardfile.c "${core[@]}" -lyaml -lm -o "$out/fuzz_boardfile"
-clang "${flags[@]}" tests/fuzz/fuzz_values.c src/command.c src/store.c "${core[@]}" \
-  -lyaml -lsqlite3 -lm -o "$out/fuzz_values"
+# Each binary is built under a private name and moved into place, so two
+# runs at once never run a half-written one.
+for target in "${targets[@]}"; do
+  case $target in
+    fuzz_boardfile)
+      clang "${flags[@]}" tests/fuzz/fuzz_boardfile.c "${core[@]}" -lyaml -lm -o "$out/$target.$$" ;;
+    fuzz_values)
+      clang "${flags[@]}" tests/fuzz/fuzz_values.c src/command.c src/store.c "${core[@]}" \
+        -lyaml -lsqlite3 -lm -o "$out/$target.$$" ;;
+    *) echo "fuzz: no target '$target'" >&2; exit 2 ;;
+  esac
+  mv -f "$out/$target.$$" "$out/$target"
+done
 
 status=0
-for target in fuzz_boardfile fuzz_values; do
+for target in "${targets[@]}"; do
   corpus="$out/work/$target"
   mkdir -p "$corpus"
   seeds=(tests/fuzz/corpus)
   [ "$target" = fuzz_boardfile ] && seeds+=(data)
   echo "fuzz: $target for ${seconds}s" >&2
+  started=$SECONDS
+  result=ok
   if ! "$out/$target" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=1024 \
        -artifact_prefix="$out/$target-" -print_final_stats=1 "$corpus" "${seeds[@]}" \
        >"$out/$target.log" 2>&1; then
     status=1
+    result=FAILED
     tail -40 "$out/$target.log" >&2
   fi
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$target.log" | tail -1)
   grep -E '^stat::number_of_executed_units|^stat::peak_rss_mb' "$out/$target.log" | sed "s/^/$target /" >&2 || true
+  echo "fuzz: $target $result: ${runs:-?} runs in $((SECONDS - started))s" >&2
 done
 exit $status

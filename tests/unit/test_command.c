@@ -126,6 +126,29 @@ static void values_are_checked_against_the_unit(void **state)
     assert_false(signbit(value));
 }
 
+/* Regression (fuzz_values): a value of nothing but white space made the
+ * length run below zero and read the byte before the text. Each value is a
+ * heap copy of exactly its size, so ASan and valgrind see any stray read. */
+static void white_space_alone_is_not_a_number(void **state)
+{
+    (void)state;
+    const char *blanks[] = {" ", "\r", "\t \n", "  ", " % ", "%"};
+    for (size_t i = 0; i < sizeof blanks / sizeof blanks[0]; i++) {
+        for (int unit = UNIT_PERCENT; unit <= UNIT_RATIO; unit++) {
+            char *text = strdup(blanks[i]);
+            assert_non_null(text);
+            struct error error = {0};
+            double value;
+            assert_false(command_parse_value(text, (enum unit)unit, &value, &error));
+            assert_int_equal(error.status, EXIT_DATA);
+            char expected[32];
+            snprintf(expected, sizeof expected, "'%s' is not a number.", blanks[i]);
+            assert_string_equal(error.message, expected);
+            free(text);
+        }
+    }
+}
+
 static void periods_and_notes_are_checked(void **state)
 {
     (void)state;
@@ -285,6 +308,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(values_are_checked_against_the_unit),
+        cmocka_unit_test(white_space_alone_is_not_a_number),
         cmocka_unit_test(periods_and_notes_are_checked),
         cmocka_unit_test_setup_teardown(recording_writes_the_reading_and_an_audit_row, set_up,
                                         tear_down),
