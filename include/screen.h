@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "settings.h"
 #include "model.h"
 #include "store.h"
 #include "util.h"
@@ -17,6 +18,7 @@ struct screen_options {
     enum screen_mode mode;
     int cycle_seconds;        /* kiosk: seconds per aim (default 20) */
     bool no_color;            /* --no-color or NO_COLOR set */
+    enum theme theme;         /* from the settings file */
     bool ascii;               /* --ascii, or the locale is not UTF-8 */
     bool no_mouse;
     bool first_frame_only;    /* draw one complete frame and exit (benchmarks) */

@@ -14,6 +14,7 @@
 #include "bundled.h"
 #include "command.h"
 #include "config.h"
+#include "settings.h"
 #include "report.h"
 #include "rules.h"
 #include "screen.h"
@@ -502,6 +503,17 @@ static int run_browse(const struct options *options)
     if (!open_store(options, read_only ? STORE_READ_ONLY : STORE_READ_WRITE, true, false, &store,
                     &path, &created, &error))
         return fail_with(&error);
+    /* The settings file: read, never written; a bad one stops us with a
+     * located error rather than being half-applied. */
+    struct config config;
+    char *config_path = config_default_path();
+    bool config_ok = config_read(config_path, &config, &error);
+    free(config_path);
+    if (!config_ok) {
+        store_close(store);
+        free(path);
+        return fail_with(&error);
+    }
     const char *no_color = getenv("NO_COLOR");
     struct screen_options screen = {
         .board_code = board_code(options),
@@ -510,10 +522,12 @@ static int run_browse(const struct options *options)
         .mode = options->kiosk ? SCREEN_KIOSK : read_only ? SCREEN_READ_ONLY : SCREEN_EDIT,
         .cycle_seconds = options->cycle_seconds ? options->cycle_seconds : 20,
         .no_color = options->no_color || (no_color && *no_color),
-        .ascii = options->ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0,
-        .no_mouse = options->no_mouse || options->kiosk,
+        .theme = config.theme,
+        .ascii = options->ascii || config.ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0,
+        .no_mouse = options->no_mouse || config.no_mouse || options->kiosk,
         .first_frame_only = options->first_frame,
     };
+    config_free(&config);
     int status = screen_run(store, &screen, &error);
     if (status != EXIT_OK && error.message[0])
         fprintf(stderr, "%s\n", error.message);

@@ -218,11 +218,9 @@ static bool node_has_children(const struct browser *b, size_t index)
 
 static void default_expansion(struct browser *b)
 {
-    /* Small boards open fully; large ones open to the objectives. */
-    bool all = b->board->node_count <= 300;
+    /* The aims open, showing their objectives; * opens everything. */
     for (size_t i = 0; i < b->board->node_count; i++) {
-        const struct node *node = &b->board->nodes[i];
-        b->expanded[i] = all ? node->level != LEVEL_DELIVERABLE : node->level == LEVEL_AIM;
+        b->expanded[i] = b->board->nodes[i].level == LEVEL_AIM;
         b->came_from[i] = NODE_NONE;
     }
 }

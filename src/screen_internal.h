@@ -31,6 +31,7 @@ enum screen_pair {
 struct screen_style {
     bool color;
     bool ascii;
+    enum theme theme;
 };
 
 /* Starts curses (raw keys, no echo, keypad, colours unless off). Returns

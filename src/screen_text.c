@@ -50,17 +50,27 @@ bool screen_start(const struct screen_options *options, struct screen_style *sty
     set_escdelay(25);
     intrflush(stdscr, FALSE);
     style->ascii = options->ascii;
+    style->theme = options->theme;
     style->color = false;
     ascii_mode = options->ascii;
-    if (!options->no_color && has_colors()) {
+    if (!options->no_color && options->theme != THEME_MONOCHROME && has_colors()) {
         start_color();
         use_default_colors();
         style->color = true;
         short background = -1;
-        init_pair(PAIR_RED, COLOR_RED, background);
-        init_pair(PAIR_AMBER, COLOR_YELLOW, background);
-        init_pair(PAIR_GREEN, COLOR_GREEN, background);
-        init_pair(PAIR_BLUE, COLOR_BLUE, background);
+        if (options->theme == THEME_COLOUR_BLIND) {
+            /* Never red against green: R is white on red (dark, reversed),
+             * A yellow, G cyan, B blue; the letters carry it anyway. */
+            init_pair(PAIR_RED, COLOR_WHITE, COLOR_RED);
+            init_pair(PAIR_AMBER, COLOR_YELLOW, background);
+            init_pair(PAIR_GREEN, COLOR_CYAN, background);
+            init_pair(PAIR_BLUE, COLOR_BLUE, background);
+        } else {
+            init_pair(PAIR_RED, COLOR_RED, background);
+            init_pair(PAIR_AMBER, COLOR_YELLOW, background);
+            init_pair(PAIR_GREEN, COLOR_GREEN, background);
+            init_pair(PAIR_BLUE, COLOR_BLUE, background);
+        }
         init_pair(PAIR_GREY, COLOR_WHITE, background);
         init_pair(PAIR_HEADER, COLOR_WHITE, COLOR_BLUE);
         init_pair(PAIR_ERROR, COLOR_WHITE, COLOR_RED);
@@ -97,8 +107,12 @@ attr_t screen_rag_attr(const struct screen_style *style, enum rag rag)
 {
     static const enum screen_pair pairs[RAG_COUNT] = {PAIR_GREY, PAIR_BLUE, PAIR_GREEN,
                                                       PAIR_AMBER, PAIR_RED};
-    if (!style->color)
-        return rag == RAG_GREY ? A_NORMAL : A_BOLD;
+    if (!style->color) {
+        /* Monochrome: each status its own video attribute, plus the letter. */
+        static const attr_t plain[RAG_COUNT] = {A_DIM, A_UNDERLINE, A_NORMAL, A_BOLD,
+                                                A_BOLD | A_REVERSE};
+        return plain[rag];
+    }
     return COLOR_PAIR(pairs[rag]) | (rag == RAG_GREY ? A_NORMAL : A_BOLD);
 }
 

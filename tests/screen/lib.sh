@@ -25,6 +25,13 @@ start() {
   "${TMUX_CMD[@]}" set-option -t test -g remain-on-exit on >/dev/null 2>&1
 }
 
+# stop_tmux: ends the tmux server and waits until it is gone, so that the
+# next start cannot race a dying server.
+stop_tmux() {
+  "${TMUX_CMD[@]}" kill-server 2>/dev/null
+  while "${TMUX_CMD[@]}" has-session 2>/dev/null; do sleep 0.05; done
+}
+
 screen_text() { "${TMUX_CMD[@]}" capture-pane -p -t test; }
 
 keys() { "${TMUX_CMD[@]}" send-keys -t test "$@"; }
@@ -35,7 +42,7 @@ resize() { "${TMUX_CMD[@]}" resize-window -t test -x "$1" -y "$2" 2>/dev/null; }
 
 # wait_for TEXT [what]: waits until TEXT (fixed string) is on the screen.
 wait_for() {
-  local text=$1 what=${2:-screen shows '$1'} deadline=$((SECONDS + SCREEN_TIMEOUT))
+  local text=$1 what=${2:-"screen shows '$1'"} deadline=$((SECONDS + SCREEN_TIMEOUT))
   while [ $SECONDS -lt $deadline ]; do
     if screen_text | grep -qF -- "$text"; then pass; return 0; fi
     sleep 0.05
@@ -48,7 +55,7 @@ wait_for() {
 
 # wait_gone TEXT [what]: waits until TEXT is no longer on the screen.
 wait_gone() {
-  local text=$1 what=${2:-screen no longer shows '$1'} deadline=$((SECONDS + SCREEN_TIMEOUT))
+  local text=$1 what=${2:-"screen no longer shows '$1'"} deadline=$((SECONDS + SCREEN_TIMEOUT))
   while [ $SECONDS -lt $deadline ]; do
     if ! screen_text | grep -qF -- "$text"; then pass; return 0; fi
     sleep 0.05
@@ -60,7 +67,7 @@ wait_gone() {
 
 # wait_line REGEX [what]: waits until a line matches an extended regex.
 wait_line() {
-  local regex=$1 what=${2:-a line matches '$1'} deadline=$((SECONDS + SCREEN_TIMEOUT))
+  local regex=$1 what=${2:-"a line matches '$1'"} deadline=$((SECONDS + SCREEN_TIMEOUT))
   while [ $SECONDS -lt $deadline ]; do
     if screen_text | grep -qE -- "$regex"; then pass; return 0; fi
     sleep 0.05
@@ -79,7 +86,7 @@ cursor_line() {
 
 # wait_cursor_on TEXT: waits until the cursor's row contains TEXT.
 wait_cursor_on() {
-  local text=$1 what=${2:-cursor on '$1'} deadline=$((SECONDS + SCREEN_TIMEOUT))
+  local text=$1 what=${2:-"cursor on '$1'"} deadline=$((SECONDS + SCREEN_TIMEOUT))
   while [ $SECONDS -lt $deadline ]; do
     if cursor_line | grep -qF -- "$text"; then pass; return 0; fi
     sleep 0.05

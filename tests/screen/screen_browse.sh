@@ -12,6 +12,12 @@ wait_for "SAMPLE DATA" "header flags sample readings"
 wait_line "EDIT *$" "mode badge at the right of the header"
 wait_for "Aim 1: R 3 A 5 G 2 B 1" "summary counts for the selected aim"
 wait_for "?:help" "hint line"
+# It opens with the aims expanded to their objectives.
+wait_line '▾ \[R\] 1 We provide' "aims open"
+wait_line '▸ \[A\] 1\.1 We will provide' "objectives shown, closed"
+wait_gone "1.1.1 We will reduce" "deliverables hidden at first"
+keys '*'
+wait_for "1.1.1 We will reduce" "* opens everything"
 # Rows: badge letter, code, title cut with an ellipsis, value against target.
 wait_line '\[A\] 1\.1\.2 We will improve the percentage of .*… 85\.6% → 90% ↓' \
   "measured row shows latest value against target with trend"
@@ -52,11 +58,11 @@ wait_gone "[A] 1.1 We will" "its objectives are hidden"
 keys +
 wait_for "[A] 1.1 We will" "+ expands it"
 keys '*'
-wait_for "[A] 3.2.3a" "* expands everything, down to the metrics of 3.2.3"
-keys '*'
-wait_gone "[A] 1.1 We will" "* again collapses to the aims"
+wait_gone "[A] 1.1 We will" "* on a fully open tree collapses to the aims"
 wait_line '▸ \[R\] 4 ' "all four aims remain"
-keys '*' End
+keys '*'
+wait_for "[A] 3.2.3a" "* again expands everything, down to the metrics of 3.2.3"
+keys End
 wait_cursor_on "4." "End goes to the last row"
 keys Home
 wait_cursor_on "[R] 1 We provide" "Home goes to the first row"

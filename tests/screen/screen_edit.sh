@@ -11,7 +11,7 @@ latest() { # latest METRIC PERIOD [SEGMENT]
              WHERE m.code = '$1' AND r.period = '$2' AND r.segment = '${3:-}'"
 }
 start 120 40
-wait_for "[A] 1.1.2" "browser up"
+wait_for "[A] 1.1 We will" "browser up"
 keys / ; type_text "1.1.2"; keys Enter
 wait_for "Deliverable 1.1.2" "1.1.2 selected"
 
@@ -113,6 +113,8 @@ keys q
 wait_gone "Change history" "closes"
 
 # Another process's write appears within the poll (well under 2 s).
+keys / ; type_text "3.3.1"; keys Enter
+wait_for "Deliverable 3.3.1" "3.3.1 selected"
 "$BOARDPACK" --db "$DB" record 3.3.1 37.7 --period 2024-03 >/dev/null
 wait_line '3\.3\.1 .* 37\.7% → 38%' "a record from another process shows up"
 
@@ -122,7 +124,7 @@ expect_equal "$STATUS" "0" "quit"
 
 # Read-only: the editing keys do nothing and say why; nothing is written.
 before=$(store_fingerprint "$DB")
-"${TMUX_CMD[@]}" kill-server
+stop_tmux
 start 120 40 --read-only
 wait_line "READ-ONLY *$" "READ-ONLY badge"
 keys j j j e

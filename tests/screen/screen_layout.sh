@@ -29,7 +29,7 @@ if [ ! -s "$WORK/exit-status" ]; then pass; else fail "still running after the r
 # (X10 mouse report: ESC [ M, button+32, column+33, row+33.)
 mouse_report() { printf "\\e[M\\x$(printf %x $1)\\x$(printf %x $((33 + $2)))\\x$(printf %x $((33 + $3)))"; }
 click() { type_text "$(mouse_report 32 "$1" "$2")$(mouse_report 35 "$1" "$2")"; }
-keys g
+keys '*' g
 wait_for "Aim 1  [R]" "first row selected before clicking"
 click 10 2
 wait_for "Objective 1.1  [A]" "click selects the row"
@@ -66,8 +66,9 @@ wait_exit
 expect_equal "$STATUS" "0" "quit after the layout tests"
 
 # ASCII and no colour: letters and plain marks only.
-"${TMUX_CMD[@]}" kill-server
+stop_tmux
 start 120 30 --ascii --no-color
+keys '*'
 wait_line '^- \[R\] 1 We provide .*\.\.\. R3 A5 G2 B1 \|' "ASCII markers, ellipsis and divider"
 wait_for "85.6% -> 90% v" "ASCII arrows"
 if screen_text | grep -qP '[^\x00-\x7F]'; then fail "only ASCII on the screen with --ascii"; else pass; fi
@@ -75,7 +76,7 @@ keys q
 wait_exit
 
 # No UTF-8 locale: ASCII by itself, the seed's curly quotes transliterated.
-"${TMUX_CMD[@]}" kill-server
+stop_tmux
 SCREEN_LC_ALL=C start 120 30
 wait_for "[R] 1 We provide" "starts in the C locale"
 if screen_text | grep -qP '[^\x00-\x7F]'; then fail "only ASCII in the C locale"; else pass; fi
@@ -83,7 +84,7 @@ keys q
 wait_exit
 
 # TERM=dumb: a clear message, not garbage.
-"${TMUX_CMD[@]}" kill-server
+stop_tmux
 SCREEN_TERM=dumb start 80 24
 wait_exit "TERM=dumb ends"
 expect_equal "$STATUS" "2" "TERM=dumb exits with the usage status"

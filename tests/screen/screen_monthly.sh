@@ -13,7 +13,7 @@ expect_equal "$count" "15" "the 2023/24 board has 15 metrics"
 audits=$(sql "$DB" "SELECT count(*) FROM audit")
 
 start 120 40
-wait_for "[A] 1.1.2" "browser up"
+wait_for "[A] 1.1 We will" "browser up"
 previous_deliverable=""
 while read -r metric deliverable; do
   next=$(sql "$DB" "SELECT max(r.period) FROM readings r JOIN metrics m ON m.id = r.metric_id

@@ -8,7 +8,7 @@ value_of() { sql "$DB" "SELECT printf('%g', r.value) FROM readings r JOIN metric
                         WHERE m.code = '$1' AND r.period = '$2' AND r.segment = ''"; }
 
 start 120 40
-wait_for "[A] 3.3.1" "browser up"
+wait_for "[A] 3.3 We will" "browser up"
 keys / ; type_text "3.3.1"; keys Enter
 wait_for "Deliverable 3.3.1" "3.3.1 selected"
 
@@ -59,7 +59,7 @@ keys q
 wait_exit
 
 # 3. A store the user may not write opens READ-ONLY by itself.
-"${TMUX_CMD[@]}" kill-server
+stop_tmux
 shared="$WORK/shared"
 mkdir -m 1777 "$shared"
 cp "$DB" "$shared/store.db"
