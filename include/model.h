@@ -157,6 +157,14 @@ struct node {
     size_t comment_count;
     long long id;            /* row id in the store; 0 if not stored */
     struct source_location where;
+    /* A lazily loaded tree (board.partial): how many children the node has,
+     * whether they are loaded, and the status the store keeps for it. */
+    int tree_order;
+    size_t child_count;
+    bool children_loaded;
+    bool has_stored_status;
+    enum rag stored_rag;
+    unsigned stored_counts[RAG_COUNT];
 };
 #define NODE_NONE ((size_t)-1)
 
@@ -192,11 +200,22 @@ struct board {
     yearmonth newest_reading; /* the store's newest month of any reading, when the
                                * readings are not all loaded (summary loads) */
     bool shows_sample;      /* some reading shown is sample data */
+    /* Loaded lazily (store_load_board_top): only some nodes are here, and
+     * the statuses are the store's. */
+    bool partial;
+    bool has_stored_status;
+    enum rag stored_rag;
+    unsigned stored_counts[RAG_COUNT];
     long long id;
     struct source_location where;
 };
 
 void board_free(struct board *board);
+/* Moves the nodes of `children` (a board holding only the children of
+ * board.nodes[parent], in tree order, with parent NODE_NONE at their top)
+ * into the board right after the parent, fixing parents, depths and
+ * subtree ends; leaves `children` empty. */
+void board_insert_children(struct board *board, size_t parent, struct board *children);
 /* Frees what a reading owns (not the reading itself). */
 void reading_free_fields(struct reading *reading);
 /* Finds a metric by code (a single-metric deliverable's metric carries the

@@ -64,6 +64,37 @@ bool store_load_board(struct store *store, const char *code, yearmonth as_of,
 bool store_load_board_summary(struct store *store, const char *code, struct board **out,
                               struct error *error);
 
+/* The top of a board, for a browser whose cost follows the screen: the
+ * board, its aims (children_loaded false) with their stored statuses
+ * (node.stored_rag, stored_counts, child_count) and the board's
+ * (board.stored_*, as_at, shows_sample); board.partial is set. */
+bool store_load_board_top(struct store *store, const char *code, struct board **out,
+                          struct error *error);
+
+/* Loads the children of board.nodes[index] (metrics with their latest
+ * readings, milestone updates, commentary, stored statuses) into the board
+ * right after it, in tree order. Indexes after `index` move. */
+bool store_load_children(struct store *store, struct board *board, size_t index,
+                         struct error *error);
+
+/* Works out and keeps every node's status and roll-up, and the board's (for
+ * store_load_board_top), in the current transaction. The command layer
+ * calls it after each change, import after each board. */
+bool store_update_status(struct store *store, const char *board_code, struct error *error);
+
+/* The first node after (forward) or before the one at `tree_order` whose
+ * code, title or metric names contain `text` (case-insensitive); `filter`
+ * 0 all, 1 only nodes with R below them, 2 R or A. *found false if none. */
+bool store_search_node(struct store *store, long long board_id, const char *text, int tree_order,
+                       bool forward, int filter, char **code, bool *found, struct error *error);
+
+/* The code of a node's parent (*found false for an aim), and the code of a
+ * metric's deliverable. */
+bool store_node_parent(struct store *store, long long board_id, const char *code, char **parent,
+                       bool *found, struct error *error);
+bool store_metric_deliverable(struct store *store, long long board_id, const char *metric_code,
+                              char **deliverable, bool *found, struct error *error);
+
 /* Replaces a metric's readings with all of them (every segment), e.g. for
  * the detail pane of a summary-loaded board; clears readings_partial. */
 bool store_load_metric_readings(struct store *store, struct metric *metric, struct error *error);

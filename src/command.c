@@ -134,9 +134,12 @@ static void describe_month(yearmonth period, char *out, size_t size)
 
 /* Runs `write` inside one transaction with its audit row; rolls everything
  * back if any step fails, so a refused or failed command writes nothing. */
-static bool finish(struct store *store, bool written, struct error *error)
+static bool finish(struct store *store, const char *board_code, bool written,
+                   struct error *error)
 {
-    if (!written) {
+    /* The statuses and roll-ups the store keeps follow in the same
+     * transaction, so a browser never sees a reading without its status. */
+    if (!written || !store_update_status(store, board_code, error)) {
         store_rollback(store);
         return false;
     }
@@ -237,7 +240,7 @@ bool command_record_reading(struct store *store, const char *board_code, const c
                              change.had_old ? "replace-reading" : "record-reading", board_code,
                              metric_code, before[0] ? before : NULL, after, error);
     }
-    if (!finish(store, ok, error)) {
+    if (!finish(store, board_code, ok, error)) {
         change_free(&change);
         return false;
     }
@@ -279,7 +282,7 @@ bool command_set_milestone(struct store *store, const char *board_code, const ch
               store_add_audit(store, current_user_name(), now, "set-milestone", board_code,
                               node_code, had_old ? milestone_status_name(old_status) : NULL,
                               milestone_status_name(status), error);
-    if (!finish(store, ok, error))
+    if (!finish(store, board_code, ok, error))
         return false;
     struct change change = {
         .kind = CHANGE_MILESTONE,
@@ -322,7 +325,7 @@ bool command_add_comment(struct store *store, const char *board_code, const char
                                 error) &&
               store_add_audit(store, current_user_name(), now, "add-comment", board_code,
                               node_code, NULL, text, error);
-    if (!finish(store, ok, error))
+    if (!finish(store, board_code, ok, error))
         return false;
     struct change change = {
         .kind = CHANGE_COMMENT,
@@ -386,7 +389,7 @@ static bool replay(struct store *store, struct change *change, bool forward, str
         }
         break;
     }
-    return finish(store, ok, error);
+    return finish(store, change->board_code, ok, error);
 }
 
 bool command_undo(struct store *store, struct change *change, struct error *error)

@@ -1,6 +1,7 @@
 /* model.c — the value types of the board (months, units, directions,
  * statuses) and the few lookups every layer needs on a loaded board. */
 #include "model.h"
+#include "util.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -366,4 +367,41 @@ const struct reading *metric_latest_reading(const struct metric *metric)
     const struct reading *series;
     size_t count = metric_series(metric, NULL, &series);
     return count ? &series[count - 1] : NULL;
+}
+
+void board_insert_children(struct board *board, size_t parent, struct board *children)
+{
+    size_t count = children->node_count;
+    board->nodes[parent].children_loaded = true;
+    if (count == 0)
+        return;
+    size_t at = parent + 1;
+    board->nodes = xrealloc(board->nodes, (board->node_count + count) * sizeof *board->nodes);
+    memmove(&board->nodes[at + count], &board->nodes[at],
+            (board->node_count - at) * sizeof *board->nodes);
+    memcpy(&board->nodes[at], children->nodes, count * sizeof *board->nodes);
+    board->node_count += count;
+    /* Indexes at or after `at` moved by `count`; the new nodes' indexes are
+     * relative to the children board. */
+    for (size_t i = 0; i < board->node_count; i++) {
+        struct node *node = &board->nodes[i];
+        if (i >= at && i < at + count) {
+            node->parent = node->parent == NODE_NONE ? parent : node->parent + at;
+            node->subtree_end += at;
+            node->depth = board->nodes[node->parent].depth + 1;
+        } else {
+            if (node->parent != NODE_NONE && node->parent >= at)
+                node->parent += count;
+            /* The parent and its ancestors end at or after `at`; subtrees
+             * before the parent end before it; moved nodes end after it. */
+            if (node->subtree_end >= at)
+                node->subtree_end += count;
+        }
+    }
+    /* Depths of deeper new nodes follow their (new) parents, in order. */
+    for (size_t i = at; i < at + count; i++)
+        board->nodes[i].depth = board->nodes[board->nodes[i].parent].depth + 1;
+    free(children->nodes);
+    children->nodes = NULL;
+    children->node_count = 0;
 }

@@ -2,6 +2,7 @@
  * are prepared once per connection from the table below and reused; no SQL
  * text is ever built from input. */
 #include "store.h"
+#include "rules.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -167,6 +168,25 @@ static const char *const migrations[] = {
     "  any_sample INTEGER"
     ") STRICT;"
     "INSERT INTO metric_latest SELECT m.id, " LATEST_COLUMNS "FROM metrics m;",
+    /* 2 -> 3: every node's status and roll-up counts, and each board's, kept
+     * by store_update_status after every change, so that the browser can
+     * show a collapsed subtree's status without loading it. The rows are
+     * filled by store_open (the rules are C, not SQL). */
+    "CREATE TABLE node_status ("
+    "  node_id INTEGER PRIMARY KEY REFERENCES nodes(id) ON DELETE CASCADE,"
+    "  rag INTEGER NOT NULL,"
+    "  grey INTEGER NOT NULL, blue INTEGER NOT NULL, green INTEGER NOT NULL,"
+    "  amber INTEGER NOT NULL, red INTEGER NOT NULL,"
+    "  child_count INTEGER NOT NULL"
+    ") STRICT;"
+    "CREATE TABLE board_status ("
+    "  board_id INTEGER PRIMARY KEY REFERENCES boards(id) ON DELETE CASCADE,"
+    "  as_at TEXT,"
+    "  shows_sample INTEGER NOT NULL,"
+    "  rag INTEGER NOT NULL,"
+    "  grey INTEGER NOT NULL, blue INTEGER NOT NULL, green INTEGER NOT NULL,"
+    "  amber INTEGER NOT NULL, red INTEGER NOT NULL"
+    ") STRICT;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -200,8 +220,68 @@ static const char *const migrations[] = {
     X(LOAD_VALUES, "SELECT name, text FROM board_values WHERE board_id = ?1 ORDER BY position") \
     X(INSERT_NODE, "INSERT INTO nodes (board_id, parent_id, level, code, title, lead, "         \
                    "tree_order, milestone_due) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")       \
-    X(LOAD_NODES, "SELECT id, level, code, title, lead, milestone_due, parent_id FROM nodes "   \
-                  "WHERE board_id = ?1 ORDER BY tree_order")                                   \
+    X(LOAD_NODES, "SELECT n.id, n.level, n.code, n.title, n.lead, n.milestone_due, "          \
+                  "n.parent_id, n.tree_order, s.rag, s.grey, s.blue, s.green, s.amber, s.red, " \
+                  "s.child_count FROM nodes n LEFT JOIN node_status s ON s.node_id = n.id "     \
+                  "WHERE n.board_id = ?1 ORDER BY n.tree_order")                               \
+    X(LOAD_CHILD_NODES, "SELECT n.id, n.level, n.code, n.title, n.lead, n.milestone_due, "    \
+                        "n.parent_id, n.tree_order, s.rag, s.grey, s.blue, s.green, s.amber, " \
+                        "s.red, s.child_count FROM nodes n "                                    \
+                        "LEFT JOIN node_status s ON s.node_id = n.id "                          \
+                        "WHERE n.board_id = ?1 AND n.parent_id IS ?2 ORDER BY n.tree_order")    \
+    X(LOAD_CHILD_METRICS,                                                                      \
+      "SELECT m.id, m.deliverable_id, m.code, m.name, m.unit, m.direction, m.baseline_value, " \
+      "m.baseline_period, m.target_value, m.target_period, m.tolerance, m.stale_months, "      \
+      "m.breakdown, m.spc_minimum_points, m.spc_shift_length, m.spc_trend_length, "            \
+      "m.spc_screen_moving_ranges FROM nodes n JOIN metrics m ON m.deliverable_id = n.id "    \
+      "WHERE n.board_id = ?1 AND n.parent_id IS ?2 ORDER BY n.tree_order, m.position")         \
+    X(LOAD_CHILD_TRAJECTORIES, "SELECT t.metric_id, t.period, t.value FROM nodes n "          \
+                               "JOIN metrics m ON m.deliverable_id = n.id "                    \
+                               "JOIN trajectory_points t ON t.metric_id = m.id "               \
+                               "WHERE n.board_id = ?1 AND n.parent_id IS ?2 "                  \
+                               "ORDER BY t.metric_id, t.period")                               \
+    X(LOAD_CHILD_REBASES, "SELECT r.metric_id, r.period FROM nodes n "                        \
+                          "JOIN metrics m ON m.deliverable_id = n.id "                         \
+                          "JOIN metric_rebases r ON r.metric_id = m.id "                       \
+                          "WHERE n.board_id = ?1 AND n.parent_id IS ?2 "                       \
+                          "ORDER BY r.metric_id, r.period")                                    \
+    X(LOAD_CHILD_LATEST, "SELECT l.metric_id, l.period, l.value, l.sample, "                  \
+                         "l.previous_period, l.previous_value, l.previous_sample, "           \
+                         "l.newest_period, l.any_sample FROM nodes n "                        \
+                         "JOIN metrics m ON m.deliverable_id = n.id "                         \
+                         "JOIN metric_latest l ON l.metric_id = m.id "                        \
+                         "WHERE n.board_id = ?1 AND n.parent_id IS ?2 ORDER BY l.metric_id")  \
+    X(LOAD_CHILD_MILESTONE_UPDATES, "SELECT u.node_id, u.period, u.status, u.note, "          \
+                                    "u.entered_by, u.entered_at, u.sample, u.id FROM nodes n " \
+                                    "JOIN milestone_updates u ON u.node_id = n.id "            \
+                                    "WHERE n.board_id = ?1 AND n.parent_id IS ?2 "             \
+                                    "AND (u.period IS NULL OR u.period <= ?3) "                \
+                                    "ORDER BY u.node_id, u.id")                                \
+    X(LOAD_CHILD_COMMENTS, "SELECT c.node_id, c.period, c.text, c.entered_by, c.entered_at, " \
+                           "c.sample, c.id FROM nodes n JOIN commentary c ON c.node_id = n.id " \
+                           "WHERE n.board_id = ?1 AND n.parent_id IS ?2 "                      \
+                           "AND (c.period IS NULL OR c.period <= ?3) ORDER BY c.node_id, c.id") \
+    X(LOAD_BOARD_STATUS, "SELECT as_at, shows_sample, rag, grey, blue, green, amber, red "    \
+                         "FROM board_status WHERE board_id = ?1")                              \
+    X(PUT_NODE_STATUS, "INSERT OR REPLACE INTO node_status (node_id, rag, grey, blue, green, " \
+                       "amber, red, child_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")     \
+    X(PUT_BOARD_STATUS, "INSERT OR REPLACE INTO board_status (board_id, as_at, shows_sample, " \
+                        "rag, grey, blue, green, amber, red) "                                  \
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                         \
+    X(BOARDS_WITHOUT_STATUS, "SELECT code FROM boards WHERE id NOT IN "                       \
+                             "(SELECT board_id FROM board_status) ORDER BY id")               \
+    X(SEARCH_NODES, "SELECT n.code FROM nodes n LEFT JOIN node_status s ON s.node_id = n.id "  \
+                    "WHERE n.board_id = ?1 AND (CASE WHEN ?4 THEN n.tree_order > ?3 "          \
+                    "ELSE n.tree_order < ?3 END) "                                             \
+                    "AND (?5 = 0 OR s.red > 0 OR (?5 = 2 AND s.amber > 0)) "                   \
+                    "AND (instr(lower(n.code), lower(?2)) > 0 "                                \
+                    "OR instr(lower(n.title), lower(?2)) > 0 OR EXISTS (SELECT 1 FROM metrics m " \
+                    "WHERE m.deliverable_id = n.id AND instr(lower(m.name), lower(?2)) > 0)) "   \
+                    "ORDER BY CASE WHEN ?4 THEN n.tree_order ELSE -n.tree_order END LIMIT 1")   \
+    X(NODE_PARENT, "SELECT p.code, p.id FROM nodes n JOIN nodes p ON p.id = n.parent_id "     \
+                   "WHERE n.board_id = ?1 AND n.code = ?2")                                    \
+    X(METRIC_DELIVERABLE, "SELECT n.code FROM metrics m JOIN nodes n ON n.id = m.deliverable_id " \
+                          "WHERE m.board_id = ?1 AND m.code = ?2")                              \
     X(FIND_NODE, "SELECT id, milestone_due IS NOT NULL FROM nodes "                            \
                  "WHERE board_id = ?1 AND code = ?2")                                          \
     X(INSERT_METRIC,                                                                           \
@@ -285,6 +365,8 @@ struct store {
     bool read_only;
     sqlite3_stmt *statements[STATEMENT_COUNT];
 };
+
+static bool ensure_status(struct store *store, struct error *error);
 
 /* One sentence for a failed SQLite call, without leaking SQL to users. */
 static bool fail(struct store *store, struct error *error, const char *doing)
@@ -501,7 +583,7 @@ bool store_open(const char *path, enum store_access access, bool create, struct 
             return false;
         }
     }
-    if (!migrate(store, error)) {
+    if (!migrate(store, error) || (!read_only && !ensure_status(store, error))) {
         store_close(store);
         return false;
     }
@@ -1183,6 +1265,8 @@ bool store_import_boards(struct store *store, struct board *const *boards,
         sqlite3_bind_int64(prepared, 1, board_id);
         if (!run(store, prepared, error, "update the latest readings"))
             return false;
+        if (!store_update_status(store, board->code, error))
+            return false;
     }
     return true;
 }
@@ -1190,7 +1274,7 @@ bool store_import_boards(struct store *store, struct board *const *boards,
 /* ---- Reading back ---------------------------------------------------- */
 
 static bool load_board(struct store *store, const char *code, yearmonth as_of, bool summary,
-                       struct board **out, struct error *error);
+                       bool top, struct board **out, struct error *error);
 
 bool store_list_boards(struct store *store, struct board_summary **out, size_t *count,
                        struct error *error)
@@ -1272,13 +1356,38 @@ static void index_metrics(struct board *board, struct metric_index *index)
         index->ids[i] = index->metrics[i]->id;
 }
 
-static bool load_nodes(struct store *store, struct board *board, long long board_id,
+/* What a load covers: a whole board, or the children of one node (the
+ * aims when parent_id is 0). Each loader has a statement for each. */
+struct scope {
+    long long board_id;
+    bool children;
+    long long parent_id;
+};
+
+static sqlite3_stmt *scoped_statement(struct store *store, const struct scope *scope,
+                                      enum statement_id whole, enum statement_id children,
+                                      struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, scope->children ? children : whole, error);
+    if (!prepared)
+        return NULL;
+    sqlite3_bind_int64(prepared, 1, scope->board_id);
+    if (scope->children) {
+        if (scope->parent_id)
+            sqlite3_bind_int64(prepared, 2, scope->parent_id);
+        else
+            sqlite3_bind_null(prepared, 2);
+    }
+    return prepared;
+}
+
+static bool load_nodes(struct store *store, struct board *board, const struct scope *scope,
                        long long **node_ids_out, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_NODES, error);
+    sqlite3_stmt *prepared =
+        scoped_statement(store, scope, STATEMENT_LOAD_NODES, STATEMENT_LOAD_CHILD_NODES, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
     size_t capacity = 0;
     long long *parents = NULL;
     size_t parent_capacity = 0;
@@ -1306,6 +1415,14 @@ static bool load_nodes(struct store *store, struct board *board, long long board
         }
         parents[board->node_count] =
             sqlite3_column_type(prepared, 6) == SQLITE_NULL ? 0 : sqlite3_column_int64(prepared, 6);
+        node->tree_order = sqlite3_column_int(prepared, 7);
+        if (sqlite3_column_type(prepared, 8) != SQLITE_NULL) {
+            node->has_stored_status = true;
+            node->stored_rag = (enum rag)sqlite3_column_int(prepared, 8);
+            for (int k = 0; k < RAG_COUNT; k++)
+                node->stored_counts[k] = (unsigned)sqlite3_column_int(prepared, 9 + k);
+            node->child_count = (size_t)sqlite3_column_int64(prepared, 14);
+        }
         board->node_count++;
     }
     sqlite3_reset(prepared);
@@ -1316,10 +1433,18 @@ static bool load_nodes(struct store *store, struct board *board, long long board
     long long *ids = xcalloc(board->node_count ? board->node_count : 1, sizeof *ids);
     for (size_t i = 0; i < board->node_count; i++)
         ids[i] = board->nodes[i].id;
-    /* Parents, depths and subtree ends from the pre-order. */
+    /* Parents, depths and subtree ends from the pre-order. A whole load has
+     * every node's children; a children load leaves them to a later one. */
+    for (size_t i = 0; i < board->node_count; i++) {
+        board->nodes[i].children_loaded = !scope->children;
+        if (!scope->children)
+            board->nodes[i].child_count = 0;
+    }
     for (size_t i = 0; i < board->node_count; i++) {
         struct node *node = &board->nodes[i];
         node->parent = parents[i] ? find_by_id(ids, board->node_count, parents[i]) : NODE_NONE;
+        if (!scope->children && node->parent != NODE_NONE)
+            board->nodes[node->parent].child_count++;
         node->depth = node->parent == NODE_NONE ? 0 : board->nodes[node->parent].depth + 1;
         node->subtree_end = i + 1;
         for (size_t ancestor = node->parent; ancestor != NODE_NONE;
@@ -1331,13 +1456,13 @@ static bool load_nodes(struct store *store, struct board *board, long long board
     return true;
 }
 
-static bool load_metrics(struct store *store, struct board *board, long long board_id,
+static bool load_metrics(struct store *store, struct board *board, const struct scope *scope,
                          const long long *node_ids, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_METRICS, error);
+    sqlite3_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_METRICS,
+                                              STATEMENT_LOAD_CHILD_METRICS, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
     size_t *capacities = xcalloc(board->node_count ? board->node_count : 1, sizeof *capacities);
     int result;
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
@@ -1385,14 +1510,14 @@ static bool load_metrics(struct store *store, struct board *board, long long boa
     return true;
 }
 
-static bool load_metric_details(struct store *store, struct board *board, long long board_id,
-                                const struct metric_index *index, const char *as_of_text,
-                                bool summary, struct error *error)
+static bool load_metric_details(struct store *store, struct board *board,
+                                const struct scope *scope, const struct metric_index *index,
+                                const char *as_of_text, bool summary, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_TRAJECTORIES, error);
+    sqlite3_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_TRAJECTORIES,
+                                              STATEMENT_LOAD_CHILD_TRAJECTORIES, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
     int result;
     size_t capacity = 0;
     struct metric *previous = NULL;
@@ -1415,9 +1540,9 @@ static bool load_metric_details(struct store *store, struct board *board, long l
     if (result != SQLITE_DONE)
         return fail(store, error, "read the trajectories");
 
-    if (!(prepared = statement(store, STATEMENT_LOAD_REBASES, error)))
+    if (!(prepared = scoped_statement(store, scope, STATEMENT_LOAD_REBASES,
+                                      STATEMENT_LOAD_CHILD_REBASES, error)))
         return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
         size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
         if (at == NODE_NONE)
@@ -1434,7 +1559,7 @@ static bool load_metric_details(struct store *store, struct board *board, long l
         return true; /* load_latest_readings gives the latest two instead */
     if (!(prepared = statement(store, STATEMENT_LOAD_READINGS, error)))
         return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
+    sqlite3_bind_int64(prepared, 1, scope->board_id);
     bind_text(prepared, 2, as_of_text);
     previous = NULL;
     capacity = 0;
@@ -1472,14 +1597,15 @@ static bool load_metric_details(struct store *store, struct board *board, long l
     return true;
 }
 
-static bool load_activity(struct store *store, struct board *board, long long board_id,
+static bool load_activity(struct store *store, struct board *board, const struct scope *scope,
                           const long long *node_ids, const char *as_of_text, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_MILESTONE_UPDATES, error);
+    int as_of_parameter = scope->children ? 3 : 2;
+    sqlite3_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_MILESTONE_UPDATES,
+                                              STATEMENT_LOAD_CHILD_MILESTONE_UPDATES, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    bind_text(prepared, 2, as_of_text);
+    bind_text(prepared, as_of_parameter, as_of_text);
     int result;
     size_t capacity = 0;
     struct node *previous = NULL;
@@ -1513,10 +1639,10 @@ static bool load_activity(struct store *store, struct board *board, long long bo
     if (result != SQLITE_DONE)
         return fail(store, error, "read the milestone statuses");
 
-    if (!(prepared = statement(store, STATEMENT_LOAD_COMMENTS, error)))
+    if (!(prepared = scoped_statement(store, scope, STATEMENT_LOAD_COMMENTS,
+                                      STATEMENT_LOAD_CHILD_COMMENTS, error)))
         return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    bind_text(prepared, 2, as_of_text);
+    bind_text(prepared, as_of_parameter, as_of_text);
     previous = NULL;
     capacity = 0;
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
@@ -1558,13 +1684,14 @@ static void add_latest(struct metric *metric, sqlite3_stmt *prepared, int column
     reading->sample = sqlite3_column_int(prepared, column + 2) != 0;
 }
 
-static bool load_latest_readings(struct store *store, struct board *board, long long board_id,
-                                 const struct metric_index *index, struct error *error)
+static bool load_latest_readings(struct store *store, struct board *board,
+                                 const struct scope *scope, const struct metric_index *index,
+                                 struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_LATEST_READINGS, error);
+    sqlite3_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_LATEST_READINGS,
+                                              STATEMENT_LOAD_CHILD_LATEST, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
     int result;
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
         size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
@@ -1591,6 +1718,26 @@ static bool load_latest_readings(struct store *store, struct board *board, long 
     if (board->newest_reading > board->as_at)
         board->as_at = board->newest_reading;
     return true;
+}
+
+/* Nodes, metrics and what hangs off them, for a scope. */
+static bool load_parts(struct store *store, struct board *board, const struct scope *scope,
+                       const char *as_of_text, bool summary, struct error *error)
+{
+    long long *node_ids = NULL;
+    struct metric_index index = {0};
+    bool ok = load_nodes(store, board, scope, &node_ids, error) &&
+              load_metrics(store, board, scope, node_ids, error);
+    if (ok) {
+        index_metrics(board, &index);
+        ok = load_metric_details(store, board, scope, &index, as_of_text, summary, error) &&
+             (!summary || load_latest_readings(store, board, scope, &index, error)) &&
+             load_activity(store, board, scope, node_ids, as_of_text, error);
+    }
+    free(index.ids);
+    free(index.metrics);
+    free(node_ids);
+    return ok;
 }
 
 bool store_load_metric_readings(struct store *store, struct metric *metric, struct error *error)
@@ -1636,17 +1783,67 @@ bool store_load_metric_readings(struct store *store, struct metric *metric, stru
 bool store_load_board(struct store *store, const char *code, yearmonth as_of, struct board **out,
                       struct error *error)
 {
-    return load_board(store, code, as_of, false, out, error);
+    return load_board(store, code, as_of, false, false, out, error);
 }
 
 bool store_load_board_summary(struct store *store, const char *code, struct board **out,
                               struct error *error)
 {
-    return load_board(store, code, YEARMONTH_NONE, true, out, error);
+    return load_board(store, code, YEARMONTH_NONE, true, false, out, error);
+}
+
+bool store_load_board_top(struct store *store, const char *code, struct board **out,
+                          struct error *error)
+{
+    return load_board(store, code, YEARMONTH_NONE, false, true, out, error);
+}
+
+bool store_load_children(struct store *store, struct board *board, size_t index,
+                         struct error *error)
+{
+    struct node *parent = &board->nodes[index];
+    if (parent->children_loaded)
+        return true;
+    struct board *children = xcalloc(1, sizeof *children);
+    struct scope scope = {.board_id = board->id, .children = true, .parent_id = parent->id};
+    bool in_transaction = sqlite3_get_autocommit(store->database) == 0;
+    if (!in_transaction && !execute_script(store, "BEGIN DEFERRED", error, "read the board")) {
+        board_free(children);
+        return false;
+    }
+    bool ok = load_parts(store, children, &scope, "9999-12", true, error);
+    if (!in_transaction)
+        sqlite3_exec(store->database, "COMMIT", NULL, NULL, NULL);
+    if (ok)
+        board_insert_children(board, index, children);
+    board_free(children);
+    return ok;
+}
+
+static bool load_board_status(struct store *store, struct board *board, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_BOARD_STATUS, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, board->id);
+    int result = sqlite3_step(prepared);
+    if (result == SQLITE_ROW) {
+        board->has_stored_status = true;
+        board->as_at = board->newest_reading = column_period(prepared, 0);
+        board->shows_sample = sqlite3_column_int(prepared, 1) != 0;
+        board->stored_rag = (enum rag)sqlite3_column_int(prepared, 2);
+        for (int k = 0; k < RAG_COUNT; k++)
+            board->stored_counts[k] = (unsigned)sqlite3_column_int(prepared, 3 + k);
+    }
+    sqlite3_reset(prepared);
+    if (result != SQLITE_ROW && result != SQLITE_DONE)
+        return fail(store, error, "read the board's status");
+    board->partial = true;
+    return true;
 }
 
 static bool load_board(struct store *store, const char *code, yearmonth as_of, bool summary,
-                       struct board **out, struct error *error)
+                       bool top, struct board **out, struct error *error)
 {
     sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_BOARD, error);
     if (!prepared)
@@ -1701,19 +1898,11 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
     char as_of_text[8] = "9999-12";
     if (as_of != YEARMONTH_NONE)
         yearmonth_format(as_of, as_of_text);
-    long long *node_ids = NULL;
-    struct metric_index index = {0};
-    ok = ok && load_nodes(store, board, board->id, &node_ids, error);
-    ok = ok && load_metrics(store, board, board->id, node_ids, error);
-    if (ok) {
-        index_metrics(board, &index);
-        ok = load_metric_details(store, board, board->id, &index, as_of_text, summary, error) &&
-             (!summary || load_latest_readings(store, board, board->id, &index, error)) &&
-             load_activity(store, board, board->id, node_ids, as_of_text, error);
-    }
-    free(index.ids);
-    free(index.metrics);
-    free(node_ids);
+    /* The top of a lazily loaded board: the aims, and the stored statuses. */
+    struct scope scope = {.board_id = board->id, .children = top};
+    ok = ok && load_parts(store, board, &scope, as_of_text, summary || top, error);
+    if (ok && top)
+        ok = load_board_status(store, board, error);
     if (!in_transaction)
         sqlite3_exec(store->database, "COMMIT", NULL, NULL, NULL);
     if (!ok) {
@@ -1722,6 +1911,141 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
     }
     *out = board;
     return true;
+}
+
+
+/* ---- Kept statuses ------------------------------------------------------ */
+
+static bool put_status_row(struct store *store, enum statement_id id, long long row_id,
+                           const char *as_at, bool sample, enum rag rag, const unsigned *counts,
+                           size_t child_count, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, id, error);
+    if (!prepared)
+        return false;
+    int column = 1;
+    sqlite3_bind_int64(prepared, column++, row_id);
+    if (id == STATEMENT_PUT_BOARD_STATUS) {
+        bind_text(prepared, column++, as_at);
+        sqlite3_bind_int(prepared, column++, sample);
+    }
+    sqlite3_bind_int(prepared, column++, (int)rag);
+    for (int k = 0; k < RAG_COUNT; k++)
+        sqlite3_bind_int64(prepared, column++, counts[k]);
+    if (id == STATEMENT_PUT_NODE_STATUS)
+        sqlite3_bind_int64(prepared, column++, (long long)child_count);
+    return run(store, prepared, error, "keep the statuses");
+}
+
+bool store_update_status(struct store *store, const char *board_code, struct error *error)
+{
+    struct board *board;
+    if (!load_board(store, board_code, YEARMONTH_NONE, true, false, &board, error))
+        return false;
+    struct board_status status;
+    board_evaluate(board, YEARMONTH_NONE, &status);
+    bool ok = true;
+    for (size_t i = 0; ok && i < board->node_count; i++) {
+        const struct node *node = &board->nodes[i];
+        const struct rollup *rollup = &status.nodes[i];
+        /* Only rows that changed are written (the load read the old ones). */
+        if (node->has_stored_status && node->stored_rag == rollup->rag &&
+            memcmp(node->stored_counts, rollup->counts, sizeof rollup->counts) == 0)
+            continue;
+        ok = put_status_row(store, STATEMENT_PUT_NODE_STATUS, node->id, NULL, false, rollup->rag,
+                            rollup->counts, node->child_count, error);
+    }
+    char as_at[8] = "";
+    if (status.as_at)
+        yearmonth_format(status.as_at, as_at);
+    ok = ok && put_status_row(store, STATEMENT_PUT_BOARD_STATUS, board->id,
+                              status.as_at ? as_at : NULL, board->shows_sample, status.board.rag,
+                              status.board.counts, 0, error);
+    board_status_free(&status, board->node_count);
+    board_free(board);
+    return ok;
+}
+
+/* Boards imported before statuses were kept (schema 2) get them now. */
+static bool ensure_status(struct store *store, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_BOARDS_WITHOUT_STATUS, error);
+    if (!prepared)
+        return false;
+    char **codes = NULL;
+    size_t count = 0, capacity = 0;
+    int result;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        void *grown = codes;
+        grow_array(&grown, &capacity, count + 1, sizeof *codes);
+        codes = grown;
+        codes[count++] = column_text(prepared, 0);
+    }
+    sqlite3_reset(prepared);
+    bool ok = result == SQLITE_DONE || fail(store, error, "read the boards");
+    if (ok && count) {
+        ok = store_begin(store, error);
+        for (size_t i = 0; ok && i < count; i++)
+            ok = store_update_status(store, codes[i], error);
+        if (ok)
+            ok = store_commit(store, error);
+        else
+            store_rollback(store);
+    }
+    for (size_t i = 0; i < count; i++)
+        free(codes[i]);
+    free(codes);
+    return ok;
+}
+
+bool store_search_node(struct store *store, long long board_id, const char *text, int tree_order,
+                       bool forward, int filter, char **code, bool *found, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_SEARCH_NODES, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    bind_text(prepared, 2, text);
+    sqlite3_bind_int(prepared, 3, tree_order);
+    sqlite3_bind_int(prepared, 4, forward);
+    sqlite3_bind_int(prepared, 5, filter);
+    int result = sqlite3_step(prepared);
+    *found = result == SQLITE_ROW;
+    *code = *found ? column_text(prepared, 0) : NULL;
+    sqlite3_reset(prepared);
+    if (result != SQLITE_ROW && result != SQLITE_DONE)
+        return fail(store, error, "search the board");
+    return true;
+}
+
+static bool lookup_code(struct store *store, enum statement_id id, long long board_id,
+                        const char *code, char **out, bool *found, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, id, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    bind_text(prepared, 2, code);
+    int result = sqlite3_step(prepared);
+    *found = result == SQLITE_ROW;
+    *out = *found ? column_text(prepared, 0) : NULL;
+    sqlite3_reset(prepared);
+    if (result != SQLITE_ROW && result != SQLITE_DONE)
+        return fail(store, error, "read the board's tree");
+    return true;
+}
+
+bool store_node_parent(struct store *store, long long board_id, const char *code, char **parent,
+                       bool *found, struct error *error)
+{
+    return lookup_code(store, STATEMENT_NODE_PARENT, board_id, code, parent, found, error);
+}
+
+bool store_metric_deliverable(struct store *store, long long board_id, const char *metric_code,
+                              char **deliverable, bool *found, struct error *error)
+{
+    return lookup_code(store, STATEMENT_METRIC_DELIVERABLE, board_id, metric_code, deliverable,
+                       found, error);
 }
 
 bool store_audit_log(struct store *store, const char *board_code, const char *node_code,

@@ -48,22 +48,25 @@ expect_equal "$(sql "$store" 'SELECT count(*) FROM boards')" "4" "four bundled b
 expect_equal "$(sql "$store" "SELECT group_concat(code, ' ') FROM (SELECT code FROM boards ORDER BY id)")" \
   "nlmhp-2023-24 nlft-2024-25 beh-2021-22 nlmhp-medium-long-term" "bundled board codes"
 if [ "$(sql "$store" 'SELECT count(*) FROM readings WHERE sample = 1')" -gt 100 ]; then pass; else fail "sample readings seeded"; fi
-expect_equal "$(sql "$store" 'PRAGMA user_version')" "2" "schema version"
+expect_equal "$(sql "$store" 'PRAGMA user_version')" "3" "schema version"
 expect_equal "$(sql "$store" 'PRAGMA integrity_check')" "ok" "integrity"
 ls "$XDG_DATA_HOME/boardpack" | grep -q '\.new-' && fail "no seeding leftovers" || pass
 
-# A schema 1 store (before metric_latest) is upgraded on the first
+# A schema 1 store (before metric_latest and the kept statuses) is upgraded on the first
 # read-write open, and reports the same as before; a read-only open says it
 # needs upgrading instead of guessing.
 old_store="$WORK/v1.db"
 cp "$store" "$old_store"
-sqlite3 "$old_store" "DROP TABLE metric_latest; PRAGMA user_version = 1;"
+sqlite3 "$old_store" "DROP TABLE metric_latest; DROP TABLE node_status; DROP TABLE board_status; PRAGMA user_version = 1;"
 report_v2=$("$BOARDPACK" --db "$store" report --format csv)
 run "$BOARDPACK" --db "$old_store" --read-only --first-frame
-expect_err_contains "needs upgrading (schema 1 to 2)" "read-only open of an old store"
+expect_err_contains "needs upgrading (schema 1 to 3)" "read-only open of an old store"
 run "$BOARDPACK" --db "$old_store" record 1.1.2 85.6 --period 2024-03
 expect_status 0 "a write upgrades an old store"
-expect_equal "$(sql "$old_store" 'PRAGMA user_version')" "2" "upgraded to schema 2"
+expect_equal "$(sql "$old_store" 'PRAGMA user_version')" "3" "upgraded to schema 3"
+expect_equal "$(sql "$old_store" 'SELECT count(*) FROM node_status')" "$(sql "$old_store" 'SELECT count(*) FROM nodes')" \
+  "node_status filled for every node"
+expect_equal "$(sql "$old_store" 'SELECT count(*) FROM board_status')" "4" "board_status filled for every board"
 expect_equal "$(sql "$old_store" 'SELECT count(*) FROM metric_latest')" "$(sql "$old_store" 'SELECT count(*) FROM metrics')" \
   "metric_latest filled for every metric"
 expect_equal "$("$BOARDPACK" --db "$old_store" report --format csv)" "$report_v2" "same report after the upgrade"
