@@ -1,11 +1,1034 @@
-/* kiosk.c — the meeting-room display (being written). */
+/* kiosk.c — the meeting-room display: one aim at a time, cycling, with a
+ * live clock and the "as at" month, reloading when the store changes and
+ * keeping its last good frame when the store cannot be read. It only reads:
+ * there is no write path here, and no key does more than step or pause,
+ * except a quit sequence the room's owner configures (docs/kiosk.md). */
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "rules.h"
 #include "screen_internal.h"
+#include "store.h"
 #include "util.h"
+
+#define KIOSK_POLL_MS 500          /* how often the store is checked */
+#define KIOSK_BUSY_TIMEOUT_MS 200  /* a locked store shows as unreadable, not a frozen clock */
+#define KIOSK_STALE_MONTHS 2       /* as at more than this before the current month: STALE */
+#define KIOSK_KEY_BATCH 256        /* typed-ahead keys handled between two frames */
+#define KIOSK_QUIT_MAX 64          /* bytes in BOARDPACK_KIOSK_QUIT */
+#define KIOSK_MIN_WIDTH 30
+#define KIOSK_MIN_HEIGHT 8
+
+/* Set from signal handlers; everything else happens in the loop. */
+static volatile sig_atomic_t quit_requested;
+
+static void on_quit_signal(int signal_number)
+{
+    (void)signal_number;
+    quit_requested = 1;
+}
+
+struct kiosk {
+    struct screen_options options;
+    struct screen_style style;
+
+    /* The store: main.c lends us its connection and closes it after we
+     * return; after any failure we stop using it and work through
+     * connections of our own, which only we close. */
+    struct store *borrowed;
+    struct store *owned;
+    struct store *store; /* borrowed, owned, or NULL while unreadable */
+    char *path;
+    bool identified;     /* the file's identity below is known */
+    dev_t device;
+    ino_t inode;
+    struct timespec modified;
+    off_t size;
+    long long data_version;
+
+    /* The last good load: kept on screen while the store is unreadable. */
+    struct board *board;
+    struct board_status status;
+    size_t *aims; /* node indexes of the aims, in order */
+    size_t aim_count;
+
+    size_t aim;      /* the aim on screen */
+    int page;        /* part of an aim too long for the screen */
+    int page_count;  /* from the last frame's layout */
+    bool paused;
+    long long next_cycle_ms;
+    long long next_poll_ms;
+
+    bool unreadable;
+    char unreadable_since[16]; /* HH:MM:SS */
+    char unreadable_why[512];
+
+    int stale_months;
+    char quit_sequence[KIOSK_QUIT_MAX + 1];
+    size_t quit_length;
+    char typed[KIOSK_QUIT_MAX];
+    size_t typed_length;
+    bool quit;
+};
+
+/* ---- Settings from the environment -------------------------------------- */
+
+static bool read_settings(struct kiosk *k, struct error *error)
+{
+    k->stale_months = KIOSK_STALE_MONTHS;
+    const char *stale = getenv("BOARDPACK_KIOSK_STALE_MONTHS");
+    if (stale && *stale) {
+        char *end;
+        long months = strtol(stale, &end, 10);
+        if (*end != '\0' || months < 0 || months > 1200) {
+            error_set(error, EXIT_USAGE,
+                      "BOARDPACK_KIOSK_STALE_MONTHS must be a whole number of months from 0 to "
+                      "1200, not '%s'.",
+                      stale);
+            return false;
+        }
+        k->stale_months = (int)months;
+    }
+    const char *quit = getenv("BOARDPACK_KIOSK_QUIT");
+    if (quit && *quit) {
+        size_t length = strlen(quit);
+        if (length > KIOSK_QUIT_MAX) {
+            error_set(error, EXIT_USAGE,
+                      "BOARDPACK_KIOSK_QUIT is %zu bytes long; the most a quit sequence may be "
+                      "is %d.",
+                      length, KIOSK_QUIT_MAX);
+            return false;
+        }
+        memcpy(k->quit_sequence, quit, length + 1);
+        k->quit_length = length;
+    }
+    return true;
+}
+
+/* ---- Time --------------------------------------------------------------- */
+
+static void wall_clock(char out[16])
+{
+    time_t now = time(NULL);
+    struct tm parts;
+    if (!localtime_r(&now, &parts) || strftime(out, 16, "%H:%M:%S", &parts) == 0)
+        snprintf(out, 16, "--:--:--");
+}
+
+static yearmonth current_month(void)
+{
+    time_t now = time(NULL);
+    struct tm parts;
+    if (!localtime_r(&now, &parts))
+        return yearmonth_current();
+    return yearmonth_make(parts.tm_year + 1900, parts.tm_mon + 1);
+}
+
+/* Milliseconds until the wall clock's next second, so the clock ticks on time. */
+static int until_next_second(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return 1000 - (int)(now.tv_nsec / 1000000) + 2;
+}
+
+/* ---- The store ----------------------------------------------------------- */
+
+static bool same_time(struct timespec a, struct timespec b)
+{
+    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+static void remember_identity(struct kiosk *k)
+{
+    struct stat info;
+    k->identified = stat(k->path, &info) == 0;
+    if (k->identified) {
+        k->device = info.st_dev;
+        k->inode = info.st_ino;
+        k->modified = info.st_mtim;
+        k->size = info.st_size;
+    }
+}
+
+static void free_board(struct kiosk *k)
+{
+    if (k->board) {
+        board_status_free(&k->status, k->board->node_count);
+        board_free(k->board);
+    }
+    k->board = NULL;
+    free(k->aims);
+    k->aims = NULL;
+    k->aim_count = 0;
+}
+
+/* Loads the board afresh from the store in use, keeping the aim on screen
+ * when it is still there. On failure the last good board stays. */
+static bool load(struct kiosk *k, struct error *error)
+{
+    /* Read the version first: a commit between the two then costs one
+     * more reload instead of being missed. */
+    long long version = store_data_version(k->store);
+    if (version < 0) {
+        error_set(error, EXIT_NO_INPUT, "Cannot read the store %s.", k->path);
+        return false;
+    }
+    struct board *board;
+    if (!store_load_board(k->store, k->options.board_code, YEARMONTH_NONE, &board, error))
+        return false;
+    char *keep = NULL;
+    if (k->board && k->aim < k->aim_count)
+        keep = xstrdup(k->board->nodes[k->aims[k->aim]].code);
+    free_board(k);
+    k->board = board;
+    board_evaluate(board, YEARMONTH_NONE, &k->status);
+    k->aims = xcalloc(board->node_count ? board->node_count : 1, sizeof *k->aims);
+    for (size_t i = 0; i < board->node_count; i++)
+        if (board->nodes[i].level == LEVEL_AIM)
+            k->aims[k->aim_count++] = i;
+    bool found = false;
+    for (size_t a = 0; keep && a < k->aim_count; a++) {
+        if (strcmp(board->nodes[k->aims[a]].code, keep) == 0) {
+            found = true;
+            if (k->aim != a)
+                k->page = 0;
+            k->aim = a;
+            break;
+        }
+    }
+    if (!found && k->aim >= k->aim_count) {
+        k->aim = 0;
+        k->page = 0;
+    }
+    free(keep);
+    k->data_version = version;
+    return true;
+}
+
+/* Stops using the connection in use; a borrowed one stays open for main.c. */
+static void drop_connection(struct kiosk *k)
+{
+    if (k->owned)
+        store_close(k->owned);
+    k->owned = NULL;
+    k->store = NULL;
+}
+
+static void mark_unreadable(struct kiosk *k, const char *why)
+{
+    if (!k->unreadable) {
+        k->unreadable = true;
+        wall_clock(k->unreadable_since);
+    }
+    snprintf(k->unreadable_why, sizeof k->unreadable_why, "%s", why);
+}
+
+/* Opens a connection of our own and loads from it. */
+static bool reopen(struct kiosk *k, struct error *error)
+{
+    drop_connection(k);
+    struct store *store = NULL;
+    if (!store_open(k->path, STORE_READ_ONLY, false, &store, error))
+        return false;
+    store_set_busy_timeout(store, KIOSK_BUSY_TIMEOUT_MS);
+    k->owned = k->store = store;
+    remember_identity(k);
+    if (!load(k, error)) {
+        drop_connection(k);
+        return false;
+    }
+    return true;
+}
+
+/* One poll: reload when another process has committed; notice a store
+ * that was moved, replaced, deleted or damaged; retry one that was. Any
+ * failure first tries a fresh connection, and only if that fails too does
+ * the banner go up. */
+static void poll_store(struct kiosk *k)
+{
+    struct error error = {0};
+    if (k->store) {
+        struct stat info;
+        bool present = stat(k->path, &info) == 0;
+        if (!present || !k->identified || info.st_dev != k->device || info.st_ino != k->inode) {
+            snprintf(error.message, sizeof error.message,
+                     "The store file %s was moved, replaced or deleted.", k->path);
+        } else {
+            long long version = store_data_version(k->store);
+            bool touched = !same_time(info.st_mtim, k->modified) || info.st_size != k->size;
+            if (version < 0) {
+                snprintf(error.message, sizeof error.message, "Cannot read the store %s.",
+                         k->path);
+            } else if (version == k->data_version && !touched) {
+                return; /* nothing new */
+            } else if (version != k->data_version) {
+                if (load(k, &error)) {
+                    remember_identity(k);
+                    k->unreadable = false;
+                    return;
+                }
+            }
+            /* The file changed with no commit seen (a checkpoint, or someone
+             * writing over it): a fresh connection reads it with no cache. */
+        }
+    }
+    if (reopen(k, &error)) {
+        k->unreadable = false;
+        return;
+    }
+    mark_unreadable(k, error.message[0] ? error.message : "The store cannot be read.");
+}
+
+/* ---- Keys ---------------------------------------------------------------- */
+
+static void step(struct kiosk *k, int direction)
+{
+    if (k->aim_count == 0)
+        return;
+    if (k->page >= k->page_count)
+        k->page = k->page_count > 0 ? k->page_count - 1 : 0;
+    if (direction > 0) {
+        if (k->page + 1 < k->page_count) {
+            k->page++;
+        } else {
+            k->aim = (k->aim + 1) % k->aim_count;
+            k->page = 0;
+            k->page_count = 1; /* until the new aim is laid out */
+        }
+    } else if (k->page > 0) {
+        k->page--;
+    } else {
+        k->aim = (k->aim + k->aim_count - 1) % k->aim_count;
+        k->page = INT_MAX; /* the last part, clamped when laid out */
+        k->page_count = 1;
+    }
+}
+
+/* Keeps the last bytes typed and quits when they spell the sequence. */
+static void type_for_quit(struct kiosk *k, wint_t key)
+{
+    if (!k->quit_length)
+        return;
+    unsigned char bytes[4];
+    size_t count = 0;
+    unsigned c = (unsigned)key;
+    if (c < 0x80) {
+        bytes[count++] = (unsigned char)c;
+    } else if (c < 0x800) {
+        bytes[count++] = (unsigned char)(0xC0 | (c >> 6));
+        bytes[count++] = (unsigned char)(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+        bytes[count++] = (unsigned char)(0xE0 | (c >> 12));
+        bytes[count++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        bytes[count++] = (unsigned char)(0x80 | (c & 0x3F));
+    } else if (c < 0x110000) {
+        bytes[count++] = (unsigned char)(0xF0 | (c >> 18));
+        bytes[count++] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
+        bytes[count++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
+        bytes[count++] = (unsigned char)(0x80 | (c & 0x3F));
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (k->typed_length == k->quit_length) {
+            memmove(k->typed, k->typed + 1, k->quit_length - 1);
+            k->typed_length--;
+        }
+        k->typed[k->typed_length++] = (char)bytes[i];
+    }
+    if (k->typed_length == k->quit_length &&
+        memcmp(k->typed, k->quit_sequence, k->quit_length) == 0)
+        k->quit = true;
+}
+
+/* The only keys with a meaning: arrows and pages step, space pauses. Every
+ * other key, Ctrl-C, Ctrl-Z and Ctrl-\ included (raw mode makes them plain
+ * characters), is ignored unless it continues the quit sequence. */
+static void handle_key(struct kiosk *k, int status, wint_t key)
+{
+    long long cycle_ms = (long long)k->options.cycle_seconds * 1000;
+    if (status == KEY_CODE_YES) {
+        k->typed_length = 0; /* the sequence must be typed in a row */
+        switch (key) {
+        case KEY_RIGHT:
+        case KEY_DOWN:
+        case KEY_NPAGE:
+            step(k, +1);
+            k->next_cycle_ms = screen_now_ms() + cycle_ms;
+            break;
+        case KEY_LEFT:
+        case KEY_UP:
+        case KEY_PPAGE:
+            step(k, -1);
+            k->next_cycle_ms = screen_now_ms() + cycle_ms;
+            break;
+        default:
+            break; /* KEY_RESIZE lays out again on the next frame */
+        }
+        return;
+    }
+    type_for_quit(k, key);
+    if (key == ' ') {
+        k->paused = !k->paused;
+        k->next_cycle_ms = screen_now_ms() + cycle_ms;
+    }
+}
+
+/* ---- Layout -------------------------------------------------------------- */
+
+/* One screen line of the aim's body. Codes are borrowed from the board;
+ * text and right are owned. */
+struct kiosk_line {
+    int badge; /* an enum rag drawn at badge_x, or -1 */
+    int badge_x;
+    const char *code;
+    int code_x;
+    char *text;
+    int text_x, text_width;
+    attr_t attr;
+    char *right;
+    int right_x, right_width;
+    attr_t right_attr;
+    size_t item;
+    bool blank;
+};
+
+/* How tall an item is: its title's lines when wrapped in full, and its
+ * values (beside the title, or on lines of their own). */
+struct item_size {
+    int title_lines;
+    int values_beside;
+    int values_below;
+};
+
+struct kiosk_layout {
+    struct kiosk_line *lines;
+    size_t count, capacity;
+    size_t items;
+    struct item_size *sizes; /* one per item */
+    size_t size_capacity;
+};
+
+static struct kiosk_line *layout_push(struct kiosk_layout *layout)
+{
+    void *lines = layout->lines;
+    grow_array(&lines, &layout->capacity, layout->count + 1, sizeof *layout->lines);
+    layout->lines = lines;
+    struct kiosk_line *line = &layout->lines[layout->count++];
+    memset(line, 0, sizeof *line);
+    line->badge = -1;
+    line->item = layout->items;
+    return line;
+}
+
+static void layout_free(struct kiosk_layout *layout)
+{
+    for (size_t i = 0; i < layout->count; i++) {
+        free(layout->lines[i].text);
+        free(layout->lines[i].right);
+    }
+    free(layout->lines);
+    free(layout->sizes);
+    memset(layout, 0, sizeof *layout);
+}
+
+/* An item's height when its title may take at most `limit` lines (0: all). */
+static int item_height(const struct item_size *size, int limit)
+{
+    int title = limit > 0 && size->title_lines > limit ? limit : size->title_lines;
+    return (title > size->values_beside ? title : size->values_beside) + size->values_below;
+}
+
+struct wrapped {
+    char **lines;
+    size_t count, capacity;
+};
+
+static void collect_line(void *context, const char *line)
+{
+    struct wrapped *wrapped = context;
+    void *lines = wrapped->lines;
+    grow_array(&lines, &wrapped->capacity, wrapped->count + 1, sizeof *wrapped->lines);
+    wrapped->lines = lines;
+    wrapped->lines[wrapped->count++] = xstrdup(line);
+}
+
+static void wrapped_free(struct wrapped *wrapped)
+{
+    for (size_t i = 0; i < wrapped->count; i++)
+        free(wrapped->lines[i]);
+    free(wrapped->lines);
+    memset(wrapped, 0, sizeof *wrapped);
+}
+
+/* Wraps text to width in at most max_lines lines (0: no limit); the last
+ * line then holds the rest, for screen_put to cut with an ellipsis. */
+static void wrap_text(const char *text, int width, int max_lines, struct wrapped *out)
+{
+    memset(out, 0, sizeof *out);
+    screen_wrap(text && *text ? text : " ", width, collect_line, out);
+    if (max_lines > 0 && out->count > (size_t)max_lines) {
+        struct text_buffer rest = {0};
+        for (size_t i = (size_t)max_lines - 1; i < out->count; i++) {
+            if (rest.length)
+                text_append(&rest, " ");
+            text_append(&rest, out->lines[i]);
+            free(out->lines[i]);
+        }
+        out->count = (size_t)max_lines;
+        out->lines[out->count - 1] = rest.data;
+    }
+}
+
+static const char *arrow(const struct kiosk *k)
+{
+    return k->style.ascii ? "->" : "\xe2\x86\x92"; /* → */
+}
+
+/* What a deliverable shows at the right: value against target for each
+ * metric, or the milestone's status. Returns the number of texts. */
+static size_t deliverable_values(const struct kiosk *k, size_t index, char ***out)
+{
+    const struct node *node = &k->board->nodes[index];
+    *out = NULL;
+    if (node->metric_count) {
+        char **texts = xcalloc(node->metric_count, sizeof *texts);
+        for (size_t m = 0; m < node->metric_count; m++) {
+            const struct metric *metric = &node->metrics[m];
+            const struct metric_status *status =
+                k->status.metrics[index] ? &k->status.metrics[index][m] : NULL;
+            char latest[48], target[48];
+            unit_format_value(metric->unit, metric->target, target, sizeof target);
+            if (status && status->has_reading)
+                unit_format_value(metric->unit, status->latest, latest, sizeof latest);
+            else
+                snprintf(latest, sizeof latest, "no data");
+            texts[m] = xasprintf("%s %s %s", latest, arrow(k), target);
+        }
+        *out = texts;
+        return node->metric_count;
+    }
+    if (node->has_milestone) {
+        const struct milestone *milestone = &node->milestone;
+        enum milestone_status status = milestone_status_at(
+            milestone, milestone_as_at(milestone, YEARMONTH_NONE, k->status.as_at));
+        bool past_due = k->status.nodes[index].rag == RAG_RED && status != MILESTONE_OFF_TRACK;
+        char **texts = xcalloc(1, sizeof *texts);
+        texts[0] = xasprintf("%s%s",
+                             milestone->update_count ? milestone_status_label(status) : "no update",
+                             past_due ? ", past due" : "");
+        *out = texts;
+        return 1;
+    }
+    return 0;
+}
+
+static void free_texts(char **texts, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(texts[i]);
+    free(texts);
+}
+
+/* Lays out one item (an objective or a deliverable): badge, code, the title
+ * wrapped beside its code, and the values in a right-hand column (or on
+ * lines of their own when the screen is narrow). */
+static void layout_item(struct kiosk_layout *layout, int rag, int badge_x, const char *code,
+                        int code_width, const char *title, attr_t attr, char **rights,
+                        size_t right_count, attr_t right_attr, int right_column,
+                        const int *limits)
+{
+    int max_lines = limits ? limits[layout->items] : 0;
+    int code_x = badge_x + 4;
+    int text_x = code_x + code_width + 2;
+    int text_width = COLS - text_x - 1;
+    bool beside = right_count && right_column > 0 && text_width - right_column - 2 >= 16;
+    if (beside)
+        text_width -= right_column + 2;
+    if (text_width < 1)
+        text_width = 1;
+    struct wrapped wrapped;
+    wrap_text(title, text_width, 0, &wrapped);
+    void *sizes = layout->sizes;
+    grow_array(&sizes, &layout->size_capacity, layout->items + 1, sizeof *layout->sizes);
+    layout->sizes = sizes;
+    layout->sizes[layout->items] = (struct item_size){
+        .title_lines = (int)wrapped.count,
+        .values_beside = beside ? (int)right_count : 0,
+        .values_below = beside ? 0 : (int)right_count,
+    };
+    if (max_lines > 0 && wrapped.count > (size_t)max_lines) {
+        wrapped_free(&wrapped);
+        wrap_text(title, text_width, max_lines, &wrapped);
+    }
+    size_t rows = wrapped.count;
+    if (beside && right_count > rows)
+        rows = right_count;
+    for (size_t j = 0; j < rows; j++) {
+        struct kiosk_line *line = layout_push(layout);
+        if (j == 0) {
+            line->badge = rag;
+            line->badge_x = badge_x;
+            line->code = code;
+            line->code_x = code_x;
+        }
+        line->text = j < wrapped.count ? xstrdup(wrapped.lines[j]) : NULL;
+        line->text_x = text_x;
+        line->text_width = text_width;
+        line->attr = attr;
+        if (beside && j < right_count) {
+            line->right = xstrdup(rights[j]);
+            line->right_x = COLS - 1 - right_column;
+            line->right_width = right_column;
+            line->right_attr = right_attr;
+        }
+    }
+    for (size_t j = 0; !beside && j < right_count; j++) {
+        struct kiosk_line *line = layout_push(layout);
+        line->text = xstrdup(rights[j]);
+        line->text_x = text_x;
+        line->text_width = COLS - text_x - 1;
+        line->attr = right_attr;
+    }
+    wrapped_free(&wrapped);
+    layout->items++;
+}
+
+/* The aim's objectives and deliverables. limits[i] caps item i's title
+ * lines (NULL: no caps); blanks puts an empty line before each objective
+ * but the first. */
+static void layout_body(const struct kiosk *k, size_t aim, const int *limits, bool blanks,
+                        struct kiosk_layout *out)
+{
+    const struct board *board = k->board;
+    const struct node *aim_node = &board->nodes[aim];
+    int objective_code = 1, deliverable_code = 1, right_width = 0;
+    for (size_t i = aim + 1; i < aim_node->subtree_end; i++) {
+        const struct node *node = &board->nodes[i];
+        int width = screen_text_width(&k->style, node->code);
+        if (node->level == LEVEL_OBJECTIVE && width > objective_code)
+            objective_code = width;
+        if (node->level != LEVEL_DELIVERABLE)
+            continue;
+        if (width > deliverable_code)
+            deliverable_code = width;
+        char **texts;
+        size_t count = deliverable_values(k, i, &texts);
+        for (size_t t = 0; t < count; t++) {
+            int text_width = screen_text_width(&k->style, texts[t]);
+            if (text_width > right_width)
+                right_width = text_width;
+        }
+        free_texts(texts, count);
+    }
+    if (right_width > COLS / 3)
+        right_width = COLS / 3;
+    bool first = true;
+    for (size_t i = aim + 1; i < aim_node->subtree_end; i++) {
+        const struct node *node = &board->nodes[i];
+        enum rag rag = k->status.nodes[i].rag;
+        if (node->level == LEVEL_OBJECTIVE) {
+            if (blanks && !first) {
+                layout_push(out)->blank = true;
+            }
+            first = false;
+            layout_item(out, (int)rag, 1, node->code, objective_code, node->title, A_BOLD, NULL, 0,
+                        A_NORMAL, 0, limits);
+        } else if (node->level == LEVEL_DELIVERABLE) {
+            char **texts;
+            size_t count = deliverable_values(k, i, &texts);
+            layout_item(out, (int)rag, 5, node->code, deliverable_code, node->title, A_NORMAL,
+                        texts, count, screen_rag_attr(&k->style, rag), right_width, limits);
+            free_texts(texts, count);
+        }
+    }
+}
+
+/* Splits the body into pages of `rows` lines, never splitting an item
+ * unless it is taller than a page. Fills starts[] (page_count entries). */
+static int paginate(const struct kiosk_layout *layout, int rows, size_t **starts)
+{
+    size_t capacity = 0, count = 0;
+    *starts = NULL;
+    size_t i = 0;
+    while (i < layout->count) {
+        while (i < layout->count && layout->lines[i].blank)
+            i++;
+        if (i >= layout->count)
+            break;
+        void *array = *starts;
+        grow_array(&array, &capacity, count + 1, sizeof **starts);
+        *starts = array;
+        (*starts)[count++] = i;
+        int used = 0;
+        while (i < layout->count) {
+            size_t end = i + 1;
+            while (end < layout->count && layout->lines[end].item == layout->lines[i].item &&
+                   !layout->lines[end].blank)
+                end++;
+            int height = (int)(end - i);
+            if (used + height > rows) {
+                if (used == 0)
+                    i = end; /* taller than a page: shown cut */
+                break;
+            }
+            used += height;
+            i = end;
+        }
+    }
+    if (count == 0) {
+        *starts = xcalloc(1, sizeof **starts);
+        (*starts)[0] = 0;
+        count = 1;
+    }
+    return (int)count;
+}
+
+/* ---- Drawing ------------------------------------------------------------- */
+
+static int draw_counts(const struct kiosk *k, int y, int x, const struct rollup *rollup)
+{
+    static const enum rag order[] = {RAG_RED, RAG_AMBER, RAG_GREEN, RAG_BLUE, RAG_GREY};
+    for (size_t i = 0; i < 5 && x < COLS; i++) {
+        if (order[i] == RAG_GREY && rollup->counts[RAG_GREY] == 0)
+            continue;
+        char part[32];
+        if (order[i] == RAG_GREY)
+            snprintf(part, sizeof part, "  no data %u", rollup->counts[RAG_GREY]);
+        else
+            snprintf(part, sizeof part, "  %c %u", rag_letter(order[i]), rollup->counts[order[i]]);
+        x += screen_put_clipped(y, x, COLS - x, part, screen_rag_attr(&k->style, order[i]));
+    }
+    return x;
+}
+
+static void draw_header(const struct kiosk *k)
+{
+    attr_t header = screen_pair_attr(&k->style, PAIR_HEADER) | A_BOLD;
+    screen_fill(0, 0, COLS, header);
+    char clock[16], month[9] = "none", right[64];
+    wall_clock(clock);
+    if (k->status.as_at)
+        yearmonth_label(k->status.as_at, month);
+    snprintf(right, sizeof right, " as at %s   %s ", month, clock);
+    int right_width = (int)strlen(right);
+    const char *sample = " SAMPLE DATA ";
+    int sample_width = k->board->shows_sample ? (int)strlen(sample) + 1 : 0;
+    if (COLS < right_width + sample_width + 10)
+        sample_width = 0;
+    char left[512];
+    const char *title = k->board->title ? k->board->title : k->board->code;
+    if (k->board->reporting_period && !strstr(title, k->board->reporting_period))
+        snprintf(left, sizeof left, " %s (%s)", title, k->board->reporting_period);
+    else
+        snprintf(left, sizeof left, " %s", title);
+    screen_put(0, 0, COLS - right_width - sample_width - 1, left, header);
+    if (sample_width)
+        screen_put_clipped(0, COLS - right_width - sample_width, sample_width - 1, sample,
+                           screen_pair_attr(&k->style, PAIR_SAMPLE) | A_BOLD);
+    int x = COLS - right_width;
+    screen_put_clipped(0, x > 0 ? x : 0, COLS, right, header);
+}
+
+static void draw_position(const struct kiosk *k, int y)
+{
+    char where[96];
+    if (k->page_count > 1)
+        snprintf(where, sizeof where, " Aim %zu of %zu, part %d of %d", k->aim + 1, k->aim_count,
+                 k->page + 1, k->page_count);
+    else
+        snprintf(where, sizeof where, " Aim %zu of %zu", k->aim + 1, k->aim_count);
+    int x = screen_put(y, 0, COLS, where, A_BOLD);
+    draw_counts(k, y, x + 1, &k->status.nodes[k->aims[k->aim]]);
+    if (k->paused) {
+        const char *paused = " PAUSED ";
+        int width = (int)strlen(paused);
+        if (COLS > width)
+            screen_put_clipped(y, COLS - width - 1, width, paused, A_REVERSE | A_BOLD);
+    }
+}
+
+/* A full-width banner of up to max_lines lines; returns the lines used. */
+static int draw_banner(int y, int max_lines, const char *text, attr_t attr)
+{
+    struct wrapped wrapped;
+    wrap_text(text, COLS - 2, max_lines, &wrapped);
+    int used = 0;
+    for (size_t i = 0; i < wrapped.count && y + used < LINES; i++, used++) {
+        screen_fill(y + used, 0, COLS, attr);
+        screen_put(y + used, 1, COLS - 2, wrapped.lines[i], attr);
+    }
+    wrapped_free(&wrapped);
+    return used;
+}
+
+static int draw_banners(const struct kiosk *k, int y, int max_lines)
+{
+    int used = 0;
+    if (k->unreadable) {
+        char text[700];
+        snprintf(text, sizeof text, "Store unreadable since %s: %s", k->unreadable_since,
+                 k->unreadable_why);
+        used += draw_banner(y + used, max_lines, text,
+                            screen_pair_attr(&k->style, PAIR_ERROR) | A_BOLD);
+    }
+    yearmonth now = current_month();
+    yearmonth as_at = k->status.as_at;
+    if (as_at == YEARMONTH_NONE || now - as_at > k->stale_months) {
+        char text[256], newest[9], today[9];
+        yearmonth_label(now, today);
+        if (as_at == YEARMONTH_NONE) {
+            snprintf(text, sizeof text, "STALE: this board has no readings yet.");
+        } else {
+            yearmonth_label(as_at, newest);
+            snprintf(text, sizeof text,
+                     "STALE: the newest reading is for %s, more than %d month%s before %s.",
+                     newest, k->stale_months, k->stale_months == 1 ? "" : "s", today);
+        }
+        used += draw_banner(y + used, max_lines, text,
+                            screen_pair_attr(&k->style, PAIR_SAMPLE) | A_BOLD);
+    }
+    return used;
+}
+
+static void draw_footer(const struct kiosk *k, int y)
+{
+    int x = screen_put(y, 0, COLS, " Board", A_BOLD);
+    x = draw_counts(k, y, x, &k->status.board);
+    const char *hint = k->style.ascii ? " <- -> step   space pause " : " \xe2\x86\x90 \xe2\x86\x92 step   space pause ";
+    int width = screen_text_width(&k->style, hint);
+    if (COLS - x > width + 2)
+        screen_put_clipped(y, COLS - width, width, hint, A_DIM);
+}
+
+static void draw_line(const struct kiosk *k, int y, const struct kiosk_line *line)
+{
+    if (line->blank)
+        return;
+    if (line->badge >= 0 && line->badge_x + 3 <= COLS)
+        screen_badge(&k->style, y, line->badge_x, (enum rag)line->badge);
+    if (line->code)
+        screen_put_clipped(y, line->code_x, COLS - line->code_x, line->code, line->attr | A_BOLD);
+    if (line->text)
+        screen_put(y, line->text_x, line->text_width, line->text, line->attr);
+    if (line->right)
+        screen_put(y, line->right_x, line->right_width, line->right, line->right_attr);
+}
+
+static void draw_too_small(void)
+{
+    const char *lines[] = {"Terminal too small", "make it at least 30x8"};
+    for (int i = 0; i < 2 && i < LINES; i++)
+        screen_put(i, 0, COLS, lines[i], i == 0 ? A_BOLD : A_NORMAL);
+}
+
+/* The aim's title: badge, "Aim N" and the title wrapped beside it.
+ * Returns its lines; with paint false it only measures. */
+static int draw_aim_title(const struct kiosk *k, int y, int max_lines, bool paint)
+{
+    size_t aim = k->aims[k->aim];
+    const struct node *node = &k->board->nodes[aim];
+    char label[64];
+    snprintf(label, sizeof label, "Aim %s", node->code);
+    int label_width = screen_text_width(&k->style, label);
+    int text_x = 1 + 4 + label_width + 2;
+    struct wrapped wrapped;
+    wrap_text(node->title, COLS - text_x - 1, max_lines, &wrapped);
+    if (paint) {
+        screen_badge(&k->style, y, 1, k->status.nodes[aim].rag);
+        screen_put_clipped(y, 5, COLS - 5, label, A_BOLD);
+    }
+    int used = 0;
+    for (size_t i = 0; i < wrapped.count && y + used < LINES; i++, used++)
+        if (paint)
+            screen_put(y + used, text_x, COLS - text_x - 1, wrapped.lines[i], A_BOLD);
+    wrapped_free(&wrapped);
+    return used ? used : 1;
+}
+
+static void draw(struct kiosk *k)
+{
+    erase();
+    if (COLS < KIOSK_MIN_WIDTH || LINES < KIOSK_MIN_HEIGHT) {
+        draw_too_small();
+        refresh();
+        return;
+    }
+    draw_header(k);
+    bool roomy = LINES >= 16;
+    if (k->aim_count == 0) {
+        screen_put(1, 1, COLS - 2, "This board has no aims yet.", A_BOLD);
+        draw_banners(k, 2, roomy ? 2 : 1);
+        refresh();
+        return;
+    }
+    if (k->aim >= k->aim_count)
+        k->aim = 0;
+    int footer = LINES - 1;
+    int y = 2 + draw_banners(k, 2, roomy ? 2 : 1);
+    int title_lines = roomy ? 3 : 1;
+    int spacers = roomy ? 2 : 0; /* blank lines around the aim's title */
+    int rows = footer - y - draw_aim_title(k, y, title_lines, false) - spacers;
+    if (rows < 1)
+        rows = 1;
+
+    /* Full titles if they fit; else every title gets one line and the
+     * spare rows go, a line at a time and in order, to the titles that
+     * were cut; if even one line each is too many, the aim goes in parts. */
+    struct kiosk_layout layout = {0};
+    size_t aim = k->aims[k->aim];
+    layout_body(k, aim, NULL, true, &layout);
+    if (layout.count > (size_t)rows) {
+        rows += spacers; /* the blank lines go first */
+        spacers = 0;
+        size_t items = layout.items;
+        struct item_size *sizes = xcalloc(items ? items : 1, sizeof *sizes);
+        memcpy(sizes, layout.sizes, items * sizeof *sizes);
+        int *limits = xcalloc(items ? items : 1, sizeof *limits);
+        int total = 0, longest = 1;
+        for (size_t i = 0; i < items; i++) {
+            limits[i] = 1;
+            total += item_height(&sizes[i], 1);
+            if (sizes[i].title_lines > longest)
+                longest = sizes[i].title_lines;
+        }
+        for (int level = 2; level <= longest && total < rows; level++) {
+            for (size_t i = 0; i < items; i++) {
+                if (sizes[i].title_lines < level)
+                    continue;
+                int more = item_height(&sizes[i], level) - item_height(&sizes[i], level - 1);
+                if (total + more > rows)
+                    continue;
+                limits[i] = level;
+                total += more;
+            }
+        }
+        layout_free(&layout);
+        layout_body(k, aim, limits, false, &layout);
+        free(limits);
+        free(sizes);
+    }
+    if (spacers)
+        y++;
+    y += draw_aim_title(k, y, title_lines, true);
+    if (spacers)
+        y++;
+    size_t *starts;
+    k->page_count = paginate(&layout, rows, &starts);
+    if (k->page >= k->page_count)
+        k->page = k->page_count - 1;
+    size_t end = k->page + 1 < k->page_count ? starts[k->page + 1] : layout.count;
+    for (size_t i = starts[k->page]; i < end && y < footer; i++, y++)
+        draw_line(k, y, &layout.lines[i]);
+    free(starts);
+    layout_free(&layout);
+
+    draw_position(k, 1); /* after layout: it shows the part count */
+    draw_footer(k, footer);
+    refresh();
+}
+
+/* ---- The loop ------------------------------------------------------------ */
+
+static int next_wait(const struct kiosk *k)
+{
+    long long now = screen_now_ms();
+    long long wait = until_next_second();
+    if (k->next_poll_ms - now < wait)
+        wait = k->next_poll_ms - now;
+    if (!k->paused && k->next_cycle_ms - now < wait)
+        wait = k->next_cycle_ms - now;
+    return wait < 0 ? 0 : (int)wait;
+}
 
 int kiosk_run(struct store *store, const struct screen_options *options, struct error *error)
 {
-    (void)store;
-    (void)options;
-    error_set(error, EXIT_SOFTWARE, "Kiosk mode is not built yet.");
-    return EXIT_SOFTWARE;
+    struct kiosk kiosk = {0};
+    struct kiosk *k = &kiosk;
+    k->options = *options;
+    if (k->options.cycle_seconds < 1)
+        k->options.cycle_seconds = 20;
+    k->borrowed = k->store = store;
+    k->path = xstrdup(store_path(store));
+    k->style.ascii = options->ascii;
+    screen_set_ascii(options->ascii);
+    tzset(); /* once: the clock follows TZ */
+    if (!read_settings(k, error)) {
+        free(k->path);
+        return error->status;
+    }
+    store_set_busy_timeout(store, KIOSK_BUSY_TIMEOUT_MS);
+    remember_identity(k);
+    if (!load(k, error)) {
+        free_board(k);
+        free(k->path);
+        return error->status ? error->status : EXIT_DATA;
+    }
+
+    /* Interrupt, quit and suspend do nothing, from the keyboard (raw mode)
+     * or from kill; only SIGTERM and SIGHUP end the kiosk. Set before
+     * curses starts, so it installs no handlers of its own for them. */
+    struct sigaction ignore = {0}, quit = {0};
+    ignore.sa_handler = SIG_IGN;
+    quit.sa_handler = on_quit_signal; /* no SA_RESTART: the wait for a key ends */
+    static const int ignored[] = {SIGINT, SIGQUIT, SIGTSTP, SIGPIPE};
+    static const int quitting[] = {SIGTERM, SIGHUP};
+    struct sigaction saved_ignored[4], saved_quitting[2];
+    for (size_t i = 0; i < 4; i++)
+        sigaction(ignored[i], &ignore, &saved_ignored[i]);
+    for (size_t i = 0; i < 2; i++)
+        sigaction(quitting[i], &quit, &saved_quitting[i]);
+
+    int status = EXIT_OK;
+    if (!screen_start(&k->options, &k->style, error)) {
+        status = error->status;
+    } else {
+        mousemask(0, NULL);
+        curs_set(0);
+        long long now = screen_now_ms();
+        k->next_cycle_ms = now + (long long)k->options.cycle_seconds * 1000;
+        k->next_poll_ms = now + KIOSK_POLL_MS;
+        draw(k);
+        while (!options->first_frame_only && !quit_requested && !k->quit) {
+            timeout(next_wait(k));
+            wint_t key;
+            int got = get_wch(&key);
+            if (got != ERR) {
+                handle_key(k, got, key);
+                /* A storm of keys: handle what is typed ahead, a batch at a
+                 * time, so the clock and the polling carry on. */
+                timeout(0);
+                for (int n = 0; n < KIOSK_KEY_BATCH && !k->quit; n++) {
+                    if ((got = get_wch(&key)) == ERR)
+                        break;
+                    handle_key(k, got, key);
+                }
+            }
+            if (quit_requested || k->quit)
+                break;
+            now = screen_now_ms();
+            if (now >= k->next_poll_ms) {
+                poll_store(k);
+                k->next_poll_ms = screen_now_ms() + KIOSK_POLL_MS;
+            }
+            if (!k->paused && now >= k->next_cycle_ms) {
+                step(k, +1);
+                k->next_cycle_ms = now + (long long)k->options.cycle_seconds * 1000;
+            }
+            draw(k);
+        }
+        screen_stop();
+    }
+    for (size_t i = 0; i < 4; i++)
+        sigaction(ignored[i], &saved_ignored[i], NULL);
+    for (size_t i = 0; i < 2; i++)
+        sigaction(quitting[i], &saved_quitting[i], NULL);
+    drop_connection(k);
+    free_board(k);
+    free(k->path);
+    return status;
 }

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The kiosk stays current: a reading recorded by another process appears
+# within the poll; a reading for this month clears the STALE banner; a store
+# moved away, or replaced by a file that is not a store, brings up the
+# "Store unreadable" banner over the last good frame, and the kiosk recovers
+# by itself when the store comes back.
+. "$(dirname "$0")/kiosk_lib.sh"
+seed_store
+
+start 120 40 --kiosk --cycle 3600
+kiosk_pid
+wait_line '1\.1\.2 .*85\.6% → 90% *$' "the kiosk shows the seeded reading"
+wait_for "STALE" "sample data is stale"
+
+# A writer in another process: the change shows within the poll (500 ms).
+run "$BOARDPACK" --db "$DB" record 1.1.2 12.3 --period 2024-03
+expect_status 0 "record in another process"
+recorded=$(date +%s%N)
+wait_line '1\.1\.2 .*12\.3% → 90% *$' "a recorded reading appears on the kiosk"
+shown=$(date +%s%N)
+latency=$(((shown - recorded) / 1000000))
+echo "reload latency: ${latency} ms after the writer finished"
+if [ "$latency" -le 2000 ]; then pass; else fail "the change took ${latency} ms to show"; fi
+wait_line '\[R\] 1\.1\.2' "its status follows the new value"
+
+# A reading for the current month makes the data current: STALE goes.
+month=$(date +%Y-%m)
+label=$(date +"%b %Y")
+run "$BOARDPACK" --db "$DB" record 1.1.2 91 --period "$month"
+expect_status 0 "record this month's reading"
+wait_for "as at $label" "the header moves to this month"
+wait_gone "STALE" "the STALE banner goes when the data is current"
+wait_line '1\.1\.2 .*91% → 90% *$' "this month's reading shows"
+fingerprint=$(store_fingerprint "$DB")
+
+# Moved away: the banner says since when, over the last good frame.
+mv "$DB" "$DB.away"
+wait_line "Store unreadable since [0-2][0-9]:[0-5][0-9]:[0-5][0-9]: There is no store at" \
+  "moving the store away brings up the banner"
+wait_line '1\.1\.2 .*91% → 90% *$' "the last good frame stays"
+wait_for "Aim 1 of 4" "the position stays"
+since=$(screen_text | grep -oE 'unreadable since [0-9:]+' | head -1)
+wait_clock_moves "the clock keeps ticking while the store is unreadable"
+expect_running "while the store is unreadable"
+wait_for "$since" "the banner keeps the time it first failed"
+
+# Back again: the kiosk recovers by itself.
+mv "$DB.away" "$DB"
+wait_gone "Store unreadable" "the banner goes when the store is back"
+wait_line '1\.1\.2 .*91% → 90% *$' "the data shows again"
+
+# Replaced by something that is not a store: the banner again, then back.
+mv "$DB" "$DB.away"
+printf 'this is not a boardpack store, nor any SQLite database at all.\n%.0s' {1..100} >"$DB"
+wait_line "Store unreadable since .*is damaged or not a boardpack store" "a damaged store brings up the banner"
+wait_line '1\.1\.2 .*91% → 90% *$' "the last good frame stays over a damaged store"
+rm "$DB"
+mv "$DB.away" "$DB"
+wait_gone "Store unreadable" "recovers when the good store is back"
+expect_equal "$(store_fingerprint "$DB")" "$fingerprint" \
+  "the kiosk wrote nothing to the store while it was away and back"
+
+# And after recovering it still follows the writer.
+run "$BOARDPACK" --db "$DB" record 1.1.2 88.8 --period "$month"
+expect_status 0 "record after recovering"
+wait_line '1\.1\.2 .*88\.8% → 90% *$' "a change after recovering appears"
+expect_running "after the store came back"
+
+kill -TERM "$PID"
+wait_exit "SIGTERM ends the kiosk"
+expect_equal "$STATUS" "0" "exit status"
+run sqlite3 -readonly "$DB" "PRAGMA integrity_check"
+expect_equal "$OUT" "ok" "the store passes the integrity check"
+finish
