@@ -55,6 +55,12 @@ struct board_status {
 };
 /* as_of: YEARMONTH_NONE for "now" (all readings). */
 void board_evaluate(const struct board *board, yearmonth as_of, struct board_status *out);
+/* The same for the latest month of a lazily loaded board (board.partial):
+ * node and board roll-ups as the store keeps them (store_update_status
+ * works them out with board_evaluate), metric statuses from the metrics'
+ * latest readings. Nodes whose children are not loaded still have their
+ * whole subtree's counts. */
+void board_evaluate_kept(const struct board *board, struct board_status *out);
 void board_status_free(struct board_status *status, size_t node_count);
 /* The board's "as at" month: the newest month with any reading (of any
  * segment) not after as_of; YEARMONTH_NONE if there is none. */

@@ -233,6 +233,44 @@ void board_evaluate(const struct board *board, yearmonth as_of, struct board_sta
     rollup_finish(&out->board);
 }
 
+void board_evaluate_kept(const struct board *board, struct board_status *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t count = board->node_count;
+    out->as_at = board_as_at(board, YEARMONTH_NONE);
+    out->nodes = xcalloc(count ? count : 1, sizeof *out->nodes);
+    out->metrics = xcalloc(count ? count : 1, sizeof *out->metrics);
+    for (size_t i = 0; i < count; i++) {
+        const struct node *node = &board->nodes[i];
+        struct rollup own = {0};
+        if (node->metric_count) {
+            out->metrics[i] = xcalloc(node->metric_count, sizeof **out->metrics);
+            for (size_t m = 0; m < node->metric_count; m++) {
+                out->metrics[i][m] = rag_for_metric(&node->metrics[m], YEARMONTH_NONE, out->as_at);
+                rollup_add(&own, out->metrics[i][m].rag);
+            }
+            rollup_finish(&own);
+        }
+        if (node->has_stored_status) {
+            out->nodes[i].rag = node->stored_rag;
+            memcpy(out->nodes[i].counts, node->stored_counts, sizeof out->nodes[i].counts);
+        } else if (node->level == LEVEL_DELIVERABLE) {
+            /* Not kept (it should be): work the deliverable's own out. */
+            if (!node->metric_count && node->has_milestone)
+                own.rag = rag_for_milestone(&node->milestone,
+                                            milestone_as_at(&node->milestone, YEARMONTH_NONE,
+                                                            out->as_at));
+            memset(own.counts, 0, sizeof own.counts);
+            own.counts[own.rag] = 1;
+            out->nodes[i] = own;
+        }
+    }
+    if (board->has_stored_status) {
+        out->board.rag = board->stored_rag;
+        memcpy(out->board.counts, board->stored_counts, sizeof out->board.counts);
+    }
+}
+
 void board_status_free(struct board_status *status, size_t node_count)
 {
     for (size_t i = 0; i < node_count && status->metrics; i++)

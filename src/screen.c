@@ -213,16 +213,73 @@ static void build_rows(struct browser *b);
 static bool node_has_children(const struct browser *b, size_t index)
 {
     const struct node *node = &b->board->nodes[index];
-    return node->subtree_end > index + 1 || node->metric_count > 1;
+    if (node->metric_count > 1)
+        return true;
+    /* A lazily loaded node knows how many children it has before they are. */
+    return node->children_loaded ? node->subtree_end > index + 1 : node->child_count > 0;
+}
+
+static void evaluate(struct browser *b)
+{
+    if (b->board->partial)
+        board_evaluate_kept(b->board, &b->status);
+    else
+        board_evaluate(b->board, b->as_of, &b->status);
+}
+
+/* Loads the children of a node of a lazily loaded board (they arrive right
+ * after it, so later node indexes move), keeping the per-node arrays and the
+ * statuses in step. The rows must be built again after it. */
+static bool load_children(struct browser *b, size_t index)
+{
+    struct board *board = b->board;
+    if (board->nodes[index].children_loaded)
+        return true;
+    size_t before = board->node_count;
+    struct error error = {0};
+    if (!store_load_children(b->store, board, index, &error)) {
+        set_message(b, true, "%s", error.message);
+        return false;
+    }
+    size_t added = board->node_count - before;
+    if (added == 0)
+        return true;
+    size_t at = index + 1;
+    b->expanded = xrealloc(b->expanded, board->node_count * sizeof *b->expanded);
+    b->came_from = xrealloc(b->came_from, board->node_count * sizeof *b->came_from);
+    memmove(&b->expanded[at + added], &b->expanded[at], (before - at) * sizeof *b->expanded);
+    memmove(&b->came_from[at + added], &b->came_from[at], (before - at) * sizeof *b->came_from);
+    for (size_t i = at; i < at + added; i++) {
+        b->expanded[i] = false;
+        b->came_from[i] = NODE_NONE;
+    }
+    for (size_t i = 0; i < board->node_count; i++)
+        if (b->came_from[i] != NODE_NONE && b->came_from[i] >= at)
+            b->came_from[i] += added;
+    board_status_free(&b->status, before);
+    evaluate(b);
+    return true;
+}
+
+/* Opens a node, loading its children first if they are not yet. */
+static bool expand_node(struct browser *b, size_t index)
+{
+    if (!load_children(b, index))
+        return false;
+    b->expanded[index] = true;
+    return true;
 }
 
 static void default_expansion(struct browser *b)
 {
     /* The aims open, showing their objectives; * opens everything. */
     for (size_t i = 0; i < b->board->node_count; i++) {
-        b->expanded[i] = b->board->nodes[i].level == LEVEL_AIM;
+        b->expanded[i] = false;
         b->came_from[i] = NODE_NONE;
     }
+    for (size_t i = 0; i < b->board->node_count; i++)
+        if (b->board->nodes[i].level == LEVEL_AIM)
+            expand_node(b, i);
 }
 
 static const char *selected_code(const struct browser *b)
@@ -236,23 +293,106 @@ static const char *selected_code(const struct browser *b)
 
 static void select_code(struct browser *b, const char *code);
 
-/* Loads (or reloads) the board, keeping the expansion and the selection
- * when the tree has the same shape. */
-static bool load_board(struct browser *b, const char *code, yearmonth as_of, struct error *error)
+/* What a reload carries over from one node: open or not, and the child we
+ * left it for, by tree order and code (indexes change as subtrees load). */
+struct kept_node {
+    int tree_order;
+    char *code;
+    bool expanded;
+    char *came_from;
+};
+
+static struct kept_node *keep_expansion(const struct browser *b, size_t *count)
 {
-    /* The latest month needs only each metric's latest readings (the cost
-     * follows the tree, not the readings); an earlier month needs them all.
-     * The detail pane loads the rest for the node it shows. */
+    *count = 0;
+    if (!b->board)
+        return NULL;
+    struct kept_node *kept = NULL;
+    size_t capacity = 0;
+    for (size_t i = 0; i < b->board->node_count; i++) {
+        if (!b->expanded[i] && b->came_from[i] == NODE_NONE)
+            continue;
+        void *grown = kept;
+        grow_array(&grown, &capacity, *count + 1, sizeof *kept);
+        kept = grown;
+        const struct node *node = &b->board->nodes[i];
+        kept[(*count)++] = (struct kept_node){
+            .tree_order = node->tree_order,
+            .code = xstrdup(node->code),
+            .expanded = b->expanded[i],
+            .came_from = b->came_from[i] != NODE_NONE
+                             ? xstrdup(b->board->nodes[b->came_from[i]].code)
+                             : NULL,
+        };
+    }
+    return kept;
+}
+
+/* Opens again the nodes that were open: both lists are in tree order, and
+ * opening a node loads the children that the later entries may name. */
+static void restore_expansion(struct browser *b, struct kept_node *kept, size_t count)
+{
+    for (size_t i = 0; i < b->board->node_count; i++) {
+        b->expanded[i] = false;
+        b->came_from[i] = NODE_NONE;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < b->board->node_count && k < count; i++) {
+        const struct node *node = &b->board->nodes[i];
+        while (k < count && kept[k].tree_order < node->tree_order)
+            k++;
+        if (k < count && kept[k].tree_order == node->tree_order &&
+            strcmp(kept[k].code, node->code) == 0 && kept[k].expanded)
+            expand_node(b, i);
+    }
+    for (k = 0; k < count; k++) {
+        if (!kept[k].came_from)
+            continue;
+        struct node *node = board_find_node(b->board, kept[k].code);
+        struct node *child = board_find_node(b->board, kept[k].came_from);
+        if (node && child)
+            b->came_from[node - b->board->nodes] = (size_t)(child - b->board->nodes);
+    }
+}
+
+static void free_kept(struct kept_node *kept, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(kept[i].code);
+        free(kept[i].came_from);
+    }
+    free(kept);
+}
+
+/* More open nodes than this and a reload of the latest month loads the whole
+ * tree at once (a summary) rather than one query per open node. */
+#define LAZY_RELOAD_LIMIT 64
+
+/* Loads (or reloads) the board, keeping the expansion and the selection of
+ * the same board. The latest month loads lazily: the aims and the kept
+ * statuses first, then each node's children as it opens (the cost follows
+ * the screen, not the store); `everything` loads the whole tree's summary
+ * instead (for opening everything). An earlier month needs every reading. */
+static bool load_board_as(struct browser *b, const char *code, yearmonth as_of, bool everything,
+                          struct error *error)
+{
+    size_t kept_count = 0;
+    struct kept_node *kept = NULL;
+    bool same_board = b->board && strcmp(b->board->code, code) == 0;
+    if (same_board)
+        kept = keep_expansion(b, &kept_count);
+    if (as_of == YEARMONTH_NONE && same_board && !b->board->partial &&
+        kept_count > LAZY_RELOAD_LIMIT)
+        everything = true;
     struct board *board;
-    bool loaded = as_of == YEARMONTH_NONE ? store_load_board_summary(b->store, code, &board, error)
-                                          : store_load_board(b->store, code, as_of, &board, error);
-    if (!loaded)
+    bool loaded = as_of != YEARMONTH_NONE ? store_load_board(b->store, code, as_of, &board, error)
+                  : everything            ? store_load_board_summary(b->store, code, &board, error)
+                                          : store_load_board_top(b->store, code, &board, error);
+    if (!loaded) {
+        free_kept(kept, kept_count);
         return false;
+    }
     char *keep = selected_code(b) ? xstrdup(selected_code(b)) : NULL;
-    bool same_shape = b->board && b->board->node_count == board->node_count &&
-                      strcmp(b->board->code, board->code) == 0;
-    for (size_t i = 0; same_shape && i < board->node_count; i++)
-        same_shape = strcmp(b->board->nodes[i].code, board->nodes[i].code) == 0;
     if (b->board) {
         board_status_free(&b->status, b->board->node_count);
         board_free(b->board);
@@ -263,23 +403,31 @@ static bool load_board(struct browser *b, const char *code, yearmonth as_of, str
         b->board_code = xstrdup(code);
     }
     b->as_of = as_of;
-    board_evaluate(board, as_of, &b->status);
-    if (!same_shape) {
-        free(b->expanded);
-        free(b->came_from);
-        size_t count = board->node_count ? board->node_count : 1;
-        b->expanded = xcalloc(count, sizeof *b->expanded);
-        b->came_from = xcalloc(count, sizeof *b->came_from);
+    evaluate(b);
+    free(b->expanded);
+    free(b->came_from);
+    size_t count = board->node_count ? board->node_count : 1;
+    b->expanded = xcalloc(count, sizeof *b->expanded);
+    b->came_from = xcalloc(count, sizeof *b->came_from);
+    if (same_board) {
+        restore_expansion(b, kept, kept_count);
+    } else {
         default_expansion(b);
         b->cursor = b->top = 0;
         b->detail_scroll = 0;
     }
+    free_kept(kept, kept_count);
     build_rows(b);
-    if (keep)
+    if (keep && same_board)
         select_code(b, keep);
     free(keep);
     b->data_version = store_data_version(b->store);
     return true;
+}
+
+static bool load_board(struct browser *b, const char *code, yearmonth as_of, struct error *error)
+{
+    return load_board_as(b, code, as_of, false, error);
 }
 
 /* ---- Rows ---------------------------------------------------------------- */
@@ -345,6 +493,7 @@ static size_t find_row(const struct browser *b, size_t node, int metric)
 /* Opens every ancestor of a node so that it has a row. */
 static void reveal(struct browser *b, size_t node)
 {
+    /* The ancestors of a loaded node are loaded, so none moves. */
     for (size_t a = b->board->nodes[node].parent; a != NODE_NONE; a = b->board->nodes[a].parent)
         b->expanded[a] = true;
 }
@@ -1139,7 +1288,10 @@ static char **overlay_items(struct browser *b, int *count, const char **title, b
                     if (metric->readings[r].period < oldest)
                         oldest = metric->readings[r].period;
             }
-        /* A summary load holds only the latest readings: offer five years. */
+        /* A summary or lazy load holds only the latest readings: offer five
+         * years. */
+        if (b->board->partial && newest - 59 < oldest)
+            oldest = newest - 59;
         for (size_t i = 0; i < b->board->node_count; i++)
             for (size_t m = 0; m < b->board->nodes[i].metric_count; m++)
                 if (b->board->nodes[i].metrics[m].readings_partial && newest - 59 < oldest)
@@ -1599,11 +1751,85 @@ static bool node_matches(const struct browser *b, size_t index, const char *need
 /* Finds the next node (in tree order, wrapping) matching the search, from
  * `start` (inclusive if `inclusive`) in `step` direction; opens its
  * ancestors and selects it. */
+/* Opens the ancestors of a node that may not be loaded yet (the store says
+ * who they are, top down) and returns its index, or NODE_NONE. */
+static size_t reveal_code(struct browser *b, const char *code)
+{
+    char **chain = NULL;
+    size_t depth = 0, capacity = 0;
+    char *current = xstrdup(code);
+    bool ok = true;
+    while (ok && current) {
+        void *grown = chain;
+        grow_array(&grown, &capacity, depth + 1, sizeof *chain);
+        chain = grown;
+        chain[depth++] = current;
+        bool found = false;
+        struct error error = {0};
+        char *parent = NULL;
+        ok = store_node_parent(b->store, b->board->id, current, &parent, &found, &error);
+        if (!ok)
+            set_message(b, true, "%s", error.message);
+        current = found ? parent : NULL;
+    }
+    size_t index = NODE_NONE;
+    for (size_t k = depth; ok && k-- > 0;) {
+        struct node *node = board_find_node(b->board, chain[k]);
+        if (!node)
+            break;
+        index = (size_t)(node - b->board->nodes);
+        if (k > 0 && !expand_node(b, index))
+            index = NODE_NONE;
+    }
+    for (size_t k = 0; k < depth; k++)
+        free(chain[k]);
+    free(chain);
+    return ok ? index : NODE_NONE;
+}
+
+/* Search in a lazily loaded board: the store finds the match, in tree order
+ * from the start node's place, wrapping round once. */
+static void search_stored(struct browser *b, size_t start, int step, bool inclusive)
+{
+    const struct node *from = &b->board->nodes[start];
+    int order = from->tree_order + (inclusive ? -step : 0);
+    bool forward = step > 0;
+    char *code = NULL;
+    bool found = false;
+    struct error error = {0};
+    for (int attempt = 0; attempt < 2 && !found; attempt++) {
+        if (!store_search_node(b->store, b->board->id, b->search, order, forward, (int)b->filter,
+                               &code, &found, &error)) {
+            set_message(b, true, "%s", error.message);
+            return;
+        }
+        order = forward ? -1 : INT_MAX;
+    }
+    if (!found) {
+        set_message(b, true, "No match for \"%s\".", b->search);
+        return;
+    }
+    size_t index = reveal_code(b, code);
+    free(code);
+    if (index == NODE_NONE)
+        return;
+    build_rows(b);
+    size_t row = find_row(b, index, -1);
+    if (row != (size_t)-1) {
+        select_row(b, row);
+        b->message[0] = '\0';
+    }
+}
+
 static void search_from(struct browser *b, size_t start, int step, bool inclusive)
 {
     size_t count = b->board->node_count;
     if (!b->search[0] || count == 0)
         return;
+    if (b->board->partial) {
+        search_stored(b, start, step, inclusive);
+        return;
+    }
     for (size_t k = inclusive ? 0 : 1; k <= count; k++) {
         size_t index = (start + count + (size_t)((long)step * (long)k) % count) % count;
         if (step < 0)
@@ -1638,9 +1864,10 @@ static const struct metric *selected_metric(struct browser *b)
     const struct node *node = &b->board->nodes[row->node];
     if (row->metric < 0 && node->metric_count > 1) {
         /* Open the deliverable and move to its first metric. */
-        b->expanded[row->node] = true;
+        size_t node = row->node;
+        expand_node(b, node);
         build_rows(b);
-        select_row(b, find_row(b, row->node, 0));
+        select_row(b, find_row(b, node, 0));
         row = &b->rows[b->cursor];
     }
     return row_metric(b, row, NULL);
@@ -1711,9 +1938,21 @@ static void do_undo(struct browser *b, bool redo)
 
 static void expand_all(struct browser *b, bool expand)
 {
+    if (expand && b->board->partial) {
+        /* Everything is about to show: load the whole tree in one go. */
+        struct error error = {0};
+        if (!load_board_as(b, b->board_code, b->as_of, true, &error)) {
+            set_message(b, true, "%s", error.message);
+            return;
+        }
+    }
+    char *keep = selected_code(b) ? xstrdup(selected_code(b)) : NULL;
     for (size_t i = 0; i < b->board->node_count; i++)
         b->expanded[i] = expand;
     build_rows(b);
+    if (keep && expand)
+        select_code(b, keep);
+    free(keep);
 }
 
 static void perform(struct browser *b, enum request request)
@@ -1756,7 +1995,7 @@ static void perform(struct browser *b, enum request request)
         if (!node_has_children(b, node))
             break;
         if (!b->expanded[node]) {
-            b->expanded[node] = true;
+            expand_node(b, node);
             build_rows(b);
             break;
         }
@@ -1787,7 +2026,7 @@ static void perform(struct browser *b, enum request request)
     }
     case REQ_OPEN:
         if (row->metric < 0 && node_has_children(b, row->node)) {
-            b->expanded[row->node] = true;
+            expand_node(b, row->node);
             build_rows(b);
         }
         break;
@@ -1865,10 +2104,6 @@ static void perform(struct browser *b, enum request request)
     }
     case REQ_PERIOD:
         open_overlay(b, OVERLAY_PERIOD);
-        if (b->as_of) {
-            yearmonth newest = board_as_at(b->board, YEARMONTH_NONE);
-            (void)newest;
-        }
         break;
     case REQ_AUDIT: {
         struct error error = {0};
@@ -1881,7 +2116,14 @@ static void perform(struct browser *b, enum request request)
             set_message(b, true, "%s", error.message);
             break;
         }
-        /* Keep the rows about this node, its metrics and what lies under it. */
+        /* Keep the rows about this node, its metrics and what lies under it
+         * (loaded first, if the board loads lazily). */
+        size_t at = row->node;
+        for (size_t i = at; i < b->board->nodes[at].subtree_end; i++)
+            if (!load_children(b, i))
+                break;
+        build_rows(b);
+        row = &b->rows[b->cursor];
         const struct node *node = &b->board->nodes[row->node];
         b->audit = xcalloc(count ? count : 1, sizeof *b->audit);
         for (size_t i = 0; i < count; i++) {
@@ -2136,9 +2378,13 @@ static void mouse_click(struct browser *b, int y, int x)
         if (index == b->cursor) {
             const struct row *row = &b->rows[index];
             if (row->metric < 0 && node_has_children(b, row->node)) {
-                b->expanded[row->node] = !b->expanded[row->node];
+                size_t node = row->node;
+                if (b->expanded[node])
+                    b->expanded[node] = false;
+                else
+                    expand_node(b, node);
                 build_rows(b);
-                select_row(b, find_row(b, row->node, -1));
+                select_row(b, find_row(b, node, -1));
             }
         } else {
             select_row(b, index);

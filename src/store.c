@@ -1802,6 +1802,9 @@ bool store_load_children(struct store *store, struct board *board, size_t index,
                          struct error *error)
 {
     struct node *parent = &board->nodes[index];
+    /* A deliverable (or any node the kept statuses say is a leaf) has none. */
+    if (parent->has_stored_status && parent->child_count == 0)
+        parent->children_loaded = true;
     if (parent->children_loaded)
         return true;
     struct board *children = xcalloc(1, sizeof *children);

@@ -337,6 +337,130 @@ static void the_summary_load_agrees_with_the_full_load(void **state)
     metric_ref_free(&metric);
 }
 
+/* A lazily loaded board, opened node by node, shows the same tree and the
+ * same statuses (from the kept ones) as a full load evaluated afresh. */
+static void assert_lazy_matches_full(struct store *store)
+{
+    struct error error = {0};
+    struct board *full, *lazy;
+    assert_true(store_load_board(store, "nlmhp-2023-24", YEARMONTH_NONE, &full, &error));
+    assert_true(store_load_board_top(store, "nlmhp-2023-24", &lazy, &error));
+    assert_true(lazy->partial);
+    /* Only the aims at first, each knowing how many children it has. */
+    size_t aims = 0;
+    for (size_t i = 0; i < full->node_count; i++)
+        aims += full->nodes[i].level == LEVEL_AIM;
+    assert_int_equal(lazy->node_count, aims);
+    for (size_t i = 0; i < lazy->node_count; i++) {
+        assert_false(lazy->nodes[i].children_loaded);
+        assert_true(lazy->nodes[i].child_count > 0);
+    }
+    for (size_t i = 0; i < lazy->node_count; i++)
+        assert_true(store_load_children(store, lazy, i, &error));
+    assert_int_equal(lazy->node_count, full->node_count);
+    struct board_status a, b;
+    board_evaluate(full, YEARMONTH_NONE, &a);
+    board_evaluate_kept(lazy, &b);
+    assert_int_equal(a.as_at, b.as_at);
+    assert_int_equal(full->shows_sample, lazy->shows_sample);
+    assert_int_equal(a.board.rag, b.board.rag);
+    assert_memory_equal(a.board.counts, b.board.counts, sizeof a.board.counts);
+    for (size_t i = 0; i < full->node_count; i++) {
+        const struct node *x = &full->nodes[i], *y = &lazy->nodes[i];
+        assert_string_equal(x->code, y->code);
+        assert_int_equal(x->parent, y->parent);
+        assert_int_equal(x->depth, y->depth);
+        assert_int_equal(x->subtree_end, y->subtree_end);
+        assert_int_equal(x->metric_count, y->metric_count);
+        assert_int_equal(x->milestone.update_count, y->milestone.update_count);
+        assert_int_equal(x->comment_count, y->comment_count);
+        assert_int_equal(a.nodes[i].rag, b.nodes[i].rag);
+        assert_memory_equal(a.nodes[i].counts, b.nodes[i].counts, sizeof a.nodes[i].counts);
+        for (size_t m = 0; m < x->metric_count; m++) {
+            assert_int_equal(a.metrics[i][m].rag, b.metrics[i][m].rag);
+            assert_int_equal(a.metrics[i][m].latest_period, b.metrics[i][m].latest_period);
+            assert_true(a.metrics[i][m].latest == b.metrics[i][m].latest);
+        }
+    }
+    board_status_free(&a, full->node_count);
+    board_status_free(&b, lazy->node_count);
+    board_free(full);
+    board_free(lazy);
+}
+
+static void the_kept_statuses_follow_each_write(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    import_bundled(fixture->store);
+    assert_lazy_matches_full(fixture->store);
+    struct metric_ref metric = {0};
+    assert_true(store_find_metric(fixture->store, "nlmhp-2023-24", "1.1.2", &metric, &error));
+    bool had_old;
+    double old;
+    /* A new month far below target (R, and "as at" moves for every metric),
+     * then one on target, then removing it: each write keeps the statuses
+     * in its own transaction, as the command layer does. */
+    const double values[] = {5, 95};
+    for (int k = 0; k < 2; k++) {
+        assert_true(store_begin(fixture->store, &error));
+        assert_true(store_put_reading(fixture->store, metric.metric_id, yearmonth_make(2024, 4),
+                                      NULL, values[k], NULL, "me", "2024-05-01T00:00:00Z",
+                                      &had_old, &old, &error));
+        assert_true(store_update_status(fixture->store, "nlmhp-2023-24", &error));
+        assert_true(store_commit(fixture->store, &error));
+        assert_lazy_matches_full(fixture->store);
+    }
+    assert_true(store_begin(fixture->store, &error));
+    assert_true(store_delete_reading(fixture->store, metric.metric_id, yearmonth_make(2024, 4), NULL,
+                                     &error));
+    assert_true(store_update_status(fixture->store, "nlmhp-2023-24", &error));
+    assert_true(store_commit(fixture->store, &error));
+    assert_lazy_matches_full(fixture->store);
+    metric_ref_free(&metric);
+}
+
+static void search_and_parents_come_from_the_store(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    import_bundled(fixture->store);
+    struct board *top;
+    assert_true(store_load_board_top(fixture->store, "nlmhp-2023-24", &top, &error));
+    char *code = NULL;
+    bool found = false;
+    /* Forward from the start finds the first match in tree order; a metric's
+     * name counts; backward from the end finds the last; case is ignored. */
+    assert_true(store_search_node(fixture->store, top->id, "SMI", -1, true, 0, &code, &found,
+                                  &error));
+    assert_true(found);
+    assert_non_null(code);
+    char *first = code;
+    assert_true(store_search_node(fixture->store, top->id, "smi", -1, true, 0, &code, &found,
+                                  &error));
+    assert_true(found);
+    assert_string_equal(code, first);
+    free(code);
+    assert_true(store_search_node(fixture->store, top->id, "no such words anywhere", -1, true, 0,
+                                  &code, &found, &error));
+    assert_false(found);
+    assert_null(code);
+    /* The parent chain of a deliverable ends at its aim. */
+    char *parent = NULL;
+    assert_true(store_node_parent(fixture->store, top->id, "1.1.2", &parent, &found, &error));
+    assert_true(found);
+    assert_string_equal(parent, "1.1");
+    free(parent);
+    assert_true(store_node_parent(fixture->store, top->id, "1.1", &parent, &found, &error));
+    assert_true(found);
+    assert_string_equal(parent, "1");
+    free(parent);
+    assert_true(store_node_parent(fixture->store, top->id, "1", &parent, &found, &error));
+    assert_false(found);
+    free(first);
+    board_free(top);
+}
+
 static void read_only_stores_refuse_writes(void **state)
 {
     struct fixture *fixture = *state;
@@ -443,6 +567,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(putting_a_reading_replaces_and_reports_the_old, set_up,
                                         tear_down),
         cmocka_unit_test_setup_teardown(the_summary_load_agrees_with_the_full_load, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(the_kept_statuses_follow_each_write, set_up, tear_down),
+        cmocka_unit_test_setup_teardown(search_and_parents_come_from_the_store, set_up,
                                         tear_down),
         cmocka_unit_test_setup_teardown(read_only_stores_refuse_writes, set_up, tear_down),
         cmocka_unit_test_setup_teardown(missing_and_foreign_files_are_refused, set_up, tear_down),
