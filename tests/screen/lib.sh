@@ -9,12 +9,23 @@ TMUX_CMD=(tmux -L "$SOCKET" -f /dev/null)
 trap '"${TMUX_CMD[@]}" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
 SCREEN_TIMEOUT=${SCREEN_TIMEOUT:-10}
 
+# sanitizer_check: under the AddressSanitizer build, a report (a leak, a
+# memory error, undefined behaviour) from the last run fails the test.
+sanitizer_check() {
+  if [ -f "$WORK/stderr" ] && grep -qE "Sanitizer|runtime error:" "$WORK/stderr"; then
+    ERR=$(grep -m5 -E "Sanitizer|runtime error:|#[0-9] " "$WORK/stderr")
+    fail "sanitizer report from the program"
+    : >"$WORK/stderr"
+  fi
+}
+
 # start WIDTH HEIGHT ARGS...: runs boardpack ARGS in a WIDTHxHEIGHT pane.
 # The pane stays after the program exits so its last screen can be read,
 # and the exit status is kept in $WORK/exit-status.
 start() {
   local width=$1 height=$2
   shift 2
+  sanitizer_check
   rm -f "$WORK/exit-status"
   local quoted
   quoted=$(printf '%q ' "$BOARDPACK" "$@")
@@ -100,7 +111,12 @@ wait_cursor_on() {
 wait_exit() {
   local what=${1:-program exits} deadline=$((SECONDS + SCREEN_TIMEOUT))
   while [ $SECONDS -lt $deadline ]; do
-    if [ -s "$WORK/exit-status" ]; then STATUS=$(cat "$WORK/exit-status"); pass; return 0; fi
+    if [ -s "$WORK/exit-status" ]; then
+      STATUS=$(cat "$WORK/exit-status")
+      pass
+      sanitizer_check
+      return 0
+    fi
     sleep 0.05
   done
   STATUS=-1
