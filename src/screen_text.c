@@ -23,14 +23,16 @@ bool screen_start(const struct screen_options *options, struct screen_style *sty
     const char *term = getenv("TERM");
     if (!term || !*term || strcmp(term, "dumb") == 0) {
         error_set(error, EXIT_USAGE,
-                  "This terminal (TERM=%s) cannot show the browser; use a full-screen terminal, "
+                  "This terminal (TERM=%s) cannot show the %s; use a full-screen terminal, "
                   "or `boardpack report` for plain text.",
-                  term && *term ? term : "unset");
+                  term && *term ? term : "unset",
+                  options->mode == SCREEN_KIOSK ? "kiosk" : "browser");
         return false;
     }
     if (!isatty(0) || !isatty(1)) {
         error_set(error, EXIT_USAGE,
-                  "The browser needs a terminal; use `boardpack report` for plain text.");
+                  "The %s needs a terminal; use `boardpack report` for plain text.",
+                  options->mode == SCREEN_KIOSK ? "kiosk" : "browser");
         return false;
     }
     SCREEN *screen = newterm(NULL, stdout, stdin);
@@ -81,8 +83,16 @@ bool screen_start(const struct screen_options *options, struct screen_style *sty
 
 void screen_stop(void)
 {
-    if (!isendwin())
+    if (stdscr && !isendwin()) {
+        /* endwin leaves the cursor at the start of the bottom line. Without
+         * an alternate screen (vt100, the Linux console) the last frame
+         * stays, and the shell's prompt would be printed over the rest of
+         * that line: blank it first. */
+        move(LINES - 1, 0);
+        clrtoeol();
+        refresh();
         endwin();
+    }
     SCREEN *screen = set_term(NULL);
     if (screen)
         delscreen(screen);
