@@ -27,7 +27,7 @@ for target in "${targets[@]}"; do
     fuzz_boardfile)
       clang "${flags[@]}" tests/fuzz/fuzz_boardfile.c "${core[@]}" -lyaml -lm -o "$out/$target.$$" ;;
     fuzz_values)
-      clang "${flags[@]}" tests/fuzz/fuzz_values.c src/command.c src/store.c "${core[@]}" \
+      clang "${flags[@]}" tests/fuzz/fuzz_values.c src/command.c src/store.c src/rules.c "${core[@]}" \
         -lyaml -lsqlite3 -lm -o "$out/$target.$$" ;;
     *) echo "fuzz: no target '$target'" >&2; exit 2 ;;
   esac
