@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# boardpack's speed and scale benchmark, in one command (issue 7; see
+# docs/performance.md). Builds boardpack, then measures the bundled board and
+# the generated sizes M and L, with the Python-loader and sqlite3 baselines,
+# and prints a table and the bars (PASS/FAIL) as ratios within the run.
+#
+#   tests/bench/run.sh                     bundled, M and L (several minutes)
+#   tests/bench/run.sh --sizes bundled,M   some sizes only
+#   tests/bench/run.sh --smoke             CI smoke: size M, few keys (~1 min)
+#   tests/bench/run.sh --strict            exit 1 if a bar fails
+#
+# Any other option goes to tests/bench/bench.py (--help lists them).
+# Results: build/bench/results.json (machine-readable), results.txt and
+# results.md (the table for docs/performance.md); a smoke run writes
+# smoke.json, smoke.txt and smoke.md instead. BENCH_BUILD names another
+# meson build directory (default build). Boards, stores and callgrind files
+# go to a temporary directory, removed at the end (--keep keeps it).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+build=${BENCH_BUILD:-build}
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" >/dev/null
+fi
+# Only the binary, quietly: a test added by someone else must not stop this.
+meson compile -C "$build" boardpack >/dev/null
+
+missing=()
+for tool in valgrind callgrind_annotate sqlite3; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+/usr/bin/python3 -c 'import pyte, yaml; assert yaml.__with_libyaml__' 2>/dev/null ||
+  missing+=("python3-pyte and python3-yaml (with libyaml)")
+if ((${#missing[@]})); then
+  echo "bench: missing ${missing[*]}; tools/bootstrap installs them" >&2
+  exit 1
+fi
+
+name=results
+for arg in "$@"; do
+  if [ "$arg" = --smoke ]; then name=smoke; fi
+done
+out="$build/bench"
+mkdir -p "$out"
+set +e
+/usr/bin/python3 tests/bench/bench.py --boardpack "$build/boardpack" \
+  --json "$out/$name.json" --markdown "$out/$name.md" "$@" | tee "$out/$name.txt"
+status=${PIPESTATUS[0]}
+set -e
+echo "bench: results in $out/$name.json, $out/$name.txt and $out/$name.md" >&2
+exit "$status"
