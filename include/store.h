@@ -20,6 +20,10 @@ enum store_access {
  * read-only; store_is_read_only tells. */
 bool store_open(const char *path, enum store_access access, bool create,
                 struct store **out, struct error *error);
+/* The same, waiting at most busy_timeout_ms for a lock while opening (and
+ * after, until store_set_busy_timeout) instead of the default 5 s. */
+bool store_open_waiting(const char *path, enum store_access access, bool create,
+                        int busy_timeout_ms, struct store **out, struct error *error);
 void store_close(struct store *store);
 /* How long a write waits for another writer before giving up (default 5 s). */
 void store_set_busy_timeout(struct store *store, int milliseconds);

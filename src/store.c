@@ -377,9 +377,23 @@ static bool fail(struct store *store, struct error *error, const char *doing)
         error_set(error, EXIT_TEMPORARY,
                   "The store %s is busy (another program is writing to it); try again.",
                   store->path);
+    else if (code == SQLITE_READONLY_DIRECTORY)
+        /* A WAL store needs its -wal and -shm files; a reader who may not
+         * create them in the folder can only use them once they exist. */
+        error_set(error, EXIT_CANNOT_CREATE,
+                  "The store %s cannot be read by this account: its -wal and -shm files are "
+                  "missing and it may not create them (run any boardpack command as the "
+                  "store's owner to create them; see docs/kiosk.md).",
+                  store->path);
     else if (primary == SQLITE_READONLY)
         error_set(error, EXIT_CANNOT_CREATE, "The store %s is read-only here; cannot %s.",
                   store->path, doing);
+    else if (primary == SQLITE_CANTOPEN && (sqlite3_system_errno(store->database) == EACCES ||
+                                            sqlite3_system_errno(store->database) == EPERM))
+        error_set(error, EXIT_NO_INPUT,
+                  "Cannot open the store %s: this account may not read it, or its -wal or -shm "
+                  "file (see docs/kiosk.md).",
+                  store->path);
     else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
         error_set(error, EXIT_DATA, "The store %s is damaged or not a boardpack store.",
                   store->path);
@@ -533,6 +547,12 @@ static bool create_private_file(const char *path, struct error *error)
 bool store_open(const char *path, enum store_access access, bool create, struct store **out,
                 struct error *error)
 {
+    return store_open_waiting(path, access, create, BUSY_TIMEOUT_MS, out, error);
+}
+
+bool store_open_waiting(const char *path, enum store_access access, bool create,
+                        int busy_timeout_ms, struct store **out, struct error *error)
+{
     struct stat info;
     bool exists = stat(path, &info) == 0;
     if (!exists && !create) {
@@ -563,7 +583,15 @@ bool store_open(const char *path, enum store_access access, bool create, struct 
         return false;
     }
     sqlite3_extended_result_codes(store->database, 1);
-    sqlite3_busy_timeout(store->database, BUSY_TIMEOUT_MS);
+    sqlite3_busy_timeout(store->database, busy_timeout_ms);
+    if (!read_only) {
+        /* Keep -wal and -shm when the last connection closes (the WAL
+         * emptied, see journal_size_limit below): a reader that may not
+         * create files beside the store, such as a meeting-room kiosk's
+         * account, can then always open it (docs/kiosk.md). */
+        int persist = 1;
+        sqlite3_file_control(store->database, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+    }
     /* Refuse a file that is not SQLite before anything else touches it. */
     if (!execute_script(store, "PRAGMA foreign_keys = ON", error, "open the store")) {
         store_close(store);
@@ -578,7 +606,9 @@ bool store_open(const char *path, enum store_access access, bool create, struct 
         /* WAL lets readers (a kiosk, a report) carry on while one writes;
          * synchronous FULL makes every acknowledged commit survive power loss. */
         if (!execute_script(store, "PRAGMA journal_mode = WAL", error, "open the store") ||
-            !execute_script(store, "PRAGMA synchronous = FULL", error, "open the store")) {
+            !execute_script(store, "PRAGMA synchronous = FULL", error, "open the store") ||
+            !execute_script(store, "PRAGMA journal_size_limit = 4194304", error,
+                            "open the store")) {
             store_close(store);
             return false;
         }
