@@ -18,7 +18,7 @@
 
 #define KIOSK_POLL_MS 500          /* how often the store is checked */
 #define KIOSK_BUSY_TIMEOUT_MS 200  /* a locked store shows as unreadable, not a frozen clock */
-#define KIOSK_STALE_MONTHS 2       /* as at more than this before the current month: STALE */
+#define KIOSK_STALE_MONTHS DEFAULT_STALE_MONTHS /* as at more than this before this month: STALE */
 #define KIOSK_KEY_BATCH 256        /* typed-ahead keys handled between two frames */
 #define KIOSK_QUIT_MAX 64          /* bytes in BOARDPACK_KIOSK_QUIT */
 #define KIOSK_MIN_WIDTH 30
@@ -179,8 +179,10 @@ static bool load(struct kiosk *k, struct error *error)
         error_set(error, EXIT_NO_INPUT, "Cannot read the store %s.", k->path);
         return false;
     }
+    /* The summary (each metric's latest readings) has every status and
+     * roll-up, at a cost that follows the board's nodes, not its readings. */
     struct board *board;
-    if (!store_load_board(k->store, k->options.board_code, YEARMONTH_NONE, &board, error))
+    if (!store_load_board_summary(k->store, k->options.board_code, &board, error))
         return false;
     char *keep = NULL;
     if (k->board && k->aim < k->aim_count)
@@ -227,6 +229,12 @@ static void mark_unreadable(struct kiosk *k, const char *why)
         wall_clock(k->unreadable_since);
     }
     snprintf(k->unreadable_why, sizeof k->unreadable_why, "%s", why);
+    /* Nobody at the screen need try again: the kiosk does, at every poll. */
+    static const char advice[] = "; try again.";
+    size_t length = strlen(k->unreadable_why), advice_length = sizeof advice - 1;
+    if (length > advice_length &&
+        strcmp(k->unreadable_why + length - advice_length, advice) == 0)
+        snprintf(k->unreadable_why + length - advice_length, advice_length + 1, ".");
 }
 
 /* Opens a connection of our own and loads from it. */
@@ -234,9 +242,11 @@ static bool reopen(struct kiosk *k, struct error *error)
 {
     drop_connection(k);
     struct store *store = NULL;
-    if (!store_open(k->path, STORE_READ_ONLY, false, &store, error))
+    /* Opening waits no longer for a lock than a read does: the clock must
+     * not stop while the store is locked. */
+    if (!store_open_waiting(k->path, STORE_READ_ONLY, false, KIOSK_BUSY_TIMEOUT_MS, &store,
+                            error))
         return false;
-    store_set_busy_timeout(store, KIOSK_BUSY_TIMEOUT_MS);
     k->owned = k->store = store;
     remember_identity(k);
     if (!load(k, error)) {
@@ -507,7 +517,8 @@ static size_t deliverable_values(const struct kiosk *k, size_t index, char ***ou
                 unit_format_value(metric->unit, status->latest, latest, sizeof latest);
             else
                 snprintf(latest, sizeof latest, "no data");
-            texts[m] = xasprintf("%s %s %s", latest, arrow(k), target);
+            texts[m] = xasprintf("%s %s %s%s", latest, arrow(k), target,
+                                 status && status->stale ? " (stale)" : "");
         }
         *out = texts;
         return node->metric_count;
