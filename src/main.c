@@ -45,8 +45,10 @@ static const char help_text[] =
     "                    ~/.local/share/boardpack/boardpack.db)\n"
     "  --board CODE      the board to show (default nlmhp-2023-24)\n"
     "  --read-only       browse without any way to change the store\n"
-    "  --kiosk           read-only meeting-room display that cycles through the aims\n"
-    "  --cycle SECONDS   seconds per aim in kiosk mode (default 20)\n"
+    "  --kiosk           read-only meeting-room display that cycles through the aims;\n"
+    "                    no key stops it: it ends on SIGTERM or SIGHUP, or on the\n"
+    "                    quit sequence set in BOARDPACK_KIOSK_QUIT (docs/kiosk.md)\n"
+    "  --cycle SECONDS   seconds per aim in kiosk mode, 1 to 86400 (default 20)\n"
     "  --no-color        no colours (also when NO_COLOR is set)\n"
     "  --ascii           ASCII only (automatic when the locale is not UTF-8)\n"
     "  --no-mouse        ignore the mouse\n"
@@ -282,7 +284,7 @@ static bool create_seeded_store(const char *path, struct error *error)
     struct store *store = NULL;
     bool ok = store_open(building, STORE_READ_WRITE, true, &store, error) &&
               seed_store(store, error);
-    store_close(store); /* the last close checkpoints and removes the WAL */
+    store_close(store); /* the last close checkpoints into the file (and empties the WAL) */
     if (ok && link(building, path) != 0 && errno != EEXIST) {
         error_set(error, EXIT_CANNOT_CREATE, "Cannot create the store %s: %s.", path,
                   strerror(errno));
@@ -499,6 +501,8 @@ static int run_browse(const struct options *options)
     char *path;
     bool created;
     struct error error = {0};
+    if (options->cycle_seconds && !options->kiosk)
+        return usage_error("%s applies only to the kiosk; add --kiosk.", "--cycle");
     bool read_only = options->read_only || options->kiosk;
     if (!open_store(options, read_only ? STORE_READ_ONLY : STORE_READ_WRITE, true, false, &store,
                     &path, &created, &error))
