@@ -10,6 +10,25 @@ BOARDPACK_KIOSK_STALE_MONTHS=soon run "$BOARDPACK" --db "$DB" --kiosk
 expect_status 2 "a bad staleness limit is a usage error"
 expect_err_contains "BOARDPACK_KIOSK_STALE_MONTHS must be a whole number of months" \
   "the error names the variable"
+BOARDPACK_KIOSK_QUIT=$(printf 'x%.0s' {1..65}) run "$BOARDPACK" --db "$DB" --kiosk
+expect_status 2 "an over-long quit sequence is a usage error"
+run "$BOARDPACK" --db "$DB" --cycle 5
+expect_status 2 "--cycle without --kiosk is a usage error"
+expect_err_contains "--cycle applies only to the kiosk" "and says so"
+# --help and the man page say what the kiosk does with its settings.
+run "$BOARDPACK" --help
+expect_out_contains "seconds per aim in kiosk mode, 1 to 86400 (default 20)" "--help: --cycle"
+expect_out_contains "it ends on SIGTERM or SIGHUP" "--help: how the kiosk ends"
+expect_out_contains "BOARDPACK_KIOSK_QUIT" "--help: the quit sequence"
+for setting in BOARDPACK_KIOSK_QUIT BOARDPACK_KIOSK_STALE_MONTHS SIGTERM SIGHUP "default 20"; do
+  for doc in docs/boardpack.1 docs/kiosk.md; do
+    if grep -qF -- "$setting" "$SOURCE_ROOT/$doc"; then pass; else fail "$doc does not mention $setting"; fi
+  done
+done
+for bad in 0 86401 -3 1.5 ten ""; do
+  run "$BOARDPACK" --db "$DB" --kiosk --cycle "$bad"
+  expect_status 2 "--cycle '$bad' is refused"
+done
 
 # ---- Layout, cycling, stepping, pausing ------------------------------------
 start 120 40 --kiosk --cycle 1
@@ -19,8 +38,8 @@ wait_for "as at Mar 2024" "header shows the as-at month"
 wait_for "SAMPLE DATA" "header flags sample readings"
 wait_line '^ Year One.* [0-2][0-9]:[0-5][0-9]:[0-5][0-9] *$' "header ends with an HH:MM:SS clock"
 wait_clock_moves "the clock ticks"
-wait_line "STALE: the newest reading is for Mar 2024, more than 2 months before" \
-  "sample data from 2023/24 is flagged stale"
+wait_line "STALE: the newest reading is for Mar 2024, more than 3 months before" \
+  "sample data from 2023/24 is flagged stale (the staleness limit, 3 months by default)"
 wait_line "Board  R [0-9]+  A [0-9]+  G [0-9]+  B [0-9]+" "footer shows the board's R/A/G/B counts"
 
 # Cycling: every aim comes round, in order, and back to the first.
@@ -54,6 +73,8 @@ wait_line '\[B\] 1\.4\.1 .* complete *$' "milestone deliverable: its status in w
 # Arrows, Up/Down and PgUp/PgDn step while paused, both ways, wrapping.
 keys Right
 wait_for "Aim 2 of 4" "Right steps forward"
+wait_line '\[G\] 2\.1\.2 .*70\.2% → 75% \(stale\) *$' \
+  "a metric whose latest reading lags the as-at month is marked stale"
 keys Down
 wait_for "Aim 3 of 4" "Down steps forward"
 keys NPage
@@ -136,12 +157,19 @@ wait_exit "the quit sequence ends the kiosk"
 expect_equal "$STATUS" "0" "exit status after the quit sequence"
 stop_session
 
+started=$(date +%s%N)
 start 80 24 --kiosk
 kiosk_pid
 wait_for "Aim 1 of 4" "kiosk for SIGHUP"
 type_text "QUIT!"
 wait_clock_moves "with no quit sequence configured, no keys quit"
 expect_running "no quit sequence configured"
+# With no --cycle, an aim stays 20 seconds.
+SCREEN_TIMEOUT=30 wait_for "Aim 2 of 4" "the default cycle moves on"
+elapsed=$((($(date +%s%N) - started) / 1000000))
+echo "default cycle: aim 2 after ${elapsed} ms"
+if [ "$elapsed" -ge 19500 ] && [ "$elapsed" -le 22000 ]; then pass; else
+  fail "the default cycle took ${elapsed} ms, not 20 s"; fi
 kill -HUP "$PID"
 wait_exit "SIGHUP ends the kiosk"
 expect_equal "$STATUS" "0" "exit status after SIGHUP"

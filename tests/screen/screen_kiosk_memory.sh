@@ -3,7 +3,8 @@
 # while another process records readings without pause (so it reloads at
 # every poll),
 # keys step it back and forth (each a new frame) and the terminal changes
-# size. Resident memory at the end is compared with that after a warm-up (a
+# size; then the store is unreadable for a long spell, retried at every
+# poll. Resident memory at the end is compared with that after a warm-up (a
 # third of the run, while SQLite's page cache fills); a 4-minute run of the
 # same churn levels off within about 100 kB. MEMORY_SECONDS sets the length
 # (default 30), SLACK_KB the growth allowed (default 384). Under
@@ -56,6 +57,34 @@ elif [ "$late" -le $((early + SLACK_KB)) ]; then
 else
   fail "resident memory grew from $early kB to $late kB (more than $SLACK_KB kB)"
 fi
+
+# A long spell with the store unreadable: every poll (twice a second)
+# retries, opening the store afresh, and fails: first with no file at all,
+# then with a file that is not a store (SQLite opens it before refusing it).
+# Neither file descriptors nor memory pile up, and it recovers.
+spell=$((seconds / 3 > 4 ? seconds / 3 : 4))
+fds_before=$(ls "/proc/$PID/fd" | wc -l)
+rss_before=$(rss_kb)
+mv "$DB" "$DB.away"
+wait_for "Store unreadable since" "the store moved away"
+until=$((SECONDS + spell))
+while [ $SECONDS -lt "$until" ]; do keys Right; sleep 0.5; done
+printf 'not a store%.0s' {1..500} >"$DB"
+wait_for "is damaged or not a" "a damaged file in its place"
+until=$((SECONDS + spell))
+while [ $SECONDS -lt "$until" ]; do keys Left; sleep 0.5; done
+fds_during=$(ls "/proc/$PID/fd" | wc -l)
+rss_after=$(rss_kb)
+rm "$DB"
+mv "$DB.away" "$DB"
+wait_gone "Store unreadable" "recovers after the long spell"
+echo "unreadable for $((2 * spell)) s (about $((4 * spell)) retries): VmRSS ${rss_before} kB" \
+  "before, ${rss_after} kB after; ${fds_before} file descriptors before, ${fds_during} during"
+if [ "$fds_during" -le "$fds_before" ]; then pass; else
+  fail "file descriptors grew from $fds_before to $fds_during while retrying"; fi
+if is_sanitized || [ "$rss_after" -le $((rss_before + SLACK_KB)) ]; then pass; else
+  fail "resident memory grew from $rss_before kB to $rss_after kB while retrying"; fi
+expect_running "after the long spell"
 
 kill -TERM "$PID"
 wait_exit "SIGTERM ends the kiosk"
