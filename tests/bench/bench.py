@@ -10,13 +10,16 @@ For each size (bundled, M, L) it measures, in one run:
   sqlite3     the `sqlite3` CLI computing the latest reading of every metric
               of the imported store: the least work a first frame needs;
   first frame `boardpack --first-frame` in an 80x24 pseudo-terminal, start to
-              exit, median of --runs; its peak RSS;
+              exit, median of --runs taken round robin over the sizes at the
+              end; its peak RSS;
   bytes       a browser session in an 80x24 pty, its output fed to a pyte
               screen: bytes written per cursor move against the screen cells
               that move changed, 100 typed-ahead moves against a full frame;
   callgrind   instructions (valgrind --tool=callgrind, Ir) per cursor move,
               per search and per expand-all, as differences of whole runs;
-then prints the table and the issue's bars as ratios with PASS or FAIL.
+then prints the table and the issue's bars as ratios with PASS or FAIL, and
+writes them as JSON (--json) and Markdown (--markdown). --smoke is the CI
+run: size M with few repetitions and keys; it has to finish, not pass.
 Needs /usr/bin/python3 with pyte and PyYAML (tools/bootstrap installs them),
 valgrind and sqlite3."""
 import argparse
@@ -214,8 +217,11 @@ def changed_cells(before, after):
 class Bench:
     def __init__(self, args):
         self.args = args
-        self.boardpack = os.path.abspath(args.boardpack)
         self.work = args.workdir
+        # A copy of the binary, so a rebuild in the same tree while the
+        # benchmark runs cannot change what is measured halfway through.
+        self.boardpack = os.path.join(self.work, "boardpack")
+        shutil.copy2(os.path.abspath(args.boardpack), self.boardpack)
         self.home = os.path.join(self.work, "home")
         os.makedirs(self.home, exist_ok=True)
         # A fresh environment: no user settings file, no NO_COLOR, no
@@ -425,7 +431,10 @@ def function_costs(path, inclusive):
         library = os.path.basename(match.group(3) or "")
         library = re.sub(r"\.so[.\d]*$", "", library).removeprefix("lib")
         name = f"{function} ({library})" if library and library != "boardpack" else function
-        costs[name] = costs.get(name, 0) + int(match.group(1).replace(",", ""))
+        # callgrind_annotate may list one function twice, under two spellings
+        # of its file name (build/../src and /work/.../build/../src) with
+        # the same cost: keep one.
+        costs[name] = max(costs.get(name, 0), int(match.group(1).replace(",", "")))
     return costs
 
 
@@ -592,8 +601,9 @@ def print_report(report):
     for label, values in table_cells(results, names):
         out.write(f"{label:<{width}}" + "".join(f"{v:>{col}}" for v in values) + "\n")
     big = report["scale"]
-    out.write("\nbars (ratios within this run)"
-              f"{'' if big == 'L' else f' [largest size {big}: the bars are for L]'}\n")
+    note = "" if big == "L" else (f" [L not run: the ratio bars use {big}, indicative only]"
+                                  if big else " [only bundled: the ratio bars need L]")
+    out.write(f"\nbars (ratios within this run){note}\n")
     for bar in report["bars"]:
         out.write(bar_text(bar) + "\n")
     base = results.get("bundled")
@@ -711,7 +721,7 @@ def measure_first_frames(bench, args, results):
 def main():
     parser = argparse.ArgumentParser(
         description="boardpack speed and scale benchmark (run it through tests/bench/run.sh)")
-    parser.add_argument("--boardpack", required=True, help="the binary to measure")
+    parser.add_argument("--boardpack", help="the binary to measure (required unless --from-json)")
     parser.add_argument("--sizes", help="comma-separated: bundled, M, L (default all three)")
     parser.add_argument("--smoke", action="store_true",
                         help="CI smoke run: size M (unless --sizes), few repetitions and keys; "
@@ -748,6 +758,8 @@ def main():
             with open(args.markdown, "w") as handle:
                 handle.write(markdown(report))
         return 0
+    if not args.boardpack:
+        parser.error("--boardpack is required (tests/bench/run.sh gives it)")
     sizes = [s.strip() for s in (args.sizes or ("M" if args.smoke else "bundled,M,L")).split(",")
              if s.strip()]
     for size in sizes:
@@ -779,7 +791,7 @@ def main():
             for size, files_ in bench.callgrind_files.items():
                 if size != "bundled":
                     results[size]["frame_profile"] = cost_difference(
-                        files_["start"], bench.callgrind_files["bundled"]["start"], True)
+                        files_["start"], bench.callgrind_files["bundled"]["start"], True, top=10)
         complete = True
     finally:
         report["sizes"] = [s for s in sizes if s in results]

@@ -37,8 +37,12 @@ if ((${#missing[@]})); then
 fi
 
 name=results
+own_output=true
 for arg in "$@"; do
-  if [ "$arg" = --smoke ]; then name=smoke; fi
+  case "$arg" in
+    --smoke) name=smoke ;;
+    --json*|--markdown*) own_output=false ;;
+  esac
 done
 out="$build/bench"
 mkdir -p "$out"
@@ -47,5 +51,7 @@ set +e
   --json "$out/$name.json" --markdown "$out/$name.md" "$@" | tee "$out/$name.txt"
 status=${PIPESTATUS[0]}
 set -e
-echo "bench: results in $out/$name.json, $out/$name.txt and $out/$name.md" >&2
+if $own_output; then
+  echo "bench: results in $out/$name.json, $out/$name.txt and $out/$name.md" >&2
+fi
 exit "$status"
