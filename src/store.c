@@ -187,8 +187,20 @@ static const char *const migrations[] = {
     "  grey INTEGER NOT NULL, blue INTEGER NOT NULL, green INTEGER NOT NULL,"
     "  amber INTEGER NOT NULL, red INTEGER NOT NULL"
     ") STRICT;",
+    /* 3 -> 4: a node's children in tree order straight from an index, so
+     * opening a node reads its children, not the whole board. */
+    "CREATE INDEX nodes_by_parent_in_order ON nodes(board_id, parent_id, tree_order);",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* A search's test for one node: ?2 the text (in its code, title or a
+ * metric's name, ignoring ASCII case), ?4 the status filter (0 all, 1 R
+ * below it, 2 R or A below it). */
+#define SEARCH_MATCHES                                                                         \
+    "AND (?4 = 0 OR s.red > 0 OR (?4 = 2 AND s.amber > 0)) "                                   \
+    "AND (instr(lower(n.code), lower(?2)) > 0 OR instr(lower(n.title), lower(?2)) > 0 "        \
+    "OR EXISTS (SELECT 1 FROM metrics m WHERE m.deliverable_id = n.id "                        \
+    "AND instr(lower(m.name), lower(?2)) > 0)) "
 
 /* Every statement the program runs, by name. */
 #define STATEMENTS(X)                                                                          \
@@ -270,14 +282,14 @@ static const char *const migrations[] = {
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                         \
     X(BOARDS_WITHOUT_STATUS, "SELECT code FROM boards WHERE id NOT IN "                       \
                              "(SELECT board_id FROM board_status) ORDER BY id")               \
-    X(SEARCH_NODES, "SELECT n.code FROM nodes n LEFT JOIN node_status s ON s.node_id = n.id "  \
-                    "WHERE n.board_id = ?1 AND (CASE WHEN ?4 THEN n.tree_order > ?3 "          \
-                    "ELSE n.tree_order < ?3 END) "                                             \
-                    "AND (?5 = 0 OR s.red > 0 OR (?5 = 2 AND s.amber > 0)) "                   \
-                    "AND (instr(lower(n.code), lower(?2)) > 0 "                                \
-                    "OR instr(lower(n.title), lower(?2)) > 0 OR EXISTS (SELECT 1 FROM metrics m " \
-                    "WHERE m.deliverable_id = n.id AND instr(lower(m.name), lower(?2)) > 0)) "   \
-                    "ORDER BY CASE WHEN ?4 THEN n.tree_order ELSE -n.tree_order END LIMIT 1")   \
+    X(SEARCH_NODES_FORWARD, "SELECT n.code FROM nodes n "                                \
+                            "LEFT JOIN node_status s ON s.node_id = n.id "                     \
+                            "WHERE n.board_id = ?1 AND n.tree_order > ?3 " SEARCH_MATCHES      \
+                            "ORDER BY n.tree_order LIMIT 1")                                   \
+    X(SEARCH_NODES_BACKWARD, "SELECT n.code FROM nodes n "                                    \
+                             "LEFT JOIN node_status s ON s.node_id = n.id "                    \
+                             "WHERE n.board_id = ?1 AND n.tree_order < ?3 " SEARCH_MATCHES     \
+                             "ORDER BY n.tree_order DESC LIMIT 1")                             \
     X(NODE_PARENT, "SELECT p.code, p.id FROM nodes n JOIN nodes p ON p.id = n.parent_id "     \
                    "WHERE n.board_id = ?1 AND n.code = ?2")                                    \
     X(METRIC_DELIVERABLE, "SELECT n.code FROM metrics m JOIN nodes n ON n.id = m.deliverable_id " \
@@ -936,10 +948,27 @@ static bool refresh_metric_latest(struct store *store, long long metric_id, stru
     return run(store, prepared, error, "update the latest readings");
 }
 
+static bool put_reading(struct store *store, long long metric_id, yearmonth period,
+                        const char *segment, double value, const char *note, const char *who,
+                        const char *when, bool sample, bool *had_old, double *old_value,
+                        bool refresh_latest, struct error *error);
+
 bool store_put_reading_sample(struct store *store, long long metric_id, yearmonth period,
                               const char *segment, double value, const char *note,
                               const char *who, const char *when, bool sample, bool *had_old,
                               double *old_value, struct error *error)
+{
+    return put_reading(store, metric_id, period, segment, value, note, who, when, sample, had_old,
+                       old_value, true, error);
+}
+
+/* An import refreshes metric_latest once per board after all its readings
+ * (refresh_latest false), not after each: per reading, the refresh reads the
+ * metric's readings so far, which made a long history's import quadratic. */
+static bool put_reading(struct store *store, long long metric_id, yearmonth period,
+                        const char *segment, double value, const char *note, const char *who,
+                        const char *when, bool sample, bool *had_old, double *old_value,
+                        bool refresh_latest, struct error *error)
 {
     sqlite3_stmt *prepared;
     if (had_old) {
@@ -967,7 +996,7 @@ bool store_put_reading_sample(struct store *store, long long metric_id, yearmont
     bind_text(prepared, 7, when);
     sqlite3_bind_int(prepared, 8, sample);
     return run(store, prepared, error, "save the reading") &&
-           refresh_metric_latest(store, metric_id, error);
+           (!refresh_latest || refresh_metric_latest(store, metric_id, error));
 }
 
 bool store_delete_reading(struct store *store, long long metric_id, yearmonth period,
@@ -1168,11 +1197,10 @@ static bool import_activity(struct store *store, const struct board *board, long
         }
         bool had_old = false;
         double old_value = 0;
-        if (!store_put_reading_sample(store, metric->id, reading->period, reading->segment,
-                                      reading->value, reading->note,
-                                      reading->entered_by ? reading->entered_by : who,
-                                      reading->entered_at ? reading->entered_at : now,
-                                      sample || reading->sample, &had_old, &old_value, error)) {
+        if (!put_reading(store, metric->id, reading->period, reading->segment, reading->value,
+                         reading->note, reading->entered_by ? reading->entered_by : who,
+                         reading->entered_at ? reading->entered_at : now,
+                         sample || reading->sample, &had_old, &old_value, false, error)) {
             free_lookups(metrics, metric_count);
             return false;
         }
@@ -2034,14 +2062,16 @@ static bool ensure_status(struct store *store, struct error *error)
 bool store_search_node(struct store *store, long long board_id, const char *text, int tree_order,
                        bool forward, int filter, char **code, bool *found, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_SEARCH_NODES, error);
+    /* Walks the (board, tree order) index from the start and stops at the
+     * first match, so a near match costs little whatever the board's size. */
+    sqlite3_stmt *prepared = statement(
+        store, forward ? STATEMENT_SEARCH_NODES_FORWARD : STATEMENT_SEARCH_NODES_BACKWARD, error);
     if (!prepared)
         return false;
     sqlite3_bind_int64(prepared, 1, board_id);
     bind_text(prepared, 2, text);
     sqlite3_bind_int(prepared, 3, tree_order);
-    sqlite3_bind_int(prepared, 4, forward);
-    sqlite3_bind_int(prepared, 5, filter);
+    sqlite3_bind_int(prepared, 4, filter);
     int result = sqlite3_step(prepared);
     *found = result == SQLITE_ROW;
     *code = *found ? column_text(prepared, 0) : NULL;
