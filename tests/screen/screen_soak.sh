@@ -103,6 +103,12 @@ def next_value():
     return n, "%.3f" % ((n % 9990) / 100 + 0.001)
 
 def record_loop():
+    try:
+        record_writes()
+    except Exception as failure:  # the loop must not die unseen
+        problem(f"the record loop stopped: {failure!r}")
+
+def record_writes():
     loop_rng = random.Random(int(seed) + 1)
     while not stop.is_set():
         n, value = next_value()
@@ -187,8 +193,12 @@ while time.monotonic() - started < seconds and len(problems) < 20:
     # The viewers are exercised too: the reader moves and searches.
     if rng.random() < 0.3:
         keys("reader", rng.choice(["j", "k", "Down", "Up", "Tab", "Tab", "g", "G"]))
+if not thread.is_alive():
+    problem("the record loop ended before the browser did")
 stop.set()
 thread.join()
+if not records:
+    problem("the record loop wrote nothing")
 written_at = time.monotonic()
 writing_time = written_at - started
 watch_wal()
