@@ -87,19 +87,45 @@ def log(message):
 
 # ---- Running programs ------------------------------------------------------
 
+# Peak RSS comes from GNU time (/usr/bin/time -f %M), not from wait4 here:
+# Linux keeps a process's high-water mark across execve, so a child forked
+# from this Python process would report at least Python's own ~20 MB, whatever
+# it used itself. time is small, so its child's mark starts near zero.
+TIME = "/usr/bin/time"
+
+
+class PeakRss:
+    """Wraps argv in GNU time; .kib() reads the child's peak RSS after it ends."""
+
+    def __init__(self, argv):
+        handle, self.path = tempfile.mkstemp(prefix="bench-rss-")
+        os.close(handle)
+        self.argv = [TIME, "-f", "%M", "-o", self.path, *argv]
+
+    def kib(self):
+        try:
+            with open(self.path) as report:
+                lines = [line.strip() for line in report if line.strip()]
+        finally:
+            os.remove(self.path)
+        return int(lines[-1]) if lines and lines[-1].isdigit() else 0
+
+
 def run_measured(argv, env=None, stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL):
     """Runs argv to completion; returns (seconds, peak RSS in KiB, status)."""
+    peak = PeakRss(argv)
     start = time.perf_counter()
-    process = subprocess.Popen(argv, env=env, stdout=stdout, stderr=subprocess.PIPE,
+    process = subprocess.Popen(peak.argv, env=env, stdout=stdout, stderr=subprocess.PIPE,
                                stdin=stdin)
-    _, status, usage = os.wait4(process.pid, 0)
+    _, status, _ = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
     error = process.stderr.read().decode(errors="replace")
     process.stderr.close()
+    rss = peak.kib()
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed ({process.returncode}): {error.strip()}")
-    return elapsed, usage.ru_maxrss, error
+    return elapsed, rss, error
 
 
 class VtScreen(pyte.Screen):
@@ -148,11 +174,14 @@ class VtStream(pyte.ByteStream):
 class Pty:
     """A program in an 80x24 pseudo-terminal, its output fed to a pyte screen."""
 
-    def __init__(self, argv, env):
+    def __init__(self, argv, env, measure_rss=False):
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        self.peak = PeakRss(argv) if measure_rss else None
+        self.rss = None
         self.start = time.perf_counter()
-        self.process = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+        self.process = subprocess.Popen(self.peak.argv if self.peak else argv, stdin=slave,
+                                        stdout=slave, stderr=slave, env=env,
                                         start_new_session=True, close_fds=True)
         os.close(slave)
         self.fd = master
@@ -202,6 +231,8 @@ class Pty:
             raise RuntimeError(f"{self.process.args[0]} did not exit within {timeout} s")
         _, status, self.usage = os.wait4(self.process.pid, 0)
         elapsed = time.perf_counter() - self.start
+        if self.peak:
+            self.rss = self.peak.kib()
         self.status = os.waitstatus_to_exitcode(status)
         self.process.returncode = self.status
         os.close(self.fd)
@@ -309,21 +340,28 @@ class Bench:
             connection.close()
         return nodes, metrics, readings, last
 
-    def first_frame(self, database, code, runs):
+    def first_frame(self, database, code, runs, rss_runs=1):
         times, rss, sizes = [], [], []
-        for _ in range(runs):
-            term = Pty(self.browse_argv(database, code, "--first-frame"), self.env)
-            times.append(term.wait(120))
+        # Timed runs start the program itself; `rss_runs` more under GNU
+        # time give its peak RSS (time's own start-up would blur the timing).
+        for index in range(runs + rss_runs):
+            measure_rss = index >= runs
+            term = Pty(self.browse_argv(database, code, "--first-frame"), self.env,
+                       measure_rss=measure_rss)
+            seconds = term.wait(120)
             if term.status != 0:
                 raise RuntimeError(f"--first-frame exited {term.status}: "
                                    f"{term.output[-300:].decode(errors='replace')}")
-            rss.append(term.usage.ru_maxrss)
-            sizes.append(len(term.output))
+            if measure_rss:
+                rss.append(term.rss)
+            else:
+                times.append(seconds)
+                sizes.append(len(term.output))
         return statistics.median(times), statistics.median(rss), times, sizes[0]
 
     def session_bytes(self, database, code, moves):
         """Bytes on the wire, against changed cells, in a native session."""
-        term = Pty(self.browse_argv(database, code), self.env)
+        term = Pty(self.browse_argv(database, code), self.env, measure_rss=True)
         first = term.read(30, 0.3)
         result = {"first_frame_bytes": len(first)}
         # Expand everything, so every size has rows to move through.
@@ -355,7 +393,7 @@ class Bench:
         result["emulator_mismatch_cells"] = changed_cells(before, term.cells())
         term.send(b"q")
         term.wait(30)
-        result["session_rss"] = term.usage.ru_maxrss
+        result["session_rss"] = term.rss
         return result
 
     def callgrind(self, database, code, name, keys, quiet, pad_to=0.0):
