@@ -1214,7 +1214,15 @@ static void draw_edit(struct browser *b, int *cursor_y, int *cursor_x)
 static void draw_overlay_list(struct browser *b, const char *title, const char *const *items,
                               int count, bool selectable)
 {
-    int width = COLS - 4 < 72 ? COLS - 4 : 72;
+    /* 72 columns, or as wide as the longest item (an audit row with long
+     * old and new values) where the terminal has room. */
+    int wanted = 72;
+    for (int i = 0; i < count; i++) {
+        int item = screen_text_width(&b->style, items[i]) + 4;
+        if (item > wanted)
+            wanted = item;
+    }
+    int width = COLS - 4 < wanted ? COLS - 4 : wanted;
     int height = LINES - 4;
     if (width < 10 || height < 3)
         return;

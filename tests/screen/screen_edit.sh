@@ -109,6 +109,8 @@ keys H
 wait_for "Change history (newest first)" "audit view"
 wait_for "$me add-comment 1.1.1" "comment in history"
 wait_for "set-milestone 1.1.1" "milestone in history"
+# As wide as the terminal allows, so the new value is not cut at 72 columns.
+wait_for "日本語 ok. This note is long enough" "history shows long values where there is room"
 keys q
 wait_gone "Change history" "closes"
 
