@@ -193,6 +193,29 @@ yearmonth milestone_as_at(const struct milestone *milestone, yearmonth as_of,
     return when;
 }
 
+/* A deliverable's own status as at a month: the worst of its metrics (each
+ * metric's status kept in out->metrics[index]), or its milestone's; counted
+ * once. */
+static struct rollup deliverable_status(const struct node *node, size_t index, yearmonth as_of,
+                                        struct board_status *out)
+{
+    struct rollup own = {0};
+    if (node->metric_count) {
+        out->metrics[index] = xcalloc(node->metric_count, sizeof **out->metrics);
+        for (size_t m = 0; m < node->metric_count; m++) {
+            out->metrics[index][m] = rag_for_metric(&node->metrics[m], as_of, out->as_at);
+            rollup_add(&own, out->metrics[index][m].rag);
+        }
+        rollup_finish(&own);
+    } else if (node->has_milestone) {
+        own.rag = rag_for_milestone(&node->milestone,
+                                    milestone_as_at(&node->milestone, as_of, out->as_at));
+    }
+    memset(own.counts, 0, sizeof own.counts);
+    own.counts[own.rag] = 1;
+    return own;
+}
+
 void board_evaluate(const struct board *board, yearmonth as_of, struct board_status *out)
 {
     memset(out, 0, sizeof *out);
@@ -200,26 +223,12 @@ void board_evaluate(const struct board *board, yearmonth as_of, struct board_sta
     out->as_at = board_as_at(board, as_of);
     out->nodes = xcalloc(count ? count : 1, sizeof *out->nodes);
     out->metrics = xcalloc(count ? count : 1, sizeof *out->metrics);
-    yearmonth as_at = as_of != YEARMONTH_NONE ? as_of : YEARMONTH_NONE;
     /* Deliverables first: each is the worst of its metrics, or its milestone. */
     for (size_t i = 0; i < count; i++) {
         const struct node *node = &board->nodes[i];
         if (node->level != LEVEL_DELIVERABLE)
             continue;
-        struct rollup own = {0};
-        if (node->metric_count) {
-            out->metrics[i] = xcalloc(node->metric_count, sizeof **out->metrics);
-            for (size_t m = 0; m < node->metric_count; m++) {
-                out->metrics[i][m] = rag_for_metric(&node->metrics[m], as_at, out->as_at);
-                rollup_add(&own, out->metrics[i][m].rag);
-            }
-            rollup_finish(&own);
-        } else if (node->has_milestone) {
-            own.rag = rag_for_milestone(&node->milestone,
-                                        milestone_as_at(&node->milestone, as_of, out->as_at));
-        }
-        memset(own.counts, 0, sizeof own.counts);
-        own.counts[own.rag] = 1;
+        struct rollup own = deliverable_status(node, i, as_of, out);
         out->nodes[i] = own;
         /* Count the deliverable once in every ancestor and in the board. */
         for (size_t ancestor = node->parent; ancestor != NODE_NONE;
@@ -242,27 +251,14 @@ void board_evaluate_kept(const struct board *board, struct board_status *out)
     out->metrics = xcalloc(count ? count : 1, sizeof *out->metrics);
     for (size_t i = 0; i < count; i++) {
         const struct node *node = &board->nodes[i];
-        struct rollup own = {0};
-        if (node->metric_count) {
-            out->metrics[i] = xcalloc(node->metric_count, sizeof **out->metrics);
-            for (size_t m = 0; m < node->metric_count; m++) {
-                out->metrics[i][m] = rag_for_metric(&node->metrics[m], YEARMONTH_NONE, out->as_at);
-                rollup_add(&own, out->metrics[i][m].rag);
-            }
-            rollup_finish(&own);
+        if (node->level == LEVEL_DELIVERABLE) {
+            /* The metrics' statuses for the rows; the deliverable's own as a
+             * fallback should the store not keep it (it should). */
+            out->nodes[i] = deliverable_status(node, i, YEARMONTH_NONE, out);
         }
         if (node->has_stored_status) {
             out->nodes[i].rag = node->stored_rag;
             memcpy(out->nodes[i].counts, node->stored_counts, sizeof out->nodes[i].counts);
-        } else if (node->level == LEVEL_DELIVERABLE) {
-            /* Not kept (it should be): work the deliverable's own out. */
-            if (!node->metric_count && node->has_milestone)
-                own.rag = rag_for_milestone(&node->milestone,
-                                            milestone_as_at(&node->milestone, YEARMONTH_NONE,
-                                                            out->as_at));
-            memset(own.counts, 0, sizeof own.counts);
-            own.counts[own.rag] = 1;
-            out->nodes[i] = own;
         }
     }
     if (board->has_stored_status) {
