@@ -1756,9 +1756,6 @@ static bool node_matches(const struct browser *b, size_t index, const char *need
     return false;
 }
 
-/* Finds the next node (in tree order, wrapping) matching the search, from
- * `start` (inclusive if `inclusive`) in `step` direction; opens its
- * ancestors and selects it. */
 /* Opens the ancestors of a node that may not be loaded yet (the store says
  * who they are, top down) and returns its index, or NODE_NONE. */
 static size_t reveal_code(struct browser *b, const char *code)
@@ -1829,6 +1826,9 @@ static void search_stored(struct browser *b, size_t start, int step, bool inclus
     }
 }
 
+/* Finds the next node (in tree order, wrapping) matching the search, from
+ * `start` (inclusive if `inclusive`) in `step` direction; opens its
+ * ancestors and selects it. */
 static void search_from(struct browser *b, size_t start, int step, bool inclusive)
 {
     size_t count = b->board->node_count;
@@ -1872,10 +1872,10 @@ static const struct metric *selected_metric(struct browser *b)
     const struct node *node = &b->board->nodes[row->node];
     if (row->metric < 0 && node->metric_count > 1) {
         /* Open the deliverable and move to its first metric. */
-        size_t node = row->node;
-        expand_node(b, node);
+        size_t index = row->node;
+        expand_node(b, index);
         build_rows(b);
-        select_row(b, find_row(b, node, 0));
+        select_row(b, find_row(b, index, 0));
         row = &b->rows[b->cursor];
     }
     return row_metric(b, row, NULL);
