@@ -1005,9 +1005,13 @@ int kiosk_run(struct store *store, const struct screen_options *options, struct 
         k->next_poll_ms = now + KIOSK_POLL_MS;
         draw(k);
         while (!options->first_frame_only && !quit_requested && !k->quit) {
-            timeout(next_wait(k));
+            int wait = next_wait(k);
+            timeout(wait);
             wint_t key;
+            long long asked = screen_now_ms();
             int got = get_wch(&key);
+            if (got == ERR && screen_now_ms() - asked < wait / 2 && screen_input_gone())
+                break; /* the terminal hung up without a SIGHUP: nobody can see it */
             if (got != ERR) {
                 handle_key(k, got, key);
                 /* A storm of keys: handle what is typed ahead, a batch at a

@@ -2519,11 +2519,14 @@ int screen_run(struct store *store, const struct screen_options *options, struct
     long long last_poll = screen_now_ms();
     while (!b->quit && !terminate_requested) {
         wint_t key;
+        long long asked = screen_now_ms();
         int status = get_wch(&key);
         bool redraw = false;
         if (status != ERR) {
             handle_key(b, status, key);
             redraw = true;
+        } else if (screen_now_ms() - asked < POLL_MS / 2 && screen_input_gone()) {
+            break; /* the terminal hung up without a SIGHUP */
         }
         /* Another process's writes: reload when the store's version moves. */
         long long now = screen_now_ms();

@@ -67,6 +67,10 @@ void screen_badge(const struct screen_style *style, int y, int x, enum rag rag);
 typedef void (*screen_line_fn)(void *context, const char *line);
 int screen_wrap(const char *text, int width, screen_line_fn line, void *context);
 
+/* True once the terminal has hung up (checked when a timed read returns
+ * early): the browser and the kiosk then end as on SIGHUP. */
+bool screen_input_gone(void);
+
 /* The clock, for kiosk headers and refresh timing, in milliseconds. */
 long long screen_now_ms(void);
 

@@ -1,5 +1,6 @@
 /* screen_text.c — curses start and stop, colours, and text drawn by display
  * width: the primitives the browser and the kiosk share. */
+#include <poll.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,6 +415,17 @@ int screen_wrap(const char *text, int width, screen_line_fn line, void *context)
     }
     glyphs_free(&glyphs);
     return lines;
+}
+
+bool screen_input_gone(void)
+{
+    /* A terminal that has gone away (its window closed with no SIGHUP to
+     * us) reads as end of file at once, every time: without this check the
+     * main loops would spin. */
+    struct pollfd input = {.fd = fileno(stdin), .events = POLLIN};
+    if (poll(&input, 1, 0) <= 0)
+        return false;
+    return (input.revents & (POLLHUP | POLLERR | POLLNVAL)) != 0;
 }
 
 long long screen_now_ms(void)
