@@ -256,8 +256,11 @@ static bool load_children(struct browser *b, size_t index)
     for (size_t i = 0; i < board->node_count; i++)
         if (b->came_from[i] != NODE_NONE && b->came_from[i] >= at)
             b->came_from[i] += added;
-    board_status_free(&b->status, before);
-    evaluate(b);
+    /* While a load opens nodes the statuses wait for it to finish. */
+    if (b->status.nodes) {
+        board_status_free(&b->status, before);
+        evaluate(b);
+    }
     return true;
 }
 
@@ -403,7 +406,6 @@ static bool load_board_as(struct browser *b, const char *code, yearmonth as_of, 
         b->board_code = xstrdup(code);
     }
     b->as_of = as_of;
-    evaluate(b);
     free(b->expanded);
     free(b->came_from);
     size_t count = board->node_count ? board->node_count : 1;
@@ -417,6 +419,8 @@ static bool load_board_as(struct browser *b, const char *code, yearmonth as_of, 
         b->detail_scroll = 0;
     }
     free_kept(kept, kept_count);
+    /* Once, for every node the expansion loaded. */
+    evaluate(b);
     build_rows(b);
     if (keep && same_board)
         select_code(b, keep);

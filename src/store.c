@@ -948,20 +948,6 @@ static bool refresh_metric_latest(struct store *store, long long metric_id, stru
     return run(store, prepared, error, "update the latest readings");
 }
 
-static bool put_reading(struct store *store, long long metric_id, yearmonth period,
-                        const char *segment, double value, const char *note, const char *who,
-                        const char *when, bool sample, bool *had_old, double *old_value,
-                        bool refresh_latest, struct error *error);
-
-bool store_put_reading_sample(struct store *store, long long metric_id, yearmonth period,
-                              const char *segment, double value, const char *note,
-                              const char *who, const char *when, bool sample, bool *had_old,
-                              double *old_value, struct error *error)
-{
-    return put_reading(store, metric_id, period, segment, value, note, who, when, sample, had_old,
-                       old_value, true, error);
-}
-
 /* An import refreshes metric_latest once per board after all its readings
  * (refresh_latest false), not after each: per reading, the refresh reads the
  * metric's readings so far, which made a long history's import quadratic. */
@@ -997,6 +983,15 @@ static bool put_reading(struct store *store, long long metric_id, yearmonth peri
     sqlite3_bind_int(prepared, 8, sample);
     return run(store, prepared, error, "save the reading") &&
            (!refresh_latest || refresh_metric_latest(store, metric_id, error));
+}
+
+bool store_put_reading_sample(struct store *store, long long metric_id, yearmonth period,
+                              const char *segment, double value, const char *note,
+                              const char *who, const char *when, bool sample, bool *had_old,
+                              double *old_value, struct error *error)
+{
+    return put_reading(store, metric_id, period, segment, value, note, who, when, sample, had_old,
+                       old_value, true, error);
 }
 
 bool store_delete_reading(struct store *store, long long metric_id, yearmonth period,
