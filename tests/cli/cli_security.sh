@@ -40,16 +40,16 @@ touch "$WORK/holding.done"
 wait "$holder"
 
 # --- No SQL is built from input. ---
-# Statically: only src/store.c calls SQLite to prepare or run SQL; it
-# prepares only the statement table, and sqlite3_exec runs only fixed text.
-outside=$(grep -lE 'sqlite3_(prepare|exec)' "$SOURCE_ROOT"/src/*.c | grep -v '/store\.c$')
-expect_equal "$outside" "" "no SQL outside src/store.c"
-expect_equal "$(grep -oE 'sqlite3_prepare[a-z0-9_]*\([^,]*,[^,]*' "$SOURCE_ROOT/src/store.c")" \
+# Statically: only the store (src/store/) calls SQLite to prepare or run SQL;
+# it prepares only the statement table, and sqlite3_exec runs only fixed text.
+outside=$(grep -rlE --include='*.c' 'sqlite3_(prepare|exec)' "$SOURCE_ROOT"/src | grep -v '/src/store/')
+expect_equal "$outside" "" "no SQL outside src/store/"
+expect_equal "$(grep -oE 'sqlite3_prepare[a-z0-9_]*\([^,]*,[^,]*' "$SOURCE_ROOT/src/store/store.c")" \
   "sqlite3_prepare_v3(store->database, statement_sql[id]" "only the statement table is prepared"
-bad_exec=$(grep -oE 'sqlite3_exec\([^,]*, [^,]*' "$SOURCE_ROOT/src/store.c" |
+bad_exec=$(grep -oE 'sqlite3_exec\([^,]*, [^,]*' "$SOURCE_ROOT/src/store/store.c" |
   grep -vE ', "(ROLLBACK|COMMIT)"$' | grep -vE ', sql$')
 expect_equal "$bad_exec" "" "sqlite3_exec runs only fixed text"
-bad_scripts=$(grep -oE 'execute_script\(store, [^,]*' "$SOURCE_ROOT/src/store.c" |
+bad_scripts=$(grep -oE 'execute_script\(store, [^,]*' "$SOURCE_ROOT/src/store/store.c" |
   grep -vE ', ("[A-Z][^"]*"|migrations\[step\]|set_version|sql)$')
 expect_equal "$bad_scripts" "" "scripts are fixed text, migrations or the schema number"
 
@@ -116,7 +116,7 @@ expect_equal "$spawners" "" "boardpack imports no exec, spawn, shell or dlopen f
 if nm -D --undefined-only "$BOARDPACK" | grep -q ' U \(malloc\|calloc\)'; then pass; else
   fail "nm could not list the binary's imports"; fi
 # The environment's usual ways to name a program are never consulted.
-expect_equal "$(grep -lE 'getenv\("(SHELL|EDITOR|VISUAL|PAGER|BROWSER)"\)' "$SOURCE_ROOT"/src/*.c)" "" \
+expect_equal "$(grep -lE 'getenv\("(SHELL|EDITOR|VISUAL|PAGER|BROWSER)"\)' -r --include='*.c' "$SOURCE_ROOT"/src)" "" \
   "no SHELL, EDITOR, VISUAL, PAGER or BROWSER lookup"
 
 # --- Reading never writes. ---

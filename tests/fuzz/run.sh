@@ -19,7 +19,7 @@ if ! command -v clang >/dev/null; then
 fi
 flags=(-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude)
-core=(src/util.c src/model.c src/spc.c src/boardfile_read.c src/boardfile_write.c)
+core=(src/util/util.c src/model/model.c src/model/spc.c src/board/boardfile_read.c src/board/boardfile_write.c)
 # Each binary is built under a private name and moved into place, so two
 # runs at once never run a half-written one.
 for target in "${targets[@]}"; do
@@ -27,7 +27,7 @@ for target in "${targets[@]}"; do
     fuzz_boardfile)
       clang "${flags[@]}" tests/fuzz/fuzz_boardfile.c "${core[@]}" -lyaml -lm -o "$out/$target.$$" ;;
     fuzz_values)
-      clang "${flags[@]}" tests/fuzz/fuzz_values.c src/command.c src/store.c src/rules.c "${core[@]}" \
+      clang "${flags[@]}" tests/fuzz/fuzz_values.c src/command/command.c src/store/store.c src/model/rules.c "${core[@]}" \
         -lyaml -lsqlite3 -lm -o "$out/$target.$$" ;;
     *) echo "fuzz: no target '$target'" >&2; exit 2 ;;
   esac
