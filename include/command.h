@@ -49,4 +49,34 @@ bool command_add_comment(struct store *store, const char *board_code, const char
 bool command_undo(struct store *store, struct change *change, struct error *error);
 bool command_redo(struct store *store, struct change *change, struct error *error);
 
+/* One sentence naming a change, for undo's and redo's messages:
+ * "the reading for 1.1.2, Apr 2023 (87.1)". */
+void command_describe_change(const struct change *change, char *out, size_t size);
+
+/* A session's history: the changes it applied, newest last, and those it
+ * undid since, for redo. It lives here, not in the screen, so undo and redo
+ * work (and are tested) without a terminal. */
+struct command_history {
+    struct change *undo;
+    size_t undo_count, undo_capacity;
+    struct change *redo;
+    size_t redo_count, redo_capacity;
+};
+void command_history_free(struct command_history *history);
+/* Remembers a change just applied (taking its fields; *change is zeroed)
+ * and forgets what could be redone. */
+void command_history_push(struct command_history *history, struct change *change);
+bool command_history_can_undo(const struct command_history *history);
+bool command_history_can_redo(const struct command_history *history);
+/* Undoes the newest change (or redoes the newest undone one). On success
+ * *message says which ("Undid the reading for 1.1.2, Apr 2023 (87.1).") and
+ * *node_code names the node it touched (valid until the history changes).
+ * With nothing to undo or redo, false with a one-sentence error. */
+bool command_history_undo(struct command_history *history, struct store *store,
+                          char *message, size_t size, const char **node_code,
+                          struct error *error);
+bool command_history_redo(struct command_history *history, struct store *store,
+                          char *message, size_t size, const char **node_code,
+                          struct error *error);
+
 #endif

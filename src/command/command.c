@@ -401,3 +401,112 @@ bool command_redo(struct store *store, struct change *change, struct error *erro
 {
     return replay(store, change, true, error);
 }
+
+void command_describe_change(const struct change *change, char *out, size_t size)
+{
+    char month[9] = "";
+    if (change->period)
+        yearmonth_label(change->period, month);
+    const char *segment = change->segment ? change->segment : NULL;
+    switch (change->kind) {
+    case CHANGE_READING:
+        snprintf(out, size, "the reading for %s%s%s%s%s (%g)", change->node_code,
+                 segment ? " " : "", segment ? segment : "", *month ? ", " : "", month,
+                 change->new_value);
+        break;
+    case CHANGE_MILESTONE:
+        snprintf(out, size, "%s's status %s%s%s", change->node_code,
+                 milestone_status_label(change->status), *month ? " for " : "", month);
+        break;
+    case CHANGE_COMMENT:
+        snprintf(out, size, "the commentary on %s%s%s", change->node_code,
+                 *month ? " for " : "", month);
+        break;
+    }
+}
+
+static void push_onto(struct change **stack, size_t *count, size_t *capacity,
+                      struct change *change)
+{
+    void *items = *stack;
+    grow_array(&items, capacity, *count + 1, sizeof **stack);
+    *stack = items;
+    (*stack)[(*count)++] = *change;
+    memset(change, 0, sizeof *change);
+}
+
+static void forget(struct change *stack, size_t *count)
+{
+    for (size_t i = 0; i < *count; i++)
+        change_free(&stack[i]);
+    *count = 0;
+}
+
+void command_history_free(struct command_history *history)
+{
+    forget(history->undo, &history->undo_count);
+    forget(history->redo, &history->redo_count);
+    free(history->undo);
+    free(history->redo);
+    memset(history, 0, sizeof *history);
+}
+
+void command_history_push(struct command_history *history, struct change *change)
+{
+    forget(history->redo, &history->redo_count);
+    push_onto(&history->undo, &history->undo_count, &history->undo_capacity, change);
+}
+
+bool command_history_can_undo(const struct command_history *history)
+{
+    return history->undo_count > 0;
+}
+
+bool command_history_can_redo(const struct command_history *history)
+{
+    return history->redo_count > 0;
+}
+
+/* Replays the top of one stack and moves it onto the other. */
+static bool history_step(struct command_history *history, struct store *store, bool redo,
+                         char *message, size_t size, const char **node_code,
+                         struct error *error)
+{
+    struct change *from = redo ? history->redo : history->undo;
+    size_t *from_count = redo ? &history->redo_count : &history->undo_count;
+    if (*from_count == 0) {
+        error_set(error, EXIT_DATA, redo ? "Nothing to redo." : "Nothing to undo in this session.");
+        return false;
+    }
+    struct change *change = &from[*from_count - 1];
+    if (!(redo ? command_redo(store, change, error) : command_undo(store, change, error)))
+        return false;
+    char described[512];
+    command_describe_change(change, described, sizeof described);
+    snprintf(message, size, "%s %s.", redo ? "Redid" : "Undid", described);
+    struct change moved = *change;
+    (*from_count)--;
+    if (redo)
+        push_onto(&history->undo, &history->undo_count, &history->undo_capacity, &moved);
+    else
+        push_onto(&history->redo, &history->redo_count, &history->redo_capacity, &moved);
+    const struct change *top = redo ? &history->undo[history->undo_count - 1]
+                                    : &history->redo[history->redo_count - 1];
+    if (node_code)
+        *node_code = top->node_code;
+    return true;
+}
+
+bool command_history_undo(struct command_history *history, struct store *store,
+                          char *message, size_t size, const char **node_code,
+                          struct error *error)
+{
+    return history_step(history, store, false, message, size, node_code, error);
+}
+
+bool command_history_redo(struct command_history *history, struct store *store,
+                          char *message, size_t size, const char **node_code,
+                          struct error *error)
+{
+    return history_step(history, store, true, message, size, node_code, error);
+}

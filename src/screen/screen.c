@@ -167,10 +167,7 @@ struct browser {
     struct audit_entry *audit;
     size_t audit_count;
 
-    struct change *undo;
-    size_t undo_count, undo_capacity;
-    struct change *redo;
-    size_t redo_count, redo_capacity;
+    struct command_history history; /* this session's changes, for u and Ctrl-R */
 
     char message[512];
     bool message_is_error;
@@ -1529,22 +1526,6 @@ static void edit_open(struct browser *b, enum edit_kind kind, const char *text)
     b->message[0] = '\0';
 }
 
-static void push_change(struct change **stack, size_t *count, size_t *capacity, struct change *change)
-{
-    void *items = *stack;
-    grow_array(&items, capacity, *count + 1, sizeof **stack);
-    *stack = items;
-    (*stack)[(*count)++] = *change;
-    memset(change, 0, sizeof *change);
-}
-
-static void clear_redo(struct browser *b)
-{
-    for (size_t i = 0; i < b->redo_count; i++)
-        change_free(&b->redo[i]);
-    b->redo_count = 0;
-}
-
 /* The write path re-checks the gate: nothing reaches the command layer in
  * read-only or kiosk mode, whatever led here. */
 static bool may_write(struct browser *b)
@@ -1645,8 +1626,7 @@ static void edit_commit(struct browser *b)
     } else {
         set_message(b, false, "Comment added to %s. (u undoes)", change.node_code);
     }
-    clear_redo(b);
-    push_change(&b->undo, &b->undo_count, &b->undo_capacity, &change);
+    command_history_push(&b->history, &change);
     edit_close(b);
     reload_after_write(b);
 }
@@ -1920,29 +1900,19 @@ static void do_undo(struct browser *b, bool redo)
 {
     if (!may_write(b))
         return;
-    struct change *stack = redo ? b->redo : b->undo;
-    size_t *count = redo ? &b->redo_count : &b->undo_count;
-    if (*count == 0) {
-        set_message(b, true, redo ? "Nothing to redo." : "Nothing to undo in this session.");
-        return;
-    }
-    struct change *change = &stack[*count - 1];
     struct error error = {0};
-    bool ok = redo ? command_redo(b->store, change, &error) : command_undo(b->store, change, &error);
+    char message[600];
+    const char *touched = NULL;
+    bool ok = redo ? command_history_redo(&b->history, b->store, message, sizeof message,
+                                          &touched, &error)
+                   : command_history_undo(&b->history, b->store, message, sizeof message,
+                                          &touched, &error);
     if (!ok) {
         set_message(b, true, "%s", error.message);
         return;
     }
-    set_message(b, false, "%s %s %s.", redo ? "Redid" : "Undid",
-                change->kind == CHANGE_READING ? "the reading for" : "the change to",
-                change->node_code);
-    char *code = xstrdup(change->node_code);
-    struct change moved = *change;
-    (*count)--;
-    if (redo)
-        push_change(&b->undo, &b->undo_count, &b->undo_capacity, &moved);
-    else
-        push_change(&b->redo, &b->redo_count, &b->redo_capacity, &moved);
+    set_message(b, false, "%s", message);
+    char *code = xstrdup(touched);
     reload_after_write(b);
     select_code(b, code);
     free(code);
@@ -2262,8 +2232,7 @@ static void overlay_pick(struct browser *b)
         }
         set_message(b, false, "Milestone %s set to %s. (u undoes)", node->code,
                     milestone_status_label((enum milestone_status)pick));
-        clear_redo(b);
-        push_change(&b->undo, &b->undo_count, &b->undo_capacity, &change);
+        command_history_push(&b->history, &change);
         reload_after_write(b);
         break;
     }
@@ -2424,11 +2393,7 @@ static void browser_free(struct browser *b)
     edit_close(b);
     board_summaries_free(b->boards, b->board_count);
     audit_entries_free(b->audit, b->audit_count);
-    for (size_t i = 0; i < b->undo_count; i++)
-        change_free(&b->undo[i]);
-    free(b->undo);
-    clear_redo(b);
-    free(b->redo);
+    command_history_free(&b->history);
 }
 
 static void handle_key(struct browser *b, int status, wint_t key)

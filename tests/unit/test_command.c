@@ -304,6 +304,67 @@ static void a_busy_store_is_reported_in_one_sentence(void **state)
                                        NULL, NULL, NULL, &error));
 }
 
+/* The session's history lives in the command layer: undo and redo walk it
+ * without a terminal, say which change they replayed, and a new change
+ * forgets what could be redone. */
+static void the_history_undoes_and_redoes_in_order(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct command_history history = {0};
+    char message[600];
+    const char *code = NULL;
+
+    assert_false(command_history_can_undo(&history));
+    assert_false(command_history_undo(&history, fixture->store, message, sizeof message, &code,
+                                      &error));
+    assert_string_equal(error.message, "Nothing to undo in this session.");
+    error_clear(&error);
+
+    struct change change = {0};
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "61", "2023-06",
+                                       NULL, NULL, &change, &error));
+    command_history_push(&history, &change);
+    assert_null(change.node_code); /* the history took it */
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "62", "2023-07",
+                                       NULL, NULL, &change, &error));
+    command_history_push(&history, &change);
+    assert_true(command_history_can_undo(&history));
+    assert_false(command_history_can_redo(&history));
+
+    assert_true(command_history_undo(&history, fixture->store, message, sizeof message, &code,
+                                     &error));
+    assert_string_equal(message, "Undid the reading for 1.1.1, Jul 2023 (62).");
+    assert_string_equal(code, "1.1.1");
+    assert_query(fixture->path, "SELECT count(*) FROM readings WHERE period = '2023-07'", "0");
+    assert_true(command_history_undo(&history, fixture->store, message, sizeof message, &code,
+                                     &error));
+    assert_string_equal(message, "Undid the reading for 1.1.1, Jun 2023 (61).");
+    assert_query(fixture->path, "SELECT count(*) FROM readings WHERE period = '2023-06'", "0");
+    assert_false(command_history_can_undo(&history));
+
+    assert_true(command_history_redo(&history, fixture->store, message, sizeof message, &code,
+                                     &error));
+    assert_string_equal(message, "Redid the reading for 1.1.1, Jun 2023 (61).");
+    assert_query(fixture->path, "SELECT value FROM readings WHERE period = '2023-06'", "61.0");
+    assert_true(command_history_can_redo(&history));
+
+    /* A new change forgets the undone July reading. */
+    assert_true(command_add_comment(fixture->store, "test-board", "1.1.1", "Data late.",
+                                    "2023-06", &change, &error));
+    command_history_push(&history, &change);
+    assert_false(command_history_can_redo(&history));
+    assert_false(command_history_redo(&history, fixture->store, message, sizeof message, &code,
+                                      &error));
+    assert_string_equal(error.message, "Nothing to redo.");
+    error_clear(&error);
+    assert_true(command_history_undo(&history, fixture->store, message, sizeof message, &code,
+                                     &error));
+    assert_string_equal(message, "Undid the commentary on 1.1.1 for Jun 2023.");
+    assert_query(fixture->path, "SELECT count(*) FROM readings WHERE period = '2023-07'", "0");
+    command_history_free(&history);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +376,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(refused_values_leave_the_store_byte_for_byte_unchanged,
                                         set_up, tear_down),
         cmocka_unit_test_setup_teardown(milestones_and_commentary_are_audited_and_undoable, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(the_history_undoes_and_redoes_in_order, set_up,
                                         tear_down),
         cmocka_unit_test_setup_teardown(a_busy_store_is_reported_in_one_sentence, set_up,
                                         tear_down),
