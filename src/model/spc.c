@@ -230,22 +230,29 @@ static int near_limit_side(const struct spc_point *point)
     return 0;
 }
 
+/* Rule 4, as NHS England's SQL tool (v2.1 on, step 4i) and NHSRplotthedots
+ * have it: three consecutive points all on one side of the mean, two or
+ * three of them beyond the 2σ line on that side but not beyond the process
+ * limit. Those two or three are flagged. The third point, when it is not
+ * itself near the limit, must still be on the same side of the mean: inside
+ * the 2σ line, or beyond the limit (flagged by rule 1 instead). A point on
+ * the mean is on neither side. A segment of two points has no such window. */
 static void flag_two_of_three(const struct spc_point *points, const struct segment *segment,
                               struct flags *flags)
 {
-    size_t length = segment->end - segment->start;
-    size_t window = length < 3 ? length : 3;
-    for (size_t first = segment->start; first + window <= segment->end; first++) {
-        for (int side = -1; side <= 1; side += 2) {
-            size_t near = 0;
-            for (size_t i = first; i < first + window; i++)
-                near += near_limit_side(&points[i]) == side;
-            if (near < 2)
-                continue;
-            for (size_t i = first; i < first + window; i++)
-                if (near_limit_side(&points[i]) == side)
-                    flag(flags, i, SPC_RULE_TWO_OF_THREE, side > 0);
-        }
+    for (size_t first = segment->start; first + 3 <= segment->end; first++) {
+        int side = side_of_mean(&points[first]);
+        if (side == 0 || side_of_mean(&points[first + 1]) != side ||
+            side_of_mean(&points[first + 2]) != side)
+            continue;
+        size_t near = 0;
+        for (size_t i = first; i < first + 3; i++)
+            near += near_limit_side(&points[i]) == side;
+        if (near < 2)
+            continue;
+        for (size_t i = first; i < first + 3; i++)
+            if (near_limit_side(&points[i]) == side)
+                flag(flags, i, SPC_RULE_TWO_OF_THREE, side > 0);
     }
 }
 

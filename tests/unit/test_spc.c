@@ -297,36 +297,138 @@ static void with_tail(const double tail[4], double values[18])
     memcpy(values + 14, tail, 4 * sizeof *tail);
 }
 
-static void two_of_three_beyond_two_sigma_are_flagged(void **state)
+/* The two-of-three rule as NHS England's SQL tool (step 4i) and
+ * NHSRplotthedots have it: in three consecutive points all on one side of
+ * the mean, two or three beyond the 2σ line but not beyond the process
+ * limit. One window of three in each arrangement, after fourteen points
+ * alternating 1 and 2 (the fourteenth, a 2, is above the mean, so each tail
+ * starts with 1.5, below it, to keep the windows apart). */
+static void analyse_tail(const double tail[4], enum spc_direction direction,
+                         struct spc_result *result)
+{
+    double values[18];
+    with_tail(tail, values);
+    analyse(values, 18, direction, result);
+}
+
+static void two_of_three_near_near_near_are_all_flagged(void **state)
 {
     (void)state;
-    double values[18];
     struct spc_result result;
-    with_tail((const double[]){1.5, 4.2, 1.5, 4.2}, values);
-    analyse(values, 18, SPC_HIGHER_IS_BETTER, &result);
-    assert_near(result.points[0].upper_two_sigma, 4.053, 0.001);
-    assert_near(result.upper_limit, 5.180, 0.001);
+    /* Mean 1.95, upper 2σ line 3.64, upper limit 4.48: three near. */
+    analyse_tail((const double[]){1.5, 4.2, 4.2, 4.2}, SPC_HIGHER_IS_BETTER, &result);
+    assert_near(result.mean, 1.95, 0.001);
+    assert_near(result.points[0].upper_two_sigma, 3.640, 0.001);
+    assert_near(result.upper_limit, 4.485, 0.001);
+    unsigned expected[18] = {0};
+    expected[15] = expected[16] = expected[17] = SPC_RULE_TWO_OF_THREE;
+    assert_rules(&result, expected);
+    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_HIGH);
+    spc_result_free(&result);
+}
+
+static void two_of_three_needs_the_third_point_on_the_same_side(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    /* near, near, then a point below the mean (and a point below the mean
+     * before them): mean 1.80, upper 2σ line 3.77, limit 4.76. Neither
+     * window of three is on one side, so nothing is flagged. */
+    analyse_tail((const double[]){1.5, 4.2, 4.2, 1.5}, SPC_HIGHER_IS_BETTER, &result);
+    assert_true(result.points[15].value > result.points[15].upper_two_sigma);
+    assert_true(result.points[16].value > result.points[16].upper_two_sigma);
+    assert_true(result.points[14].value < result.mean);
+    assert_true(result.points[17].value < result.mean);
+    assert_no_rules(&result);
+    assert_int_equal(result.variation, SPC_VARIATION_COMMON);
+    spc_result_free(&result);
+}
+
+static void two_of_three_near_inside_near_on_one_side_is_flagged(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    /* Mean 1.86, upper 2σ line 3.90, limit 4.92: 4.2, 2.5, 4.2 are all
+     * above the mean, the 2.5 inside the 2σ line. The two near points are
+     * flagged, not the one between them. */
+    analyse_tail((const double[]){1.5, 4.2, 2.5, 4.2}, SPC_HIGHER_IS_BETTER, &result);
+    assert_near(result.mean, 1.856, 0.001);
+    assert_near(result.points[0].upper_two_sigma, 3.900, 0.001);
     unsigned expected[18] = {0};
     expected[15] = expected[17] = SPC_RULE_TWO_OF_THREE;
     assert_rules(&result, expected);
     assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_HIGH);
     spc_result_free(&result);
 
-    /* Two in a row, low side. */
-    with_tail((const double[]){1.5, 4.2, 4.2, 1.5}, values);
+    /* The same on the low side, for a metric where lower is better. */
+    double values[18];
+    with_tail((const double[]){1.5, 4.2, 2.5, 4.2}, values);
     for (size_t i = 0; i < 18; i++)
         values[i] = -values[i];
-    analyse(values, 18, SPC_HIGHER_IS_BETTER, &result);
-    memset(expected, 0, sizeof expected);
-    expected[15] = expected[16] = SPC_RULE_TWO_OF_THREE;
+    analyse(values, 18, SPC_LOWER_IS_BETTER, &result);
     assert_rules(&result, expected);
-    assert_false(result.points[16].high);
-    assert_int_equal(result.points[16].meaning, SPC_CONCERN);
-    assert_int_equal(result.variation, SPC_VARIATION_COMMON);
+    assert_false(result.points[17].high);
+    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_LOW);
     spc_result_free(&result);
 }
 
-static void two_of_three_is_broken_by_distance_side_and_limit(void **state)
+static void two_of_three_near_inside_near_across_the_mean_is_not_flagged(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    /* The issue's example: 4.2, 1.5, 4.2 around a mean of 1.80 (2σ line
+     * 4.05, limit 5.18). The 1.5 is below the mean: common cause, as NHS
+     * England's tools have it. */
+    analyse_tail((const double[]){1.5, 4.2, 1.5, 4.2}, SPC_HIGHER_IS_BETTER, &result);
+    assert_near(result.mean, 1.80, 0.001);
+    assert_near(result.points[0].upper_two_sigma, 4.053, 0.001);
+    assert_near(result.upper_limit, 5.180, 0.001);
+    assert_true(result.points[15].value > result.points[15].upper_two_sigma);
+    assert_true(result.points[17].value > result.points[17].upper_two_sigma);
+    assert_no_rules(&result);
+    assert_int_equal(result.variation, SPC_VARIATION_COMMON);
+    spc_result_free(&result);
+
+    /* A middle point exactly on the mean (30.9 / 17, which makes itself the
+     * mean) is on neither side: nothing is flagged either. */
+    analyse_tail((const double[]){1.5, 4.2, 30.9 / 17, 4.2}, SPC_HIGHER_IS_BETTER, &result);
+    assert_near(result.mean, 30.9 / 17, 1e-12);
+    assert_true(result.points[15].value > result.points[15].upper_two_sigma);
+    assert_no_rules(&result);
+    spc_result_free(&result);
+}
+
+static void two_of_three_does_not_count_points_beyond_the_limit(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    /* 6 is beyond the limit (5.75), 5 near it (2σ line 4.47), 2.5 inside
+     * the 2σ line but above the mean (1.92): one near point, so only rule 1
+     * fires. */
+    analyse_tail((const double[]){0, 6, 5, 2.5}, SPC_HIGHER_IS_BETTER, &result);
+    assert_near(result.mean, 1.917, 0.001);
+    assert_near(result.upper_limit, 5.750, 0.001);
+    assert_near(result.points[0].upper_two_sigma, 4.472, 0.001);
+    unsigned expected[18] = {0};
+    expected[15] = SPC_RULE_OUTSIDE_LIMITS;
+    assert_rules(&result, expected);
+    assert_int_equal(result.variation, SPC_VARIATION_COMMON);
+    spc_result_free(&result);
+
+    /* 6, 4.8, 4.8 (limit 5.76, 2σ line 4.50): the two near points are
+     * flagged; the point beyond the limit is the third point on their
+     * side, flagged by rule 1 only. */
+    analyse_tail((const double[]){-1, 6, 4.8, 4.8}, SPC_HIGHER_IS_BETTER, &result);
+    assert_near(result.upper_limit, 5.764, 0.001);
+    assert_near(result.points[0].upper_two_sigma, 4.502, 0.001);
+    memset(expected, 0, sizeof expected);
+    expected[15] = SPC_RULE_OUTSIDE_LIMITS;
+    expected[16] = expected[17] = SPC_RULE_TWO_OF_THREE;
+    assert_rules(&result, expected);
+    spc_result_free(&result);
+}
+
+static void two_of_three_is_broken_by_distance_and_side(void **state)
 {
     (void)state;
     double values[18];
@@ -340,22 +442,12 @@ static void two_of_three_is_broken_by_distance_side_and_limit(void **state)
     assert_no_rules(&result);
     spc_result_free(&result);
 
-    /* Opposite sides of the mean. */
+    /* Near opposite limits. */
     with_tail((const double[]){1.5, 4.2, -1.2, 1.5}, values);
     analyse(values, 18, SPC_HIGHER_IS_BETTER, &result);
     assert_true(values[15] > result.points[15].upper_two_sigma);
     assert_true(values[16] < result.points[16].lower_two_sigma);
     assert_no_rules(&result);
-    spc_result_free(&result);
-
-    /* One of the two is beyond the limit: that one is outside, not near. */
-    with_tail((const double[]){0, 9, 5.8, -1}, values);
-    analyse(values, 18, SPC_HIGHER_IS_BETTER, &result);
-    assert_true(values[16] > result.points[16].upper_two_sigma);
-    assert_true(values[16] < result.points[16].upper_limit);
-    unsigned expected[18] = {0};
-    expected[15] = SPC_RULE_OUTSIDE_LIMITS;
-    assert_rules(&result, expected);
     spc_result_free(&result);
 }
 
@@ -681,8 +773,12 @@ int main(void)
         cmocka_unit_test(trend_of_seven_is_flagged),
         cmocka_unit_test(trend_is_broken_by_equal_neighbours),
         cmocka_unit_test(trend_of_six_is_not_flagged_unless_configured),
-        cmocka_unit_test(two_of_three_beyond_two_sigma_are_flagged),
-        cmocka_unit_test(two_of_three_is_broken_by_distance_side_and_limit),
+        cmocka_unit_test(two_of_three_near_near_near_are_all_flagged),
+        cmocka_unit_test(two_of_three_needs_the_third_point_on_the_same_side),
+        cmocka_unit_test(two_of_three_near_inside_near_on_one_side_is_flagged),
+        cmocka_unit_test(two_of_three_near_inside_near_across_the_mean_is_not_flagged),
+        cmocka_unit_test(two_of_three_does_not_count_points_beyond_the_limit),
+        cmocka_unit_test(two_of_three_is_broken_by_distance_and_side),
         cmocka_unit_test(icons_follow_the_direction),
         cmocka_unit_test(rules_in_conflict_favour_improvement),
         cmocka_unit_test(assurance_against_the_target),
