@@ -58,6 +58,7 @@ static void defaults_are_documented_ones(void **state)
     assert_int_equal(settings.trend_length, 7);
     assert_false(settings.screen_moving_ranges);
     assert_int_equal(settings.rebase_count, 0);
+    assert_int_equal(spc_conflict_rule(&settings), SPC_CONFLICT_CONCERN);
 }
 
 static void test_vector_gives_product_limits(void **state)
@@ -481,28 +482,184 @@ static void icons_follow_the_direction(void **state)
     spc_result_free(&result);
 }
 
+/* Analyses with the default settings but the given conflict rule. */
+static void analyse_with_conflict(const double *values, size_t count,
+                                  enum spc_direction direction, enum spc_conflict conflict,
+                                  struct spc_result *result)
+{
+    struct spc_settings settings = spc_default_settings();
+    settings.conflict = conflict;
+    assert_true(spc_analyse(values, NULL, count, direction, false, 0, &settings, result));
+}
+
 /* Ten points of 1 and 2, then 10 falling to 4: the last four are above the
  * mean (a shift, high) and falling (a trend, low). */
-static void rules_in_conflict_favour_improvement(void **state)
+static const double shift_and_trend[] = {1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 10, 9, 8, 7, 6, 5, 4};
+
+static void conflicting_rules_show_concern_by_default(void **state)
 {
     (void)state;
-    const double values[] = {1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 10, 9, 8, 7, 6, 5, 4};
     struct spc_result result;
-    analyse(values, COUNT(values), SPC_HIGHER_IS_BETTER, &result);
-    const struct spc_point *last = &result.points[COUNT(values) - 1];
+    size_t count = COUNT(shift_and_trend);
+    analyse(shift_and_trend, count, SPC_HIGHER_IS_BETTER, &result);
+    const struct spc_point *last = &result.points[count - 1];
     assert_int_equal(last->rules, SPC_RULE_SHIFT | SPC_RULE_TREND);
-    assert_true(last->high);
-    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_HIGH);
+    assert_true(last->conflict);
+    assert_false(last->high); /* the falling trend: a concern when higher is better */
+    assert_int_equal(last->meaning, SPC_CONCERN);
+    assert_true(result.conflict);
+    assert_int_equal(result.conflict_rule, SPC_CONFLICT_CONCERN);
+    assert_int_equal(result.variation, SPC_VARIATION_CONCERN_LOW);
+    assert_string_equal(spc_conflict_sentence(&result),
+                        "improvement and concern rules both apply to the latest point; "
+                        "this metric shows concern");
     spc_result_free(&result);
 
-    analyse(values, COUNT(values), SPC_LOWER_IS_BETTER, &result);
-    assert_false(result.points[COUNT(values) - 1].high);
+    analyse(shift_and_trend, count, SPC_LOWER_IS_BETTER, &result);
+    assert_true(result.points[count - 1].high); /* above the mean: the concern */
+    assert_int_equal(result.variation, SPC_VARIATION_CONCERN_HIGH);
+    assert_true(result.conflict);
+    spc_result_free(&result);
+
+    /* Without a direction there is no improvement or concern to choose
+     * between: the point's own side of the mean, and no conflict. */
+    analyse(shift_and_trend, count, SPC_NO_DIRECTION, &result);
+    assert_int_equal(result.variation, SPC_VARIATION_NEITHER_HIGH);
+    assert_false(result.conflict);
+    assert_false(result.points[count - 1].conflict);
+    assert_string_equal(spc_conflict_sentence(&result), "");
+    spc_result_free(&result);
+}
+
+static void conflicting_rules_show_improvement_when_set(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    size_t count = COUNT(shift_and_trend);
+    analyse_with_conflict(shift_and_trend, count, SPC_HIGHER_IS_BETTER,
+                          SPC_CONFLICT_IMPROVEMENT, &result);
+    assert_true(result.points[count - 1].high);
+    assert_int_equal(result.points[count - 1].meaning, SPC_IMPROVEMENT);
+    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_HIGH);
+    assert_true(result.conflict);
+    assert_int_equal(result.conflict_rule, SPC_CONFLICT_IMPROVEMENT);
+    assert_string_equal(spc_conflict_sentence(&result),
+                        "improvement and concern rules both apply to the latest point; "
+                        "this metric shows improvement");
+    spc_result_free(&result);
+
+    analyse_with_conflict(shift_and_trend, count, SPC_LOWER_IS_BETTER,
+                          SPC_CONFLICT_IMPROVEMENT, &result);
     assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_LOW);
     spc_result_free(&result);
 
-    analyse(values, COUNT(values), SPC_NO_DIRECTION, &result);
-    assert_int_equal(result.variation, SPC_VARIATION_NEITHER_HIGH); /* above the mean */
+    /* Set to concern explicitly: the same as the default. */
+    analyse_with_conflict(shift_and_trend, count, SPC_HIGHER_IS_BETTER, SPC_CONFLICT_CONCERN,
+                          &result);
+    assert_int_equal(result.variation, SPC_VARIATION_CONCERN_LOW);
     spc_result_free(&result);
+}
+
+/* The issue's other case: a lower-is-better metric whose last point is far
+ * above its upper limit, at the end of a falling run. Twenty points of 1
+ * and 2, then 60 falling by 2 to 48: mean 15.1, upper limit 24.2. The 48 is
+ * beyond the limit and part of a shift above the mean (high, a concern) and
+ * of a falling trend (low, an improvement). */
+static void point_beyond_the_upper_limit_on_a_falling_run(void **state)
+{
+    (void)state;
+    double values[27];
+    for (size_t i = 0; i < 20; i++)
+        values[i] = i % 2 ? 2 : 1;
+    for (size_t i = 0; i < 7; i++)
+        values[20 + i] = 60 - 2.0 * (double)i;
+    struct spc_result result;
+    analyse(values, 27, SPC_LOWER_IS_BETTER, &result);
+    assert_near(result.mean, 408.0 / 27, EPSILON);
+    assert_near(result.upper_limit, 408.0 / 27 + 2.66 * 89.0 / 26, EPSILON);
+    const struct spc_point *last = &result.points[26];
+    assert_int_equal(last->rules, SPC_RULE_OUTSIDE_LIMITS | SPC_RULE_SHIFT | SPC_RULE_TREND);
+    assert_int_equal(result.variation, SPC_VARIATION_CONCERN_HIGH);
+    assert_true(result.conflict);
+    spc_result_free(&result);
+
+    analyse_with_conflict(values, 27, SPC_LOWER_IS_BETTER, SPC_CONFLICT_IMPROVEMENT, &result);
+    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_LOW);
+    assert_true(result.conflict);
+    spc_result_free(&result);
+
+    /* Higher is better: the limit and the shift are improvements, the
+     * falling trend a concern; still a conflict, still concern by default. */
+    analyse(values, 27, SPC_HIGHER_IS_BETTER, &result);
+    assert_int_equal(result.variation, SPC_VARIATION_CONCERN_LOW);
+    spc_result_free(&result);
+}
+
+static void no_conflict_without_both_sides(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    /* The shift example: one side only, whatever the rule. */
+    analyse_with_conflict(shift_series, COUNT(shift_series), SPC_HIGHER_IS_BETTER,
+                          SPC_CONFLICT_CONCERN, &result);
+    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_HIGH);
+    assert_false(result.conflict);
+    assert_string_equal(spc_conflict_sentence(&result), "");
+    spc_result_free(&result);
+
+    /* A conflict earlier in the series says nothing about the latest point. */
+    double values[COUNT(shift_and_trend) + 1];
+    memcpy(values, shift_and_trend, sizeof shift_and_trend);
+    values[COUNT(shift_and_trend)] = 1.5;
+    analyse(values, COUNT(values), SPC_HIGHER_IS_BETTER, &result);
+    assert_true(result.points[COUNT(shift_and_trend) - 1].conflict);
+    assert_false(result.conflict);
+    assert_string_equal(spc_conflict_sentence(&result), "");
+    spc_result_free(&result);
+
+    /* A run chart has no icons and so no conflict. */
+    analyse(shift_and_trend, 14, SPC_HIGHER_IS_BETTER, &result);
+    assert_false(result.has_limits);
+    assert_false(result.conflict);
+    assert_string_equal(spc_conflict_sentence(&result), "");
+    spc_result_free(&result);
+    assert_string_equal(spc_conflict_sentence(NULL), "");
+}
+
+static void conflict_rule_falls_back_from_metric_to_board_to_default(void **state)
+{
+    (void)state;
+    struct spc_settings settings = spc_default_settings();
+    assert_int_equal(settings.conflict, SPC_CONFLICT_DEFAULT);
+    assert_int_equal(settings.board_conflict, SPC_CONFLICT_DEFAULT);
+    assert_int_equal(spc_conflict_rule(&settings), SPC_CONFLICT_CONCERN);
+    settings.board_conflict = SPC_CONFLICT_IMPROVEMENT;
+    assert_int_equal(spc_conflict_rule(&settings), SPC_CONFLICT_IMPROVEMENT);
+    settings.conflict = SPC_CONFLICT_CONCERN;
+    assert_int_equal(spc_conflict_rule(&settings), SPC_CONFLICT_CONCERN);
+    settings.board_conflict = SPC_CONFLICT_DEFAULT;
+    settings.conflict = SPC_CONFLICT_IMPROVEMENT;
+    assert_int_equal(spc_conflict_rule(&settings), SPC_CONFLICT_IMPROVEMENT);
+
+    /* The board-wide setting reaches the analysis. */
+    struct spc_result result;
+    settings = spc_default_settings();
+    settings.board_conflict = SPC_CONFLICT_IMPROVEMENT;
+    assert_true(spc_analyse(shift_and_trend, NULL, COUNT(shift_and_trend),
+                            SPC_HIGHER_IS_BETTER, false, 0, &settings, &result));
+    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_HIGH);
+    spc_result_free(&result);
+
+    enum spc_conflict parsed = SPC_CONFLICT_DEFAULT;
+    assert_true(spc_conflict_parse("improvement", &parsed));
+    assert_int_equal(parsed, SPC_CONFLICT_IMPROVEMENT);
+    assert_true(spc_conflict_parse("concern", &parsed));
+    assert_int_equal(parsed, SPC_CONFLICT_CONCERN);
+    assert_false(spc_conflict_parse("Concern", &parsed));
+    assert_false(spc_conflict_parse("", &parsed));
+    assert_string_equal(spc_conflict_name(SPC_CONFLICT_IMPROVEMENT), "improvement");
+    assert_string_equal(spc_conflict_name(SPC_CONFLICT_CONCERN), "concern");
+    assert_string_equal(spc_conflict_name(SPC_CONFLICT_DEFAULT), "");
 }
 
 static enum spc_assurance assurance_for(enum spc_direction direction, double target)
@@ -705,6 +862,14 @@ static void bad_arguments_are_refused(void **state)
     settings.minimum_points = 1;
     assert_false(spc_analyse(test_vector, NULL, 18, SPC_HIGHER_IS_BETTER, false, 0, &settings,
                              &result));
+    settings = spc_default_settings();
+    settings.conflict = (enum spc_conflict)7;
+    assert_false(spc_analyse(test_vector, NULL, 18, SPC_HIGHER_IS_BETTER, false, 0, &settings,
+                             &result));
+    settings = spc_default_settings();
+    settings.board_conflict = (enum spc_conflict)-1;
+    assert_false(spc_analyse(test_vector, NULL, 18, SPC_HIGHER_IS_BETTER, false, 0, &settings,
+                             &result));
     spc_result_free(&result);
     spc_result_free(NULL);
 }
@@ -780,7 +945,11 @@ int main(void)
         cmocka_unit_test(two_of_three_does_not_count_points_beyond_the_limit),
         cmocka_unit_test(two_of_three_is_broken_by_distance_and_side),
         cmocka_unit_test(icons_follow_the_direction),
-        cmocka_unit_test(rules_in_conflict_favour_improvement),
+        cmocka_unit_test(conflicting_rules_show_concern_by_default),
+        cmocka_unit_test(conflicting_rules_show_improvement_when_set),
+        cmocka_unit_test(point_beyond_the_upper_limit_on_a_falling_run),
+        cmocka_unit_test(no_conflict_without_both_sides),
+        cmocka_unit_test(conflict_rule_falls_back_from_metric_to_board_to_default),
         cmocka_unit_test(assurance_against_the_target),
         cmocka_unit_test(fewer_points_than_the_minimum_make_a_run_chart),
         cmocka_unit_test(rebasing_starts_new_limits),
