@@ -106,7 +106,10 @@ struct spc_result {
  *   (needs periods). Each segment's mean and MR̄ come from its own points and
  *   the rules do not run across a rebase; a rebase that would leave a segment
  *   of one point is ignored. The result's mean and limits are the last
- *   segment's. */
+ *   segment's.
+ * - A point flagged by an improvement rule and a concern rule takes the side
+ *   spc_conflict_rule(settings) gives and records the conflict; the result's
+ *   conflict is the last point's. */
 bool spc_analyse(const double *values, const int *periods, size_t count,
                  enum spc_direction direction, bool has_target, double target,
                  const struct spc_settings *settings, struct spc_result *out);
