@@ -867,7 +867,7 @@ static void bad_arguments_are_refused(void **state)
     assert_false(spc_analyse(test_vector, NULL, 18, SPC_HIGHER_IS_BETTER, false, 0, &settings,
                              &result));
     settings = spc_default_settings();
-    settings.board_conflict = (enum spc_conflict)-1;
+    settings.board_conflict = (enum spc_conflict)3;
     assert_false(spc_analyse(test_vector, NULL, 18, SPC_HIGHER_IS_BETTER, false, 0, &settings,
                              &result));
     spc_result_free(&result);
