@@ -195,6 +195,10 @@ struct board {
     struct comment *comments;
     size_t comment_count;
     bool sample;            /* board.sample: everything this file adds is illustrative */
+    /* board.spc.conflict: the conflict rule of every metric that sets none
+     * (SPC_CONFLICT_DEFAULT: not set); copied into each metric's
+     * spc.board_conflict by whoever reads the board. */
+    enum spc_conflict spc_conflict;
     bool readings_only;     /* the file held only board.code and readings */
     yearmonth as_at;        /* newest month with any reading (<= as-of) */
     yearmonth newest_reading; /* the store's newest month of any reading, when the

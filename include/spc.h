@@ -8,6 +8,16 @@
 
 #define SPC_MAX_REBASES 8
 
+/* Which icon a point shows when rules on its improvement side and on its
+ * concern side both flag it (NHS England's SQL tool calls this the metric's
+ * MetricConflictRule). DEFAULT means "not set here": a metric's setting falls
+ * back to its board's, and the board's to SPC_CONFLICT_DEFAULT_RULE. */
+enum spc_conflict { SPC_CONFLICT_DEFAULT = 0, SPC_CONFLICT_IMPROVEMENT, SPC_CONFLICT_CONCERN };
+/* The documented default, the cautious one (docs/spc.md says why). */
+#define SPC_CONFLICT_DEFAULT_RULE SPC_CONFLICT_CONCERN
+const char *spc_conflict_name(enum spc_conflict conflict); /* "improvement", "concern", "" */
+bool spc_conflict_parse(const char *text, enum spc_conflict *out); /* not "" */
+
 /* Per-metric settings; spc_default_settings() gives the documented defaults. */
 struct spc_settings {
     int minimum_points;      /* below this, a run chart: default 15 */
@@ -17,8 +27,12 @@ struct spc_settings {
     /* Periods (as yearmonth values) at which a new set of limits starts. */
     int rebase_periods[SPC_MAX_REBASES];
     int rebase_count;
+    enum spc_conflict conflict;       /* the metric's own setting: default not set */
+    enum spc_conflict board_conflict; /* its board's, copied in by whoever loads the board */
 };
 struct spc_settings spc_default_settings(void);
+/* The rule in force: the metric's, else the board's, else the default. */
+enum spc_conflict spc_conflict_rule(const struct spc_settings *settings);
 
 /* Which way is better, for labelling special causes (mirrors model.h's
  * enum direction without depending on it). */
@@ -63,6 +77,8 @@ struct spc_point {
     unsigned rules;          /* a set of enum spc_rule that flag this point */
     bool high;               /* the special cause is on the high side */
     enum spc_meaning meaning;
+    /* Improvement and concern rules both flag it; the conflict rule chose. */
+    bool conflict;
 };
 
 struct spc_result {
@@ -74,6 +90,8 @@ struct spc_result {
     double upper_limit, lower_limit;
     enum spc_variation variation;
     enum spc_assurance assurance;
+    bool conflict;           /* the last point's: see spc_conflict_sentence */
+    enum spc_conflict conflict_rule; /* the rule in force (never DEFAULT) */
 };
 
 /* Analyses `count` values in time order (periods may be NULL). has_target
@@ -88,7 +106,10 @@ struct spc_result {
  *   (needs periods). Each segment's mean and MR̄ come from its own points and
  *   the rules do not run across a rebase; a rebase that would leave a segment
  *   of one point is ignored. The result's mean and limits are the last
- *   segment's. */
+ *   segment's.
+ * - A point flagged by an improvement rule and a concern rule takes the side
+ *   spc_conflict_rule(settings) gives and records the conflict; the result's
+ *   conflict is the last point's. */
 bool spc_analyse(const double *values, const int *periods, size_t count,
                  enum spc_direction direction, bool has_target, double target,
                  const struct spc_settings *settings, struct spc_result *out);
@@ -103,5 +124,10 @@ const char *spc_assurance_label(enum spc_assurance a);  /* "consistently passes"
 const char *spc_assurance_glyph(enum spc_assurance a, bool ascii);
 const char *spc_rule_label(enum spc_rule rule);          /* "shift", "trend", ... */
 const char *spc_meaning_label(enum spc_meaning meaning); /* "improvement", ... */
+/* When improvement and concern rules both flag the latest point, the one
+ * sentence every view shows beside the variation icon: "improvement and
+ * concern rules both apply to the latest point; this metric shows concern".
+ * "" when they do not (or for a run chart). */
+const char *spc_conflict_sentence(const struct spc_result *result);
 
 #endif

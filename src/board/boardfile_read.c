@@ -726,9 +726,33 @@ static struct source_location location_of(const struct reader *reader, size_t no
 /* ---- The board mapping --------------------------------------------------- */
 
 enum { BOARD_CODE, BOARD_TITLE, BOARD_PERIOD, BOARD_PURPOSE, BOARD_VISION, BOARD_VALUES,
-       BOARD_SOURCE, BOARD_SAMPLE };
+       BOARD_SOURCE, BOARD_SAMPLE, BOARD_SPC };
 static const char *const board_keys[] = {"code",   "title",  "period", "purpose", "vision",
-                                         "values", "source", "sample", NULL};
+                                         "values", "source", "sample", "spc",     NULL};
+
+static bool parse_conflict(struct reader *reader, const char *text, void *out)
+{
+    (void)reader;
+    return spc_conflict_parse(text, out);
+}
+static const char conflict_choices[] = "improvement or concern";
+
+/* board.spc: only the settings that make sense for a whole board. */
+static const char *const board_spc_keys[] = {"conflict", NULL};
+
+static bool read_board_spc(struct reader *reader, size_t mapping, enum spc_conflict *conflict)
+{
+    if (!expect_kind(reader, mapping, TREE_MAPPING, "spc"))
+        return false;
+    struct key_walk walk;
+    walk_begin(&walk, mapping, "in board spc", board_spc_keys);
+    int key;
+    size_t value;
+    while (walk_next(reader, &walk, &key, &value))
+        if (!read_choice(reader, value, "conflict", conflict_choices, parse_conflict, conflict))
+            return false;
+    return !walk.failed;
+}
 
 enum { VALUE_NAME, VALUE_TEXT };
 static const char *const value_keys[] = {"name", "text", NULL};
@@ -798,6 +822,9 @@ static bool read_board(struct reader *reader, size_t mapping)
         }
         case BOARD_SAMPLE:
             ok = read_boolean(reader, value, "sample", &board->sample);
+            break;
+        case BOARD_SPC:
+            ok = read_board_spc(reader, value, &board->spc_conflict);
             break;
         }
         if (!ok)
@@ -968,9 +995,11 @@ static bool read_trajectory(struct reader *reader, size_t mapping, struct metric
     return true;
 }
 
-enum { SPC_MINIMUM_POINTS, SPC_SHIFT_LENGTH, SPC_TREND_LENGTH, SPC_SCREEN, SPC_REBASE };
-static const char *const spc_keys[] = {"minimum_points", "shift_length", "trend_length",
-                                       "screen_moving_ranges", "rebase", NULL};
+enum { SPC_MINIMUM_POINTS, SPC_SHIFT_LENGTH, SPC_TREND_LENGTH, SPC_SCREEN, SPC_REBASE,
+       SPC_CONFLICT };
+static const char *const spc_keys[] = {"minimum_points",       "shift_length", "trend_length",
+                                       "screen_moving_ranges", "rebase",       "conflict",
+                                       NULL};
 
 static int compare_periods(const void *left, const void *right)
 {
@@ -1031,6 +1060,10 @@ static bool read_spc(struct reader *reader, size_t mapping, struct spc_settings 
             break;
         case SPC_REBASE:
             ok = read_rebase(reader, value, spc);
+            break;
+        case SPC_CONFLICT:
+            ok = read_choice(reader, value, "conflict", conflict_choices, parse_conflict,
+                             &spc->conflict);
             break;
         }
         if (!ok)
@@ -1716,6 +1749,9 @@ static bool finish_root(struct reader *reader)
     board->readings_only = !reader->section_seen[SECTION_AIMS];
     if (board->sample)
         mark_all_sample(board);
+    for (size_t i = 0; i < board->node_count; i++)
+        for (size_t m = 0; m < board->nodes[i].metric_count; m++)
+            board->nodes[i].metrics[m].spc.board_conflict = board->spc_conflict;
     return true;
 }
 

@@ -184,6 +184,12 @@ static void emit_board_mapping(struct writer *writer)
     }
     if (board->sample)
         emit_word(writer, "sample", "true");
+    if (!board->readings_only && board->spc_conflict != SPC_CONFLICT_DEFAULT) {
+        emit_key(writer, "spc");
+        begin_mapping(writer, true);
+        emit_word(writer, "conflict", spc_conflict_name(board->spc_conflict));
+        end_mapping(writer);
+    }
     end_mapping(writer);
 }
 
@@ -204,7 +210,7 @@ static void emit_spc(struct writer *writer, const struct spc_settings *spc)
                    spc->shift_length != defaults.shift_length ||
                    spc->trend_length != defaults.trend_length ||
                    spc->screen_moving_ranges != defaults.screen_moving_ranges ||
-                   spc->rebase_count > 0;
+                   spc->rebase_count > 0 || spc->conflict != SPC_CONFLICT_DEFAULT;
     if (!differs)
         return;
     emit_key(writer, "spc");
@@ -227,6 +233,8 @@ static void emit_spc(struct writer *writer, const struct spc_settings *spc)
         }
         end_list(writer);
     }
+    if (spc->conflict != SPC_CONFLICT_DEFAULT)
+        emit_word(writer, "conflict", spc_conflict_name(spc->conflict));
     end_mapping(writer);
 }
 

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -38,14 +39,56 @@ struct spc_settings spc_default_settings(void)
         .trend_length = 7,
         .screen_moving_ranges = false,
         .rebase_count = 0,
+        .conflict = SPC_CONFLICT_DEFAULT,
+        .board_conflict = SPC_CONFLICT_DEFAULT,
     };
+}
+
+const char *spc_conflict_name(enum spc_conflict conflict)
+{
+    switch (conflict) {
+    case SPC_CONFLICT_IMPROVEMENT:
+        return "improvement";
+    case SPC_CONFLICT_CONCERN:
+        return "concern";
+    case SPC_CONFLICT_DEFAULT:
+        break;
+    }
+    return "";
+}
+
+bool spc_conflict_parse(const char *text, enum spc_conflict *out)
+{
+    if (strcmp(text, "improvement") == 0)
+        *out = SPC_CONFLICT_IMPROVEMENT;
+    else if (strcmp(text, "concern") == 0)
+        *out = SPC_CONFLICT_CONCERN;
+    else
+        return false;
+    return true;
+}
+
+static bool conflict_is_valid(enum spc_conflict conflict)
+{
+    return conflict == SPC_CONFLICT_DEFAULT || conflict == SPC_CONFLICT_IMPROVEMENT ||
+           conflict == SPC_CONFLICT_CONCERN;
+}
+
+enum spc_conflict spc_conflict_rule(const struct spc_settings *settings)
+{
+    if (settings->conflict != SPC_CONFLICT_DEFAULT)
+        return settings->conflict;
+    if (settings->board_conflict != SPC_CONFLICT_DEFAULT)
+        return settings->board_conflict;
+    return SPC_CONFLICT_DEFAULT_RULE;
 }
 
 static bool settings_are_valid(const struct spc_settings *settings)
 {
     return settings->minimum_points >= 2 && settings->shift_length >= 2 &&
            settings->trend_length >= 2 && settings->rebase_count >= 0 &&
-           settings->rebase_count <= SPC_MAX_REBASES;
+           settings->rebase_count <= SPC_MAX_REBASES && conflict_is_valid(settings->conflict) &&
+           conflict_is_valid(settings->board_conflict);
 }
 
 static bool period_starts_new_limits(const struct spc_settings *settings, int previous, int current)
@@ -230,22 +273,29 @@ static int near_limit_side(const struct spc_point *point)
     return 0;
 }
 
+/* Rule 4, as NHS England's SQL tool (v2.1 on, step 4i) and NHSRplotthedots
+ * have it: three consecutive points all on one side of the mean, two or
+ * three of them beyond the 2σ line on that side but not beyond the process
+ * limit. Those two or three are flagged. The third point, when it is not
+ * itself near the limit, must still be on the same side of the mean: inside
+ * the 2σ line, or beyond the limit (flagged by rule 1 instead). A point on
+ * the mean is on neither side. A segment of two points has no such window. */
 static void flag_two_of_three(const struct spc_point *points, const struct segment *segment,
                               struct flags *flags)
 {
-    size_t length = segment->end - segment->start;
-    size_t window = length < 3 ? length : 3;
-    for (size_t first = segment->start; first + window <= segment->end; first++) {
-        for (int side = -1; side <= 1; side += 2) {
-            size_t near = 0;
-            for (size_t i = first; i < first + window; i++)
-                near += near_limit_side(&points[i]) == side;
-            if (near < 2)
-                continue;
-            for (size_t i = first; i < first + window; i++)
-                if (near_limit_side(&points[i]) == side)
-                    flag(flags, i, SPC_RULE_TWO_OF_THREE, side > 0);
-        }
+    for (size_t first = segment->start; first + 3 <= segment->end; first++) {
+        int side = side_of_mean(&points[first]);
+        if (side == 0 || side_of_mean(&points[first + 1]) != side ||
+            side_of_mean(&points[first + 2]) != side)
+            continue;
+        size_t near = 0;
+        for (size_t i = first; i < first + 3; i++)
+            near += near_limit_side(&points[i]) == side;
+        if (near < 2)
+            continue;
+        for (size_t i = first; i < first + 3; i++)
+            if (near_limit_side(&points[i]) == side)
+                flag(flags, i, SPC_RULE_TWO_OF_THREE, side > 0);
     }
 }
 
@@ -262,24 +312,33 @@ static enum spc_meaning meaning_of_side(enum spc_direction direction, bool high)
     return SPC_NEITHER;
 }
 
-/* When rules disagree about a point's side, improvement wins (the side that
- * is better); without a direction, the point's own side of the mean does. */
+/* When rules disagree about a point's side, so that with a direction an
+ * improvement rule and a concern rule both flag it (a falling trend above the
+ * mean, a point beyond the upper limit at the end of a falling run), the
+ * metric's conflict rule picks the side, as NHS England's SQL tool's
+ * MetricConflictRule does, and the point records the conflict. Without a
+ * direction neither side is better: the point's own side of the mean. */
 static void label_point(struct spc_point *point, const struct flags *flags,
-                        enum spc_direction direction)
+                        enum spc_direction direction, enum spc_conflict conflict)
 {
     point->rules = flags->high | flags->low;
+    point->conflict = false;
     if (!point->rules) {
         point->high = false;
         point->meaning = SPC_COMMON;
         return;
     }
     if (flags->high && flags->low) {
-        if (direction == SPC_HIGHER_IS_BETTER)
-            point->high = true;
-        else if (direction == SPC_LOWER_IS_BETTER)
-            point->high = false;
-        else
+        bool improvement = conflict == SPC_CONFLICT_IMPROVEMENT;
+        if (direction == SPC_HIGHER_IS_BETTER) {
+            point->high = improvement;
+            point->conflict = true;
+        } else if (direction == SPC_LOWER_IS_BETTER) {
+            point->high = !improvement;
+            point->conflict = true;
+        } else {
             point->high = point->value > point->mean;
+        }
     } else {
         point->high = flags->high != 0;
     }
@@ -365,6 +424,7 @@ bool spc_analyse(const double *values, const int *periods, size_t count,
             return false;
 
     out->count = count;
+    out->conflict_rule = spc_conflict_rule(settings);
     out->points = count ? xcalloc(count, sizeof *out->points) : NULL;
     for (size_t i = 0; i < count; i++) {
         out->points[i].value = values[i];
@@ -391,7 +451,7 @@ bool spc_analyse(const double *values, const int *periods, size_t count,
         flag_two_of_three(out->points, &segment, flags);
     }
     for (size_t i = 0; i < count; i++)
-        label_point(&out->points[i], &flags[i], direction);
+        label_point(&out->points[i], &flags[i], direction, out->conflict_rule);
     free(flags);
 
     const struct spc_point *last = &out->points[count - 1];
@@ -401,6 +461,7 @@ bool spc_analyse(const double *values, const int *periods, size_t count,
     out->upper_limit = last->upper_limit;
     out->lower_limit = last->lower_limit;
     out->variation = variation_of_point(last);
+    out->conflict = last->conflict;
     if (has_target && isfinite(target))
         out->assurance = assurance_for_target(direction, target, out->upper_limit,
                                               out->lower_limit);
@@ -501,6 +562,17 @@ const char *spc_rule_label(enum spc_rule rule)
         return "two of three near a limit";
     }
     return "";
+}
+
+const char *spc_conflict_sentence(const struct spc_result *result)
+{
+    if (!result || !result->has_limits || !result->conflict)
+        return "";
+    if (result->conflict_rule == SPC_CONFLICT_IMPROVEMENT)
+        return "improvement and concern rules both apply to the latest point; this metric "
+               "shows improvement";
+    return "improvement and concern rules both apply to the latest point; this metric shows "
+           "concern";
 }
 
 const char *spc_meaning_label(enum spc_meaning meaning)

@@ -80,6 +80,7 @@ struct row {
     char shown_value[64], shown_target[64];
     enum spc_variation variation;
     enum spc_assurance assurance;
+    const char *spc_conflict; /* spc_conflict_sentence: "" when none */
     const char *milestone;
     size_t depth;
 };
@@ -110,6 +111,7 @@ static void fill_metric_row(struct row *row, const struct metric *metric,
     metric_analyse_spc(&until, &spc);
     row->variation = spc.variation;
     row->assurance = spc.assurance;
+    row->spc_conflict = spc_conflict_sentence(&spc);
     spc_result_free(&spc);
 }
 
@@ -138,6 +140,8 @@ static void write_icons(FILE *out, const struct row *row, bool ascii, const char
     if (row->variation != SPC_VARIATION_NONE)
         fprintf(out, "%s%s %s", separator, spc_variation_glyph(row->variation, ascii),
                 spc_variation_label(row->variation));
+    if (row->spc_conflict && row->spc_conflict[0])
+        fprintf(out, " [%s]", row->spc_conflict);
     if (row->assurance != SPC_ASSURANCE_NONE)
         fprintf(out, "%s%s %s", separator, spc_assurance_glyph(row->assurance, ascii),
                 spc_assurance_label(row->assurance));
@@ -207,6 +211,8 @@ static void write_markdown_row(FILE *out, const struct row *row, bool ascii)
     if (row->variation != SPC_VARIATION_NONE)
         fprintf(out, "%s %s", spc_variation_glyph(row->variation, ascii),
                 spc_variation_label(row->variation));
+    if (row->spc_conflict && row->spc_conflict[0])
+        fprintf(out, " [%s]", row->spc_conflict);
     fputs(" | ", out);
     if (row->assurance != SPC_ASSURANCE_NONE)
         fprintf(out, "%s %s", spc_assurance_glyph(row->assurance, ascii),

@@ -745,13 +745,15 @@ static void detail_metric(struct browser *b, const struct node *node, const stru
         struct spc_result spc;
         metric_analyse_spc(metric, &spc);
         if (spc.count) {
-            if (spc.has_limits)
+            if (spc.has_limits) {
                 detail_textf(b, A_NORMAL, "  SPC        %s %s | %s %s",
                              spc_variation_glyph(spc.variation, b->style.ascii),
                              spc_variation_label(spc.variation),
                              spc_assurance_glyph(spc.assurance, b->style.ascii),
                              spc_assurance_label(spc.assurance));
-            else
+                if (spc_conflict_sentence(&spc)[0]) /* docs/spc.md: conflicts */
+                    detail_wrapped(b, A_NORMAL, "             ", spc_conflict_sentence(&spc), width);
+            } else
                 detail_textf(b, A_NORMAL, "  SPC        run chart: %zu of %d points needed for limits",
                              spc.count, metric->spc.minimum_points);
             int chart_width = width - 2, chart_height = 10;

@@ -190,6 +190,12 @@ static const char *const migrations[] = {
     /* 3 -> 4: a node's children in tree order straight from an index, so
      * opening a node reads its children, not the whole board. */
     "CREATE INDEX nodes_by_parent_in_order ON nodes(board_id, parent_id, tree_order);",
+    /* 4 -> 5: the SPC conflict rule (docs/spc.md): a board's, for metrics
+     * that set none, and a metric's own; NULL where the board file sets none. */
+    "ALTER TABLE boards ADD COLUMN spc_conflict TEXT "
+    "  CHECK (spc_conflict IN ('improvement', 'concern'));"
+    "ALTER TABLE metrics ADD COLUMN spc_conflict TEXT "
+    "  CHECK (spc_conflict IN ('improvement', 'concern'));",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -223,10 +229,10 @@ static const char *const migrations[] = {
     X(USER_VERSION, "PRAGMA user_version")                                                     \
     X(COUNT_BOARDS, "SELECT count(*) FROM boards")                                             \
     X(LIST_BOARDS, "SELECT code, title FROM boards ORDER BY id")                               \
-    X(FIND_BOARD, "SELECT id, title, reporting_period, purpose, vision FROM boards "           \
-                  "WHERE code = ?1")                                                           \
+    X(FIND_BOARD, "SELECT id, title, reporting_period, purpose, vision, spc_conflict "         \
+                  "FROM boards WHERE code = ?1")                                               \
     X(INSERT_BOARD, "INSERT INTO boards (code, title, reporting_period, purpose, vision, "      \
-                    "imported_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")                            \
+                    "imported_at, spc_conflict) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")          \
     X(INSERT_VALUE, "INSERT INTO board_values (board_id, position, name, text) "              \
                     "VALUES (?1, ?2, ?3, ?4)")                                                 \
     X(LOAD_VALUES, "SELECT name, text FROM board_values WHERE board_id = ?1 ORDER BY position") \
@@ -245,7 +251,8 @@ static const char *const migrations[] = {
       "SELECT m.id, m.deliverable_id, m.code, m.name, m.unit, m.direction, m.baseline_value, " \
       "m.baseline_period, m.target_value, m.target_period, m.tolerance, m.stale_months, "      \
       "m.breakdown, m.spc_minimum_points, m.spc_shift_length, m.spc_trend_length, "            \
-      "m.spc_screen_moving_ranges FROM nodes n JOIN metrics m ON m.deliverable_id = n.id "    \
+      "m.spc_screen_moving_ranges, m.spc_conflict "                                            \
+      "FROM nodes n JOIN metrics m ON m.deliverable_id = n.id "                                \
       "WHERE n.board_id = ?1 AND n.parent_id IS ?2 ORDER BY n.tree_order, m.position")         \
     X(LOAD_CHILD_TRAJECTORIES, "SELECT t.metric_id, t.period, t.value FROM nodes n "          \
                                "JOIN metrics m ON m.deliverable_id = n.id "                    \
@@ -300,13 +307,14 @@ static const char *const migrations[] = {
       "INSERT INTO metrics (board_id, deliverable_id, position, code, name, unit, direction, " \
       "baseline_value, baseline_period, target_value, target_period, tolerance, stale_months, " \
       "breakdown, spc_minimum_points, spc_shift_length, spc_trend_length, "                    \
-      "spc_screen_moving_ranges) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "   \
-      "?13, ?14, ?15, ?16, ?17, ?18)")                                                         \
+      "spc_screen_moving_ranges, spc_conflict) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "    \
+      "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)")                                     \
     X(LOAD_METRICS,                                                                            \
       "SELECT m.id, m.deliverable_id, m.code, m.name, m.unit, m.direction, m.baseline_value, " \
       "m.baseline_period, m.target_value, m.target_period, m.tolerance, m.stale_months, "      \
       "m.breakdown, m.spc_minimum_points, m.spc_shift_length, m.spc_trend_length, "            \
-      "m.spc_screen_moving_ranges FROM metrics m JOIN nodes n ON n.id = m.deliverable_id "    \
+      "m.spc_screen_moving_ranges, m.spc_conflict "                                            \
+      "FROM metrics m JOIN nodes n ON n.id = m.deliverable_id "                                \
       "WHERE m.board_id = ?1 ORDER BY n.tree_order, m.position")                               \
     X(FIND_METRIC, "SELECT id, unit, code, breakdown FROM metrics "                            \
                    "WHERE board_id = ?1 AND code = ?2")                                        \
@@ -457,6 +465,14 @@ static char *column_text(sqlite3_stmt *prepared, int index)
 {
     const unsigned char *text = sqlite3_column_text(prepared, index);
     return text ? xstrdup((const char *)text) : NULL;
+}
+
+/* An SPC conflict rule, or SPC_CONFLICT_DEFAULT for NULL. */
+static void column_conflict(sqlite3_stmt *prepared, int index, enum spc_conflict *out)
+{
+    const char *text = (const char *)sqlite3_column_text(prepared, index);
+    if (!text || !spc_conflict_parse(text, out))
+        *out = SPC_CONFLICT_DEFAULT;
 }
 
 static yearmonth column_period(sqlite3_stmt *prepared, int index)
@@ -744,6 +760,8 @@ static bool insert_structure(struct store *store, const struct board *board, lon
     bind_text(prepared, 4, board->purpose);
     bind_text(prepared, 5, board->vision);
     bind_text(prepared, 6, now);
+    if (board->spc_conflict != SPC_CONFLICT_DEFAULT)
+        bind_text(prepared, 7, spc_conflict_name(board->spc_conflict));
     if (!run(store, prepared, error, "add the board"))
         return false;
     *board_id = sqlite3_last_insert_rowid(store->database);
@@ -829,6 +847,8 @@ static bool insert_structure(struct store *store, const struct board *board, lon
             sqlite3_bind_int(prepared, 16, metric->spc.shift_length);
             sqlite3_bind_int(prepared, 17, metric->spc.trend_length);
             sqlite3_bind_int(prepared, 18, metric->spc.screen_moving_ranges);
+            if (metric->spc.conflict != SPC_CONFLICT_DEFAULT)
+                bind_text(prepared, 19, spc_conflict_name(metric->spc.conflict));
             if (!(ok = run(store, prepared, error, "add a metric")))
                 break;
             long long metric_id = sqlite3_last_insert_rowid(store->database);
@@ -1555,6 +1575,8 @@ static bool load_metrics(struct store *store, struct board *board, const struct 
         metric->spc.shift_length = sqlite3_column_int(prepared, 14);
         metric->spc.trend_length = sqlite3_column_int(prepared, 15);
         metric->spc.screen_moving_ranges = sqlite3_column_int(prepared, 16) != 0;
+        column_conflict(prepared, 17, &metric->spc.conflict);
+        metric->spc.board_conflict = board->spc_conflict;
     }
     sqlite3_reset(prepared);
     free(capacities);
@@ -1861,6 +1883,7 @@ bool store_load_children(struct store *store, struct board *board, size_t index,
     if (parent->children_loaded)
         return true;
     struct board *children = xcalloc(1, sizeof *children);
+    children->spc_conflict = board->spc_conflict; /* for the metrics' fallback */
     struct scope scope = {.board_id = board->id, .children = true, .parent_id = parent->id};
     bool in_transaction = sqlite3_get_autocommit(store->database) == 0;
     if (!in_transaction && !execute_script(store, "BEGIN DEFERRED", error, "read the board")) {
@@ -1922,6 +1945,7 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
     board->reporting_period = column_text(prepared, 2);
     board->purpose = column_text(prepared, 3);
     board->vision = column_text(prepared, 4);
+    column_conflict(prepared, 5, &board->spc_conflict);
     sqlite3_reset(prepared);
 
     /* A consistent snapshot: another process may commit between queries. */

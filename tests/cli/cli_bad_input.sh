@@ -96,7 +96,7 @@ at_spot "$WORK/syntax-quote.yaml" 3 10 '"unterminated'
 printf 'board:\n  code: a\n  titel: x\naims: []\n' |
   refused unknown-board 3 3 'titel' "unknown key 'titel' in board; did you mean 'title'?"
 printf 'board:\n  code: a\n  colour: red\naims: []\n' |
-  refused unknown-board-far 3 3 'colour' "unknown key 'colour' in board; expected code, title, period, purpose, vision, values, source or sample"
+  refused unknown-board-far 3 3 'colour' "unknown key 'colour' in board; expected code, title, period, purpose, vision, values, source, sample or spc"
 printf 'board: {code: a, title: x}\naims: []\naim: []\n' |
   refused unknown-top 3 1 'aim:' "unknown key 'aim' at the top of the file; did you mean 'aims'?"
 { base; cat <<'YAML'; } | refused unknown-aim 25 5 'titel' "unknown key 'titel' in aim; did you mean 'title'?"

@@ -43,4 +43,22 @@ expect_equal "$rows" "$(sql "$DB" "SELECT count(*) FROM readings r JOIN metrics 
 run "$BOARDPACK" --db "$DB" export --format xml
 expect_status 2 "bad export format"
 
+
+# The SPC conflict rule, the board's and a metric's own, survives the trip.
+run "$BOARDPACK" --db "$WORK/conflict.db" import "$SOURCE_ROOT/tests/cli/spc_conflict.yaml"
+expect_status 0 "import the conflict board"
+run "$BOARDPACK" --db "$WORK/conflict.db" export --board spc-conflict
+printf '%s\n' "$OUT" >"$WORK/conflict.yaml"
+expect_out_contains "  spc: {conflict: improvement}" "the board's rule is exported"
+expect_equal "$(printf '%s\n' "$OUT" | grep -c 'spc: {conflict: ')" "2" "only the rules set are exported"
+run "$BOARDPACK" --db "$WORK/conflict-copy.db" import "$WORK/conflict.yaml"
+expect_status 0 "import the exported conflict board"
+run "$BOARDPACK" --db "$WORK/conflict-copy.db" export --board spc-conflict
+printf '%s\n' "$OUT" >"$WORK/conflict.again.yaml"
+if cmp -s "$WORK/conflict.yaml" "$WORK/conflict.again.yaml"; then pass; else
+  fail "round trip of the conflict board"; diff "$WORK/conflict.yaml" "$WORK/conflict.again.yaml" | head -20 >&2
+fi
+expect_equal "$("$BOARDPACK" --db "$WORK/conflict-copy.db" report --board spc-conflict)" \
+  "$("$BOARDPACK" --db "$WORK/conflict.db" report --board spc-conflict)" "conflict reports agree"
+
 finish

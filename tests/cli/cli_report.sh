@@ -61,4 +61,25 @@ run "$BOARDPACK" --db "$DB" report --board nlft-2024-25 --format csv
 expect_status 0 "report on a board without deliverables"
 expect_equal "$(printf '%s\n' "$OUT" | tr -d '\r' | grep -c '^objective,')" "12" "2024/25 objectives"
 
+
+# The SPC conflict rule (docs/spc.md): when improvement and concern rules both
+# flag the latest point, the metric's rule (or its board's) picks the icon and
+# the text and Markdown reports say so; the CSV keeps its nine columns.
+conflict="improvement and concern rules both apply to the latest point; this metric shows"
+run "$BOARDPACK" --db "$WORK/conflict.db" import "$SOURCE_ROOT/tests/cli/spc_conflict.yaml"
+expect_status 0 "import the conflict board"
+run "$BOARDPACK" --db "$WORK/conflict.db" report --board spc-conflict --format csv
+expect_status 0 "conflict board csv"
+icons=$(printf '%s\n' "$OUT" | tr -d '\r' | python3 -c "import csv,sys; print(' '.join(r['code'] + '=' + r['variation'] for r in csv.DictReader(sys.stdin) if r['variation']))")
+expect_equal "$icons" "1.1.1=improvement-low 1.1.2=concern-high 1.1.3=common" \
+  "the board's rule (improvement), a metric's own (concern), no conflict"
+expect_equal "$(printf '%s\n' "$OUT" | head -1 | tr -d '\r')" \
+  "level,code,title,rag,value,target,period,variation,assurance" "csv header unchanged"
+run "$BOARDPACK" --db "$WORK/conflict.db" report --board spc-conflict
+expect_out_contains "↓+ improvement (low) [$conflict improvement]" "text says the board's rule chose"
+expect_out_contains "↑! concern (high) [$conflict concern]" "text says the metric's rule chose"
+expect_equal "$(printf '%s\n' "$OUT" | grep -c "$conflict")" "2" "no words without a conflict"
+run "$BOARDPACK" --db "$WORK/conflict.db" report --board spc-conflict --format md
+expect_out_contains "| ↑! concern (high) [$conflict concern] |" "markdown says so in the cell"
+
 finish

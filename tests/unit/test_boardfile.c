@@ -208,7 +208,8 @@ static void test_metric_options(void **state)
                   "              tolerance: 2.5\n"
                   "              stale_after: 6\n"
                   "              spc: {minimum_points: 20, shift_length: 8, trend_length: 6,\n"
-                  "                    screen_moving_ranges: true, rebase: [2023-10, 2023-04]}\n"
+                  "                    screen_moving_ranges: true, rebase: [2023-10, 2023-04],\n"
+                  "                    conflict: improvement}\n"
                   "          - code: \"1.1.2\"\n"
                   "            title: \"Ward\"\n"
                   "            milestone: {due: 2024-03, status: at_risk}\n"
@@ -239,6 +240,9 @@ static void test_metric_options(void **state)
     assert_int_equal(metric->spc.rebase_count, 2);
     assert_int_equal(metric->spc.rebase_periods[0], yearmonth_make(2023, 4));
     assert_int_equal(metric->spc.rebase_periods[1], yearmonth_make(2023, 10));
+    assert_int_equal(metric->spc.conflict, SPC_CONFLICT_IMPROVEMENT);
+    assert_int_equal(metric->spc.board_conflict, SPC_CONFLICT_DEFAULT);
+    assert_int_equal(board->spc_conflict, SPC_CONFLICT_DEFAULT);
     /* A sample board marks everything it adds as sample, whatever the item says. */
     assert_true(board->sample);
     assert_true(board->readings[0].sample);
@@ -255,7 +259,7 @@ static void test_metric_options(void **state)
     assert_int_equal(board->comment_count, 1);
     assert_string_equal(board->comments[0].node_code, "1.1");
     assert_string_equal(board->comments[0].text, "Fine");
-    assert_int_equal(board->comments[0].where.line, 31);
+    assert_int_equal(board->comments[0].where.line, 32);
     board_free(board);
 }
 
@@ -366,7 +370,7 @@ static void test_unknown_and_duplicate_keys(void **state)
                    "t.yaml:4:5: error: unknown key 'titel' in aim; did you mean 'title'?");
     assert_refused("board: {code: b, title: T, colour: red}\n",
                    "t.yaml:1:28: error: unknown key 'colour' in board; expected code, title, "
-                   "period, purpose, vision, values, source or sample");
+                   "period, purpose, vision, values, source, sample or spc");
     assert_refused("board: {code: b, title: T}\naimz: []\n",
                    "t.yaml:2:1: error: unknown key 'aimz' at the top of the file; did you mean "
                    "'aims'?");
@@ -701,7 +705,7 @@ static void test_huge_scalar_and_many_readings(void **state)
     text_append(&big, "\"\n  bogus: 1\n");
     assert_refused(big.data,
                    "t.yaml:4:3: error: unknown key 'bogus' in board; expected code, title, period, "
-                   "purpose, vision, values, source or sample");
+                   "purpose, vision, values, source, sample or spc");
     text_free(&big);
 
     text_append(&big, "board: {code: many}\nreadings:\n");
@@ -820,6 +824,7 @@ static void assert_boards_equal(const struct board *a, const struct board *b)
         assert_text_equal(a->values[i].text, b->values[i].text);
     }
     assert_int_equal(a->sample, b->sample);
+    assert_int_equal(a->spc_conflict, b->spc_conflict);
     assert_int_equal(a->readings_only, b->readings_only);
     assert_int_equal(a->node_count, b->node_count);
     for (size_t i = 0; i < a->node_count; i++) {
@@ -879,6 +884,7 @@ static const char rich_board[] =
     "  vision: \"true\"\n"
     "  values: [{name: \"Kind\"}, {name: \"Bold\", text: \"We say \\\"yes\\\": often\"}]\n"
     "  source: \"ignored\"\n"
+    "  spc: {conflict: improvement}\n"
     "aims:\n"
     "  - code: 1\n"
     "    title: \"123\"\n"
@@ -895,7 +901,7 @@ static const char rich_board[] =
     "                     trajectory: {2023-06: 62.123456789012345, 2023-09: 0.1},\n"
     "                     tolerance: 1e-7, stale_after: 4,\n"
     "                     spc: {minimum_points: 12, screen_moving_ranges: true, rebase: "
-    "[2023-04]}}\n"
+    "[2023-04], conflict: concern}}\n"
     "          - code: \"1.1.2\"\n"
     "            title: \"Two measures\"\n"
     "            metrics:\n"
@@ -926,6 +932,82 @@ static const char rich_board[] =
     "  - {node: \"1\", period: 2023-10, text: \"Aim 1 – fine ’n’ dandy\"}\n"
     "  - {node: \"1.1.3\", text: \"Late\", by: \"cat\", at: \"2023-11-30T23:59:59Z\", sample: "
     "true}\n";
+
+/* The SPC conflict rule: a metric's own, else the board's (copied into each
+ * metric whatever the order of the file's sections), else not set. */
+static void test_spc_conflict_settings(void **state)
+{
+    (void)state;
+    static const char aims[] =
+        "aims: [{code: \"1\", title: x, objectives: [{code: \"1.1\", title: x,\n"
+        "        deliverables: [{code: \"1.1.1\", title: x, metrics: [\n"
+        "          {code: a, name: a, unit: count, direction: down, target: {value: 1}},\n"
+        "          {code: b, name: b, unit: count, direction: up, target: {value: 1},\n"
+        "           spc: {conflict: improvement}},\n"
+        "          {code: c, name: c, unit: count, direction: up, target: {value: 1},\n"
+        "           spc: {conflict: concern}}]}]}]}]\n";
+    char text[1024];
+    snprintf(text, sizeof text, "board: {code: b, title: T, spc: {conflict: improvement}}\n%s",
+             aims);
+    struct board *board = parse(text);
+    const struct node *node = &board->nodes[2];
+    assert_int_equal(board->spc_conflict, SPC_CONFLICT_IMPROVEMENT);
+    assert_int_equal(node->metrics[0].spc.conflict, SPC_CONFLICT_DEFAULT);
+    assert_int_equal(node->metrics[1].spc.conflict, SPC_CONFLICT_IMPROVEMENT);
+    assert_int_equal(node->metrics[2].spc.conflict, SPC_CONFLICT_CONCERN);
+    for (size_t m = 0; m < 3; m++)
+        assert_int_equal(node->metrics[m].spc.board_conflict, SPC_CONFLICT_IMPROVEMENT);
+    assert_int_equal(spc_conflict_rule(&node->metrics[0].spc), SPC_CONFLICT_IMPROVEMENT);
+    assert_int_equal(spc_conflict_rule(&node->metrics[2].spc), SPC_CONFLICT_CONCERN);
+    assert_round_trip(board);
+    board_free(board);
+
+    /* The board after its aims. */
+    snprintf(text, sizeof text, "%sboard: {code: b, title: T, spc: {conflict: concern}}\n", aims);
+    board = parse(text);
+    assert_int_equal(board->nodes[2].metrics[0].spc.board_conflict, SPC_CONFLICT_CONCERN);
+    assert_int_equal(board->nodes[2].metrics[1].spc.board_conflict, SPC_CONFLICT_CONCERN);
+    assert_int_equal(spc_conflict_rule(&board->nodes[2].metrics[1].spc),
+                     SPC_CONFLICT_IMPROVEMENT);
+    board_free(board);
+
+    /* No setting anywhere: the default, concern. */
+    snprintf(text, sizeof text, "board: {code: b, title: T}\n%s", aims);
+    board = parse(text);
+    assert_int_equal(board->spc_conflict, SPC_CONFLICT_DEFAULT);
+    assert_int_equal(spc_conflict_rule(&board->nodes[2].metrics[0].spc), SPC_CONFLICT_CONCERN);
+    board_free(board);
+
+    /* Located errors. */
+    assert_refused("board: {code: b, title: T, spc: {conflict: worse}}\naims: []\n",
+                   "t.yaml:1:44: error: unknown conflict 'worse'; expected improvement or "
+                   "concern");
+    assert_refused("board: {code: b, title: T, spc: {conflict: [concern]}}\naims: []\n",
+                   "t.yaml:1:44: error: expected improvement or concern for 'conflict', found a "
+                   "list");
+    assert_refused("board: {code: b, title: T, spc: concern}\naims: []\n",
+                   "t.yaml:1:33: error: expected a mapping for 'spc', found 'concern'");
+    assert_refused("board: {code: b, title: T, spc: {minimum_points: 12}}\naims: []\n",
+                   "t.yaml:1:34: error: unknown key 'minimum_points' in board spc; expected "
+                   "conflict");
+    assert_refused("board: {code: b, title: T, spc: {conflict: concern, conflict: improvement}}\n"
+                   "aims: []\n",
+                   "t.yaml:1:53: error: duplicate key 'conflict' in board spc; the first is at "
+                   "line 1");
+    assert_refused("board: {code: a, title: x}\n"
+                   "aims: [{code: \"1\", title: x, objectives: [{code: \"1.1\", title: x,\n"
+                   "        deliverables: [{code: \"1.1.1\", title: x,\n"
+                   "        metric: {name: n, unit: count, direction: up, target: {value: 1},\n"
+                   "                 spc: {conflict: Improvement}}}]}]}]\n",
+                   "t.yaml:5:34: error: unknown conflict 'Improvement'; expected improvement or "
+                   "concern");
+    assert_refused("board: {code: a, title: x}\n"
+                   "aims: [{code: \"1\", title: x, objectives: [{code: \"1.1\", title: x,\n"
+                   "        deliverables: [{code: \"1.1.1\", title: x,\n"
+                   "        metric: {name: n, unit: count, direction: up, target: {value: 1},\n"
+                   "                 spc: {conflict: concern, conflct: concern}}}]}]}]\n",
+                   "t.yaml:5:43: error: unknown key 'conflct' in spc; did you mean 'conflict'?");
+}
 
 static void test_round_trip(void **state)
 {
@@ -1100,6 +1182,7 @@ int main(void)
         cmocka_unit_test(test_good_file_reads_into_the_tree),
         cmocka_unit_test(test_codes_may_be_plain_numbers),
         cmocka_unit_test(test_metric_options),
+        cmocka_unit_test(test_spc_conflict_settings),
         cmocka_unit_test(test_readings_only_file),
         cmocka_unit_test(test_byte_order_mark_and_crlf),
         cmocka_unit_test(test_syntax_errors),

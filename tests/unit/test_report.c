@@ -369,6 +369,67 @@ static void markdown_report_is_a_table(void **state)
     free(t);
 }
 
+/* When improvement and concern rules both flag a metric's latest point, the
+ * text and Markdown reports say so in words beside the icon, and which way
+ * the metric's conflict rule went; the CSV keeps its nine columns. 1.2.1
+ * (lower is better) becomes nine readings of 30 and 31, then 41 falling to
+ * 35: a shift above the mean (a concern) and a falling trend (an
+ * improvement) on the last point. */
+static void spc_conflicts_are_said_in_words(void **state)
+{
+    (void)state;
+    struct report_board *t = build_board();
+    alternate(t->readings[3], 9, YM(2022, 12), 30, 31);
+    for (int i = 0; i < 7; i++)
+        t->readings[3][9 + i] = (struct reading){.period = YM(2023, 9) + i, .value = 41 - i};
+    const char *sentence = "improvement and concern rules both apply to the latest point; "
+                           "this metric shows ";
+    char *text = report(&t->board, YEARMONTH_NONE, REPORT_TEXT, false);
+    char expected[256];
+    snprintf(expected, sizeof expected,
+             "        35 days → 28 days (2024-03); ↑! concern (high) [%sconcern]; ✗ "
+             "consistently fails\n",
+             sentence);
+    if (!strstr(text, expected))
+        fail_msg("missing: %s\nin:\n%s", expected, text);
+    free(text);
+    text = report(&t->board, YEARMONTH_NONE, REPORT_MARKDOWN, false);
+    snprintf(expected, sizeof expected, "| ↑! concern (high) [%sconcern] | ✗ consistently fails |\n",
+             sentence);
+    if (!strstr(text, expected))
+        fail_msg("missing: %s\nin:\n%s", expected, text);
+    free(text);
+    text = report(&t->board, YEARMONTH_NONE, REPORT_CSV, false);
+    assert_non_null(strstr(text, "\"Median wait, in days\",R,35,28,2024-03,concern-high,"
+                                 "fail\r\n"));
+    assert_null(strstr(text, sentence));
+    free(text);
+
+    /* The metric's rule set to improvement, or the board's (as a loader
+     * copies it in): the improvement icon, and the sentence says so. */
+    for (int how = 0; how < 2; how++) {
+        t->metrics[3].spc = spc_default_settings();
+        if (how == 0)
+            t->metrics[3].spc.conflict = SPC_CONFLICT_IMPROVEMENT;
+        else
+            t->metrics[3].spc.board_conflict = SPC_CONFLICT_IMPROVEMENT;
+        text = report(&t->board, YEARMONTH_NONE, REPORT_TEXT, true);
+        snprintf(expected, sizeof expected,
+                 "        35 days -> 28 days (2024-03); v+ improvement (low) [%simprovement]; "
+                 "F consistently fails\n",
+                 sentence);
+        if (!strstr(text, expected))
+            fail_msg("missing: %s\nin:\n%s", expected, text);
+        free(text);
+    }
+
+    /* An earlier month, when 1.2.1 was still a run chart: no icon, no words. */
+    text = report(&t->board, YM(2023, 12), REPORT_TEXT, false);
+    assert_null(strstr(text, sentence));
+    free(text);
+    free(t);
+}
+
 static void an_earlier_month_cuts_every_column(void **state)
 {
     (void)state;
@@ -440,6 +501,7 @@ int main(void)
         cmocka_unit_test(text_report_reads_without_colour),
         cmocka_unit_test(sample_data_is_flagged),
         cmocka_unit_test(markdown_report_is_a_table),
+        cmocka_unit_test(spc_conflicts_are_said_in_words),
         cmocka_unit_test(an_earlier_month_cuts_every_column),
         cmocka_unit_test(a_board_with_no_readings),
         cmocka_unit_test(a_write_error_is_reported),

@@ -58,6 +58,7 @@ static void defaults_are_documented_ones(void **state)
     assert_int_equal(settings.trend_length, 7);
     assert_false(settings.screen_moving_ranges);
     assert_int_equal(settings.rebase_count, 0);
+    assert_int_equal(spc_conflict_rule(&settings), SPC_CONFLICT_CONCERN);
 }
 
 static void test_vector_gives_product_limits(void **state)
@@ -297,36 +298,138 @@ static void with_tail(const double tail[4], double values[18])
     memcpy(values + 14, tail, 4 * sizeof *tail);
 }
 
-static void two_of_three_beyond_two_sigma_are_flagged(void **state)
+/* The two-of-three rule as NHS England's SQL tool (step 4i) and
+ * NHSRplotthedots have it: in three consecutive points all on one side of
+ * the mean, two or three beyond the 2σ line but not beyond the process
+ * limit. One window of three in each arrangement, after fourteen points
+ * alternating 1 and 2 (the fourteenth, a 2, is above the mean, so each tail
+ * starts with 1.5, below it, to keep the windows apart). */
+static void analyse_tail(const double tail[4], enum spc_direction direction,
+                         struct spc_result *result)
+{
+    double values[18];
+    with_tail(tail, values);
+    analyse(values, 18, direction, result);
+}
+
+static void two_of_three_near_near_near_are_all_flagged(void **state)
 {
     (void)state;
-    double values[18];
     struct spc_result result;
-    with_tail((const double[]){1.5, 4.2, 1.5, 4.2}, values);
-    analyse(values, 18, SPC_HIGHER_IS_BETTER, &result);
-    assert_near(result.points[0].upper_two_sigma, 4.053, 0.001);
-    assert_near(result.upper_limit, 5.180, 0.001);
+    /* Mean 1.95, upper 2σ line 3.64, upper limit 4.48: three near. */
+    analyse_tail((const double[]){1.5, 4.2, 4.2, 4.2}, SPC_HIGHER_IS_BETTER, &result);
+    assert_near(result.mean, 1.95, 0.001);
+    assert_near(result.points[0].upper_two_sigma, 3.640, 0.001);
+    assert_near(result.upper_limit, 4.485, 0.001);
+    unsigned expected[18] = {0};
+    expected[15] = expected[16] = expected[17] = SPC_RULE_TWO_OF_THREE;
+    assert_rules(&result, expected);
+    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_HIGH);
+    spc_result_free(&result);
+}
+
+static void two_of_three_needs_the_third_point_on_the_same_side(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    /* near, near, then a point below the mean (and a point below the mean
+     * before them): mean 1.80, upper 2σ line 3.77, limit 4.76. Neither
+     * window of three is on one side, so nothing is flagged. */
+    analyse_tail((const double[]){1.5, 4.2, 4.2, 1.5}, SPC_HIGHER_IS_BETTER, &result);
+    assert_true(result.points[15].value > result.points[15].upper_two_sigma);
+    assert_true(result.points[16].value > result.points[16].upper_two_sigma);
+    assert_true(result.points[14].value < result.mean);
+    assert_true(result.points[17].value < result.mean);
+    assert_no_rules(&result);
+    assert_int_equal(result.variation, SPC_VARIATION_COMMON);
+    spc_result_free(&result);
+}
+
+static void two_of_three_near_inside_near_on_one_side_is_flagged(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    /* Mean 1.86, upper 2σ line 3.90, limit 4.92: 4.2, 2.5, 4.2 are all
+     * above the mean, the 2.5 inside the 2σ line. The two near points are
+     * flagged, not the one between them. */
+    analyse_tail((const double[]){1.5, 4.2, 2.5, 4.2}, SPC_HIGHER_IS_BETTER, &result);
+    assert_near(result.mean, 1.856, 0.001);
+    assert_near(result.points[0].upper_two_sigma, 3.900, 0.001);
     unsigned expected[18] = {0};
     expected[15] = expected[17] = SPC_RULE_TWO_OF_THREE;
     assert_rules(&result, expected);
     assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_HIGH);
     spc_result_free(&result);
 
-    /* Two in a row, low side. */
-    with_tail((const double[]){1.5, 4.2, 4.2, 1.5}, values);
+    /* The same on the low side, for a metric where lower is better. */
+    double values[18];
+    with_tail((const double[]){1.5, 4.2, 2.5, 4.2}, values);
     for (size_t i = 0; i < 18; i++)
         values[i] = -values[i];
-    analyse(values, 18, SPC_HIGHER_IS_BETTER, &result);
-    memset(expected, 0, sizeof expected);
-    expected[15] = expected[16] = SPC_RULE_TWO_OF_THREE;
+    analyse(values, 18, SPC_LOWER_IS_BETTER, &result);
     assert_rules(&result, expected);
-    assert_false(result.points[16].high);
-    assert_int_equal(result.points[16].meaning, SPC_CONCERN);
-    assert_int_equal(result.variation, SPC_VARIATION_COMMON);
+    assert_false(result.points[17].high);
+    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_LOW);
     spc_result_free(&result);
 }
 
-static void two_of_three_is_broken_by_distance_side_and_limit(void **state)
+static void two_of_three_near_inside_near_across_the_mean_is_not_flagged(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    /* The issue's example: 4.2, 1.5, 4.2 around a mean of 1.80 (2σ line
+     * 4.05, limit 5.18). The 1.5 is below the mean: common cause, as NHS
+     * England's tools have it. */
+    analyse_tail((const double[]){1.5, 4.2, 1.5, 4.2}, SPC_HIGHER_IS_BETTER, &result);
+    assert_near(result.mean, 1.80, 0.001);
+    assert_near(result.points[0].upper_two_sigma, 4.053, 0.001);
+    assert_near(result.upper_limit, 5.180, 0.001);
+    assert_true(result.points[15].value > result.points[15].upper_two_sigma);
+    assert_true(result.points[17].value > result.points[17].upper_two_sigma);
+    assert_no_rules(&result);
+    assert_int_equal(result.variation, SPC_VARIATION_COMMON);
+    spc_result_free(&result);
+
+    /* A middle point exactly on the mean (30.9 / 17, which makes itself the
+     * mean) is on neither side: nothing is flagged either. */
+    analyse_tail((const double[]){1.5, 4.2, 30.9 / 17, 4.2}, SPC_HIGHER_IS_BETTER, &result);
+    assert_near(result.mean, 30.9 / 17, 1e-12);
+    assert_true(result.points[15].value > result.points[15].upper_two_sigma);
+    assert_no_rules(&result);
+    spc_result_free(&result);
+}
+
+static void two_of_three_does_not_count_points_beyond_the_limit(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    /* 6 is beyond the limit (5.75), 5 near it (2σ line 4.47), 2.5 inside
+     * the 2σ line but above the mean (1.92): one near point, so only rule 1
+     * fires. */
+    analyse_tail((const double[]){0, 6, 5, 2.5}, SPC_HIGHER_IS_BETTER, &result);
+    assert_near(result.mean, 1.917, 0.001);
+    assert_near(result.upper_limit, 5.750, 0.001);
+    assert_near(result.points[0].upper_two_sigma, 4.472, 0.001);
+    unsigned expected[18] = {0};
+    expected[15] = SPC_RULE_OUTSIDE_LIMITS;
+    assert_rules(&result, expected);
+    assert_int_equal(result.variation, SPC_VARIATION_COMMON);
+    spc_result_free(&result);
+
+    /* 6, 4.8, 4.8 (limit 5.76, 2σ line 4.50): the two near points are
+     * flagged; the point beyond the limit is the third point on their
+     * side, flagged by rule 1 only. */
+    analyse_tail((const double[]){-1, 6, 4.8, 4.8}, SPC_HIGHER_IS_BETTER, &result);
+    assert_near(result.upper_limit, 5.764, 0.001);
+    assert_near(result.points[0].upper_two_sigma, 4.502, 0.001);
+    memset(expected, 0, sizeof expected);
+    expected[15] = SPC_RULE_OUTSIDE_LIMITS;
+    expected[16] = expected[17] = SPC_RULE_TWO_OF_THREE;
+    assert_rules(&result, expected);
+    spc_result_free(&result);
+}
+
+static void two_of_three_is_broken_by_distance_and_side(void **state)
 {
     (void)state;
     double values[18];
@@ -340,22 +443,12 @@ static void two_of_three_is_broken_by_distance_side_and_limit(void **state)
     assert_no_rules(&result);
     spc_result_free(&result);
 
-    /* Opposite sides of the mean. */
+    /* Near opposite limits. */
     with_tail((const double[]){1.5, 4.2, -1.2, 1.5}, values);
     analyse(values, 18, SPC_HIGHER_IS_BETTER, &result);
     assert_true(values[15] > result.points[15].upper_two_sigma);
     assert_true(values[16] < result.points[16].lower_two_sigma);
     assert_no_rules(&result);
-    spc_result_free(&result);
-
-    /* One of the two is beyond the limit: that one is outside, not near. */
-    with_tail((const double[]){0, 9, 5.8, -1}, values);
-    analyse(values, 18, SPC_HIGHER_IS_BETTER, &result);
-    assert_true(values[16] > result.points[16].upper_two_sigma);
-    assert_true(values[16] < result.points[16].upper_limit);
-    unsigned expected[18] = {0};
-    expected[15] = SPC_RULE_OUTSIDE_LIMITS;
-    assert_rules(&result, expected);
     spc_result_free(&result);
 }
 
@@ -389,28 +482,184 @@ static void icons_follow_the_direction(void **state)
     spc_result_free(&result);
 }
 
+/* Analyses with the default settings but the given conflict rule. */
+static void analyse_with_conflict(const double *values, size_t count,
+                                  enum spc_direction direction, enum spc_conflict conflict,
+                                  struct spc_result *result)
+{
+    struct spc_settings settings = spc_default_settings();
+    settings.conflict = conflict;
+    assert_true(spc_analyse(values, NULL, count, direction, false, 0, &settings, result));
+}
+
 /* Ten points of 1 and 2, then 10 falling to 4: the last four are above the
  * mean (a shift, high) and falling (a trend, low). */
-static void rules_in_conflict_favour_improvement(void **state)
+static const double shift_and_trend[] = {1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 10, 9, 8, 7, 6, 5, 4};
+
+static void conflicting_rules_show_concern_by_default(void **state)
 {
     (void)state;
-    const double values[] = {1, 2, 1, 2, 1, 2, 1, 2, 1, 2, 10, 9, 8, 7, 6, 5, 4};
     struct spc_result result;
-    analyse(values, COUNT(values), SPC_HIGHER_IS_BETTER, &result);
-    const struct spc_point *last = &result.points[COUNT(values) - 1];
+    size_t count = COUNT(shift_and_trend);
+    analyse(shift_and_trend, count, SPC_HIGHER_IS_BETTER, &result);
+    const struct spc_point *last = &result.points[count - 1];
     assert_int_equal(last->rules, SPC_RULE_SHIFT | SPC_RULE_TREND);
-    assert_true(last->high);
-    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_HIGH);
+    assert_true(last->conflict);
+    assert_false(last->high); /* the falling trend: a concern when higher is better */
+    assert_int_equal(last->meaning, SPC_CONCERN);
+    assert_true(result.conflict);
+    assert_int_equal(result.conflict_rule, SPC_CONFLICT_CONCERN);
+    assert_int_equal(result.variation, SPC_VARIATION_CONCERN_LOW);
+    assert_string_equal(spc_conflict_sentence(&result),
+                        "improvement and concern rules both apply to the latest point; "
+                        "this metric shows concern");
     spc_result_free(&result);
 
-    analyse(values, COUNT(values), SPC_LOWER_IS_BETTER, &result);
-    assert_false(result.points[COUNT(values) - 1].high);
+    analyse(shift_and_trend, count, SPC_LOWER_IS_BETTER, &result);
+    assert_true(result.points[count - 1].high); /* above the mean: the concern */
+    assert_int_equal(result.variation, SPC_VARIATION_CONCERN_HIGH);
+    assert_true(result.conflict);
+    spc_result_free(&result);
+
+    /* Without a direction there is no improvement or concern to choose
+     * between: the point's own side of the mean, and no conflict. */
+    analyse(shift_and_trend, count, SPC_NO_DIRECTION, &result);
+    assert_int_equal(result.variation, SPC_VARIATION_NEITHER_HIGH);
+    assert_false(result.conflict);
+    assert_false(result.points[count - 1].conflict);
+    assert_string_equal(spc_conflict_sentence(&result), "");
+    spc_result_free(&result);
+}
+
+static void conflicting_rules_show_improvement_when_set(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    size_t count = COUNT(shift_and_trend);
+    analyse_with_conflict(shift_and_trend, count, SPC_HIGHER_IS_BETTER,
+                          SPC_CONFLICT_IMPROVEMENT, &result);
+    assert_true(result.points[count - 1].high);
+    assert_int_equal(result.points[count - 1].meaning, SPC_IMPROVEMENT);
+    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_HIGH);
+    assert_true(result.conflict);
+    assert_int_equal(result.conflict_rule, SPC_CONFLICT_IMPROVEMENT);
+    assert_string_equal(spc_conflict_sentence(&result),
+                        "improvement and concern rules both apply to the latest point; "
+                        "this metric shows improvement");
+    spc_result_free(&result);
+
+    analyse_with_conflict(shift_and_trend, count, SPC_LOWER_IS_BETTER,
+                          SPC_CONFLICT_IMPROVEMENT, &result);
     assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_LOW);
     spc_result_free(&result);
 
-    analyse(values, COUNT(values), SPC_NO_DIRECTION, &result);
-    assert_int_equal(result.variation, SPC_VARIATION_NEITHER_HIGH); /* above the mean */
+    /* Set to concern explicitly: the same as the default. */
+    analyse_with_conflict(shift_and_trend, count, SPC_HIGHER_IS_BETTER, SPC_CONFLICT_CONCERN,
+                          &result);
+    assert_int_equal(result.variation, SPC_VARIATION_CONCERN_LOW);
     spc_result_free(&result);
+}
+
+/* The issue's other case: a lower-is-better metric whose last point is far
+ * above its upper limit, at the end of a falling run. Twenty points of 1
+ * and 2, then 60 falling by 2 to 48: mean 15.1, upper limit 24.2. The 48 is
+ * beyond the limit and part of a shift above the mean (high, a concern) and
+ * of a falling trend (low, an improvement). */
+static void point_beyond_the_upper_limit_on_a_falling_run(void **state)
+{
+    (void)state;
+    double values[27];
+    for (size_t i = 0; i < 20; i++)
+        values[i] = i % 2 ? 2 : 1;
+    for (size_t i = 0; i < 7; i++)
+        values[20 + i] = 60 - 2.0 * (double)i;
+    struct spc_result result;
+    analyse(values, 27, SPC_LOWER_IS_BETTER, &result);
+    assert_near(result.mean, 408.0 / 27, EPSILON);
+    assert_near(result.upper_limit, 408.0 / 27 + 2.66 * 89.0 / 26, EPSILON);
+    const struct spc_point *last = &result.points[26];
+    assert_int_equal(last->rules, SPC_RULE_OUTSIDE_LIMITS | SPC_RULE_SHIFT | SPC_RULE_TREND);
+    assert_int_equal(result.variation, SPC_VARIATION_CONCERN_HIGH);
+    assert_true(result.conflict);
+    spc_result_free(&result);
+
+    analyse_with_conflict(values, 27, SPC_LOWER_IS_BETTER, SPC_CONFLICT_IMPROVEMENT, &result);
+    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_LOW);
+    assert_true(result.conflict);
+    spc_result_free(&result);
+
+    /* Higher is better: the limit and the shift are improvements, the
+     * falling trend a concern; still a conflict, still concern by default. */
+    analyse(values, 27, SPC_HIGHER_IS_BETTER, &result);
+    assert_int_equal(result.variation, SPC_VARIATION_CONCERN_LOW);
+    spc_result_free(&result);
+}
+
+static void no_conflict_without_both_sides(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    /* The shift example: one side only, whatever the rule. */
+    analyse_with_conflict(shift_series, COUNT(shift_series), SPC_HIGHER_IS_BETTER,
+                          SPC_CONFLICT_CONCERN, &result);
+    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_HIGH);
+    assert_false(result.conflict);
+    assert_string_equal(spc_conflict_sentence(&result), "");
+    spc_result_free(&result);
+
+    /* A conflict earlier in the series says nothing about the latest point. */
+    double values[COUNT(shift_and_trend) + 1];
+    memcpy(values, shift_and_trend, sizeof shift_and_trend);
+    values[COUNT(shift_and_trend)] = 1.5;
+    analyse(values, COUNT(values), SPC_HIGHER_IS_BETTER, &result);
+    assert_true(result.points[COUNT(shift_and_trend) - 1].conflict);
+    assert_false(result.conflict);
+    assert_string_equal(spc_conflict_sentence(&result), "");
+    spc_result_free(&result);
+
+    /* A run chart has no icons and so no conflict. */
+    analyse(shift_and_trend, 14, SPC_HIGHER_IS_BETTER, &result);
+    assert_false(result.has_limits);
+    assert_false(result.conflict);
+    assert_string_equal(spc_conflict_sentence(&result), "");
+    spc_result_free(&result);
+    assert_string_equal(spc_conflict_sentence(NULL), "");
+}
+
+static void conflict_rule_falls_back_from_metric_to_board_to_default(void **state)
+{
+    (void)state;
+    struct spc_settings settings = spc_default_settings();
+    assert_int_equal(settings.conflict, SPC_CONFLICT_DEFAULT);
+    assert_int_equal(settings.board_conflict, SPC_CONFLICT_DEFAULT);
+    assert_int_equal(spc_conflict_rule(&settings), SPC_CONFLICT_CONCERN);
+    settings.board_conflict = SPC_CONFLICT_IMPROVEMENT;
+    assert_int_equal(spc_conflict_rule(&settings), SPC_CONFLICT_IMPROVEMENT);
+    settings.conflict = SPC_CONFLICT_CONCERN;
+    assert_int_equal(spc_conflict_rule(&settings), SPC_CONFLICT_CONCERN);
+    settings.board_conflict = SPC_CONFLICT_DEFAULT;
+    settings.conflict = SPC_CONFLICT_IMPROVEMENT;
+    assert_int_equal(spc_conflict_rule(&settings), SPC_CONFLICT_IMPROVEMENT);
+
+    /* The board-wide setting reaches the analysis. */
+    struct spc_result result;
+    settings = spc_default_settings();
+    settings.board_conflict = SPC_CONFLICT_IMPROVEMENT;
+    assert_true(spc_analyse(shift_and_trend, NULL, COUNT(shift_and_trend),
+                            SPC_HIGHER_IS_BETTER, false, 0, &settings, &result));
+    assert_int_equal(result.variation, SPC_VARIATION_IMPROVEMENT_HIGH);
+    spc_result_free(&result);
+
+    enum spc_conflict parsed = SPC_CONFLICT_DEFAULT;
+    assert_true(spc_conflict_parse("improvement", &parsed));
+    assert_int_equal(parsed, SPC_CONFLICT_IMPROVEMENT);
+    assert_true(spc_conflict_parse("concern", &parsed));
+    assert_int_equal(parsed, SPC_CONFLICT_CONCERN);
+    assert_false(spc_conflict_parse("Concern", &parsed));
+    assert_false(spc_conflict_parse("", &parsed));
+    assert_string_equal(spc_conflict_name(SPC_CONFLICT_IMPROVEMENT), "improvement");
+    assert_string_equal(spc_conflict_name(SPC_CONFLICT_CONCERN), "concern");
+    assert_string_equal(spc_conflict_name(SPC_CONFLICT_DEFAULT), "");
 }
 
 static enum spc_assurance assurance_for(enum spc_direction direction, double target)
@@ -613,6 +862,14 @@ static void bad_arguments_are_refused(void **state)
     settings.minimum_points = 1;
     assert_false(spc_analyse(test_vector, NULL, 18, SPC_HIGHER_IS_BETTER, false, 0, &settings,
                              &result));
+    settings = spc_default_settings();
+    settings.conflict = (enum spc_conflict)7;
+    assert_false(spc_analyse(test_vector, NULL, 18, SPC_HIGHER_IS_BETTER, false, 0, &settings,
+                             &result));
+    settings = spc_default_settings();
+    settings.board_conflict = (enum spc_conflict)3;
+    assert_false(spc_analyse(test_vector, NULL, 18, SPC_HIGHER_IS_BETTER, false, 0, &settings,
+                             &result));
     spc_result_free(&result);
     spc_result_free(NULL);
 }
@@ -681,10 +938,18 @@ int main(void)
         cmocka_unit_test(trend_of_seven_is_flagged),
         cmocka_unit_test(trend_is_broken_by_equal_neighbours),
         cmocka_unit_test(trend_of_six_is_not_flagged_unless_configured),
-        cmocka_unit_test(two_of_three_beyond_two_sigma_are_flagged),
-        cmocka_unit_test(two_of_three_is_broken_by_distance_side_and_limit),
+        cmocka_unit_test(two_of_three_near_near_near_are_all_flagged),
+        cmocka_unit_test(two_of_three_needs_the_third_point_on_the_same_side),
+        cmocka_unit_test(two_of_three_near_inside_near_on_one_side_is_flagged),
+        cmocka_unit_test(two_of_three_near_inside_near_across_the_mean_is_not_flagged),
+        cmocka_unit_test(two_of_three_does_not_count_points_beyond_the_limit),
+        cmocka_unit_test(two_of_three_is_broken_by_distance_and_side),
         cmocka_unit_test(icons_follow_the_direction),
-        cmocka_unit_test(rules_in_conflict_favour_improvement),
+        cmocka_unit_test(conflicting_rules_show_concern_by_default),
+        cmocka_unit_test(conflicting_rules_show_improvement_when_set),
+        cmocka_unit_test(point_beyond_the_upper_limit_on_a_falling_run),
+        cmocka_unit_test(no_conflict_without_both_sides),
+        cmocka_unit_test(conflict_rule_falls_back_from_metric_to_board_to_default),
         cmocka_unit_test(assurance_against_the_target),
         cmocka_unit_test(fewer_points_than_the_minimum_make_a_run_chart),
         cmocka_unit_test(rebasing_starts_new_limits),

@@ -88,7 +88,7 @@ static void a_new_store_is_private_and_versioned(void **state)
     struct stat info;
     assert_int_equal(stat(fixture->path, &info), 0);
     assert_int_equal(info.st_mode & 0777, 0600);
-    assert_int_equal(store_schema_version(fixture->store), 4);
+    assert_int_equal(store_schema_version(fixture->store), 5);
     assert_true(store_is_empty(fixture->store));
     assert_false(store_is_read_only(fixture->store));
     /* WAL, and STRICT tables that refuse a wrongly typed value. */
@@ -149,6 +149,60 @@ static void import_then_load_gives_the_board_back(void **state)
     assert_int_equal(board->nodes[6].milestone.updates[0].status, MILESTONE_ON_TRACK);
     assert_int_equal(board->as_at, yearmonth_make(2023, 5));
     assert_false(board->shows_sample);
+    board_free(board);
+}
+
+/* The SPC conflict rule: the board's and each metric's own are kept (NULL
+ * where the file sets none), and every load, full or lazy, hands the board's
+ * to each metric as its fallback. */
+static void spc_conflict_rules_are_kept(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    static const char text[] =
+        "board: {code: c, title: T, spc: {conflict: improvement}}\n"
+        "aims: [{code: \"1\", title: x, objectives: [{code: \"1.1\", title: x,\n"
+        "        deliverables: [{code: \"1.1.1\", title: x, metrics: [\n"
+        "          {code: a, name: a, unit: count, direction: down, target: {value: 1}},\n"
+        "          {code: b, name: b, unit: count, direction: up, target: {value: 1},\n"
+        "           spc: {conflict: concern}}]}]}]}]\n";
+    assert_true(import_text(fixture->store, text, &error));
+    assert_int_equal(query_number(fixture->path, "SELECT count(*) FROM boards "
+                                                 "WHERE spc_conflict = 'improvement'"),
+                     1);
+    assert_int_equal(query_number(fixture->path, "SELECT count(*) FROM metrics "
+                                                 "WHERE spc_conflict IS NULL AND code = 'a'"),
+                     1);
+    assert_int_equal(query_number(fixture->path, "SELECT count(*) FROM metrics "
+                                                 "WHERE spc_conflict = 'concern' AND code = 'b'"),
+                     1);
+    struct board *board = NULL;
+    assert_true(store_load_board(fixture->store, "c", YEARMONTH_NONE, &board, &error));
+    assert_int_equal(board->spc_conflict, SPC_CONFLICT_IMPROVEMENT);
+    const struct metric *metrics = board->nodes[2].metrics;
+    assert_int_equal(metrics[0].spc.conflict, SPC_CONFLICT_DEFAULT);
+    assert_int_equal(metrics[0].spc.board_conflict, SPC_CONFLICT_IMPROVEMENT);
+    assert_int_equal(spc_conflict_rule(&metrics[0].spc), SPC_CONFLICT_IMPROVEMENT);
+    assert_int_equal(metrics[1].spc.conflict, SPC_CONFLICT_CONCERN);
+    assert_int_equal(spc_conflict_rule(&metrics[1].spc), SPC_CONFLICT_CONCERN);
+    board_free(board);
+
+    assert_true(store_load_board_top(fixture->store, "c", &board, &error));
+    assert_true(store_load_children(fixture->store, board, 0, &error));
+    assert_true(store_load_children(fixture->store, board, 1, &error));
+    assert_int_equal(board->node_count, 3);
+    assert_int_equal(board->nodes[2].metrics[0].spc.board_conflict, SPC_CONFLICT_IMPROVEMENT);
+    assert_int_equal(board->nodes[2].metrics[1].spc.conflict, SPC_CONFLICT_CONCERN);
+    board_free(board);
+
+    /* A board without the setting: NULL, and the default applies. */
+    assert_true(import_text(fixture->store, fixture_board, &error));
+    assert_int_equal(query_number(fixture->path, "SELECT count(*) FROM boards "
+                                                 "WHERE code = 'test-board' AND spc_conflict IS NULL"),
+                     1);
+    assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
+    assert_int_equal(board->spc_conflict, SPC_CONFLICT_DEFAULT);
+    assert_int_equal(spc_conflict_rule(&board->nodes[2].metrics[0].spc), SPC_CONFLICT_CONCERN);
     board_free(board);
 }
 
@@ -560,6 +614,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(a_new_store_is_private_and_versioned, set_up, tear_down),
         cmocka_unit_test_setup_teardown(import_then_load_gives_the_board_back, set_up, tear_down),
+        cmocka_unit_test_setup_teardown(spc_conflict_rules_are_kept, set_up, tear_down),
         cmocka_unit_test_setup_teardown(a_readings_file_adds_to_a_stored_board, set_up, tear_down),
         cmocka_unit_test_setup_teardown(unknown_codes_in_a_readings_file_are_located, set_up,
                                         tear_down),
