@@ -115,6 +115,20 @@ void present_tree_right(const struct board *board, const struct board_status *st
                         yearmonth as_of, size_t node, int metric, bool ascii, char *out,
                         size_t size);
 
+/* A tree row's words: its status, code and title (a metric row: the
+ * metric's code and name; the title may be NULL) and the right-hand part
+ * as present_tree_right words it. The front end adds the indent, the
+ * open/closed marker and the badge's brackets. */
+struct present_tree_row {
+    enum rag rag;
+    const char *code;  /* borrowed from the board */
+    const char *title; /* borrowed; may be NULL */
+    char right[96];
+};
+void present_tree_row(const struct board *board, const struct board_status *status,
+                      yearmonth as_of, size_t node, int metric, bool ascii,
+                      struct present_tree_row *out);
+
 /* The one sentence on why a node or metric has its status (rag.md), e.g.
  * "A: 68.4% is 2.1 points below the 70.5% expected for Oct 2023."; for a
  * milestone judged at the same month as its letter. "" for an aim, an
@@ -175,6 +189,10 @@ size_t present_kiosk_values(const struct board *board, const struct board_status
 /* " Aim 2 of 4" or " Aim 2 of 4, part 1 of 2" (indexes from 0). */
 void present_kiosk_position(size_t aim, size_t aim_count, int page, int page_count, char *out,
                             size_t size);
+/* "Aim 1": the label before an aim's title. */
+void present_kiosk_aim_label(const struct node *aim, char *out, size_t size);
+/* "Store unreadable since 09:35:51: WHY". */
+void present_kiosk_unreadable_banner(const char *since, const char *why, char *out, size_t size);
 /* The STALE banner when the "as at" month is more than stale_months before
  * `now` (or there is no reading at all); false when not stale. */
 bool present_kiosk_stale_banner(yearmonth as_at, yearmonth now, int stale_months, char *out,

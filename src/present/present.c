@@ -210,6 +210,7 @@ void present_counts(const struct rollup *rollup, enum present_counts_form form,
 {
     static const enum rag order[] = {RAG_RED, RAG_AMBER, RAG_GREEN, RAG_BLUE, RAG_GREY};
     const unsigned *counts = rollup->counts;
+    present_line_append(out, PRESENT_PLAIN, ""); /* text, even with nothing counted */
     switch (form) {
     case PRESENT_COUNTS_TREE: {
         bool any = false;
@@ -302,6 +303,17 @@ void present_tree_right(const struct board *board, const struct board_status *st
         snprintf(out, size, "%s", line.text.data ? line.text.data : "");
         present_line_free(&line);
     }
+}
+
+void present_tree_row(const struct board *board, const struct board_status *status,
+                      yearmonth as_of, size_t node, int metric, bool ascii,
+                      struct present_tree_row *out)
+{
+    const struct node *n = &board->nodes[node];
+    out->rag = metric >= 0 ? status->metrics[node][metric].rag : status->nodes[node].rag;
+    out->code = metric >= 0 ? n->metrics[metric].code : n->code;
+    out->title = metric >= 0 ? n->metrics[metric].name : n->title;
+    present_tree_right(board, status, as_of, node, metric, ascii, out->right, sizeof out->right);
 }
 
 enum rag present_status_reason(const struct board *board, const struct board_status *status,
@@ -657,6 +669,16 @@ void present_kiosk_position(size_t aim, size_t aim_count, int page, int page_cou
                  page_count);
     else
         snprintf(out, size, " Aim %zu of %zu", aim + 1, aim_count);
+}
+
+void present_kiosk_aim_label(const struct node *aim, char *out, size_t size)
+{
+    snprintf(out, size, "Aim %s", aim->code);
+}
+
+void present_kiosk_unreadable_banner(const char *since, const char *why, char *out, size_t size)
+{
+    snprintf(out, size, "Store unreadable since %s: %s", since, why);
 }
 
 bool present_kiosk_stale_banner(yearmonth as_at, yearmonth now, int stale_months, char *out,

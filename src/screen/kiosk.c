@@ -727,8 +727,8 @@ static int draw_banners(const struct kiosk *k, int y, int max_lines)
     int used = 0;
     if (k->unreadable) {
         char text[700];
-        snprintf(text, sizeof text, "Store unreadable since %s: %s", k->unreadable_since,
-                 k->unreadable_why);
+        present_kiosk_unreadable_banner(k->unreadable_since, k->unreadable_why, text,
+                                        sizeof text);
         used += draw_banner(y + used, max_lines, text,
                             screen_pair_attr(&k->style, PAIR_ERROR) | A_BOLD);
     }
@@ -778,7 +778,7 @@ static int draw_aim_title(const struct kiosk *k, int y, int max_lines, bool pain
     size_t aim = k->aims[k->aim];
     const struct node *node = &k->board->nodes[aim];
     char label[64];
-    snprintf(label, sizeof label, "Aim %s", node->code);
+    present_kiosk_aim_label(node, label, sizeof label);
     int label_width = screen_text_width(&k->style, label);
     int text_x = 1 + 4 + label_width + 2;
     struct wrapped wrapped;

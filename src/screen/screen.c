@@ -538,13 +538,6 @@ static const struct metric *row_metric(const struct browser *b, const struct row
     return &node->metrics[m];
 }
 
-static enum rag row_rag(const struct browser *b, const struct row *row)
-{
-    if (row->metric >= 0)
-        return b->status.metrics[row->node][row->metric].rag;
-    return b->status.nodes[row->node].rag;
-}
-
 static const char *glyph(const struct browser *b, const char *unicode, const char *ascii)
 {
     return b->style.ascii ? ascii : unicode;
@@ -703,7 +696,10 @@ static void draw_tree_row(struct browser *b, size_t index, int y)
         marker = b->expanded[row->node] ? glyph(b, "\xe2\x96\xbe", "-") : glyph(b, "\xe2\x96\xb8", "+");
     col += screen_put_clipped(y, col, x + width - col, marker, base);
     col += screen_put_clipped(y, col, x + width - col, " ", base);
-    enum rag rag = row_rag(b, row);
+    struct present_tree_row words;
+    present_tree_row(b->board, &b->status, b->as_of, row->node, row->metric, b->style.ascii,
+                     &words);
+    enum rag rag = words.rag;
     if (col + 3 <= x + width) {
         screen_badge(&b->style, y, col, rag);
         if (selected && !b->focus_detail)
@@ -712,11 +708,9 @@ static void draw_tree_row(struct browser *b, size_t index, int y)
         col += 4;
     }
     /* The right-hand part: value against target, milestone status or counts. */
-    char right[96] = "";
+    const char *right = words.right;
     bool editing = b->edit.kind != EDIT_NONE && b->edit.kind != EDIT_SEARCH &&
                    b->edit.kind != EDIT_COMMENT && selected;
-    present_tree_right(b->board, &b->status, b->as_of, row->node, row->metric, b->style.ascii,
-                       right, sizeof right);
     int right_width = screen_text_width(&b->style, right);
     int title_room = x + width - col;
     if (editing)
@@ -725,13 +719,11 @@ static void draw_tree_row(struct browser *b, size_t index, int y)
         title_room -= right_width + 2;
     else
         right_width = 0;
-    const char *code = row->metric >= 0 ? node->metrics[row->metric].code : node->code;
-    int code_width = screen_put_clipped(y, col, title_room, code, base | A_BOLD);
+    int code_width = screen_put_clipped(y, col, title_room, words.code, base | A_BOLD);
     col += code_width + 1;
     title_room -= code_width + 1;
-    const char *title = row->metric >= 0 ? node->metrics[row->metric].name : node->title;
-    if (title && title_room > 0)
-        screen_put(y, col, title_room, title, base);
+    if (words.title && title_room > 0)
+        screen_put(y, col, title_room, words.title, base);
     if (right_width)
         screen_put_clipped(y, x + width - right_width - 1, right_width, right, base);
 }

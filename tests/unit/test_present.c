@@ -244,6 +244,17 @@ static void value_against_target_and_trend(void **state)
     assert_string_equal(present_trend_mark(&t->metric, true), "v");
     present_tree_right(&t->board, &t->status, YEARMONTH_NONE, 4, -1, false, text, sizeof text);
     assert_string_equal(text, "85.5% → 90% ↓");
+    struct present_tree_row row;
+    present_tree_row(&t->board, &t->status, YEARMONTH_NONE, 4, -1, true, &row);
+    assert_int_equal(row.rag, RAG_AMBER);
+    assert_string_equal(row.code, "1.1.3");
+    assert_string_equal(row.title, "Health checks");
+    assert_string_equal(row.right, "85.5% -> 90% v");
+    present_tree_row(&t->board, &t->status, YEARMONTH_NONE, 4, 0, false, &row);
+    assert_string_equal(row.title, "Checks"); /* a metric row: the metric's name */
+    present_tree_row(&t->board, &t->status, YEARMONTH_NONE, 1, -1, false, &row);
+    assert_int_equal(row.rag, RAG_RED);
+    assert_string_equal(row.right, "R2 A1 B1"); /* 1.1.4 has no update: grey, not counted */
     char **values;
     assert_int_equal(present_kiosk_values(&t->board, &t->status, 4, true, &values), 1);
     assert_string_equal(values[0], "85.5% -> 90%");
@@ -377,6 +388,11 @@ static void kiosk_lines(void **state)
                         "STALE: the newest reading is for Mar 2024, more than 3 months before Jul 2024.");
     assert_true(present_kiosk_stale_banner(YEARMONTH_NONE, YM(2024, 7), 1, text, sizeof text));
     assert_string_equal(text, "STALE: this board has no readings yet.");
+    present_kiosk_unreadable_banner("09:35:51", "database is locked.", text, sizeof text);
+    assert_string_equal(text, "Store unreadable since 09:35:51: database is locked.");
+    struct node aim = {.level = LEVEL_AIM, .code = "3"};
+    present_kiosk_aim_label(&aim, text, sizeof text);
+    assert_string_equal(text, "Aim 3");
 }
 
 int main(void)
