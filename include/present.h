@@ -32,6 +32,10 @@ enum present_meaning {
     PRESENT_MEANING_COUNT
 };
 enum present_meaning present_rag_meaning(enum rag rag);
+/* A short name for a meaning, for style sheets and tests: "plain",
+ * "strong", "dim", "header", "sample", "error", "rag-grey", "rag-blue",
+ * "rag-green", "rag-amber", "rag-red". */
+const char *present_meaning_name(enum present_meaning meaning);
 
 /* A run of bytes of a line's text with one meaning. */
 struct present_span {

@@ -19,6 +19,15 @@ enum present_meaning present_rag_meaning(enum rag rag)
                                      : PRESENT_PLAIN;
 }
 
+const char *present_meaning_name(enum present_meaning meaning)
+{
+    static const char *const names[PRESENT_MEANING_COUNT] = {
+        "plain",    "strong",   "dim",       "header",    "sample", "error",
+        "rag-grey", "rag-blue", "rag-green", "rag-amber", "rag-red",
+    };
+    return (unsigned)meaning < PRESENT_MEANING_COUNT ? names[meaning] : "plain";
+}
+
 /* ---- Lines ----------------------------------------------------------------- */
 
 void present_line_append(struct present_line *line, enum present_meaning meaning,

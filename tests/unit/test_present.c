@@ -305,6 +305,9 @@ static void counts_in_each_form(void **state)
     assert_string_equal(counts(&rollup, PRESENT_COUNTS_DETAIL, &line),
                         "Deliverables: R 3, A 5, G 2, B 1, no data 4");
     present_line_free(&line);
+    assert_string_equal(present_meaning_name(present_rag_meaning(RAG_AMBER)), "rag-amber");
+    assert_string_equal(present_meaning_name(PRESENT_SAMPLE), "sample");
+    assert_string_equal(present_meaning_name(PRESENT_MEANING_COUNT), "plain");
     struct rollup none = {0};
     assert_string_equal(counts(&none, PRESENT_COUNTS_TREE, &line), "");
     present_line_free(&line);
