@@ -155,6 +155,10 @@ void present_browser_header(const struct board *board, yearmonth as_at, bool his
 void present_kiosk_header(const struct board *board, yearmonth as_at, const char *clock,
                           struct present_header *out);
 
+/* SPC over a metric's whole series, with the metric's own settings,
+ * direction and target. Free the result with spc_result_free. */
+void metric_analyse_spc(const struct metric *metric, struct spc_result *out);
+
 /* ---- The detail of a node ------------------------------------------------- */
 
 struct present_detail_options {

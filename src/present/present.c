@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
 
 enum present_meaning present_rag_meaning(enum rag rag)
 {
@@ -377,6 +376,25 @@ void present_kiosk_header(const struct board *board, yearmonth as_at, const char
 }
 
 /* ---- The detail ------------------------------------------------------------ */
+
+void metric_analyse_spc(const struct metric *metric, struct spc_result *out)
+{
+    const struct reading *series;
+    size_t count = metric_series(metric, NULL, &series);
+    double *values = xcalloc(count ? count : 1, sizeof *values);
+    int *periods = xcalloc(count ? count : 1, sizeof *periods);
+    for (size_t i = 0; i < count; i++) {
+        values[i] = series[i].value;
+        periods[i] = series[i].period;
+    }
+    enum spc_direction direction = metric->direction == DIRECTION_UP     ? SPC_HIGHER_IS_BETTER
+                                   : metric->direction == DIRECTION_DOWN ? SPC_LOWER_IS_BETTER
+                                                                         : SPC_NO_DIRECTION;
+    if (!spc_analyse(values, periods, count, direction, true, metric->target, &metric->spc, out))
+        memset(out, 0, sizeof *out);
+    free(values);
+    free(periods);
+}
 
 void present_breakdown(const struct metric *metric, struct present_lines *out)
 {
