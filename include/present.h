@@ -111,6 +111,12 @@ enum present_counts_form {
 void present_counts(const struct rollup *rollup, enum present_counts_form form,
                     struct present_line *out);
 
+/* The browser's summary line: " Aim 1:" (strong) and the aim's counts,
+ * or " Board:" and the board's when aim is NODE_NONE, then the board's
+ * counts: " Aim 1: R 3 A 5 G 2 B 1 - 0  | board R 7 A 10 G 6 B 6". */
+void present_summary(const struct board *board, const struct board_status *status, size_t aim,
+                     struct present_line *out);
+
 /* What a tree row shows at its right: for a measured row (a metric, or a
  * deliverable with one) "68.4% → 75% ↑"; for a milestone its label; for an
  * aim or objective its counts; else "". metric: an index into the node's

@@ -271,6 +271,18 @@ void present_counts(const struct rollup *rollup, enum present_counts_form form,
     }
 }
 
+void present_summary(const struct board *board, const struct board_status *status, size_t aim,
+                     struct present_line *out)
+{
+    if (aim != NODE_NONE)
+        present_line_appendf(out, PRESENT_STRONG, " Aim %s:", board->nodes[aim].code);
+    else
+        present_line_append(out, PRESENT_STRONG, " Board:");
+    present_counts(aim != NODE_NONE ? &status->nodes[aim] : &status->board,
+                   PRESENT_COUNTS_SUMMARY, out);
+    present_counts(&status->board, PRESENT_COUNTS_BOARD, out);
+}
+
 /* The metric a row stands for: the one asked for, else a single-metric
  * deliverable's metric; NULL for anything else. */
 static const struct metric *node_metric(const struct board *board,

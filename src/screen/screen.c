@@ -789,25 +789,16 @@ static void draw_detail(struct browser *b)
 static void draw_summary(struct browser *b, int y)
 {
     screen_fill(y, 0, COLS, A_NORMAL);
-    const struct rollup *r = &b->status.board;
-    char label[256];
     size_t aim = NODE_NONE;
     if (b->row_count) {
         aim = b->rows[b->cursor].node;
         while (b->board->nodes[aim].parent != NODE_NONE)
             aim = b->board->nodes[aim].parent;
-        r = &b->status.nodes[aim];
-        snprintf(label, sizeof label, " Aim %s:", b->board->nodes[aim].code);
-    } else {
-        snprintf(label, sizeof label, " Board:");
     }
-    int x = screen_put(y, 0, COLS, label, A_BOLD);
-    struct present_line counts = {0};
-    present_counts(r, PRESENT_COUNTS_SUMMARY, &counts);
-    present_counts(&b->status.board, PRESENT_COUNTS_BOARD, &counts);
-    if (x < COLS)
-        x += screen_put_spans(&b->style, y, x, COLS - x, &counts, A_NORMAL);
-    present_line_free(&counts);
+    struct present_line summary = {0};
+    present_summary(b->board, &b->status, aim, &summary);
+    int x = screen_put_spans(&b->style, y, 0, COLS, &summary, A_NORMAL);
+    present_line_free(&summary);
     if (b->filter != FILTER_ALL) {
         const char *filter = b->filter == FILTER_RED ? "  filter: R only" : "  filter: R and A";
         screen_put_clipped(y, x, COLS - x, filter, A_BOLD);

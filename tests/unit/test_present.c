@@ -313,6 +313,22 @@ static void counts_in_each_form(void **state)
     present_line_free(&line);
 }
 
+static void summary_line(void **state)
+{
+    (void)state;
+    struct present_board *t = build_board();
+    struct present_line line = {0};
+    present_summary(&t->board, &t->status, 0, &line);
+    assert_string_equal(line.text.data, " Aim 1: R 2 A 1 G 0 B 1 - 1  | board R 2 A 1 G 0 B 1");
+    assert_int_equal(present_line_meaning(&line), PRESENT_STRONG);
+    assert_int_equal(line.spans[0].length, strlen(" Aim 1:"));
+    present_line_free(&line);
+    present_summary(&t->board, &t->status, NODE_NONE, &line);
+    assert_string_equal(line.text.data, " Board: R 2 A 1 G 0 B 1 - 1  | board R 2 A 1 G 0 B 1");
+    present_line_free(&line);
+    free_board(t);
+}
+
 static void headers(void **state)
 {
     (void)state;
@@ -407,6 +423,7 @@ int main(void)
         cmocka_unit_test(labels_at_an_earlier_month_and_without_updates),
         cmocka_unit_test(value_against_target_and_trend),
         cmocka_unit_test(counts_in_each_form),
+        cmocka_unit_test(summary_line),
         cmocka_unit_test(headers),
         cmocka_unit_test(metric_detail_with_breakdown),
         cmocka_unit_test(kiosk_lines),
