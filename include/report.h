@@ -13,10 +13,6 @@
 enum report_format { REPORT_TEXT, REPORT_CSV, REPORT_MARKDOWN };
 bool report_format_parse(const char *text, enum report_format *out);
 
-/* SPC over a metric's whole series, with the metric's own settings,
- * direction and target. Free the result with spc_result_free. */
-void metric_analyse_spc(const struct metric *metric, struct spc_result *out);
-
 /* Writes the report of a loaded board as at `as_of` (NONE: the latest). */
 bool report_write(const struct board *board, yearmonth as_of, enum report_format format,
                   bool ascii, FILE *out, struct error *error);

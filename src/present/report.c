@@ -2,6 +2,8 @@
  * Markdown) and for scripts (CSV with the columns PRODUCT.md fixes). */
 #include "report.h"
 
+#include "present.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,25 +19,6 @@ bool report_format_parse(const char *text, enum report_format *out)
     else
         return false;
     return true;
-}
-
-void metric_analyse_spc(const struct metric *metric, struct spc_result *out)
-{
-    const struct reading *series;
-    size_t count = metric_series(metric, NULL, &series);
-    double *values = xcalloc(count ? count : 1, sizeof *values);
-    int *periods = xcalloc(count ? count : 1, sizeof *periods);
-    for (size_t i = 0; i < count; i++) {
-        values[i] = series[i].value;
-        periods[i] = series[i].period;
-    }
-    enum spc_direction direction = metric->direction == DIRECTION_UP     ? SPC_HIGHER_IS_BETTER
-                                   : metric->direction == DIRECTION_DOWN ? SPC_LOWER_IS_BETTER
-                                                                         : SPC_NO_DIRECTION;
-    if (!spc_analyse(values, periods, count, direction, true, metric->target, &metric->spc, out))
-        memset(out, 0, sizeof *out);
-    free(values);
-    free(periods);
 }
 
 void csv_write_field(FILE *out, const char *text)
@@ -77,7 +60,8 @@ struct row {
     bool counted;
     bool stale;
     char value[48], target[48], period[8];
-    char shown_value[64], shown_target[64];
+    bool measured;
+    char shown[160]; /* "value → target", as present.h words it */
     enum spc_variation variation;
     enum spc_assurance assurance;
     const char *spc_conflict; /* spc_conflict_sentence: "" when none */
@@ -86,15 +70,16 @@ struct row {
 };
 
 static void fill_metric_row(struct row *row, const struct metric *metric,
-                            const struct metric_status *status, yearmonth as_of)
+                            const struct metric_status *status, yearmonth as_of, bool ascii)
 {
     row->rag = status->rag;
     row->stale = status->stale;
+    row->measured = true;
     plain_number(metric->target, row->target, sizeof row->target);
-    unit_format_value(metric->unit, metric->target, row->shown_target, sizeof row->shown_target);
+    present_value_against_target(metric, status, ascii, "no reading", row->shown,
+                                 sizeof row->shown);
     if (status->has_reading) {
         plain_number(status->latest, row->value, sizeof row->value);
-        unit_format_value(metric->unit, status->latest, row->shown_value, sizeof row->shown_value);
         yearmonth_format(status->latest_period, row->period);
     }
     /* SPC over the same readings as the status: none after as_of. The
@@ -131,8 +116,12 @@ static void write_csv_row(FILE *out, const struct row *row)
 
 static void write_counts(FILE *out, const unsigned counts[RAG_COUNT])
 {
-    fprintf(out, "R %u  A %u  G %u  B %u  - %u", counts[RAG_RED], counts[RAG_AMBER],
-            counts[RAG_GREEN], counts[RAG_BLUE], counts[RAG_GREY]);
+    struct rollup rollup = {0};
+    memcpy(rollup.counts, counts, sizeof rollup.counts);
+    struct present_line line = {0};
+    present_counts(&rollup, PRESENT_COUNTS_REPORT, &line);
+    fputs(line.text.data ? line.text.data : "", out);
+    present_line_free(&line);
 }
 
 static void write_icons(FILE *out, const struct row *row, bool ascii, const char *separator)
@@ -157,13 +146,12 @@ static void write_text_row(FILE *out, const struct row *row, bool ascii)
         fputc(')', out);
     }
     fputc('\n', out);
-    if (row->shown_target[0] || row->milestone) {
+    if (row->measured || row->milestone) {
         fprintf(out, "%*s", (int)(row->depth * 2 + 4), "");
         if (row->milestone) {
             fputs(row->milestone, out);
         } else {
-            fprintf(out, "%s %s %s", row->shown_value[0] ? row->shown_value : "no reading",
-                    ascii ? "->" : "→", row->shown_target);
+            fputs(row->shown, out);
             if (row->period[0])
                 fprintf(out, " (%s)", row->period);
             if (row->stale)
@@ -202,9 +190,8 @@ static void write_markdown_row(FILE *out, const struct row *row, bool ascii)
     fprintf(out, " | %c | ", rag_letter(row->rag));
     if (row->milestone)
         write_markdown_cell(out, row->milestone);
-    else if (row->shown_target[0])
-        fprintf(out, "%s %s %s%s", row->shown_value[0] ? row->shown_value : "no reading",
-                ascii ? "->" : "→", row->shown_target, row->stale ? " (stale)" : "");
+    else if (row->measured)
+        fprintf(out, "%s%s", row->shown, row->stale ? " (stale)" : "");
     else if (row->counted)
         write_counts(out, row->counts);
     fprintf(out, " | %s | ", row->period);
@@ -288,18 +275,16 @@ bool report_write(const struct board *board, yearmonth as_of, enum report_format
             .counted = node->level != LEVEL_DELIVERABLE,
         };
         memcpy(row.counts, status.nodes[i].counts, sizeof row.counts);
-        char milestone[96];
+        char milestone[160];
         if (node->has_milestone) {
-            char due[9];
+            char due[9], label[96];
             yearmonth_label(node->milestone.due, due);
-            enum milestone_status current = milestone_status_at(
-                &node->milestone, milestone_as_at(&node->milestone, as_of, status.as_at));
-            snprintf(milestone, sizeof milestone, "milestone: %s, due %s",
-                     milestone_status_label(current), due);
+            present_milestone_label(&node->milestone, as_of, status.as_at, label, sizeof label);
+            snprintf(milestone, sizeof milestone, "milestone: %s, due %s", label, due);
             row.milestone = milestone;
         }
         if (node->metric_count == 1)
-            fill_metric_row(&row, &node->metrics[0], &status.metrics[i][0], as_of);
+            fill_metric_row(&row, &node->metrics[0], &status.metrics[i][0], as_of, ascii);
         write_row(out, format, &row, ascii);
         for (size_t m = 0; node->metric_count > 1 && m < node->metric_count; m++) {
             const struct metric *metric = &node->metrics[m];
@@ -309,7 +294,7 @@ bool report_write(const struct board *board, yearmonth as_of, enum report_format
                 .title = metric->name,
                 .depth = node->depth + 1,
             };
-            fill_metric_row(&metric_row, metric, &status.metrics[i][m], as_of);
+            fill_metric_row(&metric_row, metric, &status.metrics[i][m], as_of, ascii);
             write_row(out, format, &metric_row, ascii);
         }
     }

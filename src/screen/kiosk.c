@@ -494,48 +494,11 @@ static void wrap_text(const char *text, int width, int max_lines, struct wrapped
     }
 }
 
-static const char *arrow(const struct kiosk *k)
-{
-    return k->style.ascii ? "->" : "\xe2\x86\x92"; /* → */
-}
-
 /* What a deliverable shows at the right: value against target for each
  * metric, or the milestone's status. Returns the number of texts. */
 static size_t deliverable_values(const struct kiosk *k, size_t index, char ***out)
 {
-    const struct node *node = &k->board->nodes[index];
-    *out = NULL;
-    if (node->metric_count) {
-        char **texts = xcalloc(node->metric_count, sizeof *texts);
-        for (size_t m = 0; m < node->metric_count; m++) {
-            const struct metric *metric = &node->metrics[m];
-            const struct metric_status *status =
-                k->status.metrics[index] ? &k->status.metrics[index][m] : NULL;
-            char latest[48], target[48];
-            unit_format_value(metric->unit, metric->target, target, sizeof target);
-            if (status && status->has_reading)
-                unit_format_value(metric->unit, status->latest, latest, sizeof latest);
-            else
-                snprintf(latest, sizeof latest, "no data");
-            texts[m] = xasprintf("%s %s %s%s", latest, arrow(k), target,
-                                 status && status->stale ? " (stale)" : "");
-        }
-        *out = texts;
-        return node->metric_count;
-    }
-    if (node->has_milestone) {
-        const struct milestone *milestone = &node->milestone;
-        enum milestone_status status = milestone_status_at(
-            milestone, milestone_as_at(milestone, YEARMONTH_NONE, k->status.as_at));
-        bool past_due = k->status.nodes[index].rag == RAG_RED && status != MILESTONE_OFF_TRACK;
-        char **texts = xcalloc(1, sizeof *texts);
-        texts[0] = xasprintf("%s%s",
-                             milestone->update_count ? milestone_status_label(status) : "no update",
-                             past_due ? ", past due" : "");
-        *out = texts;
-        return 1;
-    }
-    return 0;
+    return present_kiosk_values(k->board, &k->status, index, k->style.ascii, out);
 }
 
 static void free_texts(char **texts, size_t count)
@@ -703,17 +666,11 @@ static int paginate(const struct kiosk_layout *layout, int rows, size_t **starts
 
 static int draw_counts(const struct kiosk *k, int y, int x, const struct rollup *rollup)
 {
-    static const enum rag order[] = {RAG_RED, RAG_AMBER, RAG_GREEN, RAG_BLUE, RAG_GREY};
-    for (size_t i = 0; i < 5 && x < COLS; i++) {
-        if (order[i] == RAG_GREY && rollup->counts[RAG_GREY] == 0)
-            continue;
-        char part[32];
-        if (order[i] == RAG_GREY)
-            snprintf(part, sizeof part, "  no data %u", rollup->counts[RAG_GREY]);
-        else
-            snprintf(part, sizeof part, "  %c %u", rag_letter(order[i]), rollup->counts[order[i]]);
-        x += screen_put_clipped(y, x, COLS - x, part, screen_rag_attr(&k->style, order[i]));
-    }
+    struct present_line counts = {0};
+    present_counts(rollup, PRESENT_COUNTS_KIOSK, &counts);
+    if (x < COLS)
+        x += screen_put_spans(&k->style, y, x, COLS - x, &counts, A_NORMAL);
+    present_line_free(&counts);
     return x;
 }
 
@@ -721,38 +678,26 @@ static void draw_header(const struct kiosk *k)
 {
     attr_t header = screen_pair_attr(&k->style, PAIR_HEADER) | A_BOLD;
     screen_fill(0, 0, COLS, header);
-    char clock[16], month[9] = "none", right[64];
+    char clock[16];
     wall_clock(clock);
-    if (k->status.as_at)
-        yearmonth_label(k->status.as_at, month);
-    snprintf(right, sizeof right, " as at %s   %s ", month, clock);
-    int right_width = (int)strlen(right);
-    const char *sample = " SAMPLE DATA ";
-    int sample_width = k->board->shows_sample ? (int)strlen(sample) + 1 : 0;
+    struct present_header parts;
+    present_kiosk_header(k->board, k->status.as_at, clock, &parts);
+    int right_width = (int)strlen(parts.right);
+    int sample_width = parts.sample ? (int)strlen(PRESENT_SAMPLE_TEXT) + 1 : 0;
     if (COLS < right_width + sample_width + 10)
         sample_width = 0;
-    char left[512];
-    const char *title = k->board->title ? k->board->title : k->board->code;
-    if (k->board->reporting_period && !strstr(title, k->board->reporting_period))
-        snprintf(left, sizeof left, " %s (%s)", title, k->board->reporting_period);
-    else
-        snprintf(left, sizeof left, " %s", title);
-    screen_put(0, 0, COLS - right_width - sample_width - 1, left, header);
+    screen_put(0, 0, COLS - right_width - sample_width - 1, parts.title, header);
     if (sample_width)
-        screen_put_clipped(0, COLS - right_width - sample_width, sample_width - 1, sample,
-                           screen_pair_attr(&k->style, PAIR_SAMPLE) | A_BOLD);
+        screen_put_clipped(0, COLS - right_width - sample_width, sample_width - 1,
+                           PRESENT_SAMPLE_TEXT, screen_meaning_attr(&k->style, PRESENT_SAMPLE));
     int x = COLS - right_width;
-    screen_put_clipped(0, x > 0 ? x : 0, COLS, right, header);
+    screen_put_clipped(0, x > 0 ? x : 0, COLS, parts.right, header);
 }
 
 static void draw_position(const struct kiosk *k, int y)
 {
     char where[96];
-    if (k->page_count > 1)
-        snprintf(where, sizeof where, " Aim %zu of %zu, part %d of %d", k->aim + 1, k->aim_count,
-                 k->page + 1, k->page_count);
-    else
-        snprintf(where, sizeof where, " Aim %zu of %zu", k->aim + 1, k->aim_count);
+    present_kiosk_position(k->aim, k->aim_count, k->page, k->page_count, where, sizeof where);
     int x = screen_put(y, 0, COLS, where, A_BOLD);
     draw_counts(k, y, x + 1, &k->status.nodes[k->aims[k->aim]]);
     if (k->paused) {
@@ -782,27 +727,16 @@ static int draw_banners(const struct kiosk *k, int y, int max_lines)
     int used = 0;
     if (k->unreadable) {
         char text[700];
-        snprintf(text, sizeof text, "Store unreadable since %s: %s", k->unreadable_since,
-                 k->unreadable_why);
+        present_kiosk_unreadable_banner(k->unreadable_since, k->unreadable_why, text,
+                                        sizeof text);
         used += draw_banner(y + used, max_lines, text,
                             screen_pair_attr(&k->style, PAIR_ERROR) | A_BOLD);
     }
-    yearmonth now = current_month();
-    yearmonth as_at = k->status.as_at;
-    if (as_at == YEARMONTH_NONE || now - as_at > k->stale_months) {
-        char text[256], newest[9], today[9];
-        yearmonth_label(now, today);
-        if (as_at == YEARMONTH_NONE) {
-            snprintf(text, sizeof text, "STALE: this board has no readings yet.");
-        } else {
-            yearmonth_label(as_at, newest);
-            snprintf(text, sizeof text,
-                     "STALE: the newest reading is for %s, more than %d month%s before %s.",
-                     newest, k->stale_months, k->stale_months == 1 ? "" : "s", today);
-        }
+    char text[256];
+    if (present_kiosk_stale_banner(k->status.as_at, current_month(), k->stale_months, text,
+                                   sizeof text))
         used += draw_banner(y + used, max_lines, text,
-                            screen_pair_attr(&k->style, PAIR_SAMPLE) | A_BOLD);
-    }
+                            screen_meaning_attr(&k->style, PRESENT_SAMPLE));
     return used;
 }
 
@@ -844,7 +778,7 @@ static int draw_aim_title(const struct kiosk *k, int y, int max_lines, bool pain
     size_t aim = k->aims[k->aim];
     const struct node *node = &k->board->nodes[aim];
     char label[64];
-    snprintf(label, sizeof label, "Aim %s", node->code);
+    present_kiosk_aim_label(node, label, sizeof label);
     int label_width = screen_text_width(&k->style, label);
     int text_x = 1 + 4 + label_width + 2;
     struct wrapped wrapped;

@@ -538,49 +538,9 @@ static const struct metric *row_metric(const struct browser *b, const struct row
     return &node->metrics[m];
 }
 
-static enum rag row_rag(const struct browser *b, const struct row *row)
-{
-    if (row->metric >= 0)
-        return b->status.metrics[row->node][row->metric].rag;
-    return b->status.nodes[row->node].rag;
-}
-
 static const char *glyph(const struct browser *b, const char *unicode, const char *ascii)
 {
     return b->style.ascii ? ascii : unicode;
-}
-
-/* The trend mark: how the latest reading moved from the one before. */
-static const char *trend_mark(const struct browser *b, const struct metric *metric)
-{
-    const struct reading *series;
-    size_t count = metric_series(metric, NULL, &series);
-    if (count < 2)
-        return " ";
-    double last = series[count - 1].value, before = series[count - 2].value;
-    if (last > before)
-        return glyph(b, "\xe2\x86\x91", "^"); /* ↑ */
-    if (last < before)
-        return glyph(b, "\xe2\x86\x93", "v"); /* ↓ */
-    return glyph(b, "\xe2\x86\x92", "="); /* → */
-}
-
-static void format_value(const struct metric *metric, double value, char *out, size_t size)
-{
-    unit_format_value(metric->unit, value, out, size);
-}
-
-/* "68.4% → 75%" for a measured row. */
-static void value_against_target(const struct browser *b, const struct metric *metric,
-                                 const struct metric_status *status, char *out, size_t size)
-{
-    char latest[48], target[48];
-    format_value(metric, metric->target, target, sizeof target);
-    if (status && status->has_reading)
-        format_value(metric, status->latest, latest, sizeof latest);
-    else
-        snprintf(latest, sizeof latest, "no data");
-    snprintf(out, size, "%s %s %s", latest, glyph(b, "\xe2\x86\x92", "->"), target);
 }
 
 /* ---- Detail pane --------------------------------------------------------- */
@@ -613,19 +573,6 @@ static void detail_text(struct browser *b, attr_t attr, const char *text)
     line->attr = attr;
 }
 
-static void detail_textf(struct browser *b, attr_t attr, const char *format, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void detail_textf(struct browser *b, attr_t attr, const char *format, ...)
-{
-    char text[1024];
-    va_list arguments;
-    va_start(arguments, format);
-    vsnprintf(text, sizeof text, format, arguments);
-    va_end(arguments);
-    detail_text(b, attr, text);
-}
-
 struct wrap_context {
     struct browser *browser;
     attr_t attr;
@@ -656,175 +603,25 @@ static void detail_cells(struct browser *b, const struct cell_buffer *buffer, in
     line->cell_count = buffer->width;
 }
 
-static void detail_metric(struct browser *b, const struct node *node, const struct metric *metric,
-                          const struct metric_status *status, int width)
+/* Copies present.h's lines into the pane, wrapping paragraphs to width and
+ * turning meanings into attributes. */
+static void detail_from_present(struct browser *b, const struct present_lines *lines, int width)
 {
-    char text[256], value[48], other[48];
-    attr_t bold = A_BOLD;
-    if (node->metric_count > 1 || strcmp(metric->code, node->code) != 0)
-        detail_textf(b, bold, "Metric %s: %s", metric->code, metric->name ? metric->name : "");
-    else if (metric->name)
-        detail_textf(b, bold, "Metric: %s", metric->name);
-    if (status) {
-        char why[256];
-        rag_explain_metric(metric, status, why, sizeof why);
-        detail_wrapped(b, screen_rag_attr(&b->style, status->rag), "  ", why, width);
-    }
-    char month[9];
-    if (metric->has_baseline) {
-        format_value(metric, metric->baseline, value, sizeof value);
-        if (metric->baseline_period) {
-            yearmonth_label(metric->baseline_period, month);
-            detail_textf(b, A_NORMAL, "  Baseline   %s (%s)", value, month);
-        } else {
-            detail_textf(b, A_NORMAL, "  Baseline   %s", value);
+    for (size_t i = 0; i < lines->count; i++) {
+        const struct present_line *line = &lines->lines[i];
+        if (line->cells) {
+            struct cell_buffer row = {.width = line->cell_count, .height = 1,
+                                      .cells = line->cells};
+            detail_cells(b, &row, 0);
+            continue;
         }
+        attr_t attr = screen_meaning_attr(&b->style, present_line_meaning(line));
+        const char *text = line->text.data ? line->text.data : "";
+        if (line->wrap)
+            detail_wrapped(b, attr, line->indent, text, width);
+        else
+            detail_text(b, attr, text);
     }
-    format_value(metric, metric->target, value, sizeof value);
-    if (metric->target_period) {
-        yearmonth_label(metric->target_period, month);
-        detail_textf(b, A_NORMAL, "  Target     %s by %s (%s is better)", value, month,
-                     metric->direction == DIRECTION_DOWN ? "lower" : "higher");
-    } else {
-        detail_textf(b, A_NORMAL, "  Target     %s (%s is better)", value,
-                     metric->direction == DIRECTION_DOWN ? "lower" : "higher");
-    }
-    if (metric->trajectory_count) {
-        struct text_buffer line = {0};
-        text_append(&line, "  Trajectory ");
-        for (size_t t = 0; t < metric->trajectory_count; t++) {
-            yearmonth_label(metric->trajectory[t].period, month);
-            format_value(metric, metric->trajectory[t].value, value, sizeof value);
-            text_appendf(&line, "%s%s %s", t ? ", " : "", month, value);
-        }
-        detail_wrapped(b, A_NORMAL, "", line.data, width);
-        text_free(&line);
-    }
-    const struct reading *series;
-    size_t count = metric_series(metric, NULL, &series);
-    if (status && status->has_reading) {
-        format_value(metric, status->latest, value, sizeof value);
-        yearmonth_label(status->latest_period, month);
-        detail_textf(b, A_NORMAL, "  Latest     %s for %s %s%s", value, month, trend_mark(b, metric),
-                     status->stale ? "  (stale)" : "");
-    } else {
-        detail_text(b, A_NORMAL, "  Latest     no readings yet");
-    }
-    if (count) {
-        /* Recent readings, newest last. */
-        struct text_buffer line = {0};
-        text_append(&line, "  Recent     ");
-        size_t first = count > 6 ? count - 6 : 0;
-        for (size_t r = first; r < count; r++) {
-            yearmonth_label(series[r].period, month);
-            format_value(metric, series[r].value, value, sizeof value);
-            text_appendf(&line, "%s%.3s %s", r > first ? ", " : "", month, value);
-        }
-        detail_wrapped(b, A_NORMAL, "", line.data, width);
-        text_free(&line);
-        /* Sparkline of up to the last 36 readings. */
-        int spark = width - 13 < 36 ? width - 13 : 36;
-        if (spark > 2) {
-            double *values = xcalloc(count, sizeof *values);
-            for (size_t r = 0; r < count; r++)
-                values[r] = series[r].value;
-            struct cell_buffer buffer;
-            cell_buffer_init(&buffer, width, 1);
-            cell_buffer_put_text(&buffer, 0, 0, "  Trend      ", CELL_PLAIN);
-            struct cell_buffer sparkline;
-            cell_buffer_init(&sparkline, spark, 1);
-            chart_sparkline(values, count, b->style.ascii, &sparkline);
-            for (int x = 0; x < spark; x++)
-                *cell_buffer_at(&buffer, 13 + x, 0) = *cell_buffer_at(&sparkline, x, 0);
-            detail_cells(b, &buffer, 0);
-            cell_buffer_free(&sparkline);
-            cell_buffer_free(&buffer);
-            free(values);
-        }
-        /* The SPC chart and its icons. */
-        struct spc_result spc;
-        metric_analyse_spc(metric, &spc);
-        if (spc.count) {
-            if (spc.has_limits) {
-                detail_textf(b, A_NORMAL, "  SPC        %s %s | %s %s",
-                             spc_variation_glyph(spc.variation, b->style.ascii),
-                             spc_variation_label(spc.variation),
-                             spc_assurance_glyph(spc.assurance, b->style.ascii),
-                             spc_assurance_label(spc.assurance));
-                if (spc_conflict_sentence(&spc)[0]) /* docs/spc.md: conflicts */
-                    detail_wrapped(b, A_NORMAL, "             ", spc_conflict_sentence(&spc), width);
-            } else
-                detail_textf(b, A_NORMAL, "  SPC        run chart: %zu of %d points needed for limits",
-                             spc.count, metric->spc.minimum_points);
-            int chart_width = width - 2, chart_height = 10;
-            if (chart_width >= 20) {
-                struct chart_options options = chart_default_options();
-                options.ascii = b->style.ascii;
-                options.has_target = true;
-                options.target = metric->target;
-                struct cell_buffer chart;
-                cell_buffer_init(&chart, chart_width, chart_height);
-                chart_render(&spc, &options, &chart);
-                struct cell_buffer line;
-                cell_buffer_init(&line, width, 1);
-                for (int y = 0; y < chart_height; y++) {
-                    cell_buffer_clear(&line);
-                    for (int x = 0; x < chart_width; x++)
-                        *cell_buffer_at(&line, 2 + x, 0) = *cell_buffer_at(&chart, x, y);
-                    detail_cells(b, &line, 0);
-                }
-                cell_buffer_free(&line);
-                cell_buffer_free(&chart);
-            }
-        }
-        spc_result_free(&spc);
-    }
-    /* Per-segment latest values, with the spread between best and worst. */
-    if (metric->breakdown) {
-        const char *last_segment = NULL;
-        bool any = false;
-        double best = 0, worst = 0;
-        const char *best_name = NULL, *worst_name = NULL;
-        for (size_t r = 0; r < metric->reading_count; r++) {
-            const struct reading *reading = &metric->readings[r];
-            if (!reading->segment)
-                continue;
-            bool last_of_segment = r + 1 == metric->reading_count ||
-                                   !metric->readings[r + 1].segment ||
-                                   strcmp(metric->readings[r + 1].segment, reading->segment) != 0;
-            if (!last_of_segment)
-                continue;
-            if (!any)
-                detail_textf(b, A_BOLD, "  By %s (latest)", metric->breakdown);
-            any = true;
-            format_value(metric, reading->value, value, sizeof value);
-            yearmonth_label(reading->period, month);
-            detail_textf(b, A_NORMAL, "    %-22s %10s  %s", reading->segment, value, month);
-            bool better = metric->direction == DIRECTION_DOWN ? reading->value < best
-                                                              : reading->value > best;
-            bool worse = metric->direction == DIRECTION_DOWN ? reading->value > worst
-                                                             : reading->value < worst;
-            if (!best_name || better) {
-                best = reading->value;
-                best_name = reading->segment;
-            }
-            if (!worst_name || worse) {
-                worst = reading->value;
-                worst_name = reading->segment;
-            }
-            last_segment = reading->segment;
-        }
-        (void)last_segment;
-        if (any && best_name != worst_name) {
-            format_value(metric, best, value, sizeof value);
-            format_value(metric, worst, other, sizeof other);
-            snprintf(text, sizeof text, "    Spread %.3g%s between %s (%s) and %s (%s)",
-                     fabs(best - worst), metric->unit == UNIT_PERCENT ? " points" : "", best_name,
-                     value, worst_name, other);
-            detail_wrapped(b, A_NORMAL, "", text, width);
-        }
-    }
-    detail_text(b, A_NORMAL, "");
 }
 
 /* Loads every reading of a node's metrics, for the detail pane, the
@@ -852,73 +649,12 @@ static void build_detail(struct browser *b, int width)
         return;
     }
     const struct row *row = &b->rows[b->cursor];
-    const struct node *node = &b->board->nodes[row->node];
-    const struct rollup *rollup = &b->status.nodes[row->node];
-    char text[512];
-    if (row->metric >= 0) {
-        const struct metric *metric = &node->metrics[row->metric];
-        detail_textf(b, A_BOLD, "Metric %s of deliverable %s", metric->code, node->code);
-        detail_wrapped(b, A_NORMAL, "", node->title, width);
-        detail_text(b, A_NORMAL, "");
-        detail_metric(b, node, metric, &b->status.metrics[row->node][row->metric], width);
-        return;
-    }
-    const char *level = level_name(node->level);
-    snprintf(text, sizeof text, "%c%s %s  [%c] %s", toupper((unsigned char)level[0]), level + 1,
-             node->code, rag_letter(rollup->rag), rag_word(rollup->rag));
-    detail_text(b, screen_rag_attr(&b->style, rollup->rag), text);
-    detail_wrapped(b, A_BOLD, "", node->title, width);
-    if (node->lead)
-        detail_textf(b, A_NORMAL, "Lead: %s", node->lead);
-    detail_text(b, A_NORMAL, "");
-    if (node->level != LEVEL_DELIVERABLE) {
-        snprintf(text, sizeof text, "Deliverables: R %u, A %u, G %u, B %u, no data %u",
-                 rollup->counts[RAG_RED], rollup->counts[RAG_AMBER], rollup->counts[RAG_GREEN],
-                 rollup->counts[RAG_BLUE], rollup->counts[RAG_GREY]);
-        detail_text(b, A_NORMAL, text);
-        detail_text(b, A_NORMAL, "");
-    }
-    for (size_t m = 0; m < node->metric_count; m++)
-        detail_metric(b, node, &node->metrics[m],
-                      b->status.metrics[row->node] ? &b->status.metrics[row->node][m] : NULL,
-                      width);
-    if (node->has_milestone) {
-        const struct milestone *milestone = &node->milestone;
-        char why[256], month[9];
-        rag_explain_milestone(milestone, b->status.as_at, why, sizeof why);
-        detail_text(b, A_BOLD, "Milestone");
-        detail_wrapped(b, screen_rag_attr(&b->style, rollup->rag), "  ", why, width);
-        if (milestone->due) {
-            yearmonth_label(milestone->due, month);
-            detail_textf(b, A_NORMAL, "  Due        %s", month);
-        }
-        if (milestone->update_count == 0)
-            detail_text(b, A_NORMAL, "  No updates yet.");
-        for (size_t u = milestone->update_count; u-- > 0;) {
-            const struct milestone_update *update = &milestone->updates[u];
-            if (update->period)
-                yearmonth_label(update->period, month);
-            else
-                snprintf(month, sizeof month, "%.8s", update->entered_at ? update->entered_at : "");
-            snprintf(text, sizeof text, "  %-9s %s%s%s%s", month,
-                     milestone_status_label(update->status), update->note ? ": " : "",
-                     update->note ? update->note : "", update->sample ? " (sample)" : "");
-            detail_wrapped(b, A_NORMAL, "", text, width);
-        }
-        detail_text(b, A_NORMAL, "");
-    }
-    if (node->comment_count) {
-        detail_text(b, A_BOLD, "Commentary");
-        for (size_t c = node->comment_count; c-- > 0;) {
-            const struct comment *comment = &node->comments[c];
-            char month[9] = "";
-            if (comment->period)
-                yearmonth_label(comment->period, month);
-            snprintf(text, sizeof text, "  %s%s%s%s%s", month, month[0] ? ": " : "", comment->text,
-                     comment->entered_by ? " - " : "", comment->entered_by ? comment->entered_by : "");
-            detail_wrapped(b, A_NORMAL, "", text, width);
-        }
-    }
+    struct present_detail_options options = {.ascii = b->style.ascii, .width = width};
+    struct present_lines lines = {0};
+    present_detail_build(b->board, &b->status, b->as_of, row->node, row->metric, &options,
+                         &lines);
+    detail_from_present(b, &lines, width);
+    present_lines_free(&lines);
 }
 
 /* ---- Drawing ------------------------------------------------------------- */
@@ -927,28 +663,20 @@ static void draw_header(struct browser *b)
 {
     attr_t header = screen_pair_attr(&b->style, PAIR_HEADER) | A_BOLD;
     screen_fill(0, 0, COLS, header);
-    char right[160], month[9] = "none";
-    if (b->status.as_at)
-        yearmonth_label(b->status.as_at, month);
     const char *mode = b->options.mode == SCREEN_EDIT        ? "EDIT"
                        : b->options.mode == SCREEN_READ_ONLY ? "READ-ONLY"
                                                              : "KIOSK";
-    snprintf(right, sizeof right, "%sas at %s  %s ", b->as_of ? "HISTORY " : "", month, mode);
-    int sample_width = b->board->shows_sample ? 13 : 0;
-    int right_width = (int)strlen(right);
+    struct present_header parts;
+    present_browser_header(b->board, b->status.as_at, b->as_of != YEARMONTH_NONE, mode, &parts);
+    int sample_width = parts.sample ? (int)strlen(PRESENT_SAMPLE_TEXT) : 0;
+    int right_width = (int)strlen(parts.right);
     int left_width = COLS - right_width - sample_width - 1;
-    char left[512];
-    if (b->board->reporting_period && b->board->title &&
-        !strstr(b->board->title, b->board->reporting_period))
-        snprintf(left, sizeof left, " %s (%s)", b->board->title ? b->board->title : b->board->code,
-                 b->board->reporting_period);
-    else
-        snprintf(left, sizeof left, " %s", b->board->title ? b->board->title : b->board->code);
-    screen_put(0, 0, left_width, left, header);
+    screen_put(0, 0, left_width, parts.title, header);
     if (sample_width && COLS >= right_width + sample_width)
-        screen_put_clipped(0, COLS - right_width - sample_width - 1, sample_width, " SAMPLE DATA ",
-                           screen_pair_attr(&b->style, PAIR_SAMPLE) | A_BOLD);
-    screen_put_clipped(0, COLS - right_width > 0 ? COLS - right_width : 0, COLS, right, header);
+        screen_put_clipped(0, COLS - right_width - sample_width - 1, sample_width,
+                           PRESENT_SAMPLE_TEXT, screen_meaning_attr(&b->style, PRESENT_SAMPLE));
+    screen_put_clipped(0, COLS - right_width > 0 ? COLS - right_width : 0, COLS, parts.right,
+                       header);
 }
 
 static void draw_tree_row(struct browser *b, size_t index, int y)
@@ -968,7 +696,10 @@ static void draw_tree_row(struct browser *b, size_t index, int y)
         marker = b->expanded[row->node] ? glyph(b, "\xe2\x96\xbe", "-") : glyph(b, "\xe2\x96\xb8", "+");
     col += screen_put_clipped(y, col, x + width - col, marker, base);
     col += screen_put_clipped(y, col, x + width - col, " ", base);
-    enum rag rag = row_rag(b, row);
+    struct present_tree_row words;
+    present_tree_row(b->board, &b->status, b->as_of, row->node, row->metric, b->style.ascii,
+                     &words);
+    enum rag rag = words.rag;
     if (col + 3 <= x + width) {
         screen_badge(&b->style, y, col, rag);
         if (selected && !b->focus_detail)
@@ -977,30 +708,9 @@ static void draw_tree_row(struct browser *b, size_t index, int y)
         col += 4;
     }
     /* The right-hand part: value against target, milestone status or counts. */
-    char right[96] = "";
-    const struct metric_status *status = NULL;
-    const struct metric *metric = row_metric(b, row, &status);
+    const char *right = words.right;
     bool editing = b->edit.kind != EDIT_NONE && b->edit.kind != EDIT_SEARCH &&
                    b->edit.kind != EDIT_COMMENT && selected;
-    if (metric) {
-        char value[80];
-        value_against_target(b, metric, status, value, sizeof value);
-        snprintf(right, sizeof right, "%s %s", value, trend_mark(b, metric));
-    } else if (node->has_milestone) {
-        enum milestone_status ms = milestone_status_at(&node->milestone, b->status.as_at);
-        snprintf(right, sizeof right, "%s", node->milestone.update_count
-                                               ? milestone_status_label(ms)
-                                               : "no update");
-    } else if (node->level != LEVEL_DELIVERABLE) {
-        const struct rollup *r = &b->status.nodes[row->node];
-        size_t used = 0;
-        static const enum rag order[] = {RAG_RED, RAG_AMBER, RAG_GREEN, RAG_BLUE};
-        for (size_t k = 0; k < 4; k++)
-            if (r->counts[order[k]])
-                used += (size_t)snprintf(right + used, sizeof right - used, "%s%c%u",
-                                         used ? " " : "", rag_letter(order[k]),
-                                         r->counts[order[k]]);
-    }
     int right_width = screen_text_width(&b->style, right);
     int title_room = x + width - col;
     if (editing)
@@ -1009,13 +719,11 @@ static void draw_tree_row(struct browser *b, size_t index, int y)
         title_room -= right_width + 2;
     else
         right_width = 0;
-    const char *code = row->metric >= 0 ? node->metrics[row->metric].code : node->code;
-    int code_width = screen_put_clipped(y, col, title_room, code, base | A_BOLD);
+    int code_width = screen_put_clipped(y, col, title_room, words.code, base | A_BOLD);
     col += code_width + 1;
     title_room -= code_width + 1;
-    const char *title = row->metric >= 0 ? node->metrics[row->metric].name : node->title;
-    if (title && title_room > 0)
-        screen_put(y, col, title_room, title, base);
+    if (words.title && title_room > 0)
+        screen_put(y, col, title_room, words.title, base);
     if (right_width)
         screen_put_clipped(y, x + width - right_width - 1, right_width, right, base);
 }
@@ -1081,30 +789,16 @@ static void draw_detail(struct browser *b)
 static void draw_summary(struct browser *b, int y)
 {
     screen_fill(y, 0, COLS, A_NORMAL);
-    const struct rollup *r = &b->status.board;
-    char label[256];
     size_t aim = NODE_NONE;
     if (b->row_count) {
         aim = b->rows[b->cursor].node;
         while (b->board->nodes[aim].parent != NODE_NONE)
             aim = b->board->nodes[aim].parent;
-        r = &b->status.nodes[aim];
-        snprintf(label, sizeof label, " Aim %s:", b->board->nodes[aim].code);
-    } else {
-        snprintf(label, sizeof label, " Board:");
     }
-    int x = screen_put(y, 0, COLS, label, A_BOLD);
-    static const enum rag order[] = {RAG_RED, RAG_AMBER, RAG_GREEN, RAG_BLUE, RAG_GREY};
-    for (size_t k = 0; k < 5 && x < COLS; k++) {
-        char part[32];
-        snprintf(part, sizeof part, " %c %u", rag_letter(order[k]), r->counts[order[k]]);
-        x += screen_put_clipped(y, x, COLS - x, part, screen_rag_attr(&b->style, order[k]));
-    }
-    const struct rollup *all = &b->status.board;
-    char board_part[96];
-    snprintf(board_part, sizeof board_part, "  | board R %u A %u G %u B %u", all->counts[RAG_RED],
-             all->counts[RAG_AMBER], all->counts[RAG_GREEN], all->counts[RAG_BLUE]);
-    x += screen_put_clipped(y, x, COLS - x, board_part, A_NORMAL);
+    struct present_line summary = {0};
+    present_summary(b->board, &b->status, aim, &summary);
+    int x = screen_put_spans(&b->style, y, 0, COLS, &summary, A_NORMAL);
+    present_line_free(&summary);
     if (b->filter != FILTER_ALL) {
         const char *filter = b->filter == FILTER_RED ? "  filter: R only" : "  filter: R and A";
         screen_put_clipped(y, x, COLS - x, filter, A_BOLD);

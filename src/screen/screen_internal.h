@@ -10,6 +10,7 @@
 
 #include "chart.h"
 #include "model.h"
+#include "present.h"
 #include "rules.h"
 #include "screen.h"
 
@@ -44,6 +45,13 @@ void screen_stop(void);
 attr_t screen_rag_attr(const struct screen_style *style, enum rag rag);
 attr_t screen_cell_attr(const struct screen_style *style, unsigned char meaning);
 attr_t screen_pair_attr(const struct screen_style *style, enum screen_pair pair);
+/* The attribute for a meaning of present.h's text. */
+attr_t screen_meaning_attr(const struct screen_style *style, enum present_meaning meaning);
+/* Draws a line of present.h's text from (y, x) in at most `width` columns,
+ * each span in its meaning's attribute (plain bytes in `base`), cut without
+ * an ellipsis. Returns the number of columns drawn. */
+int screen_put_spans(const struct screen_style *style, int y, int x, int width,
+                     const struct present_line *line, attr_t base);
 
 /* Draws UTF-8 text at (y, x) in at most `width` columns, measured by
  * display width (wcwidth), cut with an ellipsis when it does not fit. In

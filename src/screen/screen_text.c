@@ -151,6 +151,59 @@ attr_t screen_cell_attr(const struct screen_style *style, unsigned char meaning)
     }
 }
 
+attr_t screen_meaning_attr(const struct screen_style *style, enum present_meaning meaning)
+{
+    switch (meaning) {
+    case PRESENT_STRONG:
+        return A_BOLD;
+    case PRESENT_DIM:
+        return A_DIM;
+    case PRESENT_HEADER:
+        return screen_pair_attr(style, PAIR_HEADER) | A_BOLD;
+    case PRESENT_SAMPLE:
+        return screen_pair_attr(style, PAIR_SAMPLE) | A_BOLD;
+    case PRESENT_ERROR:
+        return screen_pair_attr(style, PAIR_ERROR) | A_BOLD;
+    case PRESENT_RAG_GREY:
+    case PRESENT_RAG_BLUE:
+    case PRESENT_RAG_GREEN:
+    case PRESENT_RAG_AMBER:
+    case PRESENT_RAG_RED:
+        return screen_rag_attr(style, (enum rag)(meaning - PRESENT_RAG_GREY));
+    case PRESENT_PLAIN:
+    case PRESENT_MEANING_COUNT:
+        break;
+    }
+    return A_NORMAL;
+}
+
+int screen_put_spans(const struct screen_style *style, int y, int x, int width,
+                     const struct present_line *line, attr_t base)
+{
+    const char *text = line->text.data ? line->text.data : "";
+    size_t at = 0;
+    int used = 0;
+    for (size_t s = 0; s <= line->span_count && used < width; s++) {
+        /* Plain bytes before the span (or after the last), then the span. */
+        size_t start = s < line->span_count ? line->spans[s].start : line->text.length;
+        if (start > at) {
+            char *plain = xstrndup(text + at, start - at);
+            used += screen_put_clipped(y, x + used, width - used, plain, base);
+            free(plain);
+        }
+        if (s == line->span_count || used >= width)
+            break;
+        char *part = xstrndup(text + start, line->spans[s].length);
+        attr_t attr = line->spans[s].meaning == PRESENT_PLAIN
+                          ? base
+                          : screen_meaning_attr(style, line->spans[s].meaning);
+        used += screen_put_clipped(y, x + used, width - used, part, attr);
+        free(part);
+        at = start + line->spans[s].length;
+    }
+    return used;
+}
+
 /* Decodes one UTF-8 character; returns its length (at least 1) and the
  * code point in *out (U+FFFD for a bad byte). */
 static size_t decode_utf8(const unsigned char *s, wchar_t *out)
