@@ -21,7 +21,5 @@ void metric_analyse_spc(const struct metric *metric, struct spc_result *out);
 bool report_write(const struct board *board, yearmonth as_of, enum report_format format,
                   bool ascii, FILE *out, struct error *error);
 
-/* Writes one CSV field with RFC 4180 quoting (no separator). */
-void csv_write_field(FILE *out, const char *text);
 
 #endif

@@ -2,7 +2,6 @@
  * Markdown) and for scripts (CSV with the columns PRODUCT.md fixes). */
 #include "report.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,35 +37,6 @@ void metric_analyse_spc(const struct metric *metric, struct spc_result *out)
     free(periods);
 }
 
-void csv_write_field(FILE *out, const char *text)
-{
-    if (!text)
-        return;
-    if (!strpbrk(text, ",\"\r\n")) {
-        fputs(text, out);
-        return;
-    }
-    fputc('"', out);
-    for (const char *c = text; *c; c++) {
-        if (*c == '"')
-            fputc('"', out);
-        fputc(*c, out);
-    }
-    fputc('"', out);
-}
-
-/* A plain number for CSV: the shortest text that reads back the same,
- * without an exponent in the range people write by hand (90, not 9e+01). */
-static void plain_number(double value, char *out, size_t size)
-{
-    bool everyday = fabs(value) >= 1e-4 && fabs(value) < 1e15;
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(out, size, "%.*g", digits, value);
-        if (strtod(out, NULL) == value && !(everyday && strchr(out, 'e')))
-            return;
-    }
-}
-
 /* What one report row says, whatever the format. */
 struct row {
     enum level level;
@@ -89,10 +59,10 @@ static void fill_metric_row(struct row *row, const struct metric *metric,
 {
     row->rag = status->rag;
     row->stale = status->stale;
-    plain_number(metric->target, row->target, sizeof row->target);
+    format_number_shortest(metric->target, 17, row->target, sizeof row->target);
     unit_format_value(metric->unit, metric->target, row->shown_target, sizeof row->shown_target);
     if (status->has_reading) {
-        plain_number(status->latest, row->value, sizeof row->value);
+        format_number_shortest(status->latest, 17, row->value, sizeof row->value);
         unit_format_value(metric->unit, status->latest, row->shown_value, sizeof row->shown_value);
         yearmonth_format(status->latest_period, row->period);
     }
