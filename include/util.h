@@ -65,6 +65,17 @@ void error_clear(struct error *error);
 const char *current_user_name(void);
 /* The current time as "YYYY-MM-DDTHH:MM:SSZ" (UTC), for audit rows. */
 void current_timestamp(char out[32]);
+/* Whether text is such a time: the form with every field in range (year
+ * 1900 to 9999, second 60 for a leap second), and a day its month has on
+ * the calendar (no 31 April, no 29 February 2023). */
+enum timestamp_check {
+    TIMESTAMP_VALID,
+    TIMESTAMP_MALFORMED,
+    TIMESTAMP_NO_SUCH_DAY,
+};
+enum timestamp_check timestamp_check(const char *text);
+/* Days in a month of the Gregorian calendar (month 1 to 12; 0 otherwise). */
+int days_in_month(int year, int month);
 
 /* ---- Text (src/util/text.c): the one copy of each text helper ---------- */
 

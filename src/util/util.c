@@ -197,6 +197,43 @@ const char *current_user_name(void)
     return name;
 }
 
+int days_in_month(int year, int month)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12)
+        return 0;
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return days[month - 1] + (month == 2 && leap);
+}
+
+/* The number in text[0, count) if all are digits and it is within
+ * [minimum, maximum]; -1 otherwise. */
+static int digits_in_range(const char *text, int count, int minimum, int maximum)
+{
+    int value = 0;
+    for (int i = 0; i < count; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return -1;
+        value = value * 10 + (text[i] - '0');
+    }
+    return value >= minimum && value <= maximum ? value : -1;
+}
+
+enum timestamp_check timestamp_check(const char *text)
+{
+    if (strlen(text) != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
+        text[13] != ':' || text[16] != ':' || text[19] != 'Z')
+        return TIMESTAMP_MALFORMED;
+    int year = digits_in_range(text, 4, 1900, 9999);
+    int month = digits_in_range(text + 5, 2, 1, 12);
+    int day = digits_in_range(text + 8, 2, 1, 31);
+    /* Second 60 is a leap second. */
+    if (year < 0 || month < 0 || day < 0 || digits_in_range(text + 11, 2, 0, 23) < 0 ||
+        digits_in_range(text + 14, 2, 0, 59) < 0 || digits_in_range(text + 17, 2, 0, 60) < 0)
+        return TIMESTAMP_MALFORMED;
+    return day <= days_in_month(year, month) ? TIMESTAMP_VALID : TIMESTAMP_NO_SUCH_DAY;
+}
+
 void current_timestamp(char out[32])
 {
     time_t now = time(NULL);

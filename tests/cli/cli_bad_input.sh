@@ -247,6 +247,26 @@ sed 's|target: {value: 75, period: 2024-03}|baseline: {value: 58.5, period: 23-0
 readings:
   - {metric: "1.1.1", period: 2023-04, value: 61, at: 2023-10-01}
 YAML
+# Times are checked against the calendar: no 29 February in 2023, no 31 April.
+{ base; cat <<'YAML'; } | refused time-feb-29 24 55 '2023-02-29' "'2023-02-29T09:00:00Z' is not a date on the calendar: 2023-02 has 28 days"
+readings:
+  - {metric: "1.1.1", period: 2023-04, value: 61, at: 2023-02-29T09:00:00Z}
+YAML
+{ base; cat <<'YAML'; } | refused time-update-apr-31 24 67 '2024-04-31' "'2024-04-31T12:00:00Z' is not a date on the calendar: 2024-04 has 30 days"
+milestone_updates:
+  - {deliverable: "1.1.4", period: 2024-04, status: on_track, at: 2024-04-31T12:00:00Z}
+YAML
+{ base; cat <<'YAML'; } | refused time-comment-feb-31 24 54 '2024-02-31' "'2024-02-31T08:30:00Z' is not a date on the calendar: 2024-02 has 29 days"
+commentary:
+  - {node: "1.1", period: 2024-02, text: "Late", at: 2024-02-31T08:30:00Z}
+YAML
+leap="$WORK/leap-day.yaml"
+{ base; cat <<'YAML'; } >"$leap"
+readings:
+  - {metric: "1.1.1", period: 2024-02, value: 61, at: 2024-02-29T23:59:60Z}
+YAML
+run "$BOARDPACK" check "$leap"
+expect_status 0 "29 February 2024 (a leap year) with a leap second is a time"
 
 # ---- Values out of range for the unit ----------------------------------------------------
 { base; cat <<'YAML'; } | refused range-percent-101 24 47 '101' "a percentage must be between 0 and 100 (metric '1.1.1' is measured in percent)"

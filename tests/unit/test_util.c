@@ -151,6 +151,35 @@ static void numbers_are_the_shortest_that_read_back(void **state)
     }
 }
 
+static void times_are_checked_against_the_calendar(void **state)
+{
+    (void)state;
+    assert_int_equal(timestamp_check("2024-02-29T09:00:00Z"), TIMESTAMP_VALID); /* leap year */
+    assert_int_equal(timestamp_check("2000-02-29T00:00:00Z"), TIMESTAMP_VALID); /* 400 */
+    assert_int_equal(timestamp_check("2023-12-31T23:59:60Z"), TIMESTAMP_VALID); /* leap second */
+    assert_int_equal(timestamp_check("2023-02-29T09:00:00Z"), TIMESTAMP_NO_SUCH_DAY);
+    assert_int_equal(timestamp_check("1900-02-29T09:00:00Z"), TIMESTAMP_NO_SUCH_DAY); /* 100 */
+    assert_int_equal(timestamp_check("2024-02-30T09:00:00Z"), TIMESTAMP_NO_SUCH_DAY);
+    assert_int_equal(timestamp_check("2024-02-31T09:00:00Z"), TIMESTAMP_NO_SUCH_DAY);
+    assert_int_equal(timestamp_check("2024-04-31T09:00:00Z"), TIMESTAMP_NO_SUCH_DAY);
+    assert_int_equal(timestamp_check("2024-11-31T09:00:00Z"), TIMESTAMP_NO_SUCH_DAY);
+    assert_int_equal(timestamp_check("2024-12-32T09:00:00Z"), TIMESTAMP_MALFORMED);
+    assert_int_equal(timestamp_check("2024-13-01T09:00:00Z"), TIMESTAMP_MALFORMED);
+    assert_int_equal(timestamp_check("2024-00-01T09:00:00Z"), TIMESTAMP_MALFORMED);
+    assert_int_equal(timestamp_check("2024-01-00T09:00:00Z"), TIMESTAMP_MALFORMED);
+    assert_int_equal(timestamp_check("2024-01-01T24:00:00Z"), TIMESTAMP_MALFORMED);
+    assert_int_equal(timestamp_check("2024-01-01T09:60:00Z"), TIMESTAMP_MALFORMED);
+    assert_int_equal(timestamp_check("2024-01-01"), TIMESTAMP_MALFORMED);
+    assert_int_equal(timestamp_check("2024-01-01 09:00:00Z"), TIMESTAMP_MALFORMED);
+    assert_int_equal(timestamp_check("2024-01-01T09:00:00+"), TIMESTAMP_MALFORMED);
+    assert_int_equal(timestamp_check("1899-12-31T09:00:00Z"), TIMESTAMP_MALFORMED);
+    assert_int_equal(days_in_month(2023, 2), 28);
+    assert_int_equal(days_in_month(2024, 2), 29);
+    assert_int_equal(days_in_month(2024, 9), 30);
+    assert_int_equal(days_in_month(2024, 12), 31);
+    assert_int_equal(days_in_month(2024, 13), 0);
+}
+
 static char *csv_of(const char *const *fields, size_t count)
 {
     char *text = NULL;
@@ -228,6 +257,7 @@ int main(void)
         cmocka_unit_test(clean_text_has_no_controls),
         cmocka_unit_test(numbers_are_the_shortest_that_read_back),
         cmocka_unit_test(csv_fields_are_quoted_as_rfc_4180),
+        cmocka_unit_test(times_are_checked_against_the_calendar),
         cmocka_unit_test(out_of_memory_calls_the_hook_before_the_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
