@@ -375,7 +375,9 @@ record_refused "$control" 2.1.2 70 --period 2024-01 --note "$(printf 'delete \17
 record_refused "The text is not valid UTF-8." 2.1.2 70 --period 2024-01 --note "$(printf 'bad \303\050 byte')"
 record_refused "A segment name must be non-empty text on one line." 2.1.2 70 --period 2024-01 --segment "$(printf 'Bar\nnet')"
 record_refused "Metric '1.1.2' has no breakdown, so its readings cannot have a segment." 1.1.2 70 --period 2024-01 --segment Barnet
-record_refused "Board 'nlmhp-2023-24' has no metric '1.4.2'." 1.4.2 70 --period 2024-01
+record_refused "Board 'nlmhp-2023-24' has no metric '9.9.9'." 9.9.9 70 --period 2024-01
+# A milestone's code: it says what it is and how its status is set.
+record_refused "'1.4.2' is a milestone, which has a status rather than readings; set its status with m in the browser, or import a file with milestone_updates." 1.4.2 70 --period 2024-01
 record_refused "There is no board 'nope' in the store." 2.1.2 70 --period 2024-01 --board nope
 
 # Usage mistakes are status 2, and write nothing either.
