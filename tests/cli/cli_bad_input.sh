@@ -383,8 +383,9 @@ record_refused "There is no board 'nope' in the store." 2.1.2 70 --period 2024-0
 # Usage mistakes are status 2, and write nothing either.
 run "$BOARDPACK" --db "$DB" record 2.1.2
 expect_status 2 "record without a value"
-run "$BOARDPACK" --db "$DB" record 2.1.2 -1 --period 2024-01
-expect_status 2 "a negative value without -- is an unknown option"
+# A negative value is a value, with or without -- (here out of range).
+record_refused "A percentage must be between 0 and 100; -1 was refused." 2.1.2 -1 --period 2024-01
+record_refused "A percentage must be between 0 and 100; -1 was refused." --period 2024-01 2.1.2 -1
 run "$BOARDPACK" --db "$DB" record 2.1.2 70 --colour red
 expect_status 2 "record with an unknown option"
 run "$BOARDPACK" --db "$DB" import
