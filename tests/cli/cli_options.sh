@@ -6,81 +6,59 @@
 
 board="$WORK/net.yaml"
 cat >"$board" <<'YAML'
-board:
-  code: net
-  title: "A board with a signed metric"
+board: {code: net, title: "A board with a signed metric"}
 aims:
-  - code: "1"
-    title: "Aim one"
-    objectives:
-      - code: "1.1"
-        title: "Objective one"
-        deliverables:
-          - code: "1.1.1"
-            title: "Net change in staff"
-            metric: {name: "Net change", unit: number, direction: up, target: {value: 10, period: 2024-03}}
-          - code: "1.1.2"
-            title: "A new service"
-            milestone: {due: 2024-03, status: on_track}
+  - {code: "1", title: "Aim one", objectives: [{code: "1.1", title: "Objective one", deliverables: [
+      {code: "1.1.1", title: "Net change in staff",
+       metric: {name: "Net change", unit: number, direction: up, target: {value: 10, period: 2024-03}}},
+      {code: "1.1.2", title: "A new service", milestone: {due: 2024-03, status: on_track}}]}]}
 YAML
 run "$BOARDPACK" --db "$DB" import "$board"
 expect_status 0 "import the signed board"
 
-# ---- Negative values --------------------------------------------------------------------
-run "$BOARDPACK" --db "$DB" --board net record 1.1.1 -5 --period 2024-01
-expect_status 0 "record a negative value without --"
-expect_out_contains "Recorded 1.1.1 2024-01 = -5." "a negative value is a value"
-run "$BOARDPACK" --db "$DB" --board net record 1.1.1 --period 2024-02 -- -5
-expect_status 0 "record a negative value after --"
-expect_out_contains "Recorded 1.1.1 2024-02 = -5." "-- then a negative value"
-run "$BOARDPACK" --db "$DB" --board net record 1.1.1 -.5 --period 2024-03
-expect_status 0 "a negative value with no leading digit"
-expect_out_contains "Recorded 1.1.1 2024-03 = -0.5." "-.5 is minus a half"
-run "$BOARDPACK" --db "$DB" --board net record 1.1.1 --period=2024-03 -2.25
-expect_status 0 "--name=value, then a negative value"
-expect_out_contains "Recorded 1.1.1 2024-03 = -2.25 (was -0.5)." "replaced with -2.25"
+# recorded SAID ARGS...: `boardpack ARGS...` succeeds and says SAID.
+recorded() {
+  local said=$1
+  shift
+  run "$BOARDPACK" "$@"
+  expect_status 0 "$*"
+  expect_out_contains "$said" "$*"
+}
+# refused STATUS MESSAGE ARGS...: `boardpack ARGS...` fails so, saying MESSAGE.
+refused() {
+  local status=$1 message=$2
+  shift 2
+  run "$BOARDPACK" "$@"
+  expect_status "$status" "$*"
+  expect_err_contains "$message" "$*"
+}
 
-# ---- Options anywhere -----------------------------------------------------------------
-run "$BOARDPACK" record --period 2024-04 --board net 1.1.1 --db "$DB" 7 --note "after the code"
-expect_status 0 "options between and after the arguments"
-expect_out_contains "Recorded 1.1.1 2024-04 = 7." "options anywhere"
-run "$BOARDPACK" report --format csv --db "$DB" --board net
-expect_status 0 "report with its options after the command"
-expect_out_contains ",1.1.1,Net change in staff," "report of the signed board"
-# A value that looks like an option is still the option's value.
-run "$BOARDPACK" --db "$DB" --board net record 1.1.1 8 --period 2024-05 --note --kiosk
-expect_status 0 "a note that starts with --"
-run "$BOARDPACK" --db "$DB" --board net record 1.1.1 9 --period 2024-06 --note=-x
-expect_status 0 "a note that starts with - after ="
+# ---- Negative values are values, with or without -- ----------------------------------
+recorded "Recorded 1.1.1 2024-01 = -5." --db "$DB" --board net record 1.1.1 -5 --period 2024-01
+recorded "Recorded 1.1.1 2024-02 = -5." --db "$DB" --board net record 1.1.1 --period 2024-02 -- -5
+recorded "Recorded 1.1.1 2024-03 = -0.5." --db "$DB" --board net record 1.1.1 -.5 --period 2024-03
+recorded "Recorded 1.1.1 2024-03 = -2.25 (was -0.5)." --db "$DB" --board net record 1.1.1 --period=2024-03 -2.25
 
+# ---- Options anywhere; a value that looks like an option is the option's value --------
+recorded "Recorded 1.1.1 2024-04 = 7." record --period 2024-04 --board net 1.1.1 --db "$DB" 7 --note "after the code"
+recorded ",1.1.1,Net change in staff," report --format csv --db "$DB" --board net
+recorded "Recorded 1.1.1 2024-05 = 8." --db "$DB" --board net record 1.1.1 8 --period 2024-05 --note --kiosk
+recorded "Recorded 1.1.1 2024-06 = 9." --db "$DB" --board net record 1.1.1 9 --period 2024-06 --note=-x
 # After --, an option's name is an argument.
-run "$BOARDPACK" --db "$DB" --board net record -- 1.1.1 --period
-expect_status 65 "after --, --period is the value"
-expect_err_contains "'--period' is not a number." "-- ends options"
+refused 65 "'--period' is not a number." --db "$DB" --board net record -- 1.1.1 --period
 
-# ---- Mistakes ------------------------------------------------------------------------
-run "$BOARDPACK" --db "$DB" --board net record 1.1.1 1 --perio 2024-01
-expect_status 2 "an abbreviated option"
-expect_err_contains "boardpack: unknown option --perio." "whole names only"
-run "$BOARDPACK" --db "$DB" --read-only=yes
-expect_status 2 "a flag with a value"
-expect_err_contains "boardpack: option --read-only takes no value." "flag with a value message"
-run "$BOARDPACK" --db "$DB" --board net record 1.1.1 1 --period
-expect_status 2 "an option without its value"
-expect_err_contains "boardpack: option --period needs a value." "missing value message"
-run "$BOARDPACK" --db "$DB" -x
-expect_status 2 "an unknown short option"
-expect_err_contains "boardpack: unknown option -x." "unknown short option message"
-run "$BOARDPACK" --db "$DB" --board net record 1.1.1
-expect_status 2 "record without a value"
-run "$BOARDPACK" --db "$DB" --board net record 1.1.1 1 2
-expect_status 2 "record with a value too many"
+# ---- Usage mistakes: status 2, the messages as before ----------------------------------
+refused 2 "boardpack: unknown option --perio." --db "$DB" --board net record 1.1.1 1 --perio 2024-01
+refused 2 "boardpack: option --read-only takes no value." --db "$DB" --read-only=yes
+refused 2 "boardpack: option --period needs a value." --db "$DB" --board net record 1.1.1 1 --period
+refused 2 "boardpack: unknown option -x." --db "$DB" -x
+refused 2 "record needs a CODE and a VALUE" --db "$DB" --board net record 1.1.1
+refused 2 "record needs a CODE and a VALUE" --db "$DB" --board net record 1.1.1 1 2
 
 # ---- A milestone is not a metric ------------------------------------------------------
 before=$(store_fingerprint "$DB")
-run "$BOARDPACK" --db "$DB" --board net record 1.1.2 1 --period 2024-01
-expect_status 65 "record on a milestone"
-expect_err_equals "'1.1.2' is a milestone, which has a status rather than readings; set its status with m in the browser, or import a file with milestone_updates." "record on a milestone says so"
+refused 65 "'1.1.2' is a milestone, which has a status rather than readings; set its status with m in the browser, or import a file with milestone_updates." \
+  --db "$DB" --board net record 1.1.2 1 --period 2024-01
 expect_equal "$(store_fingerprint "$DB")" "$before" "record on a milestone writes nothing"
 
 # ---- --help and the man page ------------------------------------------------------------
