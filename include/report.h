@@ -17,7 +17,5 @@ bool report_format_parse(const char *text, enum report_format *out);
 bool report_write(const struct board *board, yearmonth as_of, enum report_format format,
                   bool ascii, FILE *out, struct error *error);
 
-/* Writes one CSV field with RFC 4180 quoting (no separator). */
-void csv_write_field(FILE *out, const char *text);
 
 #endif

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <wchar.h>
 
 /* Exit statuses, as sysexits(3) and the command-line contract use them. */
 enum exit_status {
@@ -21,7 +23,10 @@ enum exit_status {
     EXIT_TEMPORARY = 75, /* the store stayed busy */
 };
 
-/* Allocation failure is handled here, in one place: a message and exit 70. */
+/* Allocation failure is handled here, in one place: a message and exit 70.
+ * A layer that has taken over the terminal (the screen) registers a hook,
+ * called once before the message, that gives the terminal back. */
+void util_set_fatal_hook(void (*hook)(void));
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *pointer, size_t size);
@@ -60,13 +65,50 @@ void error_clear(struct error *error);
 const char *current_user_name(void);
 /* The current time as "YYYY-MM-DDTHH:MM:SSZ" (UTC), for audit rows. */
 void current_timestamp(char out[32]);
+/* Whether text is such a time: the form with every field in range (year
+ * 1900 to 9999, second 60 for a leap second), and a day its month has on
+ * the calendar (no 31 April, no 29 February 2023). */
+enum timestamp_check {
+    TIMESTAMP_VALID,
+    TIMESTAMP_MALFORMED,
+    TIMESTAMP_NO_SUCH_DAY,
+};
+enum timestamp_check timestamp_check(const char *text);
+/* Days in a month of the Gregorian calendar (month 1 to 12; 0 otherwise). */
+int days_in_month(int year, int month);
 
-/* Display width in terminal cells of a UTF-8 string (wcwidth per character;
- * invalid bytes count one cell each). */
+/* ---- Text (src/util/text.c): the one copy of each text helper ---------- */
+
+/* Decodes the UTF-8 character at `text` (at most `length` bytes) into *out;
+ * returns its byte length, or 0 if the bytes do not start a valid,
+ * shortest-form character up to U+10FFFF (no surrogates). Uses libc's
+ * mbrtowc in a UTF-8 locale of its own, whatever the user's locale. */
+size_t utf8_decode(const char *text, size_t length, wchar_t *out);
+/* Encodes one character as UTF-8 into out; returns the byte count (1 to 4),
+ * or 0 for a surrogate or anything beyond U+10FFFF. */
+size_t utf8_encode(wchar_t character, char out[4]);
+bool utf8_is_valid(const char *text, size_t length);
+/* C0 and C1 controls and DEL: never sent to a terminal or stored. */
+bool character_is_control(wchar_t character);
+/* Terminal cells of one character: libc's wcwidth in a UTF-8 locale (0 for
+ * a combining mark, 2 for a wide character, -1 if unprintable). */
+int character_width(wchar_t character);
+/* Display width in terminal cells of a UTF-8 string, as the screen draws
+ * it: wcwidth per character; a control character (drawn as a space), an
+ * unprintable character or an invalid byte (drawn as U+FFFD) one cell each. */
 size_t display_width(const char *text);
 /* True if `text` is valid UTF-8 with no control characters (tab allowed if
  * allow_tab). */
 bool text_is_clean(const char *text, bool allow_tab);
-bool utf8_is_valid(const char *text, size_t length);
+
+/* The shortest text, with at most most_digits significant digits, that
+ * reads back (strtod) as exactly `value`, without an exponent in the range
+ * people write by hand (90, not 9e+01). 17 digits give back every double;
+ * 15 hide binary noise (0.1 + 0.2 shows as 0.3). */
+void format_number_shortest(double value, int most_digits, char *out, size_t size);
+
+/* Writes one CSV field, RFC 4180: a field with a comma, quote, CR or LF is
+ * quoted and its quotes doubled; NULL writes nothing. */
+void csv_write_field(FILE *out, const char *text);
 
 #endif

@@ -1,6 +1,7 @@
 /* main.c — the command line: parses the arguments of PRODUCT.md's contract,
  * finds or seeds the store, and hands each subcommand to its layer. */
 #include <errno.h>
+#include <getopt.h>
 #include <langinfo.h>
 #include <limits.h>
 #include <locale.h>
@@ -57,10 +58,15 @@ static const char help_text[] =
     "  --period YYYY-MM  record: the month of the reading (default: this month)\n"
     "  --segment NAME    record: a segment of the metric's breakdown (e.g. a borough)\n"
     "  --note TEXT       record: a note on the reading\n"
+    "  --help            this help;  --version  the version\n"
+    "\n"
+    "Options may come before or after the command's arguments; -- ends them, so\n"
+    "record 1.2.3 -5 and record 1.2.3 -- -5 both record minus five.\n"
     "\n"
     "A store that does not exist yet is created when you browse or report, with the\n"
     "bundled boards and illustrative sample readings (shown as SAMPLE DATA).\n"
-    "Exit status: 0 ok, 2 usage, 65 bad data, 66 no input, 75 store busy.\n"
+    "Exit status: 0 ok, 2 usage, 65 bad data, 66 no input, 73 store cannot be written,\n"
+    "75 store busy.\n"
     "In the browser, press ? for every key; e edits a value in place, a adds a month.\n"
     "See boardpack(1) and docs/ for the board file format, RAG rules and keys.\n";
 
@@ -87,78 +93,155 @@ static int usage_error(const char *format, const char *detail)
     return EXIT_USAGE;
 }
 
-static bool option_takes_value(const char *name)
+/* Every option is long only but -h; the values start above any character. */
+enum option_id {
+    OPTION_HELP = 'h',
+    OPTION_VERSION = 256,
+    OPTION_DB,
+    OPTION_BOARD,
+    OPTION_FORMAT,
+    OPTION_AS_OF,
+    OPTION_PERIOD,
+    OPTION_SEGMENT,
+    OPTION_NOTE,
+    OPTION_CYCLE,
+    OPTION_READ_ONLY,
+    OPTION_KIOSK,
+    OPTION_NO_COLOR,
+    OPTION_ASCII,
+    OPTION_NO_MOUSE,
+    OPTION_FIRST_FRAME,
+};
+
+static const struct option long_options[] = {
+    {"help", no_argument, NULL, OPTION_HELP},
+    {"version", no_argument, NULL, OPTION_VERSION},
+    {"db", required_argument, NULL, OPTION_DB},
+    {"board", required_argument, NULL, OPTION_BOARD},
+    {"format", required_argument, NULL, OPTION_FORMAT},
+    {"as-of", required_argument, NULL, OPTION_AS_OF},
+    {"period", required_argument, NULL, OPTION_PERIOD},
+    {"segment", required_argument, NULL, OPTION_SEGMENT},
+    {"note", required_argument, NULL, OPTION_NOTE},
+    {"cycle", required_argument, NULL, OPTION_CYCLE},
+    {"read-only", no_argument, NULL, OPTION_READ_ONLY},
+    {"kiosk", no_argument, NULL, OPTION_KIOSK},
+    {"no-color", no_argument, NULL, OPTION_NO_COLOR},
+    {"no-colour", no_argument, NULL, OPTION_NO_COLOR},
+    {"ascii", no_argument, NULL, OPTION_ASCII},
+    {"no-mouse", no_argument, NULL, OPTION_NO_MOUSE},
+    {"first-frame", no_argument, NULL, OPTION_FIRST_FRAME},
+    {NULL, 0, NULL, 0},
+};
+
+/* A value such as -5 or -.5 is an argument, not an option: `record 1.2.3
+ * -5` records minus five, as `record 1.2.3 -- -5` does. */
+static bool is_negative_number(const char *argument)
 {
-    static const char *const valued[] = {"--db",     "--board",   "--format", "--as-of",
-                                         "--period", "--segment", "--note",   "--cycle"};
-    for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
-        if (strcmp(name, valued[i]) == 0)
+    return argument[0] == '-' &&
+           ((argument[1] >= '0' && argument[1] <= '9') || argument[1] == '.');
+}
+
+/* The option as typed, without any "=value", for messages. */
+static void typed_name(const char *argument, char name[32])
+{
+    size_t length = strcspn(argument, "=");
+    if (length > 31)
+        length = 31;
+    memcpy(name, argument, length);
+    name[length] = '\0';
+}
+
+/* Whole names only: getopt_long would take --per for --period, and an
+ * abbreviation that works today could mean another option once one is
+ * added. */
+static bool is_whole_option_name(const char *name)
+{
+    if (strncmp(name, "--", 2) != 0)
+        return false;
+    for (const struct option *option = long_options; option->name; option++)
+        if (strcmp(name + 2, option->name) == 0)
             return true;
     return false;
 }
 
-/* Options may come before or after the subcommand; "--" ends them. */
+static void add_positional(struct options *options, const char *argument)
+{
+    if (!options->command)
+        options->command = argument;
+    else
+        options->arguments[options->argument_count++] = argument;
+}
+
+/* Options may come before or after the subcommand and its arguments; "--"
+ * ends them. getopt_long with a leading '-' hands back every other argument
+ * in order (as 1), so the command is always the first of them. */
 static int parse_arguments(int argc, char **argv, struct options *options, bool *exit_now)
 {
     options->arguments = xcalloc((size_t)argc + 1, sizeof *options->arguments);
-    bool options_done = false;
-    for (int i = 1; i < argc; i++) {
-        const char *argument = argv[i];
-        if (options_done || argument[0] != '-' || strcmp(argument, "-") == 0) {
-            if (!options->command)
-                options->command = argument;
-            else
-                options->arguments[options->argument_count++] = argument;
+    opterr = 0; /* our own messages, below */
+    optind = 1;
+    for (;;) {
+        if (optind < argc && is_negative_number(argv[optind])) {
+            add_positional(options, argv[optind++]);
             continue;
         }
-        if (strcmp(argument, "--") == 0) {
-            options_done = true;
+        /* The one short option, -h, ends the run, so getopt is never in
+         * the middle of a cluster here: argv[at] is what it reads next. */
+        int at = optind;
+        int id = getopt_long(argc, argv, "-:h", long_options, NULL);
+        if (id == -1)
+            break;
+        const char *value = optarg;
+        if (id == 1) {
+            add_positional(options, value);
             continue;
         }
-        /* Accept --name=value as well as --name value. */
         char name[32];
-        const char *value = NULL;
-        const char *equals = strchr(argument, '=');
-        if (equals && (size_t)(equals - argument) < sizeof name) {
-            memcpy(name, argument, (size_t)(equals - argument));
-            name[equals - argument] = '\0';
-            value = equals + 1;
-        } else {
-            snprintf(name, sizeof name, "%s", argument);
-        }
-        if (option_takes_value(name)) {
-            if (!value) {
-                if (i + 1 >= argc)
-                    return usage_error("option %s needs a value.", name);
-                value = argv[++i];
-            }
-        } else if (value) {
-            return usage_error("option %s takes no value.", name);
-        }
-        if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        bool is_long = strncmp(argv[at], "--", 2) == 0;
+        if (is_long)
+            typed_name(argv[at], name);
+        else
+            snprintf(name, sizeof name, "-%c", optopt > 0 && optopt < 128 ? optopt : '?');
+        if (is_long && !is_whole_option_name(name))
+            return usage_error("unknown option %s.", name);
+        if (id == ':')
+            return usage_error("option %s needs a value.", name);
+        if (id == '?')
+            return usage_error(is_long ? "option %s takes no value." : "unknown option %s.",
+                               name);
+        switch (id) {
+        case OPTION_HELP:
             fputs(usage_text, stdout);
             fputs(help_text, stdout);
             *exit_now = true;
             return EXIT_OK;
-        } else if (strcmp(name, "--version") == 0) {
+        case OPTION_VERSION:
             printf("boardpack %s\n", BOARDPACK_VERSION);
             *exit_now = true;
             return EXIT_OK;
-        } else if (strcmp(name, "--db") == 0) {
+        case OPTION_DB:
             options->database = value;
-        } else if (strcmp(name, "--board") == 0) {
+            break;
+        case OPTION_BOARD:
             options->board = value;
-        } else if (strcmp(name, "--format") == 0) {
+            break;
+        case OPTION_FORMAT:
             options->format = value;
-        } else if (strcmp(name, "--as-of") == 0) {
+            break;
+        case OPTION_AS_OF:
             options->as_of = value;
-        } else if (strcmp(name, "--period") == 0) {
+            break;
+        case OPTION_PERIOD:
             options->period = value;
-        } else if (strcmp(name, "--segment") == 0) {
+            break;
+        case OPTION_SEGMENT:
             options->segment = value;
-        } else if (strcmp(name, "--note") == 0) {
+            break;
+        case OPTION_NOTE:
             options->note = value;
-        } else if (strcmp(name, "--cycle") == 0) {
+            break;
+        case OPTION_CYCLE: {
             char *end;
             errno = 0;
             long seconds = strtol(value, &end, 10);
@@ -167,22 +250,33 @@ static int parse_arguments(int argc, char **argv, struct options *options, bool 
                                    "not '%s'.",
                                    value);
             options->cycle_seconds = (int)seconds;
-        } else if (strcmp(name, "--read-only") == 0) {
+            break;
+        }
+        case OPTION_READ_ONLY:
             options->read_only = true;
-        } else if (strcmp(name, "--kiosk") == 0) {
+            break;
+        case OPTION_KIOSK:
             options->kiosk = true;
-        } else if (strcmp(name, "--no-color") == 0 || strcmp(name, "--no-colour") == 0) {
+            break;
+        case OPTION_NO_COLOR:
             options->no_color = true;
-        } else if (strcmp(name, "--ascii") == 0) {
+            break;
+        case OPTION_ASCII:
             options->ascii = true;
-        } else if (strcmp(name, "--no-mouse") == 0) {
+            break;
+        case OPTION_NO_MOUSE:
             options->no_mouse = true;
-        } else if (strcmp(name, "--first-frame") == 0) {
+            break;
+        case OPTION_FIRST_FRAME:
             options->first_frame = true;
-        } else {
+            break;
+        default:
             return usage_error("unknown option %s.", name);
         }
     }
+    /* After "--", everything left is an argument. */
+    for (; optind < argc; optind++)
+        add_positional(options, argv[optind]);
     return EXIT_OK;
 }
 

@@ -379,17 +379,6 @@ static bool read_period(struct reader *reader, size_t node, const char *key, yea
     return true;
 }
 
-static bool digits_in_range(const char *text, int count, int minimum, int maximum)
-{
-    int value = 0;
-    for (int i = 0; i < count; i++) {
-        if (!is_digit(text[i]))
-            return false;
-        value = value * 10 + (text[i] - '0');
-    }
-    return value >= minimum && value <= maximum;
-}
-
 /* "YYYY-MM-DDTHH:MM:SSZ", the form audit rows use. */
 static bool read_timestamp(struct reader *reader, size_t node, const char *key, char **out)
 {
@@ -397,17 +386,16 @@ static bool read_timestamp(struct reader *reader, size_t node, const char *key, 
     if (scalar->kind != TREE_SCALAR || scalar_is_nothing(reader, node))
         return fail_expected(reader, node, "a time (YYYY-MM-DDTHH:MM:SSZ)", key);
     const char *text = scalar_text(reader, node);
-    bool valid = scalar->length == 20 && strlen(text) == 20 && text[4] == '-' &&
-                 text[7] == '-' && text[10] == 'T' && text[13] == ':' && text[16] == ':' &&
-                 text[19] == 'Z' && digits_in_range(text, 4, 1900, 9999) &&
-                 digits_in_range(text + 5, 2, 1, 12) && digits_in_range(text + 8, 2, 1, 31) &&
-                 digits_in_range(text + 11, 2, 0, 23) && digits_in_range(text + 14, 2, 0, 59) &&
-                 digits_in_range(text + 17, 2, 0, 60);
-    if (!valid) {
-        char shown_value[64];
+    enum timestamp_check check =
+        scalar->length == 20 ? timestamp_check(text) : TIMESTAMP_MALFORMED;
+    char shown_value[64];
+    if (check == TIMESTAMP_MALFORMED)
         return fail_at_node(reader, node, "'%s' is not a time; write YYYY-MM-DDTHH:MM:SSZ",
                             shown(reader, node, shown_value));
-    }
+    if (check == TIMESTAMP_NO_SUCH_DAY)
+        return fail_at_node(reader, node, "'%s' is not a date on the calendar: %.7s has %d days",
+                            shown(reader, node, shown_value), text,
+                            days_in_month(atoi(text), atoi(text + 5)));
     *out = xstrndup(text, scalar->length);
     return true;
 }

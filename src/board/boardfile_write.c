@@ -5,23 +5,9 @@
 
 #include <errno.h>
 #include <locale.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
-
-/* The shortest decimal that reads back as exactly the same double, without
- * an exponent in the range people write by hand (90, not 9e+01). */
-static void format_number(double value, char out[32])
-{
-    bool everyday = fabs(value) >= 1e-4 && fabs(value) < 1e15;
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(out, 32, "%.*g", digits, value);
-        if (strtod(out, NULL) == value && !(everyday && strchr(out, 'e')))
-            return;
-    }
-    snprintf(out, 32, "%.17g", value);
-}
 
 /* Numbers written with a '.' whatever the user's locale says; the reader
  * switches the same way. */
@@ -128,7 +114,7 @@ static void emit_word(struct writer *writer, const char *key, const char *word)
 static void emit_number(struct writer *writer, const char *key, double value)
 {
     char text[32];
-    format_number(value, text);
+    format_number_shortest(value, 17, text, sizeof text);
     emit_word(writer, key, text);
 }
 
@@ -495,20 +481,9 @@ bool boardfile_write_yaml(const struct board *board, FILE *out, struct error *er
 
 /* ---- CSV ---------------------------------------------------------------- */
 
-/* RFC 4180: a field with a comma, quote, CR or LF is quoted, its quotes doubled. */
 static void write_csv_field(FILE *out, const char *text, bool last)
 {
-    if (text && strpbrk(text, ",\"\r\n")) {
-        fputc('"', out);
-        for (const char *at = text; *at; at++) {
-            if (*at == '"')
-                fputc('"', out);
-            fputc(*at, out);
-        }
-        fputc('"', out);
-    } else if (text) {
-        fputs(text, out);
-    }
+    csv_write_field(out, text);
     fputs(last ? "\r\n" : ",", out);
 }
 
@@ -517,7 +492,7 @@ static void write_csv_reading(FILE *out, const char *board_code, const char *met
 {
     char period[8], value[32];
     yearmonth_format(reading->period, period);
-    format_number(reading->value, value);
+    format_number_shortest(reading->value, 17, value, sizeof value);
     write_csv_field(out, board_code, false);
     write_csv_field(out, metric_code, false);
     write_csv_field(out, period, false);

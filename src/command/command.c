@@ -183,6 +183,23 @@ static bool write_reading(struct store *store, const struct change *change, bool
                                  after[0] ? after : NULL, error);
 }
 
+/* A reading recorded against a milestone's code: say that it is one, and how
+ * its status is set, rather than that the board has no such metric. */
+static void explain_milestone(struct store *store, const char *board_code, const char *code,
+                              struct error *error)
+{
+    long long node_id;
+    bool is_milestone = false;
+    struct error ignored = {0};
+    if (error && error->status == EXIT_DATA &&
+        store_find_node(store, board_code, code, &node_id, &is_milestone, &ignored) &&
+        is_milestone)
+        error_set(error, EXIT_DATA,
+                  "'%s' is a milestone, which has a status rather than readings; set its "
+                  "status with m in the browser, or import a file with milestone_updates.",
+                  code);
+}
+
 bool command_record_reading(struct store *store, const char *board_code, const char *metric_code,
                             const char *value_text, const char *period_text, const char *segment,
                             const char *note, struct change *done, struct error *error)
@@ -200,8 +217,10 @@ bool command_record_reading(struct store *store, const char *board_code, const c
     /* Validate against the metric before taking the write lock, so a bad
      * value never blocks other writers. */
     struct metric_ref metric = {0};
-    if (!store_find_metric(store, board_code, metric_code, &metric, error))
+    if (!store_find_metric(store, board_code, metric_code, &metric, error)) {
+        explain_milestone(store, board_code, metric_code, error);
         return false;
+    }
     double value;
     bool valid = command_parse_value(value_text, metric.unit, &value, error);
     if (valid && segment && !metric.breakdown) {

@@ -116,19 +116,6 @@ bool unit_accepts(enum unit unit, double value, const char **why)
     return problem == NULL;
 }
 
-/* The shortest text that still reads as the value people typed, without an
- * exponent in the everyday range (90, not 9e+01). */
-static void format_number(double value, char *out, size_t size)
-{
-    bool everyday = fabs(value) >= 1e-4;
-    for (int digits = 1; digits <= 15; digits++) {
-        snprintf(out, size, "%.*g", digits, value);
-        if (strtod(out, NULL) == value && !(everyday && strchr(out, 'e')))
-            return;
-    }
-    snprintf(out, size, "%.15g", value);
-}
-
 void unit_format_value(enum unit unit, double value, char *out, size_t size)
 {
     char number[40];
@@ -137,7 +124,7 @@ void unit_format_value(enum unit unit, double value, char *out, size_t size)
     else if (fabs(value) >= 1e15)
         snprintf(number, sizeof number, "%.4g", value);
     else
-        format_number(value, number, sizeof number);
+        format_number_shortest(value, 15, number, sizeof number);
     switch (unit) {
     case UNIT_PERCENT:
         snprintf(out, size, "%s%%", number);

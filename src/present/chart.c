@@ -47,23 +47,12 @@ struct cell *cell_buffer_at(const struct cell_buffer *buffer, int x, int y)
     return &buffer->cells[(size_t)y * (size_t)buffer->width + (size_t)x];
 }
 
-/* The byte length of the UTF-8 character at `text`, or 0 if it is not a
- * well-formed one (a stray continuation byte, a truncated sequence). */
-static size_t character_length(const char *text)
-{
-    unsigned char lead = (unsigned char)text[0];
-    size_t length = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3
-                                    : (lead & 0xF8) == 0xF0 ? 4 : 0;
-    for (size_t i = 1; i < length; i++)
-        if (((unsigned char)text[i] & 0xC0) != 0x80)
-            return 0;
-    return length;
-}
-
-/* Copies one character into a cell; returns the bytes consumed from text. */
+/* Copies one character into a cell ('?' for bytes that are not UTF-8);
+ * returns the bytes consumed from text. */
 static size_t put_character(struct cell *cell, const char *text, unsigned char meaning)
 {
-    size_t length = character_length(text);
+    wchar_t character;
+    size_t length = utf8_decode(text, strnlen(text, 4), &character);
     if (cell) {
         if (length) {
             memcpy(cell->text, text, length);
@@ -392,9 +381,8 @@ static void draw_dot_line(unsigned char *dots, const struct layout *layout, int 
 
 static void put_braille(struct cell_buffer *out, int x, int y, unsigned char bits)
 {
-    unsigned code = 0x2800u + bits; /* U+2800..U+28FF: three bytes of UTF-8 */
-    char text[4] = {(char)(0xE0 | (code >> 12)), (char)(0x80 | ((code >> 6) & 0x3F)),
-                    (char)(0x80 | (code & 0x3F)), '\0'};
+    char text[5] = {0};
+    utf8_encode((wchar_t)(0x2800u + bits), text); /* U+2800..U+28FF */
     cell_buffer_put(out, x, y, text, CELL_DATA);
 }
 

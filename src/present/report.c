@@ -4,7 +4,6 @@
 
 #include "present.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,35 +18,6 @@ bool report_format_parse(const char *text, enum report_format *out)
     else
         return false;
     return true;
-}
-
-void csv_write_field(FILE *out, const char *text)
-{
-    if (!text)
-        return;
-    if (!strpbrk(text, ",\"\r\n")) {
-        fputs(text, out);
-        return;
-    }
-    fputc('"', out);
-    for (const char *c = text; *c; c++) {
-        if (*c == '"')
-            fputc('"', out);
-        fputc(*c, out);
-    }
-    fputc('"', out);
-}
-
-/* A plain number for CSV: the shortest text that reads back the same,
- * without an exponent in the range people write by hand (90, not 9e+01). */
-static void plain_number(double value, char *out, size_t size)
-{
-    bool everyday = fabs(value) >= 1e-4 && fabs(value) < 1e15;
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(out, size, "%.*g", digits, value);
-        if (strtod(out, NULL) == value && !(everyday && strchr(out, 'e')))
-            return;
-    }
 }
 
 /* What one report row says, whatever the format. */
@@ -75,11 +45,11 @@ static void fill_metric_row(struct row *row, const struct metric *metric,
     row->rag = status->rag;
     row->stale = status->stale;
     row->measured = true;
-    plain_number(metric->target, row->target, sizeof row->target);
+    format_number_shortest(metric->target, 17, row->target, sizeof row->target);
     present_value_against_target(metric, status, ascii, "no reading", row->shown,
                                  sizeof row->shown);
     if (status->has_reading) {
-        plain_number(status->latest, row->value, sizeof row->value);
+        format_number_shortest(status->latest, 17, row->value, sizeof row->value);
         yearmonth_format(status->latest_period, row->period);
     }
     /* SPC over the same readings as the status: none after as_of. The

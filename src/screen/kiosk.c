@@ -325,30 +325,14 @@ static void type_for_quit(struct kiosk *k, wint_t key)
 {
     if (!k->quit_length)
         return;
-    unsigned char bytes[4];
-    size_t count = 0;
-    unsigned c = (unsigned)key;
-    if (c < 0x80) {
-        bytes[count++] = (unsigned char)c;
-    } else if (c < 0x800) {
-        bytes[count++] = (unsigned char)(0xC0 | (c >> 6));
-        bytes[count++] = (unsigned char)(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-        bytes[count++] = (unsigned char)(0xE0 | (c >> 12));
-        bytes[count++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-        bytes[count++] = (unsigned char)(0x80 | (c & 0x3F));
-    } else if (c < 0x110000) {
-        bytes[count++] = (unsigned char)(0xF0 | (c >> 18));
-        bytes[count++] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-        bytes[count++] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-        bytes[count++] = (unsigned char)(0x80 | (c & 0x3F));
-    }
+    char bytes[4];
+    size_t count = utf8_encode((wchar_t)key, bytes);
     for (size_t i = 0; i < count; i++) {
         if (k->typed_length == k->quit_length) {
             memmove(k->typed, k->typed + 1, k->quit_length - 1);
             k->typed_length--;
         }
-        k->typed[k->typed_length++] = (char)bytes[i];
+        k->typed[k->typed_length++] = bytes[i];
     }
     if (k->typed_length == k->quit_length &&
         memcmp(k->typed, k->quit_sequence, k->quit_length) == 0)

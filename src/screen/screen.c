@@ -1161,18 +1161,18 @@ static void draw(struct browser *b)
 static void edit_set_text(struct edit_field *e, const char *text)
 {
     e->length = 0;
-    const unsigned char *s = (const unsigned char *)text;
-    mbstate_t state = {0};
-    while (*s && e->length < EDIT_MAX) {
+    size_t length = strlen(text), at = 0;
+    /* Stored text is UTF-8 whatever the locale; a stray byte is kept as
+     * the character of the same number. */
+    while (at < length && e->length < EDIT_MAX) {
         wchar_t c;
-        size_t n = mbrtowc(&c, (const char *)s, strlen((const char *)s), &state);
-        if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-            c = *s;
+        size_t n = utf8_decode(text + at, length - at, &c);
+        if (!n) {
+            c = (unsigned char)text[at];
             n = 1;
-            memset(&state, 0, sizeof state);
         }
         e->text[e->length++] = c;
-        s += n;
+        at += n;
     }
     e->text[e->length] = 0;
     e->cursor = e->length;
@@ -1183,24 +1183,10 @@ static char *edit_text(const struct edit_field *e)
 {
     struct text_buffer out = {0};
     text_append(&out, "");
+    /* Written as UTF-8, as the store keeps text, whatever the locale. */
     for (size_t i = 0; i < e->length; i++) {
-        char bytes[MB_LEN_MAX + 1];
-        mbstate_t state = {0};
-        size_t n = wcrtomb(bytes, e->text[i], &state);
-        if (n == (size_t)-1) {
-            /* Not representable in this locale: keep it as UTF-8 anyway. */
-            unsigned c = (unsigned)e->text[i];
-            n = 0;
-            if (c < 0x800) {
-                bytes[n++] = (char)(0xC0 | (c >> 6));
-                bytes[n++] = (char)(0x80 | (c & 0x3F));
-            } else {
-                bytes[n++] = (char)(0xE0 | ((c >> 12) & 0x0F));
-                bytes[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
-                bytes[n++] = (char)(0x80 | (c & 0x3F));
-            }
-        }
-        text_append_length(&out, bytes, n);
+        char bytes[4];
+        text_append_length(&out, bytes, utf8_encode(e->text[i], bytes));
     }
     char *text = out.data;
     return text;

@@ -18,6 +18,16 @@ void screen_set_ascii(bool ascii)
     ascii_mode = ascii;
 }
 
+/* Out of memory while curses owns the terminal: util calls this before its
+ * message, so the message lands on a terminal that works. endwin only, not
+ * screen_stop's clearing and refresh: the less that may need memory, the
+ * better. */
+static void restore_terminal(void)
+{
+    if (stdscr && !isendwin())
+        endwin();
+}
+
 bool screen_start(const struct screen_options *options, struct screen_style *style,
                   struct error *error)
 {
@@ -45,6 +55,7 @@ bool screen_start(const struct screen_options *options, struct screen_style *sty
         return false;
     }
     set_term(screen);
+    util_set_fatal_hook(restore_terminal);
     raw();
     noecho();
     nonl();
@@ -84,6 +95,7 @@ bool screen_start(const struct screen_options *options, struct screen_style *sty
 
 void screen_stop(void)
 {
+    util_set_fatal_hook(NULL);
     if (stdscr && !isendwin()) {
         /* endwin leaves the cursor at the start of the bottom line. Without
          * an alternate screen (vt100, the Linux console) the last frame
@@ -204,40 +216,6 @@ int screen_put_spans(const struct screen_style *style, int y, int x, int width,
     return used;
 }
 
-/* Decodes one UTF-8 character; returns its length (at least 1) and the
- * code point in *out (U+FFFD for a bad byte). */
-static size_t decode_utf8(const unsigned char *s, wchar_t *out)
-{
-    unsigned c = s[0];
-    size_t length;
-    unsigned value;
-    if (c < 0x80) {
-        *out = (wchar_t)c;
-        return 1;
-    } else if ((c & 0xE0) == 0xC0) {
-        length = 2;
-        value = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-        length = 3;
-        value = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-        length = 4;
-        value = c & 0x07;
-    } else {
-        *out = 0xFFFD;
-        return 1;
-    }
-    for (size_t i = 1; i < length; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *out = 0xFFFD;
-            return 1;
-        }
-        value = (value << 6) | (s[i] & 0x3F);
-    }
-    *out = (wchar_t)value;
-    return length;
-}
-
 /* ASCII stand-ins for the characters the seeds use. */
 static const char *ascii_for(wchar_t c)
 {
@@ -278,11 +256,16 @@ static void glyphs_from(const char *text, struct glyphs *out)
     out->widths = xmalloc(length * 3 + 1);
     out->count = 0;
     out->width = 0;
-    const unsigned char *s = (const unsigned char *)text;
-    while (*s) {
+    size_t at = 0;
+    while (at < length) {
         wchar_t c;
-        s += decode_utf8(s, &c);
-        if (c < 0x20 || c == 0x7F || (c >= 0x80 && c < 0xA0))
+        size_t used = utf8_decode(text + at, length - at, &c);
+        if (!used) {
+            c = 0xFFFD; /* a byte that is not UTF-8 */
+            used = 1;
+        }
+        at += used;
+        if (character_is_control(c))
             c = ' '; /* never send a control character to the terminal */
         if (ascii_mode && c >= 0x80) {
             for (const char *a = ascii_for(c); *a; a++) {
@@ -292,7 +275,7 @@ static void glyphs_from(const char *text, struct glyphs *out)
             }
             continue;
         }
-        int w = c < 0x80 ? 1 : wcwidth(c);
+        int w = character_width(c);
         if (w < 0) {
             c = ascii_mode ? '?' : 0xFFFD;
             w = 1;
@@ -312,6 +295,9 @@ static void glyphs_free(struct glyphs *glyphs)
 
 int screen_text_width(const struct screen_style *style, const char *text)
 {
+    if (!style->ascii)
+        return (int)display_width(text);
+    /* ASCII stand-ins may be wider than what they stand for ("..."). */
     bool saved = ascii_mode;
     ascii_mode = style->ascii;
     struct glyphs glyphs;
@@ -434,28 +420,11 @@ int screen_wrap(const char *text, int width, screen_line_fn line, void *context)
         } else if (end == start && end < glyphs.count) {
             end = next = start + 1; /* one character wider than the line */
         }
-        /* Encode glyphs[start, end) back to UTF-8 (wcrtomb needs a UTF-8
-         * locale; encode by hand so ASCII mode works too). */
+        /* Encode glyphs[start, end) back to UTF-8, whatever the locale. */
         char *out = xmalloc((end - start) * 4 + 1);
         size_t n = 0;
-        for (size_t i = start; i < end; i++) {
-            unsigned c = (unsigned)glyphs.chars[i];
-            if (c < 0x80) {
-                out[n++] = (char)c;
-            } else if (c < 0x800) {
-                out[n++] = (char)(0xC0 | (c >> 6));
-                out[n++] = (char)(0x80 | (c & 0x3F));
-            } else if (c < 0x10000) {
-                out[n++] = (char)(0xE0 | (c >> 12));
-                out[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
-                out[n++] = (char)(0x80 | (c & 0x3F));
-            } else {
-                out[n++] = (char)(0xF0 | (c >> 18));
-                out[n++] = (char)(0x80 | ((c >> 12) & 0x3F));
-                out[n++] = (char)(0x80 | ((c >> 6) & 0x3F));
-                out[n++] = (char)(0x80 | (c & 0x3F));
-            }
-        }
+        for (size_t i = start; i < end; i++)
+            n += utf8_encode(glyphs.chars[i], out + n);
         out[n] = '\0';
         line(context, out);
         free(out);

@@ -1,5 +1,5 @@
-/* util.c — allocation, growable strings, errors, and text measurement shared
- * by every layer. Allocation failure ends the program here, in one place. */
+/* util.c — allocation, growable strings and errors shared by every layer.
+ * Allocation failure ends the program here, in one place. */
 #include "util.h"
 
 #include <errno.h>
@@ -9,11 +9,24 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <wchar.h>
+
+static void (*fatal_hook)(void);
+
+void util_set_fatal_hook(void (*hook)(void))
+{
+    fatal_hook = hook;
+}
 
 static void out_of_memory(void)
 {
     static const char message[] = "boardpack: out of memory\n";
+    /* The screen's hook puts the terminal back first, so the message lands
+     * on a usable terminal rather than inside a curses screen. Cleared
+     * before the call: a hook that runs out of memory itself must not loop. */
+    void (*hook)(void) = fatal_hook;
+    fatal_hook = NULL;
+    if (hook)
+        hook();
     /* No stdio: it may itself need memory. */
     if (write(STDERR_FILENO, message, sizeof message - 1) < 0) {
         /* Nothing more can be done. */
@@ -184,105 +197,47 @@ const char *current_user_name(void)
     return name;
 }
 
+int days_in_month(int year, int month)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12)
+        return 0;
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return days[month - 1] + (month == 2 && leap);
+}
+
+/* The number in text[0, count) if all are digits and it is within
+ * [minimum, maximum]; -1 otherwise. */
+static int digits_in_range(const char *text, int count, int minimum, int maximum)
+{
+    int value = 0;
+    for (int i = 0; i < count; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return -1;
+        value = value * 10 + (text[i] - '0');
+    }
+    return value >= minimum && value <= maximum ? value : -1;
+}
+
+enum timestamp_check timestamp_check(const char *text)
+{
+    if (strlen(text) != 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' ||
+        text[13] != ':' || text[16] != ':' || text[19] != 'Z')
+        return TIMESTAMP_MALFORMED;
+    int year = digits_in_range(text, 4, 1900, 9999);
+    int month = digits_in_range(text + 5, 2, 1, 12);
+    int day = digits_in_range(text + 8, 2, 1, 31);
+    /* Second 60 is a leap second. */
+    if (year < 0 || month < 0 || day < 0 || digits_in_range(text + 11, 2, 0, 23) < 0 ||
+        digits_in_range(text + 14, 2, 0, 59) < 0 || digits_in_range(text + 17, 2, 0, 60) < 0)
+        return TIMESTAMP_MALFORMED;
+    return day <= days_in_month(year, month) ? TIMESTAMP_VALID : TIMESTAMP_NO_SUCH_DAY;
+}
+
 void current_timestamp(char out[32])
 {
     time_t now = time(NULL);
     struct tm parts;
     gmtime_r(&now, &parts);
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &parts);
-}
-
-/* Decodes one UTF-8 character; returns its length, or 0 if the bytes at
- * `text` do not start a valid, shortest-form character. */
-static size_t utf8_decode(const unsigned char *text, size_t available, unsigned *code_point)
-{
-    if (available == 0)
-        return 0;
-    unsigned char lead = text[0];
-    size_t length;
-    unsigned value;
-    if (lead < 0x80) {
-        *code_point = lead;
-        return 1;
-    } else if (lead >= 0xC2 && lead <= 0xDF) {
-        length = 2;
-        value = lead & 0x1F;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        length = 3;
-        value = lead & 0x0F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        length = 4;
-        value = lead & 0x07;
-    } else {
-        return 0;
-    }
-    if (available < length)
-        return 0;
-    for (size_t i = 1; i < length; i++) {
-        if ((text[i] & 0xC0) != 0x80)
-            return 0;
-        value = (value << 6) | (text[i] & 0x3F);
-    }
-    if ((length == 3 && value < 0x800) || (length == 4 && (value < 0x10000 || value > 0x10FFFF)) ||
-        (value >= 0xD800 && value <= 0xDFFF))
-        return 0;
-    *code_point = value;
-    return length;
-}
-
-bool utf8_is_valid(const char *text, size_t length)
-{
-    const unsigned char *bytes = (const unsigned char *)text;
-    size_t at = 0;
-    while (at < length) {
-        unsigned code_point;
-        size_t used = utf8_decode(bytes + at, length - at, &code_point);
-        if (!used)
-            return false;
-        at += used;
-    }
-    return true;
-}
-
-bool text_is_clean(const char *text, bool allow_tab)
-{
-    size_t length = strlen(text);
-    const unsigned char *bytes = (const unsigned char *)text;
-    size_t at = 0;
-    while (at < length) {
-        unsigned code_point;
-        size_t used = utf8_decode(bytes + at, length - at, &code_point);
-        if (!used)
-            return false;
-        if (code_point < 0x20 && !(allow_tab && code_point == '\t'))
-            return false;
-        if (code_point == 0x7F || (code_point >= 0x80 && code_point < 0xA0))
-            return false;
-        at += used;
-    }
-    return true;
-}
-
-size_t display_width(const char *text)
-{
-    size_t length = strlen(text);
-    const unsigned char *bytes = (const unsigned char *)text;
-    size_t at = 0, width = 0;
-    while (at < length) {
-        unsigned code_point;
-        size_t used = utf8_decode(bytes + at, length - at, &code_point);
-        if (!used) {
-            width++;
-            at++;
-            continue;
-        }
-        int cells = wcwidth((wchar_t)code_point);
-        /* Outside a UTF-8 locale wcwidth knows nothing beyond ASCII: count
-         * such printable characters as one cell rather than none. */
-        if (cells < 0)
-            cells = code_point >= 0xA0 ? 1 : 0;
-        width += (size_t)cells;
-        at += used;
-    }
-    return width;
 }

@@ -20,7 +20,7 @@ For each size (bundled, M, L) it measures, in one run:
 then prints the table and the issue's bars as ratios with PASS or FAIL, and
 writes them as JSON (--json) and Markdown (--markdown). --smoke is the CI
 run: size M with few repetitions and keys; it has to finish, not pass.
-Needs /usr/bin/python3 with pyte and PyYAML (tools/bootstrap installs them),
+Needs /usr/bin/python3 with pyte and PyYAML (tools/run-tests installs them),
 valgrind and sqlite3."""
 import argparse
 import datetime
@@ -44,7 +44,7 @@ try:
     import pyte
 except ImportError:
     sys.exit("bench: needs /usr/bin/python3 with pyte (Debian's python3-pyte; "
-             "tools/bootstrap installs it)")
+             "tools/run-tests installs it)")
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))

@@ -32,7 +32,7 @@ done
 /usr/bin/python3 -c 'import pyte, yaml; assert yaml.__with_libyaml__' 2>/dev/null ||
   missing+=("python3-pyte and python3-yaml (with libyaml)")
 if ((${#missing[@]})); then
-  echo "bench: missing ${missing[*]}; tools/bootstrap installs them" >&2
+  echo "bench: missing ${missing[*]}; tools/run-tests installs them" >&2
   exit 1
 fi
 

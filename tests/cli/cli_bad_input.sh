@@ -247,6 +247,26 @@ sed 's|target: {value: 75, period: 2024-03}|baseline: {value: 58.5, period: 23-0
 readings:
   - {metric: "1.1.1", period: 2023-04, value: 61, at: 2023-10-01}
 YAML
+# Times are checked against the calendar: no 29 February in 2023, no 31 April.
+{ base; cat <<'YAML'; } | refused time-feb-29 24 55 '2023-02-29' "'2023-02-29T09:00:00Z' is not a date on the calendar: 2023-02 has 28 days"
+readings:
+  - {metric: "1.1.1", period: 2023-04, value: 61, at: 2023-02-29T09:00:00Z}
+YAML
+{ base; cat <<'YAML'; } | refused time-update-apr-31 24 67 '2024-04-31' "'2024-04-31T12:00:00Z' is not a date on the calendar: 2024-04 has 30 days"
+milestone_updates:
+  - {deliverable: "1.1.4", period: 2024-04, status: on_track, at: 2024-04-31T12:00:00Z}
+YAML
+{ base; cat <<'YAML'; } | refused time-comment-feb-31 24 54 '2024-02-31' "'2024-02-31T08:30:00Z' is not a date on the calendar: 2024-02 has 29 days"
+commentary:
+  - {node: "1.1", period: 2024-02, text: "Late", at: 2024-02-31T08:30:00Z}
+YAML
+leap="$WORK/leap-day.yaml"
+{ base; cat <<'YAML'; } >"$leap"
+readings:
+  - {metric: "1.1.1", period: 2024-02, value: 61, at: 2024-02-29T23:59:60Z}
+YAML
+run "$BOARDPACK" check "$leap"
+expect_status 0 "29 February 2024 (a leap year) with a leap second is a time"
 
 # ---- Values out of range for the unit ----------------------------------------------------
 { base; cat <<'YAML'; } | refused range-percent-101 24 47 '101' "a percentage must be between 0 and 100 (metric '1.1.1' is measured in percent)"
@@ -355,14 +375,17 @@ record_refused "$control" 2.1.2 70 --period 2024-01 --note "$(printf 'delete \17
 record_refused "The text is not valid UTF-8." 2.1.2 70 --period 2024-01 --note "$(printf 'bad \303\050 byte')"
 record_refused "A segment name must be non-empty text on one line." 2.1.2 70 --period 2024-01 --segment "$(printf 'Bar\nnet')"
 record_refused "Metric '1.1.2' has no breakdown, so its readings cannot have a segment." 1.1.2 70 --period 2024-01 --segment Barnet
-record_refused "Board 'nlmhp-2023-24' has no metric '1.4.2'." 1.4.2 70 --period 2024-01
+record_refused "Board 'nlmhp-2023-24' has no metric '9.9.9'." 9.9.9 70 --period 2024-01
+# A milestone's code: it says what it is and how its status is set.
+record_refused "'1.4.2' is a milestone, which has a status rather than readings; set its status with m in the browser, or import a file with milestone_updates." 1.4.2 70 --period 2024-01
 record_refused "There is no board 'nope' in the store." 2.1.2 70 --period 2024-01 --board nope
 
 # Usage mistakes are status 2, and write nothing either.
 run "$BOARDPACK" --db "$DB" record 2.1.2
 expect_status 2 "record without a value"
-run "$BOARDPACK" --db "$DB" record 2.1.2 -1 --period 2024-01
-expect_status 2 "a negative value without -- is an unknown option"
+# A negative value is a value, with or without -- (here out of range).
+record_refused "A percentage must be between 0 and 100; -1 was refused." 2.1.2 -1 --period 2024-01
+record_refused "A percentage must be between 0 and 100; -1 was refused." --period 2024-01 2.1.2 -1
 run "$BOARDPACK" --db "$DB" record 2.1.2 70 --colour red
 expect_status 2 "record with an unknown option"
 run "$BOARDPACK" --db "$DB" import

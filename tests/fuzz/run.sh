@@ -19,7 +19,7 @@ if ! command -v clang >/dev/null; then
 fi
 flags=(-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude)
-core=(src/util/util.c src/model/model.c src/model/spc.c src/board/boardfile_read.c src/board/boardfile_write.c)
+core=(src/util/util.c src/util/text.c src/model/model.c src/model/spc.c src/board/boardfile_read.c src/board/boardfile_write.c)
 # Each binary is built under a private name and moved into place, so two
 # runs at once never run a half-written one.
 for target in "${targets[@]}"; do

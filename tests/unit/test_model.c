@@ -1,4 +1,5 @@
-/* test_model.c — months, units, statuses and the util layer's text helpers. */
+/* test_model.c — months, units, statuses, and the util layer's text buffer and
+ * errors (its text helpers are in test_util.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -121,21 +122,6 @@ static void readings_sort_whole_series_first(void **state)
     assert_int_equal(metric_series(&metric, "Haringey", &series), 0);
 }
 
-static void text_width_counts_cells_not_bytes(void **state)
-{
-    (void)state;
-    assert_int_equal(display_width("abc"), 3);
-    assert_int_equal(display_width("£5 – ‘quoted’"), 13);
-    assert_int_equal(display_width("日本"), 4);
-    assert_true(utf8_is_valid("£", strlen("£")));
-    assert_false(utf8_is_valid("\xC3\x28", 2));
-    assert_false(utf8_is_valid("\xED\xA0\x80", 3)); /* a surrogate */
-    assert_true(text_is_clean("a note – fine", false));
-    assert_false(text_is_clean("two\nlines", false));
-    assert_false(text_is_clean("escape \x1b[2J", false));
-    assert_true(text_is_clean("tab\there", true));
-}
-
 static void text_buffer_grows(void **state)
 {
     (void)state;
@@ -161,7 +147,6 @@ int main(void)
         cmocka_unit_test(values_format_for_people),
         cmocka_unit_test(names_round_trip),
         cmocka_unit_test(readings_sort_whole_series_first),
-        cmocka_unit_test(text_width_counts_cells_not_bytes),
         cmocka_unit_test(text_buffer_grows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
