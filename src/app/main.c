@@ -140,6 +140,11 @@ static int parse_arguments(int argc, char **argv, struct options *options, bool 
             fputs(help_text, stdout);
             *exit_now = true;
             return EXIT_OK;
+        } else if (strcmp(name, "--list-requests") == 0) {
+            /* Hidden: the request table, for the man page's test. */
+            screen_list_requests(stdout);
+            *exit_now = true;
+            return EXIT_OK;
         } else if (strcmp(name, "--version") == 0) {
             printf("boardpack %s\n", BOARDPACK_VERSION);
             *exit_now = true;
@@ -530,9 +535,12 @@ static int run_browse(const struct options *options)
         .ascii = options->ascii || config.ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0,
         .no_mouse = options->no_mouse || config.no_mouse || options->kiosk,
         .first_frame_only = options->first_frame,
+        .bindings = config.bindings,
+        .binding_count = config.binding_count,
+        .settings_path = config.path,
     };
-    config_free(&config);
     int status = screen_run(store, &screen, &error);
+    config_free(&config);
     if (status != EXIT_OK && error.message[0])
         fprintf(stderr, "%s\n", error.message);
     store_close(store);

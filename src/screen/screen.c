@@ -20,93 +20,11 @@
 #include "store.h"
 #include "util.h"
 
-#define CTRL(letter) ((letter) & 0x1F)
 #define POLL_MS 250          /* how often the store is checked for changes */
 #define WIDE_LAYOUT 100      /* columns from which tree and detail sit side by side */
 #define MIN_WIDTH 30
 #define MIN_HEIGHT 8
 #define EDIT_MAX 512         /* characters in an edit field */
-
-/* ---- Requests: every key the browser knows, in one table ---------------- */
-
-enum request {
-    REQ_NONE,
-    REQ_UP, REQ_DOWN, REQ_EXPAND, REQ_COLLAPSE, REQ_OPEN, REQ_CLOSE, REQ_EXPAND_ALL,
-    REQ_FIRST, REQ_LAST, REQ_PAGE_UP, REQ_PAGE_DOWN, REQ_FOCUS,
-    REQ_SEARCH, REQ_NEXT_MATCH, REQ_PREVIOUS_MATCH, REQ_FILTER,
-    REQ_BOARDS, REQ_PERIOD, REQ_AUDIT, REQ_HELP, REQ_REDRAW, REQ_QUIT,
-    /* Requests that change data: never bound in read-only or kiosk mode. */
-    REQ_EDIT, REQ_ADD, REQ_SEGMENT, REQ_MILESTONE, REQ_COMMENT, REQ_UNDO, REQ_REDO,
-};
-
-struct request_info {
-    enum request request;
-    int keys[5];          /* 0-terminated */
-    const char *key_text; /* as the help screen shows them */
-    const char *help;
-    bool mutates;
-};
-
-static const struct request_info requests[] = {
-    {REQ_UP, {KEY_UP, 'k'}, "Up k", "move up", false},
-    {REQ_DOWN, {KEY_DOWN, 'j'}, "Down j", "move down", false},
-    {REQ_EXPAND, {KEY_RIGHT, 'l', '\r', '\n', KEY_ENTER}, "Right l Enter",
-     "expand, or go into an expanded node", false},
-    {REQ_COLLAPSE, {KEY_LEFT, 'h'}, "Left h", "collapse, or go to the parent", false},
-    {REQ_OPEN, {'+'}, "+", "expand the selected node", false},
-    {REQ_CLOSE, {'-'}, "-", "collapse the selected node", false},
-    {REQ_EXPAND_ALL, {'*'}, "*", "expand everything (again: collapse to the aims)", false},
-    {REQ_FIRST, {'g', KEY_HOME}, "g Home", "first row", false},
-    {REQ_LAST, {'G', KEY_END}, "G End", "last row", false},
-    {REQ_PAGE_UP, {KEY_PPAGE, CTRL('b')}, "PgUp", "page up", false},
-    {REQ_PAGE_DOWN, {KEY_NPAGE, CTRL('f')}, "PgDn", "page down", false},
-    {REQ_FOCUS, {'\t'}, "Tab", "move between the tree and the detail pane", false},
-    {REQ_SEARCH, {'/'}, "/", "search codes and titles (Enter keeps, Esc returns)", false},
-    {REQ_NEXT_MATCH, {'n'}, "n", "next match", false},
-    {REQ_PREVIOUS_MATCH, {'N'}, "N", "previous match", false},
-    {REQ_FILTER, {'f'}, "f", "filter by status: all, R only, R and A", false},
-    {REQ_BOARDS, {'b'}, "b", "pick a board", false},
-    {REQ_PERIOD, {'p'}, "p", "show the board as at an earlier month", false},
-    {REQ_AUDIT, {'H'}, "H", "change history of the selected node", false},
-    {REQ_HELP, {'?', KEY_F(1)}, "? F1", "this help", false},
-    {REQ_REDRAW, {CTRL('l')}, "Ctrl-L", "redraw the screen", false},
-    {REQ_QUIT, {'q'}, "q", "quit", false},
-    {REQ_EDIT, {'e'}, "e", "edit the latest value in place (Enter commits, Esc cancels)", true},
-    {REQ_ADD, {'a'}, "a", "add a reading for the next month (or type another YYYY-MM)", true},
-    {REQ_SEGMENT, {'s'}, "s", "add or change a reading for one segment (e.g. a borough)", true},
-    {REQ_MILESTONE, {'m'}, "m", "set a milestone's status", true},
-    {REQ_COMMENT, {'c'}, "c", "write a commentary note on the selected node", true},
-    {REQ_UNDO, {'u'}, "u", "undo this session's last change", true},
-    {REQ_REDO, {CTRL('r')}, "Ctrl-R", "redo", true},
-};
-#define REQUEST_COUNT (sizeof requests / sizeof requests[0])
-
-static bool mode_allows(enum screen_mode mode, const struct request_info *info)
-{
-    if (info->mutates && mode != SCREEN_EDIT)
-        return false;
-    if (mode == SCREEN_KIOSK && info->request == REQ_QUIT)
-        return false;
-    return true;
-}
-
-/* The one gate: a key maps to a request only if the mode allows it. */
-static enum request request_for_key(enum screen_mode mode, int key)
-{
-    for (size_t i = 0; i < REQUEST_COUNT; i++)
-        for (size_t k = 0; k < 5 && requests[i].keys[k]; k++)
-            if (requests[i].keys[k] == key)
-                return mode_allows(mode, &requests[i]) ? requests[i].request : REQ_NONE;
-    return REQ_NONE;
-}
-
-static const struct request_info *request_info(enum request request)
-{
-    for (size_t i = 0; i < REQUEST_COUNT; i++)
-        if (requests[i].request == request)
-            return &requests[i];
-    return NULL;
-}
 
 /* ---- State --------------------------------------------------------------- */
 
@@ -168,6 +86,7 @@ struct browser {
     size_t audit_count;
 
     struct command_history history; /* this session's changes, for u and Ctrl-R */
+    struct keymap keymap;           /* keys to requests: the table's, then bind: */
 
     char message[512];
     bool message_is_error;
@@ -193,6 +112,7 @@ static void on_terminate(int signal_number)
 static void set_message(struct browser *b, bool is_error, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 static void search_from(struct browser *b, size_t start, int step, bool inclusive);
+static bool browser_writable(const struct browser *b);
 
 static void set_message(struct browser *b, bool is_error, const char *format, ...)
 {
@@ -1117,12 +1037,8 @@ static void draw_hint(struct browser *b, int y)
         screen_put(y, 0, COLS, b->message, attr);
         return;
     }
-    const char *hint =
-        b->options.mode == SCREEN_EDIT
-            ? " ?:help  arrows/hjkl:move  /:search  f:filter  e:edit  a:add  m:milestone  "
-              "c:comment  u:undo  b:boards  p:as at  q:quit"
-            : " ?:help  arrows/hjkl:move  /:search  f:filter  b:boards  p:as at  q:quit  "
-              "(read-only: editing keys off)";
+    char hint[256];
+    request_hint(browser_writable(b), hint, sizeof hint);
     screen_put(y, 0, COLS, hint, A_DIM);
 }
 
@@ -1264,19 +1180,12 @@ static char **overlay_items(struct browser *b, int *count, const char **title, b
     *count = 0;
     *selectable = true;
     switch (b->overlay) {
-    case OVERLAY_HELP: {
+    case OVERLAY_HELP:
         *title = "Keys (press any key to close)";
         *selectable = false;
-        items = xcalloc(REQUEST_COUNT + 2, sizeof *items);
-        for (size_t i = 0; i < REQUEST_COUNT; i++) {
-            bool on = mode_allows(b->options.mode, &requests[i]);
-            items[(*count)++] = xasprintf("%-14s %s%s", requests[i].key_text, requests[i].help,
-                                          on ? "" : "  (not available in this mode)");
-        }
-        if (!b->options.no_mouse)
-            items[(*count)++] = xstrdup("mouse          click selects, click again expands, wheel scrolls");
+        items = request_help_lines(&b->keymap, false, browser_writable(b), !b->options.no_mouse,
+                                   count);
         break;
-    }
     case OVERLAY_BOARDS:
         *title = "Boards";
         items = xcalloc(b->board_count + 1, sizeof *items);
@@ -1526,22 +1435,6 @@ static void edit_open(struct browser *b, enum edit_kind kind, const char *text)
     b->message[0] = '\0';
 }
 
-/* The write path re-checks the gate: nothing reaches the command layer in
- * read-only or kiosk mode, whatever led here. */
-static bool may_write(struct browser *b)
-{
-    if (b->options.mode != SCREEN_EDIT || store_is_read_only(b->store)) {
-        set_message(b, true, "This store is open read-only; nothing can be changed here.");
-        return false;
-    }
-    if (b->as_of) {
-        set_message(b, true, "You are looking at an earlier month; press p and pick the latest "
-                             "to make changes.");
-        return false;
-    }
-    return true;
-}
-
 static void reload_after_write(struct browser *b)
 {
     struct error error = {0};
@@ -1564,11 +1457,9 @@ static void edit_commit(struct browser *b)
         b->message[0] = '\0';
         return;
     }
-    if (!may_write(b)) {
-        edit_close(b);
-        free(text);
-        return;
-    }
+    /* The field was opened by a request that passed the write gate
+     * (request_dispatch); the command layer and the store, opened read-only
+     * in read-only modes, refuse a write again. */
     if (e->kind == EDIT_VALUE) {
         char period[8];
         yearmonth_format(e->period, period);
@@ -1898,8 +1789,6 @@ static void start_value_edit(struct browser *b, enum edit_kind kind)
 
 static void do_undo(struct browser *b, bool redo)
 {
-    if (!may_write(b))
-        return;
     struct error error = {0};
     char message[600];
     const char *touched = NULL;
@@ -1937,244 +1826,437 @@ static void expand_all(struct browser *b, bool expand)
     free(keep);
 }
 
-static void perform(struct browser *b, enum request request)
+/* Handlers: one per browser request of REQUEST_TABLE, run only through
+ * request_dispatch (so the read-only gate and the empty-tree check have been
+ * passed). Each says what happened rather than setting flags. */
+
+/* With the focus in the detail pane the moving keys scroll it. */
+static bool detail_scrolls(struct browser *b)
 {
-    /* Every request that changes data is re-checked here as well. */
-    const struct request_info *info = request_info(request);
-    if (info && !mode_allows(b->options.mode, info))
-        return;
-    if (b->row_count == 0 && request != REQ_QUIT && request != REQ_HELP &&
-        request != REQ_FILTER && request != REQ_BOARDS && request != REQ_PERIOD &&
-        request != REQ_REDRAW) {
-        return;
-    }
-    size_t page = b->tree_height > 1 ? (size_t)b->tree_height - 1 : 1;
-    struct row *row = b->row_count ? &b->rows[b->cursor] : NULL;
-    if (b->focus_detail && b->detail_height > 0) {
-        switch (request) {
-        case REQ_UP: b->detail_scroll--; return;
-        case REQ_DOWN: b->detail_scroll++; return;
-        case REQ_PAGE_UP: b->detail_scroll -= b->detail_height - 1; return;
-        case REQ_PAGE_DOWN: b->detail_scroll += b->detail_height - 1; return;
-        case REQ_FIRST: b->detail_scroll = 0; return;
-        case REQ_LAST: b->detail_scroll = 1 << 20; return;
-        case REQ_COLLAPSE: b->focus_detail = false; return;
-        default: break;
-        }
-    }
-    switch (request) {
-    case REQ_UP:
-        if (b->cursor > 0)
-            select_row(b, b->cursor - 1);
-        break;
-    case REQ_DOWN:
+    return b->focus_detail && b->detail_height > 0;
+}
+
+static size_t page_rows(const struct browser *b)
+{
+    return b->tree_height > 1 ? (size_t)b->tree_height - 1 : 1;
+}
+
+static unsigned on_move_up(void *context)
+{
+    struct browser *b = context;
+    if (detail_scrolls(b))
+        b->detail_scroll--;
+    else if (b->cursor > 0)
+        select_row(b, b->cursor - 1);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_move_down(void *context)
+{
+    struct browser *b = context;
+    if (detail_scrolls(b))
+        b->detail_scroll++;
+    else
         select_row(b, b->cursor + 1);
-        break;
-    case REQ_EXPAND: {
-        if (row->metric >= 0)
-            break;
-        size_t node = row->node;
-        if (!node_has_children(b, node))
-            break;
-        if (!b->expanded[node]) {
-            expand_node(b, node);
-            build_rows(b);
-            break;
-        }
-        /* Already open: go back to the child we came from, else the first. */
-        size_t target = b->came_from[node];
-        size_t index = target != NODE_NONE ? find_row(b, target, -1) : (size_t)-1;
-        if (index == (size_t)-1)
-            index = b->cursor + 1 < b->row_count ? b->cursor + 1 : b->cursor;
-        select_row(b, index);
-        break;
+    return RESULT_REDRAW;
+}
+
+static unsigned on_expand(void *context)
+{
+    struct browser *b = context;
+    struct row *row = &b->rows[b->cursor];
+    if (row->metric >= 0)
+        return RESULT_HANDLED;
+    size_t node = row->node;
+    if (!node_has_children(b, node))
+        return RESULT_HANDLED;
+    if (!b->expanded[node]) {
+        expand_node(b, node);
+        build_rows(b);
+        return RESULT_REDRAW;
     }
-    case REQ_COLLAPSE: {
-        size_t node = row->node;
-        if (row->metric < 0 && node_has_children(b, node) && b->expanded[node]) {
-            b->expanded[node] = false;
-            build_rows(b);
-            select_row(b, find_row(b, node, -1));
-            break;
-        }
-        size_t parent = row->metric >= 0 ? node : b->board->nodes[node].parent;
-        if (parent == NODE_NONE)
-            break;
-        b->came_from[parent] = row->metric >= 0 ? NODE_NONE : node;
-        size_t index = find_row(b, parent, -1);
-        if (index != (size_t)-1)
-            select_row(b, index);
-        break;
+    /* Already open: go back to the child we came from, else the first. */
+    size_t target = b->came_from[node];
+    size_t index = target != NODE_NONE ? find_row(b, target, -1) : (size_t)-1;
+    if (index == (size_t)-1)
+        index = b->cursor + 1 < b->row_count ? b->cursor + 1 : b->cursor;
+    select_row(b, index);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_collapse(void *context)
+{
+    struct browser *b = context;
+    if (detail_scrolls(b)) {
+        b->focus_detail = false;
+        return RESULT_REDRAW;
     }
-    case REQ_OPEN:
-        if (row->metric < 0 && node_has_children(b, row->node)) {
-            expand_node(b, row->node);
-            build_rows(b);
-        }
-        break;
-    case REQ_CLOSE: {
-        size_t node = row->node;
-        if (row->metric >= 0 || !b->expanded[node] || !node_has_children(b, node))
-            node = row->metric >= 0 ? node : b->board->nodes[node].parent;
-        if (node == NODE_NONE)
-            break;
+    struct row *row = &b->rows[b->cursor];
+    size_t node = row->node;
+    if (row->metric < 0 && node_has_children(b, node) && b->expanded[node]) {
         b->expanded[node] = false;
         build_rows(b);
         select_row(b, find_row(b, node, -1));
-        break;
+        return RESULT_REDRAW;
     }
-    case REQ_EXPAND_ALL: {
-        bool all_open = true;
-        for (size_t i = 0; i < b->board->node_count && all_open; i++)
-            if (node_has_children(b, i) && !b->expanded[i])
-                all_open = false;
-        size_t node = row->node;
-        expand_all(b, !all_open);
-        if (all_open) {
-            while (b->board->nodes[node].parent != NODE_NONE)
-                node = b->board->nodes[node].parent;
-            select_row(b, find_row(b, node, -1));
-        }
-        break;
-    }
-    case REQ_FIRST: select_row(b, 0); break;
-    case REQ_LAST: select_row(b, b->row_count - 1); break;
-    case REQ_PAGE_UP: select_row(b, b->cursor > page ? b->cursor - page : 0); break;
-    case REQ_PAGE_DOWN: select_row(b, b->cursor + page); break;
-    case REQ_FOCUS:
-        b->focus_detail = !b->focus_detail;
-        break;
-    case REQ_SEARCH:
-        b->search_origin = b->cursor;
-        edit_open(b, EDIT_SEARCH, "");
-        break;
-    case REQ_NEXT_MATCH:
-    case REQ_PREVIOUS_MATCH:
-        if (!b->search[0]) {
-            set_message(b, true, "No search yet; press / to search.");
-            break;
-        }
-        search_from(b, row->node, request == REQ_NEXT_MATCH ? 1 : -1, false);
-        break;
-    case REQ_FILTER: {
-        char *keep = selected_code(b) ? xstrdup(selected_code(b)) : NULL;
-        b->filter = (enum filter)((b->filter + 1) % 3);
+    size_t parent = row->metric >= 0 ? node : b->board->nodes[node].parent;
+    if (parent == NODE_NONE)
+        return RESULT_HANDLED;
+    b->came_from[parent] = row->metric >= 0 ? NODE_NONE : node;
+    size_t index = find_row(b, parent, -1);
+    if (index != (size_t)-1)
+        select_row(b, index);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_open(void *context)
+{
+    struct browser *b = context;
+    struct row *row = &b->rows[b->cursor];
+    if (row->metric < 0 && node_has_children(b, row->node)) {
+        expand_node(b, row->node);
         build_rows(b);
-        if (keep)
-            select_code(b, keep);
-        free(keep);
-        set_message(b, false, "%s",
-                    b->filter == FILTER_ALL ? "Showing every status."
-                    : b->filter == FILTER_RED ? "Showing R only (with their aims and objectives)."
-                                              : "Showing R and A (with their aims and objectives).");
-        break;
     }
-    case REQ_BOARDS: {
-        struct error error = {0};
-        board_summaries_free(b->boards, b->board_count);
-        b->boards = NULL;
-        b->board_count = 0;
-        if (!store_list_boards(b->store, &b->boards, &b->board_count, &error)) {
-            set_message(b, true, "%s", error.message);
-            break;
-        }
-        open_overlay(b, OVERLAY_BOARDS);
-        for (size_t i = 0; i < b->board_count; i++)
-            if (strcmp(b->boards[i].code, b->board_code) == 0)
-                b->overlay_cursor = (int)i;
-        break;
+    return RESULT_REDRAW;
+}
+
+static unsigned on_close(void *context)
+{
+    struct browser *b = context;
+    struct row *row = &b->rows[b->cursor];
+    size_t node = row->node;
+    if (row->metric >= 0 || !b->expanded[node] || !node_has_children(b, node))
+        node = row->metric >= 0 ? node : b->board->nodes[node].parent;
+    if (node == NODE_NONE)
+        return RESULT_HANDLED;
+    b->expanded[node] = false;
+    build_rows(b);
+    select_row(b, find_row(b, node, -1));
+    return RESULT_REDRAW;
+}
+
+static unsigned on_expand_all(void *context)
+{
+    struct browser *b = context;
+    bool all_open = true;
+    for (size_t i = 0; i < b->board->node_count && all_open; i++)
+        if (node_has_children(b, i) && !b->expanded[i])
+            all_open = false;
+    size_t node = b->rows[b->cursor].node;
+    expand_all(b, !all_open);
+    if (all_open) {
+        while (b->board->nodes[node].parent != NODE_NONE)
+            node = b->board->nodes[node].parent;
+        select_row(b, find_row(b, node, -1));
     }
-    case REQ_PERIOD:
-        open_overlay(b, OVERLAY_PERIOD);
-        break;
-    case REQ_AUDIT: {
-        struct error error = {0};
-        audit_entries_free(b->audit, b->audit_count);
-        b->audit = NULL;
-        b->audit_count = 0;
-        struct audit_entry *all;
-        size_t count;
-        if (!store_audit_log(b->store, b->board_code, NULL, &all, &count, &error)) {
-            set_message(b, true, "%s", error.message);
-            break;
-        }
-        /* Keep the rows about this node, its metrics and what lies under it
-         * (loaded first, if the board loads lazily). */
-        size_t at = row->node;
-        for (size_t i = at; i < b->board->nodes[at].subtree_end; i++)
-            if (!load_children(b, i))
-                break;
-        build_rows(b);
-        row = &b->rows[b->cursor];
-        const struct node *node = &b->board->nodes[row->node];
-        b->audit = xcalloc(count ? count : 1, sizeof *b->audit);
-        for (size_t i = 0; i < count; i++) {
-            bool mine = false;
-            for (size_t n = row->node; n < node->subtree_end && !mine; n++) {
-                const struct node *each = &b->board->nodes[n];
-                mine = all[i].node_code && strcmp(all[i].node_code, each->code) == 0;
-                for (size_t m = 0; m < each->metric_count && !mine; m++)
-                    mine = all[i].node_code && strcmp(all[i].node_code, each->metrics[m].code) == 0;
-            }
-            if (mine) {
-                b->audit[b->audit_count++] = all[i];
-                memset(&all[i], 0, sizeof all[i]);
-            }
-        }
-        audit_entries_free(all, count);
-        open_overlay(b, OVERLAY_AUDIT);
-        break;
+    return RESULT_REDRAW;
+}
+
+static unsigned on_first(void *context)
+{
+    struct browser *b = context;
+    if (detail_scrolls(b))
+        b->detail_scroll = 0;
+    else
+        select_row(b, 0);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_last(void *context)
+{
+    struct browser *b = context;
+    if (detail_scrolls(b))
+        b->detail_scroll = 1 << 20;
+    else
+        select_row(b, b->row_count - 1);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_page_up(void *context)
+{
+    struct browser *b = context;
+    size_t page = page_rows(b);
+    if (detail_scrolls(b))
+        b->detail_scroll -= b->detail_height - 1;
+    else
+        select_row(b, b->cursor > page ? b->cursor - page : 0);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_page_down(void *context)
+{
+    struct browser *b = context;
+    if (detail_scrolls(b))
+        b->detail_scroll += b->detail_height - 1;
+    else
+        select_row(b, b->cursor + page_rows(b));
+    return RESULT_REDRAW;
+}
+
+static unsigned on_focus(void *context)
+{
+    struct browser *b = context;
+    b->focus_detail = !b->focus_detail;
+    return RESULT_REDRAW;
+}
+
+static unsigned on_search(void *context)
+{
+    struct browser *b = context;
+    b->search_origin = b->cursor;
+    edit_open(b, EDIT_SEARCH, "");
+    return RESULT_REDRAW;
+}
+
+static unsigned search_step(struct browser *b, int step)
+{
+    if (!b->search[0]) {
+        set_message(b, true, "No search yet; press / to search.");
+        return RESULT_REDRAW;
     }
-    case REQ_HELP:
-        open_overlay(b, OVERLAY_HELP);
-        break;
-    case REQ_REDRAW:
-        clearok(curscr, TRUE);
-        break;
-    case REQ_QUIT:
-        b->quit = true;
-        break;
-    case REQ_EDIT:
-        if (may_write(b))
-            start_value_edit(b, EDIT_VALUE);
-        break;
-    case REQ_ADD:
-        if (may_write(b))
-            start_value_edit(b, EDIT_ADD);
-        break;
-    case REQ_SEGMENT: {
-        if (!may_write(b))
-            break;
-        const struct metric *metric = selected_metric(b);
-        if (!metric || !metric->breakdown) {
-            set_message(b, true, "This row has no breakdown by segment.");
-            break;
-        }
-        ensure_full_readings(b, b->rows[b->cursor].node);
-        open_overlay(b, OVERLAY_SEGMENT);
-        break;
+    search_from(b, b->rows[b->cursor].node, step, false);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_next_match(void *context)
+{
+    return search_step(context, 1);
+}
+
+static unsigned on_previous_match(void *context)
+{
+    return search_step(context, -1);
+}
+
+static unsigned on_filter(void *context)
+{
+    struct browser *b = context;
+    char *keep = selected_code(b) ? xstrdup(selected_code(b)) : NULL;
+    b->filter = (enum filter)((b->filter + 1) % 3);
+    build_rows(b);
+    if (keep)
+        select_code(b, keep);
+    free(keep);
+    set_message(b, false, "%s",
+                b->filter == FILTER_ALL ? "Showing every status."
+                : b->filter == FILTER_RED ? "Showing R only (with their aims and objectives)."
+                                          : "Showing R and A (with their aims and objectives).");
+    return RESULT_REDRAW;
+}
+
+static unsigned on_boards(void *context)
+{
+    struct browser *b = context;
+    struct error error = {0};
+    board_summaries_free(b->boards, b->board_count);
+    b->boards = NULL;
+    b->board_count = 0;
+    if (!store_list_boards(b->store, &b->boards, &b->board_count, &error)) {
+        set_message(b, true, "%s", error.message);
+        return RESULT_REDRAW;
     }
-    case REQ_MILESTONE:
-        if (!may_write(b))
-            break;
-        if (!b->board->nodes[row->node].has_milestone || row->metric >= 0) {
-            set_message(b, true, "Only milestone deliverables have a status to set.");
-            break;
-        }
-        open_overlay(b, OVERLAY_MILESTONE);
-        b->overlay_cursor = (int)milestone_status_at(&b->board->nodes[row->node].milestone,
-                                                     b->status.as_at);
-        break;
-    case REQ_COMMENT:
-        if (!may_write(b))
-            break;
-        edit_open(b, EDIT_COMMENT, "");
-        b->edit.node_code = xstrdup(b->board->nodes[row->node].code);
-        break;
-    case REQ_UNDO: do_undo(b, false); break;
-    case REQ_REDO: do_undo(b, true); break;
-    case REQ_NONE: break;
+    open_overlay(b, OVERLAY_BOARDS);
+    for (size_t i = 0; i < b->board_count; i++)
+        if (strcmp(b->boards[i].code, b->board_code) == 0)
+            b->overlay_cursor = (int)i;
+    return RESULT_REDRAW;
+}
+
+static unsigned on_as_at(void *context)
+{
+    open_overlay(context, OVERLAY_PERIOD);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_history(void *context)
+{
+    struct browser *b = context;
+    struct error error = {0};
+    audit_entries_free(b->audit, b->audit_count);
+    b->audit = NULL;
+    b->audit_count = 0;
+    struct audit_entry *all;
+    size_t count;
+    if (!store_audit_log(b->store, b->board_code, NULL, &all, &count, &error)) {
+        set_message(b, true, "%s", error.message);
+        return RESULT_REDRAW;
     }
+    /* Keep the rows about this node, its metrics and what lies under it
+     * (loaded first, if the board loads lazily). */
+    size_t at = b->rows[b->cursor].node;
+    for (size_t i = at; i < b->board->nodes[at].subtree_end; i++)
+        if (!load_children(b, i))
+            break;
+    build_rows(b);
+    const struct row *row = &b->rows[b->cursor];
+    const struct node *node = &b->board->nodes[row->node];
+    b->audit = xcalloc(count ? count : 1, sizeof *b->audit);
+    for (size_t i = 0; i < count; i++) {
+        bool mine = false;
+        for (size_t n = row->node; n < node->subtree_end && !mine; n++) {
+            const struct node *each = &b->board->nodes[n];
+            mine = all[i].node_code && strcmp(all[i].node_code, each->code) == 0;
+            for (size_t m = 0; m < each->metric_count && !mine; m++)
+                mine = all[i].node_code && strcmp(all[i].node_code, each->metrics[m].code) == 0;
+        }
+        if (mine) {
+            b->audit[b->audit_count++] = all[i];
+            memset(&all[i], 0, sizeof all[i]);
+        }
+    }
+    audit_entries_free(all, count);
+    open_overlay(b, OVERLAY_AUDIT);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_help(void *context)
+{
+    open_overlay(context, OVERLAY_HELP);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_redraw(void *context)
+{
+    (void)context;
+    return RESULT_REPAINT;
+}
+
+static unsigned on_quit(void *context)
+{
+    (void)context;
+    return RESULT_QUIT;
+}
+
+static unsigned on_edit(void *context)
+{
+    start_value_edit(context, EDIT_VALUE);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_add(void *context)
+{
+    start_value_edit(context, EDIT_ADD);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_segment(void *context)
+{
+    struct browser *b = context;
+    const struct metric *metric = selected_metric(b);
+    if (!metric || !metric->breakdown) {
+        set_message(b, true, "This row has no breakdown by segment.");
+        return RESULT_REDRAW;
+    }
+    ensure_full_readings(b, b->rows[b->cursor].node);
+    open_overlay(b, OVERLAY_SEGMENT);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_milestone(void *context)
+{
+    struct browser *b = context;
+    const struct row *row = &b->rows[b->cursor];
+    if (!b->board->nodes[row->node].has_milestone || row->metric >= 0) {
+        set_message(b, true, "Only milestone deliverables have a status to set.");
+        return RESULT_REDRAW;
+    }
+    open_overlay(b, OVERLAY_MILESTONE);
+    b->overlay_cursor =
+        (int)milestone_status_at(&b->board->nodes[row->node].milestone, b->status.as_at);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_comment(void *context)
+{
+    struct browser *b = context;
+    edit_open(b, EDIT_COMMENT, "");
+    b->edit.node_code = xstrdup(b->board->nodes[b->rows[b->cursor].node].code);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_undo(void *context)
+{
+    do_undo(context, false);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_redo(void *context)
+{
+    do_undo(context, true);
+    return RESULT_REDRAW;
+}
+
+/* The browser's handlers, by request; the kiosk's rows stay NULL. */
+static const request_handler browser_handlers[REQUEST_COUNT] = {
+    [REQ_HELP] = on_help,
+    [REQ_QUIT] = on_quit,
+    [REQ_UP] = on_move_up,
+    [REQ_DOWN] = on_move_down,
+    [REQ_EXPAND] = on_expand,
+    [REQ_COLLAPSE] = on_collapse,
+    [REQ_SEARCH] = on_search,
+    [REQ_EDIT] = on_edit,
+    [REQ_NEXT_MATCH] = on_next_match,
+    [REQ_PREVIOUS_MATCH] = on_previous_match,
+    [REQ_OPEN] = on_open,
+    [REQ_CLOSE] = on_close,
+    [REQ_EXPAND_ALL] = on_expand_all,
+    [REQ_FIRST] = on_first,
+    [REQ_LAST] = on_last,
+    [REQ_PAGE_UP] = on_page_up,
+    [REQ_PAGE_DOWN] = on_page_down,
+    [REQ_FOCUS] = on_focus,
+    [REQ_FILTER] = on_filter,
+    [REQ_BOARDS] = on_boards,
+    [REQ_PERIOD] = on_as_at,
+    [REQ_AUDIT] = on_history,
+    [REQ_REDRAW] = on_redraw,
+    [REQ_ADD] = on_add,
+    [REQ_SEGMENT] = on_segment,
+    [REQ_MILESTONE] = on_milestone,
+    [REQ_COMMENT] = on_comment,
+    [REQ_UNDO] = on_undo,
+    [REQ_REDO] = on_redo,
+};
+
+/* The browser's one write gate, asked by request_dispatch before any
+ * request that changes data. */
+static const char *write_refusal(void *context, const struct request_info *info, char *buffer,
+                                 size_t size)
+{
+    struct browser *b = context;
+    if (b->options.mode != SCREEN_EDIT || store_is_read_only(b->store)) {
+        snprintf(buffer, size, "Read-only: %s is not available here.", info->help);
+        return buffer;
+    }
+    if (b->as_of)
+        return "You are looking at an earlier month; press p and pick the latest to make "
+               "changes.";
+    return NULL;
+}
+
+static bool browser_writable(const struct browser *b)
+{
+    return b->options.mode == SCREEN_EDIT && !store_is_read_only(b->store);
+}
+
+static unsigned perform(struct browser *b, enum request request)
+{
+    struct request_target target = {
+        .handlers = browser_handlers,
+        .refusal = write_refusal,
+        .context = b,
+        .has_row = b->row_count > 0,
+        .message = b->message,
+        .message_size = sizeof b->message,
+    };
+    size_t before = strlen(b->message);
+    unsigned result = request_dispatch(&target, request);
+    if (result & RESULT_REFUSED)
+        b->message_is_error = true;
+    if (strlen(b->message) != before && !(result & ~(unsigned)RESULT_HANDLED))
+        result |= RESULT_REDRAW;
+    return result;
 }
 
 static void overlay_pick(struct browser *b)
@@ -2218,8 +2300,6 @@ static void overlay_pick(struct browser *b)
         break;
     }
     case OVERLAY_MILESTONE: {
-        if (!may_write(b))
-            break;
         struct change change = {0};
         const struct node *node = &b->board->nodes[b->rows[b->cursor].node];
         /* The update is for the month the pack reports ("as at"). */
@@ -2396,11 +2476,11 @@ static void browser_free(struct browser *b)
     command_history_free(&b->history);
 }
 
-static void handle_key(struct browser *b, int status, wint_t key)
+static unsigned handle_key(struct browser *b, int status, wint_t key)
 {
     bool is_function = status == KEY_CODE_YES;
     if (is_function && key == KEY_RESIZE)
-        return;
+        return RESULT_REDRAW;
     if (is_function && key == KEY_MOUSE) {
         if (b->overlay == OVERLAY_NONE && b->edit.kind == EDIT_NONE)
             mouse_event(b);
@@ -2408,36 +2488,40 @@ static void handle_key(struct browser *b, int status, wint_t key)
             MEVENT event;
             getmouse(&event);
         }
-        return;
+        return RESULT_REDRAW;
     }
     if (b->edit.kind != EDIT_NONE) {
         edit_key(b, key, is_function);
-        return;
+        return RESULT_REDRAW;
     }
     if (b->overlay != OVERLAY_NONE) {
         overlay_key(b, (int)key, is_function);
-        return;
+        return RESULT_REDRAW;
     }
     if (!is_function && key == 27) { /* Esc: leave the detail pane, clear a message */
         b->focus_detail = false;
         b->message[0] = '\0';
-        return;
+        return RESULT_REDRAW;
     }
     if (!is_function && key > 0x7F)
-        return;
-    enum request request = request_for_key(b->options.mode, (int)key);
-    if (request == REQ_NONE) {
-        /* A known editing key in a read-only mode: say why nothing happens. */
-        for (size_t i = 0; i < REQUEST_COUNT; i++)
-            for (size_t k = 0; k < 5 && requests[i].keys[k]; k++)
-                if (requests[i].keys[k] == (int)key && requests[i].mutates)
-                    set_message(b, true, "Read-only: %s is not available here.",
-                                requests[i].help);
-        return;
-    }
+        return RESULT_REDRAW;
+    enum request request = keymap_lookup(&b->keymap, (int)key);
+    if (request == REQ_NONE)
+        return 0;
     if (b->message_is_error || request != REQ_REDRAW)
         b->message[0] = '\0';
-    perform(b, request);
+    return perform(b, request);
+}
+
+/* What the loop does with a handler's result. */
+static void act(struct browser *b, unsigned result)
+{
+    if (result & RESULT_QUIT)
+        b->quit = true;
+    if (result & RESULT_REPAINT)
+        clearok(curscr, TRUE);
+    if (result & RESULT_RELOAD)
+        reload_after_write(b);
 }
 
 int screen_run(struct store *store, const struct screen_options *options, struct error *error)
@@ -2452,6 +2536,13 @@ int screen_run(struct store *store, const struct screen_options *options, struct
         b->options.mode = SCREEN_READ_ONLY;
     b->style.ascii = options->ascii;
     screen_set_ascii(options->ascii);
+    keymap_default(&b->keymap, false);
+    if (!keymap_apply(&b->keymap, false, options->bindings, options->binding_count,
+                      options->settings_path, error)) {
+        error->status = EXIT_DATA;
+        browser_free(b);
+        return error->status;
+    }
     if (!load_board(b, options->board_code, YEARMONTH_NONE, error)) {
         browser_free(b);
         return error->status ? error->status : EXIT_DATA;
@@ -2492,7 +2583,7 @@ int screen_run(struct store *store, const struct screen_options *options, struct
         int status = get_wch(&key);
         bool redraw = false;
         if (status != ERR) {
-            handle_key(b, status, key);
+            act(b, handle_key(b, status, key));
             redraw = true;
         } else if (screen_now_ms() - asked < POLL_MS / 2 && screen_input_gone()) {
             break; /* the terminal hung up without a SIGHUP */
@@ -2512,7 +2603,7 @@ int screen_run(struct store *store, const struct screen_options *options, struct
         if (redraw) {
             timeout(0);
             while (!b->quit && (status = get_wch(&key)) != ERR)
-                handle_key(b, status, key);
+                act(b, handle_key(b, status, key));
             timeout(POLL_MS);
             if (b->quit)
                 break;

@@ -12,6 +12,7 @@
 #include "model.h"
 #include "rules.h"
 #include "screen.h"
+#include "settings.h"
 
 /* Colour pairs. With colour off every pair is 0 and meaning is carried by
  * letters, glyphs and bold/reverse video alone. */
@@ -73,6 +74,148 @@ bool screen_input_gone(void);
 
 /* The clock, for kiosk headers and refresh timing, in milliseconds. */
 long long screen_now_ms(void);
+
+
+/* ---- Requests (src/screen/requests.c) -------------------------------------
+ * Every action either front end can take is one row of this table: its id,
+ * its name (for the settings file's `bind:` and `--list-requests`; '_' is
+ * shown as '-'), flags, its place on the hint line (0: not there) and the
+ * hint, the keys as help shows them by default, the help text, and the
+ * default keys. The order is the help screen's: the essentials first.
+ * To add a request: add a row here and a handler named on_NAME in the front
+ * end whose flag it carries (screen.c for the browser, kiosk.c for the
+ * kiosk); help, the hint line, `--list-requests` and bindings follow. */
+#define REQUEST_TABLE(R) \
+    R(HELP, help, REQUEST_ESSENTIAL, 1, "?:help", "this help", '?', KEY_F(1)) \
+    R(QUIT, quit, REQUEST_ESSENTIAL, 12, "q:quit", "quit", 'q') \
+    R(UP, move_up, REQUEST_ESSENTIAL | REQUEST_NEEDS_ROW, 2, "arrows/hjkl:move", "move up", \
+      KEY_UP, 'k') \
+    R(DOWN, move_down, REQUEST_ESSENTIAL | REQUEST_NEEDS_ROW, 0, NULL, "move down", KEY_DOWN, 'j') \
+    R(EXPAND, expand, REQUEST_ESSENTIAL | REQUEST_NEEDS_ROW, 0, NULL, \
+      "open: expand, or go into an expanded node", KEY_RIGHT, 'l', '\r', '\n', KEY_ENTER) \
+    R(COLLAPSE, collapse, REQUEST_ESSENTIAL | REQUEST_NEEDS_ROW, 0, NULL, \
+      "collapse, or go to the parent", KEY_LEFT, 'h') \
+    R(SEARCH, search, REQUEST_ESSENTIAL | REQUEST_NEEDS_ROW, 3, "/:search", \
+      "search codes and titles (Enter keeps, Esc returns)", '/') \
+    R(EDIT, edit, REQUEST_ESSENTIAL | REQUEST_MUTATES | REQUEST_NEEDS_ROW, 5, "e:edit", \
+      "edit the latest value in place (Enter commits, Esc cancels)", 'e') \
+    R(NEXT_MATCH, next_match, REQUEST_NEEDS_ROW, 0, NULL, "next match", 'n') \
+    R(PREVIOUS_MATCH, previous_match, REQUEST_NEEDS_ROW, 0, NULL, "previous match", 'N') \
+    R(OPEN, open, REQUEST_NEEDS_ROW, 0, NULL, "expand the selected node", '+') \
+    R(CLOSE, close, REQUEST_NEEDS_ROW, 0, NULL, "collapse the selected node", '-') \
+    R(EXPAND_ALL, expand_all, REQUEST_NEEDS_ROW, 0, NULL, \
+      "expand everything (again: collapse to the aims)", '*') \
+    R(FIRST, first, REQUEST_NEEDS_ROW, 0, NULL, "first row", 'g', KEY_HOME) \
+    R(LAST, last, REQUEST_NEEDS_ROW, 0, NULL, "last row", 'G', KEY_END) \
+    R(PAGE_UP, page_up, REQUEST_NEEDS_ROW, 0, NULL, "page up", KEY_PPAGE, CTRL('b')) \
+    R(PAGE_DOWN, page_down, REQUEST_NEEDS_ROW, 0, NULL, "page down", KEY_NPAGE, CTRL('f')) \
+    R(FOCUS, focus, REQUEST_NEEDS_ROW, 0, NULL, "move between the tree and the detail pane", '\t') \
+    R(FILTER, filter, 0, 4, "f:filter", "filter by status: all, R only, R and A", 'f') \
+    R(BOARDS, boards, 0, 10, "b:boards", "pick a board", 'b') \
+    R(PERIOD, as_at, 0, 11, "p:as at", "show the board as at an earlier month", 'p') \
+    R(AUDIT, history, REQUEST_NEEDS_ROW, 0, NULL, "change history of the selected node", 'H') \
+    R(REDRAW, redraw, 0, 0, NULL, "redraw the screen", CTRL('l')) \
+    R(ADD, add, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 6, "a:add", \
+      "add a reading for the next month (or type another YYYY-MM)", 'a') \
+    R(SEGMENT, segment, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, \
+      "add or change a reading for one segment (e.g. a borough)", 's') \
+    R(MILESTONE, milestone, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 7, "m:milestone", \
+      "set a milestone's status", 'm') \
+    R(COMMENT, comment, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 8, "c:comment", \
+      "write a commentary note on the selected node", 'c') \
+    R(UNDO, undo, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 9, "u:undo", \
+      "undo this session's last change", 'u') \
+    R(REDO, redo, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, "redo", CTRL('r')) \
+    R(NEXT_AIM, next_aim, REQUEST_KIOSK, 0, NULL, "next aim (or the next part of a long one)", \
+      KEY_RIGHT, KEY_DOWN, KEY_NPAGE) \
+    R(PREVIOUS_AIM, previous_aim, REQUEST_KIOSK, 0, NULL, "previous aim", KEY_LEFT, KEY_UP, \
+      KEY_PPAGE) \
+    R(PAUSE, pause, REQUEST_KIOSK, 0, NULL, "pause or resume the cycle", ' ')
+
+#ifndef CTRL
+#define CTRL(letter) ((letter) & 0x1F)
+#endif
+#define REQUEST_KEYS_MAX 6
+
+enum request {
+    REQ_NONE,
+#define REQUEST_ENUM(id, name, flags, hint_at, hint, help, ...) REQ_##id,
+    REQUEST_TABLE(REQUEST_ENUM)
+#undef REQUEST_ENUM
+    REQUEST_COUNT
+};
+
+enum request_flag {
+    REQUEST_MUTATES = 1,   /* changes data: refused at dispatch unless writable */
+    REQUEST_NEEDS_ROW = 2, /* does nothing on an empty tree */
+    REQUEST_ESSENTIAL = 4, /* on the help's first screen */
+    REQUEST_KIOSK = 8,     /* the kiosk's (bound only there); else the browser's */
+};
+
+/* What a handler did, for the loop to act on (htop's handler results). */
+enum request_result {
+    RESULT_UNHANDLED = 0,
+    RESULT_HANDLED = 1,
+    RESULT_REDRAW = 2,  /* draw the frame again */
+    RESULT_REPAINT = 4, /* clear the terminal and repaint everything (Ctrl-L) */
+    RESULT_RELOAD = 8,  /* load the board again from the store */
+    RESULT_QUIT = 16,
+    RESULT_REFUSED = 32, /* the gate said no; the message says why */
+};
+
+struct request_info {
+    enum request request;
+    const char *name; /* "move-up" */
+    unsigned flags;
+    int hint_at;
+    const char *hint;
+    const char *help;
+    int keys[REQUEST_KEYS_MAX]; /* default keys, 0-terminated */
+};
+
+const struct request_info *request_info(enum request request);
+/* A request by its name ("move-up", or "move_up"); REQ_NONE if unknown. */
+enum request request_named(const char *name);
+
+/* Keys (a character below 0x80 or a curses KEY_ code) to requests: each
+ * front end has its own. */
+struct keymap {
+    enum request keys[KEY_MAX + 1];
+};
+/* The defaults: the browser's requests, or the kiosk's. */
+void keymap_default(struct keymap *map, bool kiosk);
+enum request keymap_lookup(const struct keymap *map, int key);
+/* Applies the settings file's `bind:` entries; a key or request that is not
+ * known, or a request of the other front end, is a located error. */
+bool keymap_apply(struct keymap *map, bool kiosk, const struct config_binding *bindings,
+                  size_t count, const char *file, struct error *error);
+/* "Up", "k", "Ctrl-R", "F1"; and back (-1 if not a key name). */
+void bound_key_name(int key, char *out, size_t size);
+int bound_key_parse(const char *name);
+/* The keys bound to a request, as help shows them ("Up k"). */
+void keymap_keys_text(const struct keymap *map, enum request request, char *out, size_t size);
+
+typedef unsigned (*request_handler)(void *context);
+/* Why a mutating request may not run now (NULL: it may); written into
+ * `buffer`. The front end's one gate, asked only by request_dispatch. */
+typedef const char *(*request_refusal)(void *context, const struct request_info *info,
+                                       char *buffer, size_t size);
+struct request_target {
+    const request_handler *handlers; /* indexed by request; NULL: not this front end's */
+    request_refusal refusal;
+    void *context;
+    bool has_row;
+    char *message; /* where a refusal is written */
+    size_t message_size;
+};
+/* The one place requests run: the read-only gate (MUTATES), the empty-tree
+ * check (NEEDS_ROW), then the handler. */
+unsigned request_dispatch(const struct request_target *target, enum request request);
+
+/* The help screen's lines and the hint line, from the table. */
+char **request_help_lines(const struct keymap *map, bool kiosk, bool writable, bool mouse,
+                          int *count);
+void request_hint(bool writable, char *out, size_t size);
 
 int kiosk_run(struct store *store, const struct screen_options *options, struct error *error);
 
