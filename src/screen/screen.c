@@ -581,10 +581,14 @@ static void detail_metric(struct browser *b, const struct node *node, const stru
 {
     char text[256], value[48], other[48];
     attr_t bold = A_BOLD;
-    if (node->metric_count > 1 || strcmp(metric->code, node->code) != 0)
-        detail_textf(b, bold, "Metric %s: %s", metric->code, metric->name ? metric->name : "");
-    else if (metric->name)
-        detail_textf(b, bold, "Metric: %s", metric->name);
+    /* A long metric name wraps, as titles do. */
+    if (node->metric_count > 1 || strcmp(metric->code, node->code) != 0) {
+        snprintf(text, sizeof text, "Metric %s: %s", metric->code, metric->name ? metric->name : "");
+        detail_wrapped(b, bold, "", text, width);
+    } else if (metric->name) {
+        snprintf(text, sizeof text, "Metric: %s", metric->name);
+        detail_wrapped(b, bold, "", text, width);
+    }
     if (status) {
         char why[256];
         rag_explain_metric(metric, status, why, sizeof why);
@@ -848,9 +852,10 @@ static void draw_header(struct browser *b)
     char right[160], month[9] = "none";
     if (b->status.as_at)
         yearmonth_label(b->status.as_at, month);
-    const char *mode = b->options.mode == SCREEN_EDIT        ? "EDIT"
-                       : b->options.mode == SCREEN_READ_ONLY ? "READ-ONLY"
-                                                             : "KIOSK";
+    /* An earlier month cannot be changed: it is read-only, and says so. */
+    const char *mode = b->options.mode == SCREEN_EDIT && !b->as_of ? "EDIT"
+                       : b->options.mode == SCREEN_KIOSK          ? "KIOSK"
+                                                                  : "READ-ONLY";
     snprintf(right, sizeof right, "%sas at %s  %s ", b->as_of ? "HISTORY " : "", month, mode);
     int sample_width = b->board->shows_sample ? 13 : 0;
     int right_width = (int)strlen(right);
@@ -1020,8 +1025,10 @@ static void draw_summary(struct browser *b, int y)
     }
     const struct rollup *all = &b->status.board;
     char board_part[96];
-    snprintf(board_part, sizeof board_part, "  | board R %u A %u G %u B %u", all->counts[RAG_RED],
-             all->counts[RAG_AMBER], all->counts[RAG_GREEN], all->counts[RAG_BLUE]);
+    /* "- N": no data, counted as the aim's counts and the report count it. */
+    snprintf(board_part, sizeof board_part, "  | board R %u A %u G %u B %u - %u",
+             all->counts[RAG_RED], all->counts[RAG_AMBER], all->counts[RAG_GREEN],
+             all->counts[RAG_BLUE], all->counts[RAG_GREY]);
     x += screen_put_clipped(y, x, COLS - x, board_part, A_NORMAL);
     if (b->filter != FILTER_ALL) {
         const char *filter = b->filter == FILTER_RED ? "  filter: R only" : "  filter: R and A";
@@ -1452,9 +1459,11 @@ static void edit_commit(struct browser *b)
     struct change change = {0};
     bool done = false;
     if (e->kind == EDIT_SEARCH) {
+        /* Enter keeps the match, and "Match 2 of 5" stays until the next key. */
         edit_close(b);
         free(text);
-        b->message[0] = '\0';
+        if (b->message_is_error)
+            b->message[0] = '\0';
         return;
     }
     /* The field was opened by a request that passed the write gate
@@ -1667,6 +1676,12 @@ static size_t reveal_code(struct browser *b, const char *code)
     return ok ? index : NODE_NONE;
 }
 
+/* Where the selected match stands among all of them. */
+static void say_match(struct browser *b, int position, int total)
+{
+    set_message(b, false, "Match %d of %d for \"%s\".", position, total, b->search);
+}
+
 /* Search in a lazily loaded board: the store finds the match, in tree order
  * from the start node's place, wrapping round once. */
 static void search_stored(struct browser *b, size_t start, int step, bool inclusive)
@@ -1697,7 +1712,12 @@ static void search_stored(struct browser *b, size_t start, int step, bool inclus
     size_t row = find_row(b, index, -1);
     if (row != (size_t)-1) {
         select_row(b, row);
-        b->message[0] = '\0';
+        int position = 0, total = 0;
+        if (store_count_matches(b->store, b->board->id, b->search, b->board->nodes[index].tree_order,
+                                (int)b->filter, &position, &total, &error))
+            say_match(b, position, total);
+        else
+            set_message(b, true, "%s", error.message);
     }
 }
 
@@ -1707,8 +1727,14 @@ static void search_stored(struct browser *b, size_t start, int step, bool inclus
 static void search_from(struct browser *b, size_t start, int step, bool inclusive)
 {
     size_t count = b->board->node_count;
-    if (!b->search[0] || count == 0)
+    if (!b->search[0]) {
+        b->message[0] = '\0';
         return;
+    }
+    if (count == 0) {
+        set_message(b, true, "No match for \"%s\": the board is empty.", b->search);
+        return;
+    }
     if (b->board->partial) {
         search_stored(b, start, step, inclusive);
         return;
@@ -1724,7 +1750,14 @@ static void search_from(struct browser *b, size_t start, int step, bool inclusiv
         size_t row = find_row(b, index, -1);
         if (row != (size_t)-1) {
             select_row(b, row);
-            b->message[0] = '\0';
+            int position = 0, total = 0;
+            for (size_t i = 0; i < count; i++)
+                if (passes_filter(b, i) && node_matches(b, i, b->search)) {
+                    total++;
+                    if (i <= index)
+                        position++;
+                }
+            say_match(b, position, total);
             return;
         }
     }
@@ -2235,9 +2268,11 @@ static const char *write_refusal(void *context, const struct request_info *info,
     return NULL;
 }
 
+/* For help and the hint line: whether the editing requests would pass the
+ * gate (write_refusal) now. */
 static bool browser_writable(const struct browser *b)
 {
-    return b->options.mode == SCREEN_EDIT && !store_is_read_only(b->store);
+    return b->options.mode == SCREEN_EDIT && !store_is_read_only(b->store) && !b->as_of;
 }
 
 static unsigned perform(struct browser *b, enum request request)

@@ -93,12 +93,12 @@ long long screen_now_ms(void);
     R(DOWN, move_down, REQUEST_ESSENTIAL | REQUEST_NEEDS_ROW, 0, NULL, "move down", KEY_DOWN, 'j') \
     R(EXPAND, expand, REQUEST_ESSENTIAL | REQUEST_NEEDS_ROW, 0, NULL, \
       "open: expand, or go into an expanded node", KEY_RIGHT, 'l', '\r', '\n', KEY_ENTER) \
-    R(COLLAPSE, collapse, REQUEST_ESSENTIAL | REQUEST_NEEDS_ROW, 0, NULL, \
-      "collapse, or go to the parent", KEY_LEFT, 'h') \
     R(SEARCH, search, REQUEST_ESSENTIAL | REQUEST_NEEDS_ROW, 3, "/:search", \
       "search codes and titles (Enter keeps, Esc returns)", '/') \
     R(EDIT, edit, REQUEST_ESSENTIAL | REQUEST_MUTATES | REQUEST_NEEDS_ROW, 5, "e:edit", \
       "edit the latest value in place (Enter commits, Esc cancels)", 'e') \
+    R(COLLAPSE, collapse, REQUEST_NEEDS_ROW, 0, NULL, \
+      "collapse, or go to the parent", KEY_LEFT, 'h') \
     R(NEXT_MATCH, next_match, REQUEST_NEEDS_ROW, 0, NULL, "next match", 'n') \
     R(PREVIOUS_MATCH, previous_match, REQUEST_NEEDS_ROW, 0, NULL, "previous match", 'N') \
     R(OPEN, open, REQUEST_NEEDS_ROW, 0, NULL, "expand the selected node", '+') \
