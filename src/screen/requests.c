@@ -161,13 +161,11 @@ bool keymap_apply(struct keymap *map, bool kiosk, const struct config_binding *b
                 return false;
             }
         }
-        if (request != REQ_NONE && !belongs(request_info(request), kiosk)) {
-            if (kiosk)
-                continue; /* the browser's bindings: not the kiosk's business */
-            error_set_at(error, file, bind->request_line, bind->request_column,
-                         "'%s' is a kiosk request; the browser cannot bind it", bind->request);
-            return false;
-        }
+        /* One bind: section for both: each front end takes its own
+         * requests' bindings (the kiosk's are next-aim, previous-aim and
+         * pause, none of which changes anything). */
+        if (request != REQ_NONE && !belongs(request_info(request), kiosk))
+            continue;
         if (key <= KEY_MAX)
             map->keys[key] = request;
         /* Enter arrives as \r, \n or KEY_ENTER: bind them together. */

@@ -91,11 +91,15 @@ struct browser {
     char message[512];
     bool message_is_error;
     bool quit;
+    /* The loop's state between input events. */
+    bool redraw, ticked, hung_up;
+    long long last_poll;
 
     /* Layout of the last frame, for the mouse. */
     int tree_y, tree_height, tree_x, tree_width;
     int detail_y, detail_height, detail_x, detail_width;
     bool wide;
+    int cursor_at_y, cursor_at_x; /* where the hardware cursor waits */
 
     struct detail_line *detail;
     size_t detail_count, detail_capacity;
@@ -1323,7 +1327,7 @@ static void draw(struct browser *b)
 {
     if (COLS < MIN_WIDTH || LINES < MIN_HEIGHT) {
         draw_too_small();
-        refresh();
+        b->cursor_at_y = b->cursor_at_x = 0;
         return;
     }
     erase();
@@ -1371,9 +1375,10 @@ static void draw(struct browser *b)
             indent = b->tree_width / 3;
         cursor_x = b->tree_x + indent + 2;
     }
-    if (cursor_y >= 0 && cursor_y < LINES && cursor_x >= 0 && cursor_x < COLS)
-        move(cursor_y, cursor_x);
-    refresh();
+    /* The input point parks the hardware cursor here and updates the
+     * terminal (input_wait). */
+    b->cursor_at_y = cursor_y;
+    b->cursor_at_x = cursor_x;
 }
 
 /* ---- Edits --------------------------------------------------------------- */
@@ -2548,6 +2553,31 @@ static unsigned handle_key(struct browser *b, int status, wint_t key)
     return perform(b, request);
 }
 
+static void act(struct browser *b, unsigned result);
+
+/* One event from the input point. */
+static bool browser_event(void *context, const struct input_event *event)
+{
+    struct browser *b = context;
+    switch (event->kind) {
+    case INPUT_TICK:
+        b->ticked = true;
+        return true;
+    case INPUT_HANGUP:
+        b->hung_up = true; /* the terminal hung up without a SIGHUP */
+        return false;
+    case INPUT_RESIZE:
+        b->redraw = true; /* laid out again by the next frame */
+        return true;
+    case INPUT_MOUSE:
+    case INPUT_KEY:
+        break;
+    }
+    act(b, handle_key(b, event->function ? KEY_CODE_YES : OK, event->key));
+    b->redraw = true;
+    return !b->quit;
+}
+
 /* What the loop does with a handler's result. */
 static void act(struct browser *b, unsigned result)
 {
@@ -2606,44 +2636,34 @@ int screen_run(struct store *store, const struct screen_options *options, struct
         set_message(b, false, "You may not change this store, so it is open read-only.");
     draw(b);
     if (options->first_frame_only) {
+        input_show(b->cursor_at_y, b->cursor_at_x);
         screen_stop();
         browser_free(b);
         return EXIT_OK;
     }
-    timeout(POLL_MS);
-    long long last_poll = screen_now_ms();
+    b->last_poll = screen_now_ms();
     while (!b->quit && !terminate_requested) {
-        wint_t key;
-        long long asked = screen_now_ms();
-        int status = get_wch(&key);
-        bool redraw = false;
-        if (status != ERR) {
-            act(b, handle_key(b, status, key));
-            redraw = true;
-        } else if (screen_now_ms() - asked < POLL_MS / 2 && screen_input_gone()) {
-            break; /* the terminal hung up without a SIGHUP */
-        }
-        /* Another process's writes: reload when the store's version moves. */
+        /* Polling for other programs' writes is a tick; so is any frame
+         * that comes after POLL_MS of keys. */
+        struct input_point point = {.cursor_y = b->cursor_at_y, .cursor_x = b->cursor_at_x,
+                                    .wait_ms = POLL_MS};
+        b->redraw = false;
+        input_wait(&point, browser_event, b);
+        if (b->quit || b->hung_up)
+            break;
         long long now = screen_now_ms();
-        if (now - last_poll >= POLL_MS || status == ERR) {
-            last_poll = now;
+        if (now - b->last_poll >= POLL_MS || b->ticked) {
+            b->last_poll = now;
+            b->ticked = false;
             if (store_data_version(store) != b->data_version) {
                 struct error reload = {0};
                 if (!load_board(b, b->board_code, b->as_of, &reload))
                     set_message(b, true, "%s", reload.message);
-                redraw = true;
+                b->redraw = true;
             }
         }
-        /* Draw once the typed-ahead keys are all handled. */
-        if (redraw) {
-            timeout(0);
-            while (!b->quit && (status = get_wch(&key)) != ERR)
-                act(b, handle_key(b, status, key));
-            timeout(POLL_MS);
-            if (b->quit)
-                break;
+        if (b->redraw)
             draw(b);
-        }
     }
     screen_stop();
     browser_free(b);

@@ -7,6 +7,7 @@
 #include <curses.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <wchar.h>
 
 #include "chart.h"
 #include "model.h"
@@ -216,6 +217,33 @@ unsigned request_dispatch(const struct request_target *target, enum request requ
 char **request_help_lines(const struct keymap *map, bool kiosk, bool writable, bool mouse,
                           int *count);
 void request_hint(bool writable, char *out, size_t size);
+
+/* ---- The input point (src/screen/input.c) ------------------------------- */
+
+enum input_kind {
+    INPUT_KEY,    /* a key: a character, or a curses KEY_ code if `function` */
+    INPUT_MOUSE,  /* KEY_MOUSE: getmouse() has the event */
+    INPUT_RESIZE, /* the terminal changed size: lay out again */
+    INPUT_TICK,   /* the wait ended with no key: clocks, polling, cycling */
+    INPUT_HANGUP, /* the terminal is gone (no SIGHUP came) */
+};
+struct input_event {
+    enum input_kind kind;
+    wint_t key;
+    bool function;
+};
+/* Handles one event; false stops the draining of typed-ahead keys (quit). */
+typedef bool (*input_handler)(void *context, const struct input_event *event);
+struct input_point {
+    int cursor_y, cursor_x; /* where the hardware cursor waits; -1: leave it */
+    int wait_ms;            /* the longest wait for a key */
+    int batch_limit;        /* typed-ahead keys handled before a frame; 0: all */
+};
+/* Updates the terminal, waits, and hands the key and the keys typed after
+ * it (or a TICK or HANGUP) to `handle`. Both front ends wait only here. */
+void input_wait(const struct input_point *point, input_handler handle, void *context);
+/* Updates the terminal with the cursor at (y, x), without waiting. */
+void input_show(int cursor_y, int cursor_x);
 
 int kiosk_run(struct store *store, const struct screen_options *options, struct error *error);
 
