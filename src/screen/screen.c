@@ -103,6 +103,14 @@ struct browser {
 
     struct detail_line *detail;
     size_t detail_count, detail_capacity;
+    /* The detail lines are built (readings loaded, SPC worked out) once for
+     * each selection, width and load, and kept: what they were built for. */
+    unsigned long generation; /* moves on with every load */
+    bool detail_built;
+    size_t detail_node;
+    int detail_metric, detail_built_width, detail_filter;
+    size_t detail_rows;
+    unsigned long detail_generation;
 };
 
 static volatile sig_atomic_t terminate_requested;
@@ -165,6 +173,7 @@ static bool load_children(struct browser *b, size_t index)
     size_t added = board->node_count - before;
     if (added == 0)
         return true;
+    b->generation++;
     size_t at = index + 1;
     b->expanded = xrealloc(b->expanded, board->node_count * sizeof *b->expanded);
     b->came_from = xrealloc(b->came_from, board->node_count * sizeof *b->came_from);
@@ -321,6 +330,7 @@ static bool load_board_as(struct browser *b, const char *code, yearmonth as_of, 
         board_status_free(&b->status, b->board->node_count);
         board_free(b->board);
     }
+    b->generation++;
     b->board = board;
     if (code != b->board_code) {
         free(b->board_code);
@@ -970,12 +980,34 @@ static void draw_tree(struct browser *b)
                    A_NORMAL);
 }
 
+/* Builds the detail lines when the selection (or the width, or the
+ * board's load) has changed since they were built: drawing only draws. */
+static void detail_update(struct browser *b)
+{
+    int width = b->detail_width;
+    if (b->detail_height <= 0 || width <= 0)
+        return;
+    size_t node = b->row_count ? b->rows[b->cursor].node : NODE_NONE;
+    int metric = b->row_count ? b->rows[b->cursor].metric : -1;
+    if (b->detail_built && b->detail_node == node && b->detail_metric == metric &&
+        b->detail_built_width == width && b->detail_generation == b->generation &&
+        b->detail_filter == (int)b->filter && b->detail_rows == b->row_count)
+        return;
+    build_detail(b, width - 1);
+    b->detail_built = true;
+    b->detail_node = node;
+    b->detail_metric = metric;
+    b->detail_built_width = width;
+    b->detail_generation = b->generation;
+    b->detail_filter = (int)b->filter;
+    b->detail_rows = b->row_count;
+}
+
 static void draw_detail(struct browser *b)
 {
     int height = b->detail_height, width = b->detail_width;
     if (height <= 0 || width <= 0)
         return;
-    build_detail(b, width - 1);
     int max_scroll = (int)b->detail_count - height;
     if (max_scroll < 0)
         max_scroll = 0;
@@ -1332,6 +1364,7 @@ static void draw(struct browser *b)
     }
     erase();
     layout(b);
+    detail_update(b);
     draw_header(b);
     draw_tree(b);
     if (b->detail_width > 0 && b->detail_height > 0) {
