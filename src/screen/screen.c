@@ -34,8 +34,6 @@ struct row {
 };
 
 enum filter { FILTER_ALL, FILTER_RED, FILTER_RED_AMBER };
-enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_BOARDS, OVERLAY_PERIOD, OVERLAY_MILESTONE,
-               OVERLAY_SEGMENT, OVERLAY_AUDIT };
 enum edit_kind { EDIT_NONE, EDIT_VALUE, EDIT_ADD, EDIT_SEGMENT, EDIT_COMMENT, EDIT_SEARCH };
 
 struct edit_field {
@@ -78,7 +76,7 @@ struct browser {
     size_t search_origin;
 
     struct edit_field edit;
-    enum overlay overlay;
+    struct overlay_stack overlays; /* help, pickers, history, edit field, search prompt */
     int overlay_cursor, overlay_top;
     struct board_summary *boards;
     size_t board_count;
@@ -1172,7 +1170,7 @@ static void draw_edit(struct browser *b, int *cursor_y, int *cursor_x)
 }
 
 static void draw_overlay_list(struct browser *b, const char *title, const char *const *items,
-                              int count, bool selectable)
+                              int count, bool selectable, int *cursor_y, int *cursor_x)
 {
     /* 72 columns, or as wide as the longest item (an audit row with long
      * old and new values) where the terminal has room. */
@@ -1184,8 +1182,10 @@ static void draw_overlay_list(struct browser *b, const char *title, const char *
     }
     int width = COLS - 4 < wanted ? COLS - 4 : wanted;
     int height = LINES - 4;
-    if (width < 10 || height < 3)
+    if (width < 10 || height < 3) {
+        *cursor_y = *cursor_x = -1;
         return;
+    }
     int x = (COLS - width) / 2, y = 2;
     int shown = height - 2;
     if (b->overlay_cursor >= count)
@@ -1214,98 +1214,110 @@ static void draw_overlay_list(struct browser *b, const char *title, const char *
                selectable ? "Up/Down choose, Enter picks, Esc closes"
                           : "Up/Down scroll, any other key closes",
                A_REVERSE | A_DIM);
+    /* The cursor on the chosen row, inside the box however wide it is. */
+    *cursor_y = y + 1 + b->overlay_cursor - b->overlay_top;
+    *cursor_x = x + 1;
 }
 
-/* Text for each overlay, freshly built (the lists are short). */
-static char **overlay_items(struct browser *b, int *count, const char **title, bool *selectable)
+/* The lists the overlays show, freshly built (they are short). */
+static char **help_items(struct browser *b, int *count)
 {
     char **items = NULL;
     *count = 0;
-    *selectable = true;
-    switch (b->overlay) {
-    case OVERLAY_HELP:
-        *title = "Keys (press any key to close)";
-        *selectable = false;
-        items = request_help_lines(&b->keymap, false, browser_writable(b), !b->options.no_mouse,
-                                   count);
-        break;
-    case OVERLAY_BOARDS:
-        *title = "Boards";
-        items = xcalloc(b->board_count + 1, sizeof *items);
-        for (size_t i = 0; i < b->board_count; i++)
-            items[(*count)++] = xasprintf("%s %-24s %s",
-                                          strcmp(b->boards[i].code, b->board_code) == 0 ? "*" : " ",
-                                          b->boards[i].code, b->boards[i].title);
-        break;
-    case OVERLAY_PERIOD: {
-        *title = "Show the board as at the end of";
-        yearmonth newest = board_as_at(b->board, YEARMONTH_NONE);
-        /* The board as loaded may be historical: look at every reading. */
-        yearmonth oldest = newest;
-        for (size_t i = 0; i < b->board->node_count; i++)
-            for (size_t m = 0; m < b->board->nodes[i].metric_count; m++) {
-                const struct metric *metric = &b->board->nodes[i].metrics[m];
-                for (size_t r = 0; r < metric->reading_count; r++)
-                    if (metric->readings[r].period < oldest)
-                        oldest = metric->readings[r].period;
-            }
-        /* A summary or lazy load holds only the latest readings: offer five
-         * years. */
-        if (b->board->partial && newest - 59 < oldest)
-            oldest = newest - 59;
-        for (size_t i = 0; i < b->board->node_count; i++)
-            for (size_t m = 0; m < b->board->nodes[i].metric_count; m++)
-                if (b->board->nodes[i].metrics[m].readings_partial && newest - 59 < oldest)
-                    oldest = newest - 59;
-        int months = newest && oldest ? newest - oldest + 1 : 0;
-        if (b->as_of && b->as_of > newest)
-            months = 0;
-        items = xcalloc((size_t)months + 2, sizeof *items);
-        items[(*count)++] = xstrdup("the latest month (live)");
-        for (int i = 0; i < months; i++) {
-            char label[9];
-            yearmonth_label(newest - i, label);
-            items[(*count)++] = xstrdup(label);
+    items = request_help_lines(&b->keymap, false, browser_writable(b), !b->options.no_mouse,
+                               count);
+    return items;
+}
+
+static char **boards_items(struct browser *b, int *count)
+{
+    char **items = NULL;
+    *count = 0;
+    items = xcalloc(b->board_count + 1, sizeof *items);
+    for (size_t i = 0; i < b->board_count; i++)
+        items[(*count)++] = xasprintf("%s %-24s %s",
+                                      strcmp(b->boards[i].code, b->board_code) == 0 ? "*" : " ",
+                                      b->boards[i].code, b->boards[i].title);
+    return items;
+}
+
+static char **period_items(struct browser *b, int *count)
+{
+    char **items = NULL;
+    *count = 0;
+    yearmonth newest = board_as_at(b->board, YEARMONTH_NONE);
+    /* The board as loaded may be historical: look at every reading. */
+    yearmonth oldest = newest;
+    for (size_t i = 0; i < b->board->node_count; i++)
+        for (size_t m = 0; m < b->board->nodes[i].metric_count; m++) {
+            const struct metric *metric = &b->board->nodes[i].metrics[m];
+            for (size_t r = 0; r < metric->reading_count; r++)
+                if (metric->readings[r].period < oldest)
+                    oldest = metric->readings[r].period;
         }
-        break;
+    /* A summary or lazy load holds only the latest readings: offer five
+     * years. */
+    if (b->board->partial && newest - 59 < oldest)
+        oldest = newest - 59;
+    for (size_t i = 0; i < b->board->node_count; i++)
+        for (size_t m = 0; m < b->board->nodes[i].metric_count; m++)
+            if (b->board->nodes[i].metrics[m].readings_partial && newest - 59 < oldest)
+                oldest = newest - 59;
+    int months = newest && oldest ? newest - oldest + 1 : 0;
+    if (b->as_of && b->as_of > newest)
+        months = 0;
+    items = xcalloc((size_t)months + 2, sizeof *items);
+    items[(*count)++] = xstrdup("the latest month (live)");
+    for (int i = 0; i < months; i++) {
+        char label[9];
+        yearmonth_label(newest - i, label);
+        items[(*count)++] = xstrdup(label);
     }
-    case OVERLAY_MILESTONE:
-        *title = "Milestone status";
-        items = xcalloc(MILESTONE_STATUS_COUNT, sizeof *items);
-        for (int i = 0; i < MILESTONE_STATUS_COUNT; i++)
-            items[(*count)++] = xstrdup(milestone_status_label((enum milestone_status)i));
-        break;
-    case OVERLAY_SEGMENT: {
-        *title = "Segment";
-        const struct metric *metric = row_metric(b, &b->rows[b->cursor], NULL);
-        items = xcalloc(metric ? metric->reading_count + 1 : 1, sizeof *items);
-        for (size_t r = 0; metric && r < metric->reading_count; r++) {
-            const struct reading *reading = &metric->readings[r];
-            if (!reading->segment)
-                continue;
-            if (*count && strcmp(items[*count - 1], reading->segment) == 0)
-                continue;
-            items[(*count)++] = xstrdup(reading->segment);
-        }
-        break;
+    return items;
+}
+
+static char **milestone_items(struct browser *b, int *count)
+{
+    (void)b;
+    char **items = NULL;
+    *count = 0;
+    items = xcalloc(MILESTONE_STATUS_COUNT, sizeof *items);
+    for (int i = 0; i < MILESTONE_STATUS_COUNT; i++)
+        items[(*count)++] = xstrdup(milestone_status_label((enum milestone_status)i));
+    return items;
+}
+
+static char **segment_items(struct browser *b, int *count)
+{
+    char **items = NULL;
+    *count = 0;
+    const struct metric *metric = row_metric(b, &b->rows[b->cursor], NULL);
+    items = xcalloc(metric ? metric->reading_count + 1 : 1, sizeof *items);
+    for (size_t r = 0; metric && r < metric->reading_count; r++) {
+        const struct reading *reading = &metric->readings[r];
+        if (!reading->segment)
+            continue;
+        if (*count && strcmp(items[*count - 1], reading->segment) == 0)
+            continue;
+        items[(*count)++] = xstrdup(reading->segment);
     }
-    case OVERLAY_AUDIT:
-        *title = "Change history (newest first)";
-        *selectable = false;
-        items = xcalloc(b->audit_count + 1, sizeof *items);
-        for (size_t i = 0; i < b->audit_count; i++) {
-            const struct audit_entry *a = &b->audit[i];
-            items[(*count)++] = xasprintf("%s %s %s %s: %s -> %s", a->at, a->who, a->action,
-                                          a->node_code ? a->node_code : "",
-                                          a->old_value ? a->old_value : "-",
-                                          a->new_value ? a->new_value : "-");
-        }
-        if (*count == 0)
-            items[(*count)++] = xstrdup("No changes recorded for this node.");
-        break;
-    default:
-        break;
+    return items;
+}
+
+static char **history_items(struct browser *b, int *count)
+{
+    char **items = NULL;
+    *count = 0;
+    items = xcalloc(b->audit_count + 1, sizeof *items);
+    for (size_t i = 0; i < b->audit_count; i++) {
+        const struct audit_entry *a = &b->audit[i];
+        items[(*count)++] = xasprintf("%s %s %s %s: %s -> %s", a->at, a->who, a->action,
+                                      a->node_code ? a->node_code : "",
+                                      a->old_value ? a->old_value : "-",
+                                      a->new_value ? a->new_value : "-");
     }
+    if (*count == 0)
+        items[(*count)++] = xstrdup("No changes recorded for this node.");
     return items;
 }
 
@@ -1384,17 +1396,8 @@ static void draw(struct browser *b)
                    (b->message_is_error ? screen_pair_attr(&b->style, PAIR_ERROR) : A_NORMAL) | A_BOLD);
     }
     int cursor_y = -1, cursor_x = -1;
-    if (b->overlay != OVERLAY_NONE) {
-        int count;
-        const char *title = "";
-        bool selectable;
-        char **items = overlay_items(b, &count, &title, &selectable);
-        draw_overlay_list(b, title, (const char *const *)items, count, selectable);
-        free_items(items, count);
-        cursor_y = 3 + b->overlay_cursor - b->overlay_top;
-        cursor_x = (COLS - (COLS - 4 < 72 ? COLS - 4 : 72)) / 2 + 1;
-    } else if (b->edit.kind != EDIT_NONE) {
-        draw_edit(b, &cursor_y, &cursor_x);
+    if (overlay_top(&b->overlays)) {
+        overlay_draw_all(&b->overlays, b, &cursor_y, &cursor_x);
     } else if (b->focus_detail && b->detail_height > 0) {
         cursor_y = b->detail_y;
         cursor_x = b->detail_x + 1;
@@ -1464,8 +1467,22 @@ static char *edit_text(const struct edit_field *e)
     return text;
 }
 
+static void edit_draw(void *context, const struct overlay_screen *self, int *cursor_y,
+                      int *cursor_x);
+static unsigned edit_screen_key(void *context, const struct overlay_screen *self,
+                                const struct input_event *event);
+/* The edit field (a value, a new reading, a segment's reading, a comment)
+ * and the search prompt: the same field, two screens. */
+static const struct overlay_screen edit_screen = {
+    .name = "edit", .draw = edit_draw, .key = edit_screen_key};
+static const struct overlay_screen search_screen = {
+    .name = "search", .draw = edit_draw, .key = edit_screen_key};
+
 static void edit_close(struct browser *b)
 {
+    const struct overlay_screen *top = overlay_top(&b->overlays);
+    if (top == &edit_screen || top == &search_screen)
+        overlay_pop(&b->overlays);
     free(b->edit.metric_code);
     free(b->edit.segment);
     free(b->edit.node_code);
@@ -1477,6 +1494,7 @@ static void edit_open(struct browser *b, enum edit_kind kind, const char *text)
     edit_close(b);
     b->edit.kind = kind;
     edit_set_text(&b->edit, text);
+    overlay_push(&b->overlays, kind == EDIT_SEARCH ? &search_screen : &edit_screen);
     b->message[0] = '\0';
 }
 
@@ -1649,6 +1667,21 @@ static void edit_key(struct browser *b, wint_t key, bool is_function)
     }
 }
 
+static void edit_draw(void *context, const struct overlay_screen *self, int *cursor_y,
+                      int *cursor_x)
+{
+    (void)self;
+    draw_edit(context, cursor_y, cursor_x);
+}
+
+static unsigned edit_screen_key(void *context, const struct overlay_screen *self,
+                                const struct input_event *event)
+{
+    (void)self;
+    edit_key(context, event->key, event->function);
+    return RESULT_REDRAW;
+}
+
 /* ---- Search ---------------------------------------------------------------- */
 
 static bool contains_folded(const char *haystack, const char *needle)
@@ -1804,9 +1837,196 @@ static void search_from(struct browser *b, size_t start, int step, bool inclusiv
 
 /* ---- Requests -------------------------------------------------------------- */
 
-static void open_overlay(struct browser *b, enum overlay overlay)
+/* ---- Overlays ---------------------------------------------------------------
+ * {draw, key} screens on b->overlays. A list overlay's data is a
+ * list_screen: its title, whether a row can be picked, its rows and what a
+ * pick does. */
+
+struct list_screen {
+    const char *title;
+    bool selectable;
+    char **(*items)(struct browser *b, int *count);
+    void (*pick)(struct browser *b, int pick);
+};
+
+static void pick_board(struct browser *b, int pick)
 {
-    b->overlay = overlay;
+    struct error error = {0};
+    if (pick >= 0 && (size_t)pick < b->board_count) {
+        char *code = xstrdup(b->boards[pick].code);
+        if (!load_board(b, code, YEARMONTH_NONE, &error))
+            set_message(b, true, "%s", error.message);
+        else
+            set_message(b, false, "Opened %s.", code);
+        free(code);
+    }
+}
+
+static void pick_period(struct browser *b, int pick)
+{
+    struct error error = {0};
+    yearmonth newest = board_as_at(b->board, YEARMONTH_NONE);
+    if (b->as_of) {
+        /* Reload live first so the list's months are the full range. */
+        if (!load_board(b, b->board_code, YEARMONTH_NONE, &error)) {
+            set_message(b, true, "%s", error.message);
+            return;
+        }
+        newest = board_as_at(b->board, YEARMONTH_NONE);
+    }
+    yearmonth as_of = pick <= 0 ? YEARMONTH_NONE : newest - (pick - 1);
+    if (!load_board(b, b->board_code, as_of, &error))
+        set_message(b, true, "%s", error.message);
+    else if (as_of) {
+        char label[9];
+        yearmonth_label(as_of, label);
+        set_message(b, false, "Showing the board as it stood at the end of %s (read-only).",
+                    label);
+    } else {
+        set_message(b, false, "Showing the latest month.");
+    }
+}
+
+/* The milestone picker is opened only by the milestone request, which the
+ * write gate let through. */
+static void pick_milestone(struct browser *b, int pick)
+{
+    struct error error = {0};
+    struct change change = {0};
+    const struct node *node = &b->board->nodes[b->rows[b->cursor].node];
+    /* The update is for the month the pack reports ("as at"). */
+    char month[8];
+    yearmonth_format(b->status.as_at ? b->status.as_at : yearmonth_current(), month);
+    if (!command_set_milestone(b->store, b->board_code, node->code, (enum milestone_status)pick,
+                               month, NULL, &change, &error)) {
+        set_message(b, true, "%s", error.message);
+        return;
+    }
+    set_message(b, false, "Milestone %s set to %s. (u undoes)", node->code,
+                milestone_status_label((enum milestone_status)pick));
+    command_history_push(&b->history, &change);
+    reload_after_write(b);
+}
+
+static void pick_segment(struct browser *b, int pick)
+{
+    int count;
+    char **items = segment_items(b, &count);
+    const struct metric *metric = row_metric(b, &b->rows[b->cursor], NULL);
+    if (pick >= 0 && pick < count && metric) {
+        const char *segment = items[pick];
+        const struct reading *series;
+        size_t n = metric_series(metric, segment, &series);
+        yearmonth period = n ? series[n - 1].period : yearmonth_current();
+        char text[64], month[8];
+        yearmonth_format(period, month);
+        if (n)
+            snprintf(text, sizeof text, "%s %.15g", month, series[n - 1].value);
+        else
+            snprintf(text, sizeof text, "%s ", month);
+        edit_open(b, EDIT_SEGMENT, text);
+        b->edit.metric_code = xstrdup(metric->code);
+        b->edit.segment = xstrdup(segment);
+        b->edit.period = period;
+    }
+    free_items(items, count);
+}
+
+static void list_draw(void *context, const struct overlay_screen *self, int *cursor_y,
+                      int *cursor_x)
+{
+    struct browser *b = context;
+    const struct list_screen *list = self->data;
+    int count;
+    char **items = list->items(b, &count);
+    draw_overlay_list(b, list->title, (const char *const *)items, count, list->selectable,
+                      cursor_y, cursor_x);
+    free_items(items, count);
+}
+
+static unsigned list_key(void *context, const struct overlay_screen *self,
+                         const struct input_event *event)
+{
+    struct browser *b = context;
+    const struct list_screen *list = self->data;
+    int key = (int)event->key;
+    bool is_function = event->function;
+    int count = 0;
+    char **items = list->items(b, &count);
+    free_items(items, count);
+    int page = LINES - 7 > 1 ? LINES - 7 : 1;
+    bool pick = false;
+    if (is_function || key == 'j' || key == 'k' || key == 'g' || key == 'G') {
+        int move = 0;
+        switch (key) {
+        case KEY_UP: case 'k': move = -1; break;
+        case KEY_DOWN: case 'j': move = 1; break;
+        case KEY_PPAGE: move = -page; break;
+        case KEY_NPAGE: move = page; break;
+        case KEY_HOME: case 'g': move = -count; break;
+        case KEY_END: case 'G': move = count; break;
+        case KEY_ENTER: pick = list->selectable; break;
+        case KEY_RESIZE: return RESULT_REDRAW;
+        case KEY_MOUSE: return RESULT_HANDLED;
+        default: break;
+        }
+        if (move) {
+            if (list->selectable) {
+                b->overlay_cursor += move;
+                if (b->overlay_cursor < 0)
+                    b->overlay_cursor = 0;
+                if (b->overlay_cursor >= count)
+                    b->overlay_cursor = count - 1;
+            } else {
+                b->overlay_top += move;
+                if (b->overlay_top < 0)
+                    b->overlay_top = 0;
+            }
+            return RESULT_REDRAW;
+        }
+    }
+    if (list->selectable && !is_function && (key == '\r' || key == '\n'))
+        pick = true;
+    /* Any other key closes the list; Enter picks (after it has closed, so a
+     * pick may open another overlay, such as the segment's edit field). */
+    overlay_pop(&b->overlays);
+    if (pick && list->pick)
+        list->pick(b, b->overlay_cursor);
+    return RESULT_REDRAW;
+}
+
+static const struct list_screen help_list = {
+    .title = "Keys (press any key to close)", .selectable = false, .items = help_items};
+static const struct list_screen boards_list = {
+    .title = "Boards", .selectable = true, .items = boards_items, .pick = pick_board};
+static const struct list_screen period_list = {.title = "Show the board as at the end of",
+                                               .selectable = true,
+                                               .items = period_items,
+                                               .pick = pick_period};
+static const struct list_screen milestone_list = {
+    .title = "Milestone status", .selectable = true, .items = milestone_items,
+    .pick = pick_milestone};
+static const struct list_screen segment_list = {
+    .title = "Segment", .selectable = true, .items = segment_items, .pick = pick_segment};
+static const struct list_screen history_list = {
+    .title = "Change history (newest first)", .selectable = false, .items = history_items};
+
+static const struct overlay_screen help_screen = {
+    .name = "help", .draw = list_draw, .key = list_key, .data = &help_list};
+static const struct overlay_screen boards_screen = {
+    .name = "boards", .draw = list_draw, .key = list_key, .data = &boards_list};
+static const struct overlay_screen period_screen = {
+    .name = "as-at", .draw = list_draw, .key = list_key, .data = &period_list};
+static const struct overlay_screen milestone_screen = {
+    .name = "milestone", .draw = list_draw, .key = list_key, .data = &milestone_list};
+static const struct overlay_screen segment_screen = {
+    .name = "segment", .draw = list_draw, .key = list_key, .data = &segment_list};
+static const struct overlay_screen history_screen = {
+    .name = "history", .draw = list_draw, .key = list_key, .data = &history_list};
+
+static void open_overlay(struct browser *b, const struct overlay_screen *screen)
+{
+    overlay_push(&b->overlays, screen);
     b->overlay_cursor = b->overlay_top = 0;
 }
 
@@ -2126,7 +2346,7 @@ static unsigned on_boards(void *context)
         set_message(b, true, "%s", error.message);
         return RESULT_REDRAW;
     }
-    open_overlay(b, OVERLAY_BOARDS);
+    open_overlay(b, &boards_screen);
     for (size_t i = 0; i < b->board_count; i++)
         if (strcmp(b->boards[i].code, b->board_code) == 0)
             b->overlay_cursor = (int)i;
@@ -2135,7 +2355,7 @@ static unsigned on_boards(void *context)
 
 static unsigned on_as_at(void *context)
 {
-    open_overlay(context, OVERLAY_PERIOD);
+    open_overlay(context, &period_screen);
     return RESULT_REDRAW;
 }
 
@@ -2176,13 +2396,13 @@ static unsigned on_history(void *context)
         }
     }
     audit_entries_free(all, count);
-    open_overlay(b, OVERLAY_AUDIT);
+    open_overlay(b, &history_screen);
     return RESULT_REDRAW;
 }
 
 static unsigned on_help(void *context)
 {
-    open_overlay(context, OVERLAY_HELP);
+    open_overlay(context, &help_screen);
     return RESULT_REDRAW;
 }
 
@@ -2219,7 +2439,7 @@ static unsigned on_segment(void *context)
         return RESULT_REDRAW;
     }
     ensure_full_readings(b, b->rows[b->cursor].node);
-    open_overlay(b, OVERLAY_SEGMENT);
+    open_overlay(b, &segment_screen);
     return RESULT_REDRAW;
 }
 
@@ -2231,7 +2451,7 @@ static unsigned on_milestone(void *context)
         set_message(b, true, "Only milestone deliverables have a status to set.");
         return RESULT_REDRAW;
     }
-    open_overlay(b, OVERLAY_MILESTONE);
+    open_overlay(b, &milestone_screen);
     b->overlay_cursor =
         (int)milestone_status_at(&b->board->nodes[row->node].milestone, b->status.as_at);
     return RESULT_REDRAW;
@@ -2332,139 +2552,6 @@ static unsigned perform(struct browser *b, enum request request)
     return result;
 }
 
-static void overlay_pick(struct browser *b)
-{
-    struct error error = {0};
-    int pick = b->overlay_cursor;
-    enum overlay overlay = b->overlay;
-    b->overlay = OVERLAY_NONE;
-    switch (overlay) {
-    case OVERLAY_BOARDS:
-        if (pick >= 0 && (size_t)pick < b->board_count) {
-            char *code = xstrdup(b->boards[pick].code);
-            if (!load_board(b, code, YEARMONTH_NONE, &error))
-                set_message(b, true, "%s", error.message);
-            else
-                set_message(b, false, "Opened %s.", code);
-            free(code);
-        }
-        break;
-    case OVERLAY_PERIOD: {
-        yearmonth newest = board_as_at(b->board, YEARMONTH_NONE);
-        if (b->as_of) {
-            /* Reload live first so the list's months are the full range. */
-            if (!load_board(b, b->board_code, YEARMONTH_NONE, &error)) {
-                set_message(b, true, "%s", error.message);
-                break;
-            }
-            newest = board_as_at(b->board, YEARMONTH_NONE);
-        }
-        yearmonth as_of = pick <= 0 ? YEARMONTH_NONE : newest - (pick - 1);
-        if (!load_board(b, b->board_code, as_of, &error))
-            set_message(b, true, "%s", error.message);
-        else if (as_of) {
-            char label[9];
-            yearmonth_label(as_of, label);
-            set_message(b, false, "Showing the board as it stood at the end of %s (read-only).",
-                        label);
-        } else {
-            set_message(b, false, "Showing the latest month.");
-        }
-        break;
-    }
-    case OVERLAY_MILESTONE: {
-        struct change change = {0};
-        const struct node *node = &b->board->nodes[b->rows[b->cursor].node];
-        /* The update is for the month the pack reports ("as at"). */
-        char month[8];
-        yearmonth_format(b->status.as_at ? b->status.as_at : yearmonth_current(), month);
-        if (!command_set_milestone(b->store, b->board_code, node->code,
-                                   (enum milestone_status)pick, month, NULL, &change, &error)) {
-            set_message(b, true, "%s", error.message);
-            break;
-        }
-        set_message(b, false, "Milestone %s set to %s. (u undoes)", node->code,
-                    milestone_status_label((enum milestone_status)pick));
-        command_history_push(&b->history, &change);
-        reload_after_write(b);
-        break;
-    }
-    case OVERLAY_SEGMENT: {
-        int count;
-        const char *title;
-        bool selectable;
-        b->overlay = OVERLAY_SEGMENT;
-        char **items = overlay_items(b, &count, &title, &selectable);
-        b->overlay = OVERLAY_NONE;
-        const struct metric *metric = row_metric(b, &b->rows[b->cursor], NULL);
-        if (pick >= 0 && pick < count && metric) {
-            const char *segment = items[pick];
-            const struct reading *series;
-            size_t n = metric_series(metric, segment, &series);
-            yearmonth period = n ? series[n - 1].period : yearmonth_current();
-            char text[64], month[8];
-            yearmonth_format(period, month);
-            if (n)
-                snprintf(text, sizeof text, "%s %.15g", month, series[n - 1].value);
-            else
-                snprintf(text, sizeof text, "%s ", month);
-            edit_open(b, EDIT_SEGMENT, text);
-            b->edit.metric_code = xstrdup(metric->code);
-            b->edit.segment = xstrdup(segment);
-            b->edit.period = period;
-        }
-        free_items(items, count);
-        break;
-    }
-    default:
-        break;
-    }
-}
-
-static void overlay_key(struct browser *b, int key, bool is_function)
-{
-    int count;
-    const char *title;
-    bool selectable;
-    char **items = overlay_items(b, &count, &title, &selectable);
-    free_items(items, count);
-    int page = LINES - 7 > 1 ? LINES - 7 : 1;
-    if (is_function || key == 'j' || key == 'k' || key == 'g' || key == 'G') {
-        int move = 0;
-        switch (key) {
-        case KEY_UP: case 'k': move = -1; break;
-        case KEY_DOWN: case 'j': move = 1; break;
-        case KEY_PPAGE: move = -page; break;
-        case KEY_NPAGE: move = page; break;
-        case KEY_HOME: case 'g': move = -count; break;
-        case KEY_END: case 'G': move = count; break;
-        case KEY_ENTER: if (selectable) { overlay_pick(b); return; } break;
-        case KEY_RESIZE: return;
-        case KEY_MOUSE: return;
-        default: break;
-        }
-        if (move) {
-            if (selectable) {
-                b->overlay_cursor += move;
-                if (b->overlay_cursor < 0)
-                    b->overlay_cursor = 0;
-                if (b->overlay_cursor >= count)
-                    b->overlay_cursor = count - 1;
-            } else {
-                b->overlay_top += move;
-                if (b->overlay_top < 0)
-                    b->overlay_top = 0;
-            }
-            return;
-        }
-    }
-    if (selectable && (key == '\r' || key == '\n')) {
-        overlay_pick(b);
-        return;
-    }
-    b->overlay = OVERLAY_NONE;
-}
-
 /* ---- Mouse ----------------------------------------------------------------- */
 
 static void mouse_click(struct browser *b, int y, int x);
@@ -2554,8 +2641,9 @@ static unsigned handle_key(struct browser *b, int status, wint_t key)
     bool is_function = status == KEY_CODE_YES;
     if (is_function && key == KEY_RESIZE)
         return RESULT_REDRAW;
+    const struct overlay_screen *top = overlay_top(&b->overlays);
     if (is_function && key == KEY_MOUSE) {
-        if (b->overlay == OVERLAY_NONE && b->edit.kind == EDIT_NONE)
+        if (!top)
             mouse_event(b);
         else {
             MEVENT event;
@@ -2563,13 +2651,10 @@ static unsigned handle_key(struct browser *b, int status, wint_t key)
         }
         return RESULT_REDRAW;
     }
-    if (b->edit.kind != EDIT_NONE) {
-        edit_key(b, key, is_function);
-        return RESULT_REDRAW;
-    }
-    if (b->overlay != OVERLAY_NONE) {
-        overlay_key(b, (int)key, is_function);
-        return RESULT_REDRAW;
+    /* The top overlay takes every key. */
+    if (top) {
+        struct input_event event = {.kind = INPUT_KEY, .key = key, .function = is_function};
+        return top->key(b, top, &event);
     }
     if (!is_function && key == 27) { /* Esc: leave the detail pane, clear a message */
         b->focus_detail = false;

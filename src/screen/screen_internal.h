@@ -245,6 +245,50 @@ void input_wait(const struct input_point *point, input_handler handle, void *con
 /* Updates the terminal with the cursor at (y, x), without waiting. */
 void input_show(int cursor_y, int cursor_x);
 
+/* ---- Views and overlays (src/screen/views.c) -----------------------------
+ * A view is a pane of a layout (the browser's header, tree, detail,
+ * summary and hint line): it draws itself, may take a request first when it
+ * has the focus (RESULT_UNHANDLED passes it on to the request's handler),
+ * and hears when the selection changed (to load what it shows then, not
+ * while drawing). Every member but draw may be NULL. To add a view: write
+ * its functions, a `static const struct view` with designated initialisers,
+ * and put it in the layout's list (browser_views in screen.c). */
+struct view {
+    const char *name;
+    void (*draw)(void *context);
+    unsigned (*request)(void *context, enum request request);
+    void (*select)(void *context);
+};
+
+/* An overlay is a {draw, key} screen on a stack above the views (help, the
+ * pickers, the change history, the edit field, the search prompt): the top
+ * one gets every key and places the cursor. `data` is the screen's own
+ * description (a list's title, items and pick). To add one: a
+ * `static const struct overlay_screen` (for a list, a `struct list_screen`
+ * as its data) and an overlay_push where it opens. */
+struct overlay_screen {
+    const char *name;
+    void (*draw)(void *context, const struct overlay_screen *self, int *cursor_y, int *cursor_x);
+    unsigned (*key)(void *context, const struct overlay_screen *self,
+                    const struct input_event *event);
+    const void *data;
+};
+#define OVERLAY_DEPTH 4
+struct overlay_stack {
+    const struct overlay_screen *screens[OVERLAY_DEPTH];
+    int depth;
+};
+void overlay_push(struct overlay_stack *stack, const struct overlay_screen *screen);
+void overlay_pop(struct overlay_stack *stack);
+const struct overlay_screen *overlay_top(const struct overlay_stack *stack);
+/* Draws every overlay, bottom first; the top one places the cursor. */
+void overlay_draw_all(const struct overlay_stack *stack, void *context, int *cursor_y,
+                      int *cursor_x);
+/* Draws the views of a layout in order; tells those that want it that the
+ * selection may have changed. */
+void views_draw(const struct view *const *views, size_t count, void *context);
+void views_select(const struct view *const *views, size_t count, void *context);
+
 int kiosk_run(struct store *store, const struct screen_options *options, struct error *error);
 
 #endif
