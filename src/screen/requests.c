@@ -229,6 +229,11 @@ unsigned request_dispatch(const struct request_target *target, enum request requ
     }
     if ((info->flags & REQUEST_NEEDS_ROW) && !target->has_row)
         return RESULT_HANDLED;
+    if (target->view && target->view->request) {
+        unsigned result = target->view->request(target->context, request);
+        if (result != RESULT_UNHANDLED)
+            return result;
+    }
     return target->handlers[request](target->context);
 }
 

@@ -1367,6 +1367,94 @@ static void draw_too_small(void)
     move(0, 0);
 }
 
+/* ---- Views: the browser's layout ---------------------------------------------- */
+
+static void header_view_draw(void *context)
+{
+    draw_header(context);
+}
+
+static void tree_view_draw(void *context)
+{
+    draw_tree(context);
+}
+
+static void detail_view_draw(void *context)
+{
+    struct browser *b = context;
+    if (b->detail_width <= 0 || b->detail_height <= 0)
+        return;
+    if (b->wide)
+        for (int y = 0; y < b->detail_height; y++)
+            screen_put_clipped(b->detail_y + y, b->detail_x, 1, glyph(b, "\xe2\x94\x82", "|"),
+                               A_DIM); /* │ */
+    draw_detail(b);
+}
+
+/* With the focus, the detail pane takes the moving requests: they scroll. */
+static unsigned detail_view_request(void *context, enum request request)
+{
+    struct browser *b = context;
+    switch (request) {
+    case REQ_UP: b->detail_scroll--; break;
+    case REQ_DOWN: b->detail_scroll++; break;
+    case REQ_PAGE_UP: b->detail_scroll -= b->detail_height - 1; break;
+    case REQ_PAGE_DOWN: b->detail_scroll += b->detail_height - 1; break;
+    case REQ_FIRST: b->detail_scroll = 0; break;
+    case REQ_LAST: b->detail_scroll = 1 << 20; break;
+    case REQ_COLLAPSE: b->focus_detail = false; break;
+    default: return RESULT_UNHANDLED;
+    }
+    return RESULT_HANDLED | RESULT_REDRAW;
+}
+
+/* The selection changed (or the board, or the width): load the readings
+ * and build the lines now, not while drawing. */
+static void detail_view_select(void *context)
+{
+    struct browser *b = context;
+    layout(b);
+    detail_update(b);
+}
+
+static void summary_view_draw(void *context)
+{
+    draw_summary(context, LINES - 2);
+}
+
+static void hint_view_draw(void *context)
+{
+    draw_hint(context, LINES - 1);
+}
+
+static const struct view header_view = {.name = "header", .draw = header_view_draw};
+static const struct view tree_view = {.name = "tree", .draw = tree_view_draw};
+static const struct view detail_view = {.name = "detail",
+                                        .draw = detail_view_draw,
+                                        .request = detail_view_request,
+                                        .select = detail_view_select};
+static const struct view summary_view = {.name = "summary", .draw = summary_view_draw};
+static const struct view hint_view = {.name = "hint", .draw = hint_view_draw};
+
+/* The browser's layout, drawn in this order. */
+static const struct view *const browser_views[] = {&header_view, &tree_view, &detail_view,
+                                                   &summary_view, &hint_view};
+#define BROWSER_VIEW_COUNT (sizeof browser_views / sizeof browser_views[0])
+
+/* The view that takes requests first: the detail pane while it has the
+ * focus, else the tree (whose requests are the table's handlers). */
+static const struct view *focused_view(const struct browser *b)
+{
+    return b->focus_detail && b->detail_height > 0 ? &detail_view : &tree_view;
+}
+
+/* Before a frame: tell the views the selection may have changed. */
+static void views_prepare(struct browser *b)
+{
+    if (COLS >= MIN_WIDTH && LINES >= MIN_HEIGHT)
+        views_select(browser_views, BROWSER_VIEW_COUNT, b);
+}
+
 static void draw(struct browser *b)
 {
     if (COLS < MIN_WIDTH || LINES < MIN_HEIGHT) {
@@ -1375,19 +1463,10 @@ static void draw(struct browser *b)
         return;
     }
     erase();
+    /* The views have loaded what they show when the selection changed
+     * (views_select, before the frame); here they only draw. */
     layout(b);
-    detail_update(b);
-    draw_header(b);
-    draw_tree(b);
-    if (b->detail_width > 0 && b->detail_height > 0) {
-        if (b->wide)
-            for (int y = 0; y < b->detail_height; y++)
-                screen_put_clipped(b->detail_y + y, b->detail_x, 1,
-                                   glyph(b, "\xe2\x94\x82", "|"), A_DIM); /* │ */
-        draw_detail(b);
-    }
-    draw_summary(b, LINES - 2);
-    draw_hint(b, LINES - 1);
+    views_draw(browser_views, BROWSER_VIEW_COUNT, b);
     if (b->edit.kind != EDIT_NONE && b->message[0]) {
         /* The field owns a line; its message goes just above it. */
         int y = (b->edit.kind == EDIT_SEARCH || b->edit.kind == EDIT_COMMENT) ? LINES - 2 : LINES - 1;
@@ -2121,12 +2200,6 @@ static void expand_all(struct browser *b, bool expand)
  * request_dispatch (so the read-only gate and the empty-tree check have been
  * passed). Each says what happened rather than setting flags. */
 
-/* With the focus in the detail pane the moving keys scroll it. */
-static bool detail_scrolls(struct browser *b)
-{
-    return b->focus_detail && b->detail_height > 0;
-}
-
 static size_t page_rows(const struct browser *b)
 {
     return b->tree_height > 1 ? (size_t)b->tree_height - 1 : 1;
@@ -2135,9 +2208,7 @@ static size_t page_rows(const struct browser *b)
 static unsigned on_move_up(void *context)
 {
     struct browser *b = context;
-    if (detail_scrolls(b))
-        b->detail_scroll--;
-    else if (b->cursor > 0)
+    if (b->cursor > 0)
         select_row(b, b->cursor - 1);
     return RESULT_REDRAW;
 }
@@ -2145,10 +2216,7 @@ static unsigned on_move_up(void *context)
 static unsigned on_move_down(void *context)
 {
     struct browser *b = context;
-    if (detail_scrolls(b))
-        b->detail_scroll++;
-    else
-        select_row(b, b->cursor + 1);
+    select_row(b, b->cursor + 1);
     return RESULT_REDRAW;
 }
 
@@ -2178,10 +2246,6 @@ static unsigned on_expand(void *context)
 static unsigned on_collapse(void *context)
 {
     struct browser *b = context;
-    if (detail_scrolls(b)) {
-        b->focus_detail = false;
-        return RESULT_REDRAW;
-    }
     struct row *row = &b->rows[b->cursor];
     size_t node = row->node;
     if (row->metric < 0 && node_has_children(b, node) && b->expanded[node]) {
@@ -2246,20 +2310,14 @@ static unsigned on_expand_all(void *context)
 static unsigned on_first(void *context)
 {
     struct browser *b = context;
-    if (detail_scrolls(b))
-        b->detail_scroll = 0;
-    else
-        select_row(b, 0);
+    select_row(b, 0);
     return RESULT_REDRAW;
 }
 
 static unsigned on_last(void *context)
 {
     struct browser *b = context;
-    if (detail_scrolls(b))
-        b->detail_scroll = 1 << 20;
-    else
-        select_row(b, b->row_count - 1);
+    select_row(b, b->row_count - 1);
     return RESULT_REDRAW;
 }
 
@@ -2267,20 +2325,14 @@ static unsigned on_page_up(void *context)
 {
     struct browser *b = context;
     size_t page = page_rows(b);
-    if (detail_scrolls(b))
-        b->detail_scroll -= b->detail_height - 1;
-    else
-        select_row(b, b->cursor > page ? b->cursor - page : 0);
+    select_row(b, b->cursor > page ? b->cursor - page : 0);
     return RESULT_REDRAW;
 }
 
 static unsigned on_page_down(void *context)
 {
     struct browser *b = context;
-    if (detail_scrolls(b))
-        b->detail_scroll += b->detail_height - 1;
-    else
-        select_row(b, b->cursor + page_rows(b));
+    select_row(b, b->cursor + page_rows(b));
     return RESULT_REDRAW;
 }
 
@@ -2536,6 +2588,7 @@ static bool browser_writable(const struct browser *b)
 static unsigned perform(struct browser *b, enum request request)
 {
     struct request_target target = {
+        .view = focused_view(b),
         .handlers = browser_handlers,
         .refusal = write_refusal,
         .context = b,
@@ -2752,6 +2805,7 @@ int screen_run(struct store *store, const struct screen_options *options, struct
     curs_set(1);
     if (store_is_read_only(store) && options->mode == SCREEN_EDIT)
         set_message(b, false, "You may not change this store, so it is open read-only.");
+    views_prepare(b);
     draw(b);
     if (options->first_frame_only) {
         input_show(b->cursor_at_y, b->cursor_at_x);
@@ -2780,8 +2834,10 @@ int screen_run(struct store *store, const struct screen_options *options, struct
                 b->redraw = true;
             }
         }
-        if (b->redraw)
+        if (b->redraw) {
+            views_prepare(b);
             draw(b);
+        }
     }
     screen_stop();
     browser_free(b);

@@ -201,7 +201,9 @@ typedef unsigned (*request_handler)(void *context);
  * `buffer`. The front end's one gate, asked only by request_dispatch. */
 typedef const char *(*request_refusal)(void *context, const struct request_info *info,
                                        char *buffer, size_t size);
+struct view;
 struct request_target {
+    const struct view *view;         /* the focused view: it may take a request first */
     const request_handler *handlers; /* indexed by request; NULL: not this front end's */
     request_refusal refusal;
     void *context;
@@ -210,7 +212,8 @@ struct request_target {
     size_t message_size;
 };
 /* The one place requests run: the read-only gate (MUTATES), the empty-tree
- * check (NEEDS_ROW), then the handler. */
+ * check (NEEDS_ROW), the focused view's request function, then the
+ * request's handler. */
 unsigned request_dispatch(const struct request_target *target, enum request request);
 
 /* The help screen's lines and the hint line, from the table. */
