@@ -104,6 +104,13 @@ struct browser {
     /* The detail lines are built (readings loaded, SPC worked out) once for
      * each selection, width and load, and kept: what they were built for. */
     unsigned long generation; /* moves on with every load */
+    unsigned long loads;      /* moves on with every load of the board */
+    struct match_count {      /* the last search's "Match 2 of 5" */
+        char term[128];
+        int filter, position, total;
+        unsigned long loads;
+        char *code;           /* the match it was said for */
+    } match;
     bool detail_built;
     size_t detail_node;
     int detail_metric, detail_built_width, detail_filter;
@@ -329,6 +336,7 @@ static bool load_board_as(struct browser *b, const char *code, yearmonth as_of, 
         board_free(b->board);
     }
     b->generation++;
+    b->loads++;
     b->board = board;
     if (code != b->board_code) {
         free(b->board_code);
@@ -1826,10 +1834,41 @@ static size_t reveal_code(struct browser *b, const char *code)
     return ok ? index : NODE_NONE;
 }
 
-/* Where the selected match stands among all of them. */
-static void say_match(struct browser *b, int position, int total)
+/* Says where the selected match (node `index`) stands among all of them:
+ * "Match 2 of 5". A new search counts them (in the store, for a lazily
+ * loaded board); n and N from the last match only step the count, so
+ * stepping through matches costs no more than the search itself. `from` is
+ * the code of the node the step started from, NULL for a new search. */
+static void say_match(struct browser *b, size_t index, int step, const char *from)
 {
-    set_message(b, false, "Match %d of %d for \"%s\".", position, total, b->search);
+    struct match_count *m = &b->match;
+    const char *code = b->board->nodes[index].code;
+    if (from && m->code && m->total > 0 && m->loads == b->loads && m->filter == (int)b->filter &&
+        strcmp(m->term, b->search) == 0 && strcmp(m->code, from) == 0) {
+        m->position = ((m->position - 1 + step) % m->total + m->total) % m->total + 1;
+    } else if (b->board->partial) {
+        struct error error = {0};
+        if (!store_count_matches(b->store, b->board->id, b->search,
+                                 b->board->nodes[index].tree_order, (int)b->filter, &m->position,
+                                 &m->total, &error)) {
+            set_message(b, true, "%s", error.message);
+            return;
+        }
+    } else {
+        m->position = m->total = 0;
+        for (size_t i = 0; i < b->board->node_count; i++)
+            if (passes_filter(b, i) && node_matches(b, i, b->search)) {
+                m->total++;
+                if (i <= index)
+                    m->position++;
+            }
+    }
+    snprintf(m->term, sizeof m->term, "%s", b->search);
+    m->filter = (int)b->filter;
+    m->loads = b->loads;
+    free(m->code);
+    m->code = xstrdup(code);
+    set_message(b, false, "Match %d of %d for \"%s\".", m->position, m->total, b->search);
 }
 
 /* Search in a lazily loaded board: the store finds the match, in tree order
@@ -1837,6 +1876,10 @@ static void say_match(struct browser *b, int position, int total)
 static void search_stored(struct browser *b, size_t start, int step, bool inclusive)
 {
     const struct node *from = &b->board->nodes[start];
+    /* Opening the match's ancestors moves nodes: keep the start's code. */
+    char from_code[128] = "";
+    if (!inclusive)
+        snprintf(from_code, sizeof from_code, "%s", from->code);
     int order = from->tree_order + (inclusive ? -step : 0);
     bool forward = step > 0;
     char *code = NULL;
@@ -1862,12 +1905,7 @@ static void search_stored(struct browser *b, size_t start, int step, bool inclus
     size_t row = find_row(b, index, -1);
     if (row != (size_t)-1) {
         select_row(b, row);
-        int position = 0, total = 0;
-        if (store_count_matches(b->store, b->board->id, b->search, b->board->nodes[index].tree_order,
-                                (int)b->filter, &position, &total, &error))
-            say_match(b, position, total);
-        else
-            set_message(b, true, "%s", error.message);
+        say_match(b, index, step, inclusive ? NULL : from_code);
     }
 }
 
@@ -1900,14 +1938,7 @@ static void search_from(struct browser *b, size_t start, int step, bool inclusiv
         size_t row = find_row(b, index, -1);
         if (row != (size_t)-1) {
             select_row(b, row);
-            int position = 0, total = 0;
-            for (size_t i = 0; i < count; i++)
-                if (passes_filter(b, i) && node_matches(b, i, b->search)) {
-                    total++;
-                    if (i <= index)
-                        position++;
-                }
-            say_match(b, position, total);
+            say_match(b, index, step, inclusive ? NULL : b->board->nodes[start].code);
             return;
         }
     }
@@ -2687,6 +2718,7 @@ static void browser_free(struct browser *b)
     board_summaries_free(b->boards, b->board_count);
     audit_entries_free(b->audit, b->audit_count);
     command_history_free(&b->history);
+    free(b->match.code);
 }
 
 static unsigned handle_key(struct browser *b, int status, wint_t key)

@@ -484,9 +484,9 @@ fi
 
 # The settings that make it so, as docs/testing.md describes them.
 expect_equal "$(sqlite3 -batch "$DB" 'PRAGMA journal_mode')" "wal" "the store is in WAL mode"
-if grep -q '"PRAGMA synchronous = FULL"' "$SOURCE_ROOT/src/store.c" &&
+if grep -q '"PRAGMA synchronous = FULL"' "$SOURCE_ROOT/src/store/store.c" &&
    grep -q 'synchronous = FULL' "$SOURCE_ROOT/docs/testing.md"; then pass; else
-  fail "src/store.c and docs/testing.md both say synchronous = FULL"; fi
+  fail "src/store/store.c and docs/testing.md both say synchronous = FULL"; fi
 
 # And the store still takes an edit.
 run "$BOARDPACK" --db "$DB" record 1.1.2 50 --period 2016-01

@@ -38,6 +38,12 @@ keys n
 wait_for "Match 2 of $total for \"we will reduce\"." "n says match 2"
 keys N
 wait_for "Match 1 of $total" "N goes back to match 1"
+keys N
+wait_for "Match $total of $total for" "N from the first match wraps to the last"
+keys n
+wait_for "Match 1 of $total for" "n from the last match wraps to the first"
+keys g n
+wait_for "Match 1 of $total for" "n from elsewhere counts afresh"
 keys /
 type_text "no such words anywhere"
 wait_for 'No match for "no such words anywhere".' "no match is said"
