@@ -54,3 +54,22 @@ void input_wait(const struct input_point *point, input_handler handle, void *con
             break;
     }
 }
+
+void input_loop(const struct front_end *front)
+{
+    int cursor_y = -1, cursor_x = -1;
+    front->draw(front->context, &cursor_y, &cursor_x);
+    while (!front->done(front->context)) {
+        struct input_point point = {.cursor_y = cursor_y,
+                                    .cursor_x = cursor_x,
+                                    .wait_ms = front->wait_ms(front->context),
+                                    .batch_limit = front->batch_limit};
+        input_wait(&point, front->event, front->context);
+        if (front->done(front->context))
+            break;
+        /* Timers (store polling, the kiosk's clock and cycle) after every
+         * batch, then one frame if anything changed. */
+        if (front->after(front->context))
+            front->draw(front->context, &cursor_y, &cursor_x);
+    }
+}

@@ -1012,6 +1012,41 @@ static int next_wait(const struct kiosk *k)
     return wait < 0 ? 0 : (int)wait;
 }
 
+/* The kiosk as the input loop sees it: its timers are the clock's second,
+ * polling the store and cycling the aims. */
+static int kiosk_wait(void *context)
+{
+    return next_wait(context);
+}
+
+static bool kiosk_done(void *context)
+{
+    struct kiosk *k = context;
+    return quit_requested || k->quit || k->hung_up;
+}
+
+static bool kiosk_after(void *context)
+{
+    struct kiosk *k = context;
+    long long now = screen_now_ms();
+    if (now >= k->next_poll_ms) {
+        poll_store(k);
+        k->next_poll_ms = screen_now_ms() + KIOSK_POLL_MS;
+    }
+    if (!k->paused && now >= k->next_cycle_ms) {
+        step(k, +1);
+        k->next_cycle_ms = now + (long long)k->options.cycle_seconds * 1000;
+    }
+    return true; /* the clock moves: a frame after every wake (it writes only what changed) */
+}
+
+static void kiosk_frame(void *context, int *cursor_y, int *cursor_x)
+{
+    draw(context);
+    /* The cursor stays hidden (curs_set(0)): nothing is focused. */
+    *cursor_y = *cursor_x = -1;
+}
+
 int kiosk_run(struct store *store, const struct screen_options *options, struct error *error)
 {
     struct kiosk kiosk = {0};
@@ -1065,26 +1100,19 @@ int kiosk_run(struct store *store, const struct screen_options *options, struct 
         long long now = screen_now_ms();
         k->next_cycle_ms = now + (long long)k->options.cycle_seconds * 1000;
         k->next_poll_ms = now + KIOSK_POLL_MS;
-        draw(k);
-        while (!options->first_frame_only && !quit_requested && !k->quit) {
-            /* The cursor stays hidden (curs_set(0)): nothing is focused. */
-            struct input_point point = {.cursor_y = -1, .cursor_x = -1, .wait_ms = next_wait(k),
-                                        .batch_limit = KIOSK_KEY_BATCH};
-            input_wait(&point, kiosk_event, k);
-            if (k->hung_up)
-                break;
-            if (quit_requested || k->quit)
-                break;
-            now = screen_now_ms();
-            if (now >= k->next_poll_ms) {
-                poll_store(k);
-                k->next_poll_ms = screen_now_ms() + KIOSK_POLL_MS;
-            }
-            if (!k->paused && now >= k->next_cycle_ms) {
-                step(k, +1);
-                k->next_cycle_ms = now + (long long)k->options.cycle_seconds * 1000;
-            }
+        if (options->first_frame_only) {
             draw(k);
+        } else {
+            struct front_end front = {
+                .context = k,
+                .batch_limit = KIOSK_KEY_BATCH,
+                .wait_ms = kiosk_wait,
+                .event = kiosk_event,
+                .after = kiosk_after,
+                .draw = kiosk_frame,
+                .done = kiosk_done,
+            };
+            input_loop(&front);
         }
         screen_stop();
     }

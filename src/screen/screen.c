@@ -2758,6 +2758,50 @@ static unsigned handle_key(struct browser *b, int status, wint_t key)
 
 static void act(struct browser *b, unsigned result);
 
+/* The browser as the input loop sees it. */
+static int browser_wait(void *context)
+{
+    struct browser *b = context;
+    b->redraw = false;
+    return POLL_MS; /* polling for other programs' writes is a tick */
+}
+
+static bool browser_done(void *context)
+{
+    struct browser *b = context;
+    return b->quit || b->hung_up || terminate_requested;
+}
+
+/* After a batch of keys, or a tick: another program's writes reload the
+ * board (checked at most every POLL_MS while keys come). */
+static bool browser_after(void *context)
+{
+    struct browser *b = context;
+    long long now = screen_now_ms();
+    if (now - b->last_poll >= POLL_MS || b->ticked) {
+        b->last_poll = now;
+        b->ticked = false;
+        if (store_data_version(b->store) != b->data_version) {
+            struct error reload = {0};
+            if (!load_board(b, b->board_code, b->as_of, &reload))
+                set_message(b, true, "%s", reload.message);
+            b->redraw = true;
+        }
+    }
+    return b->redraw;
+}
+
+static void views_prepare(struct browser *b);
+
+static void browser_frame(void *context, int *cursor_y, int *cursor_x)
+{
+    struct browser *b = context;
+    views_prepare(b);
+    draw(b);
+    *cursor_y = b->cursor_at_y;
+    *cursor_x = b->cursor_at_x;
+}
+
 /* One event from the input point. */
 static bool browser_event(void *context, const struct input_event *event)
 {
@@ -2837,40 +2881,24 @@ int screen_run(struct store *store, const struct screen_options *options, struct
     curs_set(1);
     if (store_is_read_only(store) && options->mode == SCREEN_EDIT)
         set_message(b, false, "You may not change this store, so it is open read-only.");
-    views_prepare(b);
-    draw(b);
     if (options->first_frame_only) {
+        views_prepare(b);
+        draw(b);
         input_show(b->cursor_at_y, b->cursor_at_x);
         screen_stop();
         browser_free(b);
         return EXIT_OK;
     }
     b->last_poll = screen_now_ms();
-    while (!b->quit && !terminate_requested) {
-        /* Polling for other programs' writes is a tick; so is any frame
-         * that comes after POLL_MS of keys. */
-        struct input_point point = {.cursor_y = b->cursor_at_y, .cursor_x = b->cursor_at_x,
-                                    .wait_ms = POLL_MS};
-        b->redraw = false;
-        input_wait(&point, browser_event, b);
-        if (b->quit || b->hung_up)
-            break;
-        long long now = screen_now_ms();
-        if (now - b->last_poll >= POLL_MS || b->ticked) {
-            b->last_poll = now;
-            b->ticked = false;
-            if (store_data_version(store) != b->data_version) {
-                struct error reload = {0};
-                if (!load_board(b, b->board_code, b->as_of, &reload))
-                    set_message(b, true, "%s", reload.message);
-                b->redraw = true;
-            }
-        }
-        if (b->redraw) {
-            views_prepare(b);
-            draw(b);
-        }
-    }
+    struct front_end front = {
+        .context = b,
+        .wait_ms = browser_wait,
+        .event = browser_event,
+        .after = browser_after,
+        .draw = browser_frame,
+        .done = browser_done,
+    };
+    input_loop(&front);
     screen_stop();
     browser_free(b);
     return EXIT_OK;

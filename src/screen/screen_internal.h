@@ -248,6 +248,20 @@ void input_wait(const struct input_point *point, input_handler handle, void *con
 /* Updates the terminal with the cursor at (y, x), without waiting. */
 void input_show(int cursor_y, int cursor_x);
 
+/* A front end (the browser, the kiosk) as the one loop sees it. */
+struct front_end {
+    void *context;
+    int batch_limit;                   /* as input_point's */
+    int (*wait_ms)(void *context);     /* until the next timer is due */
+    input_handler event;               /* keys, resize, tick, hang-up */
+    bool (*after)(void *context);      /* timers after a batch; true: draw a frame */
+    void (*draw)(void *context, int *cursor_y, int *cursor_x); /* a frame, and the cursor */
+    bool (*done)(void *context);       /* quit, a signal, a hung-up terminal */
+};
+/* The loop both front ends run: a frame, then wait (input_wait), timers, a
+ * frame when something changed, until done. */
+void input_loop(const struct front_end *front);
+
 /* ---- Views and overlays (src/screen/views.c) -----------------------------
  * A view is a pane of a layout (the browser's header, tree, detail,
  * summary and hint line): it draws itself, may take a request first when it
