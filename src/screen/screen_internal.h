@@ -1,6 +1,8 @@
 /* screen_internal.h — what the browser (screen.c) and the kiosk (kiosk.c)
- * share: colours, text drawn by display width, status badges. Only the
- * screen layer includes this file, and only it includes curses. */
+ * share: colours, text drawn by display width, status badges; the request
+ * table and its dispatch (requests.c); views and the overlay stack
+ * (views.c); the one input point and loop (input.c). Only the screen layer
+ * includes this file, and only it includes curses. */
 #ifndef BOARDPACK_SCREEN_INTERNAL_H
 #define BOARDPACK_SCREEN_INTERNAL_H
 
