@@ -5,6 +5,7 @@
 #define BOARDPACK_SCREEN_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "settings.h"
 #include "model.h"
@@ -22,7 +23,15 @@ struct screen_options {
     bool ascii;               /* --ascii, or the locale is not UTF-8 */
     bool no_mouse;
     bool first_frame_only;    /* draw one complete frame and exit (benchmarks) */
+    const struct config_binding *bindings; /* the settings file's bind: */
+    size_t binding_count;
+    const char *settings_path; /* names the settings file in errors */
 };
+
+/* Every request of the browser and the kiosk, one a line: front end, name,
+ * default keys, help (tab-separated), for `boardpack --list-requests` and
+ * the test that keeps the man page complete. */
+void screen_list_requests(FILE *out);
 
 /* Runs the browser until the user quits. Returns an exit status; on failure
  * *error says why in one sentence. */

@@ -10,8 +10,19 @@
 
 enum theme { THEME_DEFAULT, THEME_COLOUR_BLIND, THEME_MONOCHROME };
 
+/* One `bind:` entry, KEY: REQUEST, kept as written with where it was
+ * written; the screen layer, which knows the keys and requests, checks it. */
+struct config_binding {
+    char *key;
+    char *request;
+    unsigned key_line, key_column;
+    unsigned request_line, request_column;
+};
+
 struct config {
     enum theme theme;
+    struct config_binding *bindings; /* bind: KEY: REQUEST ... */
+    size_t binding_count;
     bool ascii;       /* ascii: true */
     bool no_mouse;    /* mouse: false */
     char *path;       /* the file read, or NULL if there was none */

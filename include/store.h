@@ -92,6 +92,12 @@ bool store_update_status(struct store *store, const char *board_code, struct err
 bool store_search_node(struct store *store, long long board_id, const char *text, int tree_order,
                        bool forward, int filter, char **code, bool *found, struct error *error);
 
+/* How many nodes match a search (as store_search_node), and how many of
+ * them come at or before `tree_order`: "match 2 of 5". */
+bool store_count_matches(struct store *store, long long board_id, const char *text,
+                         int tree_order, int filter, int *position, int *total,
+                         struct error *error);
+
 /* The code of a node's parent (*found false for an aim), and the code of a
  * metric's deliverable. */
 bool store_node_parent(struct store *store, long long board_id, const char *code, char **parent,

@@ -58,6 +58,7 @@ static const char help_text[] =
     "  --period YYYY-MM  record: the month of the reading (default: this month)\n"
     "  --segment NAME    record: a segment of the metric's breakdown (e.g. a borough)\n"
     "  --note TEXT       record: a note on the reading\n"
+    "  --list-requests   the browser's requests, keys and help, one a line\n"
     "  --help            this help;  --version  the version\n"
     "\n"
     "Options may come before or after the command's arguments; -- ends them, so\n"
@@ -111,6 +112,7 @@ enum option_id {
     OPTION_ASCII,
     OPTION_NO_MOUSE,
     OPTION_FIRST_FRAME,
+    OPTION_LIST_REQUESTS,
 };
 
 static const struct option long_options[] = {
@@ -131,6 +133,7 @@ static const struct option long_options[] = {
     {"ascii", no_argument, NULL, OPTION_ASCII},
     {"no-mouse", no_argument, NULL, OPTION_NO_MOUSE},
     {"first-frame", no_argument, NULL, OPTION_FIRST_FRAME},
+    {"list-requests", no_argument, NULL, OPTION_LIST_REQUESTS},
     {NULL, 0, NULL, 0},
 };
 
@@ -214,6 +217,11 @@ static int parse_arguments(int argc, char **argv, struct options *options, bool 
         case OPTION_HELP:
             fputs(usage_text, stdout);
             fputs(help_text, stdout);
+            *exit_now = true;
+            return EXIT_OK;
+        case OPTION_LIST_REQUESTS:
+            /* Hidden: the request table, for the man page's test. */
+            screen_list_requests(stdout);
             *exit_now = true;
             return EXIT_OK;
         case OPTION_VERSION:
@@ -624,9 +632,12 @@ static int run_browse(const struct options *options)
         .ascii = options->ascii || config.ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0,
         .no_mouse = options->no_mouse || config.no_mouse || options->kiosk,
         .first_frame_only = options->first_frame,
+        .bindings = config.bindings,
+        .binding_count = config.binding_count,
+        .settings_path = config.path,
     };
-    config_free(&config);
     int status = screen_run(store, &screen, &error);
+    config_free(&config);
     if (status != EXIT_OK && error.message[0])
         fprintf(stderr, "%s\n", error.message);
     store_close(store);

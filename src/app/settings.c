@@ -72,7 +72,11 @@ bool config_read_bytes(const char *bytes, size_t length, const char *name, struc
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)bytes, length);
     bool ok = true, done = false, seen_mapping = false;
-    bool seen[3] = {false, false, false};
+    bool seen[4] = {false, false, false, false};
+    bool in_bind = false;
+    char *bind_key = NULL;
+    yaml_mark_t bind_mark = {0};
+    size_t binding_capacity = 0;
     int depth = 0;
     char *key = NULL;
     yaml_mark_t key_mark = {0};
@@ -102,7 +106,11 @@ bool config_read_bytes(const char *bytes, size_t length, const char *name, struc
                              : "the settings file is a mapping of settings (key: value)");
             break;
         case YAML_MAPPING_START_EVENT:
-            if (depth > 0 || key) {
+            if (key && strcmp(key, "bind") == 0 && !in_bind) {
+                in_bind = true;
+                free(key);
+                key = NULL;
+            } else if (depth > 0 || key) {
                 ok = located(error, name, &event.start_mark, "%s",
                              "this setting takes a single value, not a mapping");
             } else {
@@ -111,7 +119,10 @@ bool config_read_bytes(const char *bytes, size_t length, const char *name, struc
             }
             break;
         case YAML_MAPPING_END_EVENT:
-            depth--;
+            if (in_bind)
+                in_bind = false;
+            else
+                depth--;
             break;
         case YAML_SCALAR_EVENT: {
             const char *text = (const char *)event.data.scalar.value;
@@ -122,14 +133,39 @@ bool config_read_bytes(const char *bytes, size_t length, const char *name, struc
                                  "the settings file is a mapping of settings (key: value)");
                 break;
             }
+            if (in_bind) {
+                /* KEY: REQUEST, checked against the keys and requests by
+                 * the screen layer. */
+                if (!bind_key) {
+                    bind_key = xstrdup(text);
+                    bind_mark = event.start_mark;
+                    break;
+                }
+                void *grown = config.bindings;
+                grow_array(&grown, &binding_capacity, config.binding_count + 1,
+                           sizeof *config.bindings);
+                config.bindings = grown;
+                config.bindings[config.binding_count++] = (struct config_binding){
+                    .key = bind_key,
+                    .request = xstrdup(text),
+                    .key_line = (unsigned)bind_mark.line + 1,
+                    .key_column = (unsigned)bind_mark.column + 1,
+                    .request_line = (unsigned)event.start_mark.line + 1,
+                    .request_column = (unsigned)event.start_mark.column + 1,
+                };
+                bind_key = NULL;
+                break;
+            }
             if (!key) {
                 int index = strcmp(text, "theme") == 0   ? 0
                             : strcmp(text, "ascii") == 0 ? 1
                             : strcmp(text, "mouse") == 0 ? 2
+                            : strcmp(text, "bind") == 0  ? 3
                                                          : -1;
                 if (index < 0) {
                     ok = located(error, name, &event.start_mark,
-                                 "unknown setting '%s'; the settings are theme, ascii and mouse",
+                                 "unknown setting '%s'; the settings are theme, ascii, mouse and "
+                                 "bind",
                                  text);
                 } else if (seen[index]) {
                     ok = located(error, name, &event.start_mark, "'%s' is set twice", text);
@@ -142,7 +178,11 @@ bool config_read_bytes(const char *bytes, size_t length, const char *name, struc
             }
             (void)key_mark;
             bool flag;
-            if (strcmp(key, "theme") == 0) {
+            if (strcmp(key, "bind") == 0) {
+                if (event.data.scalar.length)
+                    ok = located(error, name, &event.start_mark, "%s",
+                                 "bind is a mapping of keys to requests (KEY: REQUEST)");
+            } else if (strcmp(key, "theme") == 0) {
                 if (!theme_parse(text, &config.theme))
                     ok = located(error, name, &event.start_mark,
                                  "theme '%s' is not one of default, colour-blind, monochrome",
@@ -165,9 +205,12 @@ bool config_read_bytes(const char *bytes, size_t length, const char *name, struc
         yaml_event_delete(&event);
     }
     free(key);
+    free(bind_key);
     yaml_parser_delete(&parser);
-    if (!ok)
+    if (!ok) {
+        config_free(&config);
         return false;
+    }
     config.path = xstrdup(name);
     *out = config;
     return true;
@@ -206,6 +249,13 @@ bool config_read(const char *path, struct config *out, struct error *error)
 
 void config_free(struct config *config)
 {
+    for (size_t i = 0; i < config->binding_count; i++) {
+        free(config->bindings[i].key);
+        free(config->bindings[i].request);
+    }
+    free(config->bindings);
+    config->bindings = NULL;
+    config->binding_count = 0;
     free(config->path);
     config->path = NULL;
 }

@@ -239,9 +239,10 @@ void present_counts(const struct rollup *rollup, enum present_counts_form form,
                                  rag_letter(order[k]), counts[order[k]]);
         break;
     case PRESENT_COUNTS_BOARD:
-        present_line_appendf(out, PRESENT_PLAIN, "  | board R %u A %u G %u B %u",
+        /* "- N": no data, counted as the aim's counts and the report count it. */
+        present_line_appendf(out, PRESENT_PLAIN, "  | board R %u A %u G %u B %u - %u",
                              counts[RAG_RED], counts[RAG_AMBER], counts[RAG_GREEN],
-                             counts[RAG_BLUE]);
+                             counts[RAG_BLUE], counts[RAG_GREY]);
         break;
     case PRESENT_COUNTS_KIOSK:
         for (size_t k = 0; k < 5; k++) {
@@ -462,11 +463,12 @@ void present_metric_detail(const struct node *node, const struct metric *metric,
     char value[48];
     int width = options->width;
     bool ascii = options->ascii;
+    /* A long metric name wraps, as titles do. */
     if (node->metric_count > 1 || strcmp(metric->code, node->code) != 0)
         add_textf(out, PRESENT_STRONG, "Metric %s: %s", metric->code,
-                  metric->name ? metric->name : "");
+                  metric->name ? metric->name : "")->wrap = true;
     else if (metric->name)
-        add_textf(out, PRESENT_STRONG, "Metric: %s", metric->name);
+        add_textf(out, PRESENT_STRONG, "Metric: %s", metric->name)->wrap = true;
     if (status) {
         char why[256];
         rag_explain_metric(metric, status, why, sizeof why);

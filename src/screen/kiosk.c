@@ -74,6 +74,8 @@ struct kiosk {
     char typed[KIOSK_QUIT_MAX];
     size_t typed_length;
     bool quit;
+    bool hung_up;
+    struct keymap keymap; /* the kiosk's own bindings: only its requests */
 };
 
 /* ---- Settings from the environment -------------------------------------- */
@@ -339,37 +341,91 @@ static void type_for_quit(struct kiosk *k, wint_t key)
         k->quit = true;
 }
 
-/* The only keys with a meaning: arrows and pages step, space pauses. Every
- * other key, Ctrl-C, Ctrl-Z and Ctrl-\ included (raw mode makes them plain
- * characters), is ignored unless it continues the quit sequence. */
-static void handle_key(struct kiosk *k, int status, wint_t key)
+/* The kiosk's requests (REQUEST_KIOSK rows of the request table): they
+ * step through the aims and pause; none changes anything, and no other
+ * request is bound here. */
+static unsigned on_next_aim(void *context)
 {
-    long long cycle_ms = (long long)k->options.cycle_seconds * 1000;
-    if (status == KEY_CODE_YES) {
+    struct kiosk *k = context;
+    step(k, +1);
+    k->next_cycle_ms = screen_now_ms() + (long long)k->options.cycle_seconds * 1000;
+    return RESULT_REDRAW;
+}
+
+static unsigned on_previous_aim(void *context)
+{
+    struct kiosk *k = context;
+    step(k, -1);
+    k->next_cycle_ms = screen_now_ms() + (long long)k->options.cycle_seconds * 1000;
+    return RESULT_REDRAW;
+}
+
+static unsigned on_pause(void *context)
+{
+    struct kiosk *k = context;
+    k->paused = !k->paused;
+    k->next_cycle_ms = screen_now_ms() + (long long)k->options.cycle_seconds * 1000;
+    return RESULT_REDRAW;
+}
+
+static const request_handler kiosk_handlers[REQUEST_COUNT] = {
+    [REQ_NEXT_AIM] = on_next_aim,
+    [REQ_PREVIOUS_AIM] = on_previous_aim,
+    [REQ_PAUSE] = on_pause,
+};
+
+/* The kiosk's write gate: nothing is ever allowed. */
+static const char *kiosk_refusal(void *context, const struct request_info *info, char *buffer,
+                                 size_t size)
+{
+    (void)context;
+    (void)info;
+    (void)buffer;
+    (void)size;
+    return "The kiosk changes nothing.";
+}
+
+/* Bound keys run their request; every other key, Ctrl-C, Ctrl-Z and Ctrl-\
+ * included (raw mode makes them plain characters), is ignored unless it
+ * continues the quit sequence. */
+static void handle_key(struct kiosk *k, bool function, wint_t key)
+{
+    if (function)
         k->typed_length = 0; /* the sequence must be typed in a row */
-        switch (key) {
-        case KEY_RIGHT:
-        case KEY_DOWN:
-        case KEY_NPAGE:
-            step(k, +1);
-            k->next_cycle_ms = screen_now_ms() + cycle_ms;
-            break;
-        case KEY_LEFT:
-        case KEY_UP:
-        case KEY_PPAGE:
-            step(k, -1);
-            k->next_cycle_ms = screen_now_ms() + cycle_ms;
-            break;
-        default:
-            break; /* KEY_RESIZE lays out again on the next frame */
-        }
+    else
+        type_for_quit(k, key);
+    if (!function && key > 0x7F)
         return;
+    char ignored[128];
+    struct request_target target = {
+        .handlers = kiosk_handlers,
+        .refusal = kiosk_refusal,
+        .context = k,
+        .has_row = true,
+        .message = ignored,
+        .message_size = sizeof ignored,
+    };
+    request_dispatch(&target, keymap_lookup(&k->keymap, (int)key));
+}
+
+/* One event from the input point: keys, and the end of a wait (the clock,
+ * polling and cycling are looked at after every batch). */
+static bool kiosk_event(void *context, const struct input_event *event)
+{
+    struct kiosk *k = context;
+    switch (event->kind) {
+    case INPUT_HANGUP:
+        k->hung_up = true; /* the terminal hung up without a SIGHUP: nobody can see it */
+        return false;
+    case INPUT_TICK:
+    case INPUT_RESIZE: /* laid out again on the next frame */
+    case INPUT_MOUSE:
+        return true;
+    case INPUT_KEY:
+        break;
     }
-    type_for_quit(k, key);
-    if (key == ' ') {
-        k->paused = !k->paused;
-        k->next_cycle_ms = screen_now_ms() + cycle_ms;
-    }
+    handle_key(k, event->function, event->key);
+    return !k->quit;
 }
 
 /* ---- Layout -------------------------------------------------------------- */
@@ -874,6 +930,41 @@ static int next_wait(const struct kiosk *k)
     return wait < 0 ? 0 : (int)wait;
 }
 
+/* The kiosk as the input loop sees it: its timers are the clock's second,
+ * polling the store and cycling the aims. */
+static int kiosk_wait(void *context)
+{
+    return next_wait(context);
+}
+
+static bool kiosk_done(void *context)
+{
+    struct kiosk *k = context;
+    return quit_requested || k->quit || k->hung_up;
+}
+
+static bool kiosk_after(void *context)
+{
+    struct kiosk *k = context;
+    long long now = screen_now_ms();
+    if (now >= k->next_poll_ms) {
+        poll_store(k);
+        k->next_poll_ms = screen_now_ms() + KIOSK_POLL_MS;
+    }
+    if (!k->paused && now >= k->next_cycle_ms) {
+        step(k, +1);
+        k->next_cycle_ms = now + (long long)k->options.cycle_seconds * 1000;
+    }
+    return true; /* the clock moves: a frame after every wake (it writes only what changed) */
+}
+
+static void kiosk_frame(void *context, int *cursor_y, int *cursor_x)
+{
+    draw(context);
+    /* The cursor stays hidden (curs_set(0)): nothing is focused. */
+    *cursor_y = *cursor_x = -1;
+}
+
 int kiosk_run(struct store *store, const struct screen_options *options, struct error *error)
 {
     struct kiosk kiosk = {0};
@@ -887,6 +978,12 @@ int kiosk_run(struct store *store, const struct screen_options *options, struct 
     screen_set_ascii(options->ascii);
     tzset(); /* once: the clock follows TZ */
     if (!read_settings(k, error)) {
+        free(k->path);
+        return error->status;
+    }
+    keymap_default(&k->keymap, true);
+    if (!keymap_apply(&k->keymap, true, options->bindings, options->binding_count,
+                      options->settings_path, error)) {
         free(k->path);
         return error->status;
     }
@@ -921,38 +1018,19 @@ int kiosk_run(struct store *store, const struct screen_options *options, struct 
         long long now = screen_now_ms();
         k->next_cycle_ms = now + (long long)k->options.cycle_seconds * 1000;
         k->next_poll_ms = now + KIOSK_POLL_MS;
-        draw(k);
-        while (!options->first_frame_only && !quit_requested && !k->quit) {
-            int wait = next_wait(k);
-            timeout(wait);
-            wint_t key;
-            long long asked = screen_now_ms();
-            int got = get_wch(&key);
-            if (got == ERR && screen_now_ms() - asked < wait / 2 && screen_input_gone())
-                break; /* the terminal hung up without a SIGHUP: nobody can see it */
-            if (got != ERR) {
-                handle_key(k, got, key);
-                /* A storm of keys: handle what is typed ahead, a batch at a
-                 * time, so the clock and the polling carry on. */
-                timeout(0);
-                for (int n = 0; n < KIOSK_KEY_BATCH && !k->quit; n++) {
-                    if ((got = get_wch(&key)) == ERR)
-                        break;
-                    handle_key(k, got, key);
-                }
-            }
-            if (quit_requested || k->quit)
-                break;
-            now = screen_now_ms();
-            if (now >= k->next_poll_ms) {
-                poll_store(k);
-                k->next_poll_ms = screen_now_ms() + KIOSK_POLL_MS;
-            }
-            if (!k->paused && now >= k->next_cycle_ms) {
-                step(k, +1);
-                k->next_cycle_ms = now + (long long)k->options.cycle_seconds * 1000;
-            }
+        if (options->first_frame_only) {
             draw(k);
+        } else {
+            struct front_end front = {
+                .context = k,
+                .batch_limit = KIOSK_KEY_BATCH,
+                .wait_ms = kiosk_wait,
+                .event = kiosk_event,
+                .after = kiosk_after,
+                .draw = kiosk_frame,
+                .done = kiosk_done,
+            };
+            input_loop(&front);
         }
         screen_stop();
     }

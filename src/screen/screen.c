@@ -20,93 +20,11 @@
 #include "store.h"
 #include "util.h"
 
-#define CTRL(letter) ((letter) & 0x1F)
 #define POLL_MS 250          /* how often the store is checked for changes */
 #define WIDE_LAYOUT 100      /* columns from which tree and detail sit side by side */
 #define MIN_WIDTH 30
 #define MIN_HEIGHT 8
 #define EDIT_MAX 512         /* characters in an edit field */
-
-/* ---- Requests: every key the browser knows, in one table ---------------- */
-
-enum request {
-    REQ_NONE,
-    REQ_UP, REQ_DOWN, REQ_EXPAND, REQ_COLLAPSE, REQ_OPEN, REQ_CLOSE, REQ_EXPAND_ALL,
-    REQ_FIRST, REQ_LAST, REQ_PAGE_UP, REQ_PAGE_DOWN, REQ_FOCUS,
-    REQ_SEARCH, REQ_NEXT_MATCH, REQ_PREVIOUS_MATCH, REQ_FILTER,
-    REQ_BOARDS, REQ_PERIOD, REQ_AUDIT, REQ_HELP, REQ_REDRAW, REQ_QUIT,
-    /* Requests that change data: never bound in read-only or kiosk mode. */
-    REQ_EDIT, REQ_ADD, REQ_SEGMENT, REQ_MILESTONE, REQ_COMMENT, REQ_UNDO, REQ_REDO,
-};
-
-struct request_info {
-    enum request request;
-    int keys[5];          /* 0-terminated */
-    const char *key_text; /* as the help screen shows them */
-    const char *help;
-    bool mutates;
-};
-
-static const struct request_info requests[] = {
-    {REQ_UP, {KEY_UP, 'k'}, "Up k", "move up", false},
-    {REQ_DOWN, {KEY_DOWN, 'j'}, "Down j", "move down", false},
-    {REQ_EXPAND, {KEY_RIGHT, 'l', '\r', '\n', KEY_ENTER}, "Right l Enter",
-     "expand, or go into an expanded node", false},
-    {REQ_COLLAPSE, {KEY_LEFT, 'h'}, "Left h", "collapse, or go to the parent", false},
-    {REQ_OPEN, {'+'}, "+", "expand the selected node", false},
-    {REQ_CLOSE, {'-'}, "-", "collapse the selected node", false},
-    {REQ_EXPAND_ALL, {'*'}, "*", "expand everything (again: collapse to the aims)", false},
-    {REQ_FIRST, {'g', KEY_HOME}, "g Home", "first row", false},
-    {REQ_LAST, {'G', KEY_END}, "G End", "last row", false},
-    {REQ_PAGE_UP, {KEY_PPAGE, CTRL('b')}, "PgUp", "page up", false},
-    {REQ_PAGE_DOWN, {KEY_NPAGE, CTRL('f')}, "PgDn", "page down", false},
-    {REQ_FOCUS, {'\t'}, "Tab", "move between the tree and the detail pane", false},
-    {REQ_SEARCH, {'/'}, "/", "search codes and titles (Enter keeps, Esc returns)", false},
-    {REQ_NEXT_MATCH, {'n'}, "n", "next match", false},
-    {REQ_PREVIOUS_MATCH, {'N'}, "N", "previous match", false},
-    {REQ_FILTER, {'f'}, "f", "filter by status: all, R only, R and A", false},
-    {REQ_BOARDS, {'b'}, "b", "pick a board", false},
-    {REQ_PERIOD, {'p'}, "p", "show the board as at an earlier month", false},
-    {REQ_AUDIT, {'H'}, "H", "change history of the selected node", false},
-    {REQ_HELP, {'?', KEY_F(1)}, "? F1", "this help", false},
-    {REQ_REDRAW, {CTRL('l')}, "Ctrl-L", "redraw the screen", false},
-    {REQ_QUIT, {'q'}, "q", "quit", false},
-    {REQ_EDIT, {'e'}, "e", "edit the latest value in place (Enter commits, Esc cancels)", true},
-    {REQ_ADD, {'a'}, "a", "add a reading for the next month (or type another YYYY-MM)", true},
-    {REQ_SEGMENT, {'s'}, "s", "add or change a reading for one segment (e.g. a borough)", true},
-    {REQ_MILESTONE, {'m'}, "m", "set a milestone's status", true},
-    {REQ_COMMENT, {'c'}, "c", "write a commentary note on the selected node", true},
-    {REQ_UNDO, {'u'}, "u", "undo this session's last change", true},
-    {REQ_REDO, {CTRL('r')}, "Ctrl-R", "redo", true},
-};
-#define REQUEST_COUNT (sizeof requests / sizeof requests[0])
-
-static bool mode_allows(enum screen_mode mode, const struct request_info *info)
-{
-    if (info->mutates && mode != SCREEN_EDIT)
-        return false;
-    if (mode == SCREEN_KIOSK && info->request == REQ_QUIT)
-        return false;
-    return true;
-}
-
-/* The one gate: a key maps to a request only if the mode allows it. */
-static enum request request_for_key(enum screen_mode mode, int key)
-{
-    for (size_t i = 0; i < REQUEST_COUNT; i++)
-        for (size_t k = 0; k < 5 && requests[i].keys[k]; k++)
-            if (requests[i].keys[k] == key)
-                return mode_allows(mode, &requests[i]) ? requests[i].request : REQ_NONE;
-    return REQ_NONE;
-}
-
-static const struct request_info *request_info(enum request request)
-{
-    for (size_t i = 0; i < REQUEST_COUNT; i++)
-        if (requests[i].request == request)
-            return &requests[i];
-    return NULL;
-}
 
 /* ---- State --------------------------------------------------------------- */
 
@@ -116,8 +34,6 @@ struct row {
 };
 
 enum filter { FILTER_ALL, FILTER_RED, FILTER_RED_AMBER };
-enum overlay { OVERLAY_NONE, OVERLAY_HELP, OVERLAY_BOARDS, OVERLAY_PERIOD, OVERLAY_MILESTONE,
-               OVERLAY_SEGMENT, OVERLAY_AUDIT };
 enum edit_kind { EDIT_NONE, EDIT_VALUE, EDIT_ADD, EDIT_SEGMENT, EDIT_COMMENT, EDIT_SEARCH };
 
 struct edit_field {
@@ -160,7 +76,7 @@ struct browser {
     size_t search_origin;
 
     struct edit_field edit;
-    enum overlay overlay;
+    struct overlay_stack overlays; /* help, pickers, history, edit field, search prompt */
     int overlay_cursor, overlay_top;
     struct board_summary *boards;
     size_t board_count;
@@ -168,18 +84,38 @@ struct browser {
     size_t audit_count;
 
     struct command_history history; /* this session's changes, for u and Ctrl-R */
+    struct keymap keymap;           /* keys to requests: the table's, then bind: */
 
     char message[512];
     bool message_is_error;
     bool quit;
+    /* The loop's state between input events. */
+    bool redraw, ticked, hung_up;
+    long long last_poll;
 
     /* Layout of the last frame, for the mouse. */
     int tree_y, tree_height, tree_x, tree_width;
     int detail_y, detail_height, detail_x, detail_width;
     bool wide;
+    int cursor_at_y, cursor_at_x; /* where the hardware cursor waits */
 
     struct detail_line *detail;
     size_t detail_count, detail_capacity;
+    /* The detail lines are built (readings loaded, SPC worked out) once for
+     * each selection, width and load, and kept: what they were built for. */
+    unsigned long generation; /* moves on with every load */
+    unsigned long loads;      /* moves on with every load of the board */
+    struct match_count {      /* the last search's "Match 2 of 5" */
+        char term[128];
+        int filter, position, total;
+        unsigned long loads;
+        char *code;           /* the match it was said for */
+    } match;
+    bool detail_built;
+    size_t detail_node;
+    int detail_metric, detail_built_width, detail_filter;
+    size_t detail_rows;
+    unsigned long detail_generation;
 };
 
 static volatile sig_atomic_t terminate_requested;
@@ -193,6 +129,7 @@ static void on_terminate(int signal_number)
 static void set_message(struct browser *b, bool is_error, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 static void search_from(struct browser *b, size_t start, int step, bool inclusive);
+static bool browser_writable(const struct browser *b);
 
 static void set_message(struct browser *b, bool is_error, const char *format, ...)
 {
@@ -241,6 +178,7 @@ static bool load_children(struct browser *b, size_t index)
     size_t added = board->node_count - before;
     if (added == 0)
         return true;
+    b->generation++;
     size_t at = index + 1;
     b->expanded = xrealloc(b->expanded, board->node_count * sizeof *b->expanded);
     b->came_from = xrealloc(b->came_from, board->node_count * sizeof *b->came_from);
@@ -397,6 +335,8 @@ static bool load_board_as(struct browser *b, const char *code, yearmonth as_of, 
         board_status_free(&b->status, b->board->node_count);
         board_free(b->board);
     }
+    b->generation++;
+    b->loads++;
     b->board = board;
     if (code != b->board_code) {
         free(b->board_code);
@@ -663,9 +603,10 @@ static void draw_header(struct browser *b)
 {
     attr_t header = screen_pair_attr(&b->style, PAIR_HEADER) | A_BOLD;
     screen_fill(0, 0, COLS, header);
-    const char *mode = b->options.mode == SCREEN_EDIT        ? "EDIT"
-                       : b->options.mode == SCREEN_READ_ONLY ? "READ-ONLY"
-                                                             : "KIOSK";
+    /* An earlier month cannot be changed: it is read-only, and says so. */
+    const char *mode = b->options.mode == SCREEN_EDIT && !b->as_of ? "EDIT"
+                       : b->options.mode == SCREEN_KIOSK          ? "KIOSK"
+                                                                  : "READ-ONLY";
     struct present_header parts;
     present_browser_header(b->board, b->status.as_at, b->as_of != YEARMONTH_NONE, mode, &parts);
     int sample_width = parts.sample ? (int)strlen(PRESENT_SAMPLE_TEXT) : 0;
@@ -751,12 +692,34 @@ static void draw_tree(struct browser *b)
                    A_NORMAL);
 }
 
+/* Builds the detail lines when the selection (or the width, or the
+ * board's load) has changed since they were built: drawing only draws. */
+static void detail_update(struct browser *b)
+{
+    int width = b->detail_width;
+    if (b->detail_height <= 0 || width <= 0)
+        return;
+    size_t node = b->row_count ? b->rows[b->cursor].node : NODE_NONE;
+    int metric = b->row_count ? b->rows[b->cursor].metric : -1;
+    if (b->detail_built && b->detail_node == node && b->detail_metric == metric &&
+        b->detail_built_width == width && b->detail_generation == b->generation &&
+        b->detail_filter == (int)b->filter && b->detail_rows == b->row_count)
+        return;
+    build_detail(b, width - 1);
+    b->detail_built = true;
+    b->detail_node = node;
+    b->detail_metric = metric;
+    b->detail_built_width = width;
+    b->detail_generation = b->generation;
+    b->detail_filter = (int)b->filter;
+    b->detail_rows = b->row_count;
+}
+
 static void draw_detail(struct browser *b)
 {
     int height = b->detail_height, width = b->detail_width;
     if (height <= 0 || width <= 0)
         return;
-    build_detail(b, width - 1);
     int max_scroll = (int)b->detail_count - height;
     if (max_scroll < 0)
         max_scroll = 0;
@@ -813,12 +776,8 @@ static void draw_hint(struct browser *b, int y)
         screen_put(y, 0, COLS, b->message, attr);
         return;
     }
-    const char *hint =
-        b->options.mode == SCREEN_EDIT
-            ? " ?:help  arrows/hjkl:move  /:search  f:filter  e:edit  a:add  m:milestone  "
-              "c:comment  u:undo  b:boards  p:as at  q:quit"
-            : " ?:help  arrows/hjkl:move  /:search  f:filter  b:boards  p:as at  q:quit  "
-              "(read-only: editing keys off)";
+    char hint[256];
+    request_hint(browser_writable(b), hint, sizeof hint);
     screen_put(y, 0, COLS, hint, A_DIM);
 }
 
@@ -909,7 +868,7 @@ static void draw_edit(struct browser *b, int *cursor_y, int *cursor_x)
 }
 
 static void draw_overlay_list(struct browser *b, const char *title, const char *const *items,
-                              int count, bool selectable)
+                              int count, bool selectable, int *cursor_y, int *cursor_x)
 {
     /* 72 columns, or as wide as the longest item (an audit row with long
      * old and new values) where the terminal has room. */
@@ -921,8 +880,10 @@ static void draw_overlay_list(struct browser *b, const char *title, const char *
     }
     int width = COLS - 4 < wanted ? COLS - 4 : wanted;
     int height = LINES - 4;
-    if (width < 10 || height < 3)
+    if (width < 10 || height < 3) {
+        *cursor_y = *cursor_x = -1;
         return;
+    }
     int x = (COLS - width) / 2, y = 2;
     int shown = height - 2;
     if (b->overlay_cursor >= count)
@@ -951,105 +912,110 @@ static void draw_overlay_list(struct browser *b, const char *title, const char *
                selectable ? "Up/Down choose, Enter picks, Esc closes"
                           : "Up/Down scroll, any other key closes",
                A_REVERSE | A_DIM);
+    /* The cursor on the chosen row, inside the box however wide it is. */
+    *cursor_y = y + 1 + b->overlay_cursor - b->overlay_top;
+    *cursor_x = x + 1;
 }
 
-/* Text for each overlay, freshly built (the lists are short). */
-static char **overlay_items(struct browser *b, int *count, const char **title, bool *selectable)
+/* The lists the overlays show, freshly built (they are short). */
+static char **help_items(struct browser *b, int *count)
 {
     char **items = NULL;
     *count = 0;
-    *selectable = true;
-    switch (b->overlay) {
-    case OVERLAY_HELP: {
-        *title = "Keys (press any key to close)";
-        *selectable = false;
-        items = xcalloc(REQUEST_COUNT + 2, sizeof *items);
-        for (size_t i = 0; i < REQUEST_COUNT; i++) {
-            bool on = mode_allows(b->options.mode, &requests[i]);
-            items[(*count)++] = xasprintf("%-14s %s%s", requests[i].key_text, requests[i].help,
-                                          on ? "" : "  (not available in this mode)");
+    items = request_help_lines(&b->keymap, false, browser_writable(b), !b->options.no_mouse,
+                               count);
+    return items;
+}
+
+static char **boards_items(struct browser *b, int *count)
+{
+    char **items = NULL;
+    *count = 0;
+    items = xcalloc(b->board_count + 1, sizeof *items);
+    for (size_t i = 0; i < b->board_count; i++)
+        items[(*count)++] = xasprintf("%s %-24s %s",
+                                      strcmp(b->boards[i].code, b->board_code) == 0 ? "*" : " ",
+                                      b->boards[i].code, b->boards[i].title);
+    return items;
+}
+
+static char **period_items(struct browser *b, int *count)
+{
+    char **items = NULL;
+    *count = 0;
+    yearmonth newest = board_as_at(b->board, YEARMONTH_NONE);
+    /* The board as loaded may be historical: look at every reading. */
+    yearmonth oldest = newest;
+    for (size_t i = 0; i < b->board->node_count; i++)
+        for (size_t m = 0; m < b->board->nodes[i].metric_count; m++) {
+            const struct metric *metric = &b->board->nodes[i].metrics[m];
+            for (size_t r = 0; r < metric->reading_count; r++)
+                if (metric->readings[r].period < oldest)
+                    oldest = metric->readings[r].period;
         }
-        if (!b->options.no_mouse)
-            items[(*count)++] = xstrdup("mouse          click selects, click again expands, wheel scrolls");
-        break;
+    /* A summary or lazy load holds only the latest readings: offer five
+     * years. */
+    if (b->board->partial && newest - 59 < oldest)
+        oldest = newest - 59;
+    for (size_t i = 0; i < b->board->node_count; i++)
+        for (size_t m = 0; m < b->board->nodes[i].metric_count; m++)
+            if (b->board->nodes[i].metrics[m].readings_partial && newest - 59 < oldest)
+                oldest = newest - 59;
+    int months = newest && oldest ? newest - oldest + 1 : 0;
+    if (b->as_of && b->as_of > newest)
+        months = 0;
+    items = xcalloc((size_t)months + 2, sizeof *items);
+    items[(*count)++] = xstrdup("the latest month (live)");
+    for (int i = 0; i < months; i++) {
+        char label[9];
+        yearmonth_label(newest - i, label);
+        items[(*count)++] = xstrdup(label);
     }
-    case OVERLAY_BOARDS:
-        *title = "Boards";
-        items = xcalloc(b->board_count + 1, sizeof *items);
-        for (size_t i = 0; i < b->board_count; i++)
-            items[(*count)++] = xasprintf("%s %-24s %s",
-                                          strcmp(b->boards[i].code, b->board_code) == 0 ? "*" : " ",
-                                          b->boards[i].code, b->boards[i].title);
-        break;
-    case OVERLAY_PERIOD: {
-        *title = "Show the board as at the end of";
-        yearmonth newest = board_as_at(b->board, YEARMONTH_NONE);
-        /* The board as loaded may be historical: look at every reading. */
-        yearmonth oldest = newest;
-        for (size_t i = 0; i < b->board->node_count; i++)
-            for (size_t m = 0; m < b->board->nodes[i].metric_count; m++) {
-                const struct metric *metric = &b->board->nodes[i].metrics[m];
-                for (size_t r = 0; r < metric->reading_count; r++)
-                    if (metric->readings[r].period < oldest)
-                        oldest = metric->readings[r].period;
-            }
-        /* A summary or lazy load holds only the latest readings: offer five
-         * years. */
-        if (b->board->partial && newest - 59 < oldest)
-            oldest = newest - 59;
-        for (size_t i = 0; i < b->board->node_count; i++)
-            for (size_t m = 0; m < b->board->nodes[i].metric_count; m++)
-                if (b->board->nodes[i].metrics[m].readings_partial && newest - 59 < oldest)
-                    oldest = newest - 59;
-        int months = newest && oldest ? newest - oldest + 1 : 0;
-        if (b->as_of && b->as_of > newest)
-            months = 0;
-        items = xcalloc((size_t)months + 2, sizeof *items);
-        items[(*count)++] = xstrdup("the latest month (live)");
-        for (int i = 0; i < months; i++) {
-            char label[9];
-            yearmonth_label(newest - i, label);
-            items[(*count)++] = xstrdup(label);
-        }
-        break;
+    return items;
+}
+
+static char **milestone_items(struct browser *b, int *count)
+{
+    (void)b;
+    char **items = NULL;
+    *count = 0;
+    items = xcalloc(MILESTONE_STATUS_COUNT, sizeof *items);
+    for (int i = 0; i < MILESTONE_STATUS_COUNT; i++)
+        items[(*count)++] = xstrdup(milestone_status_label((enum milestone_status)i));
+    return items;
+}
+
+static char **segment_items(struct browser *b, int *count)
+{
+    char **items = NULL;
+    *count = 0;
+    const struct metric *metric = row_metric(b, &b->rows[b->cursor], NULL);
+    items = xcalloc(metric ? metric->reading_count + 1 : 1, sizeof *items);
+    for (size_t r = 0; metric && r < metric->reading_count; r++) {
+        const struct reading *reading = &metric->readings[r];
+        if (!reading->segment)
+            continue;
+        if (*count && strcmp(items[*count - 1], reading->segment) == 0)
+            continue;
+        items[(*count)++] = xstrdup(reading->segment);
     }
-    case OVERLAY_MILESTONE:
-        *title = "Milestone status";
-        items = xcalloc(MILESTONE_STATUS_COUNT, sizeof *items);
-        for (int i = 0; i < MILESTONE_STATUS_COUNT; i++)
-            items[(*count)++] = xstrdup(milestone_status_label((enum milestone_status)i));
-        break;
-    case OVERLAY_SEGMENT: {
-        *title = "Segment";
-        const struct metric *metric = row_metric(b, &b->rows[b->cursor], NULL);
-        items = xcalloc(metric ? metric->reading_count + 1 : 1, sizeof *items);
-        for (size_t r = 0; metric && r < metric->reading_count; r++) {
-            const struct reading *reading = &metric->readings[r];
-            if (!reading->segment)
-                continue;
-            if (*count && strcmp(items[*count - 1], reading->segment) == 0)
-                continue;
-            items[(*count)++] = xstrdup(reading->segment);
-        }
-        break;
+    return items;
+}
+
+static char **history_items(struct browser *b, int *count)
+{
+    char **items = NULL;
+    *count = 0;
+    items = xcalloc(b->audit_count + 1, sizeof *items);
+    for (size_t i = 0; i < b->audit_count; i++) {
+        const struct audit_entry *a = &b->audit[i];
+        items[(*count)++] = xasprintf("%s %s %s %s: %s -> %s", a->at, a->who, a->action,
+                                      a->node_code ? a->node_code : "",
+                                      a->old_value ? a->old_value : "-",
+                                      a->new_value ? a->new_value : "-");
     }
-    case OVERLAY_AUDIT:
-        *title = "Change history (newest first)";
-        *selectable = false;
-        items = xcalloc(b->audit_count + 1, sizeof *items);
-        for (size_t i = 0; i < b->audit_count; i++) {
-            const struct audit_entry *a = &b->audit[i];
-            items[(*count)++] = xasprintf("%s %s %s %s: %s -> %s", a->at, a->who, a->action,
-                                          a->node_code ? a->node_code : "",
-                                          a->old_value ? a->old_value : "-",
-                                          a->new_value ? a->new_value : "-");
-        }
-        if (*count == 0)
-            items[(*count)++] = xstrdup("No changes recorded for this node.");
-        break;
-    default:
-        break;
-    }
+    if (*count == 0)
+        items[(*count)++] = xstrdup("No changes recorded for this node.");
     return items;
 }
 
@@ -1099,26 +1065,106 @@ static void draw_too_small(void)
     move(0, 0);
 }
 
+/* ---- Views: the browser's layout ---------------------------------------------- */
+
+static void header_view_draw(void *context)
+{
+    draw_header(context);
+}
+
+static void tree_view_draw(void *context)
+{
+    draw_tree(context);
+}
+
+static void detail_view_draw(void *context)
+{
+    struct browser *b = context;
+    if (b->detail_width <= 0 || b->detail_height <= 0)
+        return;
+    if (b->wide)
+        for (int y = 0; y < b->detail_height; y++)
+            screen_put_clipped(b->detail_y + y, b->detail_x, 1, glyph(b, "\xe2\x94\x82", "|"),
+                               A_DIM); /* │ */
+    draw_detail(b);
+}
+
+/* With the focus, the detail pane takes the moving requests: they scroll. */
+static unsigned detail_view_request(void *context, enum request request)
+{
+    struct browser *b = context;
+    switch (request) {
+    case REQ_UP: b->detail_scroll--; break;
+    case REQ_DOWN: b->detail_scroll++; break;
+    case REQ_PAGE_UP: b->detail_scroll -= b->detail_height - 1; break;
+    case REQ_PAGE_DOWN: b->detail_scroll += b->detail_height - 1; break;
+    case REQ_FIRST: b->detail_scroll = 0; break;
+    case REQ_LAST: b->detail_scroll = 1 << 20; break;
+    case REQ_COLLAPSE: b->focus_detail = false; break;
+    default: return RESULT_UNHANDLED;
+    }
+    return RESULT_HANDLED | RESULT_REDRAW;
+}
+
+/* The selection changed (or the board, or the width): load the readings
+ * and build the lines now, not while drawing. */
+static void detail_view_select(void *context)
+{
+    struct browser *b = context;
+    layout(b);
+    detail_update(b);
+}
+
+static void summary_view_draw(void *context)
+{
+    draw_summary(context, LINES - 2);
+}
+
+static void hint_view_draw(void *context)
+{
+    draw_hint(context, LINES - 1);
+}
+
+static const struct view header_view = {.name = "header", .draw = header_view_draw};
+static const struct view tree_view = {.name = "tree", .draw = tree_view_draw};
+static const struct view detail_view = {.name = "detail",
+                                        .draw = detail_view_draw,
+                                        .request = detail_view_request,
+                                        .select = detail_view_select};
+static const struct view summary_view = {.name = "summary", .draw = summary_view_draw};
+static const struct view hint_view = {.name = "hint", .draw = hint_view_draw};
+
+/* The browser's layout, drawn in this order. */
+static const struct view *const browser_views[] = {&header_view, &tree_view, &detail_view,
+                                                   &summary_view, &hint_view};
+#define BROWSER_VIEW_COUNT (sizeof browser_views / sizeof browser_views[0])
+
+/* The view that takes requests first: the detail pane while it has the
+ * focus, else the tree (whose requests are the table's handlers). */
+static const struct view *focused_view(const struct browser *b)
+{
+    return b->focus_detail && b->detail_height > 0 ? &detail_view : &tree_view;
+}
+
+/* Before a frame: tell the views the selection may have changed. */
+static void views_prepare(struct browser *b)
+{
+    if (COLS >= MIN_WIDTH && LINES >= MIN_HEIGHT)
+        views_select(browser_views, BROWSER_VIEW_COUNT, b);
+}
+
 static void draw(struct browser *b)
 {
     if (COLS < MIN_WIDTH || LINES < MIN_HEIGHT) {
         draw_too_small();
-        refresh();
+        b->cursor_at_y = b->cursor_at_x = 0;
         return;
     }
     erase();
+    /* The views have loaded what they show when the selection changed
+     * (views_select, before the frame); here they only draw. */
     layout(b);
-    draw_header(b);
-    draw_tree(b);
-    if (b->detail_width > 0 && b->detail_height > 0) {
-        if (b->wide)
-            for (int y = 0; y < b->detail_height; y++)
-                screen_put_clipped(b->detail_y + y, b->detail_x, 1,
-                                   glyph(b, "\xe2\x94\x82", "|"), A_DIM); /* │ */
-        draw_detail(b);
-    }
-    draw_summary(b, LINES - 2);
-    draw_hint(b, LINES - 1);
+    views_draw(browser_views, BROWSER_VIEW_COUNT, b);
     if (b->edit.kind != EDIT_NONE && b->message[0]) {
         /* The field owns a line; its message goes just above it. */
         int y = (b->edit.kind == EDIT_SEARCH || b->edit.kind == EDIT_COMMENT) ? LINES - 2 : LINES - 1;
@@ -1127,17 +1173,8 @@ static void draw(struct browser *b)
                    (b->message_is_error ? screen_pair_attr(&b->style, PAIR_ERROR) : A_NORMAL) | A_BOLD);
     }
     int cursor_y = -1, cursor_x = -1;
-    if (b->overlay != OVERLAY_NONE) {
-        int count;
-        const char *title = "";
-        bool selectable;
-        char **items = overlay_items(b, &count, &title, &selectable);
-        draw_overlay_list(b, title, (const char *const *)items, count, selectable);
-        free_items(items, count);
-        cursor_y = 3 + b->overlay_cursor - b->overlay_top;
-        cursor_x = (COLS - (COLS - 4 < 72 ? COLS - 4 : 72)) / 2 + 1;
-    } else if (b->edit.kind != EDIT_NONE) {
-        draw_edit(b, &cursor_y, &cursor_x);
+    if (overlay_top(&b->overlays)) {
+        overlay_draw_all(&b->overlays, b, &cursor_y, &cursor_x);
     } else if (b->focus_detail && b->detail_height > 0) {
         cursor_y = b->detail_y;
         cursor_x = b->detail_x + 1;
@@ -1151,9 +1188,10 @@ static void draw(struct browser *b)
             indent = b->tree_width / 3;
         cursor_x = b->tree_x + indent + 2;
     }
-    if (cursor_y >= 0 && cursor_y < LINES && cursor_x >= 0 && cursor_x < COLS)
-        move(cursor_y, cursor_x);
-    refresh();
+    /* The input point parks the hardware cursor here and updates the
+     * terminal (input_wait). */
+    b->cursor_at_y = cursor_y;
+    b->cursor_at_x = cursor_x;
 }
 
 /* ---- Edits --------------------------------------------------------------- */
@@ -1192,8 +1230,22 @@ static char *edit_text(const struct edit_field *e)
     return text;
 }
 
+static void edit_draw(void *context, const struct overlay_screen *self, int *cursor_y,
+                      int *cursor_x);
+static unsigned edit_screen_key(void *context, const struct overlay_screen *self,
+                                const struct input_event *event);
+/* The edit field (a value, a new reading, a segment's reading, a comment)
+ * and the search prompt: the same field, two screens. */
+static const struct overlay_screen edit_screen = {
+    .name = "edit", .draw = edit_draw, .key = edit_screen_key};
+static const struct overlay_screen search_screen = {
+    .name = "search", .draw = edit_draw, .key = edit_screen_key};
+
 static void edit_close(struct browser *b)
 {
+    const struct overlay_screen *top = overlay_top(&b->overlays);
+    if (top == &edit_screen || top == &search_screen)
+        overlay_pop(&b->overlays);
     free(b->edit.metric_code);
     free(b->edit.segment);
     free(b->edit.node_code);
@@ -1205,23 +1257,8 @@ static void edit_open(struct browser *b, enum edit_kind kind, const char *text)
     edit_close(b);
     b->edit.kind = kind;
     edit_set_text(&b->edit, text);
+    overlay_push(&b->overlays, kind == EDIT_SEARCH ? &search_screen : &edit_screen);
     b->message[0] = '\0';
-}
-
-/* The write path re-checks the gate: nothing reaches the command layer in
- * read-only or kiosk mode, whatever led here. */
-static bool may_write(struct browser *b)
-{
-    if (b->options.mode != SCREEN_EDIT || store_is_read_only(b->store)) {
-        set_message(b, true, "This store is open read-only; nothing can be changed here.");
-        return false;
-    }
-    if (b->as_of) {
-        set_message(b, true, "You are looking at an earlier month; press p and pick the latest "
-                             "to make changes.");
-        return false;
-    }
-    return true;
 }
 
 static void reload_after_write(struct browser *b)
@@ -1241,16 +1278,16 @@ static void edit_commit(struct browser *b)
     struct change change = {0};
     bool done = false;
     if (e->kind == EDIT_SEARCH) {
+        /* Enter keeps the match, and "Match 2 of 5" stays until the next key. */
         edit_close(b);
         free(text);
-        b->message[0] = '\0';
+        if (b->message_is_error)
+            b->message[0] = '\0';
         return;
     }
-    if (!may_write(b)) {
-        edit_close(b);
-        free(text);
-        return;
-    }
+    /* The field was opened by a request that passed the write gate
+     * (request_dispatch); the command layer and the store, opened read-only
+     * in read-only modes, refuse a write again. */
     if (e->kind == EDIT_VALUE) {
         char period[8];
         yearmonth_format(e->period, period);
@@ -1393,6 +1430,21 @@ static void edit_key(struct browser *b, wint_t key, bool is_function)
     }
 }
 
+static void edit_draw(void *context, const struct overlay_screen *self, int *cursor_y,
+                      int *cursor_x)
+{
+    (void)self;
+    draw_edit(context, cursor_y, cursor_x);
+}
+
+static unsigned edit_screen_key(void *context, const struct overlay_screen *self,
+                                const struct input_event *event)
+{
+    (void)self;
+    edit_key(context, event->key, event->function);
+    return RESULT_REDRAW;
+}
+
 /* ---- Search ---------------------------------------------------------------- */
 
 static bool contains_folded(const char *haystack, const char *needle)
@@ -1458,11 +1510,52 @@ static size_t reveal_code(struct browser *b, const char *code)
     return ok ? index : NODE_NONE;
 }
 
+/* Says where the selected match (node `index`) stands among all of them:
+ * "Match 2 of 5". A new search counts them (in the store, for a lazily
+ * loaded board); n and N from the last match only step the count, so
+ * stepping through matches costs no more than the search itself. `from` is
+ * the code of the node the step started from, NULL for a new search. */
+static void say_match(struct browser *b, size_t index, int step, const char *from)
+{
+    struct match_count *m = &b->match;
+    const char *code = b->board->nodes[index].code;
+    if (from && m->code && m->total > 0 && m->loads == b->loads && m->filter == (int)b->filter &&
+        strcmp(m->term, b->search) == 0 && strcmp(m->code, from) == 0) {
+        m->position = ((m->position - 1 + step) % m->total + m->total) % m->total + 1;
+    } else if (b->board->partial) {
+        struct error error = {0};
+        if (!store_count_matches(b->store, b->board->id, b->search,
+                                 b->board->nodes[index].tree_order, (int)b->filter, &m->position,
+                                 &m->total, &error)) {
+            set_message(b, true, "%s", error.message);
+            return;
+        }
+    } else {
+        m->position = m->total = 0;
+        for (size_t i = 0; i < b->board->node_count; i++)
+            if (passes_filter(b, i) && node_matches(b, i, b->search)) {
+                m->total++;
+                if (i <= index)
+                    m->position++;
+            }
+    }
+    snprintf(m->term, sizeof m->term, "%s", b->search);
+    m->filter = (int)b->filter;
+    m->loads = b->loads;
+    free(m->code);
+    m->code = xstrdup(code);
+    set_message(b, false, "Match %d of %d for \"%s\".", m->position, m->total, b->search);
+}
+
 /* Search in a lazily loaded board: the store finds the match, in tree order
  * from the start node's place, wrapping round once. */
 static void search_stored(struct browser *b, size_t start, int step, bool inclusive)
 {
     const struct node *from = &b->board->nodes[start];
+    /* Opening the match's ancestors moves nodes: keep the start's code. */
+    char from_code[128] = "";
+    if (!inclusive)
+        snprintf(from_code, sizeof from_code, "%s", from->code);
     int order = from->tree_order + (inclusive ? -step : 0);
     bool forward = step > 0;
     char *code = NULL;
@@ -1488,7 +1581,7 @@ static void search_stored(struct browser *b, size_t start, int step, bool inclus
     size_t row = find_row(b, index, -1);
     if (row != (size_t)-1) {
         select_row(b, row);
-        b->message[0] = '\0';
+        say_match(b, index, step, inclusive ? NULL : from_code);
     }
 }
 
@@ -1498,8 +1591,14 @@ static void search_stored(struct browser *b, size_t start, int step, bool inclus
 static void search_from(struct browser *b, size_t start, int step, bool inclusive)
 {
     size_t count = b->board->node_count;
-    if (!b->search[0] || count == 0)
+    if (!b->search[0]) {
+        b->message[0] = '\0';
         return;
+    }
+    if (count == 0) {
+        set_message(b, true, "No match for \"%s\": the board is empty.", b->search);
+        return;
+    }
     if (b->board->partial) {
         search_stored(b, start, step, inclusive);
         return;
@@ -1515,7 +1614,7 @@ static void search_from(struct browser *b, size_t start, int step, bool inclusiv
         size_t row = find_row(b, index, -1);
         if (row != (size_t)-1) {
             select_row(b, row);
-            b->message[0] = '\0';
+            say_match(b, index, step, inclusive ? NULL : b->board->nodes[start].code);
             return;
         }
     }
@@ -1524,9 +1623,196 @@ static void search_from(struct browser *b, size_t start, int step, bool inclusiv
 
 /* ---- Requests -------------------------------------------------------------- */
 
-static void open_overlay(struct browser *b, enum overlay overlay)
+/* ---- Overlays ---------------------------------------------------------------
+ * {draw, key} screens on b->overlays. A list overlay's data is a
+ * list_screen: its title, whether a row can be picked, its rows and what a
+ * pick does. */
+
+struct list_screen {
+    const char *title;
+    bool selectable;
+    char **(*items)(struct browser *b, int *count);
+    void (*pick)(struct browser *b, int pick);
+};
+
+static void pick_board(struct browser *b, int pick)
 {
-    b->overlay = overlay;
+    struct error error = {0};
+    if (pick >= 0 && (size_t)pick < b->board_count) {
+        char *code = xstrdup(b->boards[pick].code);
+        if (!load_board(b, code, YEARMONTH_NONE, &error))
+            set_message(b, true, "%s", error.message);
+        else
+            set_message(b, false, "Opened %s.", code);
+        free(code);
+    }
+}
+
+static void pick_period(struct browser *b, int pick)
+{
+    struct error error = {0};
+    yearmonth newest = board_as_at(b->board, YEARMONTH_NONE);
+    if (b->as_of) {
+        /* Reload live first so the list's months are the full range. */
+        if (!load_board(b, b->board_code, YEARMONTH_NONE, &error)) {
+            set_message(b, true, "%s", error.message);
+            return;
+        }
+        newest = board_as_at(b->board, YEARMONTH_NONE);
+    }
+    yearmonth as_of = pick <= 0 ? YEARMONTH_NONE : newest - (pick - 1);
+    if (!load_board(b, b->board_code, as_of, &error))
+        set_message(b, true, "%s", error.message);
+    else if (as_of) {
+        char label[9];
+        yearmonth_label(as_of, label);
+        set_message(b, false, "Showing the board as it stood at the end of %s (read-only).",
+                    label);
+    } else {
+        set_message(b, false, "Showing the latest month.");
+    }
+}
+
+/* The milestone picker is opened only by the milestone request, which the
+ * write gate let through. */
+static void pick_milestone(struct browser *b, int pick)
+{
+    struct error error = {0};
+    struct change change = {0};
+    const struct node *node = &b->board->nodes[b->rows[b->cursor].node];
+    /* The update is for the month the pack reports ("as at"). */
+    char month[8];
+    yearmonth_format(b->status.as_at ? b->status.as_at : yearmonth_current(), month);
+    if (!command_set_milestone(b->store, b->board_code, node->code, (enum milestone_status)pick,
+                               month, NULL, &change, &error)) {
+        set_message(b, true, "%s", error.message);
+        return;
+    }
+    set_message(b, false, "Milestone %s set to %s. (u undoes)", node->code,
+                milestone_status_label((enum milestone_status)pick));
+    command_history_push(&b->history, &change);
+    reload_after_write(b);
+}
+
+static void pick_segment(struct browser *b, int pick)
+{
+    int count;
+    char **items = segment_items(b, &count);
+    const struct metric *metric = row_metric(b, &b->rows[b->cursor], NULL);
+    if (pick >= 0 && pick < count && metric) {
+        const char *segment = items[pick];
+        const struct reading *series;
+        size_t n = metric_series(metric, segment, &series);
+        yearmonth period = n ? series[n - 1].period : yearmonth_current();
+        char text[64], month[8];
+        yearmonth_format(period, month);
+        if (n)
+            snprintf(text, sizeof text, "%s %.15g", month, series[n - 1].value);
+        else
+            snprintf(text, sizeof text, "%s ", month);
+        edit_open(b, EDIT_SEGMENT, text);
+        b->edit.metric_code = xstrdup(metric->code);
+        b->edit.segment = xstrdup(segment);
+        b->edit.period = period;
+    }
+    free_items(items, count);
+}
+
+static void list_draw(void *context, const struct overlay_screen *self, int *cursor_y,
+                      int *cursor_x)
+{
+    struct browser *b = context;
+    const struct list_screen *list = self->data;
+    int count;
+    char **items = list->items(b, &count);
+    draw_overlay_list(b, list->title, (const char *const *)items, count, list->selectable,
+                      cursor_y, cursor_x);
+    free_items(items, count);
+}
+
+static unsigned list_key(void *context, const struct overlay_screen *self,
+                         const struct input_event *event)
+{
+    struct browser *b = context;
+    const struct list_screen *list = self->data;
+    int key = (int)event->key;
+    bool is_function = event->function;
+    int count = 0;
+    char **items = list->items(b, &count);
+    free_items(items, count);
+    int page = LINES - 7 > 1 ? LINES - 7 : 1;
+    bool pick = false;
+    if (is_function || key == 'j' || key == 'k' || key == 'g' || key == 'G') {
+        int move = 0;
+        switch (key) {
+        case KEY_UP: case 'k': move = -1; break;
+        case KEY_DOWN: case 'j': move = 1; break;
+        case KEY_PPAGE: move = -page; break;
+        case KEY_NPAGE: move = page; break;
+        case KEY_HOME: case 'g': move = -count; break;
+        case KEY_END: case 'G': move = count; break;
+        case KEY_ENTER: pick = list->selectable; break;
+        case KEY_RESIZE: return RESULT_REDRAW;
+        case KEY_MOUSE: return RESULT_HANDLED;
+        default: break;
+        }
+        if (move) {
+            if (list->selectable) {
+                b->overlay_cursor += move;
+                if (b->overlay_cursor < 0)
+                    b->overlay_cursor = 0;
+                if (b->overlay_cursor >= count)
+                    b->overlay_cursor = count - 1;
+            } else {
+                b->overlay_top += move;
+                if (b->overlay_top < 0)
+                    b->overlay_top = 0;
+            }
+            return RESULT_REDRAW;
+        }
+    }
+    if (list->selectable && !is_function && (key == '\r' || key == '\n'))
+        pick = true;
+    /* Any other key closes the list; Enter picks (after it has closed, so a
+     * pick may open another overlay, such as the segment's edit field). */
+    overlay_pop(&b->overlays);
+    if (pick && list->pick)
+        list->pick(b, b->overlay_cursor);
+    return RESULT_REDRAW;
+}
+
+static const struct list_screen help_list = {
+    .title = "Keys (press any key to close)", .selectable = false, .items = help_items};
+static const struct list_screen boards_list = {
+    .title = "Boards", .selectable = true, .items = boards_items, .pick = pick_board};
+static const struct list_screen period_list = {.title = "Show the board as at the end of",
+                                               .selectable = true,
+                                               .items = period_items,
+                                               .pick = pick_period};
+static const struct list_screen milestone_list = {
+    .title = "Milestone status", .selectable = true, .items = milestone_items,
+    .pick = pick_milestone};
+static const struct list_screen segment_list = {
+    .title = "Segment", .selectable = true, .items = segment_items, .pick = pick_segment};
+static const struct list_screen history_list = {
+    .title = "Change history (newest first)", .selectable = false, .items = history_items};
+
+static const struct overlay_screen help_screen = {
+    .name = "help", .draw = list_draw, .key = list_key, .data = &help_list};
+static const struct overlay_screen boards_screen = {
+    .name = "boards", .draw = list_draw, .key = list_key, .data = &boards_list};
+static const struct overlay_screen period_screen = {
+    .name = "as-at", .draw = list_draw, .key = list_key, .data = &period_list};
+static const struct overlay_screen milestone_screen = {
+    .name = "milestone", .draw = list_draw, .key = list_key, .data = &milestone_list};
+static const struct overlay_screen segment_screen = {
+    .name = "segment", .draw = list_draw, .key = list_key, .data = &segment_list};
+static const struct overlay_screen history_screen = {
+    .name = "history", .draw = list_draw, .key = list_key, .data = &history_list};
+
+static void open_overlay(struct browser *b, const struct overlay_screen *screen)
+{
+    overlay_push(&b->overlays, screen);
     b->overlay_cursor = b->overlay_top = 0;
 }
 
@@ -1580,8 +1866,6 @@ static void start_value_edit(struct browser *b, enum edit_kind kind)
 
 static void do_undo(struct browser *b, bool redo)
 {
-    if (!may_write(b))
-        return;
     struct error error = {0};
     char message[600];
     const char *touched = NULL;
@@ -1619,379 +1903,413 @@ static void expand_all(struct browser *b, bool expand)
     free(keep);
 }
 
-static void perform(struct browser *b, enum request request)
+/* Handlers: one per browser request of REQUEST_TABLE, run only through
+ * request_dispatch (so the read-only gate and the empty-tree check have been
+ * passed). Each says what happened rather than setting flags. */
+
+static size_t page_rows(const struct browser *b)
 {
-    /* Every request that changes data is re-checked here as well. */
-    const struct request_info *info = request_info(request);
-    if (info && !mode_allows(b->options.mode, info))
-        return;
-    if (b->row_count == 0 && request != REQ_QUIT && request != REQ_HELP &&
-        request != REQ_FILTER && request != REQ_BOARDS && request != REQ_PERIOD &&
-        request != REQ_REDRAW) {
-        return;
+    return b->tree_height > 1 ? (size_t)b->tree_height - 1 : 1;
+}
+
+static unsigned on_move_up(void *context)
+{
+    struct browser *b = context;
+    if (b->cursor > 0)
+        select_row(b, b->cursor - 1);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_move_down(void *context)
+{
+    struct browser *b = context;
+    select_row(b, b->cursor + 1);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_expand(void *context)
+{
+    struct browser *b = context;
+    struct row *row = &b->rows[b->cursor];
+    if (row->metric >= 0)
+        return RESULT_HANDLED;
+    size_t node = row->node;
+    if (!node_has_children(b, node))
+        return RESULT_HANDLED;
+    if (!b->expanded[node]) {
+        expand_node(b, node);
+        build_rows(b);
+        return RESULT_REDRAW;
     }
-    size_t page = b->tree_height > 1 ? (size_t)b->tree_height - 1 : 1;
-    struct row *row = b->row_count ? &b->rows[b->cursor] : NULL;
-    if (b->focus_detail && b->detail_height > 0) {
-        switch (request) {
-        case REQ_UP: b->detail_scroll--; return;
-        case REQ_DOWN: b->detail_scroll++; return;
-        case REQ_PAGE_UP: b->detail_scroll -= b->detail_height - 1; return;
-        case REQ_PAGE_DOWN: b->detail_scroll += b->detail_height - 1; return;
-        case REQ_FIRST: b->detail_scroll = 0; return;
-        case REQ_LAST: b->detail_scroll = 1 << 20; return;
-        case REQ_COLLAPSE: b->focus_detail = false; return;
-        default: break;
-        }
-    }
-    switch (request) {
-    case REQ_UP:
-        if (b->cursor > 0)
-            select_row(b, b->cursor - 1);
-        break;
-    case REQ_DOWN:
-        select_row(b, b->cursor + 1);
-        break;
-    case REQ_EXPAND: {
-        if (row->metric >= 0)
-            break;
-        size_t node = row->node;
-        if (!node_has_children(b, node))
-            break;
-        if (!b->expanded[node]) {
-            expand_node(b, node);
-            build_rows(b);
-            break;
-        }
-        /* Already open: go back to the child we came from, else the first. */
-        size_t target = b->came_from[node];
-        size_t index = target != NODE_NONE ? find_row(b, target, -1) : (size_t)-1;
-        if (index == (size_t)-1)
-            index = b->cursor + 1 < b->row_count ? b->cursor + 1 : b->cursor;
-        select_row(b, index);
-        break;
-    }
-    case REQ_COLLAPSE: {
-        size_t node = row->node;
-        if (row->metric < 0 && node_has_children(b, node) && b->expanded[node]) {
-            b->expanded[node] = false;
-            build_rows(b);
-            select_row(b, find_row(b, node, -1));
-            break;
-        }
-        size_t parent = row->metric >= 0 ? node : b->board->nodes[node].parent;
-        if (parent == NODE_NONE)
-            break;
-        b->came_from[parent] = row->metric >= 0 ? NODE_NONE : node;
-        size_t index = find_row(b, parent, -1);
-        if (index != (size_t)-1)
-            select_row(b, index);
-        break;
-    }
-    case REQ_OPEN:
-        if (row->metric < 0 && node_has_children(b, row->node)) {
-            expand_node(b, row->node);
-            build_rows(b);
-        }
-        break;
-    case REQ_CLOSE: {
-        size_t node = row->node;
-        if (row->metric >= 0 || !b->expanded[node] || !node_has_children(b, node))
-            node = row->metric >= 0 ? node : b->board->nodes[node].parent;
-        if (node == NODE_NONE)
-            break;
+    /* Already open: go back to the child we came from, else the first. */
+    size_t target = b->came_from[node];
+    size_t index = target != NODE_NONE ? find_row(b, target, -1) : (size_t)-1;
+    if (index == (size_t)-1)
+        index = b->cursor + 1 < b->row_count ? b->cursor + 1 : b->cursor;
+    select_row(b, index);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_collapse(void *context)
+{
+    struct browser *b = context;
+    struct row *row = &b->rows[b->cursor];
+    size_t node = row->node;
+    if (row->metric < 0 && node_has_children(b, node) && b->expanded[node]) {
         b->expanded[node] = false;
         build_rows(b);
         select_row(b, find_row(b, node, -1));
-        break;
+        return RESULT_REDRAW;
     }
-    case REQ_EXPAND_ALL: {
-        bool all_open = true;
-        for (size_t i = 0; i < b->board->node_count && all_open; i++)
-            if (node_has_children(b, i) && !b->expanded[i])
-                all_open = false;
-        size_t node = row->node;
-        expand_all(b, !all_open);
-        if (all_open) {
-            while (b->board->nodes[node].parent != NODE_NONE)
-                node = b->board->nodes[node].parent;
-            select_row(b, find_row(b, node, -1));
-        }
-        break;
-    }
-    case REQ_FIRST: select_row(b, 0); break;
-    case REQ_LAST: select_row(b, b->row_count - 1); break;
-    case REQ_PAGE_UP: select_row(b, b->cursor > page ? b->cursor - page : 0); break;
-    case REQ_PAGE_DOWN: select_row(b, b->cursor + page); break;
-    case REQ_FOCUS:
-        b->focus_detail = !b->focus_detail;
-        break;
-    case REQ_SEARCH:
-        b->search_origin = b->cursor;
-        edit_open(b, EDIT_SEARCH, "");
-        break;
-    case REQ_NEXT_MATCH:
-    case REQ_PREVIOUS_MATCH:
-        if (!b->search[0]) {
-            set_message(b, true, "No search yet; press / to search.");
-            break;
-        }
-        search_from(b, row->node, request == REQ_NEXT_MATCH ? 1 : -1, false);
-        break;
-    case REQ_FILTER: {
-        char *keep = selected_code(b) ? xstrdup(selected_code(b)) : NULL;
-        b->filter = (enum filter)((b->filter + 1) % 3);
-        build_rows(b);
-        if (keep)
-            select_code(b, keep);
-        free(keep);
-        set_message(b, false, "%s",
-                    b->filter == FILTER_ALL ? "Showing every status."
-                    : b->filter == FILTER_RED ? "Showing R only (with their aims and objectives)."
-                                              : "Showing R and A (with their aims and objectives).");
-        break;
-    }
-    case REQ_BOARDS: {
-        struct error error = {0};
-        board_summaries_free(b->boards, b->board_count);
-        b->boards = NULL;
-        b->board_count = 0;
-        if (!store_list_boards(b->store, &b->boards, &b->board_count, &error)) {
-            set_message(b, true, "%s", error.message);
-            break;
-        }
-        open_overlay(b, OVERLAY_BOARDS);
-        for (size_t i = 0; i < b->board_count; i++)
-            if (strcmp(b->boards[i].code, b->board_code) == 0)
-                b->overlay_cursor = (int)i;
-        break;
-    }
-    case REQ_PERIOD:
-        open_overlay(b, OVERLAY_PERIOD);
-        break;
-    case REQ_AUDIT: {
-        struct error error = {0};
-        audit_entries_free(b->audit, b->audit_count);
-        b->audit = NULL;
-        b->audit_count = 0;
-        struct audit_entry *all;
-        size_t count;
-        if (!store_audit_log(b->store, b->board_code, NULL, &all, &count, &error)) {
-            set_message(b, true, "%s", error.message);
-            break;
-        }
-        /* Keep the rows about this node, its metrics and what lies under it
-         * (loaded first, if the board loads lazily). */
-        size_t at = row->node;
-        for (size_t i = at; i < b->board->nodes[at].subtree_end; i++)
-            if (!load_children(b, i))
-                break;
-        build_rows(b);
-        row = &b->rows[b->cursor];
-        const struct node *node = &b->board->nodes[row->node];
-        b->audit = xcalloc(count ? count : 1, sizeof *b->audit);
-        for (size_t i = 0; i < count; i++) {
-            bool mine = false;
-            for (size_t n = row->node; n < node->subtree_end && !mine; n++) {
-                const struct node *each = &b->board->nodes[n];
-                mine = all[i].node_code && strcmp(all[i].node_code, each->code) == 0;
-                for (size_t m = 0; m < each->metric_count && !mine; m++)
-                    mine = all[i].node_code && strcmp(all[i].node_code, each->metrics[m].code) == 0;
-            }
-            if (mine) {
-                b->audit[b->audit_count++] = all[i];
-                memset(&all[i], 0, sizeof all[i]);
-            }
-        }
-        audit_entries_free(all, count);
-        open_overlay(b, OVERLAY_AUDIT);
-        break;
-    }
-    case REQ_HELP:
-        open_overlay(b, OVERLAY_HELP);
-        break;
-    case REQ_REDRAW:
-        clearok(curscr, TRUE);
-        break;
-    case REQ_QUIT:
-        b->quit = true;
-        break;
-    case REQ_EDIT:
-        if (may_write(b))
-            start_value_edit(b, EDIT_VALUE);
-        break;
-    case REQ_ADD:
-        if (may_write(b))
-            start_value_edit(b, EDIT_ADD);
-        break;
-    case REQ_SEGMENT: {
-        if (!may_write(b))
-            break;
-        const struct metric *metric = selected_metric(b);
-        if (!metric || !metric->breakdown) {
-            set_message(b, true, "This row has no breakdown by segment.");
-            break;
-        }
-        ensure_full_readings(b, b->rows[b->cursor].node);
-        open_overlay(b, OVERLAY_SEGMENT);
-        break;
-    }
-    case REQ_MILESTONE:
-        if (!may_write(b))
-            break;
-        if (!b->board->nodes[row->node].has_milestone || row->metric >= 0) {
-            set_message(b, true, "Only milestone deliverables have a status to set.");
-            break;
-        }
-        open_overlay(b, OVERLAY_MILESTONE);
-        b->overlay_cursor = (int)milestone_status_at(&b->board->nodes[row->node].milestone,
-                                                     b->status.as_at);
-        break;
-    case REQ_COMMENT:
-        if (!may_write(b))
-            break;
-        edit_open(b, EDIT_COMMENT, "");
-        b->edit.node_code = xstrdup(b->board->nodes[row->node].code);
-        break;
-    case REQ_UNDO: do_undo(b, false); break;
-    case REQ_REDO: do_undo(b, true); break;
-    case REQ_NONE: break;
-    }
+    size_t parent = row->metric >= 0 ? node : b->board->nodes[node].parent;
+    if (parent == NODE_NONE)
+        return RESULT_HANDLED;
+    b->came_from[parent] = row->metric >= 0 ? NODE_NONE : node;
+    size_t index = find_row(b, parent, -1);
+    if (index != (size_t)-1)
+        select_row(b, index);
+    return RESULT_REDRAW;
 }
 
-static void overlay_pick(struct browser *b)
+static unsigned on_open(void *context)
 {
+    struct browser *b = context;
+    struct row *row = &b->rows[b->cursor];
+    if (row->metric < 0 && node_has_children(b, row->node)) {
+        expand_node(b, row->node);
+        build_rows(b);
+    }
+    return RESULT_REDRAW;
+}
+
+static unsigned on_close(void *context)
+{
+    struct browser *b = context;
+    struct row *row = &b->rows[b->cursor];
+    size_t node = row->node;
+    if (row->metric >= 0 || !b->expanded[node] || !node_has_children(b, node))
+        node = row->metric >= 0 ? node : b->board->nodes[node].parent;
+    if (node == NODE_NONE)
+        return RESULT_HANDLED;
+    b->expanded[node] = false;
+    build_rows(b);
+    select_row(b, find_row(b, node, -1));
+    return RESULT_REDRAW;
+}
+
+static unsigned on_expand_all(void *context)
+{
+    struct browser *b = context;
+    bool all_open = true;
+    for (size_t i = 0; i < b->board->node_count && all_open; i++)
+        if (node_has_children(b, i) && !b->expanded[i])
+            all_open = false;
+    size_t node = b->rows[b->cursor].node;
+    expand_all(b, !all_open);
+    if (all_open) {
+        while (b->board->nodes[node].parent != NODE_NONE)
+            node = b->board->nodes[node].parent;
+        select_row(b, find_row(b, node, -1));
+    }
+    return RESULT_REDRAW;
+}
+
+static unsigned on_first(void *context)
+{
+    struct browser *b = context;
+    select_row(b, 0);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_last(void *context)
+{
+    struct browser *b = context;
+    select_row(b, b->row_count - 1);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_page_up(void *context)
+{
+    struct browser *b = context;
+    size_t page = page_rows(b);
+    select_row(b, b->cursor > page ? b->cursor - page : 0);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_page_down(void *context)
+{
+    struct browser *b = context;
+    select_row(b, b->cursor + page_rows(b));
+    return RESULT_REDRAW;
+}
+
+static unsigned on_focus(void *context)
+{
+    struct browser *b = context;
+    b->focus_detail = !b->focus_detail;
+    return RESULT_REDRAW;
+}
+
+static unsigned on_search(void *context)
+{
+    struct browser *b = context;
+    b->search_origin = b->cursor;
+    edit_open(b, EDIT_SEARCH, "");
+    return RESULT_REDRAW;
+}
+
+static unsigned search_step(struct browser *b, int step)
+{
+    if (!b->search[0]) {
+        set_message(b, true, "No search yet; press / to search.");
+        return RESULT_REDRAW;
+    }
+    search_from(b, b->rows[b->cursor].node, step, false);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_next_match(void *context)
+{
+    return search_step(context, 1);
+}
+
+static unsigned on_previous_match(void *context)
+{
+    return search_step(context, -1);
+}
+
+static unsigned on_filter(void *context)
+{
+    struct browser *b = context;
+    char *keep = selected_code(b) ? xstrdup(selected_code(b)) : NULL;
+    b->filter = (enum filter)((b->filter + 1) % 3);
+    build_rows(b);
+    if (keep)
+        select_code(b, keep);
+    free(keep);
+    set_message(b, false, "%s",
+                b->filter == FILTER_ALL ? "Showing every status."
+                : b->filter == FILTER_RED ? "Showing R only (with their aims and objectives)."
+                                          : "Showing R and A (with their aims and objectives).");
+    return RESULT_REDRAW;
+}
+
+static unsigned on_boards(void *context)
+{
+    struct browser *b = context;
     struct error error = {0};
-    int pick = b->overlay_cursor;
-    enum overlay overlay = b->overlay;
-    b->overlay = OVERLAY_NONE;
-    switch (overlay) {
-    case OVERLAY_BOARDS:
-        if (pick >= 0 && (size_t)pick < b->board_count) {
-            char *code = xstrdup(b->boards[pick].code);
-            if (!load_board(b, code, YEARMONTH_NONE, &error))
-                set_message(b, true, "%s", error.message);
-            else
-                set_message(b, false, "Opened %s.", code);
-            free(code);
-        }
-        break;
-    case OVERLAY_PERIOD: {
-        yearmonth newest = board_as_at(b->board, YEARMONTH_NONE);
-        if (b->as_of) {
-            /* Reload live first so the list's months are the full range. */
-            if (!load_board(b, b->board_code, YEARMONTH_NONE, &error)) {
-                set_message(b, true, "%s", error.message);
-                break;
-            }
-            newest = board_as_at(b->board, YEARMONTH_NONE);
-        }
-        yearmonth as_of = pick <= 0 ? YEARMONTH_NONE : newest - (pick - 1);
-        if (!load_board(b, b->board_code, as_of, &error))
-            set_message(b, true, "%s", error.message);
-        else if (as_of) {
-            char label[9];
-            yearmonth_label(as_of, label);
-            set_message(b, false, "Showing the board as it stood at the end of %s (read-only).",
-                        label);
-        } else {
-            set_message(b, false, "Showing the latest month.");
-        }
-        break;
+    board_summaries_free(b->boards, b->board_count);
+    b->boards = NULL;
+    b->board_count = 0;
+    if (!store_list_boards(b->store, &b->boards, &b->board_count, &error)) {
+        set_message(b, true, "%s", error.message);
+        return RESULT_REDRAW;
     }
-    case OVERLAY_MILESTONE: {
-        if (!may_write(b))
-            break;
-        struct change change = {0};
-        const struct node *node = &b->board->nodes[b->rows[b->cursor].node];
-        /* The update is for the month the pack reports ("as at"). */
-        char month[8];
-        yearmonth_format(b->status.as_at ? b->status.as_at : yearmonth_current(), month);
-        if (!command_set_milestone(b->store, b->board_code, node->code,
-                                   (enum milestone_status)pick, month, NULL, &change, &error)) {
-            set_message(b, true, "%s", error.message);
-            break;
-        }
-        set_message(b, false, "Milestone %s set to %s. (u undoes)", node->code,
-                    milestone_status_label((enum milestone_status)pick));
-        command_history_push(&b->history, &change);
-        reload_after_write(b);
-        break;
-    }
-    case OVERLAY_SEGMENT: {
-        int count;
-        const char *title;
-        bool selectable;
-        b->overlay = OVERLAY_SEGMENT;
-        char **items = overlay_items(b, &count, &title, &selectable);
-        b->overlay = OVERLAY_NONE;
-        const struct metric *metric = row_metric(b, &b->rows[b->cursor], NULL);
-        if (pick >= 0 && pick < count && metric) {
-            const char *segment = items[pick];
-            const struct reading *series;
-            size_t n = metric_series(metric, segment, &series);
-            yearmonth period = n ? series[n - 1].period : yearmonth_current();
-            char text[64], month[8];
-            yearmonth_format(period, month);
-            if (n)
-                snprintf(text, sizeof text, "%s %.15g", month, series[n - 1].value);
-            else
-                snprintf(text, sizeof text, "%s ", month);
-            edit_open(b, EDIT_SEGMENT, text);
-            b->edit.metric_code = xstrdup(metric->code);
-            b->edit.segment = xstrdup(segment);
-            b->edit.period = period;
-        }
-        free_items(items, count);
-        break;
-    }
-    default:
-        break;
-    }
+    open_overlay(b, &boards_screen);
+    for (size_t i = 0; i < b->board_count; i++)
+        if (strcmp(b->boards[i].code, b->board_code) == 0)
+            b->overlay_cursor = (int)i;
+    return RESULT_REDRAW;
 }
 
-static void overlay_key(struct browser *b, int key, bool is_function)
+static unsigned on_as_at(void *context)
 {
-    int count;
-    const char *title;
-    bool selectable;
-    char **items = overlay_items(b, &count, &title, &selectable);
-    free_items(items, count);
-    int page = LINES - 7 > 1 ? LINES - 7 : 1;
-    if (is_function || key == 'j' || key == 'k' || key == 'g' || key == 'G') {
-        int move = 0;
-        switch (key) {
-        case KEY_UP: case 'k': move = -1; break;
-        case KEY_DOWN: case 'j': move = 1; break;
-        case KEY_PPAGE: move = -page; break;
-        case KEY_NPAGE: move = page; break;
-        case KEY_HOME: case 'g': move = -count; break;
-        case KEY_END: case 'G': move = count; break;
-        case KEY_ENTER: if (selectable) { overlay_pick(b); return; } break;
-        case KEY_RESIZE: return;
-        case KEY_MOUSE: return;
-        default: break;
+    open_overlay(context, &period_screen);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_history(void *context)
+{
+    struct browser *b = context;
+    struct error error = {0};
+    audit_entries_free(b->audit, b->audit_count);
+    b->audit = NULL;
+    b->audit_count = 0;
+    struct audit_entry *all;
+    size_t count;
+    if (!store_audit_log(b->store, b->board_code, NULL, &all, &count, &error)) {
+        set_message(b, true, "%s", error.message);
+        return RESULT_REDRAW;
+    }
+    /* Keep the rows about this node, its metrics and what lies under it
+     * (loaded first, if the board loads lazily). */
+    size_t at = b->rows[b->cursor].node;
+    for (size_t i = at; i < b->board->nodes[at].subtree_end; i++)
+        if (!load_children(b, i))
+            break;
+    build_rows(b);
+    const struct row *row = &b->rows[b->cursor];
+    const struct node *node = &b->board->nodes[row->node];
+    b->audit = xcalloc(count ? count : 1, sizeof *b->audit);
+    for (size_t i = 0; i < count; i++) {
+        bool mine = false;
+        for (size_t n = row->node; n < node->subtree_end && !mine; n++) {
+            const struct node *each = &b->board->nodes[n];
+            mine = all[i].node_code && strcmp(all[i].node_code, each->code) == 0;
+            for (size_t m = 0; m < each->metric_count && !mine; m++)
+                mine = all[i].node_code && strcmp(all[i].node_code, each->metrics[m].code) == 0;
         }
-        if (move) {
-            if (selectable) {
-                b->overlay_cursor += move;
-                if (b->overlay_cursor < 0)
-                    b->overlay_cursor = 0;
-                if (b->overlay_cursor >= count)
-                    b->overlay_cursor = count - 1;
-            } else {
-                b->overlay_top += move;
-                if (b->overlay_top < 0)
-                    b->overlay_top = 0;
-            }
-            return;
+        if (mine) {
+            b->audit[b->audit_count++] = all[i];
+            memset(&all[i], 0, sizeof all[i]);
         }
     }
-    if (selectable && (key == '\r' || key == '\n')) {
-        overlay_pick(b);
-        return;
+    audit_entries_free(all, count);
+    open_overlay(b, &history_screen);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_help(void *context)
+{
+    open_overlay(context, &help_screen);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_redraw(void *context)
+{
+    (void)context;
+    return RESULT_REPAINT;
+}
+
+static unsigned on_quit(void *context)
+{
+    (void)context;
+    return RESULT_QUIT;
+}
+
+static unsigned on_edit(void *context)
+{
+    start_value_edit(context, EDIT_VALUE);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_add(void *context)
+{
+    start_value_edit(context, EDIT_ADD);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_segment(void *context)
+{
+    struct browser *b = context;
+    const struct metric *metric = selected_metric(b);
+    if (!metric || !metric->breakdown) {
+        set_message(b, true, "This row has no breakdown by segment.");
+        return RESULT_REDRAW;
     }
-    b->overlay = OVERLAY_NONE;
+    ensure_full_readings(b, b->rows[b->cursor].node);
+    open_overlay(b, &segment_screen);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_milestone(void *context)
+{
+    struct browser *b = context;
+    const struct row *row = &b->rows[b->cursor];
+    if (!b->board->nodes[row->node].has_milestone || row->metric >= 0) {
+        set_message(b, true, "Only milestone deliverables have a status to set.");
+        return RESULT_REDRAW;
+    }
+    open_overlay(b, &milestone_screen);
+    b->overlay_cursor =
+        (int)milestone_status_at(&b->board->nodes[row->node].milestone, b->status.as_at);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_comment(void *context)
+{
+    struct browser *b = context;
+    edit_open(b, EDIT_COMMENT, "");
+    b->edit.node_code = xstrdup(b->board->nodes[b->rows[b->cursor].node].code);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_undo(void *context)
+{
+    do_undo(context, false);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_redo(void *context)
+{
+    do_undo(context, true);
+    return RESULT_REDRAW;
+}
+
+/* The browser's handlers, by request; the kiosk's rows stay NULL. */
+static const request_handler browser_handlers[REQUEST_COUNT] = {
+    [REQ_HELP] = on_help,
+    [REQ_QUIT] = on_quit,
+    [REQ_UP] = on_move_up,
+    [REQ_DOWN] = on_move_down,
+    [REQ_EXPAND] = on_expand,
+    [REQ_COLLAPSE] = on_collapse,
+    [REQ_SEARCH] = on_search,
+    [REQ_EDIT] = on_edit,
+    [REQ_NEXT_MATCH] = on_next_match,
+    [REQ_PREVIOUS_MATCH] = on_previous_match,
+    [REQ_OPEN] = on_open,
+    [REQ_CLOSE] = on_close,
+    [REQ_EXPAND_ALL] = on_expand_all,
+    [REQ_FIRST] = on_first,
+    [REQ_LAST] = on_last,
+    [REQ_PAGE_UP] = on_page_up,
+    [REQ_PAGE_DOWN] = on_page_down,
+    [REQ_FOCUS] = on_focus,
+    [REQ_FILTER] = on_filter,
+    [REQ_BOARDS] = on_boards,
+    [REQ_PERIOD] = on_as_at,
+    [REQ_AUDIT] = on_history,
+    [REQ_REDRAW] = on_redraw,
+    [REQ_ADD] = on_add,
+    [REQ_SEGMENT] = on_segment,
+    [REQ_MILESTONE] = on_milestone,
+    [REQ_COMMENT] = on_comment,
+    [REQ_UNDO] = on_undo,
+    [REQ_REDO] = on_redo,
+};
+
+/* The browser's one write gate, asked by request_dispatch before any
+ * request that changes data. */
+static const char *write_refusal(void *context, const struct request_info *info, char *buffer,
+                                 size_t size)
+{
+    struct browser *b = context;
+    if (b->options.mode != SCREEN_EDIT || store_is_read_only(b->store)) {
+        snprintf(buffer, size, "Read-only: %s is not available here.", info->help);
+        return buffer;
+    }
+    if (b->as_of)
+        return "You are looking at an earlier month; press p and pick the latest to make "
+               "changes.";
+    return NULL;
+}
+
+/* For help and the hint line: whether the editing requests would pass the
+ * gate (write_refusal) now. */
+static bool browser_writable(const struct browser *b)
+{
+    return b->options.mode == SCREEN_EDIT && !store_is_read_only(b->store) && !b->as_of;
+}
+
+static unsigned perform(struct browser *b, enum request request)
+{
+    struct request_target target = {
+        .view = focused_view(b),
+        .handlers = browser_handlers,
+        .refusal = write_refusal,
+        .context = b,
+        .has_row = b->row_count > 0,
+        .message = b->message,
+        .message_size = sizeof b->message,
+    };
+    size_t before = strlen(b->message);
+    unsigned result = request_dispatch(&target, request);
+    if (result & RESULT_REFUSED)
+        b->message_is_error = true;
+    if (strlen(b->message) != before && !(result & ~(unsigned)RESULT_HANDLED))
+        result |= RESULT_REDRAW;
+    return result;
 }
 
 /* ---- Mouse ----------------------------------------------------------------- */
@@ -2076,50 +2394,122 @@ static void browser_free(struct browser *b)
     board_summaries_free(b->boards, b->board_count);
     audit_entries_free(b->audit, b->audit_count);
     command_history_free(&b->history);
+    free(b->match.code);
 }
 
-static void handle_key(struct browser *b, int status, wint_t key)
+static unsigned handle_key(struct browser *b, int status, wint_t key)
 {
     bool is_function = status == KEY_CODE_YES;
     if (is_function && key == KEY_RESIZE)
-        return;
+        return RESULT_REDRAW;
+    const struct overlay_screen *top = overlay_top(&b->overlays);
     if (is_function && key == KEY_MOUSE) {
-        if (b->overlay == OVERLAY_NONE && b->edit.kind == EDIT_NONE)
+        if (!top)
             mouse_event(b);
         else {
             MEVENT event;
             getmouse(&event);
         }
-        return;
+        return RESULT_REDRAW;
     }
-    if (b->edit.kind != EDIT_NONE) {
-        edit_key(b, key, is_function);
-        return;
-    }
-    if (b->overlay != OVERLAY_NONE) {
-        overlay_key(b, (int)key, is_function);
-        return;
+    /* The top overlay takes every key. */
+    if (top) {
+        struct input_event event = {.kind = INPUT_KEY, .key = key, .function = is_function};
+        return top->key(b, top, &event);
     }
     if (!is_function && key == 27) { /* Esc: leave the detail pane, clear a message */
         b->focus_detail = false;
         b->message[0] = '\0';
-        return;
+        return RESULT_REDRAW;
     }
     if (!is_function && key > 0x7F)
-        return;
-    enum request request = request_for_key(b->options.mode, (int)key);
-    if (request == REQ_NONE) {
-        /* A known editing key in a read-only mode: say why nothing happens. */
-        for (size_t i = 0; i < REQUEST_COUNT; i++)
-            for (size_t k = 0; k < 5 && requests[i].keys[k]; k++)
-                if (requests[i].keys[k] == (int)key && requests[i].mutates)
-                    set_message(b, true, "Read-only: %s is not available here.",
-                                requests[i].help);
-        return;
-    }
+        return RESULT_REDRAW;
+    enum request request = keymap_lookup(&b->keymap, (int)key);
+    if (request == REQ_NONE)
+        return 0;
     if (b->message_is_error || request != REQ_REDRAW)
         b->message[0] = '\0';
-    perform(b, request);
+    return perform(b, request);
+}
+
+static void act(struct browser *b, unsigned result);
+
+/* The browser as the input loop sees it. */
+static int browser_wait(void *context)
+{
+    struct browser *b = context;
+    b->redraw = false;
+    return POLL_MS; /* polling for other programs' writes is a tick */
+}
+
+static bool browser_done(void *context)
+{
+    struct browser *b = context;
+    return b->quit || b->hung_up || terminate_requested;
+}
+
+/* After a batch of keys, or a tick: another program's writes reload the
+ * board (checked at most every POLL_MS while keys come). */
+static bool browser_after(void *context)
+{
+    struct browser *b = context;
+    long long now = screen_now_ms();
+    if (now - b->last_poll >= POLL_MS || b->ticked) {
+        b->last_poll = now;
+        b->ticked = false;
+        if (store_data_version(b->store) != b->data_version) {
+            struct error reload = {0};
+            if (!load_board(b, b->board_code, b->as_of, &reload))
+                set_message(b, true, "%s", reload.message);
+            b->redraw = true;
+        }
+    }
+    return b->redraw;
+}
+
+static void views_prepare(struct browser *b);
+
+static void browser_frame(void *context, int *cursor_y, int *cursor_x)
+{
+    struct browser *b = context;
+    views_prepare(b);
+    draw(b);
+    *cursor_y = b->cursor_at_y;
+    *cursor_x = b->cursor_at_x;
+}
+
+/* One event from the input point. */
+static bool browser_event(void *context, const struct input_event *event)
+{
+    struct browser *b = context;
+    switch (event->kind) {
+    case INPUT_TICK:
+        b->ticked = true;
+        return true;
+    case INPUT_HANGUP:
+        b->hung_up = true; /* the terminal hung up without a SIGHUP */
+        return false;
+    case INPUT_RESIZE:
+        b->redraw = true; /* laid out again by the next frame */
+        return true;
+    case INPUT_MOUSE:
+    case INPUT_KEY:
+        break;
+    }
+    act(b, handle_key(b, event->function ? KEY_CODE_YES : OK, event->key));
+    b->redraw = true;
+    return !b->quit;
+}
+
+/* What the loop does with a handler's result. */
+static void act(struct browser *b, unsigned result)
+{
+    if (result & RESULT_QUIT)
+        b->quit = true;
+    if (result & RESULT_REPAINT)
+        clearok(curscr, TRUE);
+    if (result & RESULT_RELOAD)
+        reload_after_write(b);
 }
 
 int screen_run(struct store *store, const struct screen_options *options, struct error *error)
@@ -2134,6 +2524,13 @@ int screen_run(struct store *store, const struct screen_options *options, struct
         b->options.mode = SCREEN_READ_ONLY;
     b->style.ascii = options->ascii;
     screen_set_ascii(options->ascii);
+    keymap_default(&b->keymap, false);
+    if (!keymap_apply(&b->keymap, false, options->bindings, options->binding_count,
+                      options->settings_path, error)) {
+        error->status = EXIT_DATA;
+        browser_free(b);
+        return error->status;
+    }
     if (!load_board(b, options->board_code, YEARMONTH_NONE, error)) {
         browser_free(b);
         return error->status ? error->status : EXIT_DATA;
@@ -2160,47 +2557,24 @@ int screen_run(struct store *store, const struct screen_options *options, struct
     curs_set(1);
     if (store_is_read_only(store) && options->mode == SCREEN_EDIT)
         set_message(b, false, "You may not change this store, so it is open read-only.");
-    draw(b);
     if (options->first_frame_only) {
+        views_prepare(b);
+        draw(b);
+        input_show(b->cursor_at_y, b->cursor_at_x);
         screen_stop();
         browser_free(b);
         return EXIT_OK;
     }
-    timeout(POLL_MS);
-    long long last_poll = screen_now_ms();
-    while (!b->quit && !terminate_requested) {
-        wint_t key;
-        long long asked = screen_now_ms();
-        int status = get_wch(&key);
-        bool redraw = false;
-        if (status != ERR) {
-            handle_key(b, status, key);
-            redraw = true;
-        } else if (screen_now_ms() - asked < POLL_MS / 2 && screen_input_gone()) {
-            break; /* the terminal hung up without a SIGHUP */
-        }
-        /* Another process's writes: reload when the store's version moves. */
-        long long now = screen_now_ms();
-        if (now - last_poll >= POLL_MS || status == ERR) {
-            last_poll = now;
-            if (store_data_version(store) != b->data_version) {
-                struct error reload = {0};
-                if (!load_board(b, b->board_code, b->as_of, &reload))
-                    set_message(b, true, "%s", reload.message);
-                redraw = true;
-            }
-        }
-        /* Draw once the typed-ahead keys are all handled. */
-        if (redraw) {
-            timeout(0);
-            while (!b->quit && (status = get_wch(&key)) != ERR)
-                handle_key(b, status, key);
-            timeout(POLL_MS);
-            if (b->quit)
-                break;
-            draw(b);
-        }
-    }
+    b->last_poll = screen_now_ms();
+    struct front_end front = {
+        .context = b,
+        .wait_ms = browser_wait,
+        .event = browser_event,
+        .after = browser_after,
+        .draw = browser_frame,
+        .done = browser_done,
+    };
+    input_loop(&front);
     screen_stop();
     browser_free(b);
     return EXIT_OK;

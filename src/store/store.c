@@ -297,6 +297,9 @@ static const char *const migrations[] = {
                              "LEFT JOIN node_status s ON s.node_id = n.id "                    \
                              "WHERE n.board_id = ?1 AND n.tree_order < ?3 " SEARCH_MATCHES     \
                              "ORDER BY n.tree_order DESC LIMIT 1")                             \
+    X(SEARCH_COUNT, "SELECT count(*), coalesce(sum(n.tree_order <= ?3), 0) FROM nodes n "     \
+                    "LEFT JOIN node_status s ON s.node_id = n.id "                             \
+                    "WHERE n.board_id = ?1 " SEARCH_MATCHES)                                   \
     X(NODE_PARENT, "SELECT p.code, p.id FROM nodes n JOIN nodes p ON p.id = n.parent_id "     \
                    "WHERE n.board_id = ?1 AND n.code = ?2")                                    \
     X(METRIC_DELIVERABLE, "SELECT n.code FROM metrics m JOIN nodes n ON n.id = m.deliverable_id " \
@@ -2094,6 +2097,26 @@ bool store_search_node(struct store *store, long long board_id, const char *text
     int result = sqlite3_step(prepared);
     *found = result == SQLITE_ROW;
     *code = *found ? column_text(prepared, 0) : NULL;
+    sqlite3_reset(prepared);
+    if (result != SQLITE_ROW && result != SQLITE_DONE)
+        return fail(store, error, "search the board");
+    return true;
+}
+
+bool store_count_matches(struct store *store, long long board_id, const char *text,
+                         int tree_order, int filter, int *position, int *total,
+                         struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_SEARCH_COUNT, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    bind_text(prepared, 2, text);
+    sqlite3_bind_int(prepared, 3, tree_order);
+    sqlite3_bind_int(prepared, 4, filter);
+    int result = sqlite3_step(prepared);
+    *total = result == SQLITE_ROW ? sqlite3_column_int(prepared, 0) : 0;
+    *position = result == SQLITE_ROW ? sqlite3_column_int(prepared, 1) : 0;
     sqlite3_reset(prepared);
     if (result != SQLITE_ROW && result != SQLITE_DONE)
         return fail(store, error, "search the board");

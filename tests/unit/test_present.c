@@ -292,7 +292,7 @@ static void counts_in_each_form(void **state)
     assert_int_equal(line.spans[4].meaning, PRESENT_RAG_GREY);
     present_line_free(&line);
     assert_string_equal(counts(&rollup, PRESENT_COUNTS_BOARD, &line),
-                        "  | board R 3 A 5 G 2 B 1");
+                        "  | board R 3 A 5 G 2 B 1 - 0");
     present_line_free(&line);
     assert_string_equal(counts(&rollup, PRESENT_COUNTS_KIOSK, &line), "  R 3  A 5  G 2  B 1");
     present_line_free(&line);
@@ -319,12 +319,12 @@ static void summary_line(void **state)
     struct present_board *t = build_board();
     struct present_line line = {0};
     present_summary(&t->board, &t->status, 0, &line);
-    assert_string_equal(line.text.data, " Aim 1: R 2 A 1 G 0 B 1 - 1  | board R 2 A 1 G 0 B 1");
+    assert_string_equal(line.text.data, " Aim 1: R 2 A 1 G 0 B 1 - 1  | board R 2 A 1 G 0 B 1 - 1");
     assert_int_equal(present_line_meaning(&line), PRESENT_STRONG);
     assert_int_equal(line.spans[0].length, strlen(" Aim 1:"));
     present_line_free(&line);
     present_summary(&t->board, &t->status, NODE_NONE, &line);
-    assert_string_equal(line.text.data, " Board: R 2 A 1 G 0 B 1 - 1  | board R 2 A 1 G 0 B 1");
+    assert_string_equal(line.text.data, " Board: R 2 A 1 G 0 B 1 - 1  | board R 2 A 1 G 0 B 1 - 1");
     present_line_free(&line);
     free_board(t);
 }
