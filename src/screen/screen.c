@@ -145,7 +145,7 @@ struct browser {
     struct board *board;
     struct board_status status;
     yearmonth as_of; /* NONE: the latest */
-    long long data_version;
+    struct store_mark mark; /* what the last load saw */
 
     bool *expanded;   /* per node */
     size_t *came_from; /* per node: the child we left it for (Left), or NODE_NONE */
@@ -422,7 +422,7 @@ static bool load_board_as(struct browser *b, const char *code, yearmonth as_of, 
     if (keep && same_board)
         select_code(b, keep);
     free(keep);
-    b->data_version = store_data_version(b->store);
+    store_mark(b->store, &b->mark);
     return true;
 }
 
@@ -1787,7 +1787,10 @@ static void search_stored(struct browser *b, size_t start, int step, bool inclus
     bool found = false;
     struct error error = {0};
     for (int attempt = 0; attempt < 2 && !found; attempt++) {
-        if (!store_search_node(b->store, b->board->id, b->search, order, forward, (int)b->filter,
+        if (!store_search_node(b->store, b->board->id, b->search, order, forward,
+                               b->filter == FILTER_RED         ? RAG_RED
+                               : b->filter == FILTER_RED_AMBER ? RAG_AMBER
+                                                               : RAG_GREY,
                                &code, &found, &error)) {
             set_message(b, true, "%s", error.message);
             return;
@@ -2501,7 +2504,7 @@ int screen_run(struct store *store, const struct screen_options *options, struct
         long long now = screen_now_ms();
         if (now - last_poll >= POLL_MS || status == ERR) {
             last_poll = now;
-            if (store_data_version(store) != b->data_version) {
+            if (store_changed_since(store, &b->mark) != STORE_UNCHANGED) {
                 struct error reload = {0};
                 if (!load_board(b, b->board_code, b->as_of, &reload))
                     set_message(b, true, "%s", reload.message);

@@ -37,9 +37,7 @@ static int set_up(void **state)
     assert_true(boardfile_read_bytes(fixture_board, strlen(fixture_board), "fixture.yaml",
                                      &board, &error));
     const char *name = "fixture.yaml";
-    assert_true(store_begin(fixture->store, &error));
-    assert_true(store_import_boards(fixture->store, &board, &name, 1, false, "tester", &error));
-    assert_true(store_commit(fixture->store, &error));
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, &error));
     board_free(board);
     *state = fixture;
     return 0;
