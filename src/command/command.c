@@ -428,14 +428,17 @@ static bool import_in_transaction(struct store *store, struct board *const *boar
         if (!store_import_boards(store, &boards[i], &file_names[i], 1, sample, tally.who,
                                  audit_replaced, &tally, error))
             return false;
-        char summary[160];
-        snprintf(summary, sizeof summary,
-                 "%zu readings (%zu replaced), %zu milestone updates, %zu comments",
-                 board->reading_count, tally.replaced, board->milestone_update_count,
-                 board->comment_count);
-        if (!store_add_audit(store, tally.who, now,
-                             sample || board->sample ? "import-sample" : "import", board->code,
-                             NULL, NULL, summary, error))
+        /* Which file, and what it brought: what a manager looking back at
+         * the change history needs to find the import again. */
+        char *summary = xasprintf("%s: %zu readings (%zu replaced), %zu milestone updates, "
+                                  "%zu comments",
+                                  file_names[i], board->reading_count, tally.replaced,
+                                  board->milestone_update_count, board->comment_count);
+        bool audited = store_add_audit(store, tally.who, now,
+                                       sample || board->sample ? "import-sample" : "import",
+                                       board->code, NULL, NULL, summary, error);
+        free(summary);
+        if (!audited)
             return false;
     }
     /* Statuses once per board, however many files touched it. */
