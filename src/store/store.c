@@ -169,9 +169,9 @@ static const char *const migrations[] = {
     ") STRICT;"
     "INSERT INTO metric_latest SELECT m.id, " LATEST_COLUMNS "FROM metrics m;",
     /* 2 -> 3: every node's status and roll-up counts, and each board's, kept
-     * by store_update_status after every change, so that the browser can
+     * by the command layer after every change, so that the browser can
      * show a collapsed subtree's status without loading it. The rows are
-     * filled by store_open (the rules are C, not SQL). */
+     * filled by command_keep_missing_statuses (the rules are C, not SQL). */
     "CREATE TABLE node_status ("
     "  node_id INTEGER PRIMARY KEY REFERENCES nodes(id) ON DELETE CASCADE,"
     "  rag INTEGER NOT NULL,"
