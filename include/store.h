@@ -76,7 +76,10 @@ enum store_change {
                           * file written over in place), or unreadable: only a
                           * fresh connection (store_open) reads it reliably */
 };
-/* What happened since `mark`. A connection's own writes do not count. */
+/* What happened since `mark`. A connection's own commits are not
+ * STORE_CHANGED (the caller knows of them). STORE_NEEDS_REOPEN can also
+ * follow a writer emptying its log into the file after it committed: opening
+ * again then costs a little and reads the same data. */
 enum store_change store_changed_since(struct store *store, const struct store_mark *mark);
 /* False once the location no longer names the store this connection opened:
  * it was moved, replaced or deleted (a reader should open it again). */
