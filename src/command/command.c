@@ -176,8 +176,10 @@ bool command_keep_missing_statuses(struct store *store, struct error *error)
     return ok;
 }
 
-/* Runs `write` inside one transaction with its audit row; rolls everything
- * back if any step fails, so a refused or failed command writes nothing. */
+/* Ends a command's transaction: keeps board_code's statuses (NULL: the
+ * command kept them itself, as an import does for each board it touched)
+ * and commits, or rolls everything back if any step failed, so a refused or
+ * failed command writes nothing. */
 static bool finish(struct store *store, const char *board_code, bool written,
                    struct error *error)
 {
