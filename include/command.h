@@ -45,6 +45,34 @@ bool command_set_milestone(struct store *store, const char *board_code, const ch
 bool command_add_comment(struct store *store, const char *board_code, const char *node_code,
                          const char *text, const char *period_text, struct change *done,
                          struct error *error);
+/* Imports parsed board files (boardpack import): one transaction for all of
+ * them, an "import" audit row per file (with what it added and replaced;
+ * "import-sample" for sample data), an "import-replace-reading" row for
+ * every reading it changed, and the statuses of each board it touched,
+ * worked out with the rules. A failure anywhere writes nothing.
+ *
+ * An import gives no undo record: it is a bulk load from a file, often of
+ * thousands of readings, done by a script or from the command line, not a
+ * step in a browsing session. Its audit rows say what it did, readings it
+ * replaced keep their old values there, and it is put right the way it
+ * came in: import the corrected file (or restore a backup). */
+bool command_import_boards(struct store *store, struct board *const *boards,
+                           const char *const *file_names, size_t count, bool sample,
+                           struct error *error);
+/* Imports the bundled boards, and with sample_readings the illustrative
+ * readings (marked as sample), into an empty store: command_import_boards
+ * for all of them in one transaction. */
+bool command_seed_store(struct store *store, bool sample_readings, struct error *error);
+/* A first run: creates the store at `location` seeded with the bundled
+ * boards, out of sight until it is complete (store_create_unpublished,
+ * store_publish). If another first run got there first, its store stays. */
+bool command_create_seeded_store(const char *location, bool sample_readings,
+                                 struct error *error);
+/* Works out and keeps the statuses of boards whose store has none yet (a
+ * store from before statuses were kept), in one transaction. Call after a
+ * read-write store_open; a read-only store is left as it is. */
+bool command_keep_missing_statuses(struct store *store, struct error *error);
+
 /* Undo and redo are themselves audited writes. */
 bool command_undo(struct store *store, struct change *change, struct error *error);
 bool command_redo(struct store *store, struct change *change, struct error *error);

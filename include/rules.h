@@ -56,8 +56,9 @@ struct board_status {
 /* as_of: YEARMONTH_NONE for "now" (all readings). */
 void board_evaluate(const struct board *board, yearmonth as_of, struct board_status *out);
 /* The same for the latest month of a lazily loaded board (board.partial):
- * node and board roll-ups as the store keeps them (store_update_status
- * works them out with board_evaluate), metric statuses from the metrics'
+ * node and board roll-ups as the store keeps them (the command layer works
+ * them out with board_evaluate after every write and the store saves them,
+ * store_save_statuses), metric statuses from the metrics'
  * latest readings. Nodes whose children are not loaded still have their
  * whole subtree's counts. */
 void board_evaluate_kept(const struct board *board, struct board_status *out);

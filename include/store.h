@@ -1,51 +1,109 @@
-/* store.h — the SQLite store: the only layer that runs SQL. Every statement
- * is prepared; nothing is built from input. */
+/* store.h — the store: boards, readings, the audit log and the statuses kept
+ * for speed. Callers name a store by a location string and never see how it
+ * is kept (today one SQLite file: the only code that runs SQL is behind this
+ * header; every statement is prepared and nothing is built from input). A
+ * later backend (a PostgreSQL URI) fits behind the same calls. The store
+ * does not work out statuses: the command layer does, with the rules, and
+ * hands them to store_save_statuses. */
 #ifndef BOARDPACK_STORE_H
 #define BOARDPACK_STORE_H
 
 #include <stdbool.h>
 
 #include "model.h"
+#include "rules.h"
 #include "util.h"
 
 struct store;
 
 enum store_access {
     STORE_READ_WRITE,
-    STORE_READ_ONLY, /* SQLITE_OPEN_READONLY and PRAGMA query_only */
+    STORE_READ_ONLY, /* nothing can be written through this connection */
 };
 
-/* Opens (and with create, creates with mode 0600 and migrates) a store.
- * A read-write open of a file the user may not write falls back to
- * read-only; store_is_read_only tells. */
-bool store_open(const char *path, enum store_access access, bool create,
+/* True if there is a store at `location` (it may still be unreadable). */
+bool store_exists(const char *location);
+
+/* Opens the store at `location` (today a file path). With create, a missing
+ * store is created empty and private to its owner (and the folders above
+ * it), and an older schema is upgraded. A read-write open of a store the
+ * user may not write falls back to read-only; store_is_read_only tells. */
+bool store_open(const char *location, enum store_access access, bool create,
                 struct store **out, struct error *error);
 /* The same, waiting at most busy_timeout_ms for a lock while opening (and
  * after, until store_set_busy_timeout) instead of the default 5 s. */
-bool store_open_waiting(const char *path, enum store_access access, bool create,
+bool store_open_waiting(const char *location, enum store_access access, bool create,
                         int busy_timeout_ms, struct store **out, struct error *error);
 void store_close(struct store *store);
+/* Closes a store and, if this connection created it (store_open with
+ * create on a location with no store, or store_create_unpublished),
+ * removes it again: for a first import that failed. Otherwise the same as
+ * store_close. */
+void store_discard(struct store *store);
+
+/* A new, empty store that nobody else sees until store_publish puts it at
+ * `location`: the first run fills it (seeding) and then publishes it, so
+ * nobody sees a half-filled store. */
+bool store_create_unpublished(const char *location, struct store **out, struct error *error);
+/* Closes the store and puts it in place. If another store appeared at the
+ * location meanwhile (two first runs at once), that one stays and this one
+ * is dropped: still a success. Either way the connection is gone. */
+bool store_publish(struct store *store, struct error *error);
+
 /* How long a write waits for another writer before giving up (default 5 s). */
 void store_set_busy_timeout(struct store *store, int milliseconds);
 bool store_is_read_only(const struct store *store);
+/* The location the store was opened with. */
 const char *store_path(const struct store *store);
 /* True if the store holds no board yet. */
 bool store_is_empty(struct store *store);
-/* PRAGMA data_version: changes when another connection commits. */
-long long store_data_version(struct store *store);
 int store_schema_version(struct store *store);
+
+/* Noticing change. A reader takes a mark before it loads, and at each poll
+ * asks what happened since. The fields are the store's own: callers only
+ * keep the mark and hand it back. */
+struct store_mark {
+    long long version;
+    long long modified_ns;
+    long long size;
+};
+/* False if the store cannot be read. */
+bool store_mark(struct store *store, struct store_mark *mark);
+enum store_change {
+    STORE_UNCHANGED,
+    STORE_CHANGED,       /* another connection committed: load again */
+    STORE_NEEDS_REOPEN,  /* changed with no commit this connection can see (the
+                          * file written over in place), or unreadable: only a
+                          * fresh connection (store_open) reads it reliably */
+};
+/* What happened since `mark`. A connection's own commits are not
+ * STORE_CHANGED (the caller knows of them). STORE_NEEDS_REOPEN can also
+ * follow a writer emptying its log into the file after it committed: opening
+ * again then costs a little and reads the same data. */
+enum store_change store_changed_since(struct store *store, const struct store_mark *mark);
+/* False once the location no longer names the store this connection opened:
+ * it was moved, replaced or deleted (a reader should open it again). */
+bool store_is_same(struct store *store);
 
 /* Transactions: every write is one BEGIN IMMEDIATE ... COMMIT. */
 bool store_begin(struct store *store, struct error *error);
 bool store_commit(struct store *store, struct error *error);
 void store_rollback(struct store *store);
 
+/* Called for each reading an import replaces with a different value, in
+ * the import's transaction, so the caller can audit it. */
+typedef bool store_replaced_reading(void *context, const char *board_code,
+                                    const struct reading *reading, double old_value,
+                                    struct error *error);
+
 /* Imports parsed board files in the current transaction. A readings-only
  * file adds readings to a board already in the store (or earlier in the
- * list); unknown metric codes are located errors against `file_names`. */
+ * list); unknown metric codes are located errors against `file_names`.
+ * It neither audits nor works out statuses: command_import_boards does. */
 bool store_import_boards(struct store *store, struct board *const *boards,
                          const char *const *file_names, size_t count, bool sample,
-                         const char *who, struct error *error);
+                         const char *who, store_replaced_reading *replaced, void *context,
+                         struct error *error);
 
 /* Board codes and titles, in the order they were first imported. */
 struct board_summary {
@@ -81,16 +139,26 @@ bool store_load_board_top(struct store *store, const char *code, struct board **
 bool store_load_children(struct store *store, struct board *board, size_t index,
                          struct error *error);
 
-/* Works out and keeps every node's status and roll-up, and the board's (for
- * store_load_board_top), in the current transaction. The command layer
- * calls it after each change, import after each board. */
-bool store_update_status(struct store *store, const char *board_code, struct error *error);
+/* Keeps the statuses it is given for a board loaded with
+ * store_load_board_summary (every node, with its kept status) in the current
+ * transaction: `status` is that board's board_evaluate. Only the rows that
+ * differ from the kept ones are written. The command layer works them out
+ * and calls this after each change and each import. */
+bool store_save_statuses(struct store *store, const struct board *board,
+                         const struct board_status *status, struct error *error);
+/* Boards with no kept statuses yet (stores from before schema 3), for the
+ * command layer to fill (command_keep_missing_statuses). */
+bool store_boards_without_statuses(struct store *store, struct board_summary **out,
+                                   size_t *count, struct error *error);
 
 /* The first node after (forward) or before the one at `tree_order` whose
- * code, title or metric names contain `text` (case-insensitive); `filter`
- * 0 all, 1 only nodes with R below them, 2 R or A. *found false if none. */
+ * code, title or metric names contain `text` (case-insensitive) and that has
+ * at least one deliverable below it (or is one) whose kept status is
+ * `at_least` or worse (R > A > G > B; RAG_GREY: any node). *found false if
+ * none. */
 bool store_search_node(struct store *store, long long board_id, const char *text, int tree_order,
-                       bool forward, int filter, char **code, bool *found, struct error *error);
+                       bool forward, enum rag at_least, char **code, bool *found,
+                       struct error *error);
 
 /* How many nodes match a search (as store_search_node), and how many of
  * them come at or before `tree_order`: "match 2 of 5". */

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "boardfile.h"
@@ -288,28 +287,6 @@ static int parse_arguments(int argc, char **argv, struct options *options, bool 
     return EXIT_OK;
 }
 
-/* mkdir -p with owner-only permissions, for the store's folder. */
-static bool make_directories(const char *path, struct error *error)
-{
-    char buffer[PATH_MAX];
-    if (snprintf(buffer, sizeof buffer, "%s", path) >= (int)sizeof buffer) {
-        error_set(error, EXIT_CANNOT_CREATE, "The path %s is too long.", path);
-        return false;
-    }
-    for (char *slash = buffer + 1; *slash; slash++) {
-        if (*slash != '/')
-            continue;
-        *slash = '\0';
-        if (mkdir(buffer, 0700) != 0 && errno != EEXIST) {
-            error_set(error, EXIT_CANNOT_CREATE, "Cannot create the folder %s: %s.", buffer,
-                      strerror(errno));
-            return false;
-        }
-        *slash = '/';
-    }
-    return true;
-}
-
 /* --db, else $BOARDPACK_DB, else $XDG_DATA_HOME/boardpack/boardpack.db,
  * else ~/.local/share/boardpack/boardpack.db. */
 static char *store_location(const struct options *options)
@@ -326,77 +303,6 @@ static char *store_location(const struct options *options)
     return xasprintf("%s/.local/share/boardpack/boardpack.db", home && *home ? home : ".");
 }
 
-static bool file_exists(const char *path)
-{
-    struct stat info;
-    return stat(path, &info) == 0;
-}
-
-static void remove_store_files(const char *path)
-{
-    char *side = xasprintf("%s-wal", path);
-    unlink(side);
-    free(side);
-    side = xasprintf("%s-shm", path);
-    unlink(side);
-    free(side);
-    unlink(path);
-}
-
-/* Seeds a new store with the bundled boards and sample readings, all in one
- * transaction. */
-static bool seed_store(struct store *store, struct error *error)
-{
-    struct board **boards = xcalloc(bundled_file_count, sizeof *boards);
-    const char **names = xcalloc(bundled_file_count, sizeof *names);
-    bool ok = true;
-    for (size_t i = 0; ok && i < bundled_file_count; i++) {
-        names[i] = bundled_files[i].name;
-        ok = boardfile_read_bytes(bundled_files[i].bytes, bundled_files[i].length, names[i],
-                                  &boards[i], error);
-    }
-    if (ok && (ok = store_begin(store, error))) {
-        /* Structure first, then the sample readings that refer to it. */
-        for (int pass = 0; ok && pass < 2; pass++) {
-            for (size_t i = 0; ok && i < bundled_file_count; i++) {
-                if (bundled_files[i].sample != (pass == 1))
-                    continue;
-                ok = store_import_boards(store, &boards[i], &names[i], 1, bundled_files[i].sample,
-                                         current_user_name(), error);
-            }
-        }
-        if (ok)
-            ok = store_commit(store, error);
-        else
-            store_rollback(store);
-    }
-    for (size_t i = 0; i < bundled_file_count; i++)
-        board_free(boards[i]);
-    free(boards);
-    free(names);
-    return ok;
-}
-
-/* Seeds a new store beside `path` and moves it into place with link(2), so
- * no one ever sees a half-seeded store, and two first runs at once cannot
- * both seed: the loser simply opens the winner's store. */
-static bool create_seeded_store(const char *path, struct error *error)
-{
-    char *building = xasprintf("%s.new-%ld", path, (long)getpid());
-    struct store *store = NULL;
-    bool ok = store_open(building, STORE_READ_WRITE, true, &store, error) &&
-              seed_store(store, error);
-    store_close(store); /* the last close checkpoints into the file (and empties the WAL) */
-    if (ok && link(building, path) != 0 && errno != EEXIST) {
-        error_set(error, EXIT_CANNOT_CREATE, "Cannot create the store %s: %s.", path,
-                  strerror(errno));
-        ok = false;
-    }
-    remove_store_files(building);
-    free(building);
-    return ok;
-}
-
 /* Opens the store for a command; `seed` creates and seeds a missing one,
  * `create_empty` creates an empty one (and reports it through *created so a
  * failed import can remove it again). */
@@ -406,7 +312,7 @@ static bool open_store(const struct options *options, enum store_access access, 
 {
     char *path = store_location(options);
     *created = false;
-    bool exists = file_exists(path);
+    bool exists = store_exists(path);
     if (!exists && !seed && !create_empty) {
         error_set(error, EXIT_NO_INPUT,
                   "There is no store at %s (run boardpack once, or import a board file, to "
@@ -415,16 +321,17 @@ static bool open_store(const struct options *options, enum store_access access, 
         free(path);
         return false;
     }
-    if (!exists && !make_directories(path, error)) {
-        free(path);
-        return false;
-    }
-    if (!exists && seed && !create_seeded_store(path, error)) {
+    if (!exists && seed && !command_create_seeded_store(path, true, error)) {
         free(path);
         return false;
     }
     bool create = !exists && !seed;
     if (!store_open(path, access, create, store, error)) {
+        free(path);
+        return false;
+    }
+    if (!command_keep_missing_statuses(*store, error)) {
+        store_close(*store);
         free(path);
         return false;
     }
@@ -472,15 +379,14 @@ static int run_import(const struct options *options)
         !open_store(options, STORE_READ_WRITE, false, true, &store, &path, &created, &error))
         status = fail_with(&error);
     if (status == EXIT_OK) {
-        bool ok = store_begin(store, &error) &&
-                  store_import_boards(store, boards, options->arguments, (size_t)count, false,
-                                      current_user_name(), &error);
-        ok = ok ? store_commit(store, &error) : (store_rollback(store), false);
+        bool ok = command_import_boards(store, boards, options->arguments, (size_t)count, false,
+                                        &error);
         if (!ok)
             status = fail_with(&error);
-        store_close(store);
-        if (!ok && created)
-            remove_store_files(path);
+        if (ok)
+            store_close(store);
+        else
+            store_discard(store); /* removes the store only if this run created it */
         if (ok) {
             size_t readings = 0;
             for (int i = 0; i < count; i++)

@@ -1,8 +1,13 @@
 /* command.c — the one write path: every change is validated here, written in
- * one BEGIN IMMEDIATE transaction with its audit row, and described by a
- * `struct change` that undo and redo replay. `record` and the browser's
- * editor both come through these functions. */
+ * one BEGIN IMMEDIATE transaction with its audit row and the statuses it
+ * moves (worked out here with the rules, kept by the store), and described
+ * by a `struct change` that undo and redo replay. `record`, `import`,
+ * first-run seeding and the browser's editor all come through here. */
 #include "command.h"
+
+#include "boardfile.h"
+#include "bundled.h"
+#include "rules.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -132,14 +137,55 @@ static void describe_month(yearmonth period, char *out, size_t size)
     snprintf(out, size, "%s", month);
 }
 
-/* Runs `write` inside one transaction with its audit row; rolls everything
- * back if any step fails, so a refused or failed command writes nothing. */
+/* Works out every status and roll-up of a board with the rules and has the
+ * store keep them (it writes only the rows that moved). The load reads the
+ * nodes, each metric's latest readings and the kept statuses: its cost
+ * follows the board's nodes, not its readings. */
+static bool keep_statuses(struct store *store, const char *board_code, struct error *error)
+{
+    struct board *board;
+    if (!store_load_board_summary(store, board_code, &board, error))
+        return false;
+    struct board_status status;
+    board_evaluate(board, YEARMONTH_NONE, &status);
+    bool ok = store_save_statuses(store, board, &status, error);
+    board_status_free(&status, board->node_count);
+    board_free(board);
+    return ok;
+}
+
+bool command_keep_missing_statuses(struct store *store, struct error *error)
+{
+    if (store_is_read_only(store))
+        return true;
+    struct board_summary *boards = NULL;
+    size_t count = 0;
+    if (!store_boards_without_statuses(store, &boards, &count, error))
+        return false;
+    bool ok = true;
+    if (count) {
+        ok = store_begin(store, error);
+        for (size_t i = 0; ok && i < count; i++)
+            ok = keep_statuses(store, boards[i].code, error);
+        if (ok)
+            ok = store_commit(store, error);
+        else
+            store_rollback(store);
+    }
+    board_summaries_free(boards, count);
+    return ok;
+}
+
+/* Ends a command's transaction: keeps board_code's statuses (NULL: the
+ * command kept them itself, as an import does for each board it touched)
+ * and commits, or rolls everything back if any step failed, so a refused or
+ * failed command writes nothing. */
 static bool finish(struct store *store, const char *board_code, bool written,
                    struct error *error)
 {
     /* The statuses and roll-ups the store keeps follow in the same
      * transaction, so a browser never sees a reading without its status. */
-    if (!written || !store_update_status(store, board_code, error)) {
+    if (!written || (board_code && !keep_statuses(store, board_code, error))) {
         store_rollback(store);
         return false;
     }
@@ -359,6 +405,123 @@ bool command_add_comment(struct store *store, const char *board_code, const char
     else
         change_free(&change);
     return true;
+}
+
+/* ---- Imports and seeding ------------------------------------------------ */
+
+struct import_tally {
+    struct store *store;
+    const char *who;
+    const char *now;
+    size_t replaced;
+};
+
+/* Audits a reading an import replaced with a different value. */
+static bool audit_replaced(void *context, const char *board_code, const struct reading *reading,
+                           double old_value, struct error *error)
+{
+    struct import_tally *tally = context;
+    char old_text[64], new_text[64], period[8];
+    yearmonth_format(reading->period, period);
+    const char *segment = reading->segment;
+    snprintf(old_text, sizeof old_text, "%s%s%s=%.17g", period, segment ? " " : "",
+             segment ? segment : "", old_value);
+    snprintf(new_text, sizeof new_text, "%s%s%s=%.17g", period, segment ? " " : "",
+             segment ? segment : "", reading->value);
+    tally->replaced++;
+    return store_add_audit(tally->store, tally->who, tally->now,
+                           "import-replace-reading", board_code, reading->metric_code, old_text,
+                           new_text, error);
+}
+
+/* Imports the boards, audits each file, and keeps the statuses of every
+ * board it touched, all in the caller's transaction. */
+static bool import_in_transaction(struct store *store, struct board *const *boards,
+                                  const char *const *file_names, size_t count, bool sample,
+                                  struct error *error)
+{
+    char now[32];
+    current_timestamp(now);
+    struct import_tally tally = {.store = store, .who = current_user_name(), .now = now};
+    for (size_t i = 0; i < count; i++) {
+        const struct board *board = boards[i];
+        tally.replaced = 0;
+        if (!store_import_boards(store, &boards[i], &file_names[i], 1, sample, tally.who,
+                                 audit_replaced, &tally, error))
+            return false;
+        /* Which file, and what it brought: what a manager looking back at
+         * the change history needs to find the import again. */
+        char *summary = xasprintf("%s: %zu readings (%zu replaced), %zu milestone updates, "
+                                  "%zu comments",
+                                  file_names[i], board->reading_count, tally.replaced,
+                                  board->milestone_update_count, board->comment_count);
+        bool audited = store_add_audit(store, tally.who, now,
+                                       sample || board->sample ? "import-sample" : "import",
+                                       board->code, NULL, NULL, summary, error);
+        free(summary);
+        if (!audited)
+            return false;
+    }
+    /* Statuses once per board, however many files touched it. */
+    for (size_t i = 0; i < count; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(boards[j]->code, boards[i]->code) == 0;
+        if (!seen && !keep_statuses(store, boards[i]->code, error))
+            return false;
+    }
+    return true;
+}
+
+bool command_import_boards(struct store *store, struct board *const *boards,
+                           const char *const *file_names, size_t count, bool sample,
+                           struct error *error)
+{
+    if (!store_begin(store, error))
+        return false;
+    bool ok = import_in_transaction(store, boards, file_names, count, sample, error);
+    return finish(store, NULL, ok, error);
+}
+
+bool command_seed_store(struct store *store, bool sample_readings, struct error *error)
+{
+    struct board **boards = xcalloc(bundled_file_count, sizeof *boards);
+    const char **names = xcalloc(bundled_file_count, sizeof *names);
+    size_t count = 0;
+    bool ok = true;
+    /* Structure first, then the sample readings that refer to it. */
+    for (int pass = 0; ok && pass < 2; pass++) {
+        for (size_t i = 0; ok && i < bundled_file_count; i++) {
+            if (bundled_files[i].sample != (pass == 1) ||
+                (bundled_files[i].sample && !sample_readings))
+                continue;
+            names[count] = bundled_files[i].name;
+            ok = boardfile_read_bytes(bundled_files[i].bytes, bundled_files[i].length,
+                                      names[count], &boards[count], error);
+            if (ok && bundled_files[i].sample)
+                boards[count]->sample = true;
+            count += ok;
+        }
+    }
+    ok = ok && command_import_boards(store, boards, names, count, false, error);
+    for (size_t i = 0; i < count; i++)
+        board_free(boards[i]);
+    free(boards);
+    free(names);
+    return ok;
+}
+
+bool command_create_seeded_store(const char *location, bool sample_readings,
+                                 struct error *error)
+{
+    struct store *store = NULL;
+    if (!store_create_unpublished(location, &store, error))
+        return false;
+    if (!command_seed_store(store, sample_readings, error)) {
+        store_discard(store);
+        return false;
+    }
+    return store_publish(store, error);
 }
 
 /* Undo (forward false) or redo (forward true) one change, audited. */

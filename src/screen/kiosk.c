@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "rules.h"
@@ -44,12 +43,7 @@ struct kiosk {
     struct store *owned;
     struct store *store; /* borrowed, owned, or NULL while unreadable */
     char *path;
-    bool identified;     /* the file's identity below is known */
-    dev_t device;
-    ino_t inode;
-    struct timespec modified;
-    off_t size;
-    long long data_version;
+    struct store_mark mark; /* what the last good load saw */
 
     /* The last good load: kept on screen while the store is unreadable. */
     struct board *board;
@@ -141,23 +135,6 @@ static int until_next_second(void)
 
 /* ---- The store ----------------------------------------------------------- */
 
-static bool same_time(struct timespec a, struct timespec b)
-{
-    return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
-}
-
-static void remember_identity(struct kiosk *k)
-{
-    struct stat info;
-    k->identified = stat(k->path, &info) == 0;
-    if (k->identified) {
-        k->device = info.st_dev;
-        k->inode = info.st_ino;
-        k->modified = info.st_mtim;
-        k->size = info.st_size;
-    }
-}
-
 static void free_board(struct kiosk *k)
 {
     if (k->board) {
@@ -174,10 +151,10 @@ static void free_board(struct kiosk *k)
  * when it is still there. On failure the last good board stays. */
 static bool load(struct kiosk *k, struct error *error)
 {
-    /* Read the version first: a commit between the two then costs one
-     * more reload instead of being missed. */
-    long long version = store_data_version(k->store);
-    if (version < 0) {
+    /* Mark first: a commit between the two then costs one more reload
+     * instead of being missed. */
+    struct store_mark mark;
+    if (!store_mark(k->store, &mark)) {
         error_set(error, EXIT_NO_INPUT, "Cannot read the store %s.", k->path);
         return false;
     }
@@ -211,7 +188,7 @@ static bool load(struct kiosk *k, struct error *error)
         k->page = 0;
     }
     free(keep);
-    k->data_version = version;
+    k->mark = mark;
     return true;
 }
 
@@ -250,7 +227,6 @@ static bool reopen(struct kiosk *k, struct error *error)
                             error))
         return false;
     k->owned = k->store = store;
-    remember_identity(k);
     if (!load(k, error)) {
         drop_connection(k);
         return false;
@@ -266,22 +242,15 @@ static void poll_store(struct kiosk *k)
 {
     struct error error = {0};
     if (k->store) {
-        struct stat info;
-        bool present = stat(k->path, &info) == 0;
-        if (!present || !k->identified || info.st_dev != k->device || info.st_ino != k->inode) {
+        if (!store_is_same(k->store)) {
             snprintf(error.message, sizeof error.message,
                      "The store file %s was moved, replaced or deleted.", k->path);
         } else {
-            long long version = store_data_version(k->store);
-            bool touched = !same_time(info.st_mtim, k->modified) || info.st_size != k->size;
-            if (version < 0) {
-                snprintf(error.message, sizeof error.message, "Cannot read the store %s.",
-                         k->path);
-            } else if (version == k->data_version && !touched) {
+            enum store_change change = store_changed_since(k->store, &k->mark);
+            if (change == STORE_UNCHANGED) {
                 return; /* nothing new */
-            } else if (version != k->data_version) {
+            } else if (change == STORE_CHANGED) {
                 if (load(k, &error)) {
-                    remember_identity(k);
                     k->unreadable = false;
                     return;
                 }
@@ -988,7 +957,6 @@ int kiosk_run(struct store *store, const struct screen_options *options, struct 
         return error->status;
     }
     store_set_busy_timeout(store, KIOSK_BUSY_TIMEOUT_MS);
-    remember_identity(k);
     if (!load(k, error)) {
         free_board(k);
         free(k->path);

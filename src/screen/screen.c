@@ -61,7 +61,7 @@ struct browser {
     struct board *board;
     struct board_status status;
     yearmonth as_of; /* NONE: the latest */
-    long long data_version;
+    struct store_mark mark; /* what the last load saw */
 
     bool *expanded;   /* per node */
     size_t *came_from; /* per node: the child we left it for (Left), or NODE_NONE */
@@ -362,7 +362,7 @@ static bool load_board_as(struct browser *b, const char *code, yearmonth as_of, 
     if (keep && same_board)
         select_code(b, keep);
     free(keep);
-    b->data_version = store_data_version(b->store);
+    store_mark(b->store, &b->mark);
     return true;
 }
 
@@ -1562,7 +1562,10 @@ static void search_stored(struct browser *b, size_t start, int step, bool inclus
     bool found = false;
     struct error error = {0};
     for (int attempt = 0; attempt < 2 && !found; attempt++) {
-        if (!store_search_node(b->store, b->board->id, b->search, order, forward, (int)b->filter,
+        if (!store_search_node(b->store, b->board->id, b->search, order, forward,
+                               b->filter == FILTER_RED         ? RAG_RED
+                               : b->filter == FILTER_RED_AMBER ? RAG_AMBER
+                                                               : RAG_GREY,
                                &code, &found, &error)) {
             set_message(b, true, "%s", error.message);
             return;
@@ -2457,7 +2460,7 @@ static bool browser_after(void *context)
     if (now - b->last_poll >= POLL_MS || b->ticked) {
         b->last_poll = now;
         b->ticked = false;
-        if (store_data_version(b->store) != b->data_version) {
+        if (store_changed_since(b->store, &b->mark) != STORE_UNCHANGED) {
             struct error reload = {0};
             if (!load_board(b, b->board_code, b->as_of, &reload))
                 set_message(b, true, "%s", reload.message);

@@ -2,10 +2,10 @@
  * are prepared once per connection from the table below and reused; no SQL
  * text is ever built from input. */
 #include "store.h"
-#include "rules.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,9 +169,9 @@ static const char *const migrations[] = {
     ") STRICT;"
     "INSERT INTO metric_latest SELECT m.id, " LATEST_COLUMNS "FROM metrics m;",
     /* 2 -> 3: every node's status and roll-up counts, and each board's, kept
-     * by store_update_status after every change, so that the browser can
+     * by the command layer after every change, so that the browser can
      * show a collapsed subtree's status without loading it. The rows are
-     * filled by store_open (the rules are C, not SQL). */
+     * filled by command_keep_missing_statuses (the rules are C, not SQL). */
     "CREATE TABLE node_status ("
     "  node_id INTEGER PRIMARY KEY REFERENCES nodes(id) ON DELETE CASCADE,"
     "  rag INTEGER NOT NULL,"
@@ -200,10 +200,11 @@ static const char *const migrations[] = {
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
 /* A search's test for one node: ?2 the text (in its code, title or a
- * metric's name, ignoring ASCII case), ?4 the status filter (0 all, 1 R
- * below it, 2 R or A below it). */
+ * metric's name, ignoring ASCII case), ?4 the least bad status wanted below
+ * it (enum rag: 0 any, 1 B or worse, 2 G or worse, 3 A or R, 4 R). */
 #define SEARCH_MATCHES                                                                         \
-    "AND (?4 = 0 OR s.red > 0 OR (?4 = 2 AND s.amber > 0)) "                                   \
+    "AND (?4 <= 0 OR s.red > 0 OR (?4 <= 3 AND s.amber > 0) OR (?4 <= 2 AND s.green > 0) "     \
+    "OR (?4 <= 1 AND s.blue > 0)) "                                                            \
     "AND (instr(lower(n.code), lower(?2)) > 0 OR instr(lower(n.title), lower(?2)) > 0 "        \
     "OR EXISTS (SELECT 1 FROM metrics m WHERE m.deliverable_id = n.id "                        \
     "AND instr(lower(m.name), lower(?2)) > 0)) "
@@ -287,7 +288,7 @@ static const char *const migrations[] = {
     X(PUT_BOARD_STATUS, "INSERT OR REPLACE INTO board_status (board_id, as_at, shows_sample, " \
                         "rag, grey, blue, green, amber, red) "                                  \
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                         \
-    X(BOARDS_WITHOUT_STATUS, "SELECT code FROM boards WHERE id NOT IN "                       \
+    X(BOARDS_WITHOUT_STATUS, "SELECT code, title FROM boards WHERE id NOT IN "                       \
                              "(SELECT board_id FROM board_status) ORDER BY id")               \
     X(SEARCH_NODES_FORWARD, "SELECT n.code FROM nodes n "                                \
                             "LEFT JOIN node_status s ON s.node_id = n.id "                     \
@@ -386,10 +387,13 @@ struct store {
     sqlite3 *database;
     char *path;
     bool read_only;
+    bool created;     /* this connection created the file (store_discard removes it) */
+    char *publish_to; /* an unpublished store's final path */
+    bool identified;  /* the file's identity below is known */
+    dev_t device;
+    ino_t inode;
     sqlite3_stmt *statements[STATEMENT_COUNT];
 };
-
-static bool ensure_status(struct store *store, struct error *error);
 
 /* One sentence for a failed SQLite call, without leaking SQL to users. */
 static bool fail(struct store *store, struct error *error, const char *doing)
@@ -559,6 +563,28 @@ static bool migrate(struct store *store, struct error *error)
     return true;
 }
 
+/* mkdir -p with owner-only permissions, for a new store's folder. */
+static bool make_directories(const char *path, struct error *error)
+{
+    char buffer[PATH_MAX];
+    if (snprintf(buffer, sizeof buffer, "%s", path) >= (int)sizeof buffer) {
+        error_set(error, EXIT_CANNOT_CREATE, "The path %s is too long.", path);
+        return false;
+    }
+    for (char *slash = buffer + 1; *slash; slash++) {
+        if (*slash != '/')
+            continue;
+        *slash = '\0';
+        if (mkdir(buffer, 0700) != 0 && errno != EEXIST) {
+            error_set(error, EXIT_CANNOT_CREATE, "Cannot create the folder %s: %s.", buffer,
+                      strerror(errno));
+            return false;
+        }
+        *slash = '/';
+    }
+    return true;
+}
+
 /* Creates the file with owner-only permissions before SQLite opens it, so
  * the store is never readable by others, whatever the umask. */
 static bool create_private_file(const char *path, struct error *error)
@@ -573,6 +599,23 @@ static bool create_private_file(const char *path, struct error *error)
     }
     close(descriptor);
     return true;
+}
+
+bool store_exists(const char *location)
+{
+    struct stat info;
+    return stat(location, &info) == 0;
+}
+
+/* The file's device and inode, to tell later whether the path still names it. */
+static void remember_identity(struct store *store)
+{
+    struct stat info;
+    store->identified = stat(store->path, &info) == 0;
+    if (store->identified) {
+        store->device = info.st_dev;
+        store->inode = info.st_ino;
+    }
 }
 
 bool store_open(const char *path, enum store_access access, bool create, struct store **out,
@@ -597,12 +640,13 @@ bool store_open_waiting(const char *path, enum store_access access, bool create,
     bool read_only = access == STORE_READ_ONLY;
     if (!read_only && exists && faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) != 0)
         read_only = true; /* the user may look but not change */
-    if (!exists && !create_private_file(path, error))
+    if (!exists && (!make_directories(path, error) || !create_private_file(path, error)))
         return false;
 
     struct store *store = xcalloc(1, sizeof *store);
     store->path = xstrdup(path);
     store->read_only = read_only;
+    store->created = !exists;
     int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
                 SQLITE_OPEN_NOMUTEX;
     if (sqlite3_open_v2(path, &store->database, flags, NULL) != SQLITE_OK) {
@@ -644,27 +688,90 @@ bool store_open_waiting(const char *path, enum store_access access, bool create,
             return false;
         }
     }
-    if (!migrate(store, error) || (!read_only && !ensure_status(store, error))) {
-        store_close(store);
+    if (!migrate(store, error)) {
+        store_discard(store);
         return false;
     }
     if (read_only && !execute_script(store, "PRAGMA query_only = ON", error, "open the store")) {
         store_close(store);
         return false;
     }
+    remember_identity(store);
     *out = store;
     return true;
+}
+
+/* Closes the connection; the caller frees or keeps the path. */
+static void close_connection(struct store *store)
+{
+    for (int i = 0; i < STATEMENT_COUNT; i++) {
+        sqlite3_finalize(store->statements[i]);
+        store->statements[i] = NULL;
+    }
+    sqlite3_close(store->database);
+    store->database = NULL;
 }
 
 void store_close(struct store *store)
 {
     if (!store)
         return;
-    for (int i = 0; i < STATEMENT_COUNT; i++)
-        sqlite3_finalize(store->statements[i]);
-    sqlite3_close(store->database);
+    close_connection(store);
     free(store->path);
+    free(store->publish_to);
     free(store);
+}
+
+/* Removes a store's file with its -wal and -shm. */
+static void remove_files(const char *path)
+{
+    char *side = xasprintf("%s-wal", path);
+    unlink(side);
+    free(side);
+    side = xasprintf("%s-shm", path);
+    unlink(side);
+    free(side);
+    unlink(path);
+}
+
+void store_discard(struct store *store)
+{
+    if (!store)
+        return;
+    bool remove = store->created;
+    char *path = xstrdup(store->path);
+    store_close(store);
+    if (remove)
+        remove_files(path);
+    free(path);
+}
+
+bool store_create_unpublished(const char *location, struct store **out, struct error *error)
+{
+    /* Built beside its final path, under a name no other process uses. */
+    char *building = xasprintf("%s.new-%ld", location, (long)getpid());
+    remove_files(building); /* left by a crashed run with our process id */
+    bool ok = store_open(building, STORE_READ_WRITE, true, out, error);
+    free(building);
+    if (ok)
+        (*out)->publish_to = xstrdup(location);
+    return ok;
+}
+
+bool store_publish(struct store *store, struct error *error)
+{
+    /* The last close checkpoints into the file (and empties the WAL). */
+    close_connection(store);
+    bool ok = true;
+    /* link(2) never replaces: if another first run won, its store stays. */
+    if (link(store->path, store->publish_to) != 0 && errno != EEXIST) {
+        error_set(error, EXIT_CANNOT_CREATE, "Cannot create the store %s: %s.",
+                  store->publish_to, strerror(errno));
+        ok = false;
+    }
+    remove_files(store->path);
+    store_close(store);
+    return ok;
 }
 
 void store_set_busy_timeout(struct store *store, int milliseconds)
@@ -687,7 +794,8 @@ bool store_is_empty(struct store *store)
     return pragma_integer(store, STATEMENT_COUNT_BOARDS) <= 0;
 }
 
-long long store_data_version(struct store *store)
+/* PRAGMA data_version: moves when another connection commits. */
+static long long data_version(struct store *store)
 {
     sqlite3_stmt *prepared = statement(store, STATEMENT_DATA_VERSION, NULL);
     long long version = -1;
@@ -696,6 +804,46 @@ long long store_data_version(struct store *store)
     if (prepared)
         sqlite3_reset(prepared);
     return version;
+}
+
+/* The file's modification time and size: they move when it is written over
+ * in place, which a connection's data_version may not show. */
+static void file_state(const char *path, long long *modified_ns, long long *size)
+{
+    struct stat info;
+    *modified_ns = *size = -1;
+    if (stat(path, &info) == 0) {
+        *modified_ns = (long long)info.st_mtim.tv_sec * 1000000000LL + info.st_mtim.tv_nsec;
+        *size = (long long)info.st_size;
+    }
+}
+
+bool store_mark(struct store *store, struct store_mark *mark)
+{
+    mark->version = data_version(store);
+    file_state(store->path, &mark->modified_ns, &mark->size);
+    return mark->version >= 0;
+}
+
+enum store_change store_changed_since(struct store *store, const struct store_mark *mark)
+{
+    long long version = data_version(store);
+    if (version < 0)
+        return STORE_NEEDS_REOPEN;
+    if (version != mark->version)
+        return STORE_CHANGED;
+    long long modified_ns, size;
+    file_state(store->path, &modified_ns, &size);
+    if (modified_ns != mark->modified_ns || size != mark->size)
+        return STORE_NEEDS_REOPEN;
+    return STORE_UNCHANGED;
+}
+
+bool store_is_same(struct store *store)
+{
+    struct stat info;
+    return store->identified && stat(store->path, &info) == 0 && info.st_dev == store->device &&
+           info.st_ino == store->inode;
 }
 
 int store_schema_version(struct store *store)
@@ -1185,9 +1333,8 @@ static bool list_metrics(struct store *store, long long board_id, struct metric_
  * commentary) into a board already in the store. */
 static bool import_activity(struct store *store, const struct board *board, long long board_id,
                             const char *file_name, bool sample, const char *who, const char *now,
-                            struct error *error)
+                            store_replaced_reading *replaced, void *context, struct error *error)
 {
-    size_t replaced = 0;
     struct metric_lookup *metrics = NULL;
     size_t metric_count = 0;
     if (board->reading_count && !list_metrics(store, board_id, &metrics, &metric_count, error))
@@ -1222,22 +1369,11 @@ static bool import_activity(struct store *store, const struct board *board, long
             free_lookups(metrics, metric_count);
             return false;
         }
-        if (had_old && old_value != reading->value) {
-            /* A replaced value is a change like any other: audit it. */
-            char old_text[64], new_text[64], period[8];
-            yearmonth_format(reading->period, period);
-            snprintf(old_text, sizeof old_text, "%s%s%s=%.17g", period,
-                     reading->segment ? " " : "", reading->segment ? reading->segment : "",
-                     old_value);
-            snprintf(new_text, sizeof new_text, "%s%s%s=%.17g", period,
-                     reading->segment ? " " : "", reading->segment ? reading->segment : "",
-                     reading->value);
-            if (!store_add_audit(store, who, now, "import-replace-reading", board->code,
-                                 reading->metric_code, old_text, new_text, error)) {
-                free_lookups(metrics, metric_count);
-                return false;
-            }
-            replaced++;
+        /* A replaced value is a change like any other: the caller audits it. */
+        if (had_old && old_value != reading->value && replaced &&
+            !replaced(context, board->code, reading, old_value, error)) {
+            free_lookups(metrics, metric_count);
+            return false;
         }
     }
     free_lookups(metrics, metric_count);
@@ -1295,16 +1431,13 @@ static bool import_activity(struct store *store, const struct board *board, long
         if (!run(store, prepared, error, "save commentary"))
             return false;
     }
-    char summary[160];
-    snprintf(summary, sizeof summary, "%zu readings (%zu replaced), %zu milestone updates, %zu comments",
-             board->reading_count, replaced, board->milestone_update_count, board->comment_count);
-    return store_add_audit(store, who, now, sample ? "import-sample" : "import", board->code, NULL,
-                           NULL, summary, error);
+    return true;
 }
 
 bool store_import_boards(struct store *store, struct board *const *boards,
                          const char *const *file_names, size_t count, bool sample,
-                         const char *who, struct error *error)
+                         const char *who, store_replaced_reading *replaced, void *context,
+                         struct error *error)
 {
     char now[32];
     current_timestamp(now);
@@ -1333,15 +1466,13 @@ bool store_import_boards(struct store *store, struct board *const *boards,
                 return false;
         }
         if (!import_activity(store, board, board_id, file_names[i], sample || board->sample, who,
-                             now, error))
+                             now, replaced, context, error))
             return false;
         sqlite3_stmt *prepared = statement(store, STATEMENT_REFRESH_BOARD_LATEST, error);
         if (!prepared)
             return false;
         sqlite3_bind_int64(prepared, 1, board_id);
         if (!run(store, prepared, error, "update the latest readings"))
-            return false;
-        if (!store_update_status(store, board->code, error))
             return false;
     }
     return true;
@@ -2020,17 +2151,13 @@ static bool put_status_row(struct store *store, enum statement_id id, long long 
     return run(store, prepared, error, "keep the statuses");
 }
 
-bool store_update_status(struct store *store, const char *board_code, struct error *error)
+bool store_save_statuses(struct store *store, const struct board *board,
+                         const struct board_status *status, struct error *error)
 {
-    struct board *board;
-    if (!load_board(store, board_code, YEARMONTH_NONE, true, false, &board, error))
-        return false;
-    struct board_status status;
-    board_evaluate(board, YEARMONTH_NONE, &status);
     bool ok = true;
     for (size_t i = 0; ok && i < board->node_count; i++) {
         const struct node *node = &board->nodes[i];
-        const struct rollup *rollup = &status.nodes[i];
+        const struct rollup *rollup = &status->nodes[i];
         /* Only rows that changed are written (the load read the old ones). */
         if (node->has_stored_status && node->stored_rag == rollup->rag &&
             memcmp(node->stored_counts, rollup->counts, sizeof rollup->counts) == 0)
@@ -2039,50 +2166,43 @@ bool store_update_status(struct store *store, const char *board_code, struct err
                             rollup->counts, node->child_count, error);
     }
     char as_at[8] = "";
-    if (status.as_at)
-        yearmonth_format(status.as_at, as_at);
-    ok = ok && put_status_row(store, STATEMENT_PUT_BOARD_STATUS, board->id,
-                              status.as_at ? as_at : NULL, board->shows_sample, status.board.rag,
-                              status.board.counts, 0, error);
-    board_status_free(&status, board->node_count);
-    board_free(board);
-    return ok;
+    if (status->as_at)
+        yearmonth_format(status->as_at, as_at);
+    return ok && put_status_row(store, STATEMENT_PUT_BOARD_STATUS, board->id,
+                                status->as_at ? as_at : NULL, board->shows_sample,
+                                status->board.rag, status->board.counts, 0, error);
 }
 
-/* Boards imported before statuses were kept (schema 2) get them now. */
-static bool ensure_status(struct store *store, struct error *error)
+bool store_boards_without_statuses(struct store *store, struct board_summary **out,
+                                   size_t *count, struct error *error)
 {
     sqlite3_stmt *prepared = statement(store, STATEMENT_BOARDS_WITHOUT_STATUS, error);
     if (!prepared)
         return false;
-    char **codes = NULL;
-    size_t count = 0, capacity = 0;
+    struct board_summary *list = NULL;
+    size_t used = 0, capacity = 0;
     int result;
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        void *grown = codes;
-        grow_array(&grown, &capacity, count + 1, sizeof *codes);
-        codes = grown;
-        codes[count++] = column_text(prepared, 0);
+        void *grown = list;
+        grow_array(&grown, &capacity, used + 1, sizeof *list);
+        list = grown;
+        list[used].code = column_text(prepared, 0);
+        list[used].title = column_text(prepared, 1);
+        used++;
     }
     sqlite3_reset(prepared);
-    bool ok = result == SQLITE_DONE || fail(store, error, "read the boards");
-    if (ok && count) {
-        ok = store_begin(store, error);
-        for (size_t i = 0; ok && i < count; i++)
-            ok = store_update_status(store, codes[i], error);
-        if (ok)
-            ok = store_commit(store, error);
-        else
-            store_rollback(store);
+    if (result != SQLITE_DONE) {
+        board_summaries_free(list, used);
+        return fail(store, error, "read the boards");
     }
-    for (size_t i = 0; i < count; i++)
-        free(codes[i]);
-    free(codes);
-    return ok;
+    *out = list;
+    *count = used;
+    return true;
 }
 
 bool store_search_node(struct store *store, long long board_id, const char *text, int tree_order,
-                       bool forward, int filter, char **code, bool *found, struct error *error)
+                       bool forward, enum rag at_least, char **code, bool *found,
+                       struct error *error)
 {
     /* Walks the (board, tree order) index from the start and stops at the
      * first match, so a near match costs little whatever the board's size. */
@@ -2093,7 +2213,7 @@ bool store_search_node(struct store *store, long long board_id, const char *text
     sqlite3_bind_int64(prepared, 1, board_id);
     bind_text(prepared, 2, text);
     sqlite3_bind_int(prepared, 3, tree_order);
-    sqlite3_bind_int(prepared, 4, filter);
+    sqlite3_bind_int(prepared, 4, (int)at_least);
     int result = sqlite3_step(prepared);
     *found = result == SQLITE_ROW;
     *code = *found ? column_text(prepared, 0) : NULL;

@@ -45,6 +45,12 @@ expect_status 0 "import two files"
 expect_err_contains "Imported 2 files (2 readings)" "import summary"
 expect_equal "$(sql "$DB" 'SELECT count(*) FROM readings')" "2" "readings imported"
 expect_equal "$(stat -c %a "$DB")" "600" "imported store is private"
+# Through the command layer: an audit row per file, naming it, and the kept
+# statuses (1.1.1 at 37 days against a 40-to-28 line: behind, so not grey).
+expect_equal "$(sql "$DB" "SELECT group_concat(action || ' ' || new_value, ';') FROM audit")" \
+  "import $WORK/board.yaml: 1 readings (0 replaced), 0 milestone updates, 0 comments;import $WORK/more.yaml: 1 readings (0 replaced), 0 milestone updates, 0 comments" \
+  "one audit row per imported file"
+expect_equal "$(sql "$DB" "SELECT count(*) FROM node_status")" "4" "statuses kept for every node"
 
 # A readings file whose second row is bad writes nothing, first row included.
 before=$(store_fingerprint "$DB")
@@ -63,6 +69,8 @@ expect_equal "$(store_fingerprint "$DB")" "$before" "a refused import writes not
 run "$BOARDPACK" --db "$WORK/new.db" import "$WORK/more.yaml"
 expect_status 65 "readings for a board that is not there"
 expect_file_absent "$WORK/new.db" "failed first import leaves no store"
+expect_file_absent "$WORK/new.db-wal" "nor its -wal"
+expect_file_absent "$WORK/new.db-shm" "nor its -shm"
 
 run "$BOARDPACK" --db "$DB" import "$WORK/missing.yaml"
 expect_status 66 "missing file"

@@ -52,6 +52,12 @@ expect_equal "$bad_exec" "" "sqlite3_exec runs only fixed text"
 bad_scripts=$(grep -oE 'execute_script\(store, [^,]*' "$SOURCE_ROOT/src/store/store.c" |
   grep -vE ', ("[A-Z][^"]*"|migrations\[step\]|set_version|sql)$')
 expect_equal "$bad_scripts" "" "scripts are fixed text, migrations or the schema number"
+# The store's files are the store's business: nothing else stats, links or
+# unlinks them, touches -wal/-shm, or runs a pragma (docs/architecture.md).
+file_handling=$(grep -rlE --include='*.c' --include='*.h' \
+  '\b(f?stat|lstat|unlink|link)\(|st_ino|-wal|-shm|PRAGMA|data_version' "$SOURCE_ROOT"/src |
+  grep -v '/src/store/')
+expect_equal "$file_handling" "" "no store file handling outside src/store/"
 
 # Dynamically: text that looks like SQL is refused as a code or stored as
 # plain text, and the tables are intact afterwards.

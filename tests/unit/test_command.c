@@ -17,6 +17,7 @@
 #include "boardfile.h"
 #include "command.h"
 #include "fixture.h"
+#include "rules.h"
 #include "store.h"
 
 struct fixture {
@@ -37,9 +38,7 @@ static int set_up(void **state)
     assert_true(boardfile_read_bytes(fixture_board, strlen(fixture_board), "fixture.yaml",
                                      &board, &error));
     const char *name = "fixture.yaml";
-    assert_true(store_begin(fixture->store, &error));
-    assert_true(store_import_boards(fixture->store, &board, &name, 1, false, "tester", &error));
-    assert_true(store_commit(fixture->store, &error));
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, &error));
     board_free(board);
     *state = fixture;
     return 0;
@@ -365,6 +364,159 @@ static void the_history_undoes_and_redoes_in_order(void **state)
     command_history_free(&history);
 }
 
+static struct board *parse(const char *text, const char *name)
+{
+    struct board *board = NULL;
+    struct error error = {0};
+    if (!boardfile_read_bytes(text, strlen(text), name, &board, &error))
+        fail_msg("%s", error.message);
+    return board;
+}
+
+/* The kept statuses (what the browser's first frame shows) equal a full
+ * load evaluated afresh with the rules. */
+static void assert_kept_statuses_are_fresh(struct store *store, const char *board_code)
+{
+    struct error error = {0};
+    struct board *full, *kept;
+    assert_true(store_load_board(store, board_code, YEARMONTH_NONE, &full, &error));
+    assert_true(store_load_board_summary(store, board_code, &kept, &error));
+    struct board_status fresh;
+    board_evaluate(full, YEARMONTH_NONE, &fresh);
+    assert_int_equal(full->node_count, kept->node_count);
+    for (size_t i = 0; i < full->node_count; i++) {
+        assert_true(kept->nodes[i].has_stored_status);
+        assert_int_equal(kept->nodes[i].stored_rag, fresh.nodes[i].rag);
+        assert_memory_equal(kept->nodes[i].stored_counts, fresh.nodes[i].counts,
+                            sizeof fresh.nodes[i].counts);
+    }
+    struct board *top;
+    assert_true(store_load_board_top(store, board_code, &top, &error));
+    assert_true(top->has_stored_status);
+    assert_int_equal(top->as_at, fresh.as_at);
+    assert_int_equal(top->stored_rag, fresh.board.rag);
+    assert_memory_equal(top->stored_counts, fresh.board.counts, sizeof fresh.board.counts);
+    board_status_free(&fresh, full->node_count);
+    board_free(full);
+    board_free(kept);
+    board_free(top);
+}
+
+/* An import is one transaction with an audit row per file (naming it), a
+ * row for every reading it changed, and the statuses it moved. */
+static void an_import_is_audited_and_keeps_the_statuses(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    assert_query(fixture->path, "SELECT action || '|' || new_value FROM audit",
+                 "import|fixture.yaml: 4 readings (0 replaced), 0 milestone updates, 0 comments");
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    static const char readings[] = "board: {code: test-board}\n"
+                                   "readings:\n"
+                                   "  - {metric: \"1.1.1\", period: 2023-05, value: 20}\n"
+                                   "  - {metric: \"1.1.1\", period: 2023-04, value: 60.1}\n"
+                                   "  - {metric: \"1.1.2a\", period: 2023-06, value: 4.5}\n";
+    struct board *board = parse(readings, "june.yaml");
+    const char *name = "june.yaml";
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, &error));
+    board_free(board);
+    /* 2023-04 had the same value: not a change, not audited. */
+    assert_query(fixture->path,
+                 "SELECT group_concat(action || '|' || coalesce(node_code, '') || '|' || "
+                 "coalesce(old_value, '') || '|' || new_value, ';') FROM "
+                 "(SELECT * FROM audit WHERE id > 1 ORDER BY id)",
+                 "import-replace-reading|1.1.1|2023-05=61.5|2023-05=20;"
+                 "import|||june.yaml: 3 readings (1 replaced), 0 milestone updates, 0 comments");
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    assert_query(fixture->path,
+                 "SELECT s.rag FROM node_status s JOIN nodes n ON n.id = s.node_id "
+                 "WHERE n.code = '1.1.1'",
+                 "4"); /* 20% against a 60% line: R */
+}
+
+/* Two files where the second is wrong: the first is not half-imported. */
+static void a_failed_import_writes_nothing(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct board *boards[2] = {
+        parse(fixture_readings, "good.yaml"),
+        parse("board: {code: test-board}\nreadings:\n"
+              "  - {metric: \"9.9.9\", period: 2023-06, value: 1}\n",
+              "bad.yaml"),
+    };
+    const char *names[] = {"good.yaml", "bad.yaml"};
+    size_t before_length, after_length;
+    char *before = store_bytes(fixture->path, &before_length);
+    assert_false(command_import_boards(fixture->store, boards, names, 2, false, &error));
+    assert_string_equal(error.message,
+                        "bad.yaml:3:5: error: board 'test-board' has no metric '9.9.9'");
+    char *after = store_bytes(fixture->path, &after_length);
+    assert_query(fixture->path, "SELECT count(*) FROM readings", "4");
+    assert_query(fixture->path, "SELECT count(*) FROM audit", "1");
+    assert_int_equal(before_length, after_length);
+    assert_memory_equal(before, after, before_length);
+    free(before);
+    free(after);
+    board_free(boards[0]);
+    board_free(boards[1]);
+}
+
+/* First-run seeding goes through the same import: the bundled boards, their
+ * audit rows, the sample readings marked as such, and fresh statuses. */
+static void seeding_imports_the_bundled_boards_through_the_command_layer(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char path[192];
+    snprintf(path, sizeof path, "%s/seeded/boardpack.db", fixture->directory);
+    assert_true(command_create_seeded_store(path, true, &error));
+    assert_query(path, "SELECT count(*) > 3 FROM boards", "1");
+    assert_query(path, "SELECT count(*) FROM audit WHERE action = 'import-sample'", "1");
+    assert_query(path,
+                 "SELECT count(*) = (SELECT count(*) FROM boards) FROM audit "
+                 "WHERE action = 'import'",
+                 "1");
+    assert_query(path, "SELECT min(sample) FROM readings", "1");
+    struct store *store;
+    assert_true(store_open(path, STORE_READ_ONLY, false, &store, &error));
+    assert_kept_statuses_are_fresh(store, "nlmhp-2023-24");
+    store_close(store);
+    /* A second first run finds the store there and leaves it be. */
+    assert_true(command_create_seeded_store(path, false, &error));
+    assert_query(path, "SELECT count(*) FROM audit WHERE action = 'import-sample'", "1");
+    /* init without sample readings: the boards, no readings. */
+    snprintf(path, sizeof path, "%s/plain.db", fixture->directory);
+    assert_true(command_create_seeded_store(path, false, &error));
+    assert_query(path, "SELECT count(*) FROM readings", "0");
+    assert_query(path, "SELECT count(*) FROM audit WHERE action = 'import-sample'", "0");
+}
+
+/* A store from before statuses were kept gets them on its first read-write
+ * open by a command, worked out by the rules. */
+static void missing_statuses_are_filled_by_the_command_layer(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    sqlite3 *database;
+    assert_int_equal(sqlite3_open(fixture->path, &database), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(database, "DELETE FROM node_status; DELETE FROM board_status",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(database);
+    assert_true(command_keep_missing_statuses(fixture->store, &error));
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    /* Nothing missing: nothing written. */
+    size_t before_length, after_length;
+    char *before = store_bytes(fixture->path, &before_length);
+    assert_true(command_keep_missing_statuses(fixture->store, &error));
+    char *after = store_bytes(fixture->path, &after_length);
+    assert_int_equal(before_length, after_length);
+    assert_memory_equal(before, after, before_length);
+    free(before);
+    free(after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -376,6 +528,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(refused_values_leave_the_store_byte_for_byte_unchanged,
                                         set_up, tear_down),
         cmocka_unit_test_setup_teardown(milestones_and_commentary_are_audited_and_undoable, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(an_import_is_audited_and_keeps_the_statuses, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(a_failed_import_writes_nothing, set_up, tear_down),
+        cmocka_unit_test_setup_teardown(
+            seeding_imports_the_bundled_boards_through_the_command_layer, set_up, tear_down),
+        cmocka_unit_test_setup_teardown(missing_statuses_are_filled_by_the_command_layer, set_up,
                                         tear_down),
         cmocka_unit_test_setup_teardown(the_history_undoes_and_redoes_in_order, set_up,
                                         tear_down),

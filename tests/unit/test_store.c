@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "boardfile.h"
+#include "command.h"
 #include "fixture.h"
 #include "rules.h"
 #include "store.h"
@@ -61,9 +62,8 @@ static bool import_text(struct store *store, const char *text, struct error *err
 {
     struct board *board = parse(text);
     const char *name = "fixture.yaml";
-    bool ok = store_begin(store, error) &&
-              store_import_boards(store, &board, &name, 1, false, "tester", error);
-    ok = ok ? store_commit(store, error) : (store_rollback(store), false);
+    /* Through the command layer, which keeps the statuses the store saves. */
+    bool ok = command_import_boards(store, &board, &name, 1, false, error);
     board_free(board);
     return ok;
 }
@@ -141,7 +141,8 @@ static void import_then_load_gives_the_board_back(void **state)
     assert_null(metric->readings[0].segment);
     assert_true(metric->readings[1].value == 61.5);
     assert_string_equal(metric->readings[2].segment, "Barnet");
-    assert_string_equal(metric->readings[0].entered_by, "tester");
+    /* Entered by whoever ran the import (the command layer says who). */
+    assert_string_equal(metric->readings[0].entered_by, current_user_name());
     assert_int_equal(board->nodes[3].metric_count, 2);
     assert_string_equal(board->nodes[3].metrics[1].readings[0].note, "from ESR");
     assert_true(board->nodes[6].has_milestone);
@@ -302,10 +303,8 @@ static void import_bundled(struct store *store)
     for (int i = 0; i < 2; i++)
         if (!boardfile_read_path(names[i], &boards[i], &error))
             fail_msg("%s", error.message);
-    assert_true(store_begin(store, &error));
-    if (!store_import_boards(store, boards, names, 2, true, "me", &error))
+    if (!command_import_boards(store, boards, names, 2, true, &error))
         fail_msg("%s", error.message);
-    assert_true(store_commit(store, &error));
     for (int i = 0; i < 2; i++)
         board_free(boards[i]);
 }
@@ -448,30 +447,50 @@ static void the_kept_statuses_follow_each_write(void **state)
     struct error error = {0};
     import_bundled(fixture->store);
     assert_lazy_matches_full(fixture->store);
-    struct metric_ref metric = {0};
-    assert_true(store_find_metric(fixture->store, "nlmhp-2023-24", "1.1.2", &metric, &error));
-    bool had_old;
-    double old;
     /* A new month far below target (R, and "as at" moves for every metric),
-     * then one on target, then removing it: each write keeps the statuses
-     * in its own transaction, as the command layer does. */
-    const double values[] = {5, 95};
+     * then one on target in its place, then undoing both: the command layer
+     * works out the statuses with the rules in each write's transaction and
+     * the store keeps them; each time they equal a fresh full evaluation. */
+    struct command_history history = {0};
+    const char *values[] = {"5", "95"};
     for (int k = 0; k < 2; k++) {
-        assert_true(store_begin(fixture->store, &error));
-        assert_true(store_put_reading(fixture->store, metric.metric_id, yearmonth_make(2024, 4),
-                                      NULL, values[k], NULL, "me", "2024-05-01T00:00:00Z",
-                                      &had_old, &old, &error));
-        assert_true(store_update_status(fixture->store, "nlmhp-2023-24", &error));
-        assert_true(store_commit(fixture->store, &error));
+        struct change change = {0};
+        assert_true(command_record_reading(fixture->store, "nlmhp-2023-24", "1.1.2", values[k],
+                                           "2024-04", NULL, NULL, &change, &error));
+        command_history_push(&history, &change);
         assert_lazy_matches_full(fixture->store);
     }
+    char message[256];
+    for (int k = 0; k < 2; k++) {
+        assert_true(command_history_undo(&history, fixture->store, message, sizeof message, NULL,
+                                         &error));
+        assert_lazy_matches_full(fixture->store);
+    }
+    command_history_free(&history);
+}
+
+/* The store keeps what it is given: statuses worked out by hand land in
+ * node_status as they are, and only rows that differ are written. */
+static void the_store_saves_the_statuses_it_is_given(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    import_bundled(fixture->store);
+    struct board *board;
     assert_true(store_begin(fixture->store, &error));
-    assert_true(store_delete_reading(fixture->store, metric.metric_id, yearmonth_make(2024, 4), NULL,
-                                     &error));
-    assert_true(store_update_status(fixture->store, "nlmhp-2023-24", &error));
+    assert_true(store_load_board_summary(fixture->store, "nlmhp-2023-24", &board, &error));
+    struct board_status status;
+    board_evaluate(board, YEARMONTH_NONE, &status);
+    status.nodes[0].rag = RAG_BLUE; /* not what the rules say */
+    status.nodes[0].counts[RAG_BLUE] = 99;
+    assert_true(store_save_statuses(fixture->store, board, &status, &error));
     assert_true(store_commit(fixture->store, &error));
-    assert_lazy_matches_full(fixture->store);
-    metric_ref_free(&metric);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT rag * 1000 + blue FROM node_status WHERE node_id = %lld",
+             board->nodes[0].id);
+    assert_int_equal(query_number(fixture->path, sql), RAG_BLUE * 1000 + 99);
+    board_status_free(&status, board->node_count);
+    board_free(board);
 }
 
 static void search_and_parents_come_from_the_store(void **state)
@@ -485,18 +504,18 @@ static void search_and_parents_come_from_the_store(void **state)
     bool found = false;
     /* Forward from the start finds the first match in tree order; a metric's
      * name counts; backward from the end finds the last; case is ignored. */
-    assert_true(store_search_node(fixture->store, top->id, "SMI", -1, true, 0, &code, &found,
-                                  &error));
+    assert_true(store_search_node(fixture->store, top->id, "SMI", -1, true, RAG_GREY, &code,
+                                  &found, &error));
     assert_true(found);
     assert_non_null(code);
     char *first = code;
-    assert_true(store_search_node(fixture->store, top->id, "smi", -1, true, 0, &code, &found,
-                                  &error));
+    assert_true(store_search_node(fixture->store, top->id, "smi", -1, true, RAG_GREY, &code,
+                                  &found, &error));
     assert_true(found);
     assert_string_equal(code, first);
     free(code);
-    assert_true(store_search_node(fixture->store, top->id, "no such words anywhere", -1, true, 0,
-                                  &code, &found, &error));
+    assert_true(store_search_node(fixture->store, top->id, "no such words anywhere", -1, true,
+                                  RAG_GREY, &code, &found, &error));
     assert_false(found);
     assert_null(code);
     /* The parent chain of a deliverable ends at its aim. */
@@ -597,16 +616,189 @@ static void the_audit_log_lists_changes_newest_first(void **state)
     audit_entries_free(entries, count);
 }
 
-static void the_data_version_moves_when_another_connection_writes(void **state)
+/* A search for "at least A" finds only nodes with an A or R deliverable
+ * at or below them, by the kept statuses; "at least R" only those with R. */
+static void search_keeps_to_a_minimum_status(void **state)
 {
     struct fixture *fixture = *state;
-    long long before = store_data_version(fixture->store);
-    struct store *writer;
     struct error error = {0};
+    import_bundled(fixture->store);
+    struct board *full;
+    assert_true(store_load_board(fixture->store, "nlmhp-2023-24", YEARMONTH_NONE, &full, &error));
+    struct board_status status;
+    board_evaluate(full, YEARMONTH_NONE, &status);
+    const enum rag minimums[] = {RAG_GREY, RAG_AMBER, RAG_RED};
+    for (size_t k = 0; k < 3; k++) {
+        /* Every node matches "" : walk them all in tree order. */
+        size_t found_count = 0, expected = 0;
+        for (size_t i = 0; i < full->node_count; i++) {
+            const unsigned *counts = status.nodes[i].counts;
+            expected += minimums[k] == RAG_GREY ||
+                        counts[RAG_RED] > 0 || (minimums[k] == RAG_AMBER && counts[RAG_AMBER] > 0);
+        }
+        int order = -1;
+        for (;;) {
+            char *code = NULL;
+            bool found = false;
+            assert_true(store_search_node(fixture->store, full->id, "", order, true, minimums[k],
+                                          &code, &found, &error));
+            if (!found)
+                break;
+            const struct node *node = board_find_node(full, code);
+            assert_non_null(node);
+            size_t index = (size_t)(node - full->nodes);
+            const unsigned *counts = status.nodes[index].counts;
+            if (minimums[k] == RAG_RED)
+                assert_true(counts[RAG_RED] > 0);
+            if (minimums[k] == RAG_AMBER)
+                assert_true(counts[RAG_RED] + counts[RAG_AMBER] > 0);
+            order = (int)index;
+            found_count++;
+            free(code);
+        }
+        assert_int_equal(found_count, expected);
+        /* The sample readings have some R, and not everything is R. */
+        assert_true(expected > 0);
+        if (minimums[k] != RAG_GREY)
+            assert_true(expected < full->node_count);
+    }
+    board_status_free(&status, full->node_count);
+    board_free(full);
+}
+
+static void another_connections_write_is_a_change_and_our_own_is_not(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct store_mark mark;
+    assert_true(store_mark(fixture->store, &mark));
+    assert_int_equal(store_changed_since(fixture->store, &mark), STORE_UNCHANGED);
+    /* Our own write: the caller knows about it already. */
+    assert_true(import_text(fixture->store, fixture_board, &error));
+    assert_true(store_mark(fixture->store, &mark));
+    struct change change = {0};
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "70", "2023-08",
+                                       NULL, NULL, &change, &error));
+    change_free(&change);
+    assert_int_not_equal(store_changed_since(fixture->store, &mark), STORE_CHANGED);
+    assert_true(store_mark(fixture->store, &mark));
+    /* Another connection's commit. */
+    struct store *writer;
     assert_true(store_open(fixture->path, STORE_READ_WRITE, false, &writer, &error));
-    assert_true(import_text(writer, fixture_board, &error));
+    assert_true(command_record_reading(writer, "test-board", "1.1.1", "71", "2023-09", NULL, NULL,
+                                       &change, &error));
+    change_free(&change);
     store_close(writer);
-    assert_int_not_equal(store_data_version(fixture->store), before);
+    assert_int_equal(store_changed_since(fixture->store, &mark), STORE_CHANGED);
+    assert_true(store_mark(fixture->store, &mark));
+    assert_int_equal(store_changed_since(fixture->store, &mark), STORE_UNCHANGED);
+}
+
+/* A store moved away, replaced by another file, or deleted is no longer
+ * "the same store"; one left alone, or only written to, still is. */
+static void the_store_knows_when_its_location_names_another(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    assert_true(import_text(fixture->store, fixture_board, &error));
+    struct store *reader;
+    assert_true(store_open(fixture->path, STORE_READ_ONLY, false, &reader, &error));
+    assert_true(store_is_same(reader));
+    struct change change = {0};
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "70", "2023-08",
+                                       NULL, NULL, &change, &error));
+    change_free(&change);
+    assert_true(store_is_same(reader));
+    /* Replaced: a copy renamed over it. */
+    char copy[192], command[512];
+    snprintf(copy, sizeof copy, "%s/copy.db", fixture->directory);
+    snprintf(command, sizeof command, "cp '%s' '%s' && mv '%s' '%s'", fixture->path, copy, copy,
+             fixture->path);
+    assert_int_equal(system(command), 0);
+    assert_false(store_is_same(reader));
+    store_close(reader);
+    /* A fresh open of the replacement is the same store again. */
+    assert_true(store_open(fixture->path, STORE_READ_ONLY, false, &reader, &error));
+    assert_true(store_is_same(reader));
+    /* Deleted (moved away). */
+    snprintf(command, sizeof command, "mv '%s' '%s'", fixture->path, copy);
+    assert_int_equal(system(command), 0);
+    assert_false(store_is_same(reader));
+    store_close(reader);
+}
+
+/* A store written over in place (same file, new bytes) with no commit the
+ * connection saw asks to be opened again. */
+static void a_store_written_over_in_place_needs_reopening(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    assert_true(import_text(fixture->store, fixture_board, &error));
+    struct store *reader;
+    assert_true(store_open(fixture->path, STORE_READ_ONLY, false, &reader, &error));
+    struct store_mark mark;
+    assert_true(store_mark(reader, &mark));
+    FILE *file = fopen(fixture->path, "ab");
+    assert_non_null(file);
+    fputc(0, file);
+    fclose(file);
+    assert_true(store_is_same(reader));
+    assert_int_equal(store_changed_since(reader, &mark), STORE_NEEDS_REOPEN);
+    store_close(reader);
+}
+
+/* store_discard removes only a store its connection created. */
+static void discarding_removes_only_a_store_just_created(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char path[192];
+    snprintf(path, sizeof path, "%s/new/deeper/fresh.db", fixture->directory);
+    assert_false(store_exists(path));
+    struct store *fresh;
+    assert_true(store_open(path, STORE_READ_WRITE, true, &fresh, &error)); /* folders too */
+    assert_true(store_exists(path));
+    store_discard(fresh);
+    assert_false(store_exists(path));
+    char wal[208];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    assert_int_not_equal(access(wal, F_OK), 0);
+    /* An existing store is only closed. */
+    struct store *existing;
+    assert_true(store_open(fixture->path, STORE_READ_WRITE, false, &existing, &error));
+    store_discard(existing);
+    assert_true(store_exists(fixture->path));
+}
+
+/* An unpublished store is out of sight until published; a store already at
+ * the location wins over it. */
+static void an_unpublished_store_appears_only_when_published(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char path[192];
+    snprintf(path, sizeof path, "%s/published.db", fixture->directory);
+    struct store *building;
+    assert_true(store_create_unpublished(path, &building, &error));
+    assert_true(import_text(building, fixture_board, &error));
+    assert_false(store_exists(path));
+    assert_true(store_publish(building, &error));
+    assert_true(store_exists(path));
+    struct store *opened;
+    assert_true(store_open(path, STORE_READ_ONLY, false, &opened, &error));
+    assert_false(store_is_empty(opened));
+    store_close(opened);
+    /* Only the store itself is left in the folder (and its -wal, -shm). */
+    char command[256];
+    snprintf(command, sizeof command, "test -z \"$(ls '%s' | grep new-)\"", fixture->directory);
+    assert_int_equal(system(command), 0);
+    /* A second one loses to the first: the fixture's empty store stays. */
+    assert_true(store_create_unpublished(fixture->path, &building, &error));
+    assert_true(import_text(building, fixture_board, &error));
+    assert_true(store_publish(building, &error));
+    assert_true(store_open(fixture->path, STORE_READ_ONLY, false, &opened, &error));
+    assert_true(store_is_empty(opened));
+    store_close(opened);
 }
 
 int main(void)
@@ -631,8 +823,19 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_newer_schema_is_refused, set_up, tear_down),
         cmocka_unit_test_setup_teardown(the_audit_log_lists_changes_newest_first, set_up,
                                         tear_down),
-        cmocka_unit_test_setup_teardown(the_data_version_moves_when_another_connection_writes,
+        cmocka_unit_test_setup_teardown(the_store_saves_the_statuses_it_is_given, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(search_keeps_to_a_minimum_status, set_up, tear_down),
+        cmocka_unit_test_setup_teardown(another_connections_write_is_a_change_and_our_own_is_not,
                                         set_up, tear_down),
+        cmocka_unit_test_setup_teardown(the_store_knows_when_its_location_names_another, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(a_store_written_over_in_place_needs_reopening, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(discarding_removes_only_a_store_just_created, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(an_unpublished_store_appears_only_when_published, set_up,
+                                        tear_down),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
