@@ -1115,75 +1115,72 @@ static const char *const metric_keys[] = {"code",       "name",      "unit",    
                                           "baseline",   "target",    "trajectory",  "tolerance",
                                           "stale_after", "breakdown", "spc",         NULL};
 
-static bool read_metric_fields(struct reader *reader, size_t mapping, size_t node_index,
-                               size_t metric_index, bool single, struct unit_checks *checks)
+/* The value of one key of a metric's mapping. */
+static bool read_metric_field(struct reader *reader, int key, size_t value, size_t node_index,
+                              size_t metric_index, bool single, struct unit_checks *checks)
 {
     /* Looked up afresh each time, like NODE below: board.nodes moves as it grows. */
 #define METRIC (&reader->board->nodes[node_index].metrics[metric_index])
+    switch (key) {
+    case METRIC_CODE:
+        if (single)
+            return fail_at_node(reader, value - 1,
+                                "a single 'metric' takes its deliverable's code; use "
+                                "'metrics' to give each metric a code");
+        return read_new_code(reader, value, &reader->metric_codes, node_index, metric_index,
+                             &METRIC->code);
+    case METRIC_NAME:
+        return read_text(reader, value, "name", false, &METRIC->name);
+    case METRIC_UNIT:
+        return read_choice(reader, value, "unit", unit_choices, parse_unit, &METRIC->unit) &&
+               unit_now_known(reader, checks, METRIC->unit);
+    case METRIC_DIRECTION:
+        return read_choice(reader, value, "direction", direction_choices, parse_direction,
+                           &METRIC->direction);
+    case METRIC_BASELINE:
+        METRIC->has_baseline = true;
+        return read_point(reader, value, "baseline", true, checks, &METRIC->baseline,
+                          &METRIC->baseline_period);
+    case METRIC_TARGET:
+        return read_point(reader, value, "target", false, checks, &METRIC->target,
+                          &METRIC->target_period);
+    case METRIC_TRAJECTORY:
+        return read_trajectory(reader, value, METRIC, checks);
+    case METRIC_TOLERANCE:
+        METRIC->has_tolerance = true;
+        if (!read_number(reader, value, "tolerance", &METRIC->tolerance))
+            return false;
+        if (METRIC->tolerance < 0)
+            return fail_at_node(reader, value, "'tolerance' cannot be negative");
+        return true;
+    case METRIC_STALE_AFTER:
+        return read_whole_number(reader, value, "stale_after", 1, MAXIMUM_STALE_MONTHS,
+                                 &METRIC->stale_months);
+    case METRIC_BREAKDOWN:
+        return read_text(reader, value, "breakdown", false, &METRIC->breakdown);
+    case METRIC_SPC:
+        return read_spc(reader, value, &METRIC->spc);
+    }
+    return true;
+#undef METRIC
+}
+
+static bool read_metric_fields(struct reader *reader, size_t mapping, size_t node_index,
+                               size_t metric_index, bool single, struct unit_checks *checks)
+{
     struct key_walk walk;
     walk_begin(&walk, mapping, "in metric", metric_keys);
     int key;
     size_t value;
-    while (walk_next(reader, &walk, &key, &value)) {
-        bool ok = true;
-        switch (key) {
-        case METRIC_CODE:
-            if (single)
-                return fail_at_node(reader, value - 1,
-                                    "a single 'metric' takes its deliverable's code; use "
-                                    "'metrics' to give each metric a code");
-            ok = read_new_code(reader, value, &reader->metric_codes, node_index, metric_index,
-                               &METRIC->code);
-            break;
-        case METRIC_NAME:
-            ok = read_text(reader, value, "name", false, &METRIC->name);
-            break;
-        case METRIC_UNIT:
-            ok = read_choice(reader, value, "unit", unit_choices, parse_unit, &METRIC->unit) &&
-                 unit_now_known(reader, checks, METRIC->unit);
-            break;
-        case METRIC_DIRECTION:
-            ok = read_choice(reader, value, "direction", direction_choices, parse_direction,
-                             &METRIC->direction);
-            break;
-        case METRIC_BASELINE:
-            METRIC->has_baseline = true;
-            ok = read_point(reader, value, "baseline", true, checks, &METRIC->baseline,
-                            &METRIC->baseline_period);
-            break;
-        case METRIC_TARGET:
-            ok = read_point(reader, value, "target", false, checks, &METRIC->target,
-                            &METRIC->target_period);
-            break;
-        case METRIC_TRAJECTORY:
-            ok = read_trajectory(reader, value, METRIC, checks);
-            break;
-        case METRIC_TOLERANCE:
-            METRIC->has_tolerance = true;
-            ok = read_number(reader, value, "tolerance", &METRIC->tolerance);
-            if (ok && METRIC->tolerance < 0)
-                return fail_at_node(reader, value, "'tolerance' cannot be negative");
-            break;
-        case METRIC_STALE_AFTER:
-            ok = read_whole_number(reader, value, "stale_after", 1, MAXIMUM_STALE_MONTHS,
-                                   &METRIC->stale_months);
-            break;
-        case METRIC_BREAKDOWN:
-            ok = read_text(reader, value, "breakdown", false, &METRIC->breakdown);
-            break;
-        case METRIC_SPC:
-            ok = read_spc(reader, value, &METRIC->spc);
-            break;
-        }
-        if (!ok)
+    while (walk_next(reader, &walk, &key, &value))
+        if (!read_metric_field(reader, key, value, node_index, metric_index, single, checks))
             return false;
-    }
     if (walk.failed)
         return false;
     unsigned long required = KEY(METRIC_NAME) | KEY(METRIC_UNIT) | KEY(METRIC_DIRECTION) |
                              KEY(METRIC_TARGET) | (single ? 0 : KEY(METRIC_CODE));
-    return walk_require(reader, &walk, required, METRIC->code);
-#undef METRIC
+    return walk_require(reader, &walk, required,
+                        reader->board->nodes[node_index].metrics[metric_index].code);
 }
 
 static bool read_metric(struct reader *reader, size_t mapping, size_t node_index,
