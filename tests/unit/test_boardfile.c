@@ -19,11 +19,7 @@
 
 static struct board *parse(const char *text)
 {
-    struct board *board = NULL;
-    struct error error = {0};
-    if (!boardfile_read_bytes(text, strlen(text), "t.yaml", &board, &error))
-        fail_msg("%s", error.message);
-    return board;
+    return fixture_parse(text, "t.yaml");
 }
 
 /* The file is refused with exactly this message (and status 65). */
