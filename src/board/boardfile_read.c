@@ -600,6 +600,14 @@ static bool walk_require(struct reader *reader, const struct key_walk *walk,
 
 /* ---- Mappings read by a table ------------------------------------------ */
 
+/* The board mapping, its values, milestones, spc settings and the items of
+ * readings, milestone_updates and commentary are read by tables of fields
+ * (board_fields, spc_fields, ...). To add a key to one of them, add its name
+ * to the enum beside the table and a row: a FIELD_ kind and the member it
+ * fills, or FIELD_OTHER and a function that reads the value into the record
+ * (read_rebase, read_milestone_status). read_fields does the rest: unknown,
+ * repeated and missing keys, each reported at its own line and column. */
+
 static struct source_location location_of(const struct reader *reader, size_t node)
 {
     struct source_location where = {reader->nodes[node].line, reader->nodes[node].column};
