@@ -8,6 +8,7 @@
 #include <locale.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,7 @@ struct reading_set {
  * the board were written, so a bad reference is reported at its own key's
  * value (the model keeps only where each item starts). */
 struct reference_spots {
+    struct source_location item;    /* the item itself */
     struct source_location code;    /* the metric, deliverable or node code */
     struct source_location value;   /* a reading's value */
     struct source_location segment; /* a reading's segment */
@@ -105,17 +107,18 @@ struct reader {
     struct source_location root;
 
     struct board *board;
-    size_t node_array_capacity, value_capacity, reading_capacity, update_capacity,
-        comment_capacity;
+    size_t node_array_capacity, value_capacity;
+    size_t item_capacity[SECTION_COUNT]; /* board.readings, milestone_updates, comments */
     bool board_read, aims_read;
     bool board_has_structure; /* the board mapping holds more than code and sample */
     bool codes_known;         /* board and aims read: references are checked as they come */
     struct code_map node_codes;
     struct code_map metric_codes;
     struct reading_set readings_seen;
-    /* One per board.readings, milestone_updates and comments entry. */
-    struct reference_spots *reading_spots, *update_spots, *comment_spots;
-    size_t reading_spot_capacity, update_spot_capacity, comment_spot_capacity;
+    /* For the streamed sections, one per item read: board.readings,
+     * milestone_updates and comments. */
+    struct reference_spots *spots[SECTION_COUNT];
+    size_t spot_count[SECTION_COUNT], spot_capacity[SECTION_COUNT];
 };
 
 /* ---- Errors ------------------------------------------------------------ */
@@ -438,13 +441,20 @@ static const char unit_choices[] = "percent, count, number, days or ratio";
 static const char direction_choices[] = "up or down";
 static const char status_choices[] = "not_started, on_track, at_risk, off_track or complete";
 
+static bool parse_conflict(struct reader *reader, const char *text, void *out)
+{
+    (void)reader;
+    return spc_conflict_parse(text, out);
+}
+static const char conflict_choices[] = "improvement or concern";
+
 /* ---- Mappings: keys in order, each known and once -------------------- */
 
 struct key_walk {
     size_t mapping;
     size_t next;              /* the next key's node */
     const char *context;      /* "aim", for messages */
-    const char *const *keys;  /* the keys this mapping may hold, NULL-terminated */
+    const char *keys[MAXIMUM_KEYS + 1]; /* the keys this mapping may hold, NULL-terminated */
     unsigned long seen;       /* one bit per key */
     unsigned first_line[MAXIMUM_KEYS];
     bool failed;
@@ -457,7 +467,8 @@ static void walk_begin(struct key_walk *walk, size_t mapping, const char *contex
     walk->mapping = mapping;
     walk->next = mapping + 1;
     walk->context = context;
-    walk->keys = keys;
+    for (size_t i = 0; keys[i]; i++)
+        walk->keys[i] = keys[i];
 }
 
 static size_t edit_distance(const char *a, const char *b)
@@ -582,6 +593,112 @@ static bool walk_require(struct reader *reader, const struct key_walk *walk,
 
 #define KEY(k) (1UL << (k))
 
+/* ---- Mappings read by a table ------------------------------------------ */
+
+/* The board mapping, its values, milestones, spc settings and the items of
+ * readings, milestone_updates and commentary are read by tables of fields
+ * (board_fields, spc_fields, ...). To add a key to one of them, add its name
+ * to the enum beside the table and a row: a FIELD_ kind and the member it
+ * fills, or FIELD_OTHER and a function that reads the value into the record
+ * (read_rebase, read_milestone_status). read_fields does the rest: unknown,
+ * repeated and missing keys, each reported at its own line and column. */
+
+static struct source_location location_of(const struct reader *reader, size_t node)
+{
+    struct source_location where = {reader->nodes[node].line, reader->nodes[node].column};
+    return where;
+}
+
+/* How one key's value is read into its member of a record. */
+enum field_kind {
+    FIELD_CODE,          /* char *, a code */
+    FIELD_TEXT,          /* char *, text that may not be empty */
+    FIELD_TEXT_OR_EMPTY, /* char *, text that may be empty */
+    FIELD_PERIOD,        /* yearmonth */
+    FIELD_NUMBER,        /* double */
+    FIELD_WHOLE_NUMBER,  /* int, from `minimum` to `maximum` */
+    FIELD_TIMESTAMP,     /* char *, YYYY-MM-DDTHH:MM:SSZ */
+    FIELD_BOOLEAN,       /* bool */
+    FIELD_STATUS,        /* enum milestone_status */
+    FIELD_CONFLICT,      /* enum spc_conflict: improvement or concern */
+    FIELD_OTHER,         /* `read` does the work */
+};
+
+/* Where a value that refers to the board was written, as an offset into
+ * struct reference_spots plus one (0: not noted). */
+#define SPOT(member) (offsetof(struct reference_spots, member) + 1)
+
+/* One key a mapping may hold; a table of them ends with a NULL key and its
+ * order is the order of the keys in messages ("expected code, title or ..."). */
+struct field {
+    const char *key;
+    enum field_kind kind;
+    size_t member; /* offsetof the member it fills in the record */
+    bool required;
+    size_t spot;   /* SPOT(...) or 0 */
+    int minimum, maximum;
+    bool (*read)(struct reader *reader, size_t value, void *record); /* FIELD_OTHER */
+};
+
+static bool read_field(struct reader *reader, const struct field *field, size_t value,
+                       void *record)
+{
+    void *member = (char *)record + field->member;
+    switch (field->kind) {
+    case FIELD_CODE:
+        return read_code(reader, value, field->key, member);
+    case FIELD_TEXT:
+        return read_text(reader, value, field->key, false, member);
+    case FIELD_TEXT_OR_EMPTY:
+        return read_text(reader, value, field->key, true, member);
+    case FIELD_PERIOD:
+        return read_period(reader, value, field->key, member);
+    case FIELD_NUMBER:
+        return read_number(reader, value, field->key, member);
+    case FIELD_WHOLE_NUMBER:
+        return read_whole_number(reader, value, field->key, field->minimum, field->maximum,
+                                 member);
+    case FIELD_TIMESTAMP:
+        return read_timestamp(reader, value, field->key, member);
+    case FIELD_BOOLEAN:
+        return read_boolean(reader, value, field->key, member);
+    case FIELD_STATUS:
+        return read_choice(reader, value, field->key, status_choices, parse_status, member);
+    case FIELD_CONFLICT:
+        return read_choice(reader, value, field->key, conflict_choices, parse_conflict, member);
+    case FIELD_OTHER:
+        break;
+    }
+    return field->read(reader, value, record);
+}
+
+/* Reads the keys of `mapping` into `record` as `fields` says, noting in
+ * `spots` (if any) where the values that refer to the board were written,
+ * and reports the first required key missing. `walk` is left for the
+ * caller's own checks. */
+static bool read_fields(struct reader *reader, size_t mapping, const char *context,
+                        const struct field *fields, void *record,
+                        struct reference_spots *spots, struct key_walk *walk)
+{
+    const char *keys[MAXIMUM_KEYS + 1] = {NULL};
+    unsigned long required = 0;
+    for (int i = 0; fields[i].key; i++) {
+        keys[i] = fields[i].key;
+        required |= fields[i].required ? KEY(i) : 0;
+    }
+    walk_begin(walk, mapping, context, keys);
+    int key;
+    size_t value;
+    while (walk_next(reader, walk, &key, &value)) {
+        if (spots && fields[key].spot)
+            *(struct source_location *)((char *)spots + fields[key].spot - 1) =
+                location_of(reader, value);
+        if (!read_field(reader, &fields[key], value, record))
+            return false;
+    }
+    return !walk->failed && walk_require(reader, walk, required, NULL);
+}
+
 /* ---- Code maps ----------------------------------------------------------- */
 
 static uint64_t hash_bytes(uint64_t hash, const char *text, size_t length)
@@ -705,120 +822,87 @@ static void *grow(void *array, size_t *capacity, size_t needed, size_t item_size
     return array;
 }
 
-static struct source_location location_of(const struct reader *reader, size_t node)
+/* Adds one zeroed item at the end of an array of `*count` items and counts
+ * it; returns the array, which may have moved. */
+static void *grow_by_one(void *array, size_t *capacity, size_t *count, size_t item_size)
 {
-    struct source_location where = {reader->nodes[node].line, reader->nodes[node].column};
-    return where;
+    array = grow(array, capacity, *count + 1, item_size);
+    memset((char *)array + *count * item_size, 0, item_size);
+    (*count)++;
+    return array;
 }
 
 /* ---- The board mapping --------------------------------------------------- */
 
-enum { BOARD_CODE, BOARD_TITLE, BOARD_PERIOD, BOARD_PURPOSE, BOARD_VISION, BOARD_VALUES,
-       BOARD_SOURCE, BOARD_SAMPLE, BOARD_SPC };
-static const char *const board_keys[] = {"code",   "title",  "period", "purpose", "vision",
-                                         "values", "source", "sample", "spc",     NULL};
-
-static bool parse_conflict(struct reader *reader, const char *text, void *out)
-{
-    (void)reader;
-    return spc_conflict_parse(text, out);
-}
-static const char conflict_choices[] = "improvement or concern";
-
-/* board.spc: only the settings that make sense for a whole board. */
-static const char *const board_spc_keys[] = {"conflict", NULL};
-
-static bool read_board_spc(struct reader *reader, size_t mapping, enum spc_conflict *conflict)
-{
-    if (!expect_kind(reader, mapping, TREE_MAPPING, "spc"))
-        return false;
-    struct key_walk walk;
-    walk_begin(&walk, mapping, "in board spc", board_spc_keys);
-    int key;
-    size_t value;
-    while (walk_next(reader, &walk, &key, &value))
-        if (!read_choice(reader, value, "conflict", conflict_choices, parse_conflict, conflict))
-            return false;
-    return !walk.failed;
-}
-
 enum { VALUE_NAME, VALUE_TEXT };
-static const char *const value_keys[] = {"name", "text", NULL};
+static const struct field value_fields[] = {
+    [VALUE_NAME] = {"name", FIELD_TEXT, offsetof(struct board_value, name), .required = true},
+    [VALUE_TEXT] = {"text", FIELD_TEXT_OR_EMPTY, offsetof(struct board_value, text)},
+    {NULL},
+};
 
-static bool read_board_values(struct reader *reader, size_t list)
+static bool read_board_values(struct reader *reader, size_t list, void *record)
 {
-    struct board *board = reader->board;
+    struct board *board = record;
+    if (!expect_kind(reader, list, TREE_LIST, "values"))
+        return false;
     for (size_t item = list + 1; item < reader->nodes[list].end; item = reader->nodes[item].end) {
         if (reader->nodes[item].kind != TREE_MAPPING)
             return fail_expected_item(reader, item, "a mapping", "values");
-        board->values = grow(board->values, &reader->value_capacity, board->value_count + 1,
-                             sizeof *board->values);
-        struct board_value *value = &board->values[board->value_count++];
-        memset(value, 0, sizeof *value);
+        board->values = grow_by_one(board->values, &reader->value_capacity, &board->value_count,
+                                    sizeof *board->values);
+        struct board_value *value = &board->values[board->value_count - 1];
         struct key_walk walk;
-        walk_begin(&walk, item, "in a board value", value_keys);
-        int key;
-        size_t field;
-        while (walk_next(reader, &walk, &key, &field)) {
-            bool ok = key == VALUE_NAME ? read_text(reader, field, "name", false, &value->name)
-                                        : read_text(reader, field, "text", true, &value->text);
-            if (!ok)
-                return false;
-        }
-        if (walk.failed || !walk_require(reader, &walk, KEY(VALUE_NAME), NULL))
+        if (!read_fields(reader, item, "in a board value", value_fields, value, NULL, &walk))
             return false;
     }
     return true;
 }
+
+/* Checked like any text; the model has nowhere to keep it. */
+static bool read_source(struct reader *reader, size_t value, void *record)
+{
+    (void)record;
+    char *source = NULL;
+    bool ok = read_text(reader, value, "source", true, &source);
+    free(source);
+    return ok;
+}
+
+/* board.spc: only the settings that make sense for a whole board. */
+static const struct field board_spc_fields[] = {
+    [0] = {"conflict", FIELD_CONFLICT, offsetof(struct board, spc_conflict)},
+    {NULL},
+};
+
+static bool read_board_spc(struct reader *reader, size_t value, void *record)
+{
+    struct key_walk walk;
+    return expect_kind(reader, value, TREE_MAPPING, "spc") &&
+           read_fields(reader, value, "in board spc", board_spc_fields, record, NULL, &walk);
+}
+
+enum { BOARD_CODE, BOARD_TITLE, BOARD_PERIOD, BOARD_PURPOSE, BOARD_VISION, BOARD_VALUES,
+       BOARD_SOURCE, BOARD_SAMPLE, BOARD_SPC };
+static const struct field board_fields[] = {
+    [BOARD_CODE] = {"code", FIELD_CODE, offsetof(struct board, code), .required = true},
+    [BOARD_TITLE] = {"title", FIELD_TEXT, offsetof(struct board, title)},
+    [BOARD_PERIOD] = {"period", FIELD_TEXT, offsetof(struct board, reporting_period)},
+    [BOARD_PURPOSE] = {"purpose", FIELD_TEXT_OR_EMPTY, offsetof(struct board, purpose)},
+    [BOARD_VISION] = {"vision", FIELD_TEXT_OR_EMPTY, offsetof(struct board, vision)},
+    [BOARD_VALUES] = {"values", FIELD_OTHER, .read = read_board_values},
+    [BOARD_SOURCE] = {"source", FIELD_OTHER, .read = read_source},
+    [BOARD_SAMPLE] = {"sample", FIELD_BOOLEAN, offsetof(struct board, sample)},
+    [BOARD_SPC] = {"spc", FIELD_OTHER, .read = read_board_spc},
+    {NULL},
+};
 
 static bool read_board(struct reader *reader, size_t mapping)
 {
     struct board *board = reader->board;
     board->where = location_of(reader, mapping);
     struct key_walk walk;
-    walk_begin(&walk, mapping, "in board", board_keys);
-    int key;
-    size_t value;
-    while (walk_next(reader, &walk, &key, &value)) {
-        bool ok = true;
-        switch (key) {
-        case BOARD_CODE:
-            ok = read_code(reader, value, "code", &board->code);
-            break;
-        case BOARD_TITLE:
-            ok = read_text(reader, value, "title", false, &board->title);
-            break;
-        case BOARD_PERIOD:
-            ok = read_text(reader, value, "period", false, &board->reporting_period);
-            break;
-        case BOARD_PURPOSE:
-            ok = read_text(reader, value, "purpose", true, &board->purpose);
-            break;
-        case BOARD_VISION:
-            ok = read_text(reader, value, "vision", true, &board->vision);
-            break;
-        case BOARD_VALUES:
-            ok = expect_kind(reader, value, TREE_LIST, "values") &&
-                 read_board_values(reader, value);
-            break;
-        case BOARD_SOURCE: {
-            /* Checked like any text; the model has nowhere to keep it. */
-            char *source = NULL;
-            ok = read_text(reader, value, "source", true, &source);
-            free(source);
-            break;
-        }
-        case BOARD_SAMPLE:
-            ok = read_boolean(reader, value, "sample", &board->sample);
-            break;
-        case BOARD_SPC:
-            ok = read_board_spc(reader, value, &board->spc_conflict);
-            break;
-        }
-        if (!ok)
-            return false;
-    }
-    if (walk.failed || !walk_require(reader, &walk, KEY(BOARD_CODE), NULL))
+    if (!read_fields(reader, mapping, "in board", board_fields, board, NULL, &walk))
         return false;
     reader->board_has_structure = walk.seen & ~(KEY(BOARD_CODE) | KEY(BOARD_SAMPLE));
     if ((reader->board_has_structure || reader->section_seen[SECTION_AIMS]) &&
@@ -832,11 +916,10 @@ static bool read_board(struct reader *reader, size_t mapping)
 static size_t add_node(struct reader *reader, enum level level, size_t parent, size_t mapping)
 {
     struct board *board = reader->board;
-    board->nodes = grow(board->nodes, &reader->node_array_capacity, board->node_count + 1,
-                        sizeof *board->nodes);
-    size_t index = board->node_count++;
+    board->nodes = grow_by_one(board->nodes, &reader->node_array_capacity, &board->node_count,
+                               sizeof *board->nodes);
+    size_t index = board->node_count - 1;
     struct node *node = &board->nodes[index];
-    memset(node, 0, sizeof *node);
     node->level = level;
     node->parent = parent;
     node->depth = (size_t)level;
@@ -858,7 +941,9 @@ static bool check_code_is_new(struct reader *reader, size_t code_node, const cha
     return true;
 }
 
-static bool read_node_code(struct reader *reader, size_t value, size_t index)
+/* A node's or a listed metric's `code:`, new in the board, into `map`. */
+static bool read_new_code(struct reader *reader, size_t value, struct code_map *map,
+                          size_t node_index, size_t metric_index, char **out)
 {
     char *code = NULL;
     if (!read_code(reader, value, "code", &code))
@@ -867,9 +952,15 @@ static bool read_node_code(struct reader *reader, size_t value, size_t index)
         free(code);
         return false;
     }
-    code_map_add(&reader->node_codes, code, index, 0, reader->nodes[value].line);
-    reader->board->nodes[index].code = code;
+    code_map_add(map, code, node_index, metric_index, reader->nodes[value].line);
+    *out = code;
     return true;
+}
+
+static bool read_node_code(struct reader *reader, size_t value, size_t index)
+{
+    return read_new_code(reader, value, &reader->node_codes, index, 0,
+                         &reader->board->nodes[index].code);
 }
 
 /* Values of a metric that must suit its unit, checked once the unit is
@@ -983,20 +1074,15 @@ static bool read_trajectory(struct reader *reader, size_t mapping, struct metric
     return true;
 }
 
-enum { SPC_MINIMUM_POINTS, SPC_SHIFT_LENGTH, SPC_TREND_LENGTH, SPC_SCREEN, SPC_REBASE,
-       SPC_CONFLICT };
-static const char *const spc_keys[] = {"minimum_points",       "shift_length", "trend_length",
-                                       "screen_moving_ranges", "rebase",       "conflict",
-                                       NULL};
-
 static int compare_periods(const void *left, const void *right)
 {
     const int *a = left, *b = right;
     return (*a > *b) - (*a < *b);
 }
 
-static bool read_rebase(struct reader *reader, size_t list, struct spc_settings *spc)
+static bool read_rebase(struct reader *reader, size_t list, void *record)
 {
+    struct spc_settings *spc = record;
     if (!expect_kind(reader, list, TREE_LIST, "rebase"))
         return false;
     for (size_t item = list + 1; item < reader->nodes[list].end; item = reader->nodes[item].end) {
@@ -1020,44 +1106,29 @@ static bool read_rebase(struct reader *reader, size_t list, struct spc_settings 
     return true;
 }
 
+/* Keys are added here and read by read_field, or by a function of their own
+ * (FIELD_OTHER) like read_rebase. */
+enum { SPC_MINIMUM_POINTS, SPC_SHIFT_LENGTH, SPC_TREND_LENGTH, SPC_SCREEN, SPC_REBASE,
+       SPC_CONFLICT };
+static const struct field spc_fields[] = {
+    [SPC_MINIMUM_POINTS] = {"minimum_points", FIELD_WHOLE_NUMBER, offsetof(struct spc_settings, minimum_points),
+     .minimum = 2, .maximum = MAXIMUM_SPC_LENGTH},
+    [SPC_SHIFT_LENGTH] = {"shift_length", FIELD_WHOLE_NUMBER, offsetof(struct spc_settings, shift_length),
+     .minimum = 2, .maximum = MAXIMUM_SPC_LENGTH},
+    [SPC_TREND_LENGTH] = {"trend_length", FIELD_WHOLE_NUMBER, offsetof(struct spc_settings, trend_length),
+     .minimum = 2, .maximum = MAXIMUM_SPC_LENGTH},
+    [SPC_SCREEN] = {"screen_moving_ranges", FIELD_BOOLEAN,
+                    offsetof(struct spc_settings, screen_moving_ranges)},
+    [SPC_REBASE] = {"rebase", FIELD_OTHER, .read = read_rebase},
+    [SPC_CONFLICT] = {"conflict", FIELD_CONFLICT, offsetof(struct spc_settings, conflict)},
+    {NULL},
+};
+
 static bool read_spc(struct reader *reader, size_t mapping, struct spc_settings *spc)
 {
-    if (!expect_kind(reader, mapping, TREE_MAPPING, "spc"))
-        return false;
     struct key_walk walk;
-    walk_begin(&walk, mapping, "in spc", spc_keys);
-    int key;
-    size_t value;
-    while (walk_next(reader, &walk, &key, &value)) {
-        bool ok = true;
-        switch (key) {
-        case SPC_MINIMUM_POINTS:
-            ok = read_whole_number(reader, value, "minimum_points", 2, MAXIMUM_SPC_LENGTH,
-                                   &spc->minimum_points);
-            break;
-        case SPC_SHIFT_LENGTH:
-            ok = read_whole_number(reader, value, "shift_length", 2, MAXIMUM_SPC_LENGTH,
-                                   &spc->shift_length);
-            break;
-        case SPC_TREND_LENGTH:
-            ok = read_whole_number(reader, value, "trend_length", 2, MAXIMUM_SPC_LENGTH,
-                                   &spc->trend_length);
-            break;
-        case SPC_SCREEN:
-            ok = read_boolean(reader, value, "screen_moving_ranges", &spc->screen_moving_ranges);
-            break;
-        case SPC_REBASE:
-            ok = read_rebase(reader, value, spc);
-            break;
-        case SPC_CONFLICT:
-            ok = read_choice(reader, value, "conflict", conflict_choices, parse_conflict,
-                             &spc->conflict);
-            break;
-        }
-        if (!ok)
-            return false;
-    }
-    return !walk.failed;
+    return expect_kind(reader, mapping, TREE_MAPPING, "spc") &&
+           read_fields(reader, mapping, "in spc", spc_fields, spc, NULL, &walk);
 }
 
 enum { METRIC_CODE, METRIC_NAME, METRIC_UNIT, METRIC_DIRECTION, METRIC_BASELINE, METRIC_TARGET,
@@ -1066,84 +1137,72 @@ static const char *const metric_keys[] = {"code",       "name",      "unit",    
                                           "baseline",   "target",    "trajectory",  "tolerance",
                                           "stale_after", "breakdown", "spc",         NULL};
 
-static bool read_metric_fields(struct reader *reader, size_t mapping, size_t node_index,
-                               size_t metric_index, bool single, struct unit_checks *checks)
+/* The value of one key of a metric's mapping. */
+static bool read_metric_field(struct reader *reader, int key, size_t value, size_t node_index,
+                              size_t metric_index, bool single, struct unit_checks *checks)
 {
     /* Looked up afresh each time, like NODE below: board.nodes moves as it grows. */
 #define METRIC (&reader->board->nodes[node_index].metrics[metric_index])
+    switch (key) {
+    case METRIC_CODE:
+        if (single)
+            return fail_at_node(reader, value - 1,
+                                "a single 'metric' takes its deliverable's code; use "
+                                "'metrics' to give each metric a code");
+        return read_new_code(reader, value, &reader->metric_codes, node_index, metric_index,
+                             &METRIC->code);
+    case METRIC_NAME:
+        return read_text(reader, value, "name", false, &METRIC->name);
+    case METRIC_UNIT:
+        return read_choice(reader, value, "unit", unit_choices, parse_unit, &METRIC->unit) &&
+               unit_now_known(reader, checks, METRIC->unit);
+    case METRIC_DIRECTION:
+        return read_choice(reader, value, "direction", direction_choices, parse_direction,
+                           &METRIC->direction);
+    case METRIC_BASELINE:
+        METRIC->has_baseline = true;
+        return read_point(reader, value, "baseline", true, checks, &METRIC->baseline,
+                          &METRIC->baseline_period);
+    case METRIC_TARGET:
+        return read_point(reader, value, "target", false, checks, &METRIC->target,
+                          &METRIC->target_period);
+    case METRIC_TRAJECTORY:
+        return read_trajectory(reader, value, METRIC, checks);
+    case METRIC_TOLERANCE:
+        METRIC->has_tolerance = true;
+        if (!read_number(reader, value, "tolerance", &METRIC->tolerance))
+            return false;
+        if (METRIC->tolerance < 0)
+            return fail_at_node(reader, value, "'tolerance' cannot be negative");
+        return true;
+    case METRIC_STALE_AFTER:
+        return read_whole_number(reader, value, "stale_after", 1, MAXIMUM_STALE_MONTHS,
+                                 &METRIC->stale_months);
+    case METRIC_BREAKDOWN:
+        return read_text(reader, value, "breakdown", false, &METRIC->breakdown);
+    case METRIC_SPC:
+        return read_spc(reader, value, &METRIC->spc);
+    }
+    return true;
+#undef METRIC
+}
+
+static bool read_metric_fields(struct reader *reader, size_t mapping, size_t node_index,
+                               size_t metric_index, bool single, struct unit_checks *checks)
+{
     struct key_walk walk;
     walk_begin(&walk, mapping, "in metric", metric_keys);
     int key;
     size_t value;
-    while (walk_next(reader, &walk, &key, &value)) {
-        bool ok = true;
-        switch (key) {
-        case METRIC_CODE: {
-            if (single)
-                return fail_at_node(reader, value - 1,
-                                    "a single 'metric' takes its deliverable's code; use "
-                                    "'metrics' to give each metric a code");
-            char *code = NULL;
-            if (!read_code(reader, value, "code", &code))
-                return false;
-            if (!check_code_is_new(reader, value, code)) {
-                free(code);
-                return false;
-            }
-            code_map_add(&reader->metric_codes, code, node_index, metric_index,
-                         reader->nodes[value].line);
-            METRIC->code = code;
-            break;
-        }
-        case METRIC_NAME:
-            ok = read_text(reader, value, "name", false, &METRIC->name);
-            break;
-        case METRIC_UNIT:
-            ok = read_choice(reader, value, "unit", unit_choices, parse_unit, &METRIC->unit) &&
-                 unit_now_known(reader, checks, METRIC->unit);
-            break;
-        case METRIC_DIRECTION:
-            ok = read_choice(reader, value, "direction", direction_choices, parse_direction,
-                             &METRIC->direction);
-            break;
-        case METRIC_BASELINE:
-            METRIC->has_baseline = true;
-            ok = read_point(reader, value, "baseline", true, checks, &METRIC->baseline,
-                            &METRIC->baseline_period);
-            break;
-        case METRIC_TARGET:
-            ok = read_point(reader, value, "target", false, checks, &METRIC->target,
-                            &METRIC->target_period);
-            break;
-        case METRIC_TRAJECTORY:
-            ok = read_trajectory(reader, value, METRIC, checks);
-            break;
-        case METRIC_TOLERANCE:
-            METRIC->has_tolerance = true;
-            ok = read_number(reader, value, "tolerance", &METRIC->tolerance);
-            if (ok && METRIC->tolerance < 0)
-                return fail_at_node(reader, value, "'tolerance' cannot be negative");
-            break;
-        case METRIC_STALE_AFTER:
-            ok = read_whole_number(reader, value, "stale_after", 1, MAXIMUM_STALE_MONTHS,
-                                   &METRIC->stale_months);
-            break;
-        case METRIC_BREAKDOWN:
-            ok = read_text(reader, value, "breakdown", false, &METRIC->breakdown);
-            break;
-        case METRIC_SPC:
-            ok = read_spc(reader, value, &METRIC->spc);
-            break;
-        }
-        if (!ok)
+    while (walk_next(reader, &walk, &key, &value))
+        if (!read_metric_field(reader, key, value, node_index, metric_index, single, checks))
             return false;
-    }
     if (walk.failed)
         return false;
     unsigned long required = KEY(METRIC_NAME) | KEY(METRIC_UNIT) | KEY(METRIC_DIRECTION) |
                              KEY(METRIC_TARGET) | (single ? 0 : KEY(METRIC_CODE));
-    return walk_require(reader, &walk, required, METRIC->code);
-#undef METRIC
+    return walk_require(reader, &walk, required,
+                        reader->board->nodes[node_index].metrics[metric_index].code);
 }
 
 static bool read_metric(struct reader *reader, size_t mapping, size_t node_index,
@@ -1158,38 +1217,52 @@ static bool read_metric(struct reader *reader, size_t mapping, size_t node_index
     return ok;
 }
 
+/* The status in the tree is the milestone's first update, for no particular
+ * month. */
+static bool read_milestone_status(struct reader *reader, size_t value, void *record)
+{
+    struct milestone *milestone = record;
+    enum milestone_status status;
+    if (!read_choice(reader, value, "status", status_choices, parse_status, &status))
+        return false;
+    milestone->updates = xcalloc(1, sizeof *milestone->updates);
+    milestone->update_count = 1;
+    milestone->updates[0].status = status;
+    milestone->updates[0].where = location_of(reader, value);
+    return true;
+}
+
 enum { MILESTONE_DUE, MILESTONE_STATUS };
-static const char *const milestone_keys[] = {"due", "status", NULL};
+static const struct field milestone_fields[] = {
+    [MILESTONE_DUE] = {"due", FIELD_PERIOD, offsetof(struct milestone, due), .required = true},
+    [MILESTONE_STATUS] = {"status", FIELD_OTHER, .read = read_milestone_status},
+    {NULL},
+};
 
 static bool read_milestone(struct reader *reader, size_t mapping, size_t node_index)
 {
+    struct node *node = &reader->board->nodes[node_index];
+    node->has_milestone = true;
     struct key_walk walk;
-    walk_begin(&walk, mapping, "in milestone", milestone_keys);
-    int key;
-    size_t value;
-    reader->board->nodes[node_index].has_milestone = true;
-    while (walk_next(reader, &walk, &key, &value)) {
-        struct milestone *milestone = &reader->board->nodes[node_index].milestone;
-        if (key == MILESTONE_DUE) {
-            if (!read_period(reader, value, "due", &milestone->due))
-                return false;
-        } else {
-            enum milestone_status status;
-            if (!read_choice(reader, value, "status", status_choices, parse_status, &status))
-                return false;
-            /* The status in the tree is the milestone's first update, for no
-             * particular month. */
-            milestone->updates = xcalloc(1, sizeof *milestone->updates);
-            milestone->update_count = 1;
-            milestone->updates[0].status = status;
-            milestone->updates[0].where = location_of(reader, value);
-        }
-    }
-    return !walk.failed && walk_require(reader, &walk, KEY(MILESTONE_DUE), NULL);
+    return read_fields(reader, mapping, "in milestone", milestone_fields, &node->milestone, NULL,
+                       &walk);
 }
 
-enum { DELIVERABLE_CODE, DELIVERABLE_TITLE, DELIVERABLE_LEAD, DELIVERABLE_METRIC,
-       DELIVERABLE_METRICS, DELIVERABLE_MILESTONE };
+/* Aims, objectives and deliverables all start with these keys. */
+enum { HEADING_CODE, HEADING_TITLE, HEADING_LEAD };
+
+static bool read_heading(struct reader *reader, int key, size_t value, size_t index)
+{
+    if (key == HEADING_CODE)
+        return read_node_code(reader, value, index);
+    struct node *node = &reader->board->nodes[index];
+    return key == HEADING_TITLE ? read_text(reader, value, "title", false, &node->title)
+                                : read_text(reader, value, "lead", false, &node->lead);
+}
+
+enum { DELIVERABLE_CODE = HEADING_CODE, DELIVERABLE_TITLE = HEADING_TITLE,
+       DELIVERABLE_LEAD = HEADING_LEAD, DELIVERABLE_METRIC, DELIVERABLE_METRICS,
+       DELIVERABLE_MILESTONE };
 static const char *const deliverable_keys[] = {"code",   "title",   "lead",     "metric",
                                                "metrics", "milestone", NULL};
 
@@ -1218,13 +1291,11 @@ static bool read_deliverable(struct reader *reader, size_t mapping, size_t paren
         switch (key) {
         case DELIVERABLE_CODE:
             code_node = value;
-            ok = read_node_code(reader, value, index);
+            ok = read_heading(reader, key, value, index);
             break;
         case DELIVERABLE_TITLE:
-            ok = read_text(reader, value, "title", false, &NODE->title);
-            break;
         case DELIVERABLE_LEAD:
-            ok = read_text(reader, value, "lead", false, &NODE->lead);
+            ok = read_heading(reader, key, value, index);
             break;
         case DELIVERABLE_METRIC:
             measure = key;
@@ -1279,7 +1350,8 @@ static bool read_deliverable(struct reader *reader, size_t mapping, size_t paren
 
 /* Aims and objectives share these positions; the fourth key is the list of
  * children. */
-enum { BRANCH_CODE, BRANCH_TITLE, BRANCH_LEAD, BRANCH_CHILDREN };
+enum { BRANCH_CODE = HEADING_CODE, BRANCH_TITLE = HEADING_TITLE, BRANCH_LEAD = HEADING_LEAD,
+       BRANCH_CHILDREN };
 static const char *const aim_keys[] = {"code", "title", "lead", "objectives", NULL};
 static const char *const objective_keys[] = {"code", "title", "lead", "deliverables", NULL};
 
@@ -1301,13 +1373,9 @@ static bool read_branch(struct reader *reader, size_t mapping, enum level level,
         bool ok = true;
         switch (key) {
         case BRANCH_CODE:
-            ok = read_node_code(reader, value, index);
-            break;
         case BRANCH_TITLE:
-            ok = read_text(reader, value, "title", false, &NODE->title);
-            break;
         case BRANCH_LEAD:
-            ok = read_text(reader, value, "lead", false, &NODE->lead);
+            ok = read_heading(reader, key, value, index);
             break;
         case BRANCH_CHILDREN:
             if (!expect_kind(reader, value, TREE_LIST, children))
@@ -1346,12 +1414,34 @@ static bool read_aims(struct reader *reader, size_t list)
 
 /* ---- Readings, milestone updates, commentary --------------------------- */
 
+/* Who entered an item, when, and whether it is sample data: the last keys of
+ * a reading, a milestone update and a comment alike. */
+#define AUDIT_FIELDS(record)                                                              \
+    {.key = "by", .kind = FIELD_TEXT, .member = offsetof(record, entered_by)},            \
+    {.key = "at", .kind = FIELD_TIMESTAMP, .member = offsetof(record, entered_at)},       \
+    {.key = "sample", .kind = FIELD_BOOLEAN, .member = offsetof(record, sample)}
+
+enum { READING_METRIC, READING_PERIOD, READING_VALUE, READING_SEGMENT, READING_NOTE };
+static const struct field reading_fields[] = {
+    [READING_METRIC] = {"metric", FIELD_CODE, offsetof(struct reading, metric_code),
+                        .required = true, .spot = SPOT(code)},
+    [READING_PERIOD] = {"period", FIELD_PERIOD, offsetof(struct reading, period),
+                        .required = true},
+    [READING_VALUE] = {"value", FIELD_NUMBER, offsetof(struct reading, value), .required = true,
+                       .spot = SPOT(value)},
+    [READING_SEGMENT] = {"segment", FIELD_TEXT, offsetof(struct reading, segment),
+                         .spot = SPOT(segment)},
+    [READING_NOTE] = {"note", FIELD_TEXT_OR_EMPTY, offsetof(struct reading, note)},
+    AUDIT_FIELDS(struct reading),
+    {NULL},
+};
+
 /* Cross-references need the whole structure, which may come later in the
  * file; these report into `error` so the earliest of several can win. */
 static bool check_reading_reference(struct reader *reader, size_t index, struct error *error)
 {
     const struct reading *reading = &reader->board->readings[index];
-    const struct reference_spots *spots = &reader->reading_spots[index];
+    const struct reference_spots *spots = &reader->spots[SECTION_READINGS][index];
     const struct code_entry *entry = code_map_find(&reader->metric_codes, reading->metric_code);
     const char *why = NULL;
     if (!entry) {
@@ -1376,10 +1466,51 @@ static bool check_reading_reference(struct reader *reader, size_t index, struct 
     return true;
 }
 
+static void *add_reading(struct board *board, size_t *capacity)
+{
+    board->readings = grow_by_one(board->readings, capacity, &board->reading_count,
+                                  sizeof *board->readings);
+    return &board->readings[board->reading_count - 1];
+}
+
+/* The duplicate check needs the whole reading: metric, segment and period. */
+static bool check_reading_is_new(struct reader *reader, size_t mapping, size_t index)
+{
+    const struct board *board = reader->board;
+    const struct reading *reading = &board->readings[index];
+    size_t first = reading_set_add(&reader->readings_seen, board->readings, index);
+    if (first == (size_t)-1)
+        return true;
+    char period[8];
+    yearmonth_format(reading->period, period);
+    if (reading->segment)
+        return fail_at_node(reader, mapping,
+                            "a reading for metric '%s', segment '%s', in %s appears twice; "
+                            "the first is at line %u",
+                            reading->metric_code, reading->segment, period,
+                            board->readings[first].where.line);
+    return fail_at_node(reader, mapping,
+                        "a reading for metric '%s' in %s appears twice; the first is at "
+                        "line %u",
+                        reading->metric_code, period, board->readings[first].where.line);
+}
+
+enum { UPDATE_DELIVERABLE, UPDATE_PERIOD, UPDATE_STATUS, UPDATE_NOTE };
+static const struct field update_fields[] = {
+    [UPDATE_DELIVERABLE] = {"deliverable", FIELD_CODE, offsetof(struct milestone_update, node_code),
+                            .required = true, .spot = SPOT(code)},
+    [UPDATE_PERIOD] = {"period", FIELD_PERIOD, offsetof(struct milestone_update, period)},
+    [UPDATE_STATUS] = {"status", FIELD_STATUS, offsetof(struct milestone_update, status),
+                       .required = true},
+    [UPDATE_NOTE] = {"note", FIELD_TEXT_OR_EMPTY, offsetof(struct milestone_update, note)},
+    AUDIT_FIELDS(struct milestone_update),
+    {NULL},
+};
+
 static bool check_update_reference(struct reader *reader, size_t index, struct error *error)
 {
     const struct milestone_update *update = &reader->board->milestone_updates[index];
-    const struct source_location where = reader->update_spots[index].code;
+    const struct source_location where = reader->spots[SECTION_MILESTONE_UPDATES][index].code;
     const struct code_entry *entry = code_map_find(&reader->node_codes, update->node_code);
     if (entry && reader->board->nodes[entry->node].has_milestone)
         return true;
@@ -1388,10 +1519,28 @@ static bool check_update_reference(struct reader *reader, size_t index, struct e
     return false;
 }
 
+static void *add_update(struct board *board, size_t *capacity)
+{
+    board->milestone_updates = grow_by_one(board->milestone_updates, capacity,
+                                           &board->milestone_update_count,
+                                           sizeof *board->milestone_updates);
+    return &board->milestone_updates[board->milestone_update_count - 1];
+}
+
+enum { COMMENT_NODE, COMMENT_PERIOD, COMMENT_TEXT };
+static const struct field comment_fields[] = {
+    [COMMENT_NODE] = {"node", FIELD_CODE, offsetof(struct comment, node_code), .required = true,
+                      .spot = SPOT(code)},
+    [COMMENT_PERIOD] = {"period", FIELD_PERIOD, offsetof(struct comment, period)},
+    [COMMENT_TEXT] = {"text", FIELD_TEXT, offsetof(struct comment, text), .required = true},
+    AUDIT_FIELDS(struct comment),
+    {NULL},
+};
+
 static bool check_comment_reference(struct reader *reader, size_t index, struct error *error)
 {
     const struct comment *comment = &reader->board->comments[index];
-    const struct source_location where = reader->comment_spots[index].code;
+    const struct source_location where = reader->spots[SECTION_COMMENTARY][index].code;
     if (code_map_find(&reader->node_codes, comment->node_code))
         return true;
     error_set_at(error, reader->file_name, where.line, where.column,
@@ -1400,52 +1549,53 @@ static bool check_comment_reference(struct reader *reader, size_t index, struct 
     return false;
 }
 
-static bool earlier(unsigned line, unsigned column, unsigned best_line, unsigned best_column)
+static void *add_comment(struct board *board, size_t *capacity)
 {
-    return line < best_line || (line == best_line && column < best_column);
+    board->comments = grow_by_one(board->comments, capacity, &board->comment_count,
+                                  sizeof *board->comments);
+    return &board->comments[board->comment_count - 1];
+}
+
+/* The sections read item by item, each item a flat mapping read by a table;
+ * the other sections' entries are empty. */
+struct stream {
+    const char *context; /* "in reading", for messages */
+    const struct field *fields;
+    /* Adds an empty record to the board, the array's capacity in `capacity`. */
+    void *(*add)(struct board *board, size_t *capacity);
+    size_t where; /* offsetof the record's where */
+    /* Checks the item's references to the board, once codes are known. */
+    bool (*check)(struct reader *reader, size_t index, struct error *error);
+};
+static const struct stream streams[SECTION_COUNT] = {
+    [SECTION_READINGS] = {"in reading", reading_fields, add_reading,
+                          offsetof(struct reading, where), check_reading_reference},
+    [SECTION_MILESTONE_UPDATES] = {"in milestone update", update_fields, add_update,
+                                   offsetof(struct milestone_update, where),
+                                   check_update_reference},
+    [SECTION_COMMENTARY] = {"in comment", comment_fields, add_comment,
+                            offsetof(struct comment, where), check_comment_reference},
+};
+
+static bool earlier(struct source_location where, struct source_location best)
+{
+    return where.line < best.line || (where.line == best.line && where.column < best.column);
 }
 
 /* Once board and aims are both read, check every item read before them and
- * report the one nearest the top. */
+ * report the one nearest the top: the first bad item of each section. */
 static bool check_earlier_references(struct reader *reader)
 {
-    struct board *board = reader->board;
     struct error found = {0};
-    unsigned best_line = (unsigned)-1, best_column = (unsigned)-1;
-    for (size_t i = 0; i < board->reading_count; i++) {
-        struct error candidate = {0};
-        if (!check_reading_reference(reader, i, &candidate)) {
-            if (earlier(board->readings[i].where.line, board->readings[i].where.column,
-                        best_line, best_column)) {
+    struct source_location best = {(unsigned)-1, (unsigned)-1};
+    for (int section = 0; section < SECTION_COUNT; section++) {
+        for (size_t i = 0; streams[section].check && i < reader->spot_count[section]; i++) {
+            struct error candidate = {0};
+            if (streams[section].check(reader, i, &candidate))
+                continue;
+            if (earlier(reader->spots[section][i].item, best)) {
                 found = candidate;
-                best_line = board->readings[i].where.line;
-                best_column = board->readings[i].where.column;
-            }
-            break;
-        }
-    }
-    for (size_t i = 0; i < board->milestone_update_count; i++) {
-        struct error candidate = {0};
-        const struct milestone_update *update = &board->milestone_updates[i];
-        if (!check_update_reference(reader, i, &candidate)) {
-            if (earlier(update->where.line, update->where.column, best_line,
-                        best_column)) {
-                found = candidate;
-                best_line = update->where.line;
-                best_column = update->where.column;
-            }
-            break;
-        }
-    }
-    for (size_t i = 0; i < board->comment_count; i++) {
-        struct error candidate = {0};
-        const struct comment *comment = &board->comments[i];
-        if (!check_comment_reference(reader, i, &candidate)) {
-            if (earlier(comment->where.line, comment->where.column, best_line,
-                        best_column)) {
-                found = candidate;
-                best_line = comment->where.line;
-                best_column = comment->where.column;
+                best = reader->spots[section][i].item;
             }
             break;
         }
@@ -1462,206 +1612,34 @@ static void codes_may_now_be_known(struct reader *reader)
     reader->codes_known = reader->board_read && reader->aims_read;
 }
 
-enum { READING_METRIC, READING_PERIOD, READING_VALUE, READING_SEGMENT, READING_NOTE, READING_BY,
-       READING_AT, READING_SAMPLE };
-static const char *const reading_keys[] = {"metric", "period", "value", "segment", "note",
-                                           "by",     "at",     "sample", NULL};
-
-static bool read_reading(struct reader *reader, size_t mapping)
+/* One item of readings, milestone_updates or commentary, complete. */
+static bool read_streamed_item(struct reader *reader, size_t mapping)
 {
-    struct board *board = reader->board;
+    int section = reader->section;
+    const struct stream *stream = &streams[section];
     if (reader->nodes[mapping].kind != TREE_MAPPING)
-        return fail_expected_item(reader, mapping, "a mapping", "readings");
-    board->readings = grow(board->readings, &reader->reading_capacity, board->reading_count + 1,
-                           sizeof *board->readings);
-    size_t index = board->reading_count++;
-    struct reading *reading = &board->readings[index];
-    memset(reading, 0, sizeof *reading);
-    reading->where = location_of(reader, mapping);
-    reader->reading_spots = grow(reader->reading_spots, &reader->reading_spot_capacity,
-                                 board->reading_count, sizeof *reader->reading_spots);
-    struct reference_spots *spots = &reader->reading_spots[index];
-    memset(spots, 0, sizeof *spots);
+        return fail_expected_item(reader, mapping, "a mapping", section_keys[section]);
+    reader->spots[section] = grow_by_one(reader->spots[section], &reader->spot_capacity[section],
+                                         &reader->spot_count[section],
+                                         sizeof *reader->spots[section]);
+    size_t index = reader->spot_count[section] - 1;
+    struct reference_spots *spots = &reader->spots[section][index];
+    spots->item = location_of(reader, mapping);
+    void *record = stream->add(reader->board, &reader->item_capacity[section]);
+    *(struct source_location *)((char *)record + stream->where) = spots->item;
     struct key_walk walk;
-    walk_begin(&walk, mapping, "in reading", reading_keys);
-    int key;
-    size_t value;
-    while (walk_next(reader, &walk, &key, &value)) {
-        bool ok = true;
-        switch (key) {
-        case READING_METRIC:
-            spots->code = location_of(reader, value);
-            ok = read_code(reader, value, "metric", &reading->metric_code);
-            break;
-        case READING_PERIOD:
-            ok = read_period(reader, value, "period", &reading->period);
-            break;
-        case READING_VALUE:
-            spots->value = location_of(reader, value);
-            ok = read_number(reader, value, "value", &reading->value);
-            break;
-        case READING_SEGMENT:
-            spots->segment = location_of(reader, value);
-            ok = read_text(reader, value, "segment", false, &reading->segment);
-            break;
-        case READING_NOTE:
-            ok = read_text(reader, value, "note", true, &reading->note);
-            break;
-        case READING_BY:
-            ok = read_text(reader, value, "by", false, &reading->entered_by);
-            break;
-        case READING_AT:
-            ok = read_timestamp(reader, value, "at", &reading->entered_at);
-            break;
-        case READING_SAMPLE:
-            ok = read_boolean(reader, value, "sample", &reading->sample);
-            break;
-        }
-        if (!ok)
-            return false;
-    }
-    if (walk.failed ||
-        !walk_require(reader, &walk,
-                      KEY(READING_METRIC) | KEY(READING_PERIOD) | KEY(READING_VALUE), NULL))
+    if (!read_fields(reader, mapping, stream->context, stream->fields, record, spots, &walk))
         return false;
-    size_t first = reading_set_add(&reader->readings_seen, board->readings, index);
-    if (first != (size_t)-1) {
-        char period[8];
-        yearmonth_format(reading->period, period);
-        if (reading->segment)
-            return fail_at_node(reader, mapping,
-                                "a reading for metric '%s', segment '%s', in %s appears twice; "
-                                "the first is at line %u",
-                                reading->metric_code, reading->segment, period,
-                                board->readings[first].where.line);
-        return fail_at_node(reader, mapping,
-                            "a reading for metric '%s' in %s appears twice; the first is at "
-                            "line %u",
-                            reading->metric_code, period, board->readings[first].where.line);
-    }
-    return !reader->codes_known || check_reading_reference(reader, index, reader->error);
-}
-
-enum { UPDATE_DELIVERABLE, UPDATE_PERIOD, UPDATE_STATUS, UPDATE_NOTE, UPDATE_BY, UPDATE_AT,
-       UPDATE_SAMPLE };
-static const char *const update_keys[] = {"deliverable", "period", "status", "note",
-                                          "by",          "at",     "sample", NULL};
-
-static bool read_milestone_update(struct reader *reader, size_t mapping)
-{
-    struct board *board = reader->board;
-    if (reader->nodes[mapping].kind != TREE_MAPPING)
-        return fail_expected_item(reader, mapping, "a mapping", "milestone_updates");
-    board->milestone_updates = grow(board->milestone_updates, &reader->update_capacity,
-                                    board->milestone_update_count + 1,
-                                    sizeof *board->milestone_updates);
-    size_t index = board->milestone_update_count++;
-    struct milestone_update *update = &board->milestone_updates[index];
-    memset(update, 0, sizeof *update);
-    update->where = location_of(reader, mapping);
-    reader->update_spots = grow(reader->update_spots, &reader->update_spot_capacity,
-                                board->milestone_update_count, sizeof *reader->update_spots);
-    struct reference_spots *spots = &reader->update_spots[index];
-    memset(spots, 0, sizeof *spots);
-    struct key_walk walk;
-    walk_begin(&walk, mapping, "in milestone update", update_keys);
-    int key;
-    size_t value;
-    while (walk_next(reader, &walk, &key, &value)) {
-        bool ok = true;
-        switch (key) {
-        case UPDATE_DELIVERABLE:
-            spots->code = location_of(reader, value);
-            ok = read_code(reader, value, "deliverable", &update->node_code);
-            break;
-        case UPDATE_PERIOD:
-            ok = read_period(reader, value, "period", &update->period);
-            break;
-        case UPDATE_STATUS:
-            ok = read_choice(reader, value, "status", status_choices, parse_status,
-                             &update->status);
-            break;
-        case UPDATE_NOTE:
-            ok = read_text(reader, value, "note", true, &update->note);
-            break;
-        case UPDATE_BY:
-            ok = read_text(reader, value, "by", false, &update->entered_by);
-            break;
-        case UPDATE_AT:
-            ok = read_timestamp(reader, value, "at", &update->entered_at);
-            break;
-        case UPDATE_SAMPLE:
-            ok = read_boolean(reader, value, "sample", &update->sample);
-            break;
-        }
-        if (!ok)
-            return false;
-    }
-    if (walk.failed ||
-        !walk_require(reader, &walk, KEY(UPDATE_DELIVERABLE) | KEY(UPDATE_STATUS), NULL))
+    if (section == SECTION_READINGS && !check_reading_is_new(reader, mapping, index))
         return false;
-    return !reader->codes_known || check_update_reference(reader, index, reader->error);
-}
-
-enum { COMMENT_NODE, COMMENT_PERIOD, COMMENT_TEXT, COMMENT_BY, COMMENT_AT, COMMENT_SAMPLE };
-static const char *const comment_keys[] = {"node", "period", "text", "by", "at", "sample", NULL};
-
-static bool read_comment(struct reader *reader, size_t mapping)
-{
-    struct board *board = reader->board;
-    if (reader->nodes[mapping].kind != TREE_MAPPING)
-        return fail_expected_item(reader, mapping, "a mapping", "commentary");
-    board->comments = grow(board->comments, &reader->comment_capacity, board->comment_count + 1,
-                           sizeof *board->comments);
-    size_t index = board->comment_count++;
-    struct comment *comment = &board->comments[index];
-    memset(comment, 0, sizeof *comment);
-    comment->where = location_of(reader, mapping);
-    reader->comment_spots = grow(reader->comment_spots, &reader->comment_spot_capacity,
-                                 board->comment_count, sizeof *reader->comment_spots);
-    struct reference_spots *spots = &reader->comment_spots[index];
-    memset(spots, 0, sizeof *spots);
-    struct key_walk walk;
-    walk_begin(&walk, mapping, "in comment", comment_keys);
-    int key;
-    size_t value;
-    while (walk_next(reader, &walk, &key, &value)) {
-        bool ok = true;
-        switch (key) {
-        case COMMENT_NODE:
-            spots->code = location_of(reader, value);
-            ok = read_code(reader, value, "node", &comment->node_code);
-            break;
-        case COMMENT_PERIOD:
-            ok = read_period(reader, value, "period", &comment->period);
-            break;
-        case COMMENT_TEXT:
-            ok = read_text(reader, value, "text", false, &comment->text);
-            break;
-        case COMMENT_BY:
-            ok = read_text(reader, value, "by", false, &comment->entered_by);
-            break;
-        case COMMENT_AT:
-            ok = read_timestamp(reader, value, "at", &comment->entered_at);
-            break;
-        case COMMENT_SAMPLE:
-            ok = read_boolean(reader, value, "sample", &comment->sample);
-            break;
-        }
-        if (!ok)
-            return false;
-    }
-    if (walk.failed || !walk_require(reader, &walk, KEY(COMMENT_NODE) | KEY(COMMENT_TEXT), NULL))
-        return false;
-    return !reader->codes_known || check_comment_reference(reader, index, reader->error);
+    return !reader->codes_known || stream->check(reader, index, reader->error);
 }
 
 /* ---- Sections ------------------------------------------------------------ */
 
 static bool section_is_streamed(int section)
 {
-    return section == SECTION_READINGS || section == SECTION_MILESTONE_UPDATES ||
-           section == SECTION_COMMENTARY;
+    return section >= 0 && streams[section].fields != NULL;
 }
 
 /* A top-level key: known, once, and remembered as the section now open. */
@@ -1747,11 +1725,10 @@ static bool finish_root(struct reader *reader)
 
 static size_t tree_add(struct reader *reader, enum tree_kind kind, const yaml_event_t *event)
 {
-    reader->nodes = grow(reader->nodes, &reader->node_capacity, reader->node_count + 1,
-                         sizeof *reader->nodes);
-    size_t index = reader->node_count++;
+    reader->nodes = grow_by_one(reader->nodes, &reader->node_capacity, &reader->node_count,
+                                sizeof *reader->nodes);
+    size_t index = reader->node_count - 1;
     struct tree_node *node = &reader->nodes[index];
-    memset(node, 0, sizeof *node);
     node->kind = kind;
     node->line = (unsigned)event->start_mark.line + 1;
     node->column = (unsigned)event->start_mark.column + 1;
@@ -1789,13 +1766,7 @@ static bool end_node(struct reader *reader, size_t index)
         return ok;
     }
     if (reader->open_count == 2 && section_is_streamed(reader->section)) {
-        bool ok;
-        if (reader->section == SECTION_READINGS)
-            ok = read_reading(reader, index);
-        else if (reader->section == SECTION_MILESTONE_UPDATES)
-            ok = read_milestone_update(reader, index);
-        else
-            ok = read_comment(reader, index);
+        bool ok = read_streamed_item(reader, index);
         tree_truncate(reader, index);
         reader->nodes[reader->open[1]].child_count--;
         return ok;
@@ -2039,9 +2010,8 @@ bool boardfile_read_bytes(const char *bytes, size_t length, const char *display_
     code_map_free(&reader.node_codes);
     code_map_free(&reader.metric_codes);
     free(reader.readings_seen.slots);
-    free(reader.reading_spots);
-    free(reader.update_spots);
-    free(reader.comment_spots);
+    for (int section = 0; section < SECTION_COUNT; section++)
+        free(reader.spots[section]);
     if (ok)
         *out = reader.board;
     else

@@ -61,34 +61,31 @@ static void emit_scalar(struct writer *writer, const char *text, yaml_scalar_sty
                                       1, style));
 }
 
-static void begin_mapping(struct writer *writer, bool flow)
+/* A mapping or a list, opened in flow style ({a: 1}, [a, b]) or block style,
+ * and closed. */
+enum collection { MAPPING, LIST };
+
+static void begin(struct writer *writer, enum collection collection, bool flow)
+{
+    yaml_event_t event;
+    if (collection == MAPPING)
+        emit(writer, &event,
+             yaml_mapping_start_event_initialize(&event, NULL, NULL, 1,
+                                                 flow ? YAML_FLOW_MAPPING_STYLE
+                                                      : YAML_BLOCK_MAPPING_STYLE));
+    else
+        emit(writer, &event,
+             yaml_sequence_start_event_initialize(&event, NULL, NULL, 1,
+                                                  flow ? YAML_FLOW_SEQUENCE_STYLE
+                                                       : YAML_BLOCK_SEQUENCE_STYLE));
+}
+
+static void end(struct writer *writer, enum collection collection)
 {
     yaml_event_t event;
     emit(writer, &event,
-         yaml_mapping_start_event_initialize(&event, NULL, NULL, 1,
-                                             flow ? YAML_FLOW_MAPPING_STYLE
-                                                  : YAML_BLOCK_MAPPING_STYLE));
-}
-
-static void end_mapping(struct writer *writer)
-{
-    yaml_event_t event;
-    emit(writer, &event, yaml_mapping_end_event_initialize(&event));
-}
-
-static void begin_list(struct writer *writer, bool flow)
-{
-    yaml_event_t event;
-    emit(writer, &event,
-         yaml_sequence_start_event_initialize(&event, NULL, NULL, 1,
-                                              flow ? YAML_FLOW_SEQUENCE_STYLE
-                                                   : YAML_BLOCK_SEQUENCE_STYLE));
-}
-
-static void end_list(struct writer *writer)
-{
-    yaml_event_t event;
-    emit(writer, &event, yaml_sequence_end_event_initialize(&event));
+         collection == MAPPING ? yaml_mapping_end_event_initialize(&event)
+                               : yaml_sequence_end_event_initialize(&event));
 }
 
 static void emit_key(struct writer *writer, const char *key)
@@ -134,22 +131,32 @@ static void emit_period(struct writer *writer, const char *key, yearmonth period
     emit_word(writer, key, text);
 }
 
-/* by, at and sample, shared by readings, milestone updates and commentary.
- * A sample board marks everything sample when read, so only an item that
- * differs from its board says so. */
-static void emit_entry(struct writer *writer, const char *by, const char *at, bool sample)
+/* An item of readings, milestone_updates or commentary is a flow mapping
+ * that starts with the code it is for and its month... */
+static void begin_entry(struct writer *writer, const char *key, const char *code,
+                        yearmonth period)
+{
+    begin(writer, MAPPING, true);
+    emit_text(writer, key, code);
+    emit_period(writer, "period", period);
+}
+
+/* ...and ends with by, at and sample. A sample board marks everything
+ * sample when read, so only an item that differs from its board says so. */
+static void end_entry(struct writer *writer, const char *by, const char *at, bool sample)
 {
     emit_text(writer, "by", by);
     emit_text(writer, "at", at);
     if (sample && !writer->board->sample)
         emit_word(writer, "sample", "true");
+    end(writer, MAPPING);
 }
 
 static void emit_board_mapping(struct writer *writer)
 {
     const struct board *board = writer->board;
     emit_key(writer, "board");
-    begin_mapping(writer, board->readings_only);
+    begin(writer, MAPPING, board->readings_only);
     emit_text(writer, "code", board->code);
     if (!board->readings_only) {
         emit_text(writer, "title", board->title);
@@ -158,34 +165,34 @@ static void emit_board_mapping(struct writer *writer)
         emit_text(writer, "vision", board->vision);
         if (board->value_count) {
             emit_key(writer, "values");
-            begin_list(writer, false);
+            begin(writer, LIST, false);
             for (size_t i = 0; i < board->value_count; i++) {
-                begin_mapping(writer, true);
+                begin(writer, MAPPING, true);
                 emit_text(writer, "name", board->values[i].name);
                 emit_text(writer, "text", board->values[i].text);
-                end_mapping(writer);
+                end(writer, MAPPING);
             }
-            end_list(writer);
+            end(writer, LIST);
         }
     }
     if (board->sample)
         emit_word(writer, "sample", "true");
     if (!board->readings_only && board->spc_conflict != SPC_CONFLICT_DEFAULT) {
         emit_key(writer, "spc");
-        begin_mapping(writer, true);
+        begin(writer, MAPPING, true);
         emit_word(writer, "conflict", spc_conflict_name(board->spc_conflict));
-        end_mapping(writer);
+        end(writer, MAPPING);
     }
-    end_mapping(writer);
+    end(writer, MAPPING);
 }
 
 static void emit_point(struct writer *writer, const char *key, double value, yearmonth period)
 {
     emit_key(writer, key);
-    begin_mapping(writer, true);
+    begin(writer, MAPPING, true);
     emit_number(writer, "value", value);
     emit_period(writer, "period", period);
-    end_mapping(writer);
+    end(writer, MAPPING);
 }
 
 /* Only the settings that differ from the defaults. */
@@ -200,7 +207,7 @@ static void emit_spc(struct writer *writer, const struct spc_settings *spc)
     if (!differs)
         return;
     emit_key(writer, "spc");
-    begin_mapping(writer, true);
+    begin(writer, MAPPING, true);
     if (spc->minimum_points != defaults.minimum_points)
         emit_whole_number(writer, "minimum_points", spc->minimum_points);
     if (spc->shift_length != defaults.shift_length)
@@ -211,22 +218,22 @@ static void emit_spc(struct writer *writer, const struct spc_settings *spc)
         emit_word(writer, "screen_moving_ranges", spc->screen_moving_ranges ? "true" : "false");
     if (spc->rebase_count > 0) {
         emit_key(writer, "rebase");
-        begin_list(writer, true);
+        begin(writer, LIST, true);
         for (int i = 0; i < spc->rebase_count && i < SPC_MAX_REBASES; i++) {
             char text[8];
             yearmonth_format(spc->rebase_periods[i], text);
             emit_scalar(writer, text, YAML_PLAIN_SCALAR_STYLE);
         }
-        end_list(writer);
+        end(writer, LIST);
     }
     if (spc->conflict != SPC_CONFLICT_DEFAULT)
         emit_word(writer, "conflict", spc_conflict_name(spc->conflict));
-    end_mapping(writer);
+    end(writer, MAPPING);
 }
 
 static void emit_metric(struct writer *writer, const struct metric *metric, bool with_code)
 {
-    begin_mapping(writer, false);
+    begin(writer, MAPPING, false);
     if (with_code)
         emit_text(writer, "code", metric->code);
     emit_text(writer, "name", metric->name);
@@ -238,13 +245,13 @@ static void emit_metric(struct writer *writer, const struct metric *metric, bool
     emit_point(writer, "target", metric->target, metric->target_period);
     if (metric->trajectory_count) {
         emit_key(writer, "trajectory");
-        begin_mapping(writer, true);
+        begin(writer, MAPPING, true);
         for (size_t i = 0; i < metric->trajectory_count; i++) {
             char period[8];
             yearmonth_format(metric->trajectory[i].period, period);
             emit_number(writer, period, metric->trajectory[i].value);
         }
-        end_mapping(writer);
+        end(writer, MAPPING);
     }
     if (metric->has_tolerance)
         emit_number(writer, "tolerance", metric->tolerance);
@@ -252,7 +259,7 @@ static void emit_metric(struct writer *writer, const struct metric *metric, bool
         emit_whole_number(writer, "stale_after", metric->stale_months);
     emit_text(writer, "breakdown", metric->breakdown);
     emit_spc(writer, &metric->spc);
-    end_mapping(writer);
+    end(writer, MAPPING);
 }
 
 /* A milestone's first update goes in the tree as `status:` when that is all
@@ -275,17 +282,17 @@ static void emit_deliverable_measure(struct writer *writer, const struct node *n
         emit_metric(writer, &node->metrics[0], false);
     } else if (node->metric_count > 0) {
         emit_key(writer, "metrics");
-        begin_list(writer, false);
+        begin(writer, LIST, false);
         for (size_t m = 0; m < node->metric_count; m++)
             emit_metric(writer, &node->metrics[m], true);
-        end_list(writer);
+        end(writer, LIST);
     } else if (node->has_milestone) {
         emit_key(writer, "milestone");
-        begin_mapping(writer, true);
+        begin(writer, MAPPING, true);
         emit_period(writer, "due", node->milestone.due);
         if (first_update_is_tree_status(writer->board, node))
             emit_word(writer, "status", milestone_status_name(node->milestone.updates[0].status));
-        end_mapping(writer);
+        end(writer, MAPPING);
     }
 }
 
@@ -298,46 +305,43 @@ static void emit_aims(struct writer *writer)
     size_t open_ends[3];
     size_t open_count = 0;
     emit_key(writer, "aims");
-    begin_list(writer, false);
+    begin(writer, LIST, false);
     for (size_t i = 0; i < board->node_count; i++) {
         const struct node *node = &board->nodes[i];
         while (open_count > 0 && i >= open_ends[open_count - 1]) {
-            end_list(writer);
-            end_mapping(writer);
+            end(writer, LIST);
+            end(writer, MAPPING);
             open_count--;
         }
-        begin_mapping(writer, false);
+        begin(writer, MAPPING, false);
         emit_text(writer, "code", node->code);
         emit_text(writer, "title", node->title);
         emit_text(writer, "lead", node->lead);
         if (node->level == LEVEL_DELIVERABLE || open_count >= 2) {
             emit_deliverable_measure(writer, node);
-            end_mapping(writer);
+            end(writer, MAPPING);
         } else {
             emit_key(writer, child_lists[node->level == LEVEL_AIM ? 0 : 1]);
-            begin_list(writer, false);
+            begin(writer, LIST, false);
             open_ends[open_count++] = node->subtree_end > i ? node->subtree_end : i + 1;
         }
     }
     while (open_count > 0) {
-        end_list(writer);
-        end_mapping(writer);
+        end(writer, LIST);
+        end(writer, MAPPING);
         open_count--;
     }
-    end_list(writer);
+    end(writer, LIST);
 }
 
 static void emit_reading(struct writer *writer, const char *metric_code,
                          const struct reading *reading)
 {
-    begin_mapping(writer, true);
-    emit_text(writer, "metric", metric_code);
-    emit_period(writer, "period", reading->period);
+    begin_entry(writer, "metric", metric_code, reading->period);
     emit_number(writer, "value", reading->value);
     emit_text(writer, "segment", reading->segment);
     emit_text(writer, "note", reading->note);
-    emit_entry(writer, reading->entered_by, reading->entered_at, reading->sample);
-    end_mapping(writer);
+    end_entry(writer, reading->entered_by, reading->entered_at, reading->sample);
 }
 
 static size_t attached_reading_count(const struct board *board)
@@ -357,7 +361,7 @@ static void emit_readings(struct writer *writer)
     if (!attached_reading_count(board))
         return;
     emit_key(writer, "readings");
-    begin_list(writer, false);
+    begin(writer, LIST, false);
     for (size_t i = 0; i < board->node_count; i++)
         for (size_t m = 0; m < board->nodes[i].metric_count; m++) {
             const struct metric *metric = &board->nodes[i].metrics[m];
@@ -366,19 +370,16 @@ static void emit_readings(struct writer *writer)
         }
     for (size_t r = 0; r < board->reading_count; r++)
         emit_reading(writer, board->readings[r].metric_code, &board->readings[r]);
-    end_list(writer);
+    end(writer, LIST);
 }
 
 static void emit_update(struct writer *writer, const char *node_code,
                         const struct milestone_update *update)
 {
-    begin_mapping(writer, true);
-    emit_text(writer, "deliverable", node_code);
-    emit_period(writer, "period", update->period);
+    begin_entry(writer, "deliverable", node_code, update->period);
     emit_word(writer, "status", milestone_status_name(update->status));
     emit_text(writer, "note", update->note);
-    emit_entry(writer, update->entered_by, update->entered_at, update->sample);
-    end_mapping(writer);
+    end_entry(writer, update->entered_by, update->entered_at, update->sample);
 }
 
 static void emit_milestone_updates(struct writer *writer)
@@ -391,7 +392,7 @@ static void emit_milestone_updates(struct writer *writer)
     if (!count)
         return;
     emit_key(writer, "milestone_updates");
-    begin_list(writer, false);
+    begin(writer, LIST, false);
     for (size_t i = 0; i < board->node_count; i++) {
         const struct node *node = &board->nodes[i];
         size_t first = first_update_is_tree_status(board, node) ? 1 : 0;
@@ -400,18 +401,15 @@ static void emit_milestone_updates(struct writer *writer)
     }
     for (size_t u = 0; u < board->milestone_update_count; u++)
         emit_update(writer, board->milestone_updates[u].node_code, &board->milestone_updates[u]);
-    end_list(writer);
+    end(writer, LIST);
 }
 
 static void emit_comment(struct writer *writer, const char *node_code,
                          const struct comment *comment)
 {
-    begin_mapping(writer, true);
-    emit_text(writer, "node", node_code);
-    emit_period(writer, "period", comment->period);
+    begin_entry(writer, "node", node_code, comment->period);
     emit_text(writer, "text", comment->text);
-    emit_entry(writer, comment->entered_by, comment->entered_at, comment->sample);
-    end_mapping(writer);
+    end_entry(writer, comment->entered_by, comment->entered_at, comment->sample);
 }
 
 static void emit_commentary(struct writer *writer)
@@ -423,13 +421,13 @@ static void emit_commentary(struct writer *writer)
     if (!count)
         return;
     emit_key(writer, "commentary");
-    begin_list(writer, false);
+    begin(writer, LIST, false);
     for (size_t i = 0; i < board->node_count; i++)
         for (size_t c = 0; c < board->nodes[i].comment_count; c++)
             emit_comment(writer, board->nodes[i].code, &board->nodes[i].comments[c]);
     for (size_t c = 0; c < board->comment_count; c++)
         emit_comment(writer, board->comments[c].node_code, &board->comments[c]);
-    end_list(writer);
+    end(writer, LIST);
 }
 
 bool boardfile_write_yaml(const struct board *board, FILE *out, struct error *error)
@@ -450,14 +448,14 @@ bool boardfile_write_yaml(const struct board *board, FILE *out, struct error *er
     yaml_event_t event;
     emit(&writer, &event, yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING));
     emit(&writer, &event, yaml_document_start_event_initialize(&event, NULL, NULL, NULL, 1));
-    begin_mapping(&writer, false);
+    begin(&writer, MAPPING, false);
     emit_board_mapping(&writer);
     if (!board->readings_only)
         emit_aims(&writer);
     emit_readings(&writer);
     emit_milestone_updates(&writer);
     emit_commentary(&writer);
-    end_mapping(&writer);
+    end(&writer, MAPPING);
     emit(&writer, &event, yaml_document_end_event_initialize(&event, 1));
     emit(&writer, &event, yaml_stream_end_event_initialize(&event));
     if (writer.ok && !yaml_emitter_flush(&writer.emitter))

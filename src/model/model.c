@@ -80,6 +80,15 @@ yearmonth yearmonth_current(void)
     return yearmonth_make(parts.tm_year + 1900, parts.tm_mon + 1);
 }
 
+/* Where `text` is among the first `count` of `names`; -1 if it is not. */
+static int name_index(const char *const *names, int count, const char *text)
+{
+    for (int i = 0; i < count; i++)
+        if (strcmp(text, names[i]) == 0)
+            return i;
+    return -1;
+}
+
 static const char *const unit_names[] = {"percent", "count", "number", "days", "ratio"};
 
 const char *unit_name(enum unit unit)
@@ -89,13 +98,10 @@ const char *unit_name(enum unit unit)
 
 bool unit_parse(const char *text, enum unit *out)
 {
-    for (int i = 0; i < 5; i++) {
-        if (strcmp(text, unit_names[i]) == 0) {
-            *out = (enum unit)i;
-            return true;
-        }
-    }
-    return false;
+    int found = name_index(unit_names, 5, text);
+    if (found >= 0)
+        *out = (enum unit)found;
+    return found >= 0;
 }
 
 bool unit_accepts(enum unit unit, double value, const char **why)
@@ -138,16 +144,11 @@ void unit_format_value(enum unit unit, double value, char *out, size_t size)
     }
 }
 
+static const char *const direction_names[] = {"up", "down"};
+
 const char *direction_name(enum direction direction)
 {
-    switch (direction) {
-    case DIRECTION_UP:
-        return "up";
-    case DIRECTION_DOWN:
-        return "down";
-    default:
-        return "none";
-    }
+    return (unsigned)direction < DIRECTION_NONE ? direction_names[direction] : "none";
 }
 
 bool direction_parse(const char *text, enum direction *out)
@@ -191,13 +192,10 @@ const char *milestone_status_label(enum milestone_status status)
 
 bool milestone_status_parse(const char *text, enum milestone_status *out)
 {
-    for (int i = 0; i < MILESTONE_STATUS_COUNT; i++) {
-        if (strcmp(text, milestone_names[i]) == 0) {
-            *out = (enum milestone_status)i;
-            return true;
-        }
-    }
-    return false;
+    int found = name_index(milestone_names, MILESTONE_STATUS_COUNT, text);
+    if (found >= 0)
+        *out = (enum milestone_status)found;
+    return found >= 0;
 }
 
 const char *level_name(enum level level)
@@ -206,84 +204,91 @@ const char *level_name(enum level level)
     return (unsigned)level < 4 ? names[level] : "node";
 }
 
+/* Frees each of `count` items of `size` bytes with `free_item`, then the array. */
+static void free_items(void *items, size_t count, size_t size, void (*free_item)(void *item))
+{
+    for (size_t i = 0; i < count; i++)
+        free_item((char *)items + i * size);
+    free(items);
+}
+
+/* What a reading, a milestone update and a comment own alike: a note (a
+ * comment's text), who entered it and when, and the code it is for. */
+static void entry_free(char *note, char *entered_by, char *entered_at, char *code)
+{
+    free(note);
+    free(entered_by);
+    free(entered_at);
+    free(code);
+}
+
 void reading_free_fields(struct reading *reading)
 {
     free(reading->segment);
-    free(reading->note);
-    free(reading->entered_by);
-    free(reading->entered_at);
-    free(reading->metric_code);
+    entry_free(reading->note, reading->entered_by, reading->entered_at, reading->metric_code);
 }
 
-static void milestone_update_free(struct milestone_update *update)
+static void reading_free(void *item)
 {
-    free(update->note);
-    free(update->entered_by);
-    free(update->entered_at);
-    free(update->node_code);
+    reading_free_fields(item);
 }
 
-static void comment_free(struct comment *comment)
+static void milestone_update_free(void *item)
 {
-    free(comment->text);
-    free(comment->entered_by);
-    free(comment->entered_at);
-    free(comment->node_code);
+    struct milestone_update *update = item;
+    entry_free(update->note, update->entered_by, update->entered_at, update->node_code);
 }
 
-static void metric_free(struct metric *metric)
+static void comment_free(void *item)
 {
+    struct comment *comment = item;
+    entry_free(comment->text, comment->entered_by, comment->entered_at, comment->node_code);
+}
+
+static void value_free(void *item)
+{
+    struct board_value *value = item;
+    free(value->name);
+    free(value->text);
+}
+
+static void metric_free(void *item)
+{
+    struct metric *metric = item;
     free(metric->code);
     free(metric->name);
     free(metric->trajectory);
     free(metric->breakdown);
-    for (size_t i = 0; i < metric->reading_count; i++)
-        reading_free_fields(&metric->readings[i]);
-    free(metric->readings);
+    free_items(metric->readings, metric->reading_count, sizeof *metric->readings, reading_free);
 }
 
-static void node_free(struct node *node)
+static void node_free(void *item)
 {
+    struct node *node = item;
     free(node->code);
     free(node->title);
     free(node->lead);
-    for (size_t i = 0; i < node->metric_count; i++)
-        metric_free(&node->metrics[i]);
-    free(node->metrics);
-    for (size_t i = 0; i < node->milestone.update_count; i++)
-        milestone_update_free(&node->milestone.updates[i]);
-    free(node->milestone.updates);
-    for (size_t i = 0; i < node->comment_count; i++)
-        comment_free(&node->comments[i]);
-    free(node->comments);
+    free_items(node->metrics, node->metric_count, sizeof *node->metrics, metric_free);
+    free_items(node->milestone.updates, node->milestone.update_count,
+               sizeof *node->milestone.updates, milestone_update_free);
+    free_items(node->comments, node->comment_count, sizeof *node->comments, comment_free);
 }
 
 void board_free(struct board *board)
 {
     if (!board)
         return;
+    free_items(board->values, board->value_count, sizeof *board->values, value_free);
+    free_items(board->nodes, board->node_count, sizeof *board->nodes, node_free);
+    free_items(board->readings, board->reading_count, sizeof *board->readings, reading_free);
+    free_items(board->milestone_updates, board->milestone_update_count,
+               sizeof *board->milestone_updates, milestone_update_free);
+    free_items(board->comments, board->comment_count, sizeof *board->comments, comment_free);
     free(board->code);
     free(board->title);
     free(board->purpose);
     free(board->vision);
     free(board->reporting_period);
-    for (size_t i = 0; i < board->value_count; i++) {
-        free(board->values[i].name);
-        free(board->values[i].text);
-    }
-    free(board->values);
-    for (size_t i = 0; i < board->node_count; i++)
-        node_free(&board->nodes[i]);
-    free(board->nodes);
-    for (size_t i = 0; i < board->reading_count; i++)
-        reading_free_fields(&board->readings[i]);
-    free(board->readings);
-    for (size_t i = 0; i < board->milestone_update_count; i++)
-        milestone_update_free(&board->milestone_updates[i]);
-    free(board->milestone_updates);
-    for (size_t i = 0; i < board->comment_count; i++)
-        comment_free(&board->comments[i]);
-    free(board->comments);
     free(board);
 }
 

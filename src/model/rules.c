@@ -216,13 +216,20 @@ static struct rollup deliverable_status(const struct node *node, size_t index, y
     return own;
 }
 
-void board_evaluate(const struct board *board, yearmonth as_of, struct board_status *out)
+/* An empty status for the board as of `as_of`, with room for every node. */
+static void status_begin(const struct board *board, yearmonth as_of, struct board_status *out)
 {
-    memset(out, 0, sizeof *out);
     size_t count = board->node_count;
+    memset(out, 0, sizeof *out);
     out->as_at = board_as_at(board, as_of);
     out->nodes = xcalloc(count ? count : 1, sizeof *out->nodes);
     out->metrics = xcalloc(count ? count : 1, sizeof *out->metrics);
+}
+
+void board_evaluate(const struct board *board, yearmonth as_of, struct board_status *out)
+{
+    size_t count = board->node_count;
+    status_begin(board, as_of, out);
     /* Deliverables first: each is the worst of its metrics, or its milestone. */
     for (size_t i = 0; i < count; i++) {
         const struct node *node = &board->nodes[i];
@@ -244,11 +251,8 @@ void board_evaluate(const struct board *board, yearmonth as_of, struct board_sta
 
 void board_evaluate_kept(const struct board *board, struct board_status *out)
 {
-    memset(out, 0, sizeof *out);
     size_t count = board->node_count;
-    out->as_at = board_as_at(board, YEARMONTH_NONE);
-    out->nodes = xcalloc(count ? count : 1, sizeof *out->nodes);
-    out->metrics = xcalloc(count ? count : 1, sizeof *out->metrics);
+    status_begin(board, YEARMONTH_NONE, out);
     for (size_t i = 0; i < count; i++) {
         const struct node *node = &board->nodes[i];
         if (node->level == LEVEL_DELIVERABLE) {

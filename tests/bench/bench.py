@@ -526,6 +526,18 @@ def kib(k):
     return human_bytes(k * 1024)
 
 
+def times(v):
+    return f"{v:.2f}x"
+
+
+def rounded(v):
+    return f"{v:.0f}"
+
+
+def hundredths(v):
+    return f"{v:.2f}"
+
+
 # The table: (label, result key, format). Shared by the text and Markdown
 # reports, so docs/performance.md shows exactly what the terminal showed.
 TABLE = [
@@ -538,23 +550,23 @@ TABLE = [
     ("  store size", "store_bytes", human_bytes),
     ("import: Python loader (baseline)", "python_s", human_seconds),
     ("  peak RSS", "python_rss", kib),
-    ("  Python time / boardpack time", "import_speedup", lambda v: f"{v:.2f}x"),
+    ("  Python time / boardpack time", "import_speedup", times),
     ("sqlite3: latest of every metric (baseline)", "sqlite_latest_s", human_seconds),
     ("first frame, start to exit (median)", "first_frame_s", human_seconds),
     ("  fastest run", "first_frame_min_s", human_seconds),
     ("  peak RSS", "first_frame_rss", kib),
-    ("  first frame / sqlite3 latest", "frame_vs_sqlite", lambda v: f"{v:.2f}x"),
+    ("  first frame / sqlite3 latest", "frame_vs_sqlite", times),
     ("instructions: start, first frame, quit", "idle_ir", human_count),
     ("instructions per cursor move", "move_ir", human_count),
     ("instructions per search", "search_ir", human_count),
     ("instructions per expand-all (*)", "expand_ir", human_count),
-    ("bytes per cursor move (mean)", "move_bytes", lambda v: f"{v:.0f}"),
-    ("cells changed per cursor move (mean)", "move_cells", lambda v: f"{v:.0f}"),
-    ("bytes per changed cell (all moves)", "bytes_per_cell_mean", lambda v: f"{v:.2f}"),
-    ("bytes per changed cell (worst move)", "bytes_per_cell_worst", lambda v: f"{v:.2f}"),
+    ("bytes per cursor move (mean)", "move_bytes", rounded),
+    ("cells changed per cursor move (mean)", "move_cells", rounded),
+    ("bytes per changed cell (all moves)", "bytes_per_cell_mean", hundredths),
+    ("bytes per changed cell (worst move)", "bytes_per_cell_worst", hundredths),
     ("100 typed-ahead moves: bytes", "typeahead_bytes", str),
     ("full frame (Ctrl-L repaint): bytes", "full_frame_bytes", str),
-    ("  100 moves / full frame", "typeahead_frames", lambda v: f"{v:.2f}"),
+    ("  100 moves / full frame", "typeahead_frames", hundredths),
     ("first frame incl. terminal setup: bytes", "first_frame_bytes", str),
     ("expand-all: bytes", "expand_bytes", str),
     ("peak RSS, browsing session", "session_rss", kib),

@@ -41,19 +41,16 @@ refused() {
   expect_equal "$(store_fingerprint "$DB")" "$before" "$name: store unchanged"
 }
 
+# refused_text NAME LINE COLUMN SPOT MESSAGE TEXT: refused, the file being
+# TEXT with printf's escapes.
+refused_text() {
+  printf "$6" | refused "$1" "$2" "$3" "$4" "$5"
+}
+
 # A whole board, lines 1-22; the cases below add to it from line 23.
 base() {
+  small_board_head
   cat <<'YAML'
-board:
-  code: small
-  title: "A small board"
-aims:
-  - code: "1"
-    title: "Aim one"
-    objectives:
-      - code: "1.1"
-        title: "Objective one"
-        deliverables:
           - code: "1.1.1"
             title: "Health checks"
             metric: {name: "Checks", unit: percent, direction: up, target: {value: 75, period: 2024-03}}
@@ -69,55 +66,64 @@ aims:
 YAML
 }
 
+# base_with SECTION ITEM...: the base board and SECTION listing each ITEM, one
+# a line, from line 24.
+base_with() {
+  local section=$1
+  shift
+  base
+  printf '%s:\n' "$section"
+  printf '  - %s\n' "$@"
+}
+
+# refused_edit NAME LINE COLUMN SPOT MESSAGE SCRIPT: refused, the file being
+# the base edited by the sed SCRIPT.
+refused_edit() {
+  sed "$6" <<<"$(base)" | refused "$1" "$2" "$3" "$4" "$5"
+}
+
+# refused_with NAME LINE COLUMN SPOT MESSAGE SECTION ITEM...: refused, the
+# file being the base with SECTION listing each ITEM.
+refused_with() {
+  local name=$1 line=$2 column=$3 spot=$4 message=$5
+  shift 5
+  base_with "$@" | refused "$name" "$line" "$column" "$spot" "$message"
+}
+
 # The base itself is good: every refusal below is the case's own mistake.
 base >"$WORK/base.yaml"
 run "$BOARDPACK" check "$WORK/base.yaml"
 expect_status 0 "the base board is good"
-{ base; printf 'readings:\n  - {metric: "1.1.1", period: 2023-04, value: 61}\n'; } >"$WORK/good.yaml"
+base_with readings '{metric: "1.1.1", period: 2023-04, value: 61}' >"$WORK/good.yaml"
 run "$BOARDPACK" check "$WORK/good.yaml"
 expect_status 0 "the base board with a reading is good"
 
 # ---- YAML syntax ------------------------------------------------------------
-printf 'board:\n  code: a\n    title: wrong indent\naims: []\n' |
-  refused syntax-indent 3 10 ': wrong' "invalid YAML: mapping values are not allowed in this context"
-printf 'board:\n  code: a: b\naims: []\n' |
-  refused syntax-colon 2 10 ': b' "invalid YAML: mapping values are not allowed in this context"
-printf 'board:\n\tcode: a\naims: []\n' |
-  refused syntax-tab 2 1 "$(printf '\t')" "invalid YAML: a tab here; YAML indents with spaces"
-printf 'board: {code: a, title: x\naims: []\n' |
-  refused syntax-flow 2 5 ': []' "invalid YAML: did not find expected ',' or '}' while parsing a flow mapping started at line 1, column 8"
+refused_text syntax-indent 3 10 ': wrong' "invalid YAML: mapping values are not allowed in this context" 'board:\n  code: a\n    title: wrong indent\naims: []\n'
+refused_text syntax-colon 2 10 ': b' "invalid YAML: mapping values are not allowed in this context" 'board:\n  code: a: b\naims: []\n'
+refused_text syntax-tab 2 1 "$(printf '\t')" "invalid YAML: a tab here; YAML indents with spaces" 'board:\n\tcode: a\naims: []\n'
+refused_text syntax-flow 2 5 ': []' "invalid YAML: did not find expected ',' or '}' while parsing a flow mapping started at line 1, column 8" 'board: {code: a, title: x\naims: []\n'
 # An unterminated quote is found at the end of the file; the message names
 # where the quote began (3:10).
-printf 'board:\n  code: a\n  title: "unterminated\naims: []\n' |
-  refused syntax-quote 5 1 "" "invalid YAML: found unexpected end of stream while scanning a quoted scalar started at line 3, column 10"
+refused_text syntax-quote 5 1 "" "invalid YAML: found unexpected end of stream while scanning a quoted scalar started at line 3, column 10" 'board:\n  code: a\n  title: "unterminated\naims: []\n'
 at_spot "$WORK/syntax-quote.yaml" 3 10 '"unterminated'
 
 # ---- Unknown keys -------------------------------------------------------------
-printf 'board:\n  code: a\n  titel: x\naims: []\n' |
-  refused unknown-board 3 3 'titel' "unknown key 'titel' in board; did you mean 'title'?"
-printf 'board:\n  code: a\n  colour: red\naims: []\n' |
-  refused unknown-board-far 3 3 'colour' "unknown key 'colour' in board; expected code, title, period, purpose, vision, values, source, sample or spc"
-printf 'board: {code: a, title: x}\naims: []\naim: []\n' |
-  refused unknown-top 3 1 'aim:' "unknown key 'aim' at the top of the file; did you mean 'aims'?"
+refused_text unknown-board 3 3 'titel' "unknown key 'titel' in board; did you mean 'title'?" 'board:\n  code: a\n  titel: x\naims: []\n'
+refused_text unknown-board-far 3 3 'colour' "unknown key 'colour' in board; expected code, title, period, purpose, vision, values, source, sample or spc" 'board:\n  code: a\n  colour: red\naims: []\n'
+refused_text unknown-top 3 1 'aim:' "unknown key 'aim' at the top of the file; did you mean 'aims'?" 'board: {code: a, title: x}\naims: []\naim: []\n'
 { base; cat <<'YAML'; } | refused unknown-aim 25 5 'titel' "unknown key 'titel' in aim; did you mean 'title'?"
   - code: "2"
     objectives: []
     titel: "Aim two"
 YAML
-sed 's/unit: count/units: count/' <<<"$(base)" |
-  refused unknown-metric 16 43 'units' "unknown key 'units' in metric; did you mean 'unit'?"
-{ base; cat <<'YAML'; } | refused unknown-reading 24 40 'vlaue' "unknown key 'vlaue' in reading; did you mean 'value'?"
-readings:
-  - {metric: "1.1.1", period: 2023-04, vlaue: 61}
-YAML
+refused_edit unknown-metric 16 43 'units' "unknown key 'units' in metric; did you mean 'unit'?" 's/unit: count/units: count/'
+refused_with unknown-reading 24 40 'vlaue' "unknown key 'vlaue' in reading; did you mean 'value'?" readings '{metric: "1.1.1", period: 2023-04, vlaue: 61}'
 
 # ---- Duplicate keys -------------------------------------------------------------
-printf 'board:\n  code: a\n  title: x\n  code: b\naims: []\n' |
-  refused duplicate-board 4 3 'code: b' "duplicate key 'code' in board; the first is at line 2"
-printf 'board: {code: a, title: x}\naims: []\nreadings: []\nreadings: []\n' |
-  refused duplicate-top 4 1 'readings' "duplicate key 'readings' at the top of the file; the first is at line 3"
-sed 's/direction: up, target: {value: 75/direction: up, unit: count, target: {value: 75/' <<<"$(base)" |
-  refused duplicate-flow 13 68 'unit: count' "duplicate key 'unit' in metric; the first is at line 13"
+refused_text duplicate-board 4 3 'code: b' "duplicate key 'code' in board; the first is at line 2" 'board:\n  code: a\n  title: x\n  code: b\naims: []\n'
+refused_text duplicate-top 4 1 'readings' "duplicate key 'readings' at the top of the file; the first is at line 3" 'board: {code: a, title: x}\naims: []\nreadings: []\nreadings: []\n'
+refused_edit duplicate-flow 13 68 'unit: count' "duplicate key 'unit' in metric; the first is at line 13" 's/direction: up, target: {value: 75/direction: up, unit: count, target: {value: 75/'
 { base; cat <<'YAML'; } | refused duplicate-trajectory 33 17 '2023-06: 15' "duplicate key '2023-06' in trajectory; the first is at line 31"
           - code: "1.1.5"
             title: "A trajectory"
@@ -133,33 +139,19 @@ sed 's/direction: up, target: {value: 75/direction: up, unit: count, target: {va
 YAML
 
 # ---- Wrong types ----------------------------------------------------------------
-printf 'board:\n  code: a\n  title: [x]\naims: []\n' |
-  refused type-title 3 10 '[x]' "expected text for 'title', found a list"
-printf 'board: {code: a, title: x}\naims: {code: "1"}\n' |
-  refused type-aims 2 7 '{code' "expected a list for 'aims', found a mapping"
-printf 'board: {code: a, sample: yes}\nreadings: []\n' |
-  refused type-boolean 1 26 'yes' "expected true or false for 'sample', found 'yes'"
-{ base; cat <<'YAML'; } | refused type-quoted-number 24 47 '"61"' "expected a number for 'value', found \"61\" in quotes"
-readings:
-  - {metric: "1.1.1", period: 2023-04, value: "61"}
-YAML
-{ base; cat <<'YAML'; } | refused type-item 24 5 '61' "expected a mapping for each item of 'readings', found '61'"
-readings:
-  - 61
-YAML
+refused_text type-title 3 10 '[x]' "expected text for 'title', found a list" 'board:\n  code: a\n  title: [x]\naims: []\n'
+refused_text type-aims 2 7 '{code' "expected a list for 'aims', found a mapping" 'board: {code: a, title: x}\naims: {code: "1"}\n'
+refused_text type-boolean 1 26 'yes' "expected true or false for 'sample', found 'yes'" 'board: {code: a, sample: yes}\nreadings: []\n'
+refused_with type-quoted-number 24 47 '"61"' "expected a number for 'value', found \"61\" in quotes" readings '{metric: "1.1.1", period: 2023-04, value: "61"}'
+base_with readings 61 |
+  refused type-item 24 5 '61' "expected a mapping for each item of 'readings', found '61'"
 { base; cat <<'YAML'; } | refused type-objectives 24 17 '"none"' "expected a list for 'objectives', found \"none\" in quotes"
   - code: "2"
     objectives: "none"
     title: "Aim two"
 YAML
-{ base; cat <<'YAML'; } | refused type-nan 24 47 '.nan' "expected a number for 'value', found '.nan'"
-readings:
-  - {metric: "1.1.1", period: 2023-04, value: .nan}
-YAML
-{ base; cat <<'YAML'; } | refused type-huge 24 47 '1e999' "'1e999' is too large for a number"
-readings:
-  - {metric: "1.1.1", period: 2023-04, value: 1e999}
-YAML
+refused_with type-nan 24 47 '.nan' "expected a number for 'value', found '.nan'" readings '{metric: "1.1.1", period: 2023-04, value: .nan}'
+refused_with type-huge 24 47 '1e999' "'1e999' is too large for a number" readings '{metric: "1.1.1", period: 2023-04, value: 1e999}'
 { base; cat <<'YAML'; } | refused type-empty-title 24 12 '""' "'title' is empty"
   - code: "2"
     title: ""
@@ -167,28 +159,19 @@ YAML
 YAML
 
 # ---- Missing required fields ------------------------------------------------------
-printf 'aims: []\n' |
-  refused missing-board 1 1 'aims' "missing key 'board' at the top of the file"
-printf 'board: {code: a, title: "x"}\n' |
-  refused missing-aims 1 1 'board' "missing key 'aims' at the top of the file"
+refused_text missing-board 1 1 'aims' "missing key 'board' at the top of the file" 'aims: []\n'
+refused_text missing-aims 1 1 'board' "missing key 'aims' at the top of the file" 'board: {code: a, title: "x"}\n'
 { base; cat <<'YAML'; } | refused missing-title 23 5 'code: "2"' "missing key 'title' in aim '2'"
   - code: "2"
     objectives: []
 YAML
-sed 's/unit: count, //' <<<"$(base)" |
-  refused missing-unit 16 21 '{name' "missing key 'unit' in metric '1.1.2'"
-sed 's/milestone: {due: 2024-03, status: at_risk}/milestone: {status: at_risk}/' <<<"$(base)" |
-  refused missing-due 22 24 '{status' "missing key 'due' in milestone"
-sed '22d' <<<"$(base)" |
-  refused missing-measure 20 13 'code: "1.1.4"' "deliverable '1.1.4' needs one of 'metric', 'metrics' or 'milestone'"
-{ base; cat <<'YAML'; } | refused missing-value 24 5 '{metric' "missing key 'value' in reading"
-readings:
-  - {metric: "1.1.1", period: 2023-04}
-YAML
+refused_edit missing-unit 16 21 '{name' "missing key 'unit' in metric '1.1.2'" 's/unit: count, //'
+refused_edit missing-due 22 24 '{status' "missing key 'due' in milestone" 's/milestone: {due: 2024-03, status: at_risk}/milestone: {status: at_risk}/'
+refused_edit missing-measure 20 13 'code: "1.1.4"' "deliverable '1.1.4' needs one of 'metric', 'metrics' or 'milestone'" '22d'
+refused_with missing-value 24 5 '{metric' "missing key 'value' in reading" readings '{metric: "1.1.1", period: 2023-04}'
 
 # ---- Repeated codes ------------------------------------------------------------------
-sed 's/code: "1.1.3"/code: "1.1"/' <<<"$(base)" |
-  refused repeated-code 17 19 '"1.1"' "code '1.1' is used twice; the first is at line 8"
+refused_edit repeated-code 17 19 '"1.1"' "code '1.1' is used twice; the first is at line 8" 's/code: "1.1.3"/code: "1.1"/'
 { base; cat <<'YAML'; } | refused repeated-metric-code 27 24 '"1.1.5a"' "code '1.1.5a' is used twice; the first is at line 26"
           - code: "1.1.5"
             title: "Two measures"
@@ -196,29 +179,13 @@ sed 's/code: "1.1.3"/code: "1.1"/' <<<"$(base)" |
               - {code: "1.1.5a", name: "Share", unit: percent, direction: up, target: {value: 9}}
               - {code: "1.1.5a", name: "Number", unit: count, direction: up, target: {value: 225}}
 YAML
-{ base; cat <<'YAML'; } | refused repeated-reading 25 5 '{metric' "a reading for metric '1.1.1' in 2023-04 appears twice; the first is at line 24"
-readings:
-  - {metric: "1.1.1", period: 2023-04, value: 61}
-  - {metric: "1.1.1", period: 2023-04, value: 62}
-YAML
+refused_with repeated-reading 25 5 '{metric' "a reading for metric '1.1.1' in 2023-04 appears twice; the first is at line 24" readings '{metric: "1.1.1", period: 2023-04, value: 61}' '{metric: "1.1.1", period: 2023-04, value: 62}'
 
 # ---- Codes that refer to nothing ----------------------------------------------------
-{ base; cat <<'YAML'; } | refused ref-metric 24 14 '"1.1.9"' "board 'small' has no metric '1.1.9'"
-readings:
-  - {metric: "1.1.9", period: 2023-04, value: 61}
-YAML
-{ base; cat <<'YAML'; } | refused ref-milestone 24 19 '"1.1.1"' "board 'small' has no milestone '1.1.1'"
-milestone_updates:
-  - {deliverable: "1.1.1", period: 2023-10, status: on_track}
-YAML
-{ base; cat <<'YAML'; } | refused ref-node 24 12 '"7"' "board 'small' has no aim, objective or deliverable '7'"
-commentary:
-  - {node: "7", period: 2023-10, text: "Hello"}
-YAML
-{ base; cat <<'YAML'; } | refused ref-segment 24 60 'Barnet' "metric '1.1.1' has no breakdown, so its readings cannot have a segment"
-readings:
-  - {metric: "1.1.1", period: 2023-04, value: 61, segment: Barnet}
-YAML
+refused_with ref-metric 24 14 '"1.1.9"' "board 'small' has no metric '1.1.9'" readings '{metric: "1.1.9", period: 2023-04, value: 61}'
+refused_with ref-milestone 24 19 '"1.1.1"' "board 'small' has no milestone '1.1.1'" milestone_updates '{deliverable: "1.1.1", period: 2023-10, status: on_track}'
+refused_with ref-node 24 12 '"7"' "board 'small' has no aim, objective or deliverable '7'" commentary '{node: "7", period: 2023-10, text: "Hello"}'
+refused_with ref-segment 24 60 'Barnet' "metric '1.1.1' has no breakdown, so its readings cannot have a segment" readings '{metric: "1.1.1", period: 2023-04, value: 61, segment: Barnet}'
 # Readings before the structure are checked once it is read, and located
 # at their own bad spot.
 cat <<'YAML' | refused ref-before-aims 4 13 '"9.9"' "board 'b' has no metric '9.9'"
@@ -232,21 +199,13 @@ YAML
 
 # ---- Malformed periods ----------------------------------------------------------------
 for period in 2023-13 2023-00 2023-4 2023-04-01 1899-12; do
-  { base; printf 'readings:\n  - {metric: "1.1.1", period: %s, value: 61}\n' "$period"; } |
-    refused "period-$period" 24 31 "$period" "'$period' is not a month; write YYYY-MM"
+  refused_with "period-$period" 24 31 "$period" "'$period' is not a month; write YYYY-MM" \
+    readings "{metric: \"1.1.1\", period: $period, value: 61}"
 done
-{ base; cat <<'YAML'; } | refused period-words 24 31 '"April 2023"' "'April 2023' is not a month; write YYYY-MM"
-readings:
-  - {metric: "1.1.1", period: "April 2023", value: 61}
-YAML
-sed 's|milestone: {due: 2024-03,|milestone: {due: 2024/03,|' <<<"$(base)" |
-  refused period-due 22 30 '2024/03' "'2024/03' is not a month; write YYYY-MM"
-sed 's|target: {value: 75, period: 2024-03}|baseline: {value: 58.5, period: 23-03}, target: {value: 75}|' <<<"$(base)" |
-  refused period-baseline 13 100 '23-03' "'23-03' is not a month; write YYYY-MM"
-{ base; cat <<'YAML'; } | refused time-at 24 55 '2023-10-01' "'2023-10-01' is not a time; write YYYY-MM-DDTHH:MM:SSZ"
-readings:
-  - {metric: "1.1.1", period: 2023-04, value: 61, at: 2023-10-01}
-YAML
+refused_with period-words 24 31 '"April 2023"' "'April 2023' is not a month; write YYYY-MM" readings '{metric: "1.1.1", period: "April 2023", value: 61}'
+refused_edit period-due 22 30 '2024/03' "'2024/03' is not a month; write YYYY-MM" 's|milestone: {due: 2024-03,|milestone: {due: 2024/03,|'
+refused_edit period-baseline 13 100 '23-03' "'23-03' is not a month; write YYYY-MM" 's|target: {value: 75, period: 2024-03}|baseline: {value: 58.5, period: 23-03}, target: {value: 75}|'
+refused_with time-at 24 55 '2023-10-01' "'2023-10-01' is not a time; write YYYY-MM-DDTHH:MM:SSZ" readings '{metric: "1.1.1", period: 2023-04, value: 61, at: 2023-10-01}'
 # Times are checked against the calendar: no 29 February in 2023, no 31 April.
 { base; cat <<'YAML'; } | refused time-feb-29 24 55 '2023-02-29' "'2023-02-29T09:00:00Z' is not a date on the calendar: 2023-02 has 28 days"
 readings:
@@ -269,18 +228,9 @@ run "$BOARDPACK" check "$leap"
 expect_status 0 "29 February 2024 (a leap year) with a leap second is a time"
 
 # ---- Values out of range for the unit ----------------------------------------------------
-{ base; cat <<'YAML'; } | refused range-percent-101 24 47 '101' "a percentage must be between 0 and 100 (metric '1.1.1' is measured in percent)"
-readings:
-  - {metric: "1.1.1", period: 2023-04, value: 101}
-YAML
-{ base; cat <<'YAML'; } | refused range-percent-negative 24 47 '-0.5' "a percentage must be between 0 and 100 (metric '1.1.1' is measured in percent)"
-readings:
-  - {metric: "1.1.1", period: 2023-04, value: -0.5}
-YAML
-{ base; cat <<'YAML'; } | refused range-count 24 47 '2.5' "a count must be a whole number, not negative (metric '1.1.2' is measured in count)"
-readings:
-  - {metric: "1.1.2", period: 2023-04, value: 2.5}
-YAML
+refused_with range-percent-101 24 47 '101' "a percentage must be between 0 and 100 (metric '1.1.1' is measured in percent)" readings '{metric: "1.1.1", period: 2023-04, value: 101}'
+refused_with range-percent-negative 24 47 '-0.5' "a percentage must be between 0 and 100 (metric '1.1.1' is measured in percent)" readings '{metric: "1.1.1", period: 2023-04, value: -0.5}'
+refused_with range-count 24 47 '2.5' "a count must be a whole number, not negative (metric '1.1.2' is measured in count)" readings '{metric: "1.1.2", period: 2023-04, value: 2.5}'
 # A reading written as a block: the error is on the value's own line.
 { base; cat <<'YAML'; } | refused range-days-block 27 12 '-1' "a number of days cannot be negative (metric '1.1.3' is measured in days)"
 readings:
@@ -289,16 +239,11 @@ readings:
     segment: Barnet
     value: -1
 YAML
-sed 's/target: {value: 75,/target: {value: 101,/' <<<"$(base)" |
-  refused range-target 13 84 '101' "a percentage must be between 0 and 100 (the metric is measured in percent)"
-sed 's/metric: {name: "Checks", unit: percent, direction: up, target: {value: 75, period: 2024-03}}/metric: {target: {value: 101}, name: "Checks", unit: percent, direction: up}/' <<<"$(base)" |
-  refused range-target-before-unit 13 38 '101' "a percentage must be between 0 and 100 (the metric is measured in percent)"
-sed 's/direction: up, target: {value: 75/direction: up, tolerance: -1, target: {value: 75/' <<<"$(base)" |
-  refused range-tolerance 13 79 '-1' "'tolerance' cannot be negative"
-sed 's/unit: percent/unit: percentage/' <<<"$(base)" |
-  refused range-unit-word 13 44 'percentage' "unknown unit 'percentage'; expected percent, count, number, days or ratio"
-sed 's/status: at_risk/status: done/' <<<"$(base)" |
-  refused range-status 22 47 'done' "unknown status 'done'; expected not_started, on_track, at_risk, off_track or complete"
+refused_edit range-target 13 84 '101' "a percentage must be between 0 and 100 (the metric is measured in percent)" 's/target: {value: 75,/target: {value: 101,/'
+refused_edit range-target-before-unit 13 38 '101' "a percentage must be between 0 and 100 (the metric is measured in percent)" 's/metric: {name: "Checks", unit: percent, direction: up, target: {value: 75, period: 2024-03}}/metric: {target: {value: 101}, name: "Checks", unit: percent, direction: up}/'
+refused_edit range-tolerance 13 79 '-1' "'tolerance' cannot be negative" 's/direction: up, target: {value: 75/direction: up, tolerance: -1, target: {value: 75/'
+refused_edit range-unit-word 13 44 'percentage' "unknown unit 'percentage'; expected percent, count, number, days or ratio" 's/unit: percent/unit: percentage/'
+refused_edit range-status 22 47 'done' "unknown status 'done'; expected not_started, on_track, at_risk, off_track or complete" 's/status: at_risk/status: done/'
 
 # ---- Several files: one bad file writes nothing from any ----------------------------------
 printf 'board: {code: fresh, title: "A fresh board"}\naims: []\n' >"$WORK/fresh.yaml"

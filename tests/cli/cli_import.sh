@@ -3,17 +3,7 @@
 # error, `check` never touching a store.
 . "$(dirname "$0")/lib.sh"
 
-cat >"$WORK/board.yaml" <<'YAML'
-board:
-  code: small
-  title: "A small board"
-aims:
-  - code: "1"
-    title: "Aim one"
-    objectives:
-      - code: "1.1"
-        title: "Objective one"
-        deliverables:
+{ small_board_head; cat <<'YAML'; } >"$WORK/board.yaml"
           - code: "1.1.1"
             title: "Waiting times"
             metric: {name: "Median wait", unit: days, direction: down,

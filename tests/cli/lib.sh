@@ -50,6 +50,23 @@ expect_file_absent() {
   if [ ! -e "$1" ]; then pass; else fail "$2: $1 exists"; fi
 }
 
+# The first ten lines of board "small": one aim, one objective, and the key
+# `deliverables:`, whose items the caller writes.
+small_board_head() {
+  cat <<'YAML'
+board:
+  code: small
+  title: "A small board"
+aims:
+  - code: "1"
+    title: "Aim one"
+    objectives:
+      - code: "1.1"
+        title: "Objective one"
+        deliverables:
+YAML
+}
+
 # A checksum of the store and its WAL, to prove that nothing was written.
 store_fingerprint() {
   cat "$1" "$1-wal" 2>/dev/null | sha256sum | cut -d' ' -f1

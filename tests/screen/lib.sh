@@ -51,41 +51,41 @@ type_text() { "${TMUX_CMD[@]}" send-keys -t test -l -- "$1"; }
 
 resize() { "${TMUX_CMD[@]}" resize-window -t test -x "$1" -y "$2" 2>/dev/null; }
 
-# wait_for TEXT [what]: waits until TEXT (fixed string) is on the screen.
-wait_for() {
-  local text=$1 what=${2:-"screen shows '$1'"} deadline=$((SECONDS + SCREEN_TIMEOUT))
+# poll WHAT SHOW CONDITION...: runs CONDITION every 50 ms until it succeeds
+# (a pass) or SCREEN_TIMEOUT runs out: a failure named WHAT, showing what
+# the command SHOW prints and the program's stderr.
+poll() {
+  local what=$1 show=$2 deadline=$((SECONDS + SCREEN_TIMEOUT))
+  shift 2
   while [ $SECONDS -lt $deadline ]; do
-    if screen_text | grep -qF -- "$text"; then pass; return 0; fi
+    if "$@"; then pass; return 0; fi
     sleep 0.05
   done
-  OUT=$(screen_text)
+  OUT=$("$show")
   ERR=$(cat "$WORK/stderr" 2>/dev/null)
-  fail "$what (waited ${SCREEN_TIMEOUT}s for '$text')"
+  fail "$what"
   return 1
+}
+
+screen_has() { screen_text | grep -qF -- "$1"; }
+screen_lacks() { ! screen_has "$1"; }
+screen_has_line() { screen_text | grep -qE -- "$1"; }
+
+# wait_for TEXT [what]: waits until TEXT (fixed string) is on the screen.
+wait_for() {
+  poll "${2:-"screen shows '$1'"} (waited ${SCREEN_TIMEOUT}s for '$1')" screen_text \
+    screen_has "$1"
 }
 
 # wait_gone TEXT [what]: waits until TEXT is no longer on the screen.
-wait_gone() {
-  local text=$1 what=${2:-"screen no longer shows '$1'"} deadline=$((SECONDS + SCREEN_TIMEOUT))
-  while [ $SECONDS -lt $deadline ]; do
-    if ! screen_text | grep -qF -- "$text"; then pass; return 0; fi
-    sleep 0.05
-  done
-  OUT=$(screen_text)
-  fail "$what"
-  return 1
-}
+wait_gone() { poll "${2:-"screen no longer shows '$1'"}" screen_text screen_lacks "$1"; }
 
 # wait_line REGEX [what]: waits until a line matches an extended regex.
-wait_line() {
-  local regex=$1 what=${2:-"a line matches '$1'"} deadline=$((SECONDS + SCREEN_TIMEOUT))
-  while [ $SECONDS -lt $deadline ]; do
-    if screen_text | grep -qE -- "$regex"; then pass; return 0; fi
-    sleep 0.05
-  done
-  OUT=$(screen_text)
-  fail "$what"
-  return 1
+wait_line() { poll "${2:-"a line matches '$1'"}" screen_text screen_has_line "$1"; }
+
+# expect_ascii_screen WHAT: nothing above 0x7F on the screen.
+expect_ascii_screen() {
+  if screen_text | grep -qP '[^\x00-\x7F]'; then OUT=$(screen_text); fail "$1"; else pass; fi
 }
 
 # The row the terminal cursor is on (the browser keeps it on the selection).
@@ -95,17 +95,11 @@ cursor_line() {
   screen_text | sed -n "$((y + 1))p"
 }
 
+cursor_on() { cursor_line | grep -qF -- "$1"; }
+cursor_and_screen() { printf 'cursor line: %s\n%s' "$(cursor_line)" "$(screen_text)"; }
+
 # wait_cursor_on TEXT: waits until the cursor's row contains TEXT.
-wait_cursor_on() {
-  local text=$1 what=${2:-"cursor on '$1'"} deadline=$((SECONDS + SCREEN_TIMEOUT))
-  while [ $SECONDS -lt $deadline ]; do
-    if cursor_line | grep -qF -- "$text"; then pass; return 0; fi
-    sleep 0.05
-  done
-  OUT="cursor line: $(cursor_line)"$'\n'"$(screen_text)"
-  fail "$what"
-  return 1
-}
+wait_cursor_on() { poll "${2:-"cursor on '$1'"}" cursor_and_screen cursor_on "$1"; }
 
 # wait_exit [what]: waits for the program to end; sets STATUS.
 wait_exit() {

@@ -64,50 +64,50 @@ wait_exit
 colour_of() { # colour_of LETTER: the SGR codes just before the badge "[LETTER]"
   "${TMUX_CMD[@]}" capture-pane -e -p -t test | grep -oE $'(\e\\[[0-9;]*m)+\\['"$1"'\]' | tail -1
 }
-stop_tmux
-start 120 30
-wait_for "[R] 1 We provide"
-keys '*'
-wait_for "[G] 2.1.1"
-case "$(colour_of R)" in *31m*) pass ;; *) fail "R badge red: $(colour_of R | cat -v)" ;; esac
-case "$(colour_of G)" in *32m*) pass ;; *) fail "G badge green: $(colour_of G | cat -v)" ;; esac
-case "$(colour_of A)" in *33m*) pass ;; *) fail "A badge yellow: $(colour_of A | cat -v)" ;; esac
-case "$(colour_of B)" in *34m*) pass ;; *) fail "B badge blue: $(colour_of B | cat -v)" ;; esac
+# expect_badge LETTER SGR WHAT: the badge "[LETTER]" is drawn with SGR.
+expect_badge() {
+  case "$(colour_of "$1")" in *"$2"*) pass ;; *) fail "$3: $(colour_of "$1" | cat -v)" ;; esac
+}
+# expect_no_colour WHAT: no foreground or background colour on the screen.
+expect_no_colour() {
+  if "${TMUX_CMD[@]}" capture-pane -e -p -t test | grep -qE $'\e\\[[0-9;]*(3[0-7]|4[0-7])m'; then
+    fail "$1"; else pass; fi
+}
+# all_open: a fresh browser at 120x30 (SCREEN_ENV as set), every node open.
+all_open() {
+  stop_tmux
+  start 120 30
+  wait_for "[R] 1 We provide"
+  keys '*'
+  wait_for "[G] 2.1.1"
+}
+
+all_open
+expect_badge R 31m "R badge red"
+expect_badge G 32m "G badge green"
+expect_badge A 33m "A badge yellow"
+expect_badge B 34m "B badge blue"
 keys q
 wait_exit
 
-stop_tmux
-SCREEN_ENV="NO_COLOR=1" start 120 30
-wait_for "[R] 1 We provide"
-keys '*'
-wait_for "[G] 2.1.1"
-if "${TMUX_CMD[@]}" capture-pane -e -p -t test | grep -qE $'\e\\[[0-9;]*(3[0-7]|4[0-7])m'; then
-  fail "NO_COLOR: no colour codes on the screen"; else pass; fi
+SCREEN_ENV="NO_COLOR=1" all_open
+expect_no_colour "NO_COLOR: no colour codes on the screen"
 keys q
 wait_exit
 
 mkdir -p "$XDG_CONFIG_HOME/boardpack"
 export XDG_CONFIG_HOME
 printf 'theme: colour-blind\n' >"$XDG_CONFIG_HOME/boardpack/config.yaml"
-stop_tmux
-SCREEN_ENV="XDG_CONFIG_HOME=$XDG_CONFIG_HOME" start 120 30
-wait_for "[R] 1 We provide"
-keys '*'
-wait_for "[G] 2.1.1"
-case "$(colour_of G)" in *36m*) pass ;; *) fail "colour-blind G badge cyan: $(colour_of G | cat -v)" ;; esac
-case "$(colour_of R)" in *41m*) pass ;; *) fail "colour-blind R badge on red: $(colour_of R | cat -v)" ;; esac
+SCREEN_ENV="XDG_CONFIG_HOME=$XDG_CONFIG_HOME" all_open
+expect_badge G 36m "colour-blind G badge cyan"
+expect_badge R 41m "colour-blind R badge on red"
 keys q
 wait_exit
 
 printf 'theme: monochrome\n' >"$XDG_CONFIG_HOME/boardpack/config.yaml"
-stop_tmux
-SCREEN_ENV="XDG_CONFIG_HOME=$XDG_CONFIG_HOME" start 120 30
-wait_for "[R] 1 We provide"
-keys '*'
-wait_for "[G] 2.1.1"
-if "${TMUX_CMD[@]}" capture-pane -e -p -t test | grep -qE $'\e\\[[0-9;]*(3[0-7]|4[0-7])m'; then
-  fail "monochrome: no colour codes"; else pass; fi
-case "$(colour_of R)" in *7m*) pass ;; *) fail "monochrome R badge in reverse video: $(colour_of R | cat -v)" ;; esac
+SCREEN_ENV="XDG_CONFIG_HOME=$XDG_CONFIG_HOME" all_open
+expect_no_colour "monochrome: no colour codes"
+expect_badge R 7m "monochrome R badge in reverse video"
 keys q
 wait_exit
 

@@ -40,6 +40,17 @@ no_clear() {
   fi
 }
 
+# written_at_most START LIMIT WHAT: what was written since START is no more
+# than LIMIT bytes (the count is printed, WHAT naming it).
+written_at_most() {
+  local written=$(($(size) - $1))
+  echo "$3: $written bytes"
+  if [ "$written" -le "$2" ]; then pass; else
+    OUT=$(output_since "$1" | head -c 600)
+    fail "$3: $written bytes, more than $2"
+  fi
+}
+
 # Mouse tracking (X10, button, any-event, SGR, urxvt) is never switched on.
 if grep -qaE $'\e\\[\\?(9|1000|1001|1002|1003|1005|1006|1015)h' "$OUTPUT"; then
   fail "the kiosk switched mouse tracking on"
@@ -51,12 +62,7 @@ fi
 wait_clock_moves "the clock ticks"
 start_at=$(size)
 for _ in 1 2 3; do wait_clock_moves "the clock ticks"; done
-idle=$(($(size) - start_at))
-echo "idle: $idle bytes for 3 clock ticks"
-if [ "$idle" -le 300 ]; then pass; else
-  OUT=$(output_since "$start_at" | head -c 600)
-  fail "3 clock ticks wrote $idle bytes (more than the clock)"
-fi
+written_at_most "$start_at" 300 "idle, 3 clock ticks (no more than the clock)"
 no_clear "$start_at" "while idle"
 
 # A reading recorded by another process: the value, its badge and the
@@ -66,12 +72,7 @@ run "$BOARDPACK" --db "$DB" record 1.1.2 12.3 --period 2024-03
 expect_status 0 "a writer records"
 wait_line '1\.1\.2 .*12\.3% → 90% *$' "the change appears"
 wait_clock_moves "the clock ticks after the change"
-changed=$(($(size) - start_at))
-echo "change: $changed bytes for one new reading and the clock"
-if [ "$changed" -le 600 ]; then pass; else
-  OUT=$(output_since "$start_at" | head -c 600)
-  fail "one new reading wrote $changed bytes"
-fi
+written_at_most "$start_at" 600 "change, one new reading and the clock"
 no_clear "$start_at" "after a change"
 
 # The same reading again (a commit that changes nothing on screen): the
@@ -82,12 +83,7 @@ run "$BOARDPACK" --db "$DB" record 1.1.2 12.3 --period 2024-03
 expect_status 0 "the writer records the same value"
 wait_clock_moves "the clock ticks after the reload"
 wait_clock_moves "and again"
-same=$(($(size) - start_at))
-echo "unchanged reload: $same bytes over 2 clock ticks"
-if [ "$same" -le 250 ]; then pass; else
-  OUT=$(output_since "$start_at" | head -c 600)
-  fail "a reload that changed nothing wrote $same bytes"
-fi
+written_at_most "$start_at" 250 "unchanged reload, 2 clock ticks"
 
 # Stepping to the next aim draws it over the old one, without a clear.
 start_at=$(size)

@@ -71,7 +71,7 @@ start 120 30 --ascii --no-color
 keys '*'
 wait_line '^- \[R\] 1 We provide .*\.\.\. R3 A5 G2 B1 \|' "ASCII markers, ellipsis and divider"
 wait_for "85.6% -> 90% v" "ASCII arrows"
-if screen_text | grep -qP '[^\x00-\x7F]'; then fail "only ASCII on the screen with --ascii"; else pass; fi
+expect_ascii_screen "only ASCII on the screen with --ascii"
 keys q
 wait_exit
 
@@ -79,7 +79,7 @@ wait_exit
 stop_tmux
 SCREEN_LC_ALL=C start 120 30
 wait_for "[R] 1 We provide" "starts in the C locale"
-if screen_text | grep -qP '[^\x00-\x7F]'; then fail "only ASCII in the C locale"; else pass; fi
+expect_ascii_screen "only ASCII in the C locale"
 keys q
 wait_exit
 

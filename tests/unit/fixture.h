@@ -53,4 +53,15 @@ static const char fixture_readings[] =
     "  - {metric: \"1.1.1\", period: 2023-06, value: 62.0}\n"
     "  - {metric: \"1.1.2a\", period: 2023-06, value: 4.5}\n";
 
+/* The board in `text`, read as the file `name`; a refusal fails the test.
+ * (Include cmocka.h, string.h and boardfile.h first.) */
+static inline struct board *fixture_parse(const char *text, const char *name)
+{
+    struct board *board = NULL;
+    struct error error = {0};
+    if (!boardfile_read_bytes(text, strlen(text), name, &board, &error))
+        fail_msg("%s", error.message);
+    return board;
+}
+
 #endif

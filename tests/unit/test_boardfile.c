@@ -19,11 +19,7 @@
 
 static struct board *parse(const char *text)
 {
-    struct board *board = NULL;
-    struct error error = {0};
-    if (!boardfile_read_bytes(text, strlen(text), "t.yaml", &board, &error))
-        fail_msg("%s", error.message);
-    return board;
+    return fixture_parse(text, "t.yaml");
 }
 
 /* The file is refused with exactly this message (and status 65). */
@@ -751,37 +747,38 @@ static void assert_text_equal(const char *a, const char *b)
         assert_string_equal(a, b);
 }
 
+/* Who entered an entry, when, whether it is sample data, and the code it is
+ * for (the member `code`): alike in readings, milestone updates and comments. */
+#define assert_entries_equal(a, b, code)                     \
+    do {                                                     \
+        assert_text_equal((a)->entered_by, (b)->entered_by); \
+        assert_text_equal((a)->entered_at, (b)->entered_at); \
+        assert_int_equal((a)->sample, (b)->sample);          \
+        assert_text_equal((a)->code, (b)->code);             \
+    } while (0)
+
 static void assert_readings_equal(const struct reading *a, const struct reading *b)
 {
     assert_int_equal(a->period, b->period);
     assert_true(a->value == b->value);
     assert_text_equal(a->segment, b->segment);
     assert_text_equal(a->note, b->note);
-    assert_text_equal(a->entered_by, b->entered_by);
-    assert_text_equal(a->entered_at, b->entered_at);
-    assert_int_equal(a->sample, b->sample);
-    assert_text_equal(a->metric_code, b->metric_code);
+    assert_entries_equal(a, b, metric_code);
 }
 
 static void assert_updates_equal(const struct milestone_update *a, const struct milestone_update *b)
 {
     assert_int_equal(a->status, b->status);
     assert_text_equal(a->note, b->note);
-    assert_text_equal(a->entered_by, b->entered_by);
-    assert_text_equal(a->entered_at, b->entered_at);
     assert_int_equal(a->period, b->period);
-    assert_int_equal(a->sample, b->sample);
-    assert_text_equal(a->node_code, b->node_code);
+    assert_entries_equal(a, b, node_code);
 }
 
 static void assert_comments_equal(const struct comment *a, const struct comment *b)
 {
     assert_int_equal(a->period, b->period);
     assert_text_equal(a->text, b->text);
-    assert_text_equal(a->entered_by, b->entered_by);
-    assert_text_equal(a->entered_at, b->entered_at);
-    assert_int_equal(a->sample, b->sample);
-    assert_text_equal(a->node_code, b->node_code);
+    assert_entries_equal(a, b, node_code);
 }
 
 static void assert_metrics_equal(const struct metric *a, const struct metric *b)

@@ -27,6 +27,13 @@ static void analyse_test_vector(struct spc_result *result)
                             0, NULL, result));
 }
 
+/* `count` values, one a month, analysed with the default settings. */
+static void analyse_series(const double *values, size_t count, enum spc_direction direction,
+                           struct spc_result *result)
+{
+    assert_true(spc_analyse(values, NULL, count, direction, false, 0, NULL, result));
+}
+
 static char *read_expected(const char *name)
 {
     char path[512];
@@ -68,6 +75,49 @@ static void render(const struct spc_result *result, int width, int height, bool 
     options.ascii = ascii;
     cell_buffer_init(out, width, height);
     chart_render(result, &options, out);
+}
+
+/* The chart of `result` at `width` x `height` shows `expected`. */
+static void assert_chart_text(const struct spc_result *result, int width, int height, bool ascii,
+                              const char *expected)
+{
+    struct cell_buffer buffer;
+    render(result, width, height, ascii, &buffer);
+    assert_buffer_text(&buffer, expected);
+    cell_buffer_free(&buffer);
+}
+
+/* The chart of `result` at `width` x `height` is the expected file `name`. */
+static void assert_chart_file(const struct spc_result *result, int width, int height, bool ascii,
+                              const char *name)
+{
+    char *expected = read_expected(name);
+    assert_chart_text(result, width, height, ascii, expected);
+    free(expected);
+}
+
+/* The chart of `result` at `width` x `height` holds `expected` somewhere. */
+static void assert_chart_has(const struct spc_result *result, int width, int height, bool ascii,
+                             const char *expected)
+{
+    struct cell_buffer buffer;
+    render(result, width, height, ascii, &buffer);
+    char *text = cell_buffer_to_text(&buffer);
+    cell_buffer_free(&buffer);
+    if (!strstr(text, expected))
+        fail_msg("no '%s' in:\n%s", expected, text);
+    free(text);
+}
+
+/* The cell at (`x`, `y`) of the chart of `result` at `width` x `height`. */
+static struct cell chart_cell(const struct spc_result *result, int width, int height, bool ascii,
+                              int x, int y)
+{
+    struct cell_buffer buffer;
+    render(result, width, height, ascii, &buffer);
+    struct cell cell = *cell_buffer_at(&buffer, x, y);
+    cell_buffer_free(&buffer);
+    return cell;
 }
 
 /* Whether a cell's meaning appears anywhere in the buffer with this text. */
@@ -126,14 +176,20 @@ static void cell_buffer_puts_clips_and_trims(void **state)
     cell_buffer_free(&buffer);
 }
 
+/* The test vector's chart at 60x12 is its expected file. */
+static void render_test_vector(bool ascii, struct spc_result *result, struct cell_buffer *buffer)
+{
+    analyse_test_vector(result);
+    render(result, 60, 12, ascii, buffer);
+    assert_buffer_matches_file(buffer, ascii ? "chart_60x12_ascii.txt" : "chart_60x12.txt");
+}
+
 static void chart_at_60_by_12_in_unicode(void **state)
 {
     (void)state;
     struct spc_result result;
-    analyse_test_vector(&result);
     struct cell_buffer buffer;
-    render(&result, 60, 12, false, &buffer);
-    assert_buffer_matches_file(&buffer, "chart_60x12.txt");
+    render_test_vector(false, &result, &buffer);
 
     /* The 10 is marked as an improvement; the lines carry their meaning. */
     assert_string_equal(cell_buffer_at(&buffer, 18, 0)->text, "+");
@@ -151,10 +207,8 @@ static void chart_at_60_by_12_in_ascii(void **state)
 {
     (void)state;
     struct spc_result result;
-    analyse_test_vector(&result);
     struct cell_buffer buffer;
-    render(&result, 60, 12, true, &buffer);
-    assert_buffer_matches_file(&buffer, "chart_60x12_ascii.txt");
+    render_test_vector(true, &result, &buffer);
     assert_int_equal(cell_buffer_at(&buffer, 18, 0)->meaning, CELL_IMPROVEMENT);
     /* Nothing but ASCII. */
     char *text = cell_buffer_to_text(&buffer);
@@ -165,15 +219,26 @@ static void chart_at_60_by_12_in_ascii(void **state)
     cell_buffer_free(&buffer);
 }
 
+/* The sparkline of `values` drawn into `buffer` is `unicode`, and `ascii`
+ * (unless NULL) in ASCII. */
+static void assert_sparkline(struct cell_buffer *buffer, const double *values, size_t count,
+                             const char *unicode, const char *ascii)
+{
+    chart_sparkline(values, count, false, buffer);
+    assert_buffer_text(buffer, unicode);
+    if (ascii) {
+        chart_sparkline(values, count, true, buffer);
+        assert_buffer_text(buffer, ascii);
+    }
+}
+
 static void sparkline_at_20_by_1(void **state)
 {
     (void)state;
     struct cell_buffer buffer;
     cell_buffer_init(&buffer, 20, 1);
-    chart_sparkline(test_vector, COUNT(test_vector), false, &buffer);
-    assert_buffer_text(&buffer, "▁▂▁▂█▁▂▁▂▁▂▁▂▁▂▁▂▁");
-    chart_sparkline(test_vector, COUNT(test_vector), true, &buffer);
-    assert_buffer_text(&buffer, "____^_____________");
+    assert_sparkline(&buffer, test_vector, COUNT(test_vector), "▁▂▁▂█▁▂▁▂▁▂▁▂▁▂▁▂▁",
+                     "____^_____________");
     cell_buffer_free(&buffer);
 
     /* A chart one row high is the sparkline, special causes keeping their
@@ -185,9 +250,7 @@ static void sparkline_at_20_by_1(void **state)
     assert_int_equal(cell_buffer_at(&buffer, 4, 0)->meaning, CELL_IMPROVEMENT);
     assert_int_equal(cell_buffer_at(&buffer, 3, 0)->meaning, CELL_DATA);
     cell_buffer_free(&buffer);
-    render(&result, 20, 1, true, &buffer);
-    assert_buffer_text(&buffer, "____^_____________");
-    cell_buffer_free(&buffer);
+    assert_chart_text(&result, 20, 1, true, "____^_____________");
     spc_result_free(&result);
 }
 
@@ -195,17 +258,12 @@ static void sparkline_shows_the_latest_values(void **state)
 {
     (void)state;
     const double values[] = {100, 0, 1, 2, 3, 4, 5, 6, 7};
+    const double flat[] = {3, 3, 3};
     struct cell_buffer buffer;
     cell_buffer_init(&buffer, 8, 2);
-    chart_sparkline(values, COUNT(values), false, &buffer);
-    assert_buffer_text(&buffer, "▁▂▃▄▅▆▇█\n");
-    chart_sparkline(values, COUNT(values), true, &buffer);
-    assert_buffer_text(&buffer, "_..--~~^\n");
-    const double flat[] = {3, 3, 3};
-    chart_sparkline(flat, COUNT(flat), false, &buffer);
-    assert_buffer_text(&buffer, "▄▄▄\n");
-    chart_sparkline(NULL, 5, false, &buffer);
-    assert_buffer_text(&buffer, "\n");
+    assert_sparkline(&buffer, values, COUNT(values), "▁▂▃▄▅▆▇█\n", "_..--~~^\n");
+    assert_sparkline(&buffer, flat, COUNT(flat), "▄▄▄\n", NULL);
+    assert_sparkline(&buffer, NULL, 5, "\n", NULL);
     cell_buffer_free(&buffer);
 }
 
@@ -214,8 +272,7 @@ static void run_chart_has_no_limits(void **state)
     (void)state;
     const double values[] = {5, 7, 6, 9, 8, 10};
     struct spc_result result;
-    assert_true(spc_analyse(values, NULL, COUNT(values), SPC_LOWER_IS_BETTER, false, 0, NULL,
-                            &result));
+    analyse_series(values, COUNT(values), SPC_LOWER_IS_BETTER, &result);
     assert_false(result.has_limits);
     struct cell_buffer buffer;
     struct chart_options options = chart_default_options();
@@ -223,12 +280,7 @@ static void run_chart_has_no_limits(void **state)
     options.target = 6;
     cell_buffer_init(&buffer, 30, 6);
     chart_render(&result, &options, &buffer);
-    assert_buffer_text(&buffer, " 10│                       ⢀⠤⠊\n"
-                                "   │              ⡠⠊⠑⠢⠤⣀ ⡠⠔⠁\n"
-                                "7.5│─────⣀──────⡠⠊──────⠉─────\n"
-                                "  6│══⢀⠔⠊═⠉⠒⠢⢄⡠⠊══════════════\n"
-                                "   │⡠⠒⠁\n"
-                                "   └1────────────────────────6");
+    assert_buffer_matches_file(&buffer, "run_chart_30x6.txt");
     assert_false(buffer_has(&buffer, "┄", CELL_LIMIT));
     assert_true(buffer_has(&buffer, "═", CELL_TARGET));
     assert_int_equal(cell_buffer_at(&buffer, 2, 3)->meaning, CELL_TARGET);
@@ -250,73 +302,38 @@ static void rebased_limits_step(void **state)
     struct spc_result result;
     assert_true(spc_analyse(values, periods, 20, SPC_HIGHER_IS_BETTER, false, 0, &settings,
                             &result));
-    struct cell_buffer buffer;
-    render(&result, 40, 10, true, &buffer);
-    assert_buffer_text(&buffer, "14.16|                 .................\n"
-                                " 11.5|                 --o---o--o---o--o\n"
-                                "     |                 o   o  o   o  o\n"
-                                " 8.84|                 .................\n"
-                                "     |\n"
-                                "     |.................\n"
-                                "     |  o  o   o  o   o\n"
-                                "     |o--o---o--o---o--\n"
-                                "-1.16|.................\n"
-                                "     +2023-01--------------------2024-08");
+    assert_chart_file(&result, 40, 10, true, "rebased_40x10_ascii.txt");
     spc_result_free(&result);
-    cell_buffer_free(&buffer);
 }
 
 static void special_causes_read_without_colour(void **state)
 {
     (void)state;
-    const double shift[] = {3, 1, 3, 1, 3, 1, 3, 1, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5};
     struct spc_result result;
-    struct cell_buffer buffer;
-
-    assert_true(spc_analyse(shift, NULL, COUNT(shift), SPC_LOWER_IS_BETTER, false, 0, NULL,
-                            &result));
-    render(&result, 40, 8, true, &buffer);
-    assert_buffer_text(&buffer, " 5.18|..................................\n"
-                                "     |\n"
-                                "     |o    o   o    o\n"
-                                " 2.23|-------------------!-!--!-!-!--!-!\n"
-                                "     |  o    o    o    o\n"
-                                "     |\n"
-                                "-0.71|..................................\n"
-                                "     +1-------------------------------15");
-    assert_int_equal(cell_buffer_at(&buffer, 25, 3)->meaning, CELL_CONCERN);
+    const double shift[] = {3, 1, 3, 1, 3, 1, 3, 1, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5, 2.5};
+    analyse_series(shift, COUNT(shift), SPC_LOWER_IS_BETTER, &result);
+    assert_chart_file(&result, 40, 8, true, "special_causes_40x8_ascii.txt");
+    assert_int_equal(chart_cell(&result, 40, 8, true, 25, 3).meaning, CELL_CONCERN);
     spc_result_free(&result);
-    cell_buffer_free(&buffer);
 
-    assert_true(spc_analyse(shift, NULL, COUNT(shift), SPC_NO_DIRECTION, false, 0, NULL,
-                            &result));
-    render(&result, 40, 8, false, &buffer);
-    assert_string_equal(cell_buffer_at(&buffer, 25, 3)->text, "◆");
-    assert_int_equal(cell_buffer_at(&buffer, 25, 3)->meaning, CELL_NEITHER);
+    analyse_series(shift, COUNT(shift), SPC_NO_DIRECTION, &result);
+    struct cell neither = chart_cell(&result, 40, 8, false, 25, 3);
+    assert_string_equal(neither.text, "◆");
+    assert_int_equal(neither.meaning, CELL_NEITHER);
     spc_result_free(&result);
-    cell_buffer_free(&buffer);
 }
 
 static void long_series_show_the_latest_points(void **state)
 {
     (void)state;
+    struct spc_result result;
     double values[100];
     for (size_t i = 0; i < 100; i++)
         values[i] = (double)(i % 7);
-    struct spc_result result;
-    assert_true(spc_analyse(values, NULL, 100, SPC_HIGHER_IS_BETTER, false, 0, NULL, &result));
-    struct cell_buffer buffer;
-    render(&result, 30, 8, true, &buffer);
+    analyse_series(values, 100, SPC_HIGHER_IS_BETTER, &result);
     /* 24 columns hold the last 24 of 100 points. */
-    char *text = cell_buffer_to_text(&buffer);
-    assert_non_null(strstr(text, "+77-------------------100"));
-    free(text);
-    cell_buffer_free(&buffer);
-    render(&result, 30, 8, false, &buffer);
-    text = cell_buffer_to_text(&buffer);
-    assert_non_null(strstr(text, "└53───────────────────100"));
-    free(text);
-    cell_buffer_free(&buffer);
+    assert_chart_has(&result, 30, 8, true, "+77-------------------100");
+    assert_chart_has(&result, 30, 8, false, "└53───────────────────100");
     spc_result_free(&result);
 }
 
@@ -324,11 +341,8 @@ static void empty_analysis_says_so(void **state)
 {
     (void)state;
     struct spc_result result;
-    assert_true(spc_analyse(NULL, NULL, 0, SPC_HIGHER_IS_BETTER, false, 0, NULL, &result));
-    struct cell_buffer buffer;
-    render(&result, 20, 5, false, &buffer);
-    assert_buffer_text(&buffer, "no readings\n\n\n\n");
-    cell_buffer_free(&buffer);
+    analyse_series(NULL, 0, SPC_HIGHER_IS_BETTER, &result);
+    assert_chart_text(&result, 20, 5, false, "no readings\n\n\n\n");
     spc_result_free(&result);
 }
 
@@ -350,15 +364,14 @@ static void any_size_renders_safely(void **state)
     (void)state;
     struct spc_result results[4];
     analyse_test_vector(&results[0]);
-    assert_true(spc_analyse(test_vector, NULL, 5, SPC_NO_DIRECTION, false, 0, NULL, &results[1]));
+    analyse_series(test_vector, 5, SPC_NO_DIRECTION, &results[1]);
     const double one[] = {-1e12};
-    assert_true(spc_analyse(one, NULL, 1, SPC_LOWER_IS_BETTER, false, 0, NULL, &results[2]));
+    analyse_series(one, 1, SPC_LOWER_IS_BETTER, &results[2]);
     /* Readings at the edge of a double: the sums overflow to infinity. */
     double extreme[16];
     for (size_t i = 0; i < COUNT(extreme); i++)
         extreme[i] = i % 2 ? 1.7e308 : -1.7e308;
-    assert_true(spc_analyse(extreme, NULL, COUNT(extreme), SPC_HIGHER_IS_BETTER, false, 0, NULL,
-                            &results[3]));
+    analyse_series(extreme, COUNT(extreme), SPC_HIGHER_IS_BETTER, &results[3]);
     for (size_t r = 0; r < COUNT(results); r++)
         for (int width = 1; width <= 70; width += (width < 24 ? 1 : 7))
             for (int height = 1; height <= 20; height++)

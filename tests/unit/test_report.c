@@ -51,58 +51,43 @@ static struct report_board *build_board(void)
 {
     struct report_board *t = calloc(1, sizeof *t);
     assert_non_null(t);
+    /* Each metric's readings alternate between two values monthly from Dec
+     * 2022, the sixteenth (Mar 2024) replaced by `last` where it is not 0. */
+    static const struct {
+        char *code, *name;
+        enum unit unit;
+        enum direction direction;
+        double target, even, odd, last;
+    } specs[5] = {
+        {"1.1.1", "Checks", UNIT_PERCENT, DIRECTION_UP, 90, 50, 52, 0},
+        {"1.1.2a", "Share", UNIT_PERCENT, DIRECTION_UP, 9, 20, 22, 0},
+        {"1.1.2b", "Number", UNIT_COUNT, DIRECTION_UP, 225, 0, 0, 0}, /* its own, below */
+        {"1.2.1", "Median wait", UNIT_DAYS, DIRECTION_DOWN, 28, 30, 31, 45},
+        {"2.1.1", "Bed occupancy", UNIT_RATIO, DIRECTION_NONE, 1, 1.0, 1.2, 3},
+    };
     struct metric *m = t->metrics;
     for (int i = 0; i < 5; i++) {
         m[i].spc = spc_default_settings();
         m[i].readings = t->readings[i];
         m[i].target_period = YM(2024, 3);
+        m[i].code = specs[i].code;
+        m[i].name = specs[i].name;
+        m[i].unit = specs[i].unit;
+        m[i].direction = specs[i].direction;
+        m[i].target = specs[i].target;
+        alternate(t->readings[i], 16, YM(2022, 12), specs[i].even, specs[i].odd);
+        if (specs[i].last)
+            t->readings[i][15] = (struct reading){.period = YM(2024, 3), .value = specs[i].last};
+        m[i].reading_count = 16;
     }
-    m[0].code = "1.1.1";
-    m[0].name = "Checks";
-    m[0].unit = UNIT_PERCENT;
-    m[0].direction = DIRECTION_UP;
-    m[0].target = 90;
-    alternate(t->readings[0], 16, YM(2022, 12), 50, 52);
-    m[0].reading_count = 16;
-
-    m[1].code = "1.1.2a";
-    m[1].name = "Share";
-    m[1].unit = UNIT_PERCENT;
-    m[1].direction = DIRECTION_UP;
-    m[1].target = 9;
-    alternate(t->readings[1], 16, YM(2022, 12), 20, 22);
-    m[1].reading_count = 16;
-
-    m[2].code = "1.1.2b";
-    m[2].name = "Number";
-    m[2].unit = UNIT_COUNT;
-    m[2].direction = DIRECTION_UP;
+    /* 1.1.2b: four readings on the line from its baseline. */
     m[2].has_baseline = true;
     m[2].baseline = 100;
     m[2].baseline_period = YM(2023, 3);
-    m[2].target = 225;
     const double counts[] = {100, 110, 118, 125};
     for (int i = 0; i < 4; i++)
         t->readings[2][i] = (struct reading){.period = YM(2023, 3) + i, .value = counts[i]};
     m[2].reading_count = 4;
-
-    m[3].code = "1.2.1";
-    m[3].name = "Median wait";
-    m[3].unit = UNIT_DAYS;
-    m[3].direction = DIRECTION_DOWN;
-    m[3].target = 28;
-    alternate(t->readings[3], 15, YM(2022, 12), 30, 31);
-    t->readings[3][15] = (struct reading){.period = YM(2024, 3), .value = 45};
-    m[3].reading_count = 16;
-
-    m[4].code = "2.1.1";
-    m[4].name = "Bed occupancy";
-    m[4].unit = UNIT_RATIO;
-    m[4].direction = DIRECTION_NONE;
-    m[4].target = 1;
-    alternate(t->readings[4], 15, YM(2022, 12), 1.0, 1.2);
-    t->readings[4][15] = (struct reading){.period = YM(2024, 3), .value = 3};
-    m[4].reading_count = 16;
 
     t->update = (struct milestone_update){.status = MILESTONE_AT_RISK, .period = YM(2023, 11)};
 
@@ -158,21 +143,40 @@ static char *report(const struct board *board, yearmonth as_of, enum report_form
     return text;
 }
 
+/* A NULL-ended list of texts, for assert_report. */
+#define TEXTS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* The report holds every text of `present` and none of `absent` (either
+ * list may be NULL). */
+static void assert_report(const struct board *board, yearmonth as_of, enum report_format format,
+                          const char *const *present, const char *const *absent)
+{
+    char *text = report(board, as_of, format, false);
+    for (size_t i = 0; present && present[i]; i++)
+        if (!strstr(text, present[i]))
+            fail_msg("missing: %s\nin:\n%s", present[i], text);
+    for (size_t i = 0; absent && absent[i]; i++)
+        if (strstr(text, absent[i]))
+            fail_msg("not expected: %s\nin:\n%s", absent[i], text);
+    free(text);
+}
+
 static void formats_parse(void **state)
 {
     (void)state;
+    const struct {
+        const char *name;
+        enum report_format format;
+    } known[] = {{"csv", REPORT_CSV}, {"text", REPORT_TEXT}, {"md", REPORT_MARKDOWN},
+                 {"markdown", REPORT_MARKDOWN}};
     enum report_format format;
-    assert_true(report_format_parse("csv", &format));
-    assert_int_equal(format, REPORT_CSV);
-    assert_true(report_format_parse("text", &format));
-    assert_int_equal(format, REPORT_TEXT);
-    assert_true(report_format_parse("md", &format));
-    assert_int_equal(format, REPORT_MARKDOWN);
-    assert_true(report_format_parse("markdown", &format));
-    assert_int_equal(format, REPORT_MARKDOWN);
-    assert_false(report_format_parse("CSV", &format));
-    assert_false(report_format_parse("html", &format));
-    assert_false(report_format_parse("", &format));
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        assert_true(report_format_parse(known[i].name, &format));
+        assert_int_equal(format, known[i].format);
+    }
+    const char *unknown[] = {"CSV", "html", ""};
+    for (size_t i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
+        assert_false(report_format_parse(unknown[i], &format));
 }
 
 static void csv_is_the_contract_to_the_byte(void **state)
@@ -240,17 +244,13 @@ static void numbers_are_plain(void **state)
     t->metrics[0].target = 100;
     t->readings[0][15].value = 0.1 + 0.2;
     t->metrics[1].target = 1200;
-    char *text = report(&t->board, YEARMONTH_NONE, REPORT_CSV, false);
-    assert_non_null(strstr(text, "\r\ndeliverable,1.1.1,Physical health checks,R,"
-                                 "0.30000000000000004,100,2024-03,"));
-    assert_non_null(strstr(text, "\r\nmetric,1.1.2a,Share,R,22,1200,2024-03,"));
-    assert_null(strstr(text, "e+"));
-    free(text);
-    text = report(&t->board, YEARMONTH_NONE, REPORT_TEXT, false);
-    assert_non_null(strstr(text, "0.3% → 100%"));
-    assert_non_null(strstr(text, "22% → 1200%"));
-    assert_null(strstr(text, "e+"));
-    free(text);
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_CSV,
+                  TEXTS("\r\ndeliverable,1.1.1,Physical health checks,R,"
+                        "0.30000000000000004,100,2024-03,",
+                        "\r\nmetric,1.1.2a,Share,R,22,1200,2024-03,"),
+                  TEXTS("e+"));
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_TEXT, TEXTS("0.3% → 100%", "22% → 1200%"),
+                  TEXTS("e+"));
     free(t);
 }
 
@@ -318,15 +318,13 @@ static void sample_data_is_flagged(void **state)
     (void)state;
     struct report_board *t = build_board();
     t->board.shows_sample = true;
-    char *text = report(&t->board, YEARMONTH_NONE, REPORT_TEXT, false);
-    assert_non_null(strstr(text, "as at Mar 2024\nSAMPLE DATA (illustrative readings)\n"
-                                 "Deliverables:"));
-    free(text);
-    text = report(&t->board, YEARMONTH_NONE, REPORT_MARKDOWN, false);
-    assert_non_null(strstr(text, "**SAMPLE DATA (illustrative readings).**"));
-    free(text);
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_TEXT,
+                  TEXTS("as at Mar 2024\nSAMPLE DATA (illustrative readings)\nDeliverables:"),
+                  NULL);
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_MARKDOWN,
+                  TEXTS("**SAMPLE DATA (illustrative readings).**"), NULL);
     /* The CSV contract has no room for it: header first, unchanged. */
-    text = report(&t->board, YEARMONTH_NONE, REPORT_CSV, false);
+    char *text = report(&t->board, YEARMONTH_NONE, REPORT_CSV, false);
     assert_memory_equal(text, "level,code,title,rag,", 21);
     free(text);
     free(t);
@@ -436,23 +434,18 @@ static void an_earlier_month_cuts_every_column(void **state)
     struct report_board *t = build_board();
     /* As of Jun 2023: 1.1.1 has 7 readings (Dec 2022..Jun 2023), too few
      * for limits, so no variation or assurance; its latest is Jun's 50. */
-    char *text = report(&t->board, YM(2023, 6), REPORT_CSV, false);
-    assert_non_null(strstr(text, "\r\ndeliverable,1.1.1,Physical health checks,R,50,90,2023-06,,\r\n"));
-    assert_non_null(strstr(text, "\r\nmetric,1.1.2b,Number,A,125,225,2023-06,,\r\n"));
-    /* The milestone's Nov update is not yet made: not started, grey. */
-    assert_non_null(strstr(text, "\r\ndeliverable,1.2.2,Refurbish a ward,-,,,,,\r\n"));
-    assert_null(strstr(text, "2023-07"));
-    assert_null(strstr(text, "2024-03"));
-    free(text);
-    text = report(&t->board, YM(2023, 6), REPORT_TEXT, false);
-    assert_non_null(strstr(text, "as at Jun 2023\n"));
-    assert_non_null(strstr(text, "milestone: not started, due Mar 2024\n"));
-    assert_null(strstr(text, "STALE")); /* 1.1.2b is current in Jun */
-    free(text);
+    assert_report(&t->board, YM(2023, 6), REPORT_CSV,
+                  TEXTS("\r\ndeliverable,1.1.1,Physical health checks,R,50,90,2023-06,,\r\n",
+                        "\r\nmetric,1.1.2b,Number,A,125,225,2023-06,,\r\n",
+                        /* The milestone's Nov update is not yet made: not started, grey. */
+                        "\r\ndeliverable,1.2.2,Refurbish a ward,-,,,,,\r\n"),
+                  TEXTS("2023-07", "2024-03"));
+    assert_report(&t->board, YM(2023, 6), REPORT_TEXT,
+                  TEXTS("as at Jun 2023\n", "milestone: not started, due Mar 2024\n"),
+                  TEXTS("STALE")); /* 1.1.2b is current in Jun */
     /* Past the due month the milestone at risk is red. */
-    text = report(&t->board, YM(2024, 5), REPORT_CSV, false);
-    assert_non_null(strstr(text, "\r\ndeliverable,1.2.2,Refurbish a ward,R,,,,,\r\n"));
-    free(text);
+    assert_report(&t->board, YM(2024, 5), REPORT_CSV,
+                  TEXTS("\r\ndeliverable,1.2.2,Refurbish a ward,R,,,,,\r\n"), NULL);
     free(t);
 }
 
@@ -463,14 +456,12 @@ static void a_board_with_no_readings(void **state)
     for (int i = 0; i < 5; i++)
         t->metrics[i].reading_count = 0;
     t->nodes[6].milestone.update_count = 0;
-    char *text = report(&t->board, YEARMONTH_NONE, REPORT_CSV, false);
-    assert_non_null(strstr(text, "\r\ndeliverable,1.1.1,Physical health checks,-,,90,,,\r\n"));
-    assert_non_null(strstr(text, "\r\naim,1,\"Care, closer to home\",-,,,,,\r\n"));
-    free(text);
-    text = report(&t->board, YEARMONTH_NONE, REPORT_TEXT, false);
-    assert_non_null(strstr(text, "Board rep, 2023/24, as at -\n"));
-    assert_non_null(strstr(text, "        no reading → 90%\n"));
-    free(text);
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_CSV,
+                  TEXTS("\r\ndeliverable,1.1.1,Physical health checks,-,,90,,,\r\n",
+                        "\r\naim,1,\"Care, closer to home\",-,,,,,\r\n"),
+                  NULL);
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_TEXT,
+                  TEXTS("Board rep, 2023/24, as at -\n", "        no reading → 90%\n"), NULL);
     free(t);
 }
 

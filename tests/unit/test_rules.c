@@ -19,40 +19,46 @@
 
 #define YM(year, month) yearmonth_make(year, month)
 
+/* A metric on the line from `baseline` in Mar 2023 to `target` in Mar 2024. */
+static struct metric metric_on_a_line(char *code, char *name, enum unit unit,
+                                      enum direction direction, double baseline, double target)
+{
+    struct metric metric = {
+        .code = code,
+        .name = name,
+        .unit = unit,
+        .direction = direction,
+        .has_baseline = true,
+        .baseline = baseline,
+        .baseline_period = YM(2023, 3),
+        .target = target,
+        .target_period = YM(2024, 3),
+    };
+    return metric;
+}
+
 /* A percentage metric, up is better: 60% in Mar 2023 to 78% in Mar 2024,
  * so the line rises 1.5 points a month and expects 70.5% in Oct 2023. The
  * default tolerance is 5% of 78: 3.9 points. */
 static struct metric line_metric(void)
 {
-    struct metric metric = {
-        .code = "1.1.1",
-        .name = "Line",
-        .unit = UNIT_PERCENT,
-        .direction = DIRECTION_UP,
-        .has_baseline = true,
-        .baseline = 60,
-        .baseline_period = YM(2023, 3),
-        .target = 78,
-        .target_period = YM(2024, 3),
-    };
-    return metric;
+    return metric_on_a_line("1.1.1", "Line", UNIT_PERCENT, DIRECTION_UP, 60, 78);
 }
 
 /* Days, down is better: 40 in Mar 2023 to 28 in Mar 2024, one day a month;
  * 34 expected in Sep 2023; default tolerance 5% of 28 = 1.4 days. */
 static struct metric waiting_metric(void)
 {
-    struct metric metric = {
-        .code = "1.1.2",
-        .name = "Median wait",
-        .unit = UNIT_DAYS,
-        .direction = DIRECTION_DOWN,
-        .has_baseline = true,
-        .baseline = 40,
-        .baseline_period = YM(2023, 3),
-        .target = 28,
-        .target_period = YM(2024, 3),
-    };
+    return metric_on_a_line("1.1.2", "Median wait", UNIT_DAYS, DIRECTION_DOWN, 40, 28);
+}
+
+/* line_metric without its baseline, so with no line: it expects `target`. */
+static struct metric target_only_metric(double target)
+{
+    struct metric metric = line_metric();
+    metric.has_baseline = false;
+    metric.baseline_period = YEARMONTH_NONE;
+    metric.target = target;
     return metric;
 }
 
@@ -118,10 +124,7 @@ static void expected_is_the_target_without_a_line(void **state)
 {
     (void)state;
     /* No baseline (as in most of the 2023/24 board): the target itself. */
-    struct metric metric = line_metric();
-    metric.has_baseline = false;
-    metric.baseline_period = YEARMONTH_NONE;
-    metric.target = 90;
+    struct metric metric = target_only_metric(90);
     assert_float_equal(metric_expected_at(&metric, YM(2023, 4)), 90, 1e-9);
     assert_float_equal(metric_expected_at(&metric, YM(2024, 3)), 90, 1e-9);
     /* A baseline but a target with no month: no line can be drawn. */
@@ -212,10 +215,7 @@ static void without_a_line_the_target_is_expected(void **state)
     /* 1.1.2 of the 2023/24 board: FFT positive feedback, target 90%, no
      * baseline. Every month expects 90: G is the same as B, then 4.5 points
      * of amber. */
-    struct metric metric = line_metric();
-    metric.has_baseline = false;
-    metric.baseline_period = YEARMONTH_NONE;
-    metric.target = 90;
+    struct metric metric = target_only_metric(90);
     assert_int_equal(rag_with(metric, YM(2023, 4), 90), RAG_BLUE);
     assert_int_equal(rag_with(metric, YM(2023, 4), 89.9), RAG_AMBER);
     assert_int_equal(rag_with(metric, YM(2023, 4), 85.5), RAG_AMBER);
@@ -622,33 +622,36 @@ static void metric_explanations(void **state)
 {
     (void)state;
     struct metric metric = line_metric();
-    yearmonth oct = YM(2023, 10);
-    assert_explains(metric, oct, 68.4, oct,
-                    "A: 68.4% is 2.1 points below the 70.5% expected for Oct 2023, "
-                    "within tolerance.");
-    assert_explains(metric, oct, 60, oct,
-                    "R: 60% is 10.5 points below the 70.5% expected for Oct 2023.");
-    assert_explains(metric, oct, 69.5, oct,
-                    "A: 69.5% is 1 point below the 70.5% expected for Oct 2023, "
-                    "within tolerance.");
-    assert_explains(metric, oct, 72, oct,
-                    "G: 72% is on or above the 70.5% expected for Oct 2023.");
-    assert_explains(metric, oct, 78.5, oct, "B: 78.5% meets the 78% target.");
-    /* Stale: a sentence more. */
-    assert_explains(metric, oct, 72, YM(2024, 2),
-                    "G: 72% is on or above the 70.5% expected for Oct 2023. "
-                    "Stale: the latest reading is from Oct 2023.");
-    /* Down is better: above is worse; days are days. */
     struct metric waiting = waiting_metric();
-    yearmonth sep = YM(2023, 9);
-    assert_explains(waiting, sep, 35, sep,
-                    "A: 35 days is 1 day above the 34 days expected for Sep 2023, "
-                    "within tolerance.");
-    assert_explains(waiting, sep, 40, sep,
-                    "R: 40 days is 6 days above the 34 days expected for Sep 2023.");
-    assert_explains(waiting, sep, 33, sep,
-                    "G: 33 days is on or below the 34 days expected for Sep 2023.");
-    assert_explains(waiting, sep, 27, sep, "B: 27 days meets the 28 days target.");
+    yearmonth oct = YM(2023, 10), sep = YM(2023, 9);
+    const struct {
+        const struct metric *metric;
+        yearmonth period;
+        double value;
+        yearmonth board_month;
+        const char *expected;
+    } cases[] = {
+        {&metric, oct, 68.4, oct,
+         "A: 68.4% is 2.1 points below the 70.5% expected for Oct 2023, within tolerance."},
+        {&metric, oct, 60, oct, "R: 60% is 10.5 points below the 70.5% expected for Oct 2023."},
+        {&metric, oct, 69.5, oct,
+         "A: 69.5% is 1 point below the 70.5% expected for Oct 2023, within tolerance."},
+        {&metric, oct, 72, oct, "G: 72% is on or above the 70.5% expected for Oct 2023."},
+        {&metric, oct, 78.5, oct, "B: 78.5% meets the 78% target."},
+        /* Stale: a sentence more. */
+        {&metric, oct, 72, YM(2024, 2),
+         "G: 72% is on or above the 70.5% expected for Oct 2023. "
+         "Stale: the latest reading is from Oct 2023."},
+        /* Down is better: above is worse; days are days. */
+        {&waiting, sep, 35, sep,
+         "A: 35 days is 1 day above the 34 days expected for Sep 2023, within tolerance."},
+        {&waiting, sep, 40, sep, "R: 40 days is 6 days above the 34 days expected for Sep 2023."},
+        {&waiting, sep, 33, sep, "G: 33 days is on or below the 34 days expected for Sep 2023."},
+        {&waiting, sep, 27, sep, "B: 27 days meets the 28 days target."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_explains(*cases[i].metric, cases[i].period, cases[i].value, cases[i].board_month,
+                        cases[i].expected);
     /* A count's expected value between whole numbers is shown as it is, so
      * the gap adds up: 100 + 12.5 = 112.5 (25 a month from 0 to 225). */
     struct metric count = {.unit = UNIT_COUNT, .direction = DIRECTION_UP, .has_baseline = true,
