@@ -137,6 +137,20 @@ static void describe_month(yearmonth period, char *out, size_t size)
     snprintf(out, size, "%s", month);
 }
 
+/* Every write starts here. The front ends refuse mutating requests where
+ * they are dispatched; this is the second line of defence behind them, so
+ * a read-only or kiosk session reaches no write even through a bug there
+ * (and the store, opened read-only, would refuse a third time). */
+static bool begin_write(struct store *store, struct error *error)
+{
+    if (store_is_read_only(store)) {
+        error_set(error, EXIT_CANNOT_CREATE,
+                  "This store is open read-only; nothing can be changed here.");
+        return false;
+    }
+    return store_begin(store, error);
+}
+
 /* Works out every status and roll-up of a board with the rules and has the
  * store keep them (it writes only the rows that moved). The load reads the
  * nodes, each metric's latest readings and the kept statuses: its cost
@@ -164,7 +178,7 @@ bool command_keep_missing_statuses(struct store *store, struct error *error)
         return false;
     bool ok = true;
     if (count) {
-        ok = store_begin(store, error);
+        ok = begin_write(store, error);
         for (size_t i = 0; ok && i < count; i++)
             ok = keep_statuses(store, boards[i].code, error);
         if (ok)
@@ -280,7 +294,7 @@ bool command_record_reading(struct store *store, const char *board_code, const c
     if (!valid)
         return false;
 
-    if (!store_begin(store, error))
+    if (!begin_write(store, error))
         return false;
     struct change change = {
         .kind = CHANGE_READING,
@@ -334,7 +348,7 @@ bool command_set_milestone(struct store *store, const char *board_code, const ch
                   node_code);
         return false;
     }
-    if (!store_begin(store, error))
+    if (!begin_write(store, error))
         return false;
     enum milestone_status old_status = MILESTONE_NOT_STARTED;
     bool had_old = false;
@@ -381,7 +395,7 @@ bool command_add_comment(struct store *store, const char *board_code, const char
     long long node_id;
     if (!store_find_node(store, board_code, node_code, &node_id, NULL, error))
         return false;
-    if (!store_begin(store, error))
+    if (!begin_write(store, error))
         return false;
     long long row_id = 0;
     char now[32];
@@ -477,7 +491,7 @@ bool command_import_boards(struct store *store, struct board *const *boards,
                            const char *const *file_names, size_t count, bool sample,
                            struct error *error)
 {
-    if (!store_begin(store, error))
+    if (!begin_write(store, error))
         return false;
     bool ok = import_in_transaction(store, boards, file_names, count, sample, error);
     return finish(store, NULL, ok, error);
@@ -527,7 +541,7 @@ bool command_create_seeded_store(const char *location, bool sample_readings,
 /* Undo (forward false) or redo (forward true) one change, audited. */
 static bool replay(struct store *store, struct change *change, bool forward, struct error *error)
 {
-    if (!store_begin(store, error))
+    if (!begin_write(store, error))
         return false;
     const char *who = current_user_name();
     char now[32], month[8];

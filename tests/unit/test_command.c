@@ -517,6 +517,35 @@ static void missing_statuses_are_filled_by_the_command_layer(void **state)
     free(after);
 }
 
+/* The command layer is the second line of defence behind the front ends'
+ * gate: on a store opened read-only every write is refused before it
+ * begins, and the store is left as it was. */
+static void a_read_only_store_refuses_every_command(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct store *reader = NULL;
+    assert_true(store_open(fixture->path, STORE_READ_ONLY, false, &reader, &error));
+    size_t before_length;
+    char *before = store_bytes(fixture->path, &before_length);
+    struct change change = {0};
+    assert_false(command_record_reading(reader, "test-board", "1.1.1", "61", "2023-06", NULL,
+                                        NULL, &change, &error));
+    assert_string_equal(error.message, "This store is open read-only; nothing can be changed here.");
+    error_clear(&error);
+    assert_false(command_add_comment(reader, "test-board", "1.1.1", "Late.", "2023-06", &change,
+                                     &error));
+    assert_string_equal(error.message, "This store is open read-only; nothing can be changed here.");
+    error_clear(&error);
+    size_t after_length;
+    char *after = store_bytes(fixture->path, &after_length);
+    assert_int_equal(before_length, after_length);
+    assert_memory_equal(before, after, before_length);
+    free(before);
+    free(after);
+    store_close(reader);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -535,6 +564,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             seeding_imports_the_bundled_boards_through_the_command_layer, set_up, tear_down),
         cmocka_unit_test_setup_teardown(missing_statuses_are_filled_by_the_command_layer, set_up,
+                                        tear_down),
+        cmocka_unit_test_setup_teardown(a_read_only_store_refuses_every_command, set_up,
                                         tear_down),
         cmocka_unit_test_setup_teardown(the_history_undoes_and_redoes_in_order, set_up,
                                         tear_down),
