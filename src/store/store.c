@@ -601,8 +601,28 @@ static bool create_private_file(const char *path, struct error *error)
     return true;
 }
 
+/* A PostgreSQL location: a URI or a libpq service string. Never a file. */
+static bool names_a_server(const char *location)
+{
+    return strncmp(location, "postgresql://", 13) == 0 ||
+           strncmp(location, "postgres://", 11) == 0 || strncmp(location, "service=", 8) == 0;
+}
+
+static bool refuse_server(const char *location, struct error *error)
+{
+    if (!names_a_server(location))
+        return false;
+    /* The location is not repeated: a URI may carry a password. */
+    error_set(error, EXIT_NO_INPUT,
+              "PostgreSQL stores (postgresql://, postgres://, service=) are not supported by "
+              "this build yet; give the path of a SQLite file.");
+    return true;
+}
+
 bool store_exists(const char *location)
 {
+    if (names_a_server(location))
+        return false;
     struct stat info;
     return stat(location, &info) == 0;
 }
@@ -627,6 +647,8 @@ bool store_open(const char *path, enum store_access access, bool create, struct 
 bool store_open_waiting(const char *path, enum store_access access, bool create,
                         int busy_timeout_ms, struct store **out, struct error *error)
 {
+    if (refuse_server(path, error))
+        return false;
     struct stat info;
     bool exists = stat(path, &info) == 0;
     if (!exists && !create) {
@@ -748,6 +770,8 @@ void store_discard(struct store *store)
 
 bool store_create_unpublished(const char *location, struct store **out, struct error *error)
 {
+    if (refuse_server(location, error))
+        return false;
     /* Built beside its final path, under a name no other process uses. */
     char *building = xasprintf("%s.new-%ld", location, (long)getpid());
     remove_files(building); /* left by a crashed run with our process id */
