@@ -601,23 +601,13 @@ static void build_detail(struct browser *b, int width)
 
 static void draw_header(struct browser *b)
 {
-    attr_t header = screen_pair_attr(&b->style, PAIR_HEADER) | A_BOLD;
-    screen_fill(0, 0, COLS, header);
     /* An earlier month cannot be changed: it is read-only, and says so. */
     const char *mode = b->options.mode == SCREEN_EDIT && !b->as_of ? "EDIT"
                        : b->options.mode == SCREEN_KIOSK          ? "KIOSK"
                                                                   : "READ-ONLY";
     struct present_header parts;
     present_browser_header(b->board, b->status.as_at, b->as_of != YEARMONTH_NONE, mode, &parts);
-    int sample_width = parts.sample ? (int)strlen(PRESENT_SAMPLE_TEXT) : 0;
-    int right_width = (int)strlen(parts.right);
-    int left_width = COLS - right_width - sample_width - 1;
-    screen_put(0, 0, left_width, parts.title, header);
-    if (sample_width && COLS >= right_width + sample_width)
-        screen_put_clipped(0, COLS - right_width - sample_width - 1, sample_width,
-                           PRESENT_SAMPLE_TEXT, screen_meaning_attr(&b->style, PRESENT_SAMPLE));
-    screen_put_clipped(0, COLS - right_width > 0 ? COLS - right_width : 0, COLS, parts.right,
-                       header);
+    screen_header_bar(&b->style, &parts, 0, 0);
 }
 
 static void draw_tree_row(struct browser *b, size_t index, int y)
@@ -1056,15 +1046,6 @@ static void layout(struct browser *b)
     }
 }
 
-static void draw_too_small(void)
-{
-    erase();
-    const char *lines[] = {"Terminal too small", "make it at least 30x8"};
-    for (int i = 0; i < 2 && i < LINES; i++)
-        screen_put(i, 0, COLS, lines[i], i == 0 ? A_BOLD : A_NORMAL);
-    move(0, 0);
-}
-
 /* ---- Views: the browser's layout ---------------------------------------------- */
 
 static void header_view_draw(void *context)
@@ -1156,8 +1137,8 @@ static void views_prepare(struct browser *b)
 static void draw(struct browser *b)
 {
     if (COLS < MIN_WIDTH || LINES < MIN_HEIGHT) {
-        draw_too_small();
-        b->cursor_at_y = b->cursor_at_x = 0;
+        screen_too_small(MIN_WIDTH, MIN_HEIGHT);
+        b->cursor_at_y = b->cursor_at_x = 0; /* input_show parks the cursor there */
         return;
     }
     erase();

@@ -74,6 +74,17 @@ void screen_fill(int y, int x, int width, attr_t attr);
 /* "[R]" style badge: 3 columns, colour plus letter. */
 void screen_badge(const struct screen_style *style, int y, int x, enum rag rag);
 
+/* The header bar on row 0, in the header's colours: the title at the left,
+ * the right-hand text (as at, mode or clock) at the right, and SAMPLE DATA
+ * before it while parts->sample, `sample_gap` blank columns after the title
+ * and only while the title keeps `title_room` columns (the browser: 0, 0;
+ * the kiosk keeps a gap and ten columns of title). */
+void screen_header_bar(const struct screen_style *style, const struct present_header *parts,
+                       int sample_gap, int title_room);
+/* The screen of a terminal smaller than min_width x min_height: it says so
+ * and what size to make it (both front ends, instead of their layouts). */
+void screen_too_small(int min_width, int min_height);
+
 /* Wraps UTF-8 text to `width` columns at spaces; calls `line` for each line
  * (a NUL-terminated copy). Returns the number of lines. */
 typedef void (*screen_line_fn)(void *context, const char *line);
