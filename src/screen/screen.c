@@ -1817,12 +1817,13 @@ static const struct metric *selected_metric(struct browser *b)
     return row_metric(b, row, NULL);
 }
 
-static void start_value_edit(struct browser *b, enum edit_kind kind)
+/* e and a: the latest value, or the next month's, in an edit field on the row. */
+static unsigned start_value_edit(struct browser *b, enum edit_kind kind)
 {
     const struct metric *metric = selected_metric(b);
     if (!metric) {
         set_message(b, true, "Only measured rows have values; choose a deliverable with a metric.");
-        return;
+        return RESULT_REDRAW;
     }
     const struct reading *latest = metric_latest_reading(metric);
     char text[64] = "";
@@ -1846,9 +1847,11 @@ static void start_value_edit(struct browser *b, enum edit_kind kind)
     edit_open(b, kind, text);
     b->edit.metric_code = xstrdup(metric->code);
     b->edit.period = period;
+    return RESULT_REDRAW;
 }
 
-static void do_undo(struct browser *b, bool redo)
+/* u and Ctrl-R: undo or redo this session's last change, and show its row. */
+static unsigned do_undo(struct browser *b, bool redo)
 {
     struct error error = {0};
     char message[600];
@@ -1859,13 +1862,14 @@ static void do_undo(struct browser *b, bool redo)
                                           &touched, &error);
     if (!ok) {
         set_message(b, true, "%s", error.message);
-        return;
+        return RESULT_REDRAW;
     }
     set_message(b, false, "%s", message);
     char *code = xstrdup(touched);
     reload_after_write(b);
     select_code(b, code);
     free(code);
+    return RESULT_REDRAW;
 }
 
 static void expand_all(struct browser *b, bool expand)
@@ -2163,14 +2167,12 @@ static unsigned on_quit(void *context)
 
 static unsigned on_edit(void *context)
 {
-    start_value_edit(context, EDIT_VALUE);
-    return RESULT_REDRAW;
+    return start_value_edit(context, EDIT_VALUE);
 }
 
 static unsigned on_add(void *context)
 {
-    start_value_edit(context, EDIT_ADD);
-    return RESULT_REDRAW;
+    return start_value_edit(context, EDIT_ADD);
 }
 
 static unsigned on_segment(void *context)
@@ -2210,14 +2212,12 @@ static unsigned on_comment(void *context)
 
 static unsigned on_undo(void *context)
 {
-    do_undo(context, false);
-    return RESULT_REDRAW;
+    return do_undo(context, false);
 }
 
 static unsigned on_redo(void *context)
 {
-    do_undo(context, true);
-    return RESULT_REDRAW;
+    return do_undo(context, true);
 }
 
 /* The browser's handlers, by request; the kiosk's rows stay NULL. */
