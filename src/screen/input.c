@@ -55,21 +55,21 @@ void input_wait(const struct input_point *point, input_handler handle, void *con
     }
 }
 
-void input_loop(const struct front_end *front)
+void input_loop(const struct front_end *front, void *context)
 {
     int cursor_y = -1, cursor_x = -1;
-    front->draw(front->context, &cursor_y, &cursor_x);
-    while (!front->done(front->context)) {
+    front->draw(context, &cursor_y, &cursor_x);
+    while (!front->done(context)) {
         struct input_point point = {.cursor_y = cursor_y,
                                     .cursor_x = cursor_x,
-                                    .wait_ms = front->wait_ms(front->context),
+                                    .wait_ms = front->wait_ms(context),
                                     .batch_limit = front->batch_limit};
-        input_wait(&point, front->event, front->context);
-        if (front->done(front->context))
+        input_wait(&point, front->event, context);
+        if (front->done(context))
             break;
         /* Timers (store polling, the kiosk's clock and cycle) after every
          * batch, then one frame if anything changed. */
-        if (front->after(front->context))
-            front->draw(front->context, &cursor_y, &cursor_x);
+        if (front->after(context))
+            front->draw(context, &cursor_y, &cursor_x);
     }
 }

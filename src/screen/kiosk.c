@@ -384,17 +384,6 @@ static const request_handler kiosk_handlers[REQUEST_COUNT] = {
     [REQ_PAUSE] = on_pause,
 };
 
-/* The kiosk's write gate: nothing is ever allowed. */
-static const char *kiosk_refusal(void *context, const struct request_info *info, char *buffer,
-                                 size_t size)
-{
-    (void)context;
-    (void)info;
-    (void)buffer;
-    (void)size;
-    return "The kiosk changes nothing.";
-}
-
 /* Bound keys run their request; every other key, Ctrl-C, Ctrl-Z and Ctrl-\
  * included (raw mode makes them plain characters), is ignored unless it
  * continues the quit sequence. */
@@ -406,15 +395,9 @@ static void handle_key(struct kiosk *k, bool function, wint_t key)
         type_for_quit(k, key);
     if (!function && key > 0x7F)
         return;
-    char ignored[128];
-    struct request_target target = {
-        .handlers = kiosk_handlers,
-        .refusal = kiosk_refusal,
-        .context = k,
-        .has_row = true,
-        .message = ignored,
-        .message_size = sizeof ignored,
-    };
+    /* No write gate (refusal) and nowhere to say why: dispatch refuses any
+     * request that changes data, and none is bound or handled here. */
+    struct request_target target = {.handlers = kiosk_handlers, .context = k, .has_row = true};
     request_dispatch(&target, keymap_lookup(&k->keymap, (int)key));
 }
 
@@ -939,8 +922,11 @@ static void draw(struct kiosk *k)
 
 /* ---- The loop ------------------------------------------------------------ */
 
-static int next_wait(const struct kiosk *k)
+/* The kiosk as the input loop sees it: its timers are the clock's second,
+ * polling the store and cycling the aims. */
+static int kiosk_wait(void *context)
 {
+    const struct kiosk *k = context;
     long long now = screen_now_ms();
     long long wait = until_next_second();
     if (k->next_poll_ms - now < wait)
@@ -948,13 +934,6 @@ static int next_wait(const struct kiosk *k)
     if (!k->paused && k->next_cycle_ms - now < wait)
         wait = k->next_cycle_ms - now;
     return wait < 0 ? 0 : (int)wait;
-}
-
-/* The kiosk as the input loop sees it: its timers are the clock's second,
- * polling the store and cycling the aims. */
-static int kiosk_wait(void *context)
-{
-    return next_wait(context);
 }
 
 static bool kiosk_done(void *context)
@@ -984,6 +963,15 @@ static void kiosk_frame(void *context, int *cursor_y, int *cursor_x)
     /* The cursor stays hidden (curs_set(0)): nothing is focused. */
     *cursor_y = *cursor_x = -1;
 }
+
+static const struct front_end kiosk_front_end = {
+    .batch_limit = KIOSK_KEY_BATCH,
+    .wait_ms = kiosk_wait,
+    .event = kiosk_event,
+    .after = kiosk_after,
+    .draw = kiosk_frame,
+    .done = kiosk_done,
+};
 
 int kiosk_run(struct store *store, const struct screen_options *options, struct error *error)
 {
@@ -1037,20 +1025,10 @@ int kiosk_run(struct store *store, const struct screen_options *options, struct 
         long long now = screen_now_ms();
         k->next_cycle_ms = now + (long long)k->options.cycle_seconds * 1000;
         k->next_poll_ms = now + KIOSK_POLL_MS;
-        if (options->first_frame_only) {
+        if (options->first_frame_only)
             draw(k);
-        } else {
-            struct front_end front = {
-                .context = k,
-                .batch_limit = KIOSK_KEY_BATCH,
-                .wait_ms = kiosk_wait,
-                .event = kiosk_event,
-                .after = kiosk_after,
-                .draw = kiosk_frame,
-                .done = kiosk_done,
-            };
-            input_loop(&front);
-        }
+        else
+            input_loop(&kiosk_front_end, k);
         screen_stop();
     }
     for (size_t i = 0; i < 4; i++)

@@ -2496,6 +2496,15 @@ static void act(struct browser *b, unsigned result)
         reload_after_write(b);
 }
 
+/* The browser's loop: its one timer is polling the store. */
+static const struct front_end browser_front_end = {
+    .wait_ms = browser_wait,
+    .event = browser_event,
+    .after = browser_after,
+    .draw = browser_frame,
+    .done = browser_done,
+};
+
 int screen_run(struct store *store, const struct screen_options *options, struct error *error)
 {
     if (options->mode == SCREEN_KIOSK)
@@ -2550,15 +2559,7 @@ int screen_run(struct store *store, const struct screen_options *options, struct
         return EXIT_OK;
     }
     b->last_poll = screen_now_ms();
-    struct front_end front = {
-        .context = b,
-        .wait_ms = browser_wait,
-        .event = browser_event,
-        .after = browser_after,
-        .draw = browser_frame,
-        .done = browser_done,
-    };
-    input_loop(&front);
+    input_loop(&browser_front_end, b);
     screen_stop();
     browser_free(b);
     return EXIT_OK;

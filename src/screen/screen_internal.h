@@ -226,10 +226,10 @@ struct view;
 struct request_target {
     const struct view *view;         /* the focused view: it may take a request first */
     const request_handler *handlers; /* indexed by request; NULL: not this front end's */
-    request_refusal refusal;
+    request_refusal refusal;         /* NULL: every request that changes data is refused */
     void *context;
     bool has_row;
-    char *message; /* where a refusal is written */
+    char *message; /* where a refusal is written; NULL: nowhere */
     size_t message_size;
 };
 /* The one place requests run: the read-only gate (MUTATES), the empty-tree
@@ -269,9 +269,9 @@ void input_wait(const struct input_point *point, input_handler handle, void *con
 /* Updates the terminal with the cursor at (y, x), without waiting. */
 void input_show(int cursor_y, int cursor_x);
 
-/* A front end (the browser, the kiosk) as the one loop sees it. */
+/* A front end (the browser, the kiosk) as the one loop sees it: a vtable,
+ * like a view's, run on the front end's own state (input_loop's context). */
 struct front_end {
-    void *context;
     int batch_limit;                   /* as input_point's */
     int (*wait_ms)(void *context);     /* until the next timer is due */
     input_handler event;               /* keys, resize, tick, hang-up */
@@ -281,7 +281,7 @@ struct front_end {
 };
 /* The loop both front ends run: a frame, then wait (input_wait), timers, a
  * frame when something changed, until done. */
-void input_loop(const struct front_end *front);
+void input_loop(const struct front_end *front, void *context);
 
 /* ---- Views and overlays (src/screen/views.c) -----------------------------
  * A view is a pane of a layout (the browser's header, tree, detail,
