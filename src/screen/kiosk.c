@@ -4,7 +4,6 @@
  * there is no write path here, and no key does more than step or pause,
  * except a quit sequence the room's owner configures (docs/kiosk.md). */
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,15 +21,6 @@
 #define KIOSK_QUIT_MAX 64          /* bytes in BOARDPACK_KIOSK_QUIT */
 #define KIOSK_MIN_WIDTH 30
 #define KIOSK_MIN_HEIGHT 8
-
-/* Set from signal handlers; everything else happens in the loop. */
-static volatile sig_atomic_t quit_requested;
-
-static void on_quit_signal(int signal_number)
-{
-    (void)signal_number;
-    quit_requested = 1;
-}
 
 /* One screen line of the aim's body. Codes are borrowed from the board;
  * text and right are owned. */
@@ -939,7 +929,7 @@ static int kiosk_wait(void *context)
 static bool kiosk_done(void *context)
 {
     struct kiosk *k = context;
-    return quit_requested || k->quit || k->hung_up;
+    return k->quit || k->hung_up;
 }
 
 static bool kiosk_after(void *context)
@@ -1005,16 +995,8 @@ int kiosk_run(struct store *store, const struct screen_options *options, struct 
     /* Interrupt, quit and suspend do nothing, from the keyboard (raw mode)
      * or from kill; only SIGTERM and SIGHUP end the kiosk. Set before
      * curses starts, so it installs no handlers of its own for them. */
-    struct sigaction ignore = {0}, quit = {0};
-    ignore.sa_handler = SIG_IGN;
-    quit.sa_handler = on_quit_signal; /* no SA_RESTART: the wait for a key ends */
-    static const int ignored[] = {SIGINT, SIGQUIT, SIGTSTP, SIGPIPE};
-    static const int quitting[] = {SIGTERM, SIGHUP};
-    struct sigaction saved_ignored[4], saved_quitting[2];
-    for (size_t i = 0; i < 4; i++)
-        sigaction(ignored[i], &ignore, &saved_ignored[i]);
-    for (size_t i = 0; i < 2; i++)
-        sigaction(quitting[i], &quit, &saved_quitting[i]);
+    struct screen_signals signals;
+    screen_signals_catch(&signals, true);
 
     int status = EXIT_OK;
     if (!screen_start(&k->options, &k->style, error)) {
@@ -1031,10 +1013,7 @@ int kiosk_run(struct store *store, const struct screen_options *options, struct 
             input_loop(&kiosk_front_end, k);
         screen_stop();
     }
-    for (size_t i = 0; i < 4; i++)
-        sigaction(ignored[i], &saved_ignored[i], NULL);
-    for (size_t i = 0; i < 2; i++)
-        sigaction(quitting[i], &saved_quitting[i], NULL);
+    screen_signals_restore(&signals);
     drop_connection(k);
     free_board(k);
     free(k->path);

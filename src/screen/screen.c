@@ -9,7 +9,6 @@
 #include <wchar.h>
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,14 +116,6 @@ struct browser {
     size_t detail_rows;
     unsigned long detail_generation;
 };
-
-static volatile sig_atomic_t terminate_requested;
-
-static void on_terminate(int signal_number)
-{
-    (void)signal_number;
-    terminate_requested = 1;
-}
 
 static void set_message(struct browser *b, bool is_error, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
@@ -2429,7 +2420,7 @@ static int browser_wait(void *context)
 static bool browser_done(void *context)
 {
     struct browser *b = context;
-    return b->quit || b->hung_up || terminate_requested;
+    return b->quit || b->hung_up;
 }
 
 /* After a batch of keys, or a tick: another program's writes reload the
@@ -2532,10 +2523,8 @@ int screen_run(struct store *store, const struct screen_options *options, struct
         browser_free(b);
         return error->status;
     }
-    struct sigaction action = {0};
-    action.sa_handler = on_terminate;
-    sigaction(SIGTERM, &action, NULL);
-    sigaction(SIGHUP, &action, NULL);
+    struct screen_signals signals;
+    screen_signals_catch(&signals, false);
     if (!options->no_mouse) {
         /* Presses, not clicks: with no click interval a press acts at once. */
         mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED |
@@ -2555,12 +2544,14 @@ int screen_run(struct store *store, const struct screen_options *options, struct
         draw(b);
         input_show(b->cursor_at_y, b->cursor_at_x);
         screen_stop();
+        screen_signals_restore(&signals);
         browser_free(b);
         return EXIT_OK;
     }
     b->last_poll = screen_now_ms();
     input_loop(&browser_front_end, b);
     screen_stop();
+    screen_signals_restore(&signals);
     browser_free(b);
     return EXIT_OK;
 }

@@ -7,6 +7,7 @@
 #define BOARDPACK_SCREEN_INTERNAL_H
 
 #include <curses.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <wchar.h>
@@ -269,6 +270,17 @@ void input_wait(const struct input_point *point, input_handler handle, void *con
 /* Updates the terminal with the cursor at (y, x), without waiting. */
 void input_show(int cursor_y, int cursor_x);
 
+/* SIGTERM and SIGHUP end either front end's loop (input_loop); with `ignore_interrupts` (the kiosk) SIGINT, SIGQUIT, SIGTSTP
+ * and SIGPIPE are ignored, whether typed or sent. Restore puts back what
+ * was there before. */
+struct screen_signals {
+    struct sigaction ending[2];
+    struct sigaction interrupts[4];
+    bool ignoring;
+};
+void screen_signals_catch(struct screen_signals *saved, bool ignore_interrupts);
+void screen_signals_restore(const struct screen_signals *saved);
+
 /* A front end (the browser, the kiosk) as the one loop sees it: a vtable,
  * like a view's, run on the front end's own state (input_loop's context). */
 struct front_end {
@@ -277,7 +289,7 @@ struct front_end {
     input_handler event;               /* keys, resize, tick, hang-up */
     bool (*after)(void *context);      /* timers after a batch; true: draw a frame */
     void (*draw)(void *context, int *cursor_y, int *cursor_x); /* a frame, and the cursor */
-    bool (*done)(void *context);       /* quit, a signal, a hung-up terminal */
+    bool (*done)(void *context);       /* quit, a hung-up terminal (signals: the loop's) */
 };
 /* The loop both front ends run: a frame, then wait (input_wait), timers, a
  * frame when something changed, until done. */
