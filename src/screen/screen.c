@@ -120,6 +120,7 @@ struct browser {
 static void set_message(struct browser *b, bool is_error, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 static void search_from(struct browser *b, size_t start, int step, bool inclusive);
+static unsigned say_error(struct browser *b, const struct error *error);
 static bool browser_writable(const struct browser *b);
 
 static void set_message(struct browser *b, bool is_error, const char *format, ...)
@@ -129,6 +130,13 @@ static void set_message(struct browser *b, bool is_error, const char *format, ..
     vsnprintf(b->message, sizeof b->message, format, arguments);
     va_end(arguments);
     b->message_is_error = is_error;
+}
+
+/* A failed read or write says why on the message line. */
+static unsigned say_error(struct browser *b, const struct error *error)
+{
+    set_message(b, true, "%s", error->message);
+    return RESULT_REDRAW;
 }
 
 /* ---- Loading ------------------------------------------------------------- */
@@ -163,7 +171,7 @@ static bool load_children(struct browser *b, size_t index)
     size_t before = board->node_count;
     struct error error = {0};
     if (!store_load_children(b->store, board, index, &error)) {
-        set_message(b, true, "%s", error.message);
+        say_error(b, &error);
         return false;
     }
     size_t added = board->node_count - before;
@@ -565,7 +573,7 @@ static void ensure_full_readings(struct browser *b, size_t node_index)
             continue;
         struct error error = {0};
         if (!store_load_metric_readings(b->store, &node->metrics[m], &error))
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
     }
 }
 
@@ -1237,7 +1245,7 @@ static void reload_after_write(struct browser *b)
 {
     struct error error = {0};
     if (!load_board(b, b->board_code, b->as_of, &error))
-        set_message(b, true, "%s", error.message);
+        say_error(b, &error);
 }
 
 /* Enter in an edit field: validate and commit, or leave the field open
@@ -1301,7 +1309,7 @@ static void edit_commit(struct browser *b)
     }
     free(text);
     if (!done) {
-        set_message(b, true, "%s", error.message);
+        say_error(b, &error);
         return; /* the field stays open with what was typed */
     }
     char month[8];
@@ -1464,7 +1472,7 @@ static size_t reveal_code(struct browser *b, const char *code)
         char *parent = NULL;
         ok = store_node_parent(b->store, b->board->id, current, &parent, &found, &error);
         if (!ok)
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
         current = found ? parent : NULL;
     }
     size_t index = NODE_NONE;
@@ -1499,7 +1507,7 @@ static void say_match(struct browser *b, size_t index, int step, const char *fro
         if (!store_count_matches(b->store, b->board->id, b->search,
                                  b->board->nodes[index].tree_order, (int)b->filter, &m->position,
                                  &m->total, &error)) {
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
             return;
         }
     } else {
@@ -1539,7 +1547,7 @@ static void search_stored(struct browser *b, size_t start, int step, bool inclus
                                : b->filter == FILTER_RED_AMBER ? RAG_AMBER
                                                                : RAG_GREY,
                                &code, &found, &error)) {
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
             return;
         }
         order = forward ? -1 : INT_MAX;
@@ -1616,7 +1624,7 @@ static void pick_board(struct browser *b, int pick)
     if (pick >= 0 && (size_t)pick < b->board_count) {
         char *code = xstrdup(b->boards[pick].code);
         if (!load_board(b, code, YEARMONTH_NONE, &error))
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
         else
             set_message(b, false, "Opened %s.", code);
         free(code);
@@ -1630,14 +1638,14 @@ static void pick_period(struct browser *b, int pick)
     if (b->as_of) {
         /* Reload live first so the list's months are the full range. */
         if (!load_board(b, b->board_code, YEARMONTH_NONE, &error)) {
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
             return;
         }
         newest = board_as_at(b->board, YEARMONTH_NONE);
     }
     yearmonth as_of = pick <= 0 ? YEARMONTH_NONE : newest - (pick - 1);
     if (!load_board(b, b->board_code, as_of, &error))
-        set_message(b, true, "%s", error.message);
+        say_error(b, &error);
     else if (as_of) {
         char label[9];
         yearmonth_label(as_of, label);
@@ -1660,7 +1668,7 @@ static void pick_milestone(struct browser *b, int pick)
     yearmonth_format(b->status.as_at ? b->status.as_at : yearmonth_current(), month);
     if (!command_set_milestone(b->store, b->board_code, node->code, (enum milestone_status)pick,
                                month, NULL, &change, &error)) {
-        set_message(b, true, "%s", error.message);
+        say_error(b, &error);
         return;
     }
     set_message(b, false, "Milestone %s set to %s. (u undoes)", node->code,
@@ -1851,10 +1859,8 @@ static unsigned do_undo(struct browser *b, bool redo)
                                           &touched, &error)
                    : command_history_undo(&b->history, b->store, message, sizeof message,
                                           &touched, &error);
-    if (!ok) {
-        set_message(b, true, "%s", error.message);
-        return RESULT_REDRAW;
-    }
+    if (!ok)
+        return say_error(b, &error);
     set_message(b, false, "%s", message);
     char *code = xstrdup(touched);
     reload_after_write(b);
@@ -1869,7 +1875,7 @@ static void expand_all(struct browser *b, bool expand)
         /* Everything is about to show: load the whole tree in one go. */
         struct error error = {0};
         if (!load_board_as(b, b->board_code, b->as_of, true, &error)) {
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
             return;
         }
     }
@@ -2077,13 +2083,13 @@ static unsigned on_boards(void *context)
 {
     struct browser *b = context;
     struct error error = {0};
+    struct board_summary *boards;
+    size_t count;
+    if (!store_list_boards(b->store, &boards, &count, &error))
+        return say_error(b, &error);
     board_summaries_free(b->boards, b->board_count);
-    b->boards = NULL;
-    b->board_count = 0;
-    if (!store_list_boards(b->store, &b->boards, &b->board_count, &error)) {
-        set_message(b, true, "%s", error.message);
-        return RESULT_REDRAW;
-    }
+    b->boards = boards;
+    b->board_count = count;
     open_overlay(b, &boards_screen);
     for (size_t i = 0; i < b->board_count; i++)
         if (strcmp(b->boards[i].code, b->board_code) == 0)
@@ -2101,15 +2107,10 @@ static unsigned on_history(void *context)
 {
     struct browser *b = context;
     struct error error = {0};
-    audit_entries_free(b->audit, b->audit_count);
-    b->audit = NULL;
-    b->audit_count = 0;
     struct audit_entry *all;
     size_t count;
-    if (!store_audit_log(b->store, b->board_code, NULL, &all, &count, &error)) {
-        set_message(b, true, "%s", error.message);
-        return RESULT_REDRAW;
-    }
+    if (!store_audit_log(b->store, b->board_code, NULL, &all, &count, &error))
+        return say_error(b, &error);
     /* Keep the rows about this node, its metrics and what lies under it
      * (loaded first, if the board loads lazily). */
     size_t at = b->rows[b->cursor].node;
@@ -2119,7 +2120,9 @@ static unsigned on_history(void *context)
     build_rows(b);
     const struct row *row = &b->rows[b->cursor];
     const struct node *node = &b->board->nodes[row->node];
+    audit_entries_free(b->audit, b->audit_count);
     b->audit = xcalloc(count ? count : 1, sizeof *b->audit);
+    b->audit_count = 0;
     for (size_t i = 0; i < count; i++) {
         bool mine = false;
         for (size_t n = row->node; n < node->subtree_end && !mine; n++) {
