@@ -1,8 +1,9 @@
-/* kiosk.c — the meeting-room display: one aim at a time, cycling, with a
- * live clock and the "as at" month, reloading when the store changes and
- * keeping its last good frame when the store cannot be read. It only reads:
- * there is no write path here, and no key does more than step or pause,
- * except a quit sequence the room's owner configures (docs/kiosk.md). */
+/* kiosk.c — the meeting-room display: a layout of views (kiosk_views) showing
+ * one aim at a time, cycling, with a live clock and the "as at" month,
+ * reloading when the store changes and keeping its last good frame when the
+ * store cannot be read. It only reads: there is no write path here, and
+ * no key does more than step or pause, except a quit sequence the room's
+ * owner configures (docs/kiosk.md). */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -484,13 +485,6 @@ static void wrap_text(const char *text, int width, int max_lines, struct wrapped
     }
 }
 
-/* What a deliverable shows at the right: value against target for each
- * metric, or the milestone's status. Returns the number of texts. */
-static size_t deliverable_values(const struct kiosk *k, size_t index, char ***out)
-{
-    return present_kiosk_values(k->board, &k->status, index, k->style.ascii, out);
-}
-
 static void free_texts(char **texts, size_t count)
 {
     for (size_t i = 0; i < count; i++)
@@ -581,7 +575,7 @@ static void layout_body(const struct kiosk *k, size_t aim, const int *limits, bo
         if (width > deliverable_code)
             deliverable_code = width;
         char **texts;
-        size_t count = deliverable_values(k, i, &texts);
+        size_t count = present_kiosk_values(k->board, &k->status, i, k->style.ascii, &texts);
         for (size_t t = 0; t < count; t++) {
             int text_width = screen_text_width(&k->style, texts[t]);
             if (text_width > right_width)
@@ -604,7 +598,7 @@ static void layout_body(const struct kiosk *k, size_t aim, const int *limits, bo
                         A_NORMAL, 0, limits);
         } else if (node->level == LEVEL_DELIVERABLE) {
             char **texts;
-            size_t count = deliverable_values(k, i, &texts);
+            size_t count = present_kiosk_values(k->board, &k->status, i, k->style.ascii, &texts);
             layout_item(out, (int)rag, 5, node->code, deliverable_code, node->title, A_NORMAL,
                         texts, count, screen_rag_attr(&k->style, rag), right_width, limits);
             free_texts(texts, count);
@@ -874,7 +868,8 @@ static void footer_view_draw(void *context)
     int y = LINES - 1;
     int x = screen_put(y, 0, COLS, " Board", A_BOLD);
     x = draw_counts(k, y, x, &k->status.board);
-    const char *hint = k->style.ascii ? " <- -> step   space pause " : " \xe2\x86\x90 \xe2\x86\x92 step   space pause ";
+    const char *hint = k->style.ascii ? " <- -> step   space pause "
+                                      : " \xe2\x86\x90 \xe2\x86\x92 step   space pause ";
     int width = screen_text_width(&k->style, hint);
     if (COLS - x > width + 2)
         screen_put_clipped(y, COLS - width, width, hint, A_DIM);

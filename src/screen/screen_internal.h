@@ -270,9 +270,10 @@ void input_wait(const struct input_point *point, input_handler handle, void *con
 /* Updates the terminal with the cursor at (y, x), without waiting. */
 void input_show(int cursor_y, int cursor_x);
 
-/* SIGTERM and SIGHUP end either front end's loop (input_loop); with `ignore_interrupts` (the kiosk) SIGINT, SIGQUIT, SIGTSTP
- * and SIGPIPE are ignored, whether typed or sent. Restore puts back what
- * was there before. */
+/* SIGTERM and SIGHUP end either front end's loop (input_loop); with
+ * `ignore_interrupts` (the kiosk) SIGINT, SIGQUIT, SIGTSTP and SIGPIPE are
+ * ignored, whether typed or sent. Restore puts back what was there. Caught
+ * before curses starts (the kiosk), they get no curses handlers of their own. */
 struct screen_signals {
     struct sigaction ending[2];
     struct sigaction interrupts[4];
@@ -297,12 +298,14 @@ void input_loop(const struct front_end *front, void *context);
 
 /* ---- Views and overlays (src/screen/views.c) -----------------------------
  * A view is a pane of a layout (the browser's header, tree, detail,
- * summary and hint line): it draws itself, may take a request first when it
+ * summary and hint line; the kiosk's header, banners, aim, position line
+ * and footer): it draws itself, may take a request first when it
  * has the focus (RESULT_UNHANDLED passes it on to the request's handler),
  * and hears when the selection changed (to load what it shows then, not
  * while drawing). Every member but draw may be NULL. To add a view: write
  * its functions, a `static const struct view` with designated initialisers,
- * and put it in the layout's list (browser_views in screen.c). */
+ * and put it in the layout's list (browser_views in screen.c, kiosk_views in
+ * kiosk.c). */
 struct view {
     const char *name;
     void (*draw)(void *context);
