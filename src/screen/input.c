@@ -3,7 +3,41 @@
  * screen readers follow it), waits for a key with a timeout, drains the
  * keys typed ahead so a frame is drawn only once they are handled, and turns
  * a resize, a hung-up terminal and the end of the wait into events. */
+#include <signal.h>
+
 #include "screen_internal.h"
+
+/* Set by SIGTERM and SIGHUP; everything else happens in the loop. */
+static volatile sig_atomic_t terminated;
+
+static void on_terminate(int signal_number)
+{
+    (void)signal_number;
+    terminated = 1;
+}
+
+static const int ending_signals[] = {SIGTERM, SIGHUP};
+static const int interrupt_signals[] = {SIGINT, SIGQUIT, SIGTSTP, SIGPIPE};
+
+void screen_signals_catch(struct screen_signals *saved, bool ignore_interrupts)
+{
+    struct sigaction end = {0}, ignore = {0};
+    end.sa_handler = on_terminate; /* no SA_RESTART: the wait for a key ends */
+    ignore.sa_handler = SIG_IGN;
+    for (size_t i = 0; i < 2; i++)
+        sigaction(ending_signals[i], &end, &saved->ending[i]);
+    saved->ignoring = ignore_interrupts;
+    for (size_t i = 0; ignore_interrupts && i < 4; i++)
+        sigaction(interrupt_signals[i], &ignore, &saved->interrupts[i]);
+}
+
+void screen_signals_restore(const struct screen_signals *saved)
+{
+    for (size_t i = 0; saved->ignoring && i < 4; i++)
+        sigaction(interrupt_signals[i], &saved->interrupts[i], NULL);
+    for (size_t i = 0; i < 2; i++)
+        sigaction(ending_signals[i], &saved->ending[i], NULL);
+}
 
 void input_show(int cursor_y, int cursor_x)
 {
@@ -55,21 +89,27 @@ void input_wait(const struct input_point *point, input_handler handle, void *con
     }
 }
 
-void input_loop(const struct front_end *front)
+/* A signal ends either front end; else the front end says when it is done. */
+static bool finished(const struct front_end *front, void *context)
+{
+    return terminated || front->done(context);
+}
+
+void input_loop(const struct front_end *front, void *context)
 {
     int cursor_y = -1, cursor_x = -1;
-    front->draw(front->context, &cursor_y, &cursor_x);
-    while (!front->done(front->context)) {
+    front->draw(context, &cursor_y, &cursor_x);
+    while (!finished(front, context)) {
         struct input_point point = {.cursor_y = cursor_y,
                                     .cursor_x = cursor_x,
-                                    .wait_ms = front->wait_ms(front->context),
+                                    .wait_ms = front->wait_ms(context),
                                     .batch_limit = front->batch_limit};
-        input_wait(&point, front->event, front->context);
-        if (front->done(front->context))
+        input_wait(&point, front->event, context);
+        if (finished(front, context))
             break;
         /* Timers (store polling, the kiosk's clock and cycle) after every
          * batch, then one frame if anything changed. */
-        if (front->after(front->context))
-            front->draw(front->context, &cursor_y, &cursor_x);
+        if (front->after(context))
+            front->draw(context, &cursor_y, &cursor_x);
     }
 }

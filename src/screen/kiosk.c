@@ -1,10 +1,10 @@
-/* kiosk.c — the meeting-room display: one aim at a time, cycling, with a
- * live clock and the "as at" month, reloading when the store changes and
- * keeping its last good frame when the store cannot be read. It only reads:
- * there is no write path here, and no key does more than step or pause,
- * except a quit sequence the room's owner configures (docs/kiosk.md). */
+/* kiosk.c — the meeting-room display: a layout of views (kiosk_views) showing
+ * one aim at a time, cycling, with a live clock and the "as at" month,
+ * reloading when the store changes and keeping its last good frame when the
+ * store cannot be read. It only reads: there is no write path here, and
+ * no key does more than step or pause, except a quit sequence the room's
+ * owner configures (docs/kiosk.md). */
 #include <limits.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +23,38 @@
 #define KIOSK_MIN_WIDTH 30
 #define KIOSK_MIN_HEIGHT 8
 
-/* Set from signal handlers; everything else happens in the loop. */
-static volatile sig_atomic_t quit_requested;
+/* One screen line of the aim's body. Codes are borrowed from the board;
+ * text and right are owned. */
+struct kiosk_line {
+    int badge; /* an enum rag drawn at badge_x, or -1 */
+    int badge_x;
+    const char *code;
+    int code_x;
+    char *text;
+    int text_x, text_width;
+    attr_t attr;
+    char *right;
+    int right_x, right_width;
+    attr_t right_attr;
+    size_t item;
+    bool blank;
+};
 
-static void on_quit_signal(int signal_number)
-{
-    (void)signal_number;
-    quit_requested = 1;
-}
+/* How tall an item is: its title's lines when wrapped in full, and its
+ * values (beside the title, or on lines of their own). */
+struct item_size {
+    int title_lines;
+    int values_beside;
+    int values_below;
+};
+
+struct kiosk_layout {
+    struct kiosk_line *lines;
+    size_t count, capacity;
+    size_t items;
+    struct item_size *sizes; /* one per item */
+    size_t size_capacity;
+};
 
 struct kiosk {
     struct screen_options options;
@@ -54,6 +78,14 @@ struct kiosk {
     size_t aim;      /* the aim on screen */
     int page;        /* part of an aim too long for the screen */
     int page_count;  /* from the last frame's layout */
+    /* The frame being drawn, laid out by the views' select functions before
+     * anything is drawn, and freed once it is. */
+    struct kiosk_layout layout;
+    size_t *starts;   /* the first line of each part */
+    int banner_lines; /* below the position line */
+    int title_y;      /* the aim's title */
+    int title_lines;  /* the most lines its title may take */
+    int body_y;       /* the first line of the part shown */
     bool paused;
     long long next_cycle_ms;
     long long next_poll_ms;
@@ -343,17 +375,6 @@ static const request_handler kiosk_handlers[REQUEST_COUNT] = {
     [REQ_PAUSE] = on_pause,
 };
 
-/* The kiosk's write gate: nothing is ever allowed. */
-static const char *kiosk_refusal(void *context, const struct request_info *info, char *buffer,
-                                 size_t size)
-{
-    (void)context;
-    (void)info;
-    (void)buffer;
-    (void)size;
-    return "The kiosk changes nothing.";
-}
-
 /* Bound keys run their request; every other key, Ctrl-C, Ctrl-Z and Ctrl-\
  * included (raw mode makes them plain characters), is ignored unless it
  * continues the quit sequence. */
@@ -365,15 +386,9 @@ static void handle_key(struct kiosk *k, bool function, wint_t key)
         type_for_quit(k, key);
     if (!function && key > 0x7F)
         return;
-    char ignored[128];
-    struct request_target target = {
-        .handlers = kiosk_handlers,
-        .refusal = kiosk_refusal,
-        .context = k,
-        .has_row = true,
-        .message = ignored,
-        .message_size = sizeof ignored,
-    };
+    /* No write gate (refusal) and nowhere to say why: dispatch refuses any
+     * request that changes data, and none is bound or handled here. */
+    struct request_target target = {.handlers = kiosk_handlers, .context = k, .has_row = true};
     request_dispatch(&target, keymap_lookup(&k->keymap, (int)key));
 }
 
@@ -398,39 +413,6 @@ static bool kiosk_event(void *context, const struct input_event *event)
 }
 
 /* ---- Layout -------------------------------------------------------------- */
-
-/* One screen line of the aim's body. Codes are borrowed from the board;
- * text and right are owned. */
-struct kiosk_line {
-    int badge; /* an enum rag drawn at badge_x, or -1 */
-    int badge_x;
-    const char *code;
-    int code_x;
-    char *text;
-    int text_x, text_width;
-    attr_t attr;
-    char *right;
-    int right_x, right_width;
-    attr_t right_attr;
-    size_t item;
-    bool blank;
-};
-
-/* How tall an item is: its title's lines when wrapped in full, and its
- * values (beside the title, or on lines of their own). */
-struct item_size {
-    int title_lines;
-    int values_beside;
-    int values_below;
-};
-
-struct kiosk_layout {
-    struct kiosk_line *lines;
-    size_t count, capacity;
-    size_t items;
-    struct item_size *sizes; /* one per item */
-    size_t size_capacity;
-};
 
 static struct kiosk_line *layout_push(struct kiosk_layout *layout)
 {
@@ -501,13 +483,6 @@ static void wrap_text(const char *text, int width, int max_lines, struct wrapped
         out->count = (size_t)max_lines;
         out->lines[out->count - 1] = rest.data;
     }
-}
-
-/* What a deliverable shows at the right: value against target for each
- * metric, or the milestone's status. Returns the number of texts. */
-static size_t deliverable_values(const struct kiosk *k, size_t index, char ***out)
-{
-    return present_kiosk_values(k->board, &k->status, index, k->style.ascii, out);
 }
 
 static void free_texts(char **texts, size_t count)
@@ -600,7 +575,7 @@ static void layout_body(const struct kiosk *k, size_t aim, const int *limits, bo
         if (width > deliverable_code)
             deliverable_code = width;
         char **texts;
-        size_t count = deliverable_values(k, i, &texts);
+        size_t count = present_kiosk_values(k->board, &k->status, i, k->style.ascii, &texts);
         for (size_t t = 0; t < count; t++) {
             int text_width = screen_text_width(&k->style, texts[t]);
             if (text_width > right_width)
@@ -623,7 +598,7 @@ static void layout_body(const struct kiosk *k, size_t aim, const int *limits, bo
                         A_NORMAL, 0, limits);
         } else if (node->level == LEVEL_DELIVERABLE) {
             char **texts;
-            size_t count = deliverable_values(k, i, &texts);
+            size_t count = present_kiosk_values(k->board, &k->status, i, k->style.ascii, &texts);
             layout_item(out, (int)rag, 5, node->code, deliverable_code, node->title, A_NORMAL,
                         texts, count, screen_rag_attr(&k->style, rag), right_width, limits);
             free_texts(texts, count);
@@ -671,7 +646,11 @@ static int paginate(const struct kiosk_layout *layout, int rows, size_t **starts
     return (int)count;
 }
 
-/* ---- Drawing ------------------------------------------------------------- */
+/* ---- Views: the kiosk's layout -------------------------------------------
+ * The header, the banners, the aim, the position line and the footer, drawn
+ * in that order. The banners' and the aim's select functions lay the frame
+ * out first (the position line shows how many parts the aim took); drawing
+ * only draws. */
 
 static int draw_counts(const struct kiosk *k, int y, int x, const struct rollup *rollup)
 {
@@ -683,47 +662,29 @@ static int draw_counts(const struct kiosk *k, int y, int x, const struct rollup 
     return x;
 }
 
-static void draw_header(const struct kiosk *k)
+/* The browser's header bar with the kiosk's words: title, SAMPLE DATA
+ * (kept a column from the title, and only while the title keeps ten),
+ * as at and the clock. */
+static void header_view_draw(void *context)
 {
-    attr_t header = screen_pair_attr(&k->style, PAIR_HEADER) | A_BOLD;
-    screen_fill(0, 0, COLS, header);
+    const struct kiosk *k = context;
     char clock[16];
     wall_clock(clock);
     struct present_header parts;
     present_kiosk_header(k->board, k->status.as_at, clock, &parts);
-    int right_width = (int)strlen(parts.right);
-    int sample_width = parts.sample ? (int)strlen(PRESENT_SAMPLE_TEXT) + 1 : 0;
-    if (COLS < right_width + sample_width + 10)
-        sample_width = 0;
-    screen_put(0, 0, COLS - right_width - sample_width - 1, parts.title, header);
-    if (sample_width)
-        screen_put_clipped(0, COLS - right_width - sample_width, sample_width - 1,
-                           PRESENT_SAMPLE_TEXT, screen_meaning_attr(&k->style, PRESENT_SAMPLE));
-    int x = COLS - right_width;
-    screen_put_clipped(0, x > 0 ? x : 0, COLS, parts.right, header);
+    screen_header_bar(&k->style, &parts, 1, 10);
 }
 
-static void draw_position(const struct kiosk *k, int y)
-{
-    char where[96];
-    present_kiosk_position(k->aim, k->aim_count, k->page, k->page_count, where, sizeof where);
-    int x = screen_put(y, 0, COLS, where, A_BOLD);
-    draw_counts(k, y, x + 1, &k->status.nodes[k->aims[k->aim]]);
-    if (k->paused) {
-        const char *paused = " PAUSED ";
-        int width = (int)strlen(paused);
-        if (COLS > width)
-            screen_put_clipped(y, COLS - width - 1, width, paused, A_REVERSE | A_BOLD);
-    }
-}
-
-/* A full-width banner of up to max_lines lines; returns the lines used. */
-static int draw_banner(int y, int max_lines, const char *text, attr_t attr)
+/* A full-width banner of up to max_lines lines; returns the lines used.
+ * With paint false it only measures. */
+static int draw_banner(int y, int max_lines, const char *text, attr_t attr, bool paint)
 {
     struct wrapped wrapped;
     wrap_text(text, COLS - 2, max_lines, &wrapped);
     int used = 0;
     for (size_t i = 0; i < wrapped.count && y + used < LINES; i++, used++) {
+        if (!paint)
+            continue;
         screen_fill(y + used, 0, COLS, attr);
         screen_put(y + used, 1, COLS - 2, wrapped.lines[i], attr);
     }
@@ -731,32 +692,34 @@ static int draw_banner(int y, int max_lines, const char *text, attr_t attr)
     return used;
 }
 
-static int draw_banners(const struct kiosk *k, int y, int max_lines)
+/* The unreadable and STALE banners from row 2; returns the lines used. */
+static int draw_banners(const struct kiosk *k, bool paint)
 {
-    int used = 0;
+    int y = 2, max_lines = LINES >= 16 ? 2 : 1, used = 0;
     if (k->unreadable) {
         char text[700];
         present_kiosk_unreadable_banner(k->unreadable_since, k->unreadable_why, text,
                                         sizeof text);
         used += draw_banner(y + used, max_lines, text,
-                            screen_pair_attr(&k->style, PAIR_ERROR) | A_BOLD);
+                            screen_pair_attr(&k->style, PAIR_ERROR) | A_BOLD, paint);
     }
     char text[256];
     if (present_kiosk_stale_banner(k->status.as_at, current_month(), k->stale_months, text,
                                    sizeof text))
         used += draw_banner(y + used, max_lines, text,
-                            screen_meaning_attr(&k->style, PRESENT_SAMPLE));
+                            screen_meaning_attr(&k->style, PRESENT_SAMPLE), paint);
     return used;
 }
 
-static void draw_footer(const struct kiosk *k, int y)
+static void banners_view_select(void *context)
 {
-    int x = screen_put(y, 0, COLS, " Board", A_BOLD);
-    x = draw_counts(k, y, x, &k->status.board);
-    const char *hint = k->style.ascii ? " <- -> step   space pause " : " \xe2\x86\x90 \xe2\x86\x92 step   space pause ";
-    int width = screen_text_width(&k->style, hint);
-    if (COLS - x > width + 2)
-        screen_put_clipped(y, COLS - width, width, hint, A_DIM);
+    struct kiosk *k = context;
+    k->banner_lines = draw_banners(k, false);
+}
+
+static void banners_view_draw(void *context)
+{
+    draw_banners(context, true);
 }
 
 static void draw_line(const struct kiosk *k, int y, const struct kiosk_line *line)
@@ -771,13 +734,6 @@ static void draw_line(const struct kiosk *k, int y, const struct kiosk_line *lin
         screen_put(y, line->text_x, line->text_width, line->text, line->attr);
     if (line->right)
         screen_put(y, line->right_x, line->right_width, line->right, line->right_attr);
-}
-
-static void draw_too_small(void)
-{
-    const char *lines[] = {"Terminal too small", "make it at least 30x8"};
-    for (int i = 0; i < 2 && i < LINES; i++)
-        screen_put(i, 0, COLS, lines[i], i == 0 ? A_BOLD : A_NORMAL);
 }
 
 /* The aim's title: badge, "Aim N" and the title wrapped beside it.
@@ -804,44 +760,35 @@ static int draw_aim_title(const struct kiosk *k, int y, int max_lines, bool pain
     return used ? used : 1;
 }
 
-static void draw(struct kiosk *k)
+/* Lays out the aim on screen below the banners: full titles if they fit;
+ * else every title gets one line and the spare rows go, a line at a time
+ * and in order, to the titles that were cut; if even one line each is too
+ * many, the aim goes in parts. */
+static void aim_view_select(void *context)
 {
-    erase();
-    if (COLS < KIOSK_MIN_WIDTH || LINES < KIOSK_MIN_HEIGHT) {
-        draw_too_small();
-        refresh();
+    struct kiosk *k = context;
+    if (k->aim_count == 0)
         return;
-    }
-    draw_header(k);
-    bool roomy = LINES >= 16;
-    if (k->aim_count == 0) {
-        screen_put(1, 1, COLS - 2, "This board has no aims yet.", A_BOLD);
-        draw_banners(k, 2, roomy ? 2 : 1);
-        refresh();
-        return;
-    }
     if (k->aim >= k->aim_count)
         k->aim = 0;
+    bool roomy = LINES >= 16;
     int footer = LINES - 1;
-    int y = 2 + draw_banners(k, 2, roomy ? 2 : 1);
-    int title_lines = roomy ? 3 : 1;
+    int y = 2 + k->banner_lines;
+    k->title_lines = roomy ? 3 : 1;
     int spacers = roomy ? 2 : 0; /* blank lines around the aim's title */
-    int rows = footer - y - draw_aim_title(k, y, title_lines, false) - spacers;
+    int rows = footer - y - draw_aim_title(k, y, k->title_lines, false) - spacers;
     if (rows < 1)
         rows = 1;
 
-    /* Full titles if they fit; else every title gets one line and the
-     * spare rows go, a line at a time and in order, to the titles that
-     * were cut; if even one line each is too many, the aim goes in parts. */
-    struct kiosk_layout layout = {0};
+    struct kiosk_layout *layout = &k->layout;
     size_t aim = k->aims[k->aim];
-    layout_body(k, aim, NULL, true, &layout);
-    if (layout.count > (size_t)rows) {
+    layout_body(k, aim, NULL, true, layout);
+    if (layout->count > (size_t)rows) {
         rows += spacers; /* the blank lines go first */
         spacers = 0;
-        size_t items = layout.items;
+        size_t items = layout->items;
         struct item_size *sizes = xcalloc(items ? items : 1, sizeof *sizes);
-        memcpy(sizes, layout.sizes, items * sizeof *sizes);
+        memcpy(sizes, layout->sizes, items * sizeof *sizes);
         int *limits = xcalloc(items ? items : 1, sizeof *limits);
         int total = 0, longest = 1;
         for (size_t i = 0; i < items; i++) {
@@ -861,35 +808,110 @@ static void draw(struct kiosk *k)
                 total += more;
             }
         }
-        layout_free(&layout);
-        layout_body(k, aim, limits, false, &layout);
+        layout_free(layout);
+        layout_body(k, aim, limits, false, layout);
         free(limits);
         free(sizes);
     }
     if (spacers)
         y++;
-    y += draw_aim_title(k, y, title_lines, true);
+    k->title_y = y;
+    y += draw_aim_title(k, y, k->title_lines, false);
     if (spacers)
         y++;
-    size_t *starts;
-    k->page_count = paginate(&layout, rows, &starts);
+    k->body_y = y;
+    k->page_count = paginate(layout, rows, &k->starts);
     if (k->page >= k->page_count)
         k->page = k->page_count - 1;
-    size_t end = k->page + 1 < k->page_count ? starts[k->page + 1] : layout.count;
-    for (size_t i = starts[k->page]; i < end && y < footer; i++, y++)
-        draw_line(k, y, &layout.lines[i]);
-    free(starts);
-    layout_free(&layout);
+}
 
-    draw_position(k, 1); /* after layout: it shows the part count */
-    draw_footer(k, footer);
+static void aim_view_draw(void *context)
+{
+    const struct kiosk *k = context;
+    if (k->aim_count == 0)
+        return;
+    draw_aim_title(k, k->title_y, k->title_lines, true);
+    const struct kiosk_layout *layout = &k->layout;
+    size_t end = k->page + 1 < k->page_count ? k->starts[k->page + 1] : layout->count;
+    int y = k->body_y, footer = LINES - 1;
+    for (size_t i = k->starts[k->page]; i < end && y < footer; i++, y++)
+        draw_line(k, y, &layout->lines[i]);
+}
+
+/* "Aim 2 of 4" (and the part), the aim's counts, and PAUSED. */
+static void position_view_draw(void *context)
+{
+    const struct kiosk *k = context;
+    int y = 1;
+    if (k->aim_count == 0) {
+        screen_put(y, 1, COLS - 2, "This board has no aims yet.", A_BOLD);
+        return;
+    }
+    char where[96];
+    present_kiosk_position(k->aim, k->aim_count, k->page, k->page_count, where, sizeof where);
+    int x = screen_put(y, 0, COLS, where, A_BOLD);
+    draw_counts(k, y, x + 1, &k->status.nodes[k->aims[k->aim]]);
+    if (k->paused) {
+        const char *paused = " PAUSED ";
+        int width = (int)strlen(paused);
+        if (COLS > width)
+            screen_put_clipped(y, COLS - width - 1, width, paused, A_REVERSE | A_BOLD);
+    }
+}
+
+/* The whole board's counts, and the presenter's two keys. */
+static void footer_view_draw(void *context)
+{
+    const struct kiosk *k = context;
+    if (k->aim_count == 0)
+        return;
+    int y = LINES - 1;
+    int x = screen_put(y, 0, COLS, " Board", A_BOLD);
+    x = draw_counts(k, y, x, &k->status.board);
+    const char *hint = k->style.ascii ? " <- -> step   space pause "
+                                      : " \xe2\x86\x90 \xe2\x86\x92 step   space pause ";
+    int width = screen_text_width(&k->style, hint);
+    if (COLS - x > width + 2)
+        screen_put_clipped(y, COLS - width, width, hint, A_DIM);
+}
+
+static const struct view header_view = {.name = "header", .draw = header_view_draw};
+static const struct view banners_view = {.name = "banners",
+                                         .draw = banners_view_draw,
+                                         .select = banners_view_select};
+static const struct view aim_view = {.name = "aim",
+                                     .draw = aim_view_draw,
+                                     .select = aim_view_select};
+static const struct view position_view = {.name = "position", .draw = position_view_draw};
+static const struct view footer_view = {.name = "footer", .draw = footer_view_draw};
+
+/* The kiosk's layout, laid out and drawn in this order. */
+static const struct view *const kiosk_views[] = {&header_view, &banners_view, &aim_view,
+                                                 &position_view, &footer_view};
+#define KIOSK_VIEW_COUNT (sizeof kiosk_views / sizeof kiosk_views[0])
+
+static void draw(struct kiosk *k)
+{
+    if (COLS < KIOSK_MIN_WIDTH || LINES < KIOSK_MIN_HEIGHT) {
+        screen_too_small(KIOSK_MIN_WIDTH, KIOSK_MIN_HEIGHT);
+    } else {
+        erase();
+        views_select(kiosk_views, KIOSK_VIEW_COUNT, k);
+        views_draw(kiosk_views, KIOSK_VIEW_COUNT, k);
+        layout_free(&k->layout);
+        free(k->starts);
+        k->starts = NULL;
+    }
     refresh();
 }
 
 /* ---- The loop ------------------------------------------------------------ */
 
-static int next_wait(const struct kiosk *k)
+/* The kiosk as the input loop sees it: its timers are the clock's second,
+ * polling the store and cycling the aims. */
+static int kiosk_wait(void *context)
 {
+    const struct kiosk *k = context;
     long long now = screen_now_ms();
     long long wait = until_next_second();
     if (k->next_poll_ms - now < wait)
@@ -899,17 +921,10 @@ static int next_wait(const struct kiosk *k)
     return wait < 0 ? 0 : (int)wait;
 }
 
-/* The kiosk as the input loop sees it: its timers are the clock's second,
- * polling the store and cycling the aims. */
-static int kiosk_wait(void *context)
-{
-    return next_wait(context);
-}
-
 static bool kiosk_done(void *context)
 {
     struct kiosk *k = context;
-    return quit_requested || k->quit || k->hung_up;
+    return k->quit || k->hung_up;
 }
 
 static bool kiosk_after(void *context)
@@ -933,6 +948,15 @@ static void kiosk_frame(void *context, int *cursor_y, int *cursor_x)
     /* The cursor stays hidden (curs_set(0)): nothing is focused. */
     *cursor_y = *cursor_x = -1;
 }
+
+static const struct front_end kiosk_front_end = {
+    .batch_limit = KIOSK_KEY_BATCH,
+    .wait_ms = kiosk_wait,
+    .event = kiosk_event,
+    .after = kiosk_after,
+    .draw = kiosk_frame,
+    .done = kiosk_done,
+};
 
 int kiosk_run(struct store *store, const struct screen_options *options, struct error *error)
 {
@@ -966,16 +990,8 @@ int kiosk_run(struct store *store, const struct screen_options *options, struct 
     /* Interrupt, quit and suspend do nothing, from the keyboard (raw mode)
      * or from kill; only SIGTERM and SIGHUP end the kiosk. Set before
      * curses starts, so it installs no handlers of its own for them. */
-    struct sigaction ignore = {0}, quit = {0};
-    ignore.sa_handler = SIG_IGN;
-    quit.sa_handler = on_quit_signal; /* no SA_RESTART: the wait for a key ends */
-    static const int ignored[] = {SIGINT, SIGQUIT, SIGTSTP, SIGPIPE};
-    static const int quitting[] = {SIGTERM, SIGHUP};
-    struct sigaction saved_ignored[4], saved_quitting[2];
-    for (size_t i = 0; i < 4; i++)
-        sigaction(ignored[i], &ignore, &saved_ignored[i]);
-    for (size_t i = 0; i < 2; i++)
-        sigaction(quitting[i], &quit, &saved_quitting[i]);
+    struct screen_signals signals;
+    screen_signals_catch(&signals, true);
 
     int status = EXIT_OK;
     if (!screen_start(&k->options, &k->style, error)) {
@@ -986,26 +1002,13 @@ int kiosk_run(struct store *store, const struct screen_options *options, struct 
         long long now = screen_now_ms();
         k->next_cycle_ms = now + (long long)k->options.cycle_seconds * 1000;
         k->next_poll_ms = now + KIOSK_POLL_MS;
-        if (options->first_frame_only) {
+        if (options->first_frame_only)
             draw(k);
-        } else {
-            struct front_end front = {
-                .context = k,
-                .batch_limit = KIOSK_KEY_BATCH,
-                .wait_ms = kiosk_wait,
-                .event = kiosk_event,
-                .after = kiosk_after,
-                .draw = kiosk_frame,
-                .done = kiosk_done,
-            };
-            input_loop(&front);
-        }
+        else
+            input_loop(&kiosk_front_end, k);
         screen_stop();
     }
-    for (size_t i = 0; i < 4; i++)
-        sigaction(ignored[i], &saved_ignored[i], NULL);
-    for (size_t i = 0; i < 2; i++)
-        sigaction(quitting[i], &saved_quitting[i], NULL);
+    screen_signals_restore(&signals);
     drop_connection(k);
     free_board(k);
     free(k->path);

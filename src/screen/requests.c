@@ -222,7 +222,7 @@ unsigned request_dispatch(const struct request_target *target, enum request requ
                                                 target->message_size)
                               : "This request changes data; nothing can be changed here.";
         if (why) {
-            if (why != target->message)
+            if (target->message && why != target->message)
                 snprintf(target->message, target->message_size, "%s", why);
             return RESULT_HANDLED | RESULT_REDRAW | RESULT_REFUSED;
         }

@@ -9,7 +9,6 @@
 #include <wchar.h>
 #include <errno.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,17 +117,10 @@ struct browser {
     unsigned long detail_generation;
 };
 
-static volatile sig_atomic_t terminate_requested;
-
-static void on_terminate(int signal_number)
-{
-    (void)signal_number;
-    terminate_requested = 1;
-}
-
 static void set_message(struct browser *b, bool is_error, const char *format, ...)
     __attribute__((format(printf, 3, 4)));
 static void search_from(struct browser *b, size_t start, int step, bool inclusive);
+static unsigned say_error(struct browser *b, const struct error *error);
 static bool browser_writable(const struct browser *b);
 
 static void set_message(struct browser *b, bool is_error, const char *format, ...)
@@ -138,6 +130,13 @@ static void set_message(struct browser *b, bool is_error, const char *format, ..
     vsnprintf(b->message, sizeof b->message, format, arguments);
     va_end(arguments);
     b->message_is_error = is_error;
+}
+
+/* A failed read or write says why on the message line. */
+static unsigned say_error(struct browser *b, const struct error *error)
+{
+    set_message(b, true, "%s", error->message);
+    return RESULT_REDRAW;
 }
 
 /* ---- Loading ------------------------------------------------------------- */
@@ -172,7 +171,7 @@ static bool load_children(struct browser *b, size_t index)
     size_t before = board->node_count;
     struct error error = {0};
     if (!store_load_children(b->store, board, index, &error)) {
-        set_message(b, true, "%s", error.message);
+        say_error(b, &error);
         return false;
     }
     size_t added = board->node_count - before;
@@ -574,7 +573,7 @@ static void ensure_full_readings(struct browser *b, size_t node_index)
             continue;
         struct error error = {0};
         if (!store_load_metric_readings(b->store, &node->metrics[m], &error))
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
     }
 }
 
@@ -601,23 +600,13 @@ static void build_detail(struct browser *b, int width)
 
 static void draw_header(struct browser *b)
 {
-    attr_t header = screen_pair_attr(&b->style, PAIR_HEADER) | A_BOLD;
-    screen_fill(0, 0, COLS, header);
     /* An earlier month cannot be changed: it is read-only, and says so. */
     const char *mode = b->options.mode == SCREEN_EDIT && !b->as_of ? "EDIT"
                        : b->options.mode == SCREEN_KIOSK          ? "KIOSK"
                                                                   : "READ-ONLY";
     struct present_header parts;
     present_browser_header(b->board, b->status.as_at, b->as_of != YEARMONTH_NONE, mode, &parts);
-    int sample_width = parts.sample ? (int)strlen(PRESENT_SAMPLE_TEXT) : 0;
-    int right_width = (int)strlen(parts.right);
-    int left_width = COLS - right_width - sample_width - 1;
-    screen_put(0, 0, left_width, parts.title, header);
-    if (sample_width && COLS >= right_width + sample_width)
-        screen_put_clipped(0, COLS - right_width - sample_width - 1, sample_width,
-                           PRESENT_SAMPLE_TEXT, screen_meaning_attr(&b->style, PRESENT_SAMPLE));
-    screen_put_clipped(0, COLS - right_width > 0 ? COLS - right_width : 0, COLS, parts.right,
-                       header);
+    screen_header_bar(&b->style, &parts, 0, 0);
 }
 
 static void draw_tree_row(struct browser *b, size_t index, int y)
@@ -1056,15 +1045,6 @@ static void layout(struct browser *b)
     }
 }
 
-static void draw_too_small(void)
-{
-    erase();
-    const char *lines[] = {"Terminal too small", "make it at least 30x8"};
-    for (int i = 0; i < 2 && i < LINES; i++)
-        screen_put(i, 0, COLS, lines[i], i == 0 ? A_BOLD : A_NORMAL);
-    move(0, 0);
-}
-
 /* ---- Views: the browser's layout ---------------------------------------------- */
 
 static void header_view_draw(void *context)
@@ -1156,8 +1136,8 @@ static void views_prepare(struct browser *b)
 static void draw(struct browser *b)
 {
     if (COLS < MIN_WIDTH || LINES < MIN_HEIGHT) {
-        draw_too_small();
-        b->cursor_at_y = b->cursor_at_x = 0;
+        screen_too_small(MIN_WIDTH, MIN_HEIGHT);
+        b->cursor_at_y = b->cursor_at_x = 0; /* input_show parks the cursor there */
         return;
     }
     erase();
@@ -1265,7 +1245,7 @@ static void reload_after_write(struct browser *b)
 {
     struct error error = {0};
     if (!load_board(b, b->board_code, b->as_of, &error))
-        set_message(b, true, "%s", error.message);
+        say_error(b, &error);
 }
 
 /* Enter in an edit field: validate and commit, or leave the field open
@@ -1329,7 +1309,7 @@ static void edit_commit(struct browser *b)
     }
     free(text);
     if (!done) {
-        set_message(b, true, "%s", error.message);
+        say_error(b, &error);
         return; /* the field stays open with what was typed */
     }
     char month[8];
@@ -1492,7 +1472,7 @@ static size_t reveal_code(struct browser *b, const char *code)
         char *parent = NULL;
         ok = store_node_parent(b->store, b->board->id, current, &parent, &found, &error);
         if (!ok)
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
         current = found ? parent : NULL;
     }
     size_t index = NODE_NONE;
@@ -1527,7 +1507,7 @@ static void say_match(struct browser *b, size_t index, int step, const char *fro
         if (!store_count_matches(b->store, b->board->id, b->search,
                                  b->board->nodes[index].tree_order, (int)b->filter, &m->position,
                                  &m->total, &error)) {
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
             return;
         }
     } else {
@@ -1567,7 +1547,7 @@ static void search_stored(struct browser *b, size_t start, int step, bool inclus
                                : b->filter == FILTER_RED_AMBER ? RAG_AMBER
                                                                : RAG_GREY,
                                &code, &found, &error)) {
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
             return;
         }
         order = forward ? -1 : INT_MAX;
@@ -1644,7 +1624,7 @@ static void pick_board(struct browser *b, int pick)
     if (pick >= 0 && (size_t)pick < b->board_count) {
         char *code = xstrdup(b->boards[pick].code);
         if (!load_board(b, code, YEARMONTH_NONE, &error))
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
         else
             set_message(b, false, "Opened %s.", code);
         free(code);
@@ -1658,14 +1638,14 @@ static void pick_period(struct browser *b, int pick)
     if (b->as_of) {
         /* Reload live first so the list's months are the full range. */
         if (!load_board(b, b->board_code, YEARMONTH_NONE, &error)) {
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
             return;
         }
         newest = board_as_at(b->board, YEARMONTH_NONE);
     }
     yearmonth as_of = pick <= 0 ? YEARMONTH_NONE : newest - (pick - 1);
     if (!load_board(b, b->board_code, as_of, &error))
-        set_message(b, true, "%s", error.message);
+        say_error(b, &error);
     else if (as_of) {
         char label[9];
         yearmonth_label(as_of, label);
@@ -1688,7 +1668,7 @@ static void pick_milestone(struct browser *b, int pick)
     yearmonth_format(b->status.as_at ? b->status.as_at : yearmonth_current(), month);
     if (!command_set_milestone(b->store, b->board_code, node->code, (enum milestone_status)pick,
                                month, NULL, &change, &error)) {
-        set_message(b, true, "%s", error.message);
+        say_error(b, &error);
         return;
     }
     set_message(b, false, "Milestone %s set to %s. (u undoes)", node->code,
@@ -1836,12 +1816,13 @@ static const struct metric *selected_metric(struct browser *b)
     return row_metric(b, row, NULL);
 }
 
-static void start_value_edit(struct browser *b, enum edit_kind kind)
+/* e and a: the latest value, or the next month's, in an edit field on the row. */
+static unsigned start_value_edit(struct browser *b, enum edit_kind kind)
 {
     const struct metric *metric = selected_metric(b);
     if (!metric) {
         set_message(b, true, "Only measured rows have values; choose a deliverable with a metric.");
-        return;
+        return RESULT_REDRAW;
     }
     const struct reading *latest = metric_latest_reading(metric);
     char text[64] = "";
@@ -1865,9 +1846,11 @@ static void start_value_edit(struct browser *b, enum edit_kind kind)
     edit_open(b, kind, text);
     b->edit.metric_code = xstrdup(metric->code);
     b->edit.period = period;
+    return RESULT_REDRAW;
 }
 
-static void do_undo(struct browser *b, bool redo)
+/* u and Ctrl-R: undo or redo this session's last change, and show its row. */
+static unsigned do_undo(struct browser *b, bool redo)
 {
     struct error error = {0};
     char message[600];
@@ -1876,15 +1859,14 @@ static void do_undo(struct browser *b, bool redo)
                                           &touched, &error)
                    : command_history_undo(&b->history, b->store, message, sizeof message,
                                           &touched, &error);
-    if (!ok) {
-        set_message(b, true, "%s", error.message);
-        return;
-    }
+    if (!ok)
+        return say_error(b, &error);
     set_message(b, false, "%s", message);
     char *code = xstrdup(touched);
     reload_after_write(b);
     select_code(b, code);
     free(code);
+    return RESULT_REDRAW;
 }
 
 static void expand_all(struct browser *b, bool expand)
@@ -1893,7 +1875,7 @@ static void expand_all(struct browser *b, bool expand)
         /* Everything is about to show: load the whole tree in one go. */
         struct error error = {0};
         if (!load_board_as(b, b->board_code, b->as_of, true, &error)) {
-            set_message(b, true, "%s", error.message);
+            say_error(b, &error);
             return;
         }
     }
@@ -2101,13 +2083,13 @@ static unsigned on_boards(void *context)
 {
     struct browser *b = context;
     struct error error = {0};
+    struct board_summary *boards;
+    size_t count;
+    if (!store_list_boards(b->store, &boards, &count, &error))
+        return say_error(b, &error);
     board_summaries_free(b->boards, b->board_count);
-    b->boards = NULL;
-    b->board_count = 0;
-    if (!store_list_boards(b->store, &b->boards, &b->board_count, &error)) {
-        set_message(b, true, "%s", error.message);
-        return RESULT_REDRAW;
-    }
+    b->boards = boards;
+    b->board_count = count;
     open_overlay(b, &boards_screen);
     for (size_t i = 0; i < b->board_count; i++)
         if (strcmp(b->boards[i].code, b->board_code) == 0)
@@ -2125,15 +2107,10 @@ static unsigned on_history(void *context)
 {
     struct browser *b = context;
     struct error error = {0};
-    audit_entries_free(b->audit, b->audit_count);
-    b->audit = NULL;
-    b->audit_count = 0;
     struct audit_entry *all;
     size_t count;
-    if (!store_audit_log(b->store, b->board_code, NULL, &all, &count, &error)) {
-        set_message(b, true, "%s", error.message);
-        return RESULT_REDRAW;
-    }
+    if (!store_audit_log(b->store, b->board_code, NULL, &all, &count, &error))
+        return say_error(b, &error);
     /* Keep the rows about this node, its metrics and what lies under it
      * (loaded first, if the board loads lazily). */
     size_t at = b->rows[b->cursor].node;
@@ -2143,7 +2120,9 @@ static unsigned on_history(void *context)
     build_rows(b);
     const struct row *row = &b->rows[b->cursor];
     const struct node *node = &b->board->nodes[row->node];
+    audit_entries_free(b->audit, b->audit_count);
     b->audit = xcalloc(count ? count : 1, sizeof *b->audit);
+    b->audit_count = 0;
     for (size_t i = 0; i < count; i++) {
         bool mine = false;
         for (size_t n = row->node; n < node->subtree_end && !mine; n++) {
@@ -2182,14 +2161,12 @@ static unsigned on_quit(void *context)
 
 static unsigned on_edit(void *context)
 {
-    start_value_edit(context, EDIT_VALUE);
-    return RESULT_REDRAW;
+    return start_value_edit(context, EDIT_VALUE);
 }
 
 static unsigned on_add(void *context)
 {
-    start_value_edit(context, EDIT_ADD);
-    return RESULT_REDRAW;
+    return start_value_edit(context, EDIT_ADD);
 }
 
 static unsigned on_segment(void *context)
@@ -2229,14 +2206,12 @@ static unsigned on_comment(void *context)
 
 static unsigned on_undo(void *context)
 {
-    do_undo(context, false);
-    return RESULT_REDRAW;
+    return do_undo(context, false);
 }
 
 static unsigned on_redo(void *context)
 {
-    do_undo(context, true);
-    return RESULT_REDRAW;
+    return do_undo(context, true);
 }
 
 /* The browser's handlers, by request; the kiosk's rows stay NULL. */
@@ -2448,7 +2423,7 @@ static int browser_wait(void *context)
 static bool browser_done(void *context)
 {
     struct browser *b = context;
-    return b->quit || b->hung_up || terminate_requested;
+    return b->quit || b->hung_up;
 }
 
 /* After a batch of keys, or a tick: another program's writes reload the
@@ -2515,6 +2490,15 @@ static void act(struct browser *b, unsigned result)
         reload_after_write(b);
 }
 
+/* The browser's loop: its one timer is polling the store. */
+static const struct front_end browser_front_end = {
+    .wait_ms = browser_wait,
+    .event = browser_event,
+    .after = browser_after,
+    .draw = browser_frame,
+    .done = browser_done,
+};
+
 int screen_run(struct store *store, const struct screen_options *options, struct error *error)
 {
     if (options->mode == SCREEN_KIOSK)
@@ -2542,10 +2526,8 @@ int screen_run(struct store *store, const struct screen_options *options, struct
         browser_free(b);
         return error->status;
     }
-    struct sigaction action = {0};
-    action.sa_handler = on_terminate;
-    sigaction(SIGTERM, &action, NULL);
-    sigaction(SIGHUP, &action, NULL);
+    struct screen_signals signals;
+    screen_signals_catch(&signals, false);
     if (!options->no_mouse) {
         /* Presses, not clicks: with no click interval a press acts at once. */
         mousemask(BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_CLICKED |
@@ -2565,20 +2547,14 @@ int screen_run(struct store *store, const struct screen_options *options, struct
         draw(b);
         input_show(b->cursor_at_y, b->cursor_at_x);
         screen_stop();
+        screen_signals_restore(&signals);
         browser_free(b);
         return EXIT_OK;
     }
     b->last_poll = screen_now_ms();
-    struct front_end front = {
-        .context = b,
-        .wait_ms = browser_wait,
-        .event = browser_event,
-        .after = browser_after,
-        .draw = browser_frame,
-        .done = browser_done,
-    };
-    input_loop(&front);
+    input_loop(&browser_front_end, b);
     screen_stop();
+    screen_signals_restore(&signals);
     browser_free(b);
     return EXIT_OK;
 }

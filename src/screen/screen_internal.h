@@ -7,6 +7,7 @@
 #define BOARDPACK_SCREEN_INTERNAL_H
 
 #include <curses.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <wchar.h>
@@ -73,6 +74,17 @@ void screen_fill(int y, int x, int width, attr_t attr);
 
 /* "[R]" style badge: 3 columns, colour plus letter. */
 void screen_badge(const struct screen_style *style, int y, int x, enum rag rag);
+
+/* The header bar on row 0, in the header's colours: the title at the left,
+ * the right-hand text (as at, mode or clock) at the right, and SAMPLE DATA
+ * before it while parts->sample, `sample_gap` blank columns after the title
+ * and only while the title keeps `title_room` columns (the browser: 0, 0;
+ * the kiosk keeps a gap and ten columns of title). */
+void screen_header_bar(const struct screen_style *style, const struct present_header *parts,
+                       int sample_gap, int title_room);
+/* The screen of a terminal smaller than min_width x min_height: it says so
+ * and what size to make it (both front ends, instead of their layouts). */
+void screen_too_small(int min_width, int min_height);
 
 /* Wraps UTF-8 text to `width` columns at spaces; calls `line` for each line
  * (a NUL-terminated copy). Returns the number of lines. */
@@ -215,10 +227,10 @@ struct view;
 struct request_target {
     const struct view *view;         /* the focused view: it may take a request first */
     const request_handler *handlers; /* indexed by request; NULL: not this front end's */
-    request_refusal refusal;
+    request_refusal refusal;         /* NULL: every request that changes data is refused */
     void *context;
     bool has_row;
-    char *message; /* where a refusal is written */
+    char *message; /* where a refusal is written; NULL: nowhere */
     size_t message_size;
 };
 /* The one place requests run: the read-only gate (MUTATES), the empty-tree
@@ -258,28 +270,42 @@ void input_wait(const struct input_point *point, input_handler handle, void *con
 /* Updates the terminal with the cursor at (y, x), without waiting. */
 void input_show(int cursor_y, int cursor_x);
 
-/* A front end (the browser, the kiosk) as the one loop sees it. */
+/* SIGTERM and SIGHUP end either front end's loop (input_loop); with
+ * `ignore_interrupts` (the kiosk) SIGINT, SIGQUIT, SIGTSTP and SIGPIPE are
+ * ignored, whether typed or sent. Restore puts back what was there. Caught
+ * before curses starts (the kiosk), they get no curses handlers of their own. */
+struct screen_signals {
+    struct sigaction ending[2];
+    struct sigaction interrupts[4];
+    bool ignoring;
+};
+void screen_signals_catch(struct screen_signals *saved, bool ignore_interrupts);
+void screen_signals_restore(const struct screen_signals *saved);
+
+/* A front end (the browser, the kiosk) as the one loop sees it: a vtable,
+ * like a view's, run on the front end's own state (input_loop's context). */
 struct front_end {
-    void *context;
     int batch_limit;                   /* as input_point's */
     int (*wait_ms)(void *context);     /* until the next timer is due */
     input_handler event;               /* keys, resize, tick, hang-up */
     bool (*after)(void *context);      /* timers after a batch; true: draw a frame */
     void (*draw)(void *context, int *cursor_y, int *cursor_x); /* a frame, and the cursor */
-    bool (*done)(void *context);       /* quit, a signal, a hung-up terminal */
+    bool (*done)(void *context);       /* quit, a hung-up terminal (signals: the loop's) */
 };
 /* The loop both front ends run: a frame, then wait (input_wait), timers, a
  * frame when something changed, until done. */
-void input_loop(const struct front_end *front);
+void input_loop(const struct front_end *front, void *context);
 
 /* ---- Views and overlays (src/screen/views.c) -----------------------------
  * A view is a pane of a layout (the browser's header, tree, detail,
- * summary and hint line): it draws itself, may take a request first when it
+ * summary and hint line; the kiosk's header, banners, aim, position line
+ * and footer): it draws itself, may take a request first when it
  * has the focus (RESULT_UNHANDLED passes it on to the request's handler),
  * and hears when the selection changed (to load what it shows then, not
  * while drawing). Every member but draw may be NULL. To add a view: write
  * its functions, a `static const struct view` with designated initialisers,
- * and put it in the layout's list (browser_views in screen.c). */
+ * and put it in the layout's list (browser_views in screen.c, kiosk_views in
+ * kiosk.c). */
 struct view {
     const char *name;
     void (*draw)(void *context);

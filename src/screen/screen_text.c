@@ -2,6 +2,7 @@
  * width: the primitives the browser and the kiosk share. */
 #include <poll.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -437,6 +438,34 @@ int screen_wrap(const char *text, int width, screen_line_fn line, void *context)
     }
     glyphs_free(&glyphs);
     return lines;
+}
+
+void screen_header_bar(const struct screen_style *style, const struct present_header *parts,
+                       int sample_gap, int title_room)
+{
+    attr_t header = screen_pair_attr(style, PAIR_HEADER) | A_BOLD;
+    screen_fill(0, 0, COLS, header);
+    int right_width = (int)strlen(parts->right);
+    int sample_width = parts->sample ? (int)strlen(PRESENT_SAMPLE_TEXT) : 0;
+    if (sample_width && COLS - right_width - sample_width - sample_gap < title_room)
+        sample_width = 0; /* the title keeps its room; SAMPLE DATA goes */
+    int title_width = COLS - right_width - 1 - (sample_width ? sample_width + sample_gap : 0);
+    screen_put(0, 0, title_width, parts->title, header);
+    if (sample_width)
+        screen_put_clipped(0, COLS - right_width - sample_width - 1, sample_width,
+                           PRESENT_SAMPLE_TEXT, screen_meaning_attr(style, PRESENT_SAMPLE));
+    screen_put_clipped(0, COLS - right_width > 0 ? COLS - right_width : 0, COLS, parts->right,
+                       header);
+}
+
+void screen_too_small(int min_width, int min_height)
+{
+    erase();
+    char advice[64];
+    snprintf(advice, sizeof advice, "make it at least %dx%d", min_width, min_height);
+    const char *lines[] = {"Terminal too small", advice};
+    for (int i = 0; i < 2 && i < LINES; i++)
+        screen_put(i, 0, COLS, lines[i], i == 0 ? A_BOLD : A_NORMAL);
 }
 
 bool screen_input_gone(void)
