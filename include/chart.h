@@ -42,6 +42,8 @@ void cell_buffer_free(struct cell_buffer *buffer);
 void cell_buffer_clear(struct cell_buffer *buffer);
 /* The cell at (x, y), or NULL outside the buffer. */
 struct cell *cell_buffer_at(const struct cell_buffer *buffer, int x, int y);
+/* A new copy of row y's buffer->width cells (free() it). */
+struct cell *cell_buffer_copy_row(const struct cell_buffer *buffer, int y);
 /* Writes the first character of `character`; outside the buffer, nothing. */
 void cell_buffer_put(struct cell_buffer *buffer, int x, int y, const char *character,
                      unsigned char meaning);

@@ -47,6 +47,14 @@ struct cell *cell_buffer_at(const struct cell_buffer *buffer, int x, int y)
     return &buffer->cells[(size_t)y * (size_t)buffer->width + (size_t)x];
 }
 
+struct cell *cell_buffer_copy_row(const struct cell_buffer *buffer, int y)
+{
+    struct cell *row = xcalloc((size_t)buffer->width, sizeof *row);
+    memcpy(row, buffer->cells + (size_t)y * (size_t)buffer->width,
+           (size_t)buffer->width * sizeof *row);
+    return row;
+}
+
 /* Copies one character into a cell ('?' for bytes that are not UTF-8);
  * returns the bytes consumed from text. */
 static size_t put_character(struct cell *cell, const char *text, unsigned char meaning)

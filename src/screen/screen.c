@@ -536,9 +536,7 @@ static void detail_wrapped(struct browser *b, attr_t attr, const char *indent, c
 static void detail_cells(struct browser *b, const struct cell_buffer *buffer, int row)
 {
     struct detail_line *line = detail_push(b);
-    line->cells = xcalloc((size_t)buffer->width, sizeof *line->cells);
-    memcpy(line->cells, buffer->cells + (size_t)row * (size_t)buffer->width,
-           (size_t)buffer->width * sizeof *line->cells);
+    line->cells = cell_buffer_copy_row(buffer, row);
     line->cell_count = buffer->width;
 }
 

@@ -140,28 +140,31 @@ attr_t screen_rag_attr(const struct screen_style *style, enum rag rag)
     return COLOR_PAIR(pairs[rag]) | (rag == RAG_GREY ? A_NORMAL : A_BOLD);
 }
 
+/* A chart cell's look by its meaning: a colour pair and attribute, and the
+ * attribute alone when there is no colour (the glyph carries the meaning). */
+static const struct {
+    enum screen_pair pair;
+    attr_t color, mono;
+} cell_looks[CELL_MEANING_COUNT] = {
+    [CELL_PLAIN] = {PAIR_NONE, A_NORMAL, A_NORMAL},
+    [CELL_AXIS] = {PAIR_NONE, A_DIM, A_DIM},
+    [CELL_DATA] = {PAIR_NONE, A_BOLD, A_BOLD},
+    [CELL_MEAN] = {PAIR_NONE, A_NORMAL, A_NORMAL},
+    [CELL_LIMIT] = {PAIR_GREY, A_DIM, A_DIM},
+    [CELL_TARGET] = {PAIR_RED, A_NORMAL, A_NORMAL},
+    [CELL_IMPROVEMENT] = {PAIR_BLUE, A_BOLD, A_BOLD},
+    [CELL_CONCERN] = {PAIR_AMBER, A_BOLD, A_BOLD},
+    [CELL_NEITHER] = {PAIR_NONE, A_BOLD, A_BOLD},
+};
+
 attr_t screen_cell_attr(const struct screen_style *style, unsigned char meaning)
 {
-    switch (meaning) {
-    case CELL_AXIS:
-        return A_DIM;
-    case CELL_MEAN:
+    if (meaning >= CELL_MEANING_COUNT)
         return A_NORMAL;
-    case CELL_LIMIT:
-        return style->color ? COLOR_PAIR(PAIR_GREY) | A_DIM : A_DIM;
-    case CELL_TARGET:
-        return style->color ? COLOR_PAIR(PAIR_RED) : A_NORMAL;
-    case CELL_IMPROVEMENT:
-        return style->color ? COLOR_PAIR(PAIR_BLUE) | A_BOLD : A_BOLD;
-    case CELL_CONCERN:
-        return style->color ? COLOR_PAIR(PAIR_AMBER) | A_BOLD : A_BOLD;
-    case CELL_NEITHER:
-        return A_BOLD;
-    case CELL_DATA:
-        return A_BOLD;
-    default:
-        return A_NORMAL;
-    }
+    if (!style->color)
+        return cell_looks[meaning].mono;
+    attr_t pair = cell_looks[meaning].pair == PAIR_NONE ? 0 : COLOR_PAIR(cell_looks[meaning].pair);
+    return pair | cell_looks[meaning].color;
 }
 
 attr_t screen_meaning_attr(const struct screen_style *style, enum present_meaning meaning)
