@@ -30,6 +30,14 @@ static void assert_query(const char *path, const char *sql, const char *expected
     free(text);
 }
 
+/* The newest audit row's `columns` (an SQL expression) read `expected`. */
+static void assert_last_audit(const char *path, const char *columns, const char *expected)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM audit ORDER BY id DESC LIMIT 1", columns);
+    assert_query(path, sql, expected);
+}
+
 /* The whole store (database and WAL) as bytes, to prove nothing changed. */
 static char *store_bytes(const char *path, size_t *length)
 {
@@ -127,10 +135,9 @@ static void recording_writes_the_reading_and_an_audit_row(void **state)
     assert_false(change.had_old);
     assert_query(fixture->path, "SELECT value || ' ' || note FROM readings WHERE period = '2023-06'",
                  "63.2 checked");
-    assert_query(fixture->path,
-                 "SELECT action || '|' || ifnull(old_value, '-') || '|' || new_value FROM audit "
-                 "ORDER BY id DESC LIMIT 1",
-                 "record-reading|-|2023-06=63.2");
+    assert_last_audit(fixture->path,
+                      "action || '|' || ifnull(old_value, '-') || '|' || new_value",
+                      "record-reading|-|2023-06=63.2");
     change_free(&change);
 
     /* The same month again replaces, and the audit keeps the old value. */
@@ -139,20 +146,16 @@ static void recording_writes_the_reading_and_an_audit_row(void **state)
     assert_true(change.had_old);
     assert_true(change.old_value == 63.2);
     assert_query(fixture->path, "SELECT count(*) FROM readings WHERE period = '2023-06'", "1");
-    assert_query(fixture->path,
-                 "SELECT action || '|' || old_value || '|' || new_value FROM audit "
-                 "ORDER BY id DESC LIMIT 1",
-                 "replace-reading|2023-06=63.2|2023-06=64");
+    assert_last_audit(fixture->path, "action || '|' || old_value || '|' || new_value",
+                      "replace-reading|2023-06=63.2|2023-06=64");
 
     /* Undo puts the old value back, redo the new; both are audited. */
     assert_true(command_undo(fixture->store, &change, &error));
     assert_query(fixture->path, "SELECT value FROM readings WHERE period = '2023-06'", "63.2");
-    assert_query(fixture->path, "SELECT action FROM audit ORDER BY id DESC LIMIT 1",
-                 "undo-reading");
+    assert_last_audit(fixture->path, "action", "undo-reading");
     assert_true(command_redo(fixture->store, &change, &error));
     assert_query(fixture->path, "SELECT value FROM readings WHERE period = '2023-06'", "64.0");
-    assert_query(fixture->path, "SELECT action FROM audit ORDER BY id DESC LIMIT 1",
-                 "redo-reading");
+    assert_last_audit(fixture->path, "action", "redo-reading");
     change_free(&change);
 
     /* Undoing a first reading removes it. */
@@ -211,10 +214,8 @@ static void milestones_and_commentary_are_audited_and_undoable(void **state)
     assert_string_equal(error.message, "'1.1.1' is not a milestone; only milestones have a status.");
     assert_true(command_set_milestone(fixture->store, "test-board", "2.1.1", MILESTONE_AT_RISK,
                                       "2023-06", "contractor late", &change, &error));
-    assert_query(fixture->path,
-                 "SELECT action || '|' || old_value || '|' || new_value FROM audit "
-                 "ORDER BY id DESC LIMIT 1",
-                 "set-milestone|on_track|at_risk");
+    assert_last_audit(fixture->path, "action || '|' || old_value || '|' || new_value",
+                      "set-milestone|on_track|at_risk");
     assert_true(command_undo(fixture->store, &change, &error));
     assert_query(fixture->path, "SELECT count(*) FROM milestone_updates", "1");
     assert_true(command_redo(fixture->store, &change, &error));
@@ -230,8 +231,7 @@ static void milestones_and_commentary_are_audited_and_undoable(void **state)
     assert_query(fixture->path, "SELECT text FROM commentary", "Recovery plan agreed – see paper 4");
     assert_true(command_undo(fixture->store, &change, &error));
     assert_query(fixture->path, "SELECT count(*) FROM commentary", "0");
-    assert_query(fixture->path, "SELECT action FROM audit ORDER BY id DESC LIMIT 1",
-                 "undo-add-comment");
+    assert_last_audit(fixture->path, "action", "undo-add-comment");
     change_free(&change);
 }
 
