@@ -252,31 +252,57 @@ static void import_bundled(struct store *store)
         board_free(boards[i]);
 }
 
+/* A full load of the board evaluated afresh (a), and another load of it
+ * with its statuses (b). */
+struct loads {
+    struct board *full, *other;
+    struct board_status a, b;
+};
+
+/* The two loads give the board, each node and each metric the same status. */
+static void assert_loads_agree(const struct loads *loads)
+{
+    const struct board_status *a = &loads->a, *b = &loads->b;
+    assert_int_equal(a->as_at, b->as_at);
+    assert_int_equal(loads->full->shows_sample, loads->other->shows_sample);
+    assert_int_equal(a->board.rag, b->board.rag);
+    assert_memory_equal(a->board.counts, b->board.counts, sizeof a->board.counts);
+    assert_int_equal(loads->full->node_count, loads->other->node_count);
+    for (size_t i = 0; i < loads->full->node_count; i++) {
+        assert_int_equal(a->nodes[i].rag, b->nodes[i].rag);
+        assert_memory_equal(a->nodes[i].counts, b->nodes[i].counts, sizeof a->nodes[i].counts);
+        for (size_t m = 0; m < loads->full->nodes[i].metric_count; m++) {
+            assert_int_equal(a->metrics[i][m].rag, b->metrics[i][m].rag);
+            assert_int_equal(a->metrics[i][m].latest_period, b->metrics[i][m].latest_period);
+            assert_true(a->metrics[i][m].latest == b->metrics[i][m].latest);
+        }
+    }
+}
+
+static void loads_free(struct loads *loads)
+{
+    board_status_free(&loads->a, loads->full->node_count);
+    board_status_free(&loads->b, loads->other->node_count);
+    board_free(loads->full);
+    board_free(loads->other);
+}
+
 static void assert_summary_matches_full(struct store *store)
 {
     struct error error = {0};
-    struct board *full, *summary;
-    assert_true(store_load_board(store, "nlmhp-2023-24", YEARMONTH_NONE, &full, &error));
-    assert_true(store_load_board_summary(store, "nlmhp-2023-24", &summary, &error));
-    struct board_status a, b;
-    board_evaluate(full, YEARMONTH_NONE, &a);
-    board_evaluate(summary, YEARMONTH_NONE, &b);
-    assert_int_equal(a.as_at, b.as_at);
-    assert_int_equal(full->shows_sample, summary->shows_sample);
-    assert_int_equal(a.board.rag, b.board.rag);
-    assert_memory_equal(a.board.counts, b.board.counts, sizeof a.board.counts);
-    assert_int_equal(full->node_count, summary->node_count);
+    struct loads loads;
+    assert_true(store_load_board(store, "nlmhp-2023-24", YEARMONTH_NONE, &loads.full, &error));
+    assert_true(store_load_board_summary(store, "nlmhp-2023-24", &loads.other, &error));
+    board_evaluate(loads.full, YEARMONTH_NONE, &loads.a);
+    board_evaluate(loads.other, YEARMONTH_NONE, &loads.b);
+    assert_loads_agree(&loads);
+    const struct board *full = loads.full;
     for (size_t i = 0; i < full->node_count; i++) {
-        assert_int_equal(a.nodes[i].rag, b.nodes[i].rag);
-        assert_memory_equal(a.nodes[i].counts, b.nodes[i].counts, sizeof a.nodes[i].counts);
         for (size_t m = 0; m < full->nodes[i].metric_count; m++) {
-            const struct metric_status *x = &a.metrics[i][m], *y = &b.metrics[i][m];
-            assert_int_equal(x->rag, y->rag);
+            const struct metric_status *x = &loads.a.metrics[i][m], *y = &loads.b.metrics[i][m];
             assert_int_equal(x->has_reading, y->has_reading);
-            assert_int_equal(x->latest_period, y->latest_period);
-            assert_true(x->latest == y->latest);
             assert_int_equal(x->stale, y->stale);
-            struct metric *metric = &summary->nodes[i].metrics[m];
+            struct metric *metric = &loads.other->nodes[i].metrics[m];
             assert_true(metric->readings_partial);
             assert_true(metric->reading_count <= 2);
             /* Loading the rest gives exactly the full load's readings. */
@@ -292,10 +318,7 @@ static void assert_summary_matches_full(struct store *store)
             }
         }
     }
-    board_status_free(&a, full->node_count);
-    board_status_free(&b, summary->node_count);
-    board_free(full);
-    board_free(summary);
+    loads_free(&loads);
 }
 
 static void the_summary_load_agrees_with_the_full_load(void **state)
@@ -338,9 +361,11 @@ static void the_summary_load_agrees_with_the_full_load(void **state)
 static void assert_lazy_matches_full(struct store *store)
 {
     struct error error = {0};
-    struct board *full, *lazy;
-    assert_true(store_load_board(store, "nlmhp-2023-24", YEARMONTH_NONE, &full, &error));
-    assert_true(store_load_board_top(store, "nlmhp-2023-24", &lazy, &error));
+    struct loads loads;
+    assert_true(store_load_board(store, "nlmhp-2023-24", YEARMONTH_NONE, &loads.full, &error));
+    assert_true(store_load_board_top(store, "nlmhp-2023-24", &loads.other, &error));
+    const struct board *full = loads.full;
+    struct board *lazy = loads.other;
     assert_true(lazy->partial);
     /* Only the aims at first, each knowing how many children it has. */
     size_t aims = 0;
@@ -354,13 +379,6 @@ static void assert_lazy_matches_full(struct store *store)
     for (size_t i = 0; i < lazy->node_count; i++)
         assert_true(store_load_children(store, lazy, i, &error));
     assert_int_equal(lazy->node_count, full->node_count);
-    struct board_status a, b;
-    board_evaluate(full, YEARMONTH_NONE, &a);
-    board_evaluate_kept(lazy, &b);
-    assert_int_equal(a.as_at, b.as_at);
-    assert_int_equal(full->shows_sample, lazy->shows_sample);
-    assert_int_equal(a.board.rag, b.board.rag);
-    assert_memory_equal(a.board.counts, b.board.counts, sizeof a.board.counts);
     for (size_t i = 0; i < full->node_count; i++) {
         const struct node *x = &full->nodes[i], *y = &lazy->nodes[i];
         assert_string_equal(x->code, y->code);
@@ -370,18 +388,11 @@ static void assert_lazy_matches_full(struct store *store)
         assert_int_equal(x->metric_count, y->metric_count);
         assert_int_equal(x->milestone.update_count, y->milestone.update_count);
         assert_int_equal(x->comment_count, y->comment_count);
-        assert_int_equal(a.nodes[i].rag, b.nodes[i].rag);
-        assert_memory_equal(a.nodes[i].counts, b.nodes[i].counts, sizeof a.nodes[i].counts);
-        for (size_t m = 0; m < x->metric_count; m++) {
-            assert_int_equal(a.metrics[i][m].rag, b.metrics[i][m].rag);
-            assert_int_equal(a.metrics[i][m].latest_period, b.metrics[i][m].latest_period);
-            assert_true(a.metrics[i][m].latest == b.metrics[i][m].latest);
-        }
     }
-    board_status_free(&a, full->node_count);
-    board_status_free(&b, lazy->node_count);
-    board_free(full);
-    board_free(lazy);
+    board_evaluate(full, YEARMONTH_NONE, &loads.a);
+    board_evaluate_kept(lazy, &loads.b);
+    assert_loads_agree(&loads);
+    loads_free(&loads);
 }
 
 static void the_kept_statuses_follow_each_write(void **state)
