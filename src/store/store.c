@@ -482,6 +482,27 @@ static void column_conflict(sqlite3_stmt *prepared, int index, enum spc_conflict
         *out = SPC_CONFLICT_DEFAULT;
 }
 
+/* A unit, or UNIT_NUMBER for NULL or a name it does not know. */
+static enum unit column_unit(sqlite3_stmt *prepared, int index)
+{
+    const char *text = (const char *)sqlite3_column_text(prepared, index);
+    enum unit unit = UNIT_NUMBER;
+    if (text)
+        unit_parse(text, &unit);
+    return unit;
+}
+
+/* A milestone status, or MILESTONE_NOT_STARTED for NULL or a name it does
+ * not know. */
+static enum milestone_status column_milestone_status(sqlite3_stmt *prepared, int index)
+{
+    const char *text = (const char *)sqlite3_column_text(prepared, index);
+    enum milestone_status status = MILESTONE_NOT_STARTED;
+    if (text)
+        milestone_status_parse(text, &status);
+    return status;
+}
+
 static yearmonth column_period(sqlite3_stmt *prepared, int index)
 {
     const unsigned char *text = sqlite3_column_text(prepared, index);
@@ -491,14 +512,56 @@ static yearmonth column_period(sqlite3_stmt *prepared, int index)
     return when;
 }
 
+/* Resets a statement after its last step, which gave `result`: neither a
+ * row nor the end is a failure in `doing`. */
+static bool finish(struct store *store, sqlite3_stmt *prepared, int result, struct error *error,
+                   const char *doing)
+{
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE && result != SQLITE_ROW)
+        return fail(store, error, doing);
+    return true;
+}
+
 /* Runs a statement that returns no rows. */
 static bool run(struct store *store, sqlite3_stmt *prepared, struct error *error,
                 const char *doing)
 {
-    int result = sqlite3_step(prepared);
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE && result != SQLITE_ROW)
-        return fail(store, error, doing);
+    return finish(store, prepared, sqlite3_step(prepared), error, doing);
+}
+
+/* The array grown to hold an item after its first `count`, that item zeroed. */
+static void *grow_one(void *array, size_t *capacity, size_t count, size_t size)
+{
+    grow_array(&array, capacity, count + 1, size);
+    memset((char *)array + count * size, 0, size);
+    return array;
+}
+
+/* Every row of a statement read into a new array by `read`, `size` bytes an
+ * item; on a failure the items read so far go to `free_list`. */
+struct row_list {
+    size_t size;
+    void (*read)(sqlite3_stmt *prepared, void *item);
+    void (*free_list)(void *list, size_t count);
+};
+
+static bool read_rows(struct store *store, sqlite3_stmt *prepared, const struct row_list *how,
+                      const char *doing, void **out, size_t *count, struct error *error)
+{
+    void *list = NULL;
+    size_t used = 0, capacity = 0;
+    int result;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        list = grow_one(list, &capacity, used, how->size);
+        how->read(prepared, (char *)list + used++ * how->size);
+    }
+    if (!finish(store, prepared, result, error, doing)) {
+        how->free_list(list, used);
+        return false;
+    }
+    *out = list;
+    *count = used;
     return true;
 }
 
@@ -893,10 +956,44 @@ static bool find_board_id(struct store *store, const char *code, long long *id, 
     *found = result == SQLITE_ROW;
     if (*found)
         *id = sqlite3_column_int64(prepared, 0);
-    sqlite3_reset(prepared);
-    if (result != SQLITE_ROW && result != SQLITE_DONE)
-        return fail(store, error, "look up a board");
-    return true;
+    return finish(store, prepared, result, error, "look up a board");
+}
+
+/* The id of a board that must be in the store. */
+static bool stored_board_id(struct store *store, const char *code, long long *id,
+                            struct error *error)
+{
+    bool found;
+    if (!find_board_id(store, code, id, &found, error))
+        return false;
+    if (!found)
+        error_set(error, EXIT_DATA, "There is no board '%s' in the store.", code);
+    return found;
+}
+
+/* Steps a statement that looks up a code on a board: true with a row in
+ * hand, false (and the statement reset) without one. On no row, `missing`
+ * says what was not found; a failure is in `doing`. */
+static bool find_on_board(struct store *store, enum statement_id id, const char *board_code,
+                          const char *code, const char *doing, const char *missing,
+                          sqlite3_stmt **out, struct error *error)
+{
+    long long board_id;
+    if (!stored_board_id(store, board_code, &board_id, error))
+        return false;
+    sqlite3_stmt *prepared = statement(store, id, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, board_id);
+    bind_text(prepared, 2, code);
+    int result = sqlite3_step(prepared);
+    if (result == SQLITE_ROW) {
+        *out = prepared;
+        return true;
+    }
+    if (finish(store, prepared, result, error, doing))
+        error_set(error, EXIT_DATA, missing, board_code, code);
+    return false;
 }
 
 static bool insert_structure(struct store *store, const struct board *board, long long *board_id,
@@ -1031,35 +1128,16 @@ static bool insert_structure(struct store *store, const struct board *board, lon
 bool store_find_metric(struct store *store, const char *board_code, const char *metric_code,
                        struct metric_ref *out, struct error *error)
 {
-    long long board_id;
-    bool found;
-    if (!find_board_id(store, board_code, &board_id, &found, error))
+    sqlite3_stmt *prepared;
+    if (!find_on_board(store, STATEMENT_FIND_METRIC, board_code, metric_code, "look up a metric",
+                       "Board '%s' has no metric '%s'.", &prepared, error))
         return false;
-    if (!found) {
-        error_set(error, EXIT_DATA, "There is no board '%s' in the store.", board_code);
-        return false;
-    }
-    sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_METRIC, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    bind_text(prepared, 2, metric_code);
-    int result = sqlite3_step(prepared);
-    if (result == SQLITE_ROW) {
-        out->metric_id = sqlite3_column_int64(prepared, 0);
-        const char *unit = (const char *)sqlite3_column_text(prepared, 1);
-        if (!unit || !unit_parse(unit, &out->unit))
-            out->unit = UNIT_NUMBER;
-        out->code = column_text(prepared, 2);
-        out->breakdown = column_text(prepared, 3);
-    }
+    out->metric_id = sqlite3_column_int64(prepared, 0);
+    out->unit = column_unit(prepared, 1);
+    out->code = column_text(prepared, 2);
+    out->breakdown = column_text(prepared, 3);
     sqlite3_reset(prepared);
-    if (result == SQLITE_ROW)
-        return true;
-    if (result != SQLITE_DONE)
-        return fail(store, error, "look up a metric");
-    error_set(error, EXIT_DATA, "Board '%s' has no metric '%s'.", board_code, metric_code);
-    return false;
+    return true;
 }
 
 void metric_ref_free(struct metric_ref *ref)
@@ -1072,33 +1150,15 @@ void metric_ref_free(struct metric_ref *ref)
 bool store_find_node(struct store *store, const char *board_code, const char *node_code,
                      long long *node_id, bool *is_milestone, struct error *error)
 {
-    long long board_id;
-    bool found;
-    if (!find_board_id(store, board_code, &board_id, &found, error))
+    sqlite3_stmt *prepared;
+    if (!find_on_board(store, STATEMENT_FIND_NODE, board_code, node_code, "look up a node",
+                       "Board '%s' has no aim, objective or deliverable '%s'.", &prepared, error))
         return false;
-    if (!found) {
-        error_set(error, EXIT_DATA, "There is no board '%s' in the store.", board_code);
-        return false;
-    }
-    sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_NODE, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    bind_text(prepared, 2, node_code);
-    int result = sqlite3_step(prepared);
-    if (result == SQLITE_ROW) {
-        *node_id = sqlite3_column_int64(prepared, 0);
-        if (is_milestone)
-            *is_milestone = sqlite3_column_int(prepared, 1) != 0;
-    }
+    *node_id = sqlite3_column_int64(prepared, 0);
+    if (is_milestone)
+        *is_milestone = sqlite3_column_int(prepared, 1) != 0;
     sqlite3_reset(prepared);
-    if (result == SQLITE_ROW)
-        return true;
-    if (result != SQLITE_DONE)
-        return fail(store, error, "look up a node");
-    error_set(error, EXIT_DATA, "Board '%s' has no aim, objective or deliverable '%s'.",
-              board_code, node_code);
-    return false;
+    return true;
 }
 
 bool store_put_reading(struct store *store, long long metric_id, yearmonth period,
@@ -1138,9 +1198,8 @@ static bool put_reading(struct store *store, long long metric_id, yearmonth peri
         *had_old = result == SQLITE_ROW;
         if (*had_old && old_value)
             *old_value = sqlite3_column_double(prepared, 0);
-        sqlite3_reset(prepared);
-        if (result != SQLITE_ROW && result != SQLITE_DONE)
-            return fail(store, error, "read the current reading");
+        if (!finish(store, prepared, result, error, "read the current reading"))
+            return false;
     }
     if (!(prepared = statement(store, STATEMENT_PUT_READING, error)))
         return false;
@@ -1210,15 +1269,9 @@ bool store_latest_milestone_status(struct store *store, long long node_id,
     sqlite3_bind_int64(prepared, 1, node_id);
     int result = sqlite3_step(prepared);
     *found = result == SQLITE_ROW;
-    if (*found) {
-        const char *text = (const char *)sqlite3_column_text(prepared, 0);
-        if (!text || !milestone_status_parse(text, status))
-            *status = MILESTONE_NOT_STARTED;
-    }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_ROW && result != SQLITE_DONE)
-        return fail(store, error, "read the milestone status");
-    return true;
+    if (*found)
+        *status = column_milestone_status(prepared, 0);
+    return finish(store, prepared, result, error, "read the milestone status");
 }
 
 bool store_delete_milestone_update(struct store *store, long long update_id, struct error *error)
@@ -1297,6 +1350,20 @@ static void free_lookups(struct metric_lookup *lookups, size_t count)
     free(lookups);
 }
 
+static void read_lookup(sqlite3_stmt *prepared, void *item)
+{
+    struct metric_lookup *lookup = item;
+    lookup->code = column_text(prepared, 0);
+    lookup->id = sqlite3_column_int64(prepared, 1);
+    lookup->unit = column_unit(prepared, 2);
+    lookup->has_breakdown = sqlite3_column_int(prepared, 3) != 0;
+}
+
+static void free_lookup_list(void *list, size_t count)
+{
+    free_lookups(list, count);
+}
+
 static bool list_metrics(struct store *store, long long board_id, struct metric_lookup **out,
                          size_t *count, struct error *error)
 {
@@ -1304,28 +1371,11 @@ static bool list_metrics(struct store *store, long long board_id, struct metric_
     if (!prepared)
         return false;
     sqlite3_bind_int64(prepared, 1, board_id);
-    struct metric_lookup *list = NULL;
-    size_t used = 0, capacity = 0;
-    int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        void *grown = list;
-        grow_array(&grown, &capacity, used + 1, sizeof *list);
-        list = grown;
-        list[used].code = column_text(prepared, 0);
-        list[used].id = sqlite3_column_int64(prepared, 1);
-        const char *unit = (const char *)sqlite3_column_text(prepared, 2);
-        if (!unit || !unit_parse(unit, &list[used].unit))
-            list[used].unit = UNIT_NUMBER;
-        list[used].has_breakdown = sqlite3_column_int(prepared, 3) != 0;
-        used++;
-    }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE) {
-        free_lookups(list, used);
-        return fail(store, error, "list the board's metrics");
-    }
+    static const struct row_list lookups = {sizeof **out, read_lookup, free_lookup_list};
+    void *list;
+    if (!read_rows(store, prepared, &lookups, "list the board's metrics", &list, count, error))
+        return false;
     *out = list;
-    *count = used;
     return true;
 }
 
@@ -1483,31 +1533,37 @@ bool store_import_boards(struct store *store, struct board *const *boards,
 static bool load_board(struct store *store, const char *code, yearmonth as_of, bool summary,
                        bool top, struct board **out, struct error *error);
 
+static void read_summary(sqlite3_stmt *prepared, void *item)
+{
+    struct board_summary *summary = item;
+    summary->code = column_text(prepared, 0);
+    summary->title = column_text(prepared, 1);
+}
+
+static void free_summary_list(void *list, size_t count)
+{
+    board_summaries_free(list, count);
+}
+
+/* The boards (code and title) a statement lists. */
+static bool list_summaries(struct store *store, enum statement_id id, const char *doing,
+                           struct board_summary **out, size_t *count, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, id, error);
+    if (!prepared)
+        return false;
+    static const struct row_list summaries = {sizeof **out, read_summary, free_summary_list};
+    void *list;
+    if (!read_rows(store, prepared, &summaries, doing, &list, count, error))
+        return false;
+    *out = list;
+    return true;
+}
+
 bool store_list_boards(struct store *store, struct board_summary **out, size_t *count,
                        struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LIST_BOARDS, error);
-    if (!prepared)
-        return false;
-    struct board_summary *list = NULL;
-    size_t used = 0, capacity = 0;
-    int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        void *grown = list;
-        grow_array(&grown, &capacity, used + 1, sizeof *list);
-        list = grown;
-        list[used].code = column_text(prepared, 0);
-        list[used].title = column_text(prepared, 1);
-        used++;
-    }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE) {
-        board_summaries_free(list, used);
-        return fail(store, error, "list the boards");
-    }
-    *out = list;
-    *count = used;
-    return true;
+    return list_summaries(store, STATEMENT_LIST_BOARDS, "list the boards", out, count, error);
 }
 
 void board_summaries_free(struct board_summary *list, size_t count)
@@ -1588,6 +1644,76 @@ static sqlite3_stmt *scoped_statement(struct store *store, const struct scope *s
     return prepared;
 }
 
+/* The metric a row's first column names, or NULL for one not loaded. */
+static struct metric *row_metric(const struct metric_index *index, sqlite3_stmt *prepared)
+{
+    size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
+    return at == NODE_NONE ? NULL : index->metrics[at];
+}
+
+/* The index of the node a row's `column` names, or NODE_NONE. */
+static size_t row_node(const struct board *board, const long long *node_ids,
+                       sqlite3_stmt *prepared, int column)
+{
+    return find_by_id(node_ids, board->node_count, sqlite3_column_int64(prepared, column));
+}
+
+/* Rows come grouped by the metric or node they belong to: the capacity of
+ * that owner's array, for as long as its rows last. */
+struct group {
+    const void *owner;
+    size_t capacity;
+};
+
+static size_t *group_capacity(struct group *group, const void *owner, size_t count)
+{
+    if (owner != group->owner) {
+        group->owner = owner;
+        group->capacity = count;
+    }
+    return &group->capacity;
+}
+
+/* A reading from a row's columns from `column` on: period, segment ('' for
+ * the whole series), value, note, who, when and whether it is a sample. */
+static void read_reading(sqlite3_stmt *prepared, int column, struct reading *reading)
+{
+    reading->period = column_period(prepared, column);
+    const char *segment = (const char *)sqlite3_column_text(prepared, column + 1);
+    reading->segment = segment && segment[0] ? xstrdup(segment) : NULL;
+    reading->value = sqlite3_column_double(prepared, column + 2);
+    reading->note = column_text(prepared, column + 3);
+    reading->entered_by = column_text(prepared, column + 4);
+    reading->entered_at = column_text(prepared, column + 5);
+    reading->sample = sqlite3_column_int(prepared, column + 6) != 0;
+}
+
+static void read_node(sqlite3_stmt *prepared, struct node *node, long long *parent)
+{
+    node->id = sqlite3_column_int64(prepared, 0);
+    const char *level = (const char *)sqlite3_column_text(prepared, 1);
+    node->level = level && strcmp(level, "aim") == 0         ? LEVEL_AIM
+                  : level && strcmp(level, "objective") == 0 ? LEVEL_OBJECTIVE
+                                                             : LEVEL_DELIVERABLE;
+    node->code = column_text(prepared, 2);
+    node->title = column_text(prepared, 3);
+    node->lead = column_text(prepared, 4);
+    if (sqlite3_column_type(prepared, 5) != SQLITE_NULL) {
+        node->has_milestone = true;
+        node->milestone.due = column_period(prepared, 5);
+    }
+    *parent =
+        sqlite3_column_type(prepared, 6) == SQLITE_NULL ? 0 : sqlite3_column_int64(prepared, 6);
+    node->tree_order = sqlite3_column_int(prepared, 7);
+    if (sqlite3_column_type(prepared, 8) != SQLITE_NULL) {
+        node->has_stored_status = true;
+        node->stored_rag = (enum rag)sqlite3_column_int(prepared, 8);
+        for (int k = 0; k < RAG_COUNT; k++)
+            node->stored_counts[k] = (unsigned)sqlite3_column_int(prepared, 9 + k);
+        node->child_count = (size_t)sqlite3_column_int64(prepared, 14);
+    }
+}
+
 static bool load_nodes(struct store *store, struct board *board, const struct scope *scope,
                        long long **node_ids_out, struct error *error)
 {
@@ -1600,42 +1726,14 @@ static bool load_nodes(struct store *store, struct board *board, const struct sc
     size_t parent_capacity = 0;
     int result;
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        void *grown = board->nodes;
-        grow_array(&grown, &capacity, board->node_count + 1, sizeof *board->nodes);
-        board->nodes = grown;
-        grown = parents;
-        grow_array(&grown, &parent_capacity, board->node_count + 1, sizeof *parents);
-        parents = grown;
-        struct node *node = &board->nodes[board->node_count];
-        memset(node, 0, sizeof *node);
-        node->id = sqlite3_column_int64(prepared, 0);
-        const char *level = (const char *)sqlite3_column_text(prepared, 1);
-        node->level = level && strcmp(level, "aim") == 0         ? LEVEL_AIM
-                      : level && strcmp(level, "objective") == 0 ? LEVEL_OBJECTIVE
-                                                                 : LEVEL_DELIVERABLE;
-        node->code = column_text(prepared, 2);
-        node->title = column_text(prepared, 3);
-        node->lead = column_text(prepared, 4);
-        if (sqlite3_column_type(prepared, 5) != SQLITE_NULL) {
-            node->has_milestone = true;
-            node->milestone.due = column_period(prepared, 5);
-        }
-        parents[board->node_count] =
-            sqlite3_column_type(prepared, 6) == SQLITE_NULL ? 0 : sqlite3_column_int64(prepared, 6);
-        node->tree_order = sqlite3_column_int(prepared, 7);
-        if (sqlite3_column_type(prepared, 8) != SQLITE_NULL) {
-            node->has_stored_status = true;
-            node->stored_rag = (enum rag)sqlite3_column_int(prepared, 8);
-            for (int k = 0; k < RAG_COUNT; k++)
-                node->stored_counts[k] = (unsigned)sqlite3_column_int(prepared, 9 + k);
-            node->child_count = (size_t)sqlite3_column_int64(prepared, 14);
-        }
+        board->nodes = grow_one(board->nodes, &capacity, board->node_count, sizeof *board->nodes);
+        parents = grow_one(parents, &parent_capacity, board->node_count, sizeof *parents);
+        read_node(prepared, &board->nodes[board->node_count], &parents[board->node_count]);
         board->node_count++;
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE) {
+    if (!finish(store, prepared, result, error, "read the board's tree")) {
         free(parents);
-        return fail(store, error, "read the board's tree");
+        return false;
     }
     long long *ids = xcalloc(board->node_count ? board->node_count : 1, sizeof *ids);
     for (size_t i = 0; i < board->node_count; i++)
@@ -1663,6 +1761,37 @@ static bool load_nodes(struct store *store, struct board *board, const struct sc
     return true;
 }
 
+static void read_metric(sqlite3_stmt *prepared, const struct board *board, struct metric *metric)
+{
+    metric->id = sqlite3_column_int64(prepared, 0);
+    metric->code = column_text(prepared, 2);
+    metric->name = column_text(prepared, 3);
+    metric->unit = column_unit(prepared, 4);
+    const char *text = (const char *)sqlite3_column_text(prepared, 5);
+    if (!text || !direction_parse(text, &metric->direction))
+        metric->direction = DIRECTION_NONE;
+    if (sqlite3_column_type(prepared, 6) != SQLITE_NULL) {
+        metric->has_baseline = true;
+        metric->baseline = sqlite3_column_double(prepared, 6);
+        metric->baseline_period = column_period(prepared, 7);
+    }
+    metric->target = sqlite3_column_double(prepared, 8);
+    metric->target_period = column_period(prepared, 9);
+    if (sqlite3_column_type(prepared, 10) != SQLITE_NULL) {
+        metric->has_tolerance = true;
+        metric->tolerance = sqlite3_column_double(prepared, 10);
+    }
+    metric->stale_months = sqlite3_column_int(prepared, 11);
+    metric->breakdown = column_text(prepared, 12);
+    metric->spc = spc_default_settings();
+    metric->spc.minimum_points = sqlite3_column_int(prepared, 13);
+    metric->spc.shift_length = sqlite3_column_int(prepared, 14);
+    metric->spc.trend_length = sqlite3_column_int(prepared, 15);
+    metric->spc.screen_moving_ranges = sqlite3_column_int(prepared, 16) != 0;
+    column_conflict(prepared, 17, &metric->spc.conflict);
+    metric->spc.board_conflict = board->spc_conflict;
+}
+
 static bool load_metrics(struct store *store, struct board *board, const struct scope *scope,
                          const long long *node_ids, struct error *error)
 {
@@ -1673,50 +1802,16 @@ static bool load_metrics(struct store *store, struct board *board, const struct 
     size_t *capacities = xcalloc(board->node_count ? board->node_count : 1, sizeof *capacities);
     int result;
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(node_ids, board->node_count, sqlite3_column_int64(prepared, 1));
+        size_t at = row_node(board, node_ids, prepared, 1);
         if (at == NODE_NONE)
             continue;
         struct node *node = &board->nodes[at];
-        void *grown = node->metrics;
-        grow_array(&grown, &capacities[at], node->metric_count + 1, sizeof *node->metrics);
-        node->metrics = grown;
-        struct metric *metric = &node->metrics[node->metric_count++];
-        memset(metric, 0, sizeof *metric);
-        metric->id = sqlite3_column_int64(prepared, 0);
-        metric->code = column_text(prepared, 2);
-        metric->name = column_text(prepared, 3);
-        const char *text = (const char *)sqlite3_column_text(prepared, 4);
-        if (!text || !unit_parse(text, &metric->unit))
-            metric->unit = UNIT_NUMBER;
-        text = (const char *)sqlite3_column_text(prepared, 5);
-        if (!text || !direction_parse(text, &metric->direction))
-            metric->direction = DIRECTION_NONE;
-        if (sqlite3_column_type(prepared, 6) != SQLITE_NULL) {
-            metric->has_baseline = true;
-            metric->baseline = sqlite3_column_double(prepared, 6);
-            metric->baseline_period = column_period(prepared, 7);
-        }
-        metric->target = sqlite3_column_double(prepared, 8);
-        metric->target_period = column_period(prepared, 9);
-        if (sqlite3_column_type(prepared, 10) != SQLITE_NULL) {
-            metric->has_tolerance = true;
-            metric->tolerance = sqlite3_column_double(prepared, 10);
-        }
-        metric->stale_months = sqlite3_column_int(prepared, 11);
-        metric->breakdown = column_text(prepared, 12);
-        metric->spc = spc_default_settings();
-        metric->spc.minimum_points = sqlite3_column_int(prepared, 13);
-        metric->spc.shift_length = sqlite3_column_int(prepared, 14);
-        metric->spc.trend_length = sqlite3_column_int(prepared, 15);
-        metric->spc.screen_moving_ranges = sqlite3_column_int(prepared, 16) != 0;
-        column_conflict(prepared, 17, &metric->spc.conflict);
-        metric->spc.board_conflict = board->spc_conflict;
+        node->metrics =
+            grow_one(node->metrics, &capacities[at], node->metric_count, sizeof *node->metrics);
+        read_metric(prepared, board, &node->metrics[node->metric_count++]);
     }
-    sqlite3_reset(prepared);
     free(capacities);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the board's metrics");
-    return true;
+    return finish(store, prepared, result, error, "read the board's metrics");
 }
 
 static bool load_metric_details(struct store *store, struct board *board,
@@ -1728,41 +1823,33 @@ static bool load_metric_details(struct store *store, struct board *board,
     if (!prepared)
         return false;
     int result;
-    size_t capacity = 0;
-    struct metric *previous = NULL;
+    struct group group = {0};
+    struct metric *metric;
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
-        if (at == NODE_NONE)
+        if (!(metric = row_metric(index, prepared)))
             continue;
-        struct metric *metric = index->metrics[at];
-        if (metric != previous)
-            capacity = metric->trajectory_count;
-        previous = metric;
-        void *grown = metric->trajectory;
-        grow_array(&grown, &capacity, metric->trajectory_count + 1, sizeof *metric->trajectory);
-        metric->trajectory = grown;
+        size_t *capacity = group_capacity(&group, metric, metric->trajectory_count);
+        metric->trajectory = grow_one(metric->trajectory, capacity, metric->trajectory_count,
+                                      sizeof *metric->trajectory);
         metric->trajectory[metric->trajectory_count].period = column_period(prepared, 1);
         metric->trajectory[metric->trajectory_count].value = sqlite3_column_double(prepared, 2);
         metric->trajectory_count++;
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the trajectories");
+    if (!finish(store, prepared, result, error, "read the trajectories"))
+        return false;
 
     if (!(prepared = scoped_statement(store, scope, STATEMENT_LOAD_REBASES,
                                       STATEMENT_LOAD_CHILD_REBASES, error)))
         return false;
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
-        if (at == NODE_NONE)
+        if (!(metric = row_metric(index, prepared)))
             continue;
-        struct spc_settings *settings = &index->metrics[at]->spc;
+        struct spc_settings *settings = &metric->spc;
         if (settings->rebase_count < SPC_MAX_REBASES)
             settings->rebase_periods[settings->rebase_count++] = column_period(prepared, 1);
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the SPC settings");
+    if (!finish(store, prepared, result, error, "read the SPC settings"))
+        return false;
 
     if (summary)
         return true; /* load_latest_readings gives the latest two instead */
@@ -1770,40 +1857,44 @@ static bool load_metric_details(struct store *store, struct board *board,
         return false;
     sqlite3_bind_int64(prepared, 1, scope->board_id);
     bind_text(prepared, 2, as_of_text);
-    previous = NULL;
-    capacity = 0;
+    group = (struct group){0};
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
-        if (at == NODE_NONE)
+        if (!(metric = row_metric(index, prepared)))
             continue;
-        struct metric *metric = index->metrics[at];
-        if (metric != previous)
-            capacity = metric->reading_count;
-        previous = metric;
-        void *grown = metric->readings;
-        grow_array(&grown, &capacity, metric->reading_count + 1, sizeof *metric->readings);
-        metric->readings = grown;
+        size_t *capacity = group_capacity(&group, metric, metric->reading_count);
+        metric->readings = grow_one(metric->readings, capacity, metric->reading_count,
+                                    sizeof *metric->readings);
         struct reading *reading = &metric->readings[metric->reading_count++];
-        memset(reading, 0, sizeof *reading);
-        reading->period = column_period(prepared, 1);
-        const char *segment = (const char *)sqlite3_column_text(prepared, 2);
-        reading->segment = segment && segment[0] ? xstrdup(segment) : NULL;
-        reading->value = sqlite3_column_double(prepared, 3);
-        reading->note = column_text(prepared, 4);
-        reading->entered_by = column_text(prepared, 5);
-        reading->entered_at = column_text(prepared, 6);
-        reading->sample = sqlite3_column_int(prepared, 7) != 0;
+        read_reading(prepared, 1, reading);
         if (reading->sample)
             board->shows_sample = true;
         if (reading->period > board->as_at)
             board->as_at = reading->period;
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the readings");
     /* SQL sorted '' (the whole series) first, then segments by name, as
      * metric_sort_readings would; nothing more to do. */
-    return true;
+    return finish(store, prepared, result, error, "read the readings");
+}
+
+static void read_update(sqlite3_stmt *prepared, struct milestone_update *update)
+{
+    update->period = column_period(prepared, 1);
+    update->status = column_milestone_status(prepared, 2);
+    update->note = column_text(prepared, 3);
+    update->entered_by = column_text(prepared, 4);
+    update->entered_at = column_text(prepared, 5);
+    update->sample = sqlite3_column_int(prepared, 6) != 0;
+    update->id = sqlite3_column_int64(prepared, 7);
+}
+
+static void read_comment(sqlite3_stmt *prepared, struct comment *comment)
+{
+    comment->period = column_period(prepared, 1);
+    comment->text = column_text(prepared, 2);
+    comment->entered_by = column_text(prepared, 3);
+    comment->entered_at = column_text(prepared, 4);
+    comment->sample = sqlite3_column_int(prepared, 5) != 0;
+    comment->id = sqlite3_column_int64(prepared, 6);
 }
 
 static bool load_activity(struct store *store, struct board *board, const struct scope *scope,
@@ -1816,68 +1907,39 @@ static bool load_activity(struct store *store, struct board *board, const struct
         return false;
     bind_text(prepared, as_of_parameter, as_of_text);
     int result;
-    size_t capacity = 0;
-    struct node *previous = NULL;
+    struct group group = {0};
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(node_ids, board->node_count, sqlite3_column_int64(prepared, 0));
+        size_t at = row_node(board, node_ids, prepared, 0);
         if (at == NODE_NONE)
             continue;
-        struct node *node = &board->nodes[at];
-        if (node != previous)
-            capacity = node->milestone.update_count;
-        previous = node;
-        void *grown = node->milestone.updates;
-        grow_array(&grown, &capacity, node->milestone.update_count + 1,
-                   sizeof *node->milestone.updates);
-        node->milestone.updates = grown;
-        struct milestone_update *update = &node->milestone.updates[node->milestone.update_count++];
-        memset(update, 0, sizeof *update);
-        update->period = column_period(prepared, 1);
-        const char *status = (const char *)sqlite3_column_text(prepared, 2);
-        if (!status || !milestone_status_parse(status, &update->status))
-            update->status = MILESTONE_NOT_STARTED;
-        update->note = column_text(prepared, 3);
-        update->entered_by = column_text(prepared, 4);
-        update->entered_at = column_text(prepared, 5);
-        update->sample = sqlite3_column_int(prepared, 6) != 0;
-        update->id = sqlite3_column_int64(prepared, 7);
+        struct milestone *milestone = &board->nodes[at].milestone;
+        size_t *capacity = group_capacity(&group, milestone, milestone->update_count);
+        milestone->updates = grow_one(milestone->updates, capacity, milestone->update_count,
+                                      sizeof *milestone->updates);
+        struct milestone_update *update = &milestone->updates[milestone->update_count++];
+        read_update(prepared, update);
         if (update->period > board->as_at)
             board->as_at = update->period;
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the milestone statuses");
+    if (!finish(store, prepared, result, error, "read the milestone statuses"))
+        return false;
 
     if (!(prepared = scoped_statement(store, scope, STATEMENT_LOAD_COMMENTS,
                                       STATEMENT_LOAD_CHILD_COMMENTS, error)))
         return false;
     bind_text(prepared, as_of_parameter, as_of_text);
-    previous = NULL;
-    capacity = 0;
+    group = (struct group){0};
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(node_ids, board->node_count, sqlite3_column_int64(prepared, 0));
+        size_t at = row_node(board, node_ids, prepared, 0);
         if (at == NODE_NONE)
             continue;
         struct node *node = &board->nodes[at];
-        if (node != previous)
-            capacity = node->comment_count;
-        previous = node;
-        void *grown = node->comments;
-        grow_array(&grown, &capacity, node->comment_count + 1, sizeof *node->comments);
-        node->comments = grown;
-        struct comment *comment = &node->comments[node->comment_count++];
-        memset(comment, 0, sizeof *comment);
-        comment->period = column_period(prepared, 1);
-        comment->text = column_text(prepared, 2);
-        comment->entered_by = column_text(prepared, 3);
-        comment->entered_at = column_text(prepared, 4);
-        comment->sample = sqlite3_column_int(prepared, 5) != 0;
-        comment->id = sqlite3_column_int64(prepared, 6);
+        size_t *capacity = group_capacity(&group, node, node->comment_count);
+        node->comments =
+            grow_one(node->comments, capacity, node->comment_count, sizeof *node->comments);
+        read_comment(prepared, &node->comments[node->comment_count++]);
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the commentary");
-    return true;
+    return finish(store, prepared, result, error, "read the commentary");
 }
 
 /* The summary's readings: each metric's two latest whole-series readings,
@@ -1902,11 +1964,10 @@ static bool load_latest_readings(struct store *store, struct board *board,
     if (!prepared)
         return false;
     int result;
+    struct metric *metric;
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
-        if (at == NODE_NONE)
+        if (!(metric = row_metric(index, prepared)))
             continue;
-        struct metric *metric = index->metrics[at];
         metric->readings = xcalloc(2, sizeof *metric->readings);
         add_latest(metric, prepared, 4); /* the one before, first: oldest first */
         add_latest(metric, prepared, 1);
@@ -1921,9 +1982,8 @@ static bool load_latest_readings(struct store *store, struct board *board,
         if (sqlite3_column_int(prepared, 8))
             board->shows_sample = true;
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the latest readings");
+    if (!finish(store, prepared, result, error, "read the latest readings"))
+        return false;
     if (board->newest_reading > board->as_at)
         board->as_at = board->newest_reading;
     return true;
@@ -1949,41 +2009,33 @@ static bool load_parts(struct store *store, struct board *board, const struct sc
     return ok;
 }
 
+static void read_whole_reading(sqlite3_stmt *prepared, void *item)
+{
+    read_reading(prepared, 0, item);
+}
+
+static void free_reading_list(void *list, size_t count)
+{
+    struct reading *readings = list;
+    for (size_t i = 0; i < count; i++)
+        reading_free_fields(&readings[i]);
+    free(readings);
+}
+
 bool store_load_metric_readings(struct store *store, struct metric *metric, struct error *error)
 {
     sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_METRIC_READINGS, error);
     if (!prepared)
         return false;
     sqlite3_bind_int64(prepared, 1, metric->id);
-    struct reading *readings = NULL;
-    size_t count = 0, capacity = 0;
-    int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        void *grown = readings;
-        grow_array(&grown, &capacity, count + 1, sizeof *readings);
-        readings = grown;
-        struct reading *reading = &readings[count++];
-        memset(reading, 0, sizeof *reading);
-        reading->period = column_period(prepared, 0);
-        const char *segment = (const char *)sqlite3_column_text(prepared, 1);
-        reading->segment = segment && segment[0] ? xstrdup(segment) : NULL;
-        reading->value = sqlite3_column_double(prepared, 2);
-        reading->note = column_text(prepared, 3);
-        reading->entered_by = column_text(prepared, 4);
-        reading->entered_at = column_text(prepared, 5);
-        reading->sample = sqlite3_column_int(prepared, 6) != 0;
-    }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE) {
-        for (size_t i = 0; i < count; i++)
-            reading_free_fields(&readings[i]);
-        free(readings);
-        return fail(store, error, "read the readings");
-    }
-    for (size_t i = 0; i < metric->reading_count; i++)
-        reading_free_fields(&metric->readings[i]);
-    free(metric->readings);
-    metric->readings = readings;
+    static const struct row_list readings = {sizeof *metric->readings, read_whole_reading,
+                                             free_reading_list};
+    void *list;
+    size_t count;
+    if (!read_rows(store, prepared, &readings, "read the readings", &list, &count, error))
+        return false;
+    free_reading_list(metric->readings, metric->reading_count);
+    metric->readings = list;
     metric->reading_count = count;
     metric->readings_partial = false;
     return true;
@@ -2048,9 +2100,8 @@ static bool load_board_status(struct store *store, struct board *board, struct e
         for (int k = 0; k < RAG_COUNT; k++)
             board->stored_counts[k] = (unsigned)sqlite3_column_int(prepared, 3 + k);
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_ROW && result != SQLITE_DONE)
-        return fail(store, error, "read the board's status");
+    if (!finish(store, prepared, result, error, "read the board's status"))
+        return false;
     board->partial = true;
     return true;
 }
@@ -2097,16 +2148,13 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
         sqlite3_bind_int64(prepared, 1, board->id);
         size_t capacity = 0;
         while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-            void *grown = board->values;
-            grow_array(&grown, &capacity, board->value_count + 1, sizeof *board->values);
-            board->values = grown;
+            board->values =
+                grow_one(board->values, &capacity, board->value_count, sizeof *board->values);
             board->values[board->value_count].name = column_text(prepared, 0);
             board->values[board->value_count].text = column_text(prepared, 1);
             board->value_count++;
         }
-        sqlite3_reset(prepared);
-        if (result != SQLITE_DONE)
-            ok = fail(store, error, "read the board's values");
+        ok = finish(store, prepared, result, error, "read the board's values");
     }
 
     char as_of_text[8] = "9999-12";
@@ -2176,28 +2224,8 @@ bool store_save_statuses(struct store *store, const struct board *board,
 bool store_boards_without_statuses(struct store *store, struct board_summary **out,
                                    size_t *count, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_BOARDS_WITHOUT_STATUS, error);
-    if (!prepared)
-        return false;
-    struct board_summary *list = NULL;
-    size_t used = 0, capacity = 0;
-    int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        void *grown = list;
-        grow_array(&grown, &capacity, used + 1, sizeof *list);
-        list = grown;
-        list[used].code = column_text(prepared, 0);
-        list[used].title = column_text(prepared, 1);
-        used++;
-    }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE) {
-        board_summaries_free(list, used);
-        return fail(store, error, "read the boards");
-    }
-    *out = list;
-    *count = used;
-    return true;
+    return list_summaries(store, STATEMENT_BOARDS_WITHOUT_STATUS, "read the boards", out, count,
+                          error);
 }
 
 bool store_search_node(struct store *store, long long board_id, const char *text, int tree_order,
@@ -2217,10 +2245,7 @@ bool store_search_node(struct store *store, long long board_id, const char *text
     int result = sqlite3_step(prepared);
     *found = result == SQLITE_ROW;
     *code = *found ? column_text(prepared, 0) : NULL;
-    sqlite3_reset(prepared);
-    if (result != SQLITE_ROW && result != SQLITE_DONE)
-        return fail(store, error, "search the board");
-    return true;
+    return finish(store, prepared, result, error, "search the board");
 }
 
 bool store_count_matches(struct store *store, long long board_id, const char *text,
@@ -2237,10 +2262,7 @@ bool store_count_matches(struct store *store, long long board_id, const char *te
     int result = sqlite3_step(prepared);
     *total = result == SQLITE_ROW ? sqlite3_column_int(prepared, 0) : 0;
     *position = result == SQLITE_ROW ? sqlite3_column_int(prepared, 1) : 0;
-    sqlite3_reset(prepared);
-    if (result != SQLITE_ROW && result != SQLITE_DONE)
-        return fail(store, error, "search the board");
-    return true;
+    return finish(store, prepared, result, error, "search the board");
 }
 
 static bool lookup_code(struct store *store, enum statement_id id, long long board_id,
@@ -2254,10 +2276,7 @@ static bool lookup_code(struct store *store, enum statement_id id, long long boa
     int result = sqlite3_step(prepared);
     *found = result == SQLITE_ROW;
     *out = *found ? column_text(prepared, 0) : NULL;
-    sqlite3_reset(prepared);
-    if (result != SQLITE_ROW && result != SQLITE_DONE)
-        return fail(store, error, "read the board's tree");
-    return true;
+    return finish(store, prepared, result, error, "read the board's tree");
 }
 
 bool store_node_parent(struct store *store, long long board_id, const char *code, char **parent,
@@ -2273,6 +2292,22 @@ bool store_metric_deliverable(struct store *store, long long board_id, const cha
                        found, error);
 }
 
+static void read_audit_entry(sqlite3_stmt *prepared, void *item)
+{
+    struct audit_entry *entry = item;
+    entry->at = column_text(prepared, 0);
+    entry->who = column_text(prepared, 1);
+    entry->action = column_text(prepared, 2);
+    entry->node_code = column_text(prepared, 3);
+    entry->old_value = column_text(prepared, 4);
+    entry->new_value = column_text(prepared, 5);
+}
+
+static void free_audit_list(void *list, size_t count)
+{
+    audit_entries_free(list, count);
+}
+
 bool store_audit_log(struct store *store, const char *board_code, const char *node_code,
                      struct audit_entry **out, size_t *count, struct error *error)
 {
@@ -2281,28 +2316,11 @@ bool store_audit_log(struct store *store, const char *board_code, const char *no
         return false;
     bind_text(prepared, 1, board_code);
     bind_text(prepared, 2, node_code);
-    struct audit_entry *list = NULL;
-    size_t used = 0, capacity = 0;
-    int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        void *grown = list;
-        grow_array(&grown, &capacity, used + 1, sizeof *list);
-        list = grown;
-        list[used].at = column_text(prepared, 0);
-        list[used].who = column_text(prepared, 1);
-        list[used].action = column_text(prepared, 2);
-        list[used].node_code = column_text(prepared, 3);
-        list[used].old_value = column_text(prepared, 4);
-        list[used].new_value = column_text(prepared, 5);
-        used++;
-    }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE) {
-        audit_entries_free(list, used);
-        return fail(store, error, "read the audit log");
-    }
+    static const struct row_list entries = {sizeof **out, read_audit_entry, free_audit_list};
+    void *list;
+    if (!read_rows(store, prepared, &entries, "read the audit log", &list, count, error))
+        return false;
     *out = list;
-    *count = used;
     return true;
 }
 
