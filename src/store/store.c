@@ -530,6 +530,35 @@ static bool run(struct store *store, sqlite3_stmt *prepared, struct error *error
     return finish(store, prepared, sqlite3_step(prepared), error, doing);
 }
 
+/* A statement with its first parameter bound to a row id. */
+static sqlite3_stmt *statement_for(struct store *store, enum statement_id id, long long row_id,
+                                   struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, id, error);
+    if (prepared)
+        sqlite3_bind_int64(prepared, 1, row_id);
+    return prepared;
+}
+
+/* Runs a statement that returns no rows and takes one row id. */
+static bool run_for(struct store *store, enum statement_id id, long long row_id,
+                    struct error *error, const char *doing)
+{
+    sqlite3_stmt *prepared = statement_for(store, id, row_id, error);
+    return prepared && run(store, prepared, error, doing);
+}
+
+/* Runs an insert and hands back the new row's id when `row_id` is set. */
+static bool insert(struct store *store, sqlite3_stmt *prepared, long long *row_id,
+                   struct error *error, const char *doing)
+{
+    if (!run(store, prepared, error, doing))
+        return false;
+    if (row_id)
+        *row_id = sqlite3_last_insert_rowid(store->database);
+    return true;
+}
+
 /* The array grown to hold an item after its first `count`, that item zeroed. */
 static void *grow_one(void *array, size_t *capacity, size_t count, size_t size)
 {
@@ -996,6 +1025,39 @@ static bool find_on_board(struct store *store, enum statement_id id, const char 
     return false;
 }
 
+static bool insert_milestone_update(struct store *store, long long node_id, yearmonth period,
+                                    enum milestone_status status, const char *note,
+                                    const char *who, const char *when, bool sample,
+                                    long long *update_id, struct error *error, const char *doing)
+{
+    sqlite3_stmt *prepared =
+        statement_for(store, STATEMENT_INSERT_MILESTONE_UPDATE, node_id, error);
+    if (!prepared)
+        return false;
+    bind_period(prepared, 2, period);
+    bind_text(prepared, 3, milestone_status_name(status));
+    bind_text(prepared, 4, note);
+    bind_text(prepared, 5, who);
+    bind_text(prepared, 6, when);
+    sqlite3_bind_int(prepared, 7, sample);
+    return insert(store, prepared, update_id, error, doing);
+}
+
+static bool insert_comment(struct store *store, long long node_id, yearmonth period,
+                           const char *text, const char *who, const char *when, bool sample,
+                           long long *comment_id, struct error *error, const char *doing)
+{
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_COMMENT, node_id, error);
+    if (!prepared)
+        return false;
+    bind_period(prepared, 2, period);
+    bind_text(prepared, 3, text);
+    bind_text(prepared, 4, who);
+    bind_text(prepared, 5, when);
+    sqlite3_bind_int(prepared, 6, sample);
+    return insert(store, prepared, comment_id, error, doing);
+}
+
 static bool insert_structure(struct store *store, const struct board *board, long long *board_id,
                              const char *now, struct error *error)
 {
@@ -1047,24 +1109,17 @@ static bool insert_structure(struct store *store, const struct board *board, lon
             bind_period(prepared, 8, node->milestone.due);
         else
             sqlite3_bind_null(prepared, 8);
-        if (!(ok = run(store, prepared, error, "add the board's aims and objectives")))
+        if (!(ok = insert(store, prepared, &node_ids[i], error,
+                          "add the board's aims and objectives")))
             break;
-        node_ids[i] = sqlite3_last_insert_rowid(store->database);
 
         for (size_t u = 0; ok && u < node->milestone.update_count; u++) {
             const struct milestone_update *update = &node->milestone.updates[u];
-            if (!(prepared = statement(store, STATEMENT_INSERT_MILESTONE_UPDATE, error))) {
-                ok = false;
-                break;
-            }
-            sqlite3_bind_int64(prepared, 1, node_ids[i]);
-            bind_period(prepared, 2, update->period);
-            bind_text(prepared, 3, milestone_status_name(update->status));
-            bind_text(prepared, 4, update->note);
-            bind_text(prepared, 5, update->entered_by ? update->entered_by : current_user_name());
-            bind_text(prepared, 6, update->entered_at ? update->entered_at : now);
-            sqlite3_bind_int(prepared, 7, update->sample || board->sample);
-            ok = run(store, prepared, error, "add a milestone status");
+            ok = insert_milestone_update(
+                store, node_ids[i], update->period, update->status, update->note,
+                update->entered_by ? update->entered_by : current_user_name(),
+                update->entered_at ? update->entered_at : now, update->sample || board->sample,
+                NULL, error, "add a milestone status");
         }
 
         for (size_t m = 0; ok && m < node->metric_count; m++) {
@@ -1172,11 +1227,8 @@ bool store_put_reading(struct store *store, long long metric_id, yearmonth perio
 /* Keeps metric_latest in step with the readings (same transaction). */
 static bool refresh_metric_latest(struct store *store, long long metric_id, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_REFRESH_METRIC_LATEST, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, metric_id);
-    return run(store, prepared, error, "update the latest readings");
+    return run_for(store, STATEMENT_REFRESH_METRIC_LATEST, metric_id, error,
+                   "update the latest readings");
 }
 
 /* An import refreshes metric_latest once per board after all its readings
@@ -1242,31 +1294,18 @@ bool store_add_milestone_update(struct store *store, long long node_id,
                                 const char *who, const char *when, long long *update_id,
                                 struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_MILESTONE_UPDATE, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, node_id);
-    bind_period(prepared, 2, period);
-    bind_text(prepared, 3, milestone_status_name(status));
-    bind_text(prepared, 4, note);
-    bind_text(prepared, 5, who);
-    bind_text(prepared, 6, when);
-    sqlite3_bind_int(prepared, 7, 0);
-    if (!run(store, prepared, error, "save the milestone status"))
-        return false;
-    if (update_id)
-        *update_id = sqlite3_last_insert_rowid(store->database);
-    return true;
+    return insert_milestone_update(store, node_id, period, status, note, who, when, false,
+                                   update_id, error, "save the milestone status");
 }
 
 bool store_latest_milestone_status(struct store *store, long long node_id,
                                    enum milestone_status *status, bool *found,
                                    struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LATEST_MILESTONE_STATUS, error);
+    sqlite3_stmt *prepared =
+        statement_for(store, STATEMENT_LATEST_MILESTONE_STATUS, node_id, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, node_id);
     int result = sqlite3_step(prepared);
     *found = result == SQLITE_ROW;
     if (*found)
@@ -1276,40 +1315,21 @@ bool store_latest_milestone_status(struct store *store, long long node_id,
 
 bool store_delete_milestone_update(struct store *store, long long update_id, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_DELETE_MILESTONE_UPDATE, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, update_id);
-    return run(store, prepared, error, "remove the milestone status");
+    return run_for(store, STATEMENT_DELETE_MILESTONE_UPDATE, update_id, error,
+                   "remove the milestone status");
 }
 
 bool store_add_comment(struct store *store, long long node_id, yearmonth period, const char *text,
                        const char *who, const char *when, long long *comment_id,
                        struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_COMMENT, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, node_id);
-    bind_period(prepared, 2, period);
-    bind_text(prepared, 3, text);
-    bind_text(prepared, 4, who);
-    bind_text(prepared, 5, when);
-    sqlite3_bind_int(prepared, 6, 0);
-    if (!run(store, prepared, error, "save the commentary"))
-        return false;
-    if (comment_id)
-        *comment_id = sqlite3_last_insert_rowid(store->database);
-    return true;
+    return insert_comment(store, node_id, period, text, who, when, false, comment_id, error,
+                          "save the commentary");
 }
 
 bool store_delete_comment(struct store *store, long long comment_id, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_DELETE_COMMENT, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, comment_id);
-    return run(store, prepared, error, "remove the commentary");
+    return run_for(store, STATEMENT_DELETE_COMMENT, comment_id, error, "remove the commentary");
 }
 
 bool store_add_audit(struct store *store, const char *who, const char *when, const char *action,
@@ -1367,10 +1387,9 @@ static void free_lookup_list(void *list, size_t count)
 static bool list_metrics(struct store *store, long long board_id, struct metric_lookup **out,
                          size_t *count, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LIST_METRIC_CODES, error);
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LIST_METRIC_CODES, board_id, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
     static const struct row_list lookups = {sizeof **out, read_lookup, free_lookup_list};
     void *list;
     if (!read_rows(store, prepared, &lookups, "list the board's metrics", &list, count, error))
@@ -1443,17 +1462,11 @@ static bool import_activity(struct store *store, const struct board *board, long
                          "board '%s' has no milestone '%s'", board->code, update->node_code);
             return false;
         }
-        sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_MILESTONE_UPDATE, error);
-        if (!prepared)
-            return false;
-        sqlite3_bind_int64(prepared, 1, node_id);
-        bind_period(prepared, 2, update->period);
-        bind_text(prepared, 3, milestone_status_name(update->status));
-        bind_text(prepared, 4, update->note);
-        bind_text(prepared, 5, update->entered_by ? update->entered_by : who);
-        bind_text(prepared, 6, update->entered_at ? update->entered_at : now);
-        sqlite3_bind_int(prepared, 7, sample || update->sample);
-        if (!run(store, prepared, error, "save a milestone status"))
+        if (!insert_milestone_update(store, node_id, update->period, update->status, update->note,
+                                     update->entered_by ? update->entered_by : who,
+                                     update->entered_at ? update->entered_at : now,
+                                     sample || update->sample, NULL, error,
+                                     "save a milestone status"))
             return false;
     }
     for (size_t i = 0; i < board->comment_count; i++) {
@@ -1469,16 +1482,10 @@ static bool import_activity(struct store *store, const struct board *board, long
                 *error = lookup;
             return false;
         }
-        sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_COMMENT, error);
-        if (!prepared)
-            return false;
-        sqlite3_bind_int64(prepared, 1, node_id);
-        bind_period(prepared, 2, comment->period);
-        bind_text(prepared, 3, comment->text);
-        bind_text(prepared, 4, comment->entered_by ? comment->entered_by : who);
-        bind_text(prepared, 5, comment->entered_at ? comment->entered_at : now);
-        sqlite3_bind_int(prepared, 6, sample || comment->sample);
-        if (!run(store, prepared, error, "save commentary"))
+        if (!insert_comment(store, node_id, comment->period, comment->text,
+                            comment->entered_by ? comment->entered_by : who,
+                            comment->entered_at ? comment->entered_at : now,
+                            sample || comment->sample, NULL, error, "save commentary"))
             return false;
     }
     return true;
@@ -1518,11 +1525,8 @@ bool store_import_boards(struct store *store, struct board *const *boards,
         if (!import_activity(store, board, board_id, file_names[i], sample || board->sample, who,
                              now, replaced, context, error))
             return false;
-        sqlite3_stmt *prepared = statement(store, STATEMENT_REFRESH_BOARD_LATEST, error);
-        if (!prepared)
-            return false;
-        sqlite3_bind_int64(prepared, 1, board_id);
-        if (!run(store, prepared, error, "update the latest readings"))
+        if (!run_for(store, STATEMENT_REFRESH_BOARD_LATEST, board_id, error,
+                     "update the latest readings"))
             return false;
     }
     return true;
@@ -2024,10 +2028,10 @@ static void free_reading_list(void *list, size_t count)
 
 bool store_load_metric_readings(struct store *store, struct metric *metric, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_METRIC_READINGS, error);
+    sqlite3_stmt *prepared =
+        statement_for(store, STATEMENT_LOAD_METRIC_READINGS, metric->id, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, metric->id);
     static const struct row_list readings = {sizeof *metric->readings, read_whole_reading,
                                              free_reading_list};
     void *list;
@@ -2087,10 +2091,9 @@ bool store_load_children(struct store *store, struct board *board, size_t index,
 
 static bool load_board_status(struct store *store, struct board *board, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_BOARD_STATUS, error);
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LOAD_BOARD_STATUS, board->id, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, board->id);
     int result = sqlite3_step(prepared);
     if (result == SQLITE_ROW) {
         board->has_stored_status = true;

@@ -116,13 +116,13 @@ static void spc_conflict_rules_are_kept(void **state)
         "           spc: {conflict: concern}}]}]}]}]\n";
     assert_true(import_text(fixture->store, text, &error));
     assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM boards "
-                                                 "WHERE spc_conflict = 'improvement'"),
+                                          "WHERE spc_conflict = 'improvement'"),
                      1);
     assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM metrics "
-                                                 "WHERE spc_conflict IS NULL AND code = 'a'"),
+                                          "WHERE spc_conflict IS NULL AND code = 'a'"),
                      1);
     assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM metrics "
-                                                 "WHERE spc_conflict = 'concern' AND code = 'b'"),
+                                          "WHERE spc_conflict = 'concern' AND code = 'b'"),
                      1);
     struct board *board = NULL;
     assert_true(store_load_board(fixture->store, "c", YEARMONTH_NONE, &board, &error));
@@ -145,8 +145,9 @@ static void spc_conflict_rules_are_kept(void **state)
 
     /* A board without the setting: NULL, and the default applies. */
     assert_true(import_text(fixture->store, fixture_board, &error));
-    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM boards "
-                                                 "WHERE code = 'test-board' AND spc_conflict IS NULL"),
+    assert_int_equal(fixture_query_number(fixture->path,
+                                          "SELECT count(*) FROM boards WHERE code = 'test-board' "
+                                          "AND spc_conflict IS NULL"),
                      1);
     assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
     assert_int_equal(board->spc_conflict, SPC_CONFLICT_DEFAULT);
@@ -224,7 +225,7 @@ static void putting_a_reading_replaces_and_reports_the_old(void **state)
     assert_true(old == 64);
     assert_true(store_commit(fixture->store, &error));
     assert_int_equal(fixture_query_number(fixture->path,
-                                  "SELECT count(*) FROM readings WHERE period = '2023-07'"),
+                                          "SELECT count(*) FROM readings WHERE period = '2023-07'"),
                      1);
     metric_ref_free(&metric);
     assert_false(store_find_metric(fixture->store, "test-board", "nope", &metric, &error));
