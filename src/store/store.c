@@ -457,6 +457,13 @@ static void bind_text(sqlite3_stmt *prepared, int index, const char *text)
         sqlite3_bind_null(prepared, index);
 }
 
+/* Binds `count` texts to the parameters from `first` on. */
+static void bind_texts(sqlite3_stmt *prepared, int first, const char *const *texts, int count)
+{
+    for (int i = 0; i < count; i++)
+        bind_text(prepared, first + i, texts[i]);
+}
+
 static void bind_period(sqlite3_stmt *prepared, int index, yearmonth when)
 {
     if (when == YEARMONTH_NONE) {
@@ -474,34 +481,21 @@ static char *column_text(sqlite3_stmt *prepared, int index)
     return text ? xstrdup((const char *)text) : NULL;
 }
 
+/* A column holding the name of an enum's value: "", which names none,
+ * for NULL. */
+static const char *column_name(sqlite3_stmt *prepared, int index)
+{
+    const char *text = (const char *)sqlite3_column_text(prepared, index);
+    return text ? text : "";
+}
+
 /* An SPC conflict rule, or SPC_CONFLICT_DEFAULT for NULL. */
 static void column_conflict(sqlite3_stmt *prepared, int index, enum spc_conflict *out)
 {
-    const char *text = (const char *)sqlite3_column_text(prepared, index);
-    if (!text || !spc_conflict_parse(text, out))
+    if (!spc_conflict_parse(column_name(prepared, index), out))
         *out = SPC_CONFLICT_DEFAULT;
 }
 
-/* A unit, or UNIT_NUMBER for NULL or a name it does not know. */
-static enum unit column_unit(sqlite3_stmt *prepared, int index)
-{
-    const char *text = (const char *)sqlite3_column_text(prepared, index);
-    enum unit unit = UNIT_NUMBER;
-    if (text)
-        unit_parse(text, &unit);
-    return unit;
-}
-
-/* A milestone status, or MILESTONE_NOT_STARTED for NULL or a name it does
- * not know. */
-static enum milestone_status column_milestone_status(sqlite3_stmt *prepared, int index)
-{
-    const char *text = (const char *)sqlite3_column_text(prepared, index);
-    enum milestone_status status = MILESTONE_NOT_STARTED;
-    if (text)
-        milestone_status_parse(text, &status);
-    return status;
-}
 
 static yearmonth column_period(sqlite3_stmt *prepared, int index)
 {
@@ -538,6 +532,28 @@ static sqlite3_stmt *statement_for(struct store *store, enum statement_id id, lo
     if (prepared)
         sqlite3_bind_int64(prepared, 1, row_id);
     return prepared;
+}
+
+/* A statement on one board: its id first, then `text` (a code, or what to
+ * search for). */
+static sqlite3_stmt *statement_on_board(struct store *store, enum statement_id id,
+                                        long long board_id, const char *text,
+                                        struct error *error)
+{
+    sqlite3_stmt *prepared = statement_for(store, id, board_id, error);
+    if (prepared)
+        bind_text(prepared, 2, text);
+    return prepared;
+}
+
+/* Steps a statement whose one row, if there is one, is a text. */
+static bool step_text(struct store *store, sqlite3_stmt *prepared, char **out, bool *found,
+                      struct error *error, const char *doing)
+{
+    int result = sqlite3_step(prepared);
+    *found = result == SQLITE_ROW;
+    *out = *found ? column_text(prepared, 0) : NULL;
+    return finish(store, prepared, result, error, doing);
 }
 
 /* Runs a statement that returns no rows and takes one row id. */
@@ -1010,11 +1026,9 @@ static bool find_on_board(struct store *store, enum statement_id id, const char 
     long long board_id;
     if (!stored_board_id(store, board_code, &board_id, error))
         return false;
-    sqlite3_stmt *prepared = statement(store, id, error);
+    sqlite3_stmt *prepared = statement_on_board(store, id, board_id, code, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    bind_text(prepared, 2, code);
     int result = sqlite3_step(prepared);
     if (result == SQLITE_ROW) {
         *out = prepared;
@@ -1035,10 +1049,8 @@ static bool insert_milestone_update(struct store *store, long long node_id, year
     if (!prepared)
         return false;
     bind_period(prepared, 2, period);
-    bind_text(prepared, 3, milestone_status_name(status));
-    bind_text(prepared, 4, note);
-    bind_text(prepared, 5, who);
-    bind_text(prepared, 6, when);
+    bind_texts(prepared, 3, (const char *const[]){milestone_status_name(status), note, who, when},
+               4);
     sqlite3_bind_int(prepared, 7, sample);
     return insert(store, prepared, update_id, error, doing);
 }
@@ -1051,11 +1063,101 @@ static bool insert_comment(struct store *store, long long node_id, yearmonth per
     if (!prepared)
         return false;
     bind_period(prepared, 2, period);
-    bind_text(prepared, 3, text);
-    bind_text(prepared, 4, who);
-    bind_text(prepared, 5, when);
+    bind_texts(prepared, 3, (const char *const[]){text, who, when}, 3);
     sqlite3_bind_int(prepared, 6, sample);
     return insert(store, prepared, comment_id, error, doing);
+}
+
+/* A metric of the node `node_id`, `order`th on it, with its trajectory and
+ * SPC rebases. */
+static bool insert_metric(struct store *store, const struct metric *metric, size_t order,
+                          long long board_id, long long node_id, struct error *error)
+{
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_METRIC, board_id, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 2, node_id);
+    sqlite3_bind_int64(prepared, 3, (long long)order);
+    bind_texts(prepared, 4,
+               (const char *const[]){metric->code, metric->name, unit_name(metric->unit),
+                                     direction_name(metric->direction)},
+               4);
+    if (metric->has_baseline) {
+        sqlite3_bind_double(prepared, 8, metric->baseline);
+        bind_period(prepared, 9, metric->baseline_period);
+    }
+    sqlite3_bind_double(prepared, 10, metric->target);
+    bind_period(prepared, 11, metric->target_period);
+    if (metric->has_tolerance)
+        sqlite3_bind_double(prepared, 12, metric->tolerance);
+    if (metric->stale_months)
+        sqlite3_bind_int(prepared, 13, metric->stale_months);
+    bind_text(prepared, 14, metric->breakdown);
+    sqlite3_bind_int(prepared, 15, metric->spc.minimum_points);
+    sqlite3_bind_int(prepared, 16, metric->spc.shift_length);
+    sqlite3_bind_int(prepared, 17, metric->spc.trend_length);
+    sqlite3_bind_int(prepared, 18, metric->spc.screen_moving_ranges);
+    if (metric->spc.conflict != SPC_CONFLICT_DEFAULT)
+        bind_text(prepared, 19, spc_conflict_name(metric->spc.conflict));
+    long long metric_id;
+    if (!insert(store, prepared, &metric_id, error, "add a metric"))
+        return false;
+    for (size_t t = 0; t < metric->trajectory_count; t++) {
+        if (!(prepared = statement_for(store, STATEMENT_INSERT_TRAJECTORY, metric_id, error)))
+            return false;
+        bind_period(prepared, 2, metric->trajectory[t].period);
+        sqlite3_bind_double(prepared, 3, metric->trajectory[t].value);
+        if (!run(store, prepared, error, "add a trajectory"))
+            return false;
+    }
+    for (int r = 0; r < metric->spc.rebase_count; r++) {
+        if (!(prepared = statement_for(store, STATEMENT_INSERT_REBASE, metric_id, error)))
+            return false;
+        bind_period(prepared, 2, metric->spc.rebase_periods[r]);
+        if (!run(store, prepared, error, "add an SPC rebase"))
+            return false;
+    }
+    return true;
+}
+
+/* The board's node `i`, whose parent is already in (node_ids holds the ids
+ * so far), with its milestone statuses and metrics. */
+static bool insert_node(struct store *store, const struct board *board, size_t i,
+                        long long board_id, long long *node_ids, const char *now,
+                        struct error *error)
+{
+    const struct node *node = &board->nodes[i];
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_NODE, board_id, error);
+    if (!prepared)
+        return false;
+    if (node->parent == NODE_NONE)
+        sqlite3_bind_null(prepared, 2);
+    else
+        sqlite3_bind_int64(prepared, 2, node_ids[node->parent]);
+    bind_texts(prepared, 3,
+               (const char *const[]){level_name(node->level), node->code, node->title, node->lead},
+               4);
+    sqlite3_bind_int64(prepared, 7, (long long)i);
+    if (node->has_milestone)
+        bind_period(prepared, 8, node->milestone.due);
+    else
+        sqlite3_bind_null(prepared, 8);
+    if (!insert(store, prepared, &node_ids[i], error, "add the board's aims and objectives"))
+        return false;
+    for (size_t u = 0; u < node->milestone.update_count; u++) {
+        const struct milestone_update *update = &node->milestone.updates[u];
+        if (!insert_milestone_update(store, node_ids[i], update->period, update->status,
+                                     update->note,
+                                     update->entered_by ? update->entered_by : current_user_name(),
+                                     update->entered_at ? update->entered_at : now,
+                                     update->sample || board->sample, NULL, error,
+                                     "add a milestone status"))
+            return false;
+    }
+    for (size_t m = 0; m < node->metric_count; m++)
+        if (!insert_metric(store, &node->metrics[m], m, board_id, node_ids[i], error))
+            return false;
+    return true;
 }
 
 static bool insert_structure(struct store *store, const struct board *board, long long *board_id,
@@ -1064,118 +1166,29 @@ static bool insert_structure(struct store *store, const struct board *board, lon
     sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_BOARD, error);
     if (!prepared)
         return false;
-    bind_text(prepared, 1, board->code);
-    bind_text(prepared, 2, board->title);
-    bind_text(prepared, 3, board->reporting_period);
-    bind_text(prepared, 4, board->purpose);
-    bind_text(prepared, 5, board->vision);
-    bind_text(prepared, 6, now);
+    bind_texts(prepared, 1,
+               (const char *const[]){board->code, board->title, board->reporting_period,
+                                     board->purpose, board->vision, now},
+               6);
     if (board->spc_conflict != SPC_CONFLICT_DEFAULT)
         bind_text(prepared, 7, spc_conflict_name(board->spc_conflict));
-    if (!run(store, prepared, error, "add the board"))
+    if (!insert(store, prepared, board_id, error, "add the board"))
         return false;
-    *board_id = sqlite3_last_insert_rowid(store->database);
 
     for (size_t i = 0; i < board->value_count; i++) {
-        if (!(prepared = statement(store, STATEMENT_INSERT_VALUE, error)))
+        if (!(prepared = statement_for(store, STATEMENT_INSERT_VALUE, *board_id, error)))
             return false;
-        sqlite3_bind_int64(prepared, 1, *board_id);
         sqlite3_bind_int64(prepared, 2, (long long)i);
-        bind_text(prepared, 3, board->values[i].name);
-        bind_text(prepared, 4, board->values[i].text);
+        bind_texts(prepared, 3, (const char *const[]){board->values[i].name, board->values[i].text},
+                   2);
         if (!run(store, prepared, error, "add the board's values"))
             return false;
     }
 
     long long *node_ids = xcalloc(board->node_count ? board->node_count : 1, sizeof *node_ids);
     bool ok = true;
-    for (size_t i = 0; ok && i < board->node_count; i++) {
-        const struct node *node = &board->nodes[i];
-        if (!(prepared = statement(store, STATEMENT_INSERT_NODE, error))) {
-            ok = false;
-            break;
-        }
-        sqlite3_bind_int64(prepared, 1, *board_id);
-        if (node->parent == NODE_NONE)
-            sqlite3_bind_null(prepared, 2);
-        else
-            sqlite3_bind_int64(prepared, 2, node_ids[node->parent]);
-        bind_text(prepared, 3, level_name(node->level));
-        bind_text(prepared, 4, node->code);
-        bind_text(prepared, 5, node->title);
-        bind_text(prepared, 6, node->lead);
-        sqlite3_bind_int64(prepared, 7, (long long)i);
-        if (node->has_milestone)
-            bind_period(prepared, 8, node->milestone.due);
-        else
-            sqlite3_bind_null(prepared, 8);
-        if (!(ok = insert(store, prepared, &node_ids[i], error,
-                          "add the board's aims and objectives")))
-            break;
-
-        for (size_t u = 0; ok && u < node->milestone.update_count; u++) {
-            const struct milestone_update *update = &node->milestone.updates[u];
-            ok = insert_milestone_update(
-                store, node_ids[i], update->period, update->status, update->note,
-                update->entered_by ? update->entered_by : current_user_name(),
-                update->entered_at ? update->entered_at : now, update->sample || board->sample,
-                NULL, error, "add a milestone status");
-        }
-
-        for (size_t m = 0; ok && m < node->metric_count; m++) {
-            const struct metric *metric = &node->metrics[m];
-            if (!(prepared = statement(store, STATEMENT_INSERT_METRIC, error))) {
-                ok = false;
-                break;
-            }
-            sqlite3_bind_int64(prepared, 1, *board_id);
-            sqlite3_bind_int64(prepared, 2, node_ids[i]);
-            sqlite3_bind_int64(prepared, 3, (long long)m);
-            bind_text(prepared, 4, metric->code);
-            bind_text(prepared, 5, metric->name);
-            bind_text(prepared, 6, unit_name(metric->unit));
-            bind_text(prepared, 7, direction_name(metric->direction));
-            if (metric->has_baseline) {
-                sqlite3_bind_double(prepared, 8, metric->baseline);
-                bind_period(prepared, 9, metric->baseline_period);
-            }
-            sqlite3_bind_double(prepared, 10, metric->target);
-            bind_period(prepared, 11, metric->target_period);
-            if (metric->has_tolerance)
-                sqlite3_bind_double(prepared, 12, metric->tolerance);
-            if (metric->stale_months)
-                sqlite3_bind_int(prepared, 13, metric->stale_months);
-            bind_text(prepared, 14, metric->breakdown);
-            sqlite3_bind_int(prepared, 15, metric->spc.minimum_points);
-            sqlite3_bind_int(prepared, 16, metric->spc.shift_length);
-            sqlite3_bind_int(prepared, 17, metric->spc.trend_length);
-            sqlite3_bind_int(prepared, 18, metric->spc.screen_moving_ranges);
-            if (metric->spc.conflict != SPC_CONFLICT_DEFAULT)
-                bind_text(prepared, 19, spc_conflict_name(metric->spc.conflict));
-            if (!(ok = run(store, prepared, error, "add a metric")))
-                break;
-            long long metric_id = sqlite3_last_insert_rowid(store->database);
-            for (size_t t = 0; ok && t < metric->trajectory_count; t++) {
-                if (!(prepared = statement(store, STATEMENT_INSERT_TRAJECTORY, error))) {
-                    ok = false;
-                    break;
-                }
-                sqlite3_bind_int64(prepared, 1, metric_id);
-                bind_period(prepared, 2, metric->trajectory[t].period);
-                sqlite3_bind_double(prepared, 3, metric->trajectory[t].value);
-                ok = run(store, prepared, error, "add a trajectory");
-            }
-            for (int r = 0; ok && r < metric->spc.rebase_count; r++) {
-                if (!(prepared = statement(store, STATEMENT_INSERT_REBASE, error))) {
-                    ok = false;
-                    break;
-                }
-                sqlite3_bind_int64(prepared, 1, metric_id);
-                bind_period(prepared, 2, metric->spc.rebase_periods[r]);
-                ok = run(store, prepared, error, "add an SPC rebase");
-            }
-        }
-    }
+    for (size_t i = 0; ok && i < board->node_count; i++)
+        ok = insert_node(store, board, i, *board_id, node_ids, now, error);
     free(node_ids);
     return ok;
 }
@@ -1188,7 +1201,8 @@ bool store_find_metric(struct store *store, const char *board_code, const char *
                        "Board '%s' has no metric '%s'.", &prepared, error))
         return false;
     out->metric_id = sqlite3_column_int64(prepared, 0);
-    out->unit = column_unit(prepared, 1);
+    if (!unit_parse(column_name(prepared, 1), &out->unit))
+        out->unit = UNIT_NUMBER;
     out->code = column_text(prepared, 2);
     out->breakdown = column_text(prepared, 3);
     sqlite3_reset(prepared);
@@ -1308,8 +1322,8 @@ bool store_latest_milestone_status(struct store *store, long long node_id,
         return false;
     int result = sqlite3_step(prepared);
     *found = result == SQLITE_ROW;
-    if (*found)
-        *status = column_milestone_status(prepared, 0);
+    if (*found && !milestone_status_parse(column_name(prepared, 0), status))
+        *status = MILESTONE_NOT_STARTED;
     return finish(store, prepared, result, error, "read the milestone status");
 }
 
@@ -1339,13 +1353,10 @@ bool store_add_audit(struct store *store, const char *who, const char *when, con
     sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_AUDIT, error);
     if (!prepared)
         return false;
-    bind_text(prepared, 1, when);
-    bind_text(prepared, 2, who);
-    bind_text(prepared, 3, action);
-    bind_text(prepared, 4, board_code);
-    bind_text(prepared, 5, node_code);
-    bind_text(prepared, 6, old_value);
-    bind_text(prepared, 7, new_value);
+    bind_texts(prepared, 1,
+               (const char *const[]){when, who, action, board_code, node_code, old_value,
+                                     new_value},
+               7);
     return run(store, prepared, error, "write the audit log");
 }
 
@@ -1375,7 +1386,8 @@ static void read_lookup(sqlite3_stmt *prepared, void *item)
     struct metric_lookup *lookup = item;
     lookup->code = column_text(prepared, 0);
     lookup->id = sqlite3_column_int64(prepared, 1);
-    lookup->unit = column_unit(prepared, 2);
+    if (!unit_parse(column_name(prepared, 2), &lookup->unit))
+        lookup->unit = UNIT_NUMBER;
     lookup->has_breakdown = sqlite3_column_int(prepared, 3) != 0;
 }
 
@@ -1770,9 +1782,9 @@ static void read_metric(sqlite3_stmt *prepared, const struct board *board, struc
     metric->id = sqlite3_column_int64(prepared, 0);
     metric->code = column_text(prepared, 2);
     metric->name = column_text(prepared, 3);
-    metric->unit = column_unit(prepared, 4);
-    const char *text = (const char *)sqlite3_column_text(prepared, 5);
-    if (!text || !direction_parse(text, &metric->direction))
+    if (!unit_parse(column_name(prepared, 4), &metric->unit))
+        metric->unit = UNIT_NUMBER;
+    if (!direction_parse(column_name(prepared, 5), &metric->direction))
         metric->direction = DIRECTION_NONE;
     if (sqlite3_column_type(prepared, 6) != SQLITE_NULL) {
         metric->has_baseline = true;
@@ -1883,7 +1895,8 @@ static bool load_metric_details(struct store *store, struct board *board,
 static void read_update(sqlite3_stmt *prepared, struct milestone_update *update)
 {
     update->period = column_period(prepared, 1);
-    update->status = column_milestone_status(prepared, 2);
+    if (!milestone_status_parse(column_name(prepared, 2), &update->status))
+        update->status = MILESTONE_NOT_STARTED;
     update->note = column_text(prepared, 3);
     update->entered_by = column_text(prepared, 4);
     update->entered_at = column_text(prepared, 5);
@@ -2231,37 +2244,40 @@ bool store_boards_without_statuses(struct store *store, struct board_summary **o
                           error);
 }
 
+/* A search of one board for `text` from the node at `tree_order`, with
+ * one more parameter (the least status, or the filter). */
+static sqlite3_stmt *search_statement(struct store *store, enum statement_id id,
+                                      long long board_id, const char *text, int tree_order,
+                                      int limit, struct error *error)
+{
+    sqlite3_stmt *prepared = statement_on_board(store, id, board_id, text, error);
+    if (prepared) {
+        sqlite3_bind_int(prepared, 3, tree_order);
+        sqlite3_bind_int(prepared, 4, limit);
+    }
+    return prepared;
+}
+
 bool store_search_node(struct store *store, long long board_id, const char *text, int tree_order,
                        bool forward, enum rag at_least, char **code, bool *found,
                        struct error *error)
 {
     /* Walks the (board, tree order) index from the start and stops at the
      * first match, so a near match costs little whatever the board's size. */
-    sqlite3_stmt *prepared = statement(
-        store, forward ? STATEMENT_SEARCH_NODES_FORWARD : STATEMENT_SEARCH_NODES_BACKWARD, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    bind_text(prepared, 2, text);
-    sqlite3_bind_int(prepared, 3, tree_order);
-    sqlite3_bind_int(prepared, 4, (int)at_least);
-    int result = sqlite3_step(prepared);
-    *found = result == SQLITE_ROW;
-    *code = *found ? column_text(prepared, 0) : NULL;
-    return finish(store, prepared, result, error, "search the board");
+    sqlite3_stmt *prepared = search_statement(
+        store, forward ? STATEMENT_SEARCH_NODES_FORWARD : STATEMENT_SEARCH_NODES_BACKWARD,
+        board_id, text, tree_order, (int)at_least, error);
+    return prepared && step_text(store, prepared, code, found, error, "search the board");
 }
 
 bool store_count_matches(struct store *store, long long board_id, const char *text,
                          int tree_order, int filter, int *position, int *total,
                          struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_SEARCH_COUNT, error);
+    sqlite3_stmt *prepared =
+        search_statement(store, STATEMENT_SEARCH_COUNT, board_id, text, tree_order, filter, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    bind_text(prepared, 2, text);
-    sqlite3_bind_int(prepared, 3, tree_order);
-    sqlite3_bind_int(prepared, 4, filter);
     int result = sqlite3_step(prepared);
     *total = result == SQLITE_ROW ? sqlite3_column_int(prepared, 0) : 0;
     *position = result == SQLITE_ROW ? sqlite3_column_int(prepared, 1) : 0;
@@ -2271,15 +2287,8 @@ bool store_count_matches(struct store *store, long long board_id, const char *te
 static bool lookup_code(struct store *store, enum statement_id id, long long board_id,
                         const char *code, char **out, bool *found, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, id, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    bind_text(prepared, 2, code);
-    int result = sqlite3_step(prepared);
-    *found = result == SQLITE_ROW;
-    *out = *found ? column_text(prepared, 0) : NULL;
-    return finish(store, prepared, result, error, "read the board's tree");
+    sqlite3_stmt *prepared = statement_on_board(store, id, board_id, code, error);
+    return prepared && step_text(store, prepared, out, found, error, "read the board's tree");
 }
 
 bool store_node_parent(struct store *store, long long board_id, const char *code, char **parent,
