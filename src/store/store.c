@@ -1660,11 +1660,17 @@ static sqlite3_stmt *scoped_statement(struct store *store, const struct scope *s
     return prepared;
 }
 
-/* The metric a row's first column names, or NULL for one not loaded. */
-static struct metric *row_metric(const struct metric_index *index, sqlite3_stmt *prepared)
+/* Steps to the next row whose first column names a loaded metric: that
+ * metric, or NULL at the end (the last step's result in *result). */
+static struct metric *next_metric_row(sqlite3_stmt *prepared, const struct metric_index *index,
+                                      int *result)
 {
-    size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
-    return at == NODE_NONE ? NULL : index->metrics[at];
+    while ((*result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
+        if (at != NODE_NONE)
+            return index->metrics[at];
+    }
+    return NULL;
 }
 
 /* The index of the node a row's `column` names, or NODE_NONE. */
@@ -1681,13 +1687,15 @@ struct group {
     size_t capacity;
 };
 
-static size_t *group_capacity(struct group *group, const void *owner, size_t count)
+/* The owner's array of `count` items grown by one, zeroed. */
+static void *grow_grouped(struct group *group, const void *owner, void *array, size_t count,
+                          size_t size)
 {
     if (owner != group->owner) {
         group->owner = owner;
         group->capacity = count;
     }
-    return &group->capacity;
+    return grow_one(array, &group->capacity, count, size);
 }
 
 /* A reading from a row's columns from `column` on: period, segment ('' for
@@ -1841,12 +1849,9 @@ static bool load_metric_details(struct store *store, struct board *board,
     int result;
     struct group group = {0};
     struct metric *metric;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        if (!(metric = row_metric(index, prepared)))
-            continue;
-        size_t *capacity = group_capacity(&group, metric, metric->trajectory_count);
-        metric->trajectory = grow_one(metric->trajectory, capacity, metric->trajectory_count,
-                                      sizeof *metric->trajectory);
+    while ((metric = next_metric_row(prepared, index, &result))) {
+        metric->trajectory = grow_grouped(&group, metric, metric->trajectory,
+                                          metric->trajectory_count, sizeof *metric->trajectory);
         metric->trajectory[metric->trajectory_count].period = column_period(prepared, 1);
         metric->trajectory[metric->trajectory_count].value = sqlite3_column_double(prepared, 2);
         metric->trajectory_count++;
@@ -1857,9 +1862,7 @@ static bool load_metric_details(struct store *store, struct board *board,
     if (!(prepared = scoped_statement(store, scope, STATEMENT_LOAD_REBASES,
                                       STATEMENT_LOAD_CHILD_REBASES, error)))
         return false;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        if (!(metric = row_metric(index, prepared)))
-            continue;
+    while ((metric = next_metric_row(prepared, index, &result))) {
         struct spc_settings *settings = &metric->spc;
         if (settings->rebase_count < SPC_MAX_REBASES)
             settings->rebase_periods[settings->rebase_count++] = column_period(prepared, 1);
@@ -1874,12 +1877,9 @@ static bool load_metric_details(struct store *store, struct board *board,
     sqlite3_bind_int64(prepared, 1, scope->board_id);
     bind_text(prepared, 2, as_of_text);
     group = (struct group){0};
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        if (!(metric = row_metric(index, prepared)))
-            continue;
-        size_t *capacity = group_capacity(&group, metric, metric->reading_count);
-        metric->readings = grow_one(metric->readings, capacity, metric->reading_count,
-                                    sizeof *metric->readings);
+    while ((metric = next_metric_row(prepared, index, &result))) {
+        metric->readings = grow_grouped(&group, metric, metric->readings, metric->reading_count,
+                                        sizeof *metric->readings);
         struct reading *reading = &metric->readings[metric->reading_count++];
         read_reading(prepared, 1, reading);
         if (reading->sample)
@@ -1930,9 +1930,8 @@ static bool load_activity(struct store *store, struct board *board, const struct
         if (at == NODE_NONE)
             continue;
         struct milestone *milestone = &board->nodes[at].milestone;
-        size_t *capacity = group_capacity(&group, milestone, milestone->update_count);
-        milestone->updates = grow_one(milestone->updates, capacity, milestone->update_count,
-                                      sizeof *milestone->updates);
+        milestone->updates = grow_grouped(&group, milestone, milestone->updates,
+                                          milestone->update_count, sizeof *milestone->updates);
         struct milestone_update *update = &milestone->updates[milestone->update_count++];
         read_update(prepared, update);
         if (update->period > board->as_at)
@@ -1951,9 +1950,8 @@ static bool load_activity(struct store *store, struct board *board, const struct
         if (at == NODE_NONE)
             continue;
         struct node *node = &board->nodes[at];
-        size_t *capacity = group_capacity(&group, node, node->comment_count);
-        node->comments =
-            grow_one(node->comments, capacity, node->comment_count, sizeof *node->comments);
+        node->comments = grow_grouped(&group, node, node->comments, node->comment_count,
+                                      sizeof *node->comments);
         read_comment(prepared, &node->comments[node->comment_count++]);
     }
     return finish(store, prepared, result, error, "read the commentary");
@@ -1982,9 +1980,7 @@ static bool load_latest_readings(struct store *store, struct board *board,
         return false;
     int result;
     struct metric *metric;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        if (!(metric = row_metric(index, prepared)))
-            continue;
+    while ((metric = next_metric_row(prepared, index, &result))) {
         metric->readings = xcalloc(2, sizeof *metric->readings);
         add_latest(metric, prepared, 4); /* the one before, first: oldest first */
         add_latest(metric, prepared, 1);
