@@ -303,14 +303,22 @@ static char *store_location(const struct options *options)
     return xasprintf("%s/.local/share/boardpack/boardpack.db", home && *home ? home : ".");
 }
 
+/* A store opened for a command, and where it is. */
+struct opened {
+    struct store *store;
+    char *path;
+    bool created;
+};
+
 /* Opens the store for a command; `seed` creates and seeds a missing one,
- * `create_empty` creates an empty one (and reports it through *created so a
+ * `create_empty` creates an empty one (and reports it through created so a
  * failed import can remove it again). */
 static bool open_store(const struct options *options, enum store_access access, bool seed,
-                       bool create_empty, struct store **store, char **path_out,
-                       bool *created, struct error *error)
+                       bool create_empty, struct opened *out, struct error *error)
 {
     char *path = store_location(options);
+    bool *created = &out->created;
+    struct store **store = &out->store;
     *created = false;
     bool exists = store_exists(path);
     if (!exists && !seed && !create_empty) {
@@ -336,8 +344,16 @@ static bool open_store(const struct options *options, enum store_access access, 
         return false;
     }
     *created = create;
-    *path_out = path;
+    out->path = path;
     return true;
+}
+
+/* Closes the store a command opened and hands back its exit status. */
+static int close_opened(struct opened *opened, int status)
+{
+    store_close(opened->store);
+    free(opened->path);
+    return status;
 }
 
 static int fail_with(const struct error *error)
@@ -372,39 +388,76 @@ static int run_import(const struct options *options)
     for (int i = 0; i < count && status == EXIT_OK; i++)
         if (!boardfile_read_path(options->arguments[i], &boards[i], &error))
             status = fail_with(&error);
-    struct store *store = NULL;
-    char *path = NULL;
-    bool created = false;
-    if (status == EXIT_OK &&
-        !open_store(options, STORE_READ_WRITE, false, true, &store, &path, &created, &error))
+    struct opened opened = {0};
+    if (status == EXIT_OK && !open_store(options, STORE_READ_WRITE, false, true, &opened, &error))
         status = fail_with(&error);
     if (status == EXIT_OK) {
-        bool ok = command_import_boards(store, boards, options->arguments, (size_t)count, false,
-                                        &error);
+        bool ok = command_import_boards(opened.store, boards, options->arguments, (size_t)count,
+                                        false, &error);
         if (!ok)
             status = fail_with(&error);
         if (ok)
-            store_close(store);
+            store_close(opened.store);
         else
-            store_discard(store); /* removes the store only if this run created it */
+            store_discard(opened.store); /* removes the store only if this run created it */
         if (ok) {
             size_t readings = 0;
             for (int i = 0; i < count; i++)
                 readings += boards[i]->reading_count;
             fprintf(stderr, "Imported %d file%s (%zu reading%s) into %s.\n", count,
-                    count == 1 ? "" : "s", readings, readings == 1 ? "" : "s", path);
+                    count == 1 ? "" : "s", readings, readings == 1 ? "" : "s", opened.path);
         }
     }
     for (int i = 0; i < count; i++)
         board_free(boards[i]);
     free(boards);
-    free(path);
+    free(opened.path);
     return status;
 }
 
 static const char *board_code(const struct options *options)
 {
     return options->board ? options->board : DEFAULT_BOARD;
+}
+
+/* Writes a board to standard output, as `how` says. */
+typedef bool board_writer(const struct board *board, const void *how, struct error *error);
+
+/* The board from the store (as of `as_of`), written by `write`; `seed`
+ * seeds a missing store. The exit status. */
+static int write_stored_board(const struct options *options, bool seed, yearmonth as_of,
+                              board_writer *write, const void *how)
+{
+    struct opened opened;
+    struct error error = {0};
+    if (!open_store(options, STORE_READ_ONLY, seed, false, &opened, &error))
+        return fail_with(&error);
+    struct board *board = NULL;
+    int status = EXIT_OK;
+    if (!store_load_board(opened.store, board_code(options), as_of, &board, &error) ||
+        !write(board, how, &error))
+        status = fail_with(&error);
+    board_free(board);
+    return close_opened(&opened, status);
+}
+
+/* `how` is the export's format, "yaml" or "csv". */
+static bool write_export(const struct board *board, const void *how, struct error *error)
+{
+    return strcmp(how, "yaml") == 0 ? boardfile_write_yaml(board, stdout, error)
+                                    : boardfile_write_csv(board, stdout, error);
+}
+
+struct report_how {
+    enum report_format format;
+    yearmonth as_of;
+    bool ascii;
+};
+
+static bool write_report(const struct board *board, const void *how, struct error *error)
+{
+    const struct report_how *report = how;
+    return report_write(board, report->as_of, report->format, report->ascii, stdout, error);
 }
 
 static int run_export(const struct options *options)
@@ -415,23 +468,7 @@ static int run_export(const struct options *options)
     const char *format = options->format ? options->format : "yaml";
     if (strcmp(format, "yaml") != 0 && strcmp(format, "csv") != 0)
         return usage_error("export --format is yaml or csv, not '%s'.", format);
-    struct store *store;
-    char *path;
-    bool created;
-    struct error error = {0};
-    if (!open_store(options, STORE_READ_ONLY, false, false, &store, &path, &created, &error))
-        return fail_with(&error);
-    struct board *board = NULL;
-    int status = EXIT_OK;
-    if (!store_load_board(store, board_code(options), YEARMONTH_NONE, &board, &error))
-        status = fail_with(&error);
-    else if (!(strcmp(format, "yaml") == 0 ? boardfile_write_yaml(board, stdout, &error)
-                                           : boardfile_write_csv(board, stdout, &error)))
-        status = fail_with(&error);
-    board_free(board);
-    store_close(store);
-    free(path);
-    return status;
+    return write_stored_board(options, false, YEARMONTH_NONE, write_export, format);
 }
 
 static int run_report(const struct options *options)
@@ -444,22 +481,12 @@ static int run_report(const struct options *options)
     yearmonth as_of = YEARMONTH_NONE;
     if (options->as_of && !yearmonth_parse(options->as_of, &as_of))
         return usage_error("--as-of needs a month written YYYY-MM, not '%s'.", options->as_of);
-    struct store *store;
-    char *path;
-    bool created;
-    struct error error = {0};
-    if (!open_store(options, STORE_READ_ONLY, true, false, &store, &path, &created, &error))
-        return fail_with(&error);
-    struct board *board = NULL;
-    int status = EXIT_OK;
-    bool ascii = options->ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
-    if (!store_load_board(store, board_code(options), as_of, &board, &error) ||
-        !report_write(board, as_of, format, ascii, stdout, &error))
-        status = fail_with(&error);
-    board_free(board);
-    store_close(store);
-    free(path);
-    return status;
+    struct report_how how = {
+        .format = format,
+        .as_of = as_of,
+        .ascii = options->ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0,
+    };
+    return write_stored_board(options, true, as_of, write_report, &how);
 }
 
 static int run_record(const struct options *options)
@@ -468,20 +495,18 @@ static int run_record(const struct options *options)
         return usage_error("%s needs a CODE and a VALUE, e.g. boardpack record 2.1.2 68.4 "
                            "--period 2023-10.",
                            "record");
-    struct store *store;
-    char *path;
-    bool created;
+    struct opened opened;
     struct error error = {0};
-    if (!open_store(options, STORE_READ_WRITE, false, false, &store, &path, &created, &error))
+    if (!open_store(options, STORE_READ_WRITE, false, false, &opened, &error))
         return fail_with(&error);
     int status = EXIT_OK;
     struct change change = {0};
-    if (store_is_read_only(store)) {
+    if (store_is_read_only(opened.store)) {
         error_set(&error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing was "
                                               "recorded.",
-                  path);
+                  opened.path);
         status = fail_with(&error);
-    } else if (!command_record_reading(store, board_code(options), options->arguments[0],
+    } else if (!command_record_reading(opened.store, board_code(options), options->arguments[0],
                                        options->arguments[1], options->period, options->segment,
                                        options->note, &change, &error)) {
         status = fail_with(&error);
@@ -496,24 +521,20 @@ static int run_record(const struct options *options)
                change.had_old ? ")" : "");
     }
     change_free(&change);
-    store_close(store);
-    free(path);
-    return status;
+    return close_opened(&opened, status);
 }
 
 static int run_browse(const struct options *options)
 {
     if (options->argument_count)
         return usage_error("unexpected argument '%s'.", options->arguments[0]);
-    struct store *store;
-    char *path;
-    bool created;
+    struct opened opened;
     struct error error = {0};
     if (options->cycle_seconds && !options->kiosk)
         return usage_error("%s applies only to the kiosk; add --kiosk.", "--cycle");
     bool read_only = options->read_only || options->kiosk;
-    if (!open_store(options, read_only ? STORE_READ_ONLY : STORE_READ_WRITE, true, false, &store,
-                    &path, &created, &error))
+    if (!open_store(options, read_only ? STORE_READ_ONLY : STORE_READ_WRITE, true, false, &opened,
+                    &error))
         return fail_with(&error);
     /* The settings file: read, never written; a bad one stops us with a
      * located error rather than being half-applied. */
@@ -521,11 +542,8 @@ static int run_browse(const struct options *options)
     char *config_path = config_default_path();
     bool config_ok = config_read(config_path, &config, &error);
     free(config_path);
-    if (!config_ok) {
-        store_close(store);
-        free(path);
-        return fail_with(&error);
-    }
+    if (!config_ok)
+        return close_opened(&opened, fail_with(&error));
     const char *no_color = getenv("NO_COLOR");
     struct screen_options screen = {
         .board_code = board_code(options),
@@ -542,13 +560,11 @@ static int run_browse(const struct options *options)
         .binding_count = config.binding_count,
         .settings_path = config.path,
     };
-    int status = screen_run(store, &screen, &error);
+    int status = screen_run(opened.store, &screen, &error);
     config_free(&config);
     if (status != EXIT_OK && error.message[0])
         fprintf(stderr, "%s\n", error.message);
-    store_close(store);
-    free(path);
-    return status;
+    return close_opened(&opened, status);
 }
 
 int main(int argc, char **argv)

@@ -344,6 +344,16 @@ static void emit_reading(struct writer *writer, const char *metric_code,
     end_entry(writer, reading->entered_by, reading->entered_at, reading->sample);
 }
 
+/* Opens the list `key` of `count` entries, unless it would be empty. */
+static bool begin_list(struct writer *writer, const char *key, size_t count)
+{
+    if (!count)
+        return false;
+    emit_key(writer, key);
+    begin(writer, LIST, false);
+    return true;
+}
+
 static size_t attached_reading_count(const struct board *board)
 {
     size_t count = board->reading_count;
@@ -358,10 +368,8 @@ static size_t attached_reading_count(const struct board *board)
 static void emit_readings(struct writer *writer)
 {
     const struct board *board = writer->board;
-    if (!attached_reading_count(board))
+    if (!begin_list(writer, "readings", attached_reading_count(board)))
         return;
-    emit_key(writer, "readings");
-    begin(writer, LIST, false);
     for (size_t i = 0; i < board->node_count; i++)
         for (size_t m = 0; m < board->nodes[i].metric_count; m++) {
             const struct metric *metric = &board->nodes[i].metrics[m];
@@ -389,10 +397,8 @@ static void emit_milestone_updates(struct writer *writer)
     for (size_t i = 0; i < board->node_count; i++)
         count += board->nodes[i].milestone.update_count -
                  (first_update_is_tree_status(board, &board->nodes[i]) ? 1 : 0);
-    if (!count)
+    if (!begin_list(writer, "milestone_updates", count))
         return;
-    emit_key(writer, "milestone_updates");
-    begin(writer, LIST, false);
     for (size_t i = 0; i < board->node_count; i++) {
         const struct node *node = &board->nodes[i];
         size_t first = first_update_is_tree_status(board, node) ? 1 : 0;
@@ -418,10 +424,8 @@ static void emit_commentary(struct writer *writer)
     size_t count = board->comment_count;
     for (size_t i = 0; i < board->node_count; i++)
         count += board->nodes[i].comment_count;
-    if (!count)
+    if (!begin_list(writer, "commentary", count))
         return;
-    emit_key(writer, "commentary");
-    begin(writer, LIST, false);
     for (size_t i = 0; i < board->node_count; i++)
         for (size_t c = 0; c < board->nodes[i].comment_count; c++)
             emit_comment(writer, board->nodes[i].code, &board->nodes[i].comments[c]);

@@ -122,12 +122,21 @@ void change_free(struct change *change)
 }
 
 /* "2023-10=68.4" or "2023-10 Barnet=68.4": what audit rows hold for readings. */
-static void describe_reading(yearmonth period, const char *segment, double value, char *out,
-                             size_t size)
+/* "2023-06 Barnet=61.5": a reading as the audit log keeps it, its value to
+ * `digits` significant digits. */
+static void format_reading(yearmonth period, const char *segment, double value, int digits,
+                           char *out, size_t size)
 {
     char month[8];
     yearmonth_format(period, month);
-    snprintf(out, size, "%s%s%s=%.15g", month, segment ? " " : "", segment ? segment : "", value);
+    snprintf(out, size, "%s%s%s=%.*g", month, segment ? " " : "", segment ? segment : "", digits,
+             value);
+}
+
+static void describe_reading(yearmonth period, const char *segment, double value, char *out,
+                             size_t size)
+{
+    format_reading(period, segment, value, 15, out, size);
 }
 
 static void describe_month(yearmonth period, char *out, size_t size)
@@ -194,6 +203,40 @@ bool command_keep_missing_statuses(struct store *store, struct error *error)
  * command kept them itself, as an import does for each board it touched)
  * and commits, or rolls everything back if any step failed, so a refused or
  * failed command writes nothing. */
+/* The note checked, and the month parsed (this month when not given). */
+static bool check_note_and_period(const char *note, const char *period_text, yearmonth *period,
+                                  struct error *error)
+{
+    if (!command_check_note(note, error))
+        return false;
+    *period = yearmonth_current();
+    return !period_text || command_parse_period(period_text, period, error);
+}
+
+/* A milestone status or a comment written on a node, as a change. */
+static struct change node_change(enum change_kind kind, const char *board_code,
+                                 const char *node_code, yearmonth period, const char *text,
+                                 long long row_id)
+{
+    return (struct change){
+        .kind = kind,
+        .board_code = xstrdup(board_code),
+        .node_code = xstrdup(node_code),
+        .period = period,
+        .text = xstrdup(text),
+        .row_id = row_id,
+    };
+}
+
+/* Hands a written change to the caller, or frees it when not wanted. */
+static void hand_over(struct change *change, struct change *done)
+{
+    if (done)
+        *done = *change;
+    else
+        change_free(change);
+}
+
 static bool finish(struct store *store, const char *board_code, bool written,
                    struct error *error)
 {
@@ -268,10 +311,8 @@ bool command_record_reading(struct store *store, const char *board_code, const c
         error_set(error, EXIT_DATA, "A segment name must be non-empty text on one line.");
         return false;
     }
-    if (!command_check_note(note, error))
-        return false;
-    yearmonth period = yearmonth_current();
-    if (period_text && !command_parse_period(period_text, &period, error))
+    yearmonth period;
+    if (!check_note_and_period(note, period_text, &period, error))
         return false;
 
     /* Validate against the metric before taking the write lock, so a bad
@@ -323,10 +364,7 @@ bool command_record_reading(struct store *store, const char *board_code, const c
         change_free(&change);
         return false;
     }
-    if (done)
-        *done = change;
-    else
-        change_free(&change);
+    hand_over(&change, done);
     return true;
 }
 
@@ -334,10 +372,8 @@ bool command_set_milestone(struct store *store, const char *board_code, const ch
                            enum milestone_status status, const char *period_text,
                            const char *note, struct change *done, struct error *error)
 {
-    if (!command_check_note(note, error))
-        return false;
-    yearmonth period = yearmonth_current();
-    if (period_text && !command_parse_period(period_text, &period, error))
+    yearmonth period;
+    if (!check_note_and_period(note, period_text, &period, error))
         return false;
     long long node_id;
     bool is_milestone = false;
@@ -363,19 +399,10 @@ bool command_set_milestone(struct store *store, const char *board_code, const ch
                               milestone_status_name(status), error);
     if (!finish(store, board_code, ok, error))
         return false;
-    struct change change = {
-        .kind = CHANGE_MILESTONE,
-        .board_code = xstrdup(board_code),
-        .node_code = xstrdup(node_code),
-        .period = period,
-        .status = status,
-        .text = xstrdup(note),
-        .row_id = row_id,
-    };
-    if (done)
-        *done = change;
-    else
-        change_free(&change);
+    struct change change =
+        node_change(CHANGE_MILESTONE, board_code, node_code, period, note, row_id);
+    change.status = status;
+    hand_over(&change, done);
     return true;
 }
 
@@ -387,10 +414,8 @@ bool command_add_comment(struct store *store, const char *board_code, const char
         error_set(error, EXIT_DATA, "Commentary cannot be empty.");
         return false;
     }
-    if (!command_check_note(text, error))
-        return false;
-    yearmonth period = yearmonth_current();
-    if (period_text && !command_parse_period(period_text, &period, error))
+    yearmonth period;
+    if (!check_note_and_period(text, period_text, &period, error))
         return false;
     long long node_id;
     if (!store_find_node(store, board_code, node_code, &node_id, NULL, error))
@@ -406,18 +431,8 @@ bool command_add_comment(struct store *store, const char *board_code, const char
                               node_code, NULL, text, error);
     if (!finish(store, board_code, ok, error))
         return false;
-    struct change change = {
-        .kind = CHANGE_COMMENT,
-        .board_code = xstrdup(board_code),
-        .node_code = xstrdup(node_code),
-        .period = period,
-        .text = xstrdup(text),
-        .row_id = row_id,
-    };
-    if (done)
-        *done = change;
-    else
-        change_free(&change);
+    struct change change = node_change(CHANGE_COMMENT, board_code, node_code, period, text, row_id);
+    hand_over(&change, done);
     return true;
 }
 
@@ -435,13 +450,10 @@ static bool audit_replaced(void *context, const char *board_code, const struct r
                            double old_value, struct error *error)
 {
     struct import_tally *tally = context;
-    char old_text[64], new_text[64], period[8];
-    yearmonth_format(reading->period, period);
-    const char *segment = reading->segment;
-    snprintf(old_text, sizeof old_text, "%s%s%s=%.17g", period, segment ? " " : "",
-             segment ? segment : "", old_value);
-    snprintf(new_text, sizeof new_text, "%s%s%s=%.17g", period, segment ? " " : "",
-             segment ? segment : "", reading->value);
+    char old_text[64], new_text[64];
+    format_reading(reading->period, reading->segment, old_value, 17, old_text, sizeof old_text);
+    format_reading(reading->period, reading->segment, reading->value, 17, new_text,
+                   sizeof new_text);
     tally->replaced++;
     return store_add_audit(tally->store, tally->who, tally->now,
                            "import-replace-reading", board_code, reading->metric_code, old_text,
@@ -555,35 +567,29 @@ static bool replay(struct store *store, struct change *change, bool forward, str
                            error);
         break;
     case CHANGE_MILESTONE:
-        if (forward) {
+    case CHANGE_COMMENT: {
+        /* The row written again (redo) or removed (undo), and the audit
+         * row: its value, the status or the text, after or before. */
+        bool milestone = change->kind == CHANGE_MILESTONE;
+        const char *value = milestone ? milestone_status_name(change->status) : change->text;
+        char action[32];
+        snprintf(action, sizeof action, "%s-%s", forward ? "redo" : "undo",
+                 milestone ? "set-milestone" : "add-comment");
+        if (forward)
             ok = store_find_node(store, change->board_code, change->node_code, &node_id, NULL,
                                  error) &&
-                 store_add_milestone_update(store, node_id, change->status, change->period,
-                                            change->text, who, now, &change->row_id, error) &&
-                 store_add_audit(store, who, now, "redo-set-milestone", change->board_code,
-                                 change->node_code, NULL, milestone_status_name(change->status),
-                                 error);
-        } else {
-            ok = store_delete_milestone_update(store, change->row_id, error) &&
-                 store_add_audit(store, who, now, "undo-set-milestone", change->board_code,
-                                 change->node_code, milestone_status_name(change->status), NULL,
-                                 error);
-        }
+                 (milestone ? store_add_milestone_update(store, node_id, change->status,
+                                                         change->period, change->text, who, now,
+                                                         &change->row_id, error)
+                            : store_add_comment(store, node_id, change->period, change->text,
+                                                who, now, &change->row_id, error));
+        else
+            ok = milestone ? store_delete_milestone_update(store, change->row_id, error)
+                           : store_delete_comment(store, change->row_id, error);
+        ok = ok && store_add_audit(store, who, now, action, change->board_code, change->node_code,
+                                   forward ? NULL : value, forward ? value : NULL, error);
         break;
-    case CHANGE_COMMENT:
-        if (forward) {
-            ok = store_find_node(store, change->board_code, change->node_code, &node_id, NULL,
-                                 error) &&
-                 store_add_comment(store, node_id, change->period, change->text, who, now,
-                                   &change->row_id, error) &&
-                 store_add_audit(store, who, now, "redo-add-comment", change->board_code,
-                                 change->node_code, NULL, change->text, error);
-        } else {
-            ok = store_delete_comment(store, change->row_id, error) &&
-                 store_add_audit(store, who, now, "undo-add-comment", change->board_code,
-                                 change->node_code, change->text, NULL, error);
-        }
-        break;
+    }
     }
     return finish(store, change->board_code, ok, error);
 }

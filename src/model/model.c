@@ -89,20 +89,26 @@ static int name_index(const char *const *names, int count, const char *text)
     return -1;
 }
 
+/* An enum's pair of functions from its table of `count` names: PREFIX_name,
+ * its name (`fallback` outside the table), and PREFIX_parse, the value a
+ * name stands for (false for none). */
+#define NAMED_ENUM(type, prefix, names, count, fallback)                                        \
+    const char *prefix##_name(type value)                                                       \
+    {                                                                                           \
+        return (unsigned)value < (unsigned)(count) ? names[value] : fallback;                   \
+    }                                                                                           \
+    bool prefix##_parse(const char *text, type *out)                                            \
+    {                                                                                           \
+        int found = name_index(names, (int)(count), text);                                      \
+        if (found >= 0)                                                                         \
+            *out = (type)found;                                                                 \
+        return found >= 0;                                                                      \
+    }
+
 static const char *const unit_names[] = {"percent", "count", "number", "days", "ratio"};
 
-const char *unit_name(enum unit unit)
-{
-    return (unsigned)unit < 5 ? unit_names[unit] : "number";
-}
-
-bool unit_parse(const char *text, enum unit *out)
-{
-    int found = name_index(unit_names, 5, text);
-    if (found >= 0)
-        *out = (enum unit)found;
-    return found >= 0;
-}
+/* unit_name and unit_parse. */
+NAMED_ENUM(enum unit, unit, unit_names, 5, "number")
 
 bool unit_accepts(enum unit unit, double value, const char **why)
 {
@@ -146,21 +152,8 @@ void unit_format_value(enum unit unit, double value, char *out, size_t size)
 
 static const char *const direction_names[] = {"up", "down"};
 
-const char *direction_name(enum direction direction)
-{
-    return (unsigned)direction < DIRECTION_NONE ? direction_names[direction] : "none";
-}
-
-bool direction_parse(const char *text, enum direction *out)
-{
-    if (strcmp(text, "up") == 0)
-        *out = DIRECTION_UP;
-    else if (strcmp(text, "down") == 0)
-        *out = DIRECTION_DOWN;
-    else
-        return false;
-    return true;
-}
+/* direction_name and direction_parse. */
+NAMED_ENUM(enum direction, direction, direction_names, DIRECTION_NONE, "none")
 
 char rag_letter(enum rag rag)
 {
@@ -180,22 +173,13 @@ static const char *const milestone_names[] = {"not_started", "on_track", "at_ris
 static const char *const milestone_labels[] = {"not started", "on track", "at risk",
                                                "off track", "complete"};
 
-const char *milestone_status_name(enum milestone_status status)
-{
-    return (unsigned)status < MILESTONE_STATUS_COUNT ? milestone_names[status] : "not_started";
-}
+/* milestone_status_name and milestone_status_parse. */
+NAMED_ENUM(enum milestone_status, milestone_status, milestone_names, MILESTONE_STATUS_COUNT,
+           "not_started")
 
 const char *milestone_status_label(enum milestone_status status)
 {
     return (unsigned)status < MILESTONE_STATUS_COUNT ? milestone_labels[status] : "not started";
-}
-
-bool milestone_status_parse(const char *text, enum milestone_status *out)
-{
-    int found = name_index(milestone_names, MILESTONE_STATUS_COUNT, text);
-    if (found >= 0)
-        *out = (enum milestone_status)found;
-    return found >= 0;
 }
 
 const char *level_name(enum level level)

@@ -49,15 +49,26 @@ void present_line_append(struct present_line *line, enum present_meaning meaning
     line->spans[line->span_count++] = (struct present_span){start, length, meaning};
 }
 
+/* Appends the formatted text (cut at 1023 bytes). */
+static void line_vappendf(struct present_line *line, enum present_meaning meaning,
+                          const char *format, va_list arguments)
+    __attribute__((format(printf, 3, 0)));
+
+static void line_vappendf(struct present_line *line, enum present_meaning meaning,
+                          const char *format, va_list arguments)
+{
+    char text[1024];
+    vsnprintf(text, sizeof text, format, arguments);
+    present_line_append(line, meaning, text);
+}
+
 void present_line_appendf(struct present_line *line, enum present_meaning meaning,
                           const char *format, ...)
 {
-    char text[1024];
     va_list arguments;
     va_start(arguments, format);
-    vsnprintf(text, sizeof text, format, arguments);
+    line_vappendf(line, meaning, format, arguments);
     va_end(arguments);
-    present_line_append(line, meaning, text);
 }
 
 enum present_meaning present_line_meaning(const struct present_line *line)
@@ -135,12 +146,12 @@ static struct present_line *add_textf(struct present_lines *lines, enum present_
 static struct present_line *add_textf(struct present_lines *lines, enum present_meaning meaning,
                                       const char *format, ...)
 {
-    char text[1024];
+    struct present_line *line = present_lines_push(lines);
     va_list arguments;
     va_start(arguments, format);
-    vsnprintf(text, sizeof text, format, arguments);
+    line_vappendf(line, meaning, format, arguments);
     va_end(arguments);
-    return add_text(lines, meaning, text);
+    return line;
 }
 
 /* A paragraph the front end wraps to its width, each piece after indent. */
@@ -155,9 +166,7 @@ static void add_wrapped(struct present_lines *lines, enum present_meaning meanin
 static void add_cells(struct present_lines *lines, const struct cell_buffer *buffer, int row)
 {
     struct present_line *line = present_lines_push(lines);
-    line->cells = xcalloc((size_t)buffer->width, sizeof *line->cells);
-    memcpy(line->cells, buffer->cells + (size_t)row * (size_t)buffer->width,
-           (size_t)buffer->width * sizeof *line->cells);
+    line->cells = cell_buffer_copy_row(buffer, row);
     line->cell_count = buffer->width;
 }
 

@@ -457,6 +457,13 @@ static void bind_text(sqlite3_stmt *prepared, int index, const char *text)
         sqlite3_bind_null(prepared, index);
 }
 
+/* Binds `count` texts to the parameters from `first` on. */
+static void bind_texts(sqlite3_stmt *prepared, int first, const char *const *texts, int count)
+{
+    for (int i = 0; i < count; i++)
+        bind_text(prepared, first + i, texts[i]);
+}
+
 static void bind_period(sqlite3_stmt *prepared, int index, yearmonth when)
 {
     if (when == YEARMONTH_NONE) {
@@ -474,13 +481,21 @@ static char *column_text(sqlite3_stmt *prepared, int index)
     return text ? xstrdup((const char *)text) : NULL;
 }
 
+/* A column holding the name of an enum's value: "", which names none,
+ * for NULL. */
+static const char *column_name(sqlite3_stmt *prepared, int index)
+{
+    const char *text = (const char *)sqlite3_column_text(prepared, index);
+    return text ? text : "";
+}
+
 /* An SPC conflict rule, or SPC_CONFLICT_DEFAULT for NULL. */
 static void column_conflict(sqlite3_stmt *prepared, int index, enum spc_conflict *out)
 {
-    const char *text = (const char *)sqlite3_column_text(prepared, index);
-    if (!text || !spc_conflict_parse(text, out))
+    if (!spc_conflict_parse(column_name(prepared, index), out))
         *out = SPC_CONFLICT_DEFAULT;
 }
+
 
 static yearmonth column_period(sqlite3_stmt *prepared, int index)
 {
@@ -491,14 +506,107 @@ static yearmonth column_period(sqlite3_stmt *prepared, int index)
     return when;
 }
 
+/* Resets a statement after its last step, which gave `result`: neither a
+ * row nor the end is a failure in `doing`. */
+static bool finish(struct store *store, sqlite3_stmt *prepared, int result, struct error *error,
+                   const char *doing)
+{
+    sqlite3_reset(prepared);
+    if (result != SQLITE_DONE && result != SQLITE_ROW)
+        return fail(store, error, doing);
+    return true;
+}
+
 /* Runs a statement that returns no rows. */
 static bool run(struct store *store, sqlite3_stmt *prepared, struct error *error,
                 const char *doing)
 {
+    return finish(store, prepared, sqlite3_step(prepared), error, doing);
+}
+
+/* A statement with its first parameter bound to a row id. */
+static sqlite3_stmt *statement_for(struct store *store, enum statement_id id, long long row_id,
+                                   struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, id, error);
+    if (prepared)
+        sqlite3_bind_int64(prepared, 1, row_id);
+    return prepared;
+}
+
+/* A statement on one board: its id first, then `text` (a code, or what to
+ * search for). */
+static sqlite3_stmt *statement_on_board(struct store *store, enum statement_id id,
+                                        long long board_id, const char *text,
+                                        struct error *error)
+{
+    sqlite3_stmt *prepared = statement_for(store, id, board_id, error);
+    if (prepared)
+        bind_text(prepared, 2, text);
+    return prepared;
+}
+
+/* Steps a statement whose one row, if there is one, is a text. */
+static bool step_text(struct store *store, sqlite3_stmt *prepared, char **out, bool *found,
+                      struct error *error, const char *doing)
+{
     int result = sqlite3_step(prepared);
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE && result != SQLITE_ROW)
-        return fail(store, error, doing);
+    *found = result == SQLITE_ROW;
+    *out = *found ? column_text(prepared, 0) : NULL;
+    return finish(store, prepared, result, error, doing);
+}
+
+/* Runs a statement that returns no rows and takes one row id. */
+static bool run_for(struct store *store, enum statement_id id, long long row_id,
+                    struct error *error, const char *doing)
+{
+    sqlite3_stmt *prepared = statement_for(store, id, row_id, error);
+    return prepared && run(store, prepared, error, doing);
+}
+
+/* Runs an insert and hands back the new row's id when `row_id` is set. */
+static bool insert(struct store *store, sqlite3_stmt *prepared, long long *row_id,
+                   struct error *error, const char *doing)
+{
+    if (!run(store, prepared, error, doing))
+        return false;
+    if (row_id)
+        *row_id = sqlite3_last_insert_rowid(store->database);
+    return true;
+}
+
+/* The array grown to hold an item after its first `count`, that item zeroed. */
+static void *grow_one(void *array, size_t *capacity, size_t count, size_t size)
+{
+    grow_array(&array, capacity, count + 1, size);
+    memset((char *)array + count * size, 0, size);
+    return array;
+}
+
+/* Every row of a statement read into a new array by `read`, `size` bytes an
+ * item; on a failure the items read so far go to `free_list`. */
+struct row_list {
+    size_t size;
+    void (*read)(sqlite3_stmt *prepared, void *item);
+    void (*free_list)(void *list, size_t count);
+};
+
+static bool read_rows(struct store *store, sqlite3_stmt *prepared, const struct row_list *how,
+                      const char *doing, void **out, size_t *count, struct error *error)
+{
+    void *list = NULL;
+    size_t used = 0, capacity = 0;
+    int result;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        list = grow_one(list, &capacity, used, how->size);
+        how->read(prepared, (char *)list + used++ * how->size);
+    }
+    if (!finish(store, prepared, result, error, doing)) {
+        how->free_list(list, used);
+        return false;
+    }
+    *out = list;
+    *count = used;
     return true;
 }
 
@@ -917,9 +1025,162 @@ static bool find_board_id(struct store *store, const char *code, long long *id, 
     *found = result == SQLITE_ROW;
     if (*found)
         *id = sqlite3_column_int64(prepared, 0);
-    sqlite3_reset(prepared);
-    if (result != SQLITE_ROW && result != SQLITE_DONE)
-        return fail(store, error, "look up a board");
+    return finish(store, prepared, result, error, "look up a board");
+}
+
+/* The id of a board that must be in the store. */
+static bool stored_board_id(struct store *store, const char *code, long long *id,
+                            struct error *error)
+{
+    bool found;
+    if (!find_board_id(store, code, id, &found, error))
+        return false;
+    if (!found)
+        error_set(error, EXIT_DATA, "There is no board '%s' in the store.", code);
+    return found;
+}
+
+/* Steps a statement that looks up a code on a board: true with a row in
+ * hand, false (and the statement reset) without one. On no row, `missing`
+ * says what was not found; a failure is in `doing`. */
+static bool find_on_board(struct store *store, enum statement_id id, const char *board_code,
+                          const char *code, const char *doing, const char *missing,
+                          sqlite3_stmt **out, struct error *error)
+{
+    long long board_id;
+    if (!stored_board_id(store, board_code, &board_id, error))
+        return false;
+    sqlite3_stmt *prepared = statement_on_board(store, id, board_id, code, error);
+    if (!prepared)
+        return false;
+    int result = sqlite3_step(prepared);
+    if (result == SQLITE_ROW) {
+        *out = prepared;
+        return true;
+    }
+    if (finish(store, prepared, result, error, doing))
+        error_set(error, EXIT_DATA, missing, board_code, code);
+    return false;
+}
+
+static bool insert_milestone_update(struct store *store, long long node_id, yearmonth period,
+                                    enum milestone_status status, const char *note,
+                                    const char *who, const char *when, bool sample,
+                                    long long *update_id, struct error *error, const char *doing)
+{
+    sqlite3_stmt *prepared =
+        statement_for(store, STATEMENT_INSERT_MILESTONE_UPDATE, node_id, error);
+    if (!prepared)
+        return false;
+    bind_period(prepared, 2, period);
+    bind_texts(prepared, 3, (const char *const[]){milestone_status_name(status), note, who, when},
+               4);
+    sqlite3_bind_int(prepared, 7, sample);
+    return insert(store, prepared, update_id, error, doing);
+}
+
+static bool insert_comment(struct store *store, long long node_id, yearmonth period,
+                           const char *text, const char *who, const char *when, bool sample,
+                           long long *comment_id, struct error *error, const char *doing)
+{
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_COMMENT, node_id, error);
+    if (!prepared)
+        return false;
+    bind_period(prepared, 2, period);
+    bind_texts(prepared, 3, (const char *const[]){text, who, when}, 3);
+    sqlite3_bind_int(prepared, 6, sample);
+    return insert(store, prepared, comment_id, error, doing);
+}
+
+/* A metric of the node `node_id`, `order`th on it, with its trajectory and
+ * SPC rebases. */
+static bool insert_metric(struct store *store, const struct metric *metric, size_t order,
+                          long long board_id, long long node_id, struct error *error)
+{
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_METRIC, board_id, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 2, node_id);
+    sqlite3_bind_int64(prepared, 3, (long long)order);
+    bind_texts(prepared, 4,
+               (const char *const[]){metric->code, metric->name, unit_name(metric->unit),
+                                     direction_name(metric->direction)},
+               4);
+    if (metric->has_baseline) {
+        sqlite3_bind_double(prepared, 8, metric->baseline);
+        bind_period(prepared, 9, metric->baseline_period);
+    }
+    sqlite3_bind_double(prepared, 10, metric->target);
+    bind_period(prepared, 11, metric->target_period);
+    if (metric->has_tolerance)
+        sqlite3_bind_double(prepared, 12, metric->tolerance);
+    if (metric->stale_months)
+        sqlite3_bind_int(prepared, 13, metric->stale_months);
+    bind_text(prepared, 14, metric->breakdown);
+    sqlite3_bind_int(prepared, 15, metric->spc.minimum_points);
+    sqlite3_bind_int(prepared, 16, metric->spc.shift_length);
+    sqlite3_bind_int(prepared, 17, metric->spc.trend_length);
+    sqlite3_bind_int(prepared, 18, metric->spc.screen_moving_ranges);
+    if (metric->spc.conflict != SPC_CONFLICT_DEFAULT)
+        bind_text(prepared, 19, spc_conflict_name(metric->spc.conflict));
+    long long metric_id;
+    if (!insert(store, prepared, &metric_id, error, "add a metric"))
+        return false;
+    for (size_t t = 0; t < metric->trajectory_count; t++) {
+        if (!(prepared = statement_for(store, STATEMENT_INSERT_TRAJECTORY, metric_id, error)))
+            return false;
+        bind_period(prepared, 2, metric->trajectory[t].period);
+        sqlite3_bind_double(prepared, 3, metric->trajectory[t].value);
+        if (!run(store, prepared, error, "add a trajectory"))
+            return false;
+    }
+    for (int r = 0; r < metric->spc.rebase_count; r++) {
+        if (!(prepared = statement_for(store, STATEMENT_INSERT_REBASE, metric_id, error)))
+            return false;
+        bind_period(prepared, 2, metric->spc.rebase_periods[r]);
+        if (!run(store, prepared, error, "add an SPC rebase"))
+            return false;
+    }
+    return true;
+}
+
+/* The board's node `i`, whose parent is already in (node_ids holds the ids
+ * so far), with its milestone statuses and metrics. */
+static bool insert_node(struct store *store, const struct board *board, size_t i,
+                        long long board_id, long long *node_ids, const char *now,
+                        struct error *error)
+{
+    const struct node *node = &board->nodes[i];
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_NODE, board_id, error);
+    if (!prepared)
+        return false;
+    if (node->parent == NODE_NONE)
+        sqlite3_bind_null(prepared, 2);
+    else
+        sqlite3_bind_int64(prepared, 2, node_ids[node->parent]);
+    bind_texts(prepared, 3,
+               (const char *const[]){level_name(node->level), node->code, node->title, node->lead},
+               4);
+    sqlite3_bind_int64(prepared, 7, (long long)i);
+    if (node->has_milestone)
+        bind_period(prepared, 8, node->milestone.due);
+    else
+        sqlite3_bind_null(prepared, 8);
+    if (!insert(store, prepared, &node_ids[i], error, "add the board's aims and objectives"))
+        return false;
+    for (size_t u = 0; u < node->milestone.update_count; u++) {
+        const struct milestone_update *update = &node->milestone.updates[u];
+        if (!insert_milestone_update(store, node_ids[i], update->period, update->status,
+                                     update->note,
+                                     update->entered_by ? update->entered_by : current_user_name(),
+                                     update->entered_at ? update->entered_at : now,
+                                     update->sample || board->sample, NULL, error,
+                                     "add a milestone status"))
+            return false;
+    }
+    for (size_t m = 0; m < node->metric_count; m++)
+        if (!insert_metric(store, &node->metrics[m], m, board_id, node_ids[i], error))
+            return false;
     return true;
 }
 
@@ -929,125 +1190,29 @@ static bool insert_structure(struct store *store, const struct board *board, lon
     sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_BOARD, error);
     if (!prepared)
         return false;
-    bind_text(prepared, 1, board->code);
-    bind_text(prepared, 2, board->title);
-    bind_text(prepared, 3, board->reporting_period);
-    bind_text(prepared, 4, board->purpose);
-    bind_text(prepared, 5, board->vision);
-    bind_text(prepared, 6, now);
+    bind_texts(prepared, 1,
+               (const char *const[]){board->code, board->title, board->reporting_period,
+                                     board->purpose, board->vision, now},
+               6);
     if (board->spc_conflict != SPC_CONFLICT_DEFAULT)
         bind_text(prepared, 7, spc_conflict_name(board->spc_conflict));
-    if (!run(store, prepared, error, "add the board"))
+    if (!insert(store, prepared, board_id, error, "add the board"))
         return false;
-    *board_id = sqlite3_last_insert_rowid(store->database);
 
     for (size_t i = 0; i < board->value_count; i++) {
-        if (!(prepared = statement(store, STATEMENT_INSERT_VALUE, error)))
+        if (!(prepared = statement_for(store, STATEMENT_INSERT_VALUE, *board_id, error)))
             return false;
-        sqlite3_bind_int64(prepared, 1, *board_id);
         sqlite3_bind_int64(prepared, 2, (long long)i);
-        bind_text(prepared, 3, board->values[i].name);
-        bind_text(prepared, 4, board->values[i].text);
+        bind_texts(prepared, 3, (const char *const[]){board->values[i].name, board->values[i].text},
+                   2);
         if (!run(store, prepared, error, "add the board's values"))
             return false;
     }
 
     long long *node_ids = xcalloc(board->node_count ? board->node_count : 1, sizeof *node_ids);
     bool ok = true;
-    for (size_t i = 0; ok && i < board->node_count; i++) {
-        const struct node *node = &board->nodes[i];
-        if (!(prepared = statement(store, STATEMENT_INSERT_NODE, error))) {
-            ok = false;
-            break;
-        }
-        sqlite3_bind_int64(prepared, 1, *board_id);
-        if (node->parent == NODE_NONE)
-            sqlite3_bind_null(prepared, 2);
-        else
-            sqlite3_bind_int64(prepared, 2, node_ids[node->parent]);
-        bind_text(prepared, 3, level_name(node->level));
-        bind_text(prepared, 4, node->code);
-        bind_text(prepared, 5, node->title);
-        bind_text(prepared, 6, node->lead);
-        sqlite3_bind_int64(prepared, 7, (long long)i);
-        if (node->has_milestone)
-            bind_period(prepared, 8, node->milestone.due);
-        else
-            sqlite3_bind_null(prepared, 8);
-        if (!(ok = run(store, prepared, error, "add the board's aims and objectives")))
-            break;
-        node_ids[i] = sqlite3_last_insert_rowid(store->database);
-
-        for (size_t u = 0; ok && u < node->milestone.update_count; u++) {
-            const struct milestone_update *update = &node->milestone.updates[u];
-            if (!(prepared = statement(store, STATEMENT_INSERT_MILESTONE_UPDATE, error))) {
-                ok = false;
-                break;
-            }
-            sqlite3_bind_int64(prepared, 1, node_ids[i]);
-            bind_period(prepared, 2, update->period);
-            bind_text(prepared, 3, milestone_status_name(update->status));
-            bind_text(prepared, 4, update->note);
-            bind_text(prepared, 5, update->entered_by ? update->entered_by : current_user_name());
-            bind_text(prepared, 6, update->entered_at ? update->entered_at : now);
-            sqlite3_bind_int(prepared, 7, update->sample || board->sample);
-            ok = run(store, prepared, error, "add a milestone status");
-        }
-
-        for (size_t m = 0; ok && m < node->metric_count; m++) {
-            const struct metric *metric = &node->metrics[m];
-            if (!(prepared = statement(store, STATEMENT_INSERT_METRIC, error))) {
-                ok = false;
-                break;
-            }
-            sqlite3_bind_int64(prepared, 1, *board_id);
-            sqlite3_bind_int64(prepared, 2, node_ids[i]);
-            sqlite3_bind_int64(prepared, 3, (long long)m);
-            bind_text(prepared, 4, metric->code);
-            bind_text(prepared, 5, metric->name);
-            bind_text(prepared, 6, unit_name(metric->unit));
-            bind_text(prepared, 7, direction_name(metric->direction));
-            if (metric->has_baseline) {
-                sqlite3_bind_double(prepared, 8, metric->baseline);
-                bind_period(prepared, 9, metric->baseline_period);
-            }
-            sqlite3_bind_double(prepared, 10, metric->target);
-            bind_period(prepared, 11, metric->target_period);
-            if (metric->has_tolerance)
-                sqlite3_bind_double(prepared, 12, metric->tolerance);
-            if (metric->stale_months)
-                sqlite3_bind_int(prepared, 13, metric->stale_months);
-            bind_text(prepared, 14, metric->breakdown);
-            sqlite3_bind_int(prepared, 15, metric->spc.minimum_points);
-            sqlite3_bind_int(prepared, 16, metric->spc.shift_length);
-            sqlite3_bind_int(prepared, 17, metric->spc.trend_length);
-            sqlite3_bind_int(prepared, 18, metric->spc.screen_moving_ranges);
-            if (metric->spc.conflict != SPC_CONFLICT_DEFAULT)
-                bind_text(prepared, 19, spc_conflict_name(metric->spc.conflict));
-            if (!(ok = run(store, prepared, error, "add a metric")))
-                break;
-            long long metric_id = sqlite3_last_insert_rowid(store->database);
-            for (size_t t = 0; ok && t < metric->trajectory_count; t++) {
-                if (!(prepared = statement(store, STATEMENT_INSERT_TRAJECTORY, error))) {
-                    ok = false;
-                    break;
-                }
-                sqlite3_bind_int64(prepared, 1, metric_id);
-                bind_period(prepared, 2, metric->trajectory[t].period);
-                sqlite3_bind_double(prepared, 3, metric->trajectory[t].value);
-                ok = run(store, prepared, error, "add a trajectory");
-            }
-            for (int r = 0; ok && r < metric->spc.rebase_count; r++) {
-                if (!(prepared = statement(store, STATEMENT_INSERT_REBASE, error))) {
-                    ok = false;
-                    break;
-                }
-                sqlite3_bind_int64(prepared, 1, metric_id);
-                bind_period(prepared, 2, metric->spc.rebase_periods[r]);
-                ok = run(store, prepared, error, "add an SPC rebase");
-            }
-        }
-    }
+    for (size_t i = 0; ok && i < board->node_count; i++)
+        ok = insert_node(store, board, i, *board_id, node_ids, now, error);
     free(node_ids);
     return ok;
 }
@@ -1055,35 +1220,17 @@ static bool insert_structure(struct store *store, const struct board *board, lon
 bool store_find_metric(struct store *store, const char *board_code, const char *metric_code,
                        struct metric_ref *out, struct error *error)
 {
-    long long board_id;
-    bool found;
-    if (!find_board_id(store, board_code, &board_id, &found, error))
+    sqlite3_stmt *prepared;
+    if (!find_on_board(store, STATEMENT_FIND_METRIC, board_code, metric_code, "look up a metric",
+                       "Board '%s' has no metric '%s'.", &prepared, error))
         return false;
-    if (!found) {
-        error_set(error, EXIT_DATA, "There is no board '%s' in the store.", board_code);
-        return false;
-    }
-    sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_METRIC, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    bind_text(prepared, 2, metric_code);
-    int result = sqlite3_step(prepared);
-    if (result == SQLITE_ROW) {
-        out->metric_id = sqlite3_column_int64(prepared, 0);
-        const char *unit = (const char *)sqlite3_column_text(prepared, 1);
-        if (!unit || !unit_parse(unit, &out->unit))
-            out->unit = UNIT_NUMBER;
-        out->code = column_text(prepared, 2);
-        out->breakdown = column_text(prepared, 3);
-    }
+    out->metric_id = sqlite3_column_int64(prepared, 0);
+    if (!unit_parse(column_name(prepared, 1), &out->unit))
+        out->unit = UNIT_NUMBER;
+    out->code = column_text(prepared, 2);
+    out->breakdown = column_text(prepared, 3);
     sqlite3_reset(prepared);
-    if (result == SQLITE_ROW)
-        return true;
-    if (result != SQLITE_DONE)
-        return fail(store, error, "look up a metric");
-    error_set(error, EXIT_DATA, "Board '%s' has no metric '%s'.", board_code, metric_code);
-    return false;
+    return true;
 }
 
 void metric_ref_free(struct metric_ref *ref)
@@ -1096,33 +1243,15 @@ void metric_ref_free(struct metric_ref *ref)
 bool store_find_node(struct store *store, const char *board_code, const char *node_code,
                      long long *node_id, bool *is_milestone, struct error *error)
 {
-    long long board_id;
-    bool found;
-    if (!find_board_id(store, board_code, &board_id, &found, error))
+    sqlite3_stmt *prepared;
+    if (!find_on_board(store, STATEMENT_FIND_NODE, board_code, node_code, "look up a node",
+                       "Board '%s' has no aim, objective or deliverable '%s'.", &prepared, error))
         return false;
-    if (!found) {
-        error_set(error, EXIT_DATA, "There is no board '%s' in the store.", board_code);
-        return false;
-    }
-    sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_NODE, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    bind_text(prepared, 2, node_code);
-    int result = sqlite3_step(prepared);
-    if (result == SQLITE_ROW) {
-        *node_id = sqlite3_column_int64(prepared, 0);
-        if (is_milestone)
-            *is_milestone = sqlite3_column_int(prepared, 1) != 0;
-    }
+    *node_id = sqlite3_column_int64(prepared, 0);
+    if (is_milestone)
+        *is_milestone = sqlite3_column_int(prepared, 1) != 0;
     sqlite3_reset(prepared);
-    if (result == SQLITE_ROW)
-        return true;
-    if (result != SQLITE_DONE)
-        return fail(store, error, "look up a node");
-    error_set(error, EXIT_DATA, "Board '%s' has no aim, objective or deliverable '%s'.",
-              board_code, node_code);
-    return false;
+    return true;
 }
 
 bool store_put_reading(struct store *store, long long metric_id, yearmonth period,
@@ -1136,11 +1265,8 @@ bool store_put_reading(struct store *store, long long metric_id, yearmonth perio
 /* Keeps metric_latest in step with the readings (same transaction). */
 static bool refresh_metric_latest(struct store *store, long long metric_id, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_REFRESH_METRIC_LATEST, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, metric_id);
-    return run(store, prepared, error, "update the latest readings");
+    return run_for(store, STATEMENT_REFRESH_METRIC_LATEST, metric_id, error,
+                   "update the latest readings");
 }
 
 /* An import refreshes metric_latest once per board after all its readings
@@ -1162,9 +1288,8 @@ static bool put_reading(struct store *store, long long metric_id, yearmonth peri
         *had_old = result == SQLITE_ROW;
         if (*had_old && old_value)
             *old_value = sqlite3_column_double(prepared, 0);
-        sqlite3_reset(prepared);
-        if (result != SQLITE_ROW && result != SQLITE_DONE)
-            return fail(store, error, "read the current reading");
+        if (!finish(store, prepared, result, error, "read the current reading"))
+            return false;
     }
     if (!(prepared = statement(store, STATEMENT_PUT_READING, error)))
         return false;
@@ -1207,80 +1332,42 @@ bool store_add_milestone_update(struct store *store, long long node_id,
                                 const char *who, const char *when, long long *update_id,
                                 struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_MILESTONE_UPDATE, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, node_id);
-    bind_period(prepared, 2, period);
-    bind_text(prepared, 3, milestone_status_name(status));
-    bind_text(prepared, 4, note);
-    bind_text(prepared, 5, who);
-    bind_text(prepared, 6, when);
-    sqlite3_bind_int(prepared, 7, 0);
-    if (!run(store, prepared, error, "save the milestone status"))
-        return false;
-    if (update_id)
-        *update_id = sqlite3_last_insert_rowid(store->database);
-    return true;
+    return insert_milestone_update(store, node_id, period, status, note, who, when, false,
+                                   update_id, error, "save the milestone status");
 }
 
 bool store_latest_milestone_status(struct store *store, long long node_id,
                                    enum milestone_status *status, bool *found,
                                    struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LATEST_MILESTONE_STATUS, error);
+    sqlite3_stmt *prepared =
+        statement_for(store, STATEMENT_LATEST_MILESTONE_STATUS, node_id, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, node_id);
     int result = sqlite3_step(prepared);
     *found = result == SQLITE_ROW;
-    if (*found) {
-        const char *text = (const char *)sqlite3_column_text(prepared, 0);
-        if (!text || !milestone_status_parse(text, status))
-            *status = MILESTONE_NOT_STARTED;
-    }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_ROW && result != SQLITE_DONE)
-        return fail(store, error, "read the milestone status");
-    return true;
+    if (*found && !milestone_status_parse(column_name(prepared, 0), status))
+        *status = MILESTONE_NOT_STARTED;
+    return finish(store, prepared, result, error, "read the milestone status");
 }
 
 bool store_delete_milestone_update(struct store *store, long long update_id, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_DELETE_MILESTONE_UPDATE, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, update_id);
-    return run(store, prepared, error, "remove the milestone status");
+    return run_for(store, STATEMENT_DELETE_MILESTONE_UPDATE, update_id, error,
+                   "remove the milestone status");
 }
 
 bool store_add_comment(struct store *store, long long node_id, yearmonth period, const char *text,
                        const char *who, const char *when, long long *comment_id,
                        struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_COMMENT, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, node_id);
-    bind_period(prepared, 2, period);
-    bind_text(prepared, 3, text);
-    bind_text(prepared, 4, who);
-    bind_text(prepared, 5, when);
-    sqlite3_bind_int(prepared, 6, 0);
-    if (!run(store, prepared, error, "save the commentary"))
-        return false;
-    if (comment_id)
-        *comment_id = sqlite3_last_insert_rowid(store->database);
-    return true;
+    return insert_comment(store, node_id, period, text, who, when, false, comment_id, error,
+                          "save the commentary");
 }
 
 bool store_delete_comment(struct store *store, long long comment_id, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_DELETE_COMMENT, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, comment_id);
-    return run(store, prepared, error, "remove the commentary");
+    return run_for(store, STATEMENT_DELETE_COMMENT, comment_id, error, "remove the commentary");
 }
 
 bool store_add_audit(struct store *store, const char *who, const char *when, const char *action,
@@ -1290,13 +1377,10 @@ bool store_add_audit(struct store *store, const char *who, const char *when, con
     sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_AUDIT, error);
     if (!prepared)
         return false;
-    bind_text(prepared, 1, when);
-    bind_text(prepared, 2, who);
-    bind_text(prepared, 3, action);
-    bind_text(prepared, 4, board_code);
-    bind_text(prepared, 5, node_code);
-    bind_text(prepared, 6, old_value);
-    bind_text(prepared, 7, new_value);
+    bind_texts(prepared, 1,
+               (const char *const[]){when, who, action, board_code, node_code, old_value,
+                                     new_value},
+               7);
     return run(store, prepared, error, "write the audit log");
 }
 
@@ -1321,35 +1405,32 @@ static void free_lookups(struct metric_lookup *lookups, size_t count)
     free(lookups);
 }
 
+static void read_lookup(sqlite3_stmt *prepared, void *item)
+{
+    struct metric_lookup *lookup = item;
+    lookup->code = column_text(prepared, 0);
+    lookup->id = sqlite3_column_int64(prepared, 1);
+    if (!unit_parse(column_name(prepared, 2), &lookup->unit))
+        lookup->unit = UNIT_NUMBER;
+    lookup->has_breakdown = sqlite3_column_int(prepared, 3) != 0;
+}
+
+static void free_lookup_list(void *list, size_t count)
+{
+    free_lookups(list, count);
+}
+
 static bool list_metrics(struct store *store, long long board_id, struct metric_lookup **out,
                          size_t *count, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LIST_METRIC_CODES, error);
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LIST_METRIC_CODES, board_id, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    struct metric_lookup *list = NULL;
-    size_t used = 0, capacity = 0;
-    int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        void *grown = list;
-        grow_array(&grown, &capacity, used + 1, sizeof *list);
-        list = grown;
-        list[used].code = column_text(prepared, 0);
-        list[used].id = sqlite3_column_int64(prepared, 1);
-        const char *unit = (const char *)sqlite3_column_text(prepared, 2);
-        if (!unit || !unit_parse(unit, &list[used].unit))
-            list[used].unit = UNIT_NUMBER;
-        list[used].has_breakdown = sqlite3_column_int(prepared, 3) != 0;
-        used++;
-    }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE) {
-        free_lookups(list, used);
-        return fail(store, error, "list the board's metrics");
-    }
+    static const struct row_list lookups = {sizeof **out, read_lookup, free_lookup_list};
+    void *list;
+    if (!read_rows(store, prepared, &lookups, "list the board's metrics", &list, count, error))
+        return false;
     *out = list;
-    *count = used;
     return true;
 }
 
@@ -1417,17 +1498,11 @@ static bool import_activity(struct store *store, const struct board *board, long
                          "board '%s' has no milestone '%s'", board->code, update->node_code);
             return false;
         }
-        sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_MILESTONE_UPDATE, error);
-        if (!prepared)
-            return false;
-        sqlite3_bind_int64(prepared, 1, node_id);
-        bind_period(prepared, 2, update->period);
-        bind_text(prepared, 3, milestone_status_name(update->status));
-        bind_text(prepared, 4, update->note);
-        bind_text(prepared, 5, update->entered_by ? update->entered_by : who);
-        bind_text(prepared, 6, update->entered_at ? update->entered_at : now);
-        sqlite3_bind_int(prepared, 7, sample || update->sample);
-        if (!run(store, prepared, error, "save a milestone status"))
+        if (!insert_milestone_update(store, node_id, update->period, update->status, update->note,
+                                     update->entered_by ? update->entered_by : who,
+                                     update->entered_at ? update->entered_at : now,
+                                     sample || update->sample, NULL, error,
+                                     "save a milestone status"))
             return false;
     }
     for (size_t i = 0; i < board->comment_count; i++) {
@@ -1443,16 +1518,10 @@ static bool import_activity(struct store *store, const struct board *board, long
                 *error = lookup;
             return false;
         }
-        sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_COMMENT, error);
-        if (!prepared)
-            return false;
-        sqlite3_bind_int64(prepared, 1, node_id);
-        bind_period(prepared, 2, comment->period);
-        bind_text(prepared, 3, comment->text);
-        bind_text(prepared, 4, comment->entered_by ? comment->entered_by : who);
-        bind_text(prepared, 5, comment->entered_at ? comment->entered_at : now);
-        sqlite3_bind_int(prepared, 6, sample || comment->sample);
-        if (!run(store, prepared, error, "save commentary"))
+        if (!insert_comment(store, node_id, comment->period, comment->text,
+                            comment->entered_by ? comment->entered_by : who,
+                            comment->entered_at ? comment->entered_at : now,
+                            sample || comment->sample, NULL, error, "save commentary"))
             return false;
     }
     return true;
@@ -1492,11 +1561,8 @@ bool store_import_boards(struct store *store, struct board *const *boards,
         if (!import_activity(store, board, board_id, file_names[i], sample || board->sample, who,
                              now, replaced, context, error))
             return false;
-        sqlite3_stmt *prepared = statement(store, STATEMENT_REFRESH_BOARD_LATEST, error);
-        if (!prepared)
-            return false;
-        sqlite3_bind_int64(prepared, 1, board_id);
-        if (!run(store, prepared, error, "update the latest readings"))
+        if (!run_for(store, STATEMENT_REFRESH_BOARD_LATEST, board_id, error,
+                     "update the latest readings"))
             return false;
     }
     return true;
@@ -1507,31 +1573,37 @@ bool store_import_boards(struct store *store, struct board *const *boards,
 static bool load_board(struct store *store, const char *code, yearmonth as_of, bool summary,
                        bool top, struct board **out, struct error *error);
 
+static void read_summary(sqlite3_stmt *prepared, void *item)
+{
+    struct board_summary *summary = item;
+    summary->code = column_text(prepared, 0);
+    summary->title = column_text(prepared, 1);
+}
+
+static void free_summary_list(void *list, size_t count)
+{
+    board_summaries_free(list, count);
+}
+
+/* The boards (code and title) a statement lists. */
+static bool list_summaries(struct store *store, enum statement_id id, const char *doing,
+                           struct board_summary **out, size_t *count, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, id, error);
+    if (!prepared)
+        return false;
+    static const struct row_list summaries = {sizeof **out, read_summary, free_summary_list};
+    void *list;
+    if (!read_rows(store, prepared, &summaries, doing, &list, count, error))
+        return false;
+    *out = list;
+    return true;
+}
+
 bool store_list_boards(struct store *store, struct board_summary **out, size_t *count,
                        struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LIST_BOARDS, error);
-    if (!prepared)
-        return false;
-    struct board_summary *list = NULL;
-    size_t used = 0, capacity = 0;
-    int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        void *grown = list;
-        grow_array(&grown, &capacity, used + 1, sizeof *list);
-        list = grown;
-        list[used].code = column_text(prepared, 0);
-        list[used].title = column_text(prepared, 1);
-        used++;
-    }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE) {
-        board_summaries_free(list, used);
-        return fail(store, error, "list the boards");
-    }
-    *out = list;
-    *count = used;
-    return true;
+    return list_summaries(store, STATEMENT_LIST_BOARDS, "list the boards", out, count, error);
 }
 
 void board_summaries_free(struct board_summary *list, size_t count)
@@ -1612,6 +1684,84 @@ static sqlite3_stmt *scoped_statement(struct store *store, const struct scope *s
     return prepared;
 }
 
+/* Steps to the next row whose first column names a loaded metric: that
+ * metric, or NULL at the end (the last step's result in *result). */
+static struct metric *next_metric_row(sqlite3_stmt *prepared, const struct metric_index *index,
+                                      int *result)
+{
+    while ((*result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
+        if (at != NODE_NONE)
+            return index->metrics[at];
+    }
+    return NULL;
+}
+
+/* The index of the node a row's `column` names, or NODE_NONE. */
+static size_t row_node(const struct board *board, const long long *node_ids,
+                       sqlite3_stmt *prepared, int column)
+{
+    return find_by_id(node_ids, board->node_count, sqlite3_column_int64(prepared, column));
+}
+
+/* Rows come grouped by the metric or node they belong to: the capacity of
+ * that owner's array, for as long as its rows last. */
+struct group {
+    const void *owner;
+    size_t capacity;
+};
+
+/* The owner's array of `count` items grown by one, zeroed. */
+static void *grow_grouped(struct group *group, const void *owner, void *array, size_t count,
+                          size_t size)
+{
+    if (owner != group->owner) {
+        group->owner = owner;
+        group->capacity = count;
+    }
+    return grow_one(array, &group->capacity, count, size);
+}
+
+/* A reading from a row's columns from `column` on: period, segment ('' for
+ * the whole series), value, note, who, when and whether it is a sample. */
+static void read_reading(sqlite3_stmt *prepared, int column, struct reading *reading)
+{
+    reading->period = column_period(prepared, column);
+    const char *segment = (const char *)sqlite3_column_text(prepared, column + 1);
+    reading->segment = segment && segment[0] ? xstrdup(segment) : NULL;
+    reading->value = sqlite3_column_double(prepared, column + 2);
+    reading->note = column_text(prepared, column + 3);
+    reading->entered_by = column_text(prepared, column + 4);
+    reading->entered_at = column_text(prepared, column + 5);
+    reading->sample = sqlite3_column_int(prepared, column + 6) != 0;
+}
+
+static void read_node(sqlite3_stmt *prepared, struct node *node, long long *parent)
+{
+    node->id = sqlite3_column_int64(prepared, 0);
+    const char *level = (const char *)sqlite3_column_text(prepared, 1);
+    node->level = level && strcmp(level, "aim") == 0         ? LEVEL_AIM
+                  : level && strcmp(level, "objective") == 0 ? LEVEL_OBJECTIVE
+                                                             : LEVEL_DELIVERABLE;
+    node->code = column_text(prepared, 2);
+    node->title = column_text(prepared, 3);
+    node->lead = column_text(prepared, 4);
+    if (sqlite3_column_type(prepared, 5) != SQLITE_NULL) {
+        node->has_milestone = true;
+        node->milestone.due = column_period(prepared, 5);
+    }
+    *parent =
+        sqlite3_column_type(prepared, 6) == SQLITE_NULL ? 0 : sqlite3_column_int64(prepared, 6);
+    node->tree_order = sqlite3_column_int(prepared, 7);
+    if (sqlite3_column_type(prepared, 8) != SQLITE_NULL) {
+        node->has_stored_status = true;
+        node->stored_rag = (enum rag)sqlite3_column_int(prepared, 8);
+        for (int k = 0; k < RAG_COUNT; k++)
+            node->stored_counts[k] = (unsigned)sqlite3_column_int(prepared, 9 + k);
+        node->child_count = (size_t)sqlite3_column_int64(prepared, 14);
+    }
+}
+
 static bool load_nodes(struct store *store, struct board *board, const struct scope *scope,
                        long long **node_ids_out, struct error *error)
 {
@@ -1624,42 +1774,14 @@ static bool load_nodes(struct store *store, struct board *board, const struct sc
     size_t parent_capacity = 0;
     int result;
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        void *grown = board->nodes;
-        grow_array(&grown, &capacity, board->node_count + 1, sizeof *board->nodes);
-        board->nodes = grown;
-        grown = parents;
-        grow_array(&grown, &parent_capacity, board->node_count + 1, sizeof *parents);
-        parents = grown;
-        struct node *node = &board->nodes[board->node_count];
-        memset(node, 0, sizeof *node);
-        node->id = sqlite3_column_int64(prepared, 0);
-        const char *level = (const char *)sqlite3_column_text(prepared, 1);
-        node->level = level && strcmp(level, "aim") == 0         ? LEVEL_AIM
-                      : level && strcmp(level, "objective") == 0 ? LEVEL_OBJECTIVE
-                                                                 : LEVEL_DELIVERABLE;
-        node->code = column_text(prepared, 2);
-        node->title = column_text(prepared, 3);
-        node->lead = column_text(prepared, 4);
-        if (sqlite3_column_type(prepared, 5) != SQLITE_NULL) {
-            node->has_milestone = true;
-            node->milestone.due = column_period(prepared, 5);
-        }
-        parents[board->node_count] =
-            sqlite3_column_type(prepared, 6) == SQLITE_NULL ? 0 : sqlite3_column_int64(prepared, 6);
-        node->tree_order = sqlite3_column_int(prepared, 7);
-        if (sqlite3_column_type(prepared, 8) != SQLITE_NULL) {
-            node->has_stored_status = true;
-            node->stored_rag = (enum rag)sqlite3_column_int(prepared, 8);
-            for (int k = 0; k < RAG_COUNT; k++)
-                node->stored_counts[k] = (unsigned)sqlite3_column_int(prepared, 9 + k);
-            node->child_count = (size_t)sqlite3_column_int64(prepared, 14);
-        }
+        board->nodes = grow_one(board->nodes, &capacity, board->node_count, sizeof *board->nodes);
+        parents = grow_one(parents, &parent_capacity, board->node_count, sizeof *parents);
+        read_node(prepared, &board->nodes[board->node_count], &parents[board->node_count]);
         board->node_count++;
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE) {
+    if (!finish(store, prepared, result, error, "read the board's tree")) {
         free(parents);
-        return fail(store, error, "read the board's tree");
+        return false;
     }
     long long *ids = xcalloc(board->node_count ? board->node_count : 1, sizeof *ids);
     for (size_t i = 0; i < board->node_count; i++)
@@ -1687,6 +1809,37 @@ static bool load_nodes(struct store *store, struct board *board, const struct sc
     return true;
 }
 
+static void read_metric(sqlite3_stmt *prepared, const struct board *board, struct metric *metric)
+{
+    metric->id = sqlite3_column_int64(prepared, 0);
+    metric->code = column_text(prepared, 2);
+    metric->name = column_text(prepared, 3);
+    if (!unit_parse(column_name(prepared, 4), &metric->unit))
+        metric->unit = UNIT_NUMBER;
+    if (!direction_parse(column_name(prepared, 5), &metric->direction))
+        metric->direction = DIRECTION_NONE;
+    if (sqlite3_column_type(prepared, 6) != SQLITE_NULL) {
+        metric->has_baseline = true;
+        metric->baseline = sqlite3_column_double(prepared, 6);
+        metric->baseline_period = column_period(prepared, 7);
+    }
+    metric->target = sqlite3_column_double(prepared, 8);
+    metric->target_period = column_period(prepared, 9);
+    if (sqlite3_column_type(prepared, 10) != SQLITE_NULL) {
+        metric->has_tolerance = true;
+        metric->tolerance = sqlite3_column_double(prepared, 10);
+    }
+    metric->stale_months = sqlite3_column_int(prepared, 11);
+    metric->breakdown = column_text(prepared, 12);
+    metric->spc = spc_default_settings();
+    metric->spc.minimum_points = sqlite3_column_int(prepared, 13);
+    metric->spc.shift_length = sqlite3_column_int(prepared, 14);
+    metric->spc.trend_length = sqlite3_column_int(prepared, 15);
+    metric->spc.screen_moving_ranges = sqlite3_column_int(prepared, 16) != 0;
+    column_conflict(prepared, 17, &metric->spc.conflict);
+    metric->spc.board_conflict = board->spc_conflict;
+}
+
 static bool load_metrics(struct store *store, struct board *board, const struct scope *scope,
                          const long long *node_ids, struct error *error)
 {
@@ -1697,50 +1850,16 @@ static bool load_metrics(struct store *store, struct board *board, const struct 
     size_t *capacities = xcalloc(board->node_count ? board->node_count : 1, sizeof *capacities);
     int result;
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(node_ids, board->node_count, sqlite3_column_int64(prepared, 1));
+        size_t at = row_node(board, node_ids, prepared, 1);
         if (at == NODE_NONE)
             continue;
         struct node *node = &board->nodes[at];
-        void *grown = node->metrics;
-        grow_array(&grown, &capacities[at], node->metric_count + 1, sizeof *node->metrics);
-        node->metrics = grown;
-        struct metric *metric = &node->metrics[node->metric_count++];
-        memset(metric, 0, sizeof *metric);
-        metric->id = sqlite3_column_int64(prepared, 0);
-        metric->code = column_text(prepared, 2);
-        metric->name = column_text(prepared, 3);
-        const char *text = (const char *)sqlite3_column_text(prepared, 4);
-        if (!text || !unit_parse(text, &metric->unit))
-            metric->unit = UNIT_NUMBER;
-        text = (const char *)sqlite3_column_text(prepared, 5);
-        if (!text || !direction_parse(text, &metric->direction))
-            metric->direction = DIRECTION_NONE;
-        if (sqlite3_column_type(prepared, 6) != SQLITE_NULL) {
-            metric->has_baseline = true;
-            metric->baseline = sqlite3_column_double(prepared, 6);
-            metric->baseline_period = column_period(prepared, 7);
-        }
-        metric->target = sqlite3_column_double(prepared, 8);
-        metric->target_period = column_period(prepared, 9);
-        if (sqlite3_column_type(prepared, 10) != SQLITE_NULL) {
-            metric->has_tolerance = true;
-            metric->tolerance = sqlite3_column_double(prepared, 10);
-        }
-        metric->stale_months = sqlite3_column_int(prepared, 11);
-        metric->breakdown = column_text(prepared, 12);
-        metric->spc = spc_default_settings();
-        metric->spc.minimum_points = sqlite3_column_int(prepared, 13);
-        metric->spc.shift_length = sqlite3_column_int(prepared, 14);
-        metric->spc.trend_length = sqlite3_column_int(prepared, 15);
-        metric->spc.screen_moving_ranges = sqlite3_column_int(prepared, 16) != 0;
-        column_conflict(prepared, 17, &metric->spc.conflict);
-        metric->spc.board_conflict = board->spc_conflict;
+        node->metrics =
+            grow_one(node->metrics, &capacities[at], node->metric_count, sizeof *node->metrics);
+        read_metric(prepared, board, &node->metrics[node->metric_count++]);
     }
-    sqlite3_reset(prepared);
     free(capacities);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the board's metrics");
-    return true;
+    return finish(store, prepared, result, error, "read the board's metrics");
 }
 
 static bool load_metric_details(struct store *store, struct board *board,
@@ -1752,41 +1871,28 @@ static bool load_metric_details(struct store *store, struct board *board,
     if (!prepared)
         return false;
     int result;
-    size_t capacity = 0;
-    struct metric *previous = NULL;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
-        if (at == NODE_NONE)
-            continue;
-        struct metric *metric = index->metrics[at];
-        if (metric != previous)
-            capacity = metric->trajectory_count;
-        previous = metric;
-        void *grown = metric->trajectory;
-        grow_array(&grown, &capacity, metric->trajectory_count + 1, sizeof *metric->trajectory);
-        metric->trajectory = grown;
+    struct group group = {0};
+    struct metric *metric;
+    while ((metric = next_metric_row(prepared, index, &result))) {
+        metric->trajectory = grow_grouped(&group, metric, metric->trajectory,
+                                          metric->trajectory_count, sizeof *metric->trajectory);
         metric->trajectory[metric->trajectory_count].period = column_period(prepared, 1);
         metric->trajectory[metric->trajectory_count].value = sqlite3_column_double(prepared, 2);
         metric->trajectory_count++;
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the trajectories");
+    if (!finish(store, prepared, result, error, "read the trajectories"))
+        return false;
 
     if (!(prepared = scoped_statement(store, scope, STATEMENT_LOAD_REBASES,
                                       STATEMENT_LOAD_CHILD_REBASES, error)))
         return false;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
-        if (at == NODE_NONE)
-            continue;
-        struct spc_settings *settings = &index->metrics[at]->spc;
+    while ((metric = next_metric_row(prepared, index, &result))) {
+        struct spc_settings *settings = &metric->spc;
         if (settings->rebase_count < SPC_MAX_REBASES)
             settings->rebase_periods[settings->rebase_count++] = column_period(prepared, 1);
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the SPC settings");
+    if (!finish(store, prepared, result, error, "read the SPC settings"))
+        return false;
 
     if (summary)
         return true; /* load_latest_readings gives the latest two instead */
@@ -1794,40 +1900,42 @@ static bool load_metric_details(struct store *store, struct board *board,
         return false;
     sqlite3_bind_int64(prepared, 1, scope->board_id);
     bind_text(prepared, 2, as_of_text);
-    previous = NULL;
-    capacity = 0;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
-        if (at == NODE_NONE)
-            continue;
-        struct metric *metric = index->metrics[at];
-        if (metric != previous)
-            capacity = metric->reading_count;
-        previous = metric;
-        void *grown = metric->readings;
-        grow_array(&grown, &capacity, metric->reading_count + 1, sizeof *metric->readings);
-        metric->readings = grown;
+    group = (struct group){0};
+    while ((metric = next_metric_row(prepared, index, &result))) {
+        metric->readings = grow_grouped(&group, metric, metric->readings, metric->reading_count,
+                                        sizeof *metric->readings);
         struct reading *reading = &metric->readings[metric->reading_count++];
-        memset(reading, 0, sizeof *reading);
-        reading->period = column_period(prepared, 1);
-        const char *segment = (const char *)sqlite3_column_text(prepared, 2);
-        reading->segment = segment && segment[0] ? xstrdup(segment) : NULL;
-        reading->value = sqlite3_column_double(prepared, 3);
-        reading->note = column_text(prepared, 4);
-        reading->entered_by = column_text(prepared, 5);
-        reading->entered_at = column_text(prepared, 6);
-        reading->sample = sqlite3_column_int(prepared, 7) != 0;
+        read_reading(prepared, 1, reading);
         if (reading->sample)
             board->shows_sample = true;
         if (reading->period > board->as_at)
             board->as_at = reading->period;
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the readings");
     /* SQL sorted '' (the whole series) first, then segments by name, as
      * metric_sort_readings would; nothing more to do. */
-    return true;
+    return finish(store, prepared, result, error, "read the readings");
+}
+
+static void read_update(sqlite3_stmt *prepared, struct milestone_update *update)
+{
+    update->period = column_period(prepared, 1);
+    if (!milestone_status_parse(column_name(prepared, 2), &update->status))
+        update->status = MILESTONE_NOT_STARTED;
+    update->note = column_text(prepared, 3);
+    update->entered_by = column_text(prepared, 4);
+    update->entered_at = column_text(prepared, 5);
+    update->sample = sqlite3_column_int(prepared, 6) != 0;
+    update->id = sqlite3_column_int64(prepared, 7);
+}
+
+static void read_comment(sqlite3_stmt *prepared, struct comment *comment)
+{
+    comment->period = column_period(prepared, 1);
+    comment->text = column_text(prepared, 2);
+    comment->entered_by = column_text(prepared, 3);
+    comment->entered_at = column_text(prepared, 4);
+    comment->sample = sqlite3_column_int(prepared, 5) != 0;
+    comment->id = sqlite3_column_int64(prepared, 6);
 }
 
 static bool load_activity(struct store *store, struct board *board, const struct scope *scope,
@@ -1840,68 +1948,37 @@ static bool load_activity(struct store *store, struct board *board, const struct
         return false;
     bind_text(prepared, as_of_parameter, as_of_text);
     int result;
-    size_t capacity = 0;
-    struct node *previous = NULL;
+    struct group group = {0};
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(node_ids, board->node_count, sqlite3_column_int64(prepared, 0));
+        size_t at = row_node(board, node_ids, prepared, 0);
         if (at == NODE_NONE)
             continue;
-        struct node *node = &board->nodes[at];
-        if (node != previous)
-            capacity = node->milestone.update_count;
-        previous = node;
-        void *grown = node->milestone.updates;
-        grow_array(&grown, &capacity, node->milestone.update_count + 1,
-                   sizeof *node->milestone.updates);
-        node->milestone.updates = grown;
-        struct milestone_update *update = &node->milestone.updates[node->milestone.update_count++];
-        memset(update, 0, sizeof *update);
-        update->period = column_period(prepared, 1);
-        const char *status = (const char *)sqlite3_column_text(prepared, 2);
-        if (!status || !milestone_status_parse(status, &update->status))
-            update->status = MILESTONE_NOT_STARTED;
-        update->note = column_text(prepared, 3);
-        update->entered_by = column_text(prepared, 4);
-        update->entered_at = column_text(prepared, 5);
-        update->sample = sqlite3_column_int(prepared, 6) != 0;
-        update->id = sqlite3_column_int64(prepared, 7);
+        struct milestone *milestone = &board->nodes[at].milestone;
+        milestone->updates = grow_grouped(&group, milestone, milestone->updates,
+                                          milestone->update_count, sizeof *milestone->updates);
+        struct milestone_update *update = &milestone->updates[milestone->update_count++];
+        read_update(prepared, update);
         if (update->period > board->as_at)
             board->as_at = update->period;
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the milestone statuses");
+    if (!finish(store, prepared, result, error, "read the milestone statuses"))
+        return false;
 
     if (!(prepared = scoped_statement(store, scope, STATEMENT_LOAD_COMMENTS,
                                       STATEMENT_LOAD_CHILD_COMMENTS, error)))
         return false;
     bind_text(prepared, as_of_parameter, as_of_text);
-    previous = NULL;
-    capacity = 0;
+    group = (struct group){0};
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(node_ids, board->node_count, sqlite3_column_int64(prepared, 0));
+        size_t at = row_node(board, node_ids, prepared, 0);
         if (at == NODE_NONE)
             continue;
         struct node *node = &board->nodes[at];
-        if (node != previous)
-            capacity = node->comment_count;
-        previous = node;
-        void *grown = node->comments;
-        grow_array(&grown, &capacity, node->comment_count + 1, sizeof *node->comments);
-        node->comments = grown;
-        struct comment *comment = &node->comments[node->comment_count++];
-        memset(comment, 0, sizeof *comment);
-        comment->period = column_period(prepared, 1);
-        comment->text = column_text(prepared, 2);
-        comment->entered_by = column_text(prepared, 3);
-        comment->entered_at = column_text(prepared, 4);
-        comment->sample = sqlite3_column_int(prepared, 5) != 0;
-        comment->id = sqlite3_column_int64(prepared, 6);
+        node->comments = grow_grouped(&group, node, node->comments, node->comment_count,
+                                      sizeof *node->comments);
+        read_comment(prepared, &node->comments[node->comment_count++]);
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the commentary");
-    return true;
+    return finish(store, prepared, result, error, "read the commentary");
 }
 
 /* The summary's readings: each metric's two latest whole-series readings,
@@ -1926,11 +2003,8 @@ static bool load_latest_readings(struct store *store, struct board *board,
     if (!prepared)
         return false;
     int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
-        if (at == NODE_NONE)
-            continue;
-        struct metric *metric = index->metrics[at];
+    struct metric *metric;
+    while ((metric = next_metric_row(prepared, index, &result))) {
         metric->readings = xcalloc(2, sizeof *metric->readings);
         add_latest(metric, prepared, 4); /* the one before, first: oldest first */
         add_latest(metric, prepared, 1);
@@ -1945,9 +2019,8 @@ static bool load_latest_readings(struct store *store, struct board *board,
         if (sqlite3_column_int(prepared, 8))
             board->shows_sample = true;
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE)
-        return fail(store, error, "read the latest readings");
+    if (!finish(store, prepared, result, error, "read the latest readings"))
+        return false;
     if (board->newest_reading > board->as_at)
         board->as_at = board->newest_reading;
     return true;
@@ -1973,41 +2046,33 @@ static bool load_parts(struct store *store, struct board *board, const struct sc
     return ok;
 }
 
+static void read_whole_reading(sqlite3_stmt *prepared, void *item)
+{
+    read_reading(prepared, 0, item);
+}
+
+static void free_reading_list(void *list, size_t count)
+{
+    struct reading *readings = list;
+    for (size_t i = 0; i < count; i++)
+        reading_free_fields(&readings[i]);
+    free(readings);
+}
+
 bool store_load_metric_readings(struct store *store, struct metric *metric, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_METRIC_READINGS, error);
+    sqlite3_stmt *prepared =
+        statement_for(store, STATEMENT_LOAD_METRIC_READINGS, metric->id, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, metric->id);
-    struct reading *readings = NULL;
-    size_t count = 0, capacity = 0;
-    int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        void *grown = readings;
-        grow_array(&grown, &capacity, count + 1, sizeof *readings);
-        readings = grown;
-        struct reading *reading = &readings[count++];
-        memset(reading, 0, sizeof *reading);
-        reading->period = column_period(prepared, 0);
-        const char *segment = (const char *)sqlite3_column_text(prepared, 1);
-        reading->segment = segment && segment[0] ? xstrdup(segment) : NULL;
-        reading->value = sqlite3_column_double(prepared, 2);
-        reading->note = column_text(prepared, 3);
-        reading->entered_by = column_text(prepared, 4);
-        reading->entered_at = column_text(prepared, 5);
-        reading->sample = sqlite3_column_int(prepared, 6) != 0;
-    }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE) {
-        for (size_t i = 0; i < count; i++)
-            reading_free_fields(&readings[i]);
-        free(readings);
-        return fail(store, error, "read the readings");
-    }
-    for (size_t i = 0; i < metric->reading_count; i++)
-        reading_free_fields(&metric->readings[i]);
-    free(metric->readings);
-    metric->readings = readings;
+    static const struct row_list readings = {sizeof *metric->readings, read_whole_reading,
+                                             free_reading_list};
+    void *list;
+    size_t count;
+    if (!read_rows(store, prepared, &readings, "read the readings", &list, &count, error))
+        return false;
+    free_reading_list(metric->readings, metric->reading_count);
+    metric->readings = list;
     metric->reading_count = count;
     metric->readings_partial = false;
     return true;
@@ -2059,10 +2124,9 @@ bool store_load_children(struct store *store, struct board *board, size_t index,
 
 static bool load_board_status(struct store *store, struct board *board, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_LOAD_BOARD_STATUS, error);
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LOAD_BOARD_STATUS, board->id, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, board->id);
     int result = sqlite3_step(prepared);
     if (result == SQLITE_ROW) {
         board->has_stored_status = true;
@@ -2072,9 +2136,8 @@ static bool load_board_status(struct store *store, struct board *board, struct e
         for (int k = 0; k < RAG_COUNT; k++)
             board->stored_counts[k] = (unsigned)sqlite3_column_int(prepared, 3 + k);
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_ROW && result != SQLITE_DONE)
-        return fail(store, error, "read the board's status");
+    if (!finish(store, prepared, result, error, "read the board's status"))
+        return false;
     board->partial = true;
     return true;
 }
@@ -2121,16 +2184,13 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
         sqlite3_bind_int64(prepared, 1, board->id);
         size_t capacity = 0;
         while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-            void *grown = board->values;
-            grow_array(&grown, &capacity, board->value_count + 1, sizeof *board->values);
-            board->values = grown;
+            board->values =
+                grow_one(board->values, &capacity, board->value_count, sizeof *board->values);
             board->values[board->value_count].name = column_text(prepared, 0);
             board->values[board->value_count].text = column_text(prepared, 1);
             board->value_count++;
         }
-        sqlite3_reset(prepared);
-        if (result != SQLITE_DONE)
-            ok = fail(store, error, "read the board's values");
+        ok = finish(store, prepared, result, error, "read the board's values");
     }
 
     char as_of_text[8] = "9999-12";
@@ -2200,28 +2260,22 @@ bool store_save_statuses(struct store *store, const struct board *board,
 bool store_boards_without_statuses(struct store *store, struct board_summary **out,
                                    size_t *count, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_BOARDS_WITHOUT_STATUS, error);
-    if (!prepared)
-        return false;
-    struct board_summary *list = NULL;
-    size_t used = 0, capacity = 0;
-    int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        void *grown = list;
-        grow_array(&grown, &capacity, used + 1, sizeof *list);
-        list = grown;
-        list[used].code = column_text(prepared, 0);
-        list[used].title = column_text(prepared, 1);
-        used++;
+    return list_summaries(store, STATEMENT_BOARDS_WITHOUT_STATUS, "read the boards", out, count,
+                          error);
+}
+
+/* A search of one board for `text` from the node at `tree_order`, with
+ * one more parameter (the least status, or the filter). */
+static sqlite3_stmt *search_statement(struct store *store, enum statement_id id,
+                                      long long board_id, const char *text, int tree_order,
+                                      int limit, struct error *error)
+{
+    sqlite3_stmt *prepared = statement_on_board(store, id, board_id, text, error);
+    if (prepared) {
+        sqlite3_bind_int(prepared, 3, tree_order);
+        sqlite3_bind_int(prepared, 4, limit);
     }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE) {
-        board_summaries_free(list, used);
-        return fail(store, error, "read the boards");
-    }
-    *out = list;
-    *count = used;
-    return true;
+    return prepared;
 }
 
 bool store_search_node(struct store *store, long long board_id, const char *text, int tree_order,
@@ -2230,58 +2284,31 @@ bool store_search_node(struct store *store, long long board_id, const char *text
 {
     /* Walks the (board, tree order) index from the start and stops at the
      * first match, so a near match costs little whatever the board's size. */
-    sqlite3_stmt *prepared = statement(
-        store, forward ? STATEMENT_SEARCH_NODES_FORWARD : STATEMENT_SEARCH_NODES_BACKWARD, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    bind_text(prepared, 2, text);
-    sqlite3_bind_int(prepared, 3, tree_order);
-    sqlite3_bind_int(prepared, 4, (int)at_least);
-    int result = sqlite3_step(prepared);
-    *found = result == SQLITE_ROW;
-    *code = *found ? column_text(prepared, 0) : NULL;
-    sqlite3_reset(prepared);
-    if (result != SQLITE_ROW && result != SQLITE_DONE)
-        return fail(store, error, "search the board");
-    return true;
+    sqlite3_stmt *prepared = search_statement(
+        store, forward ? STATEMENT_SEARCH_NODES_FORWARD : STATEMENT_SEARCH_NODES_BACKWARD,
+        board_id, text, tree_order, (int)at_least, error);
+    return prepared && step_text(store, prepared, code, found, error, "search the board");
 }
 
 bool store_count_matches(struct store *store, long long board_id, const char *text,
                          int tree_order, int filter, int *position, int *total,
                          struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_SEARCH_COUNT, error);
+    sqlite3_stmt *prepared =
+        search_statement(store, STATEMENT_SEARCH_COUNT, board_id, text, tree_order, filter, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    bind_text(prepared, 2, text);
-    sqlite3_bind_int(prepared, 3, tree_order);
-    sqlite3_bind_int(prepared, 4, filter);
     int result = sqlite3_step(prepared);
     *total = result == SQLITE_ROW ? sqlite3_column_int(prepared, 0) : 0;
     *position = result == SQLITE_ROW ? sqlite3_column_int(prepared, 1) : 0;
-    sqlite3_reset(prepared);
-    if (result != SQLITE_ROW && result != SQLITE_DONE)
-        return fail(store, error, "search the board");
-    return true;
+    return finish(store, prepared, result, error, "search the board");
 }
 
 static bool lookup_code(struct store *store, enum statement_id id, long long board_id,
                         const char *code, char **out, bool *found, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, id, error);
-    if (!prepared)
-        return false;
-    sqlite3_bind_int64(prepared, 1, board_id);
-    bind_text(prepared, 2, code);
-    int result = sqlite3_step(prepared);
-    *found = result == SQLITE_ROW;
-    *out = *found ? column_text(prepared, 0) : NULL;
-    sqlite3_reset(prepared);
-    if (result != SQLITE_ROW && result != SQLITE_DONE)
-        return fail(store, error, "read the board's tree");
-    return true;
+    sqlite3_stmt *prepared = statement_on_board(store, id, board_id, code, error);
+    return prepared && step_text(store, prepared, out, found, error, "read the board's tree");
 }
 
 bool store_node_parent(struct store *store, long long board_id, const char *code, char **parent,
@@ -2297,6 +2324,22 @@ bool store_metric_deliverable(struct store *store, long long board_id, const cha
                        found, error);
 }
 
+static void read_audit_entry(sqlite3_stmt *prepared, void *item)
+{
+    struct audit_entry *entry = item;
+    entry->at = column_text(prepared, 0);
+    entry->who = column_text(prepared, 1);
+    entry->action = column_text(prepared, 2);
+    entry->node_code = column_text(prepared, 3);
+    entry->old_value = column_text(prepared, 4);
+    entry->new_value = column_text(prepared, 5);
+}
+
+static void free_audit_list(void *list, size_t count)
+{
+    audit_entries_free(list, count);
+}
+
 bool store_audit_log(struct store *store, const char *board_code, const char *node_code,
                      struct audit_entry **out, size_t *count, struct error *error)
 {
@@ -2305,28 +2348,11 @@ bool store_audit_log(struct store *store, const char *board_code, const char *no
         return false;
     bind_text(prepared, 1, board_code);
     bind_text(prepared, 2, node_code);
-    struct audit_entry *list = NULL;
-    size_t used = 0, capacity = 0;
-    int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        void *grown = list;
-        grow_array(&grown, &capacity, used + 1, sizeof *list);
-        list = grown;
-        list[used].at = column_text(prepared, 0);
-        list[used].who = column_text(prepared, 1);
-        list[used].action = column_text(prepared, 2);
-        list[used].node_code = column_text(prepared, 3);
-        list[used].old_value = column_text(prepared, 4);
-        list[used].new_value = column_text(prepared, 5);
-        used++;
-    }
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE) {
-        audit_entries_free(list, used);
-        return fail(store, error, "read the audit log");
-    }
+    static const struct row_list entries = {sizeof **out, read_audit_entry, free_audit_list};
+    void *list;
+    if (!read_rows(store, prepared, &entries, "read the audit log", &list, count, error))
+        return false;
     *out = list;
-    *count = used;
     return true;
 }
 

@@ -64,4 +64,104 @@ static inline struct board *fixture_parse(const char *text, const char *name)
     return board;
 }
 
+#ifdef BOARDPACK_STORE_H
+/* A new store in a private temporary folder, for the store and command
+ * tests. (Include sqlite3.h, stdio.h, stdlib.h, command.h and store.h first.) */
+struct fixture {
+    char directory[64];
+    char path[128];
+    struct store *store;
+};
+
+static inline struct fixture *fixture_open_store(void)
+{
+    struct fixture *fixture = calloc(1, sizeof *fixture);
+    strcpy(fixture->directory, "/tmp/boardpack-test-XXXXXX");
+    assert_non_null(mkdtemp(fixture->directory));
+    snprintf(fixture->path, sizeof fixture->path, "%s/store.db", fixture->directory);
+    struct error error = {0};
+    assert_true(store_open(fixture->path, STORE_READ_WRITE, true, &fixture->store, &error));
+    return fixture;
+}
+
+static inline int fixture_set_up(void **state)
+{
+    *state = fixture_open_store();
+    return 0;
+}
+
+/* The store with the fixture board imported through the command layer,
+ * which keeps the statuses the store saves (include command.h too). */
+static inline int fixture_set_up_with_board(void **state)
+{
+    struct fixture *fixture = fixture_open_store();
+    struct board *board = fixture_parse(fixture_board, "fixture.yaml");
+    const char *name = "fixture.yaml";
+    struct error error = {0};
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, &error));
+    board_free(board);
+    *state = fixture;
+    return 0;
+}
+
+static inline int fixture_tear_down(void **state)
+{
+    struct fixture *fixture = *state;
+    store_close(fixture->store);
+    char command[256];
+    snprintf(command, sizeof command, "rm -rf '%s'", fixture->directory);
+    assert_int_equal(system(command), 0);
+    free(fixture);
+    return 0;
+}
+
+/* A test on a new store, or on one holding the fixture board. */
+#define FIXTURE_TEST(test) cmocka_unit_test_setup_teardown(test, fixture_set_up, fixture_tear_down)
+#define FIXTURE_TEST_WITH_BOARD(test)                                                           \
+    cmocka_unit_test_setup_teardown(test, fixture_set_up_with_board, fixture_tear_down)
+
+/* Runs one query on the file, as a reviewer with the sqlite3 shell would,
+ * and hands its first row's first column to `read`. */
+static inline void fixture_query(const char *path, const char *sql,
+                                 void (*read)(sqlite3_stmt *statement, int step, void *out),
+                                 void *out)
+{
+    sqlite3 *database;
+    assert_int_equal(sqlite3_open_v2(path, &database, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    sqlite3_stmt *statement;
+    assert_int_equal(sqlite3_prepare_v2(database, sql, -1, &statement, NULL), SQLITE_OK);
+    read(statement, sqlite3_step(statement), out);
+    sqlite3_finalize(statement);
+    sqlite3_close(database);
+}
+
+static inline void fixture_read_text(sqlite3_stmt *statement, int step, void *out)
+{
+    const unsigned char *text = step == SQLITE_ROW ? sqlite3_column_text(statement, 0) : NULL;
+    *(char **)out = text ? strdup((const char *)text) : NULL;
+}
+
+static inline void fixture_read_number(sqlite3_stmt *statement, int step, void *out)
+{
+    assert_int_equal(step, SQLITE_ROW);
+    *(long long *)out = sqlite3_column_int64(statement, 0);
+}
+
+/* The first column of the query's first row as text (NULL for none). */
+static inline char *fixture_query_text(const char *path, const char *sql)
+{
+    char *text = NULL;
+    fixture_query(path, sql, fixture_read_text, &text);
+    return text;
+}
+
+/* The first column of the query's first row, which must exist, as a number. */
+static inline long long fixture_query_number(const char *path, const char *sql)
+{
+    long long value = 0;
+    fixture_query(path, sql, fixture_read_number, &value);
+    return value;
+}
+#endif
+
 #endif

@@ -20,63 +20,22 @@
 #include "rules.h"
 #include "store.h"
 
-struct fixture {
-    char directory[64];
-    char path[128];
-    struct store *store;
-};
-
-static int set_up(void **state)
-{
-    struct fixture *fixture = calloc(1, sizeof *fixture);
-    strcpy(fixture->directory, "/tmp/boardpack-test-XXXXXX");
-    assert_non_null(mkdtemp(fixture->directory));
-    snprintf(fixture->path, sizeof fixture->path, "%s/store.db", fixture->directory);
-    struct error error = {0};
-    assert_true(store_open(fixture->path, STORE_READ_WRITE, true, &fixture->store, &error));
-    struct board *board = NULL;
-    assert_true(boardfile_read_bytes(fixture_board, strlen(fixture_board), "fixture.yaml",
-                                     &board, &error));
-    const char *name = "fixture.yaml";
-    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, &error));
-    board_free(board);
-    *state = fixture;
-    return 0;
-}
-
-static int tear_down(void **state)
-{
-    struct fixture *fixture = *state;
-    store_close(fixture->store);
-    char command[256];
-    snprintf(command, sizeof command, "rm -rf '%s'", fixture->directory);
-    assert_int_equal(system(command), 0);
-    free(fixture);
-    return 0;
-}
-
-static char *query_text(const char *path, const char *sql)
-{
-    sqlite3 *database;
-    assert_int_equal(sqlite3_open_v2(path, &database, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *statement;
-    assert_int_equal(sqlite3_prepare_v2(database, sql, -1, &statement, NULL), SQLITE_OK);
-    char *text = NULL;
-    if (sqlite3_step(statement) == SQLITE_ROW && sqlite3_column_text(statement, 0))
-        text = strdup((const char *)sqlite3_column_text(statement, 0));
-    sqlite3_finalize(statement);
-    sqlite3_close(database);
-    return text;
-}
-
 static void assert_query(const char *path, const char *sql, const char *expected)
 {
-    char *text = query_text(path, sql);
+    char *text = fixture_query_text(path, sql);
     if (!expected)
         assert_null(text);
     else
         assert_string_equal(text ? text : "(null)", expected);
     free(text);
+}
+
+/* The newest audit row's `columns` (an SQL expression) read `expected`. */
+static void assert_last_audit(const char *path, const char *columns, const char *expected)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT %s FROM audit ORDER BY id DESC LIMIT 1", columns);
+    assert_query(path, sql, expected);
 }
 
 /* The whole store (database and WAL) as bytes, to prove nothing changed. */
@@ -176,10 +135,9 @@ static void recording_writes_the_reading_and_an_audit_row(void **state)
     assert_false(change.had_old);
     assert_query(fixture->path, "SELECT value || ' ' || note FROM readings WHERE period = '2023-06'",
                  "63.2 checked");
-    assert_query(fixture->path,
-                 "SELECT action || '|' || ifnull(old_value, '-') || '|' || new_value FROM audit "
-                 "ORDER BY id DESC LIMIT 1",
-                 "record-reading|-|2023-06=63.2");
+    assert_last_audit(fixture->path,
+                      "action || '|' || ifnull(old_value, '-') || '|' || new_value",
+                      "record-reading|-|2023-06=63.2");
     change_free(&change);
 
     /* The same month again replaces, and the audit keeps the old value. */
@@ -188,20 +146,16 @@ static void recording_writes_the_reading_and_an_audit_row(void **state)
     assert_true(change.had_old);
     assert_true(change.old_value == 63.2);
     assert_query(fixture->path, "SELECT count(*) FROM readings WHERE period = '2023-06'", "1");
-    assert_query(fixture->path,
-                 "SELECT action || '|' || old_value || '|' || new_value FROM audit "
-                 "ORDER BY id DESC LIMIT 1",
-                 "replace-reading|2023-06=63.2|2023-06=64");
+    assert_last_audit(fixture->path, "action || '|' || old_value || '|' || new_value",
+                      "replace-reading|2023-06=63.2|2023-06=64");
 
     /* Undo puts the old value back, redo the new; both are audited. */
     assert_true(command_undo(fixture->store, &change, &error));
     assert_query(fixture->path, "SELECT value FROM readings WHERE period = '2023-06'", "63.2");
-    assert_query(fixture->path, "SELECT action FROM audit ORDER BY id DESC LIMIT 1",
-                 "undo-reading");
+    assert_last_audit(fixture->path, "action", "undo-reading");
     assert_true(command_redo(fixture->store, &change, &error));
     assert_query(fixture->path, "SELECT value FROM readings WHERE period = '2023-06'", "64.0");
-    assert_query(fixture->path, "SELECT action FROM audit ORDER BY id DESC LIMIT 1",
-                 "redo-reading");
+    assert_last_audit(fixture->path, "action", "redo-reading");
     change_free(&change);
 
     /* Undoing a first reading removes it. */
@@ -260,10 +214,8 @@ static void milestones_and_commentary_are_audited_and_undoable(void **state)
     assert_string_equal(error.message, "'1.1.1' is not a milestone; only milestones have a status.");
     assert_true(command_set_milestone(fixture->store, "test-board", "2.1.1", MILESTONE_AT_RISK,
                                       "2023-06", "contractor late", &change, &error));
-    assert_query(fixture->path,
-                 "SELECT action || '|' || old_value || '|' || new_value FROM audit "
-                 "ORDER BY id DESC LIMIT 1",
-                 "set-milestone|on_track|at_risk");
+    assert_last_audit(fixture->path, "action || '|' || old_value || '|' || new_value",
+                      "set-milestone|on_track|at_risk");
     assert_true(command_undo(fixture->store, &change, &error));
     assert_query(fixture->path, "SELECT count(*) FROM milestone_updates", "1");
     assert_true(command_redo(fixture->store, &change, &error));
@@ -279,8 +231,7 @@ static void milestones_and_commentary_are_audited_and_undoable(void **state)
     assert_query(fixture->path, "SELECT text FROM commentary", "Recovery plan agreed – see paper 4");
     assert_true(command_undo(fixture->store, &change, &error));
     assert_query(fixture->path, "SELECT count(*) FROM commentary", "0");
-    assert_query(fixture->path, "SELECT action FROM audit ORDER BY id DESC LIMIT 1",
-                 "undo-add-comment");
+    assert_last_audit(fixture->path, "action", "undo-add-comment");
     change_free(&change);
 }
 
@@ -364,15 +315,6 @@ static void the_history_undoes_and_redoes_in_order(void **state)
     command_history_free(&history);
 }
 
-static struct board *parse(const char *text, const char *name)
-{
-    struct board *board = NULL;
-    struct error error = {0};
-    if (!boardfile_read_bytes(text, strlen(text), name, &board, &error))
-        fail_msg("%s", error.message);
-    return board;
-}
-
 /* The kept statuses (what the browser's first frame shows) equal a full
  * load evaluated afresh with the rules. */
 static void assert_kept_statuses_are_fresh(struct store *store, const char *board_code)
@@ -416,7 +358,7 @@ static void an_import_is_audited_and_keeps_the_statuses(void **state)
                                    "  - {metric: \"1.1.1\", period: 2023-05, value: 20}\n"
                                    "  - {metric: \"1.1.1\", period: 2023-04, value: 60.1}\n"
                                    "  - {metric: \"1.1.2a\", period: 2023-06, value: 4.5}\n";
-    struct board *board = parse(readings, "june.yaml");
+    struct board *board = fixture_parse(readings, "june.yaml");
     const char *name = "june.yaml";
     assert_true(command_import_boards(fixture->store, &board, &name, 1, false, &error));
     board_free(board);
@@ -440,8 +382,8 @@ static void a_failed_import_writes_nothing(void **state)
     struct fixture *fixture = *state;
     struct error error = {0};
     struct board *boards[2] = {
-        parse(fixture_readings, "good.yaml"),
-        parse("board: {code: test-board}\nreadings:\n"
+        fixture_parse(fixture_readings, "good.yaml"),
+        fixture_parse("board: {code: test-board}\nreadings:\n"
               "  - {metric: \"9.9.9\", period: 2023-06, value: 1}\n",
               "bad.yaml"),
     };
@@ -552,25 +494,16 @@ int main(void)
         cmocka_unit_test(values_are_checked_against_the_unit),
         cmocka_unit_test(white_space_alone_is_not_a_number),
         cmocka_unit_test(periods_and_notes_are_checked),
-        cmocka_unit_test_setup_teardown(recording_writes_the_reading_and_an_audit_row, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(refused_values_leave_the_store_byte_for_byte_unchanged,
-                                        set_up, tear_down),
-        cmocka_unit_test_setup_teardown(milestones_and_commentary_are_audited_and_undoable, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(an_import_is_audited_and_keeps_the_statuses, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(a_failed_import_writes_nothing, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(
-            seeding_imports_the_bundled_boards_through_the_command_layer, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(missing_statuses_are_filled_by_the_command_layer, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(a_read_only_store_refuses_every_command, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(the_history_undoes_and_redoes_in_order, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(a_busy_store_is_reported_in_one_sentence, set_up,
-                                        tear_down),
+        FIXTURE_TEST_WITH_BOARD(recording_writes_the_reading_and_an_audit_row),
+        FIXTURE_TEST_WITH_BOARD(refused_values_leave_the_store_byte_for_byte_unchanged),
+        FIXTURE_TEST_WITH_BOARD(milestones_and_commentary_are_audited_and_undoable),
+        FIXTURE_TEST_WITH_BOARD(an_import_is_audited_and_keeps_the_statuses),
+        FIXTURE_TEST_WITH_BOARD(a_failed_import_writes_nothing),
+        FIXTURE_TEST_WITH_BOARD(seeding_imports_the_bundled_boards_through_the_command_layer),
+        FIXTURE_TEST_WITH_BOARD(missing_statuses_are_filled_by_the_command_layer),
+        FIXTURE_TEST_WITH_BOARD(a_read_only_store_refuses_every_command),
+        FIXTURE_TEST_WITH_BOARD(the_history_undoes_and_redoes_in_order),
+        FIXTURE_TEST_WITH_BOARD(a_busy_store_is_reported_in_one_sentence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -132,16 +132,35 @@ static char *detail(const struct present_board *t, size_t node, int metric)
     return text;
 }
 
+/* The milestone label of `node` looking at `as_of` with the board as at
+ * `as_at` is `label`, with `rag`. */
+static void assert_label(const struct present_board *t, size_t node, yearmonth as_of,
+                         yearmonth as_at, const char *label, enum rag rag)
+{
+    char text[160];
+    assert_int_equal(
+        present_milestone_label(&t->nodes[node].milestone, as_of, as_at, text, sizeof text), rag);
+    assert_string_equal(text, label);
+}
+
+/* The reason `node` has its status is `expected`, with `rag`. */
+static void assert_reason(const struct present_board *t, size_t node, const char *expected,
+                          enum rag rag)
+{
+    char reason[256];
+    assert_int_equal(present_status_reason(&t->board, &t->status, YEARMONTH_NONE, node, -1, reason,
+                                           sizeof reason),
+                     rag);
+    assert_string_equal(reason, expected);
+}
+
 /* The label a milestone has in the tree, the kiosk, the detail and the
  * report, checked to be the same words. */
 static void same_words_everywhere(struct present_board *t, size_t node, const char *label,
                                   enum rag rag)
 {
-    char text[160], tree[160];
-    assert_int_equal(present_milestone_label(&t->nodes[node].milestone, YEARMONTH_NONE,
-                                             t->status.as_at, text, sizeof text),
-                     rag);
-    assert_string_equal(text, label);
+    char tree[160];
+    assert_label(t, node, YEARMONTH_NONE, t->status.as_at, label, rag);
     assert_int_equal(t->status.nodes[node].rag, rag); /* the badge agrees */
 
     present_tree_right(&t->board, &t->status, YEARMONTH_NONE, node, -1, false, tree, sizeof tree);
@@ -181,11 +200,7 @@ static void completed_after_as_at_reads_complete(void **state)
     assert_non_null(strstr(pane, "\nMilestone\n  B: complete.\n"));
     assert_non_null(strstr(pane, "  May 2024  complete\n"));
     free(pane);
-    char reason[256];
-    assert_int_equal(present_status_reason(&t->board, &t->status, YEARMONTH_NONE, 2, -1, reason,
-                                           sizeof reason),
-                     RAG_BLUE);
-    assert_string_equal(reason, "B: complete.");
+    assert_reason(t, 2, "B: complete.", RAG_BLUE);
     free_board(t);
 }
 
@@ -195,9 +210,7 @@ static void past_due_reads_the_same_everywhere(void **state)
     struct present_board *t = build_board();
     /* Back on track in Apr 2024, after its due month: R, past due. */
     same_words_everywhere(t, 3, "on track, past due", RAG_RED);
-    char reason[256];
-    present_status_reason(&t->board, &t->status, YEARMONTH_NONE, 3, -1, reason, sizeof reason);
-    assert_string_equal(reason, "R: due Mar 2024 and not complete (on track).");
+    assert_reason(t, 3, "R: due Mar 2024 and not complete (on track).", RAG_RED);
     /* Off track and past due says both. */
     same_words_everywhere(t, 6, "off track, past due", RAG_RED);
     free_board(t);
@@ -207,24 +220,13 @@ static void labels_at_an_earlier_month_and_without_updates(void **state)
 {
     (void)state;
     struct present_board *t = build_board();
-    char text[96];
     /* Looking at Dec 2023: 1.1.2 was at risk and not yet due. */
-    assert_int_equal(present_milestone_label(&t->nodes[3].milestone, YM(2023, 12), YM(2023, 12),
-                                             text, sizeof text),
-                     RAG_AMBER);
-    assert_string_equal(text, "at risk");
+    assert_label(t, 3, YM(2023, 12), YM(2023, 12), "at risk", RAG_AMBER);
     /* 1.1.1 before its completion: on track. */
-    present_milestone_label(&t->nodes[2].milestone, YM(2024, 3), YM(2024, 3), text, sizeof text);
-    assert_string_equal(text, "on track");
+    assert_label(t, 2, YM(2024, 3), YM(2024, 3), "on track", RAG_GREEN);
     /* No update at all: said so; grey until due, then past due. */
-    assert_int_equal(present_milestone_label(&t->nodes[5].milestone, YM(2024, 3), YM(2024, 3),
-                                             text, sizeof text),
-                     RAG_GREY);
-    assert_string_equal(text, "no update");
-    assert_int_equal(present_milestone_label(&t->nodes[5].milestone, YM(2024, 4), YM(2024, 4),
-                                             text, sizeof text),
-                     RAG_RED);
-    assert_string_equal(text, "no update, past due");
+    assert_label(t, 5, YM(2024, 3), YM(2024, 3), "no update", RAG_GREY);
+    assert_label(t, 5, YM(2024, 4), YM(2024, 4), "no update, past due", RAG_RED);
     free_board(t);
 }
 

@@ -20,66 +20,14 @@
 #include "rules.h"
 #include "store.h"
 
-struct fixture {
-    char directory[64];
-    char path[128];
-    struct store *store;
-};
-
-static int set_up(void **state)
-{
-    struct fixture *fixture = calloc(1, sizeof *fixture);
-    strcpy(fixture->directory, "/tmp/boardpack-test-XXXXXX");
-    assert_non_null(mkdtemp(fixture->directory));
-    snprintf(fixture->path, sizeof fixture->path, "%s/store.db", fixture->directory);
-    struct error error = {0};
-    assert_true(store_open(fixture->path, STORE_READ_WRITE, true, &fixture->store, &error));
-    *state = fixture;
-    return 0;
-}
-
-static int tear_down(void **state)
-{
-    struct fixture *fixture = *state;
-    store_close(fixture->store);
-    char command[256];
-    snprintf(command, sizeof command, "rm -rf '%s'", fixture->directory);
-    assert_int_equal(system(command), 0);
-    free(fixture);
-    return 0;
-}
-
-static struct board *parse(const char *text)
-{
-    struct board *board = NULL;
-    struct error error = {0};
-    if (!boardfile_read_bytes(text, strlen(text), "fixture.yaml", &board, &error))
-        fail_msg("%s", error.message);
-    return board;
-}
-
 static bool import_text(struct store *store, const char *text, struct error *error)
 {
-    struct board *board = parse(text);
+    struct board *board = fixture_parse(text, "fixture.yaml");
     const char *name = "fixture.yaml";
     /* Through the command layer, which keeps the statuses the store saves. */
     bool ok = command_import_boards(store, &board, &name, 1, false, error);
     board_free(board);
     return ok;
-}
-
-/* Runs one query on the file and returns the first column as an integer. */
-static long long query_number(const char *path, const char *sql)
-{
-    sqlite3 *database;
-    assert_int_equal(sqlite3_open_v2(path, &database, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    sqlite3_stmt *statement;
-    assert_int_equal(sqlite3_prepare_v2(database, sql, -1, &statement, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(statement), SQLITE_ROW);
-    long long value = sqlite3_column_int64(statement, 0);
-    sqlite3_finalize(statement);
-    sqlite3_close(database);
-    return value;
 }
 
 static void a_new_store_is_private_and_versioned(void **state)
@@ -112,7 +60,6 @@ static void import_then_load_gives_the_board_back(void **state)
 {
     struct fixture *fixture = *state;
     struct error error = {0};
-    assert_true(import_text(fixture->store, fixture_board, &error));
     assert_false(store_is_empty(fixture->store));
     struct board *board = NULL;
     assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
@@ -168,14 +115,14 @@ static void spc_conflict_rules_are_kept(void **state)
         "          {code: b, name: b, unit: count, direction: up, target: {value: 1},\n"
         "           spc: {conflict: concern}}]}]}]}]\n";
     assert_true(import_text(fixture->store, text, &error));
-    assert_int_equal(query_number(fixture->path, "SELECT count(*) FROM boards "
-                                                 "WHERE spc_conflict = 'improvement'"),
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM boards "
+                                          "WHERE spc_conflict = 'improvement'"),
                      1);
-    assert_int_equal(query_number(fixture->path, "SELECT count(*) FROM metrics "
-                                                 "WHERE spc_conflict IS NULL AND code = 'a'"),
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM metrics "
+                                          "WHERE spc_conflict IS NULL AND code = 'a'"),
                      1);
-    assert_int_equal(query_number(fixture->path, "SELECT count(*) FROM metrics "
-                                                 "WHERE spc_conflict = 'concern' AND code = 'b'"),
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM metrics "
+                                          "WHERE spc_conflict = 'concern' AND code = 'b'"),
                      1);
     struct board *board = NULL;
     assert_true(store_load_board(fixture->store, "c", YEARMONTH_NONE, &board, &error));
@@ -198,8 +145,9 @@ static void spc_conflict_rules_are_kept(void **state)
 
     /* A board without the setting: NULL, and the default applies. */
     assert_true(import_text(fixture->store, fixture_board, &error));
-    assert_int_equal(query_number(fixture->path, "SELECT count(*) FROM boards "
-                                                 "WHERE code = 'test-board' AND spc_conflict IS NULL"),
+    assert_int_equal(fixture_query_number(fixture->path,
+                                          "SELECT count(*) FROM boards WHERE code = 'test-board' "
+                                          "AND spc_conflict IS NULL"),
                      1);
     assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
     assert_int_equal(board->spc_conflict, SPC_CONFLICT_DEFAULT);
@@ -211,7 +159,6 @@ static void a_readings_file_adds_to_a_stored_board(void **state)
 {
     struct fixture *fixture = *state;
     struct error error = {0};
-    assert_true(import_text(fixture->store, fixture_board, &error));
     assert_true(import_text(fixture->store, fixture_readings, &error));
     struct board *board = NULL;
     assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
@@ -230,8 +177,7 @@ static void unknown_codes_in_a_readings_file_are_located(void **state)
 {
     struct fixture *fixture = *state;
     struct error error = {0};
-    assert_true(import_text(fixture->store, fixture_board, &error));
-    long long before = query_number(fixture->path, "SELECT count(*) FROM readings");
+    long long before = fixture_query_number(fixture->path, "SELECT count(*) FROM readings");
     assert_false(import_text(fixture->store,
                              "board: {code: test-board}\n"
                              "readings:\n"
@@ -242,14 +188,13 @@ static void unknown_codes_in_a_readings_file_are_located(void **state)
                         "fixture.yaml:4:5: error: board 'test-board' has no metric '9.9'");
     assert_int_equal(error.status, EXIT_DATA);
     /* The good first reading was rolled back with the bad second one. */
-    assert_int_equal(query_number(fixture->path, "SELECT count(*) FROM readings"), before);
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM readings"), before);
 }
 
 static void a_board_cannot_be_imported_twice(void **state)
 {
     struct fixture *fixture = *state;
     struct error error = {0};
-    assert_true(import_text(fixture->store, fixture_board, &error));
     assert_false(import_text(fixture->store, fixture_board, &error));
     assert_non_null(strstr(error.message, "fixture.yaml:2:3: error: board 'test-board' is "
                                           "already in the store"));
@@ -262,7 +207,6 @@ static void putting_a_reading_replaces_and_reports_the_old(void **state)
 {
     struct fixture *fixture = *state;
     struct error error = {0};
-    assert_true(import_text(fixture->store, fixture_board, &error));
     struct metric_ref metric = {0};
     assert_true(store_find_metric(fixture->store, "test-board", "1.1.1", &metric, &error));
     assert_int_equal(metric.unit, UNIT_PERCENT);
@@ -280,8 +224,8 @@ static void putting_a_reading_replaces_and_reports_the_old(void **state)
     assert_true(had_old);
     assert_true(old == 64);
     assert_true(store_commit(fixture->store, &error));
-    assert_int_equal(query_number(fixture->path,
-                                  "SELECT count(*) FROM readings WHERE period = '2023-07'"),
+    assert_int_equal(fixture_query_number(fixture->path,
+                                          "SELECT count(*) FROM readings WHERE period = '2023-07'"),
                      1);
     metric_ref_free(&metric);
     assert_false(store_find_metric(fixture->store, "test-board", "nope", &metric, &error));
@@ -309,31 +253,57 @@ static void import_bundled(struct store *store)
         board_free(boards[i]);
 }
 
+/* A full load of the board evaluated afresh (a), and another load of it
+ * with its statuses (b). */
+struct loads {
+    struct board *full, *other;
+    struct board_status a, b;
+};
+
+/* The two loads give the board, each node and each metric the same status. */
+static void assert_loads_agree(const struct loads *loads)
+{
+    const struct board_status *a = &loads->a, *b = &loads->b;
+    assert_int_equal(a->as_at, b->as_at);
+    assert_int_equal(loads->full->shows_sample, loads->other->shows_sample);
+    assert_int_equal(a->board.rag, b->board.rag);
+    assert_memory_equal(a->board.counts, b->board.counts, sizeof a->board.counts);
+    assert_int_equal(loads->full->node_count, loads->other->node_count);
+    for (size_t i = 0; i < loads->full->node_count; i++) {
+        assert_int_equal(a->nodes[i].rag, b->nodes[i].rag);
+        assert_memory_equal(a->nodes[i].counts, b->nodes[i].counts, sizeof a->nodes[i].counts);
+        for (size_t m = 0; m < loads->full->nodes[i].metric_count; m++) {
+            assert_int_equal(a->metrics[i][m].rag, b->metrics[i][m].rag);
+            assert_int_equal(a->metrics[i][m].latest_period, b->metrics[i][m].latest_period);
+            assert_true(a->metrics[i][m].latest == b->metrics[i][m].latest);
+        }
+    }
+}
+
+static void loads_free(struct loads *loads)
+{
+    board_status_free(&loads->a, loads->full->node_count);
+    board_status_free(&loads->b, loads->other->node_count);
+    board_free(loads->full);
+    board_free(loads->other);
+}
+
 static void assert_summary_matches_full(struct store *store)
 {
     struct error error = {0};
-    struct board *full, *summary;
-    assert_true(store_load_board(store, "nlmhp-2023-24", YEARMONTH_NONE, &full, &error));
-    assert_true(store_load_board_summary(store, "nlmhp-2023-24", &summary, &error));
-    struct board_status a, b;
-    board_evaluate(full, YEARMONTH_NONE, &a);
-    board_evaluate(summary, YEARMONTH_NONE, &b);
-    assert_int_equal(a.as_at, b.as_at);
-    assert_int_equal(full->shows_sample, summary->shows_sample);
-    assert_int_equal(a.board.rag, b.board.rag);
-    assert_memory_equal(a.board.counts, b.board.counts, sizeof a.board.counts);
-    assert_int_equal(full->node_count, summary->node_count);
+    struct loads loads;
+    assert_true(store_load_board(store, "nlmhp-2023-24", YEARMONTH_NONE, &loads.full, &error));
+    assert_true(store_load_board_summary(store, "nlmhp-2023-24", &loads.other, &error));
+    board_evaluate(loads.full, YEARMONTH_NONE, &loads.a);
+    board_evaluate(loads.other, YEARMONTH_NONE, &loads.b);
+    assert_loads_agree(&loads);
+    const struct board *full = loads.full;
     for (size_t i = 0; i < full->node_count; i++) {
-        assert_int_equal(a.nodes[i].rag, b.nodes[i].rag);
-        assert_memory_equal(a.nodes[i].counts, b.nodes[i].counts, sizeof a.nodes[i].counts);
         for (size_t m = 0; m < full->nodes[i].metric_count; m++) {
-            const struct metric_status *x = &a.metrics[i][m], *y = &b.metrics[i][m];
-            assert_int_equal(x->rag, y->rag);
+            const struct metric_status *x = &loads.a.metrics[i][m], *y = &loads.b.metrics[i][m];
             assert_int_equal(x->has_reading, y->has_reading);
-            assert_int_equal(x->latest_period, y->latest_period);
-            assert_true(x->latest == y->latest);
             assert_int_equal(x->stale, y->stale);
-            struct metric *metric = &summary->nodes[i].metrics[m];
+            struct metric *metric = &loads.other->nodes[i].metrics[m];
             assert_true(metric->readings_partial);
             assert_true(metric->reading_count <= 2);
             /* Loading the rest gives exactly the full load's readings. */
@@ -349,10 +319,7 @@ static void assert_summary_matches_full(struct store *store)
             }
         }
     }
-    board_status_free(&a, full->node_count);
-    board_status_free(&b, summary->node_count);
-    board_free(full);
-    board_free(summary);
+    loads_free(&loads);
 }
 
 static void the_summary_load_agrees_with_the_full_load(void **state)
@@ -395,9 +362,11 @@ static void the_summary_load_agrees_with_the_full_load(void **state)
 static void assert_lazy_matches_full(struct store *store)
 {
     struct error error = {0};
-    struct board *full, *lazy;
-    assert_true(store_load_board(store, "nlmhp-2023-24", YEARMONTH_NONE, &full, &error));
-    assert_true(store_load_board_top(store, "nlmhp-2023-24", &lazy, &error));
+    struct loads loads;
+    assert_true(store_load_board(store, "nlmhp-2023-24", YEARMONTH_NONE, &loads.full, &error));
+    assert_true(store_load_board_top(store, "nlmhp-2023-24", &loads.other, &error));
+    const struct board *full = loads.full;
+    struct board *lazy = loads.other;
     assert_true(lazy->partial);
     /* Only the aims at first, each knowing how many children it has. */
     size_t aims = 0;
@@ -411,13 +380,6 @@ static void assert_lazy_matches_full(struct store *store)
     for (size_t i = 0; i < lazy->node_count; i++)
         assert_true(store_load_children(store, lazy, i, &error));
     assert_int_equal(lazy->node_count, full->node_count);
-    struct board_status a, b;
-    board_evaluate(full, YEARMONTH_NONE, &a);
-    board_evaluate_kept(lazy, &b);
-    assert_int_equal(a.as_at, b.as_at);
-    assert_int_equal(full->shows_sample, lazy->shows_sample);
-    assert_int_equal(a.board.rag, b.board.rag);
-    assert_memory_equal(a.board.counts, b.board.counts, sizeof a.board.counts);
     for (size_t i = 0; i < full->node_count; i++) {
         const struct node *x = &full->nodes[i], *y = &lazy->nodes[i];
         assert_string_equal(x->code, y->code);
@@ -427,18 +389,11 @@ static void assert_lazy_matches_full(struct store *store)
         assert_int_equal(x->metric_count, y->metric_count);
         assert_int_equal(x->milestone.update_count, y->milestone.update_count);
         assert_int_equal(x->comment_count, y->comment_count);
-        assert_int_equal(a.nodes[i].rag, b.nodes[i].rag);
-        assert_memory_equal(a.nodes[i].counts, b.nodes[i].counts, sizeof a.nodes[i].counts);
-        for (size_t m = 0; m < x->metric_count; m++) {
-            assert_int_equal(a.metrics[i][m].rag, b.metrics[i][m].rag);
-            assert_int_equal(a.metrics[i][m].latest_period, b.metrics[i][m].latest_period);
-            assert_true(a.metrics[i][m].latest == b.metrics[i][m].latest);
-        }
     }
-    board_status_free(&a, full->node_count);
-    board_status_free(&b, lazy->node_count);
-    board_free(full);
-    board_free(lazy);
+    board_evaluate(full, YEARMONTH_NONE, &loads.a);
+    board_evaluate_kept(lazy, &loads.b);
+    assert_loads_agree(&loads);
+    loads_free(&loads);
 }
 
 static void the_kept_statuses_follow_each_write(void **state)
@@ -488,7 +443,7 @@ static void the_store_saves_the_statuses_it_is_given(void **state)
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT rag * 1000 + blue FROM node_status WHERE node_id = %lld",
              board->nodes[0].id);
-    assert_int_equal(query_number(fixture->path, sql), RAG_BLUE * 1000 + 99);
+    assert_int_equal(fixture_query_number(fixture->path, sql), RAG_BLUE * 1000 + 99);
     board_status_free(&status, board->node_count);
     board_free(board);
 }
@@ -538,7 +493,6 @@ static void read_only_stores_refuse_writes(void **state)
 {
     struct fixture *fixture = *state;
     struct error error = {0};
-    assert_true(import_text(fixture->store, fixture_board, &error));
     struct store *reader;
     assert_true(store_open(fixture->path, STORE_READ_ONLY, false, &reader, &error));
     assert_true(store_is_read_only(reader));
@@ -593,7 +547,6 @@ static void the_audit_log_lists_changes_newest_first(void **state)
 {
     struct fixture *fixture = *state;
     struct error error = {0};
-    assert_true(import_text(fixture->store, fixture_board, &error));
     assert_true(store_begin(fixture->store, &error));
     assert_true(store_add_audit(fixture->store, "ann", "2024-01-01T00:00:00Z", "record-reading",
                                 "test-board", "1.1.1", NULL, "2023-07=64", &error));
@@ -700,7 +653,6 @@ static void the_store_knows_when_its_location_names_another(void **state)
 {
     struct fixture *fixture = *state;
     struct error error = {0};
-    assert_true(import_text(fixture->store, fixture_board, &error));
     struct store *reader;
     assert_true(store_open(fixture->path, STORE_READ_ONLY, false, &reader, &error));
     assert_true(store_is_same(reader));
@@ -733,7 +685,6 @@ static void a_store_written_over_in_place_needs_reopening(void **state)
 {
     struct fixture *fixture = *state;
     struct error error = {0};
-    assert_true(import_text(fixture->store, fixture_board, &error));
     struct store *reader;
     assert_true(store_open(fixture->path, STORE_READ_ONLY, false, &reader, &error));
     struct store_mark mark;
@@ -804,38 +755,27 @@ static void an_unpublished_store_appears_only_when_published(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(a_new_store_is_private_and_versioned, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(import_then_load_gives_the_board_back, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(spc_conflict_rules_are_kept, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(a_readings_file_adds_to_a_stored_board, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(unknown_codes_in_a_readings_file_are_located, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(a_board_cannot_be_imported_twice, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(putting_a_reading_replaces_and_reports_the_old, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(the_summary_load_agrees_with_the_full_load, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(the_kept_statuses_follow_each_write, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(search_and_parents_come_from_the_store, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(read_only_stores_refuse_writes, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(missing_and_foreign_files_are_refused, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(a_newer_schema_is_refused, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(the_audit_log_lists_changes_newest_first, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(the_store_saves_the_statuses_it_is_given, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(search_keeps_to_a_minimum_status, set_up, tear_down),
-        cmocka_unit_test_setup_teardown(another_connections_write_is_a_change_and_our_own_is_not,
-                                        set_up, tear_down),
-        cmocka_unit_test_setup_teardown(the_store_knows_when_its_location_names_another, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(a_store_written_over_in_place_needs_reopening, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(discarding_removes_only_a_store_just_created, set_up,
-                                        tear_down),
-        cmocka_unit_test_setup_teardown(an_unpublished_store_appears_only_when_published, set_up,
-                                        tear_down),
+        FIXTURE_TEST(a_new_store_is_private_and_versioned),
+        FIXTURE_TEST_WITH_BOARD(import_then_load_gives_the_board_back),
+        FIXTURE_TEST(spc_conflict_rules_are_kept),
+        FIXTURE_TEST_WITH_BOARD(a_readings_file_adds_to_a_stored_board),
+        FIXTURE_TEST_WITH_BOARD(unknown_codes_in_a_readings_file_are_located),
+        FIXTURE_TEST_WITH_BOARD(a_board_cannot_be_imported_twice),
+        FIXTURE_TEST_WITH_BOARD(putting_a_reading_replaces_and_reports_the_old),
+        FIXTURE_TEST(the_summary_load_agrees_with_the_full_load),
+        FIXTURE_TEST(the_kept_statuses_follow_each_write),
+        FIXTURE_TEST(search_and_parents_come_from_the_store),
+        FIXTURE_TEST_WITH_BOARD(read_only_stores_refuse_writes),
+        FIXTURE_TEST(missing_and_foreign_files_are_refused),
+        FIXTURE_TEST(a_newer_schema_is_refused),
+        FIXTURE_TEST_WITH_BOARD(the_audit_log_lists_changes_newest_first),
+        FIXTURE_TEST(the_store_saves_the_statuses_it_is_given),
+        FIXTURE_TEST(search_keeps_to_a_minimum_status),
+        FIXTURE_TEST(another_connections_write_is_a_change_and_our_own_is_not),
+        FIXTURE_TEST_WITH_BOARD(the_store_knows_when_its_location_names_another),
+        FIXTURE_TEST_WITH_BOARD(a_store_written_over_in_place_needs_reopening),
+        FIXTURE_TEST(discarding_removes_only_a_store_just_created),
+        FIXTURE_TEST(an_unpublished_store_appears_only_when_published),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
