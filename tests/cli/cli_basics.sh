@@ -70,7 +70,9 @@ ls "$XDG_DATA_HOME/boardpack" | grep -q '\.new-' && fail "no seeding leftovers" 
 old_store="$WORK/v1.db"
 cp "$store" "$old_store"
 sqlite3 "$old_store" "DROP TABLE metric_latest; DROP TABLE node_status; DROP TABLE board_status; DROP INDEX nodes_by_parent_in_order; ALTER TABLE boards DROP COLUMN spc_conflict; ALTER TABLE metrics DROP COLUMN spc_conflict; PRAGMA user_version = 1;"
-report_v2=$("$BOARDPACK" --db "$store" report --format csv)
+# (The text report: the write below makes 1.1.2's reading the trust's, so
+# the CSV's sample column changes for it.)
+report_v2=$("$BOARDPACK" --db "$store" report)
 run "$BOARDPACK" --db "$old_store" --read-only --first-frame
 expect_err_contains "needs upgrading (schema 1 to 5)" "read-only open of an old store"
 run "$BOARDPACK" --db "$old_store" record 1.1.2 85.6 --period 2024-03
@@ -81,7 +83,7 @@ expect_equal "$(sql "$old_store" 'SELECT count(*) FROM node_status')" "$(sql "$o
 expect_equal "$(sql "$old_store" 'SELECT count(*) FROM board_status')" "4" "board_status filled for every board"
 expect_equal "$(sql "$old_store" 'SELECT count(*) FROM metric_latest')" "$(sql "$old_store" 'SELECT count(*) FROM metrics')" \
   "metric_latest filled for every metric"
-expect_equal "$("$BOARDPACK" --db "$old_store" report --format csv)" "$report_v2" "same report after the upgrade"
+expect_equal "$("$BOARDPACK" --db "$old_store" report)" "$report_v2" "same report after the upgrade"
 
 # Without XDG_DATA_HOME the store goes under ~/.local/share.
 (unset XDG_DATA_HOME; run "$BOARDPACK" report --format csv; [ -f "$HOME/.local/share/boardpack/boardpack.db" ]) \
