@@ -3,6 +3,7 @@
 # and the text and Markdown forms.
 . "$(dirname "$0")/lib.sh"
 
+seed_store
 run "$BOARDPACK" --db "$DB" report --format csv
 expect_status 0 "csv report"
 printf '%s\n' "$OUT" | tr -d '\r' >"$WORK/report.csv"
