@@ -21,6 +21,11 @@ enum store_access {
     STORE_READ_ONLY, /* nothing can be written through this connection */
 };
 
+/* False, with a one-sentence error (EXIT_NO_INPUT) that does not repeat the
+ * location (a URI may carry a password), for a location this build cannot
+ * open (a PostgreSQL URI). */
+bool store_location_supported(const char *location, struct error *error);
+
 /* True if there is a store at `location` (it may still be unreadable). */
 bool store_exists(const char *location);
 
@@ -49,6 +54,13 @@ bool store_create_unpublished(const char *location, struct store **out, struct e
  * location meanwhile (two first runs at once), that one stays and this one
  * is dropped: still a success. Either way the connection is gone. */
 bool store_publish(struct store *store, struct error *error);
+
+/* Writes a consistent copy of the store (as it stood at one commit) to the
+ * file `path`, while other programs read and write it: written beside
+ * `path` under a temporary name, owner-only (0600), synced, then renamed
+ * into place, so `path` is never half-written. An existing `path` is
+ * refused (EXIT_CANNOT_CREATE) unless overwrite. */
+bool store_backup(struct store *store, const char *path, bool overwrite, struct error *error);
 
 /* How long a write waits for another writer before giving up (default 5 s). */
 void store_set_busy_timeout(struct store *store, int milliseconds);

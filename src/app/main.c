@@ -27,11 +27,13 @@ static const char usage_text[] =
     "Usage:\n"
     "  boardpack [--db PATH] [--board CODE] [--read-only] [--kiosk [--cycle SECONDS]]\n"
     "            [--no-color] [--ascii] [--no-mouse]       browse (the default command)\n"
+    "  boardpack [--db PATH] init [--sample]                 create a store with the bundled boards\n"
     "  boardpack [--db PATH] import FILE...                  load board files (one transaction)\n"
     "  boardpack check FILE...                               validate only; writes nothing\n"
     "  boardpack [--db PATH] export [--board CODE] [--format yaml|csv]\n"
     "  boardpack [--db PATH] report [--board CODE] [--format text|csv|md] [--as-of YYYY-MM]\n"
     "  boardpack [--db PATH] record CODE VALUE [--period YYYY-MM] [--segment NAME] [--note TEXT]\n"
+    "  boardpack [--db PATH] backup FILE [--force]           a consistent copy while the store is in use\n"
     "  boardpack --help | --version\n";
 
 static const char help_text[] =
@@ -57,16 +59,22 @@ static const char help_text[] =
     "  --period YYYY-MM  record: the month of the reading (default: this month)\n"
     "  --segment NAME    record: a segment of the metric's breakdown (e.g. a borough)\n"
     "  --note TEXT       record: a note on the reading\n"
+    "  --sample          init: add the illustrative sample readings (SAMPLE DATA)\n"
+    "  --force           backup: replace an existing FILE\n"
     "  --list-requests   the browser's requests, keys and help, one a line\n"
     "  --help            this help;  --version  the version\n"
     "\n"
     "Options may come before or after the command's arguments; -- ends them, so\n"
     "record 1.2.3 -5 and record 1.2.3 -- -5 both record minus five.\n"
     "\n"
-    "A store that does not exist yet is created when you browse or report, with the\n"
-    "bundled boards and illustrative sample readings (shown as SAMPLE DATA).\n"
-    "Exit status: 0 ok, 2 usage, 65 bad data, 66 no input, 73 store cannot be written,\n"
-    "75 store busy.\n"
+    "Only the browser's first run on the default store (no --db, no BOARDPACK_DB)\n"
+    "creates it, with the bundled boards and illustrative sample readings (shown as\n"
+    "SAMPLE DATA); init creates one on purpose. Every other command on a store that\n"
+    "does not exist says so and exits 66, creating nothing; import of a board file\n"
+    "into a new path creates an empty store first.\n"
+    "Exit status: 0 ok, 2 usage, 65 bad data, 66 no store or file, 73 store or backup\n"
+    "cannot be written (or init on a store with boards, backup onto a file without\n"
+    "--force), 75 store busy.\n"
     "In the browser, press ? for every key; e edits a value in place, a adds a month.\n"
     "See boardpack(1) and docs/ for the board file format, RAG rules and keys.\n";
 
@@ -78,7 +86,7 @@ struct options {
     const char *period;
     const char *segment;
     const char *note;
-    bool read_only, kiosk, no_color, ascii, no_mouse, first_frame;
+    bool read_only, kiosk, no_color, ascii, no_mouse, first_frame, sample, force;
     int cycle_seconds;
     const char *command;
     const char **arguments;
@@ -112,6 +120,8 @@ enum option_id {
     OPTION_NO_MOUSE,
     OPTION_FIRST_FRAME,
     OPTION_LIST_REQUESTS,
+    OPTION_SAMPLE,
+    OPTION_FORCE,
 };
 
 static const struct option long_options[] = {
@@ -133,6 +143,8 @@ static const struct option long_options[] = {
     {"no-mouse", no_argument, NULL, OPTION_NO_MOUSE},
     {"first-frame", no_argument, NULL, OPTION_FIRST_FRAME},
     {"list-requests", no_argument, NULL, OPTION_LIST_REQUESTS},
+    {"sample", no_argument, NULL, OPTION_SAMPLE},
+    {"force", no_argument, NULL, OPTION_FORCE},
     {NULL, 0, NULL, 0},
 };
 
@@ -277,6 +289,12 @@ static int parse_arguments(int argc, char **argv, struct options *options, bool 
         case OPTION_FIRST_FRAME:
             options->first_frame = true;
             break;
+        case OPTION_SAMPLE:
+            options->sample = true;
+            break;
+        case OPTION_FORCE:
+            options->force = true;
+            break;
         default:
             return usage_error("unknown option %s.", name);
         }
@@ -310,6 +328,22 @@ struct opened {
     bool created;
 };
 
+/* True when no store was named (no --db, no $BOARDPACK_DB): the one case in
+ * which the interactive browser's first run creates and seeds it. */
+static bool uses_default_store(const struct options *options)
+{
+    const char *from_environment = getenv("BOARDPACK_DB");
+    return !options->database && !(from_environment && *from_environment);
+}
+
+static void no_store_error(struct error *error, const char *path)
+{
+    error_set(error, EXIT_NO_INPUT,
+              "There is no store at %s; create one with boardpack init --sample, or import a "
+              "board file.",
+              path);
+}
+
 /* Opens the store for a command; `seed` creates and seeds a missing one,
  * `create_empty` creates an empty one (and reports it through created so a
  * failed import can remove it again). */
@@ -320,12 +354,13 @@ static bool open_store(const struct options *options, enum store_access access, 
     bool *created = &out->created;
     struct store **store = &out->store;
     *created = false;
+    if (!store_location_supported(path, error)) {
+        free(path);
+        return false;
+    }
     bool exists = store_exists(path);
     if (!exists && !seed && !create_empty) {
-        error_set(error, EXIT_NO_INPUT,
-                  "There is no store at %s (run boardpack once, or import a board file, to "
-                  "create one).",
-                  path);
+        no_store_error(error, path);
         free(path);
         return false;
     }
@@ -362,6 +397,33 @@ static int fail_with(const struct error *error)
     return error->status ? error->status : EXIT_FAILURE_GENERAL;
 }
 
+/* "3 aims", "1 aim". */
+static void print_count(size_t count, const char *noun, const char *plural, bool comma)
+{
+    printf("%s%zu %s", comma ? ", " : "", count, count == 1 ? noun : plural);
+}
+
+/* check's one line on success: what it checked. */
+static void print_checked(const char *file, const struct board *board)
+{
+    size_t per_level[LEVEL_METRIC + 1] = {0};
+    for (size_t i = 0; i < board->node_count; i++)
+        if (board->nodes[i].level <= LEVEL_METRIC)
+            per_level[board->nodes[i].level]++;
+    printf("%s: ", file);
+    if (board->readings_only) {
+        printf("readings for board %s, ", board->code);
+    } else {
+        printf("board %s", board->code);
+        print_count(per_level[LEVEL_AIM], "aim", "aims", true);
+        print_count(per_level[LEVEL_OBJECTIVE], "objective", "objectives", true);
+        print_count(per_level[LEVEL_DELIVERABLE], "deliverable", "deliverables", true);
+        fputs(", ", stdout);
+    }
+    print_count(board->reading_count, "reading", "readings", false);
+    fputs(": no errors.\n", stdout);
+}
+
 static int run_check(const struct options *options)
 {
     if (options->argument_count == 0)
@@ -371,6 +433,7 @@ static int run_check(const struct options *options)
         struct error error = {0};
         if (!boardfile_read_path(options->arguments[i], &board, &error))
             return fail_with(&error);
+        print_checked(options->arguments[i], board);
         board_free(board);
     }
     return EXIT_OK;
@@ -388,8 +451,13 @@ static int run_import(const struct options *options)
     for (int i = 0; i < count && status == EXIT_OK; i++)
         if (!boardfile_read_path(options->arguments[i], &boards[i], &error))
             status = fail_with(&error);
+    /* Only a board file may create a store: readings need a board. */
+    bool any_board = false;
+    for (int i = 0; i < count && status == EXIT_OK; i++)
+        any_board = any_board || !boards[i]->readings_only;
     struct opened opened = {0};
-    if (status == EXIT_OK && !open_store(options, STORE_READ_WRITE, false, true, &opened, &error))
+    if (status == EXIT_OK &&
+        !open_store(options, STORE_READ_WRITE, false, any_board, &opened, &error))
         status = fail_with(&error);
     if (status == EXIT_OK) {
         bool ok = command_import_boards(opened.store, boards, options->arguments, (size_t)count,
@@ -486,7 +554,7 @@ static int run_report(const struct options *options)
         .as_of = as_of,
         .ascii = options->ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0,
     };
-    return write_stored_board(options, true, as_of, write_report, &how);
+    return write_stored_board(options, false, as_of, write_report, &how);
 }
 
 static int run_record(const struct options *options)
@@ -524,6 +592,76 @@ static int run_record(const struct options *options)
     return close_opened(&opened, status);
 }
 
+/* boardpack init [--sample]: a new store with the bundled boards (and the
+ * sample readings). An existing store that holds boards is refused; an
+ * empty one (say, created by hand) is filled. */
+static int run_init(const struct options *options)
+{
+    if (options->argument_count)
+        return usage_error("init takes no arguments ('%s').", options->arguments[0]);
+    struct error error = {0};
+    char *path = store_location(options);
+    if (!store_location_supported(path, &error)) {
+        free(path);
+        return fail_with(&error);
+    }
+    bool ok;
+    if (!store_exists(path)) {
+        ok = command_create_seeded_store(path, options->sample, &error);
+        /* Opened once to write, as the first run's browser does, so the
+         * files a reader needs beside the store are there for readers that
+         * may not create them, such as a kiosk's account (docs/kiosk.md). */
+        struct store *store = NULL;
+        if (ok && store_open(path, STORE_READ_WRITE, false, &store, &error))
+            store_close(store);
+    } else {
+        struct store *store = NULL;
+        ok = store_open(path, STORE_READ_WRITE, false, &store, &error);
+        if (ok && store_is_read_only(store)) {
+            error_set(&error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing "
+                                                  "was created.",
+                      path);
+            ok = false;
+        } else if (ok && !store_is_empty(store)) {
+            error_set(&error, EXIT_CANNOT_CREATE,
+                      "The store %s already holds boards; init changes nothing (use import to "
+                      "update a board, or give another --db).",
+                      path);
+            ok = false;
+        } else if (ok) {
+            ok = command_seed_store(store, options->sample, &error);
+        }
+        store_close(store);
+    }
+    int status = EXIT_OK;
+    if (ok)
+        fprintf(stderr, "Created the store %s with the bundled boards%s.\n", path,
+                options->sample ? " and illustrative sample readings (SAMPLE DATA)" : "");
+    else
+        status = fail_with(&error);
+    free(path);
+    return status;
+}
+
+/* boardpack backup FILE [--force]: a consistent copy while others use it. */
+static int run_backup(const struct options *options)
+{
+    if (options->argument_count != 1 || !options->arguments[0][0])
+        return usage_error("%s needs one FILE to write, e.g. boardpack backup "
+                           "boardpack-2024-03.db.",
+                           "backup");
+    struct opened opened;
+    struct error error = {0};
+    if (!open_store(options, STORE_READ_ONLY, false, false, &opened, &error))
+        return fail_with(&error);
+    int status = EXIT_OK;
+    if (store_backup(opened.store, options->arguments[0], options->force, &error))
+        fprintf(stderr, "Backed up %s to %s.\n", opened.path, options->arguments[0]);
+    else
+        status = fail_with(&error);
+    return close_opened(&opened, status);
+}
+
 static int run_browse(const struct options *options)
 {
     if (options->argument_count)
@@ -533,7 +671,11 @@ static int run_browse(const struct options *options)
     if (options->cycle_seconds && !options->kiosk)
         return usage_error("%s applies only to the kiosk; add --kiosk.", "--cycle");
     bool read_only = options->read_only || options->kiosk;
-    if (!open_store(options, read_only ? STORE_READ_ONLY : STORE_READ_WRITE, true, false, &opened,
+    /* Only the interactive browser's first run on the default store seeds
+     * it (not one without a terminal, which cannot start); a named store,
+     * the kiosk and --read-only create nothing. */
+    bool seed = !read_only && uses_default_store(options) && isatty(0) && isatty(1);
+    if (!open_store(options, read_only ? STORE_READ_ONLY : STORE_READ_WRITE, seed, false, &opened,
                     &error))
         return fail_with(&error);
     /* The settings file: read, never written; a bad one stops us with a
@@ -581,6 +723,10 @@ int main(int argc, char **argv)
     const char *command = options.command;
     if (!command || strcmp(command, "browse") == 0)
         status = run_browse(&options);
+    else if (strcmp(command, "init") == 0)
+        status = run_init(&options);
+    else if (strcmp(command, "backup") == 0)
+        status = run_backup(&options);
     else if (strcmp(command, "import") == 0)
         status = run_import(&options);
     else if (strcmp(command, "check") == 0)

@@ -37,6 +37,8 @@ struct row {
     const char *spc_conflict; /* spc_conflict_sentence: "" when none */
     const char *milestone;
     size_t depth;
+    bool sample; /* the value shown is an illustrative sample reading */
+    const char *lead;
 };
 
 static void fill_metric_row(struct row *row, const struct metric *metric,
@@ -62,6 +64,11 @@ static void fill_metric_row(struct row *row, const struct metric *metric,
         count--;
     until.readings = (struct reading *)series;
     until.reading_count = count;
+    for (size_t i = count; status->has_reading && i > 0; i--)
+        if (series[i - 1].period == status->latest_period) {
+            row->sample = series[i - 1].sample;
+            break;
+        }
     struct spc_result spc;
     metric_analyse_spc(&until, &spc);
     row->variation = spc.variation;
@@ -73,9 +80,15 @@ static void fill_metric_row(struct row *row, const struct metric *metric,
 static void write_csv_row(FILE *out, const struct row *row)
 {
     char rag[2] = {rag_letter(row->rag), '\0'};
+    /* The nine columns of the contract, then stale and sample (1 or 0 on
+     * measured rows, sample only when there is a value; empty otherwise)
+     * and lead (docs/boardpack.1). */
+    const char *stale = row->measured ? (row->stale ? "1" : "0") : "";
+    const char *sample = row->value[0] ? (row->sample ? "1" : "0") : "";
     const char *fields[] = {level_name(row->level), row->code, row->title, rag, row->value,
                             row->target, row->period, spc_variation_code(row->variation),
-                            spc_assurance_code(row->assurance)};
+                            spc_assurance_code(row->assurance), stale, sample,
+                            row->lead ? row->lead : ""};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (i)
             fputc(',', out);
@@ -200,7 +213,8 @@ static void write_heading(FILE *out, enum report_format format, const struct boa
     const char *sample = board->shows_sample ? "SAMPLE DATA (illustrative readings)" : NULL;
     switch (format) {
     case REPORT_CSV:
-        fputs("level,code,title,rag,value,target,period,variation,assurance\r\n", out);
+        fputs("level,code,title,rag,value,target,period,variation,assurance,stale,sample,lead\r\n",
+              out);
         break;
     case REPORT_TEXT:
         fprintf(out, "%s\n", board->title);
@@ -243,6 +257,7 @@ bool report_write(const struct board *board, yearmonth as_of, enum report_format
             .rag = status.nodes[i].rag,
             .depth = node->depth,
             .counted = node->level != LEVEL_DELIVERABLE,
+            .lead = node->lead,
         };
         memcpy(row.counts, status.nodes[i].counts, sizeof row.counts);
         char milestone[160];

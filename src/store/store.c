@@ -727,6 +727,11 @@ static bool refuse_server(const char *location, struct error *error)
     return true;
 }
 
+bool store_location_supported(const char *location, struct error *error)
+{
+    return !refuse_server(location, error);
+}
+
 bool store_exists(const char *location)
 {
     if (names_a_server(location))
@@ -2367,4 +2372,159 @@ void audit_entries_free(struct audit_entry *list, size_t count)
         free(list[i].new_value);
     }
     free(list);
+}
+
+/* ---- Backups ------------------------------------------------------------ */
+
+/* Copies the store into `destination` (an open, empty SQLite file) with
+ * SQLite's online backup API in one step: one read transaction, so the copy
+ * is the store as it stood at one commit, while writers carry on (WAL). A
+ * busy or locked source is waited out, as a write would be. */
+static bool copy_pages(struct store *store, sqlite3 *destination, struct error *error)
+{
+    sqlite3_backup *backup = sqlite3_backup_init(destination, "main", store->database, "main");
+    if (!backup) {
+        error_set(error, EXIT_CANNOT_CREATE, "Cannot back up the store %s: %s.", store->path,
+                  sqlite3_errmsg(destination));
+        return false;
+    }
+    int result;
+    int waited_ms = 0;
+    while ((result = sqlite3_backup_step(backup, -1)) == SQLITE_BUSY ||
+           result == SQLITE_LOCKED) {
+        if (waited_ms >= BUSY_TIMEOUT_MS)
+            break;
+        sqlite3_sleep(50);
+        waited_ms += 50;
+    }
+    sqlite3_backup_finish(backup);
+    if (result == SQLITE_DONE)
+        return true;
+    int primary = result & 0xFF;
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
+        error_set(error, EXIT_TEMPORARY,
+                  "The store %s is busy (another program is writing to it); try again.",
+                  store->path);
+    else if (primary == SQLITE_FULL)
+        error_set(error, EXIT_IO, "The disk is full; cannot back up the store %s.", store->path);
+    else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
+        error_set(error, EXIT_DATA, "The store %s is damaged or not a boardpack store.",
+                  store->path);
+    else
+        error_set(error, EXIT_CANNOT_CREATE, "Cannot back up the store %s: %s.", store->path,
+                  sqlite3_errstr(result));
+    return false;
+}
+
+/* Runs fixed text (a pragma) on a connection that is not a store's: the
+ * backup being written. */
+static bool execute_on(sqlite3 *database, const char *sql)
+{
+    return sqlite3_exec(database, sql, NULL, NULL, NULL) == SQLITE_OK;
+}
+
+/* The folder holding `path`, for fsync after a rename. */
+static void sync_folder_of(const char *path)
+{
+    char *folder = xstrdup(path);
+    char *slash = strrchr(folder, '/');
+    if (!slash)
+        strcpy(folder, ".");
+    else if (slash == folder)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    int descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (descriptor >= 0) {
+        fsync(descriptor);
+        close(descriptor);
+    }
+    free(folder);
+}
+
+bool store_backup(struct store *store, const char *path, bool overwrite, struct error *error)
+{
+    if (refuse_server(path, error))
+        return false;
+    struct stat info;
+    if (lstat(path, &info) == 0) {
+        if (S_ISDIR(info.st_mode)) {
+            error_set(error, EXIT_CANNOT_CREATE,
+                      "%s is a folder; give the name of the backup file to write.", path);
+            return false;
+        }
+        if (!overwrite) {
+            error_set(error, EXIT_CANNOT_CREATE,
+                      "There is already a file at %s; add --force to replace it.", path);
+            return false;
+        }
+    }
+    /* Written beside its final name, under a name no other process uses,
+     * then renamed into place: FILE is never half-written. */
+    char *building = xasprintf("%s.tmp-%ld", path, (long)getpid());
+    remove_files(building);
+    char *journal = xasprintf("%s-journal", building);
+    unlink(journal);
+    int descriptor = open(building, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (descriptor < 0) {
+        error_set(error, EXIT_CANNOT_CREATE, "Cannot write the backup %s: %s.", path,
+                  strerror(errno));
+        free(journal);
+        free(building);
+        return false;
+    }
+    close(descriptor);
+    sqlite3 *destination = NULL;
+    bool ok = sqlite3_open_v2(building, &destination,
+                              SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) == SQLITE_OK;
+    if (!ok)
+        error_set(error, EXIT_CANNOT_CREATE, "Cannot write the backup %s: %s.", path,
+                  destination ? sqlite3_errmsg(destination) : "out of memory");
+    /* A backup is one self-contained file: no -wal or -shm beside it. */
+    if (ok && !execute_on(destination, "PRAGMA synchronous = FULL")) {
+        error_set(error, EXIT_CANNOT_CREATE, "Cannot write the backup %s: %s.", path,
+                  sqlite3_errmsg(destination));
+        ok = false;
+    }
+    ok = ok && copy_pages(store, destination, error);
+    if (ok && !execute_on(destination, "PRAGMA journal_mode = DELETE")) {
+        error_set(error, EXIT_CANNOT_CREATE, "Cannot write the backup %s: %s.", path,
+                  sqlite3_errmsg(destination));
+        ok = false;
+    }
+    if (destination && sqlite3_close(destination) != SQLITE_OK && ok) {
+        error_set(error, EXIT_CANNOT_CREATE, "Cannot write the backup %s.", path);
+        ok = false;
+    }
+    if (ok) {
+        /* SQLite synced the pages; make sure of the file before it is named. */
+        descriptor = open(building, O_RDONLY | O_CLOEXEC);
+        if (descriptor < 0 || fsync(descriptor) != 0) {
+            error_set(error, EXIT_IO, "Cannot write the backup %s: %s.", path, strerror(errno));
+            ok = false;
+        }
+        if (descriptor >= 0)
+            close(descriptor);
+    }
+    if (ok) {
+        /* Without --force, link(2) refuses a file that appeared meanwhile;
+         * with it, rename(2) replaces FILE in one step. */
+        int result = overwrite ? rename(building, path) : link(building, path);
+        if (result != 0) {
+            if (errno == EEXIST)
+                error_set(error, EXIT_CANNOT_CREATE,
+                          "There is already a file at %s; add --force to replace it.", path);
+            else
+                error_set(error, EXIT_CANNOT_CREATE, "Cannot write the backup %s: %s.", path,
+                          strerror(errno));
+            ok = false;
+        }
+    }
+    remove_files(building); /* after link(2), or after a failure */
+    unlink(journal);
+    if (ok)
+        sync_folder_of(path);
+    free(journal);
+    free(building);
+    return ok;
 }

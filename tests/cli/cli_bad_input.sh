@@ -8,7 +8,7 @@
 # `... | refused`: the checks run in this shell, so their counts add up.
 shopt -s lastpipe
 
-run "$BOARDPACK" --db "$DB" report --format csv # a seeded store to protect
+seed_store   # a seeded store to protect
 expect_status 0 "seed the store"
 before=$(store_fingerprint "$DB")
 

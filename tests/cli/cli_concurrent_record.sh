@@ -11,14 +11,18 @@ METRICS=(1.1.2 1.2.1 1.2.2 1.3.3 2.1.3 3.1.1 3.2.1 3.3.1)
 SHARED_CODE=4.1.3
 SHARED_PERIOD=2005-01
 
-# Several first runs at once: every one succeeds with the same report, and
-# the store holds each bundled board once (link(2) lets one seed win).
+# Several `init --sample` at once: every one succeeds, the reports after
+# agree, and the store holds each bundled board once (link(2) lets one seed
+# win).
 for n in 1 2 3 4; do
-  "$BOARDPACK" --db "$DB" report --format csv >"$WORK/first-$n.out" 2>"$WORK/first-$n.err" &
+  { "$BOARDPACK" --db "$DB" init --sample 2>"$WORK/init-$n.err" &&
+      "$BOARDPACK" --db "$DB" report --format csv; } >"$WORK/first-$n.out" 2>"$WORK/first-$n.err" &
 done
 first_failed=0
 for job in $(jobs -p); do wait "$job" || first_failed=$((first_failed + 1)); done
 expect_equal "$first_failed" "0" "four first runs at once all succeed"
+expect_equal "$(grep -l "^Created the store $DB " "$WORK"/init-*.err | wc -l)" "4" \
+  "each init says it created the store"
 expect_equal "$(cat "$WORK"/first-*.err)" "" "four first runs at once print nothing on stderr"
 expect_equal "$(cat "$WORK"/first-*.out | sort | uniq -c | awk '$1 != 4' | wc -l)" "0" \
   "four first runs at once report the same board"

@@ -10,7 +10,7 @@
 # a run longer or repeatable.
 . "$(dirname "$0")/lib.sh"
 
-run "$BOARDPACK" --db "$DB" report --format csv # seeds the store
+seed_store   # seeds the store
 expect_status 0 "seed"
 
 SEED=${CRASH_SEED:-$RANDOM$RANDOM}

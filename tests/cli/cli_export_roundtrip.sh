@@ -4,7 +4,7 @@
 # edits, segments and notes included.
 . "$(dirname "$0")/lib.sh"
 
-run "$BOARDPACK" --db "$DB" report --format csv   # seeds
+seed_store   # seeds
 run "$BOARDPACK" --db "$DB" record 2.1.2 66.6 --period 2024-01 --segment "Haringey" --note 'note with "quotes", commas – and £'
 expect_status 0 "record before export"
 

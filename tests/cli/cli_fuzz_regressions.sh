@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CORPUS="$SOURCE_ROOT/tests/fuzz/corpus"
-run "$BOARDPACK" --db "$DB" report --format csv # a store for `record`
+seed_store   # a store for `record`
 expect_status 0 "seed"
 
 for file in "$CORPUS"/*.yaml; do

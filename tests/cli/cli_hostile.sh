@@ -4,7 +4,7 @@
 # leaves the store byte-for-byte unchanged.
 . "$(dirname "$0")/lib.sh"
 
-run "$BOARDPACK" --db "$DB" report --format csv   # a seeded store to protect
+seed_store   # a seeded store to protect
 before=$(store_fingerprint "$DB")
 
 # AddressSanitizer reserves terabytes of address space, so the 1 GiB limit

@@ -55,12 +55,20 @@ expect_status 65 "board imported twice"
 expect_err_contains "$WORK/board.yaml:2:3: error: board 'small' is already in the store" "twice message"
 expect_equal "$(store_fingerprint "$DB")" "$before" "a refused import writes nothing"
 
-# Import into a new path that fails leaves no store behind.
+# Readings alone into a new path: there is no store for them, and none is made.
 run "$BOARDPACK" --db "$WORK/new.db" import "$WORK/more.yaml"
-expect_status 65 "readings for a board that is not there"
+expect_status 66 "readings for a board that is not there"
+expect_err_equals "There is no store at $WORK/new.db; create one with boardpack init --sample, or import a board file." \
+  "readings into a new path: one sentence"
 expect_file_absent "$WORK/new.db" "failed first import leaves no store"
 expect_file_absent "$WORK/new.db-wal" "nor its -wal"
 expect_file_absent "$WORK/new.db-shm" "nor its -shm"
+# A board file into a new path makes the store first; if the import then
+# fails, the store it made is removed again.
+run "$BOARDPACK" --db "$WORK/new.db" import "$WORK/board.yaml" "$WORK/bad-ref.yaml"
+expect_status 65 "a board file and a bad reference into a new path"
+expect_file_absent "$WORK/new.db" "failed first import of a board file leaves no store"
+expect_file_absent "$WORK/new.db-wal" "nor its -wal (board file)"
 
 run "$BOARDPACK" --db "$DB" import "$WORK/missing.yaml"
 expect_status 66 "missing file"

@@ -7,7 +7,7 @@ run "$BOARDPACK" --db "$DB" record 2.1.2 70 --period 2023-10
 expect_status 66 "record needs an existing store"
 expect_file_absent "$DB" "record creates no store"
 
-run "$BOARDPACK" --db "$DB" report --format csv   # seeds the store
+seed_store   # seeds the store
 expect_status 0 "seed"
 
 run "$BOARDPACK" --db "$DB" record 2.1.2 71.5 --period 2024-04 --note "from the March extract"

@@ -3,10 +3,12 @@
 # and the text and Markdown forms.
 . "$(dirname "$0")/lib.sh"
 
+seed_store
 run "$BOARDPACK" --db "$DB" report --format csv
 expect_status 0 "csv report"
 printf '%s\n' "$OUT" | tr -d '\r' >"$WORK/report.csv"
-expect_equal "$(head -1 "$WORK/report.csv")" "level,code,title,rag,value,target,period,variation,assurance" "csv header"
+expect_equal "$(head -1 "$WORK/report.csv")" "level,code,title,rag,value,target,period,variation,assurance,stale,sample,lead" \
+  "csv header: the nine columns of the contract, then stale, sample and lead"
 
 python3 - "$WORK/report.csv" "$SOURCE_ROOT/data/nlmhp-2023-24.yaml" <<'PYTHON' && pass || fail "csv rows match the bundled board"
 import csv, sys, yaml
@@ -35,6 +37,7 @@ for row, (_, _, _, metric) in zip(rows, expected):
         assert row["variation"] in ("common", "improvement-high", "improvement-low", "concern-high",
                                     "concern-low", "neither-high", "neither-low"), row
         assert row["assurance"] in ("pass", "fail", "hit-or-miss"), row
+        assert row["stale"] in ("0", "1") and row["sample"] == "1", row
     else:
         assert row["value"] == "" and row["target"] == "", row
 statuses = {r["rag"] for r in rows if r["level"] in ("deliverable", "metric")}
@@ -64,7 +67,7 @@ expect_equal "$(printf '%s\n' "$OUT" | tr -d '\r' | grep -c '^objective,')" "12"
 
 # The SPC conflict rule (docs/spc.md): when improvement and concern rules both
 # flag the latest point, the metric's rule (or its board's) picks the icon and
-# the text and Markdown reports say so; the CSV keeps its nine columns.
+# the text and Markdown reports say so; the CSV keeps its columns.
 conflict="improvement and concern rules both apply to the latest point; this metric shows"
 run "$BOARDPACK" --db "$WORK/conflict.db" import "$SOURCE_ROOT/tests/cli/spc_conflict.yaml"
 expect_status 0 "import the conflict board"
@@ -74,7 +77,7 @@ icons=$(printf '%s\n' "$OUT" | tr -d '\r' | python3 -c "import csv,sys; print(' 
 expect_equal "$icons" "1.1.1=improvement-low 1.1.2=concern-high 1.1.3=common" \
   "the board's rule (improvement), a metric's own (concern), no conflict"
 expect_equal "$(printf '%s\n' "$OUT" | head -1 | tr -d '\r')" \
-  "level,code,title,rag,value,target,period,variation,assurance" "csv header unchanged"
+  "level,code,title,rag,value,target,period,variation,assurance,stale,sample,lead" "csv header unchanged"
 run "$BOARDPACK" --db "$WORK/conflict.db" report --board spc-conflict
 expect_out_contains "↓+ improvement (low) [$conflict improvement]" "text says the board's rule chose"
 expect_out_contains "↑! concern (high) [$conflict concern]" "text says the metric's rule chose"

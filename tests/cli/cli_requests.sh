@@ -27,7 +27,7 @@ done
 
 # bind: a known key to a known request is fine; the browser then fails only
 # for want of a terminal.
-run "$BOARDPACK" --db "$DB" report --format csv   # seeds the store
+seed_store   # seeds the store
 expect_status 0 "seeding the store"
 mkdir -p "$XDG_CONFIG_HOME/boardpack"
 CONFIG="$XDG_CONFIG_HOME/boardpack/config.yaml"

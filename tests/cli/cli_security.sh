@@ -7,7 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 
 # --- The store is private, whatever the umask. ---
-(umask 000 && "$BOARDPACK" report --format csv >/dev/null 2>&1)
+(umask 000 && in_terminal "$BOARDPACK" --first-frame)
 store="$XDG_DATA_HOME/boardpack/boardpack.db"
 expect_equal "$(stat -c %a "$store" 2>&1)" "600" "first-run store is 0600 under umask 000"
 expect_equal "$(stat -c %a "$XDG_DATA_HOME/boardpack" 2>&1)" "700" "store folder is 0700 under umask 000"
@@ -17,6 +17,9 @@ aims: []
 YAML
 (umask 000 && "$BOARDPACK" --db "$WORK/imported.db" import "$WORK/tiny.yaml" >/dev/null 2>&1)
 expect_equal "$(stat -c %a "$WORK/imported.db" 2>&1)" "600" "imported store is 0600 under umask 000"
+(umask 000 && "$BOARDPACK" --db "$WORK/init/store.db" init >/dev/null 2>&1)
+expect_equal "$(stat -c %a "$WORK/init/store.db" "$WORK/init" 2>&1 | tr '\n' ' ')" "600 700 " \
+  "init's store is 0600 and its folder 0700 under umask 000"
 
 # The WAL and shared-memory files that sit beside the store while it is in
 # use take the store's mode too. A reader holds the store open so they stay.
@@ -52,6 +55,9 @@ expect_equal "$bad_exec" "" "sqlite3_exec runs only fixed text"
 bad_scripts=$(grep -oE 'execute_script\(store, [^,]*' "$SOURCE_ROOT/src/store/store.c" |
   grep -vE ', ("[A-Z][^"]*"|migrations\[step\]|set_version|sql)$')
 expect_equal "$bad_scripts" "" "scripts are fixed text, migrations or the schema number"
+bad_backup=$(grep -oE 'execute_on\([^,]*, [^)]*' "$SOURCE_ROOT/src/store/store.c" |
+  grep -vE ', ("PRAGMA [^"]*"|const char \*sql)$')
+expect_equal "$bad_backup" "" "the backup's pragmas are fixed text"
 # The store's files are the store's business: nothing else stats, links or
 # unlinks them, touches -wal/-shm, or runs a pragma (docs/architecture.md).
 file_handling=$(grep -rlE --include='*.c' --include='*.h' \
@@ -62,7 +68,7 @@ expect_equal "$file_handling" "" "no store file handling outside src/store/"
 # Dynamically: text that looks like SQL is refused as a code or stored as
 # plain text, and the tables are intact afterwards.
 DB="$WORK/store.db"
-run "$BOARDPACK" --db "$DB" report --format csv
+seed_store
 expect_status 0 "seed"
 before=$(store_fingerprint "$DB")
 run "$BOARDPACK" --db "$DB" record "1.1.2' OR '1'='1" 50 --period 2020-01

@@ -67,6 +67,44 @@ aims:
 YAML
 }
 
+# seed_store [STORE]: a store ($DB by default) with the bundled boards and
+# the sample readings, as `init --sample` makes it. Only the browser's first
+# run on the default store seeds by itself; a test that needs a seeded store
+# it names says so with this.
+# Sets OUT, ERR and STATUS as `run` does.
+seed_store() {
+  run "$BOARDPACK" --db "${1:-$DB}" init --sample
+  [ "$STATUS" -eq 0 ] || echo "seed_store: $ERR" >&2
+}
+
+# in_terminal CMD...: runs CMD on a pseudo-terminal of 80x24 (for the
+# browser's --first-frame) and sets OUT (what it drew) and STATUS.
+in_terminal() {
+  OUT=$(python3 - "$@" <<'PYTHON'
+import fcntl, os, pty, select, struct, sys, termios, time
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    os.environ["TERM"] = "xterm"
+    os.execv(sys.argv[1], sys.argv[1:])
+out, deadline = b"", time.time() + 20
+while time.time() < deadline:
+    if select.select([fd], [], [], 0.5)[0]:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        out += data
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode("utf-8", "replace"))
+sys.exit(os.waitstatus_to_exitcode(status))
+PYTHON
+)
+  STATUS=$?
+}
+
 # A checksum of the store and its WAL, to prove that nothing was written.
 store_fingerprint() {
   cat "$1" "$1-wal" 2>/dev/null | sha256sum | cut -d' ' -f1

@@ -119,8 +119,5 @@ wait_exit() {
   return 1
 }
 
-# A store seeded with the bundled boards and sample readings, created before
-# the browser starts so the tests do not race the first-run seeding.
-seed_store() {
-  "$BOARDPACK" --db "$DB" report --format csv >/dev/null 2>&1
-}
+# seed_store (tests/cli/lib.sh) makes the store before the browser starts:
+# a browser given a store (BOARDPACK_DB) never creates one.

@@ -4,7 +4,7 @@
 # the browser and the kiosk end within a moment instead of spinning on end of
 # file. A pseudo-terminal whose master side is closed, driven from Python.
 . "$(dirname "$0")/../cli/lib.sh"
-"$BOARDPACK" --db "$DB" report --format csv >/dev/null 2>&1
+seed_store
 
 hang_up() { # hang_up ARGS...: sets OUT to "exited STATUS" or "spinning CPU-TICKS"
   OUT=$(python3 - "$BOARDPACK" --db "$DB" "$@" <<'PYTHON'

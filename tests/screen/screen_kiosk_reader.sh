@@ -27,7 +27,7 @@ chmod 755 "$WORK/as-reader"
 
 # The manager (umask 077, as a careful manager might have) creates the store
 # and shares it with the readers' group, as docs/kiosk.md says.
-run as_manager sh -c 'umask 077 && exec "$@"' - "$BOARDPACK" --db "$DB" report
+run as_manager sh -c 'umask 077 && exec "$@"' - "$BOARDPACK" --db "$DB" init --sample
 expect_status 0 "the manager creates the store"
 expect_equal "$(stat -c '%a' "$DB")" "600" "a new store is the owner's alone"
 run as_manager chmod 0640 "$DB" "$DB-wal" "$DB-shm"
