@@ -393,7 +393,7 @@ static int run_import(const struct options *options)
         status = fail_with(&error);
     if (status == EXIT_OK) {
         bool ok = command_import_boards(opened.store, boards, options->arguments, (size_t)count,
-                                        false, &error);
+                                        false, NULL, &error);
         if (!ok)
             status = fail_with(&error);
         if (ok)

@@ -360,7 +360,7 @@ static void an_import_is_audited_and_keeps_the_statuses(void **state)
                                    "  - {metric: \"1.1.2a\", period: 2023-06, value: 4.5}\n";
     struct board *board = fixture_parse(readings, "june.yaml");
     const char *name = "june.yaml";
-    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, &error));
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, NULL, &error));
     board_free(board);
     /* 2023-04 had the same value: not a change, not audited. */
     assert_query(fixture->path,
@@ -390,7 +390,7 @@ static void a_failed_import_writes_nothing(void **state)
     const char *names[] = {"good.yaml", "bad.yaml"};
     size_t before_length, after_length;
     char *before = store_bytes(fixture->path, &before_length);
-    assert_false(command_import_boards(fixture->store, boards, names, 2, false, &error));
+    assert_false(command_import_boards(fixture->store, boards, names, 2, false, NULL, &error));
     assert_string_equal(error.message,
                         "bad.yaml:3:5: error: board 'test-board' has no metric '9.9.9'");
     char *after = store_bytes(fixture->path, &after_length);
