@@ -392,6 +392,7 @@ static int run_import(const struct options *options)
     if (status == EXIT_OK && !open_store(options, STORE_READ_WRITE, false, true, &opened, &error))
         status = fail_with(&error);
     if (status == EXIT_OK) {
+        /* No undo record: the command line has no session to undo in. */
         bool ok = command_import_boards(opened.store, boards, options->arguments, (size_t)count,
                                         false, NULL, &error);
         if (!ok)
