@@ -120,7 +120,8 @@ bool command_history_can_undo(const struct command_history *history);
 bool command_history_can_redo(const struct command_history *history);
 /* Undoes the newest change (or redoes the newest undone one). On success
  * *message says which ("Undid the reading for 1.1.2, Apr 2023 (87.1).") and
- * *node_code names the node it touched (valid until the history changes).
+ * *node_code names the node it touched (valid until the history changes;
+ * NULL for an import, which touches many).
  * With nothing to undo or redo, false with a one-sentence error. */
 bool command_history_undo(struct command_history *history, struct store *store,
                           char *message, size_t size, const char **node_code,

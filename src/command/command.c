@@ -790,9 +790,13 @@ static bool replay_import(struct store *store, struct change *change, bool forwa
                 ok = undo_part(store, part, error);
         }
     }
-    /* Each board touched once: its audit row and its statuses. */
-    for (size_t i = 0; ok && i < change->part_count; i++) {
-        const char *board_code = change->parts[i].board_code;
+    /* Each board touched once: its audit row and its statuses (an import
+     * that wrote nothing still audits its undo, on its first board). */
+    size_t steps = change->part_count ? change->part_count
+                                      : (change->board_code && *change->board_code ? 1 : 0);
+    for (size_t i = 0; ok && i < steps; i++) {
+        const char *board_code =
+            change->part_count ? change->parts[i].board_code : change->board_code;
         bool seen = false;
         for (size_t j = 0; j < i && !seen; j++)
             seen = strcmp(change->parts[j].board_code, board_code) == 0;
