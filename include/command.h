@@ -14,24 +14,39 @@ bool command_parse_value(const char *text, enum unit unit, double *out, struct e
 bool command_parse_period(const char *text, yearmonth *out, struct error *error);
 bool command_check_note(const char *text, struct error *error);
 
-/* What an applied command did, so it can be undone (and redone). */
-enum change_kind { CHANGE_READING, CHANGE_MILESTONE, CHANGE_COMMENT };
+/* What an applied command did, so it can be undone (and redone). An
+ * import (CHANGE_IMPORT) is one change made of parts, in the order it wrote
+ * them: a CHANGE_READING part for every reading it put (new, or replacing
+ * one: had_old and the old value, note, who, when and sample flag), a
+ * CHANGE_MILESTONE or CHANGE_COMMENT part for every row it added (row_id),
+ * and a CHANGE_IMPORT part (board_code only) for every board it created. */
+enum change_kind { CHANGE_READING, CHANGE_MILESTONE, CHANGE_COMMENT, CHANGE_IMPORT };
 struct change {
     enum change_kind kind;
-    char *board_code;
-    char *node_code;      /* metric code for readings */
+    char *board_code;     /* an import: its first file's board */
+    char *node_code;      /* metric code for readings; NULL for an import */
     char *segment;        /* readings only; NULL for the whole series */
     yearmonth period;
     /* Readings: before and after. */
     bool had_old;
     double old_value;
     char *old_note;
+    char *old_entered_by; /* import parts: the replaced row as it was */
+    char *old_entered_at;
+    bool old_sample;
     double new_value;
     char *new_note;
+    bool new_sample;      /* import parts: the sample flag written */
     /* Milestones and comments: the row written. */
     enum milestone_status status;
-    char *text;
+    char *text;           /* an import: its files' names, ", " between */
     long long row_id;
+    /* An import: its parts (owned), and the newest audit row when it (or
+     * its redo) was written, to tell whether a board it created has been
+     * written to since. */
+    struct change *parts;
+    size_t part_count, part_capacity;
+    long long audit_id;
 };
 void change_free(struct change *change);
 
@@ -51,14 +66,19 @@ bool command_add_comment(struct store *store, const char *board_code, const char
  * every reading it changed, and the statuses of each board it touched,
  * worked out with the rules. A failure anywhere writes nothing.
  *
- * An import gives no undo record: it is a bulk load from a file, often of
- * thousands of readings, done by a script or from the command line, not a
- * step in a browsing session. Its audit rows say what it did, readings it
- * replaced keep their old values there, and it is put right the way it
- * came in: import the corrected file (or restore a backup). */
+ * With `done` (NULL: not wanted), the import is handed back as one
+ * CHANGE_IMPORT change that command_undo takes back in one transaction:
+ * replaced readings get their old rows again, new readings, milestone
+ * updates and comments are removed, and a board the import created is
+ * removed whole, unless anything has been written to it since (refused in
+ * one sentence). command_redo puts it all back, except a created board:
+ * redo of an import that created a board is refused (import the file
+ * again). The command line passes NULL (it has no session to undo in); a
+ * browser's import would push the change onto its command_history. An
+ * import of thousands of readings makes a change of as many parts. */
 bool command_import_boards(struct store *store, struct board *const *boards,
                            const char *const *file_names, size_t count, bool sample,
-                           struct error *error);
+                           struct change *done, struct error *error);
 /* Imports the bundled boards, and with sample_readings the illustrative
  * readings (marked as sample), into an empty store: command_import_boards
  * for all of them in one transaction. */
@@ -73,12 +93,14 @@ bool command_create_seeded_store(const char *location, bool sample_readings,
  * read-write store_open; a read-only store is left as it is. */
 bool command_keep_missing_statuses(struct store *store, struct error *error);
 
-/* Undo and redo are themselves audited writes. */
+/* Undo and redo are themselves audited writes ("undo-import" and
+ * "redo-import", one row per board, for an import). */
 bool command_undo(struct store *store, struct change *change, struct error *error);
 bool command_redo(struct store *store, struct change *change, struct error *error);
 
 /* One sentence naming a change, for undo's and redo's messages:
- * "the reading for 1.1.2, Apr 2023 (87.1)". */
+ * "the reading for 1.1.2, Apr 2023 (87.1)", "the import of june.yaml
+ * (3 readings, 1 replaced)". */
 void command_describe_change(const struct change *change, char *out, size_t size);
 
 /* A session's history: the changes it applied, newest last, and those it
@@ -98,7 +120,8 @@ bool command_history_can_undo(const struct command_history *history);
 bool command_history_can_redo(const struct command_history *history);
 /* Undoes the newest change (or redoes the newest undone one). On success
  * *message says which ("Undid the reading for 1.1.2, Apr 2023 (87.1).") and
- * *node_code names the node it touched (valid until the history changes).
+ * *node_code names the node it touched (valid until the history changes;
+ * NULL for an import, which touches many).
  * With nothing to undo or redo, false with a one-sentence error. */
 bool command_history_undo(struct command_history *history, struct store *store,
                           char *message, size_t size, const char **node_code,

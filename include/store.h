@@ -102,19 +102,39 @@ bool store_begin(struct store *store, struct error *error);
 bool store_commit(struct store *store, struct error *error);
 void store_rollback(struct store *store);
 
-/* Called for each reading an import replaces with a different value, in
- * the import's transaction, so the caller can audit it. */
-typedef bool store_replaced_reading(void *context, const char *board_code,
-                                    const struct reading *reading, double old_value,
-                                    struct error *error);
+/* What an import wrote, reported to the caller as it goes (in the import's
+ * transaction) so that it can audit it and keep an undo record. Pointers
+ * are valid only during the call. */
+enum store_written_kind {
+    STORE_WROTE_BOARD,            /* a board file created the board */
+    STORE_WROTE_READING,          /* every reading put, new or replacing one */
+    STORE_WROTE_MILESTONE_UPDATE, /* a milestone update added (row_id) */
+    STORE_WROTE_COMMENT,          /* a comment added (row_id) */
+};
+struct store_written {
+    enum store_written_kind kind;
+    const char *board_code;
+    const struct reading *reading;          /* STORE_WROTE_READING */
+    bool sample;                            /* the row's sample flag as written */
+    bool had_old;                           /* a reading was replaced: as it was */
+    double old_value;
+    const char *old_note, *old_entered_by, *old_entered_at;
+    bool old_sample;
+    const struct milestone_update *update;  /* STORE_WROTE_MILESTONE_UPDATE */
+    const struct comment *comment;          /* STORE_WROTE_COMMENT */
+    long long row_id;                       /* the update's or comment's row */
+};
+typedef bool store_import_written(void *context, const struct store_written *written,
+                                  struct error *error);
 
 /* Imports parsed board files in the current transaction. A readings-only
  * file adds readings to a board already in the store (or earlier in the
  * list); unknown metric codes are located errors against `file_names`.
- * It neither audits nor works out statuses: command_import_boards does. */
+ * It neither audits nor works out statuses: command_import_boards does,
+ * told of every row it writes through `written` (NULL: not told). */
 bool store_import_boards(struct store *store, struct board *const *boards,
                          const char *const *file_names, size_t count, bool sample,
-                         const char *who, store_replaced_reading *replaced, void *context,
+                         const char *who, store_import_written *written, void *context,
                          struct error *error);
 
 /* Board codes and titles, in the order they were first imported. */
@@ -229,9 +249,19 @@ bool store_add_comment(struct store *store, long long node_id, yearmonth period,
                        const char *text, const char *who, const char *when,
                        long long *comment_id, struct error *error);
 bool store_delete_comment(struct store *store, long long comment_id, struct error *error);
+/* Removes a board whole: its readings, metrics, nodes, milestone updates,
+ * commentary, kept statuses and the board, in the current transaction (for
+ * undoing the import that created it). Audit rows stay. */
+bool store_delete_board(struct store *store, const char *board_code, struct error *error);
 bool store_add_audit(struct store *store, const char *who, const char *when,
                      const char *action, const char *board_code, const char *node_code,
                      const char *old_value, const char *new_value, struct error *error);
+
+/* The newest audit row's id (0 if none), and how many rows a board has
+ * after a given id: whether anything was written to it since. */
+bool store_last_audit_id(struct store *store, long long *id, struct error *error);
+bool store_audit_count_since(struct store *store, const char *board_code, long long after_id,
+                             long long *count, struct error *error);
 
 struct audit_entry {
     char *at;

@@ -460,8 +460,9 @@ static int run_import(const struct options *options)
         !open_store(options, STORE_READ_WRITE, false, any_board, &opened, &error))
         status = fail_with(&error);
     if (status == EXIT_OK) {
+        /* No undo record: the command line has no session to undo in. */
         bool ok = command_import_boards(opened.store, boards, options->arguments, (size_t)count,
-                                        false, &error);
+                                        false, NULL, &error);
         if (!ok)
             status = fail_with(&error);
         if (ok)

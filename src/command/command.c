@@ -116,8 +116,13 @@ void change_free(struct change *change)
     free(change->node_code);
     free(change->segment);
     free(change->old_note);
+    free(change->old_entered_by);
+    free(change->old_entered_at);
     free(change->new_note);
     free(change->text);
+    for (size_t i = 0; i < change->part_count; i++)
+        change_free(&change->parts[i]);
+    free(change->parts);
     memset(change, 0, sizeof *change);
 }
 
@@ -443,13 +448,25 @@ struct import_tally {
     const char *who;
     const char *now;
     size_t replaced;
+    struct change *change; /* the undo record being built; NULL: none wanted */
 };
 
-/* Audits a reading an import replaced with a different value. */
-static bool audit_replaced(void *context, const char *board_code, const struct reading *reading,
-                           double old_value, struct error *error)
+/* A new part of an import's change, for board_code. */
+static struct change *add_part(struct change *change, enum change_kind kind,
+                               const char *board_code)
 {
-    struct import_tally *tally = context;
+    void *items = change->parts;
+    grow_array(&items, &change->part_capacity, change->part_count + 1, sizeof *change->parts);
+    change->parts = items;
+    struct change *part = &change->parts[change->part_count++];
+    *part = (struct change){.kind = kind, .board_code = xstrdup(board_code)};
+    return part;
+}
+
+/* Audits a reading an import replaced with a different value. */
+static bool audit_replaced(struct import_tally *tally, const char *board_code,
+                           const struct reading *reading, double old_value, struct error *error)
+{
     char old_text[64], new_text[64];
     format_reading(reading->period, reading->segment, old_value, 17, old_text, sizeof old_text);
     format_reading(reading->period, reading->segment, reading->value, 17, new_text,
@@ -460,20 +477,74 @@ static bool audit_replaced(void *context, const char *board_code, const struct r
                            new_text, error);
 }
 
+/* Told of every row an import writes: audits the readings it changed and
+ * adds a part to the undo record for each row. */
+static bool import_wrote(void *context, const struct store_written *written, struct error *error)
+{
+    struct import_tally *tally = context;
+    const struct reading *reading = written->reading;
+    if (written->kind == STORE_WROTE_READING && written->had_old &&
+        written->old_value != reading->value &&
+        !audit_replaced(tally, written->board_code, reading, written->old_value, error))
+        return false;
+    if (!tally->change)
+        return true;
+    struct change *part;
+    switch (written->kind) {
+    case STORE_WROTE_BOARD:
+        add_part(tally->change, CHANGE_IMPORT, written->board_code);
+        break;
+    case STORE_WROTE_READING:
+        part = add_part(tally->change, CHANGE_READING, written->board_code);
+        part->node_code = xstrdup(reading->metric_code);
+        part->segment = xstrdup(reading->segment);
+        part->period = reading->period;
+        part->had_old = written->had_old;
+        part->old_value = written->old_value;
+        part->old_note = xstrdup(written->old_note);
+        part->old_entered_by = xstrdup(written->old_entered_by);
+        part->old_entered_at = xstrdup(written->old_entered_at);
+        part->old_sample = written->old_sample;
+        part->new_value = reading->value;
+        part->new_note = xstrdup(reading->note);
+        part->new_sample = written->sample;
+        break;
+    case STORE_WROTE_MILESTONE_UPDATE:
+        part = add_part(tally->change, CHANGE_MILESTONE, written->board_code);
+        part->node_code = xstrdup(written->update->node_code);
+        part->period = written->update->period;
+        part->status = written->update->status;
+        part->text = xstrdup(written->update->note);
+        part->row_id = written->row_id;
+        part->new_sample = written->sample;
+        break;
+    case STORE_WROTE_COMMENT:
+        part = add_part(tally->change, CHANGE_COMMENT, written->board_code);
+        part->node_code = xstrdup(written->comment->node_code);
+        part->period = written->comment->period;
+        part->text = xstrdup(written->comment->text);
+        part->row_id = written->row_id;
+        part->new_sample = written->sample;
+        break;
+    }
+    return true;
+}
+
 /* Imports the boards, audits each file, and keeps the statuses of every
  * board it touched, all in the caller's transaction. */
 static bool import_in_transaction(struct store *store, struct board *const *boards,
                                   const char *const *file_names, size_t count, bool sample,
-                                  struct error *error)
+                                  struct change *change, struct error *error)
 {
     char now[32];
     current_timestamp(now);
-    struct import_tally tally = {.store = store, .who = current_user_name(), .now = now};
+    struct import_tally tally = {
+        .store = store, .who = current_user_name(), .now = now, .change = change};
     for (size_t i = 0; i < count; i++) {
         const struct board *board = boards[i];
         tally.replaced = 0;
         if (!store_import_boards(store, &boards[i], &file_names[i], 1, sample, tally.who,
-                                 audit_replaced, &tally, error))
+                                 import_wrote, &tally, error))
             return false;
         /* Which file, and what it brought: what a manager looking back at
          * the change history needs to find the import again. */
@@ -496,17 +567,34 @@ static bool import_in_transaction(struct store *store, struct board *const *boar
         if (!seen && !keep_statuses(store, boards[i]->code, error))
             return false;
     }
-    return true;
+    return !change || store_last_audit_id(store, &change->audit_id, error);
 }
 
 bool command_import_boards(struct store *store, struct board *const *boards,
                            const char *const *file_names, size_t count, bool sample,
-                           struct error *error)
+                           struct change *done, struct error *error)
 {
     if (!begin_write(store, error))
         return false;
-    bool ok = import_in_transaction(store, boards, file_names, count, sample, error);
-    return finish(store, NULL, ok, error);
+    struct change change = {.kind = CHANGE_IMPORT};
+    if (done) {
+        struct text_buffer names = {0};
+        for (size_t i = 0; i < count; i++) {
+            if (i)
+                text_append(&names, ", ");
+            text_append(&names, file_names[i]);
+        }
+        change.text = names.data ? names.data : xstrdup("");
+        change.board_code = xstrdup(count ? boards[0]->code : "");
+    }
+    bool ok = import_in_transaction(store, boards, file_names, count, sample,
+                                    done ? &change : NULL, error);
+    if (!finish(store, NULL, ok, error)) {
+        change_free(&change);
+        return false;
+    }
+    hand_over(&change, done);
+    return true;
 }
 
 bool command_seed_store(struct store *store, bool sample_readings, struct error *error)
@@ -529,7 +617,7 @@ bool command_seed_store(struct store *store, bool sample_readings, struct error 
             count += ok;
         }
     }
-    ok = ok && command_import_boards(store, boards, names, count, false, error);
+    ok = ok && command_import_boards(store, boards, names, count, false, NULL, error);
     for (size_t i = 0; i < count; i++)
         board_free(boards[i]);
     free(boards);
@@ -550,9 +638,196 @@ bool command_create_seeded_store(const char *location, bool sample_readings,
     return store_publish(store, error);
 }
 
+/* ---- Undoing and redoing an import ---------------------------------- */
+
+/* True if the import created board_code (so undo removes it whole). */
+static bool import_created(const struct change *change, const char *board_code)
+{
+    for (size_t i = 0; i < change->part_count; i++)
+        if (change->parts[i].kind == CHANGE_IMPORT &&
+            strcmp(change->parts[i].board_code, board_code) == 0)
+            return true;
+    return false;
+}
+
+/* The readings an import put, and how many of them replaced a different
+ * value (as its audit rows count them), on board_code (NULL: all). */
+static void count_readings(const struct change *change, const char *board_code,
+                           size_t counts[4])
+{
+    memset(counts, 0, 4 * sizeof *counts);
+    for (size_t i = 0; i < change->part_count; i++) {
+        const struct change *part = &change->parts[i];
+        if (board_code && strcmp(part->board_code, board_code) != 0)
+            continue;
+        if (part->kind == CHANGE_READING) {
+            counts[0]++;
+            counts[1] += part->had_old && part->old_value != part->new_value;
+        } else if (part->kind == CHANGE_MILESTONE) {
+            counts[2]++;
+        } else if (part->kind == CHANGE_COMMENT) {
+            counts[3]++;
+        }
+    }
+}
+
+/* Takes back one part of an import (not on a board it created: that goes
+ * whole). A replaced reading gets its old row again, as it was. */
+static bool undo_part(struct store *store, const struct change *part, struct error *error)
+{
+    struct metric_ref metric = {0};
+    bool ok;
+    switch (part->kind) {
+    case CHANGE_READING:
+        if (!store_find_metric(store, part->board_code, part->node_code, &metric, error))
+            return false;
+        if (part->had_old)
+            ok = store_put_reading_sample(store, metric.metric_id, part->period, part->segment,
+                                          part->old_value, part->old_note, part->old_entered_by,
+                                          part->old_entered_at, part->old_sample, NULL, NULL,
+                                          error);
+        else
+            ok = store_delete_reading(store, metric.metric_id, part->period, part->segment,
+                                      error);
+        metric_ref_free(&metric);
+        return ok;
+    case CHANGE_MILESTONE:
+        return store_delete_milestone_update(store, part->row_id, error);
+    case CHANGE_COMMENT:
+        return store_delete_comment(store, part->row_id, error);
+    case CHANGE_IMPORT:
+        return store_delete_board(store, part->board_code, error);
+    }
+    return false;
+}
+
+/* Writes one part of an import again, by whoever redoes it, now; added
+ * rows get new ids, which the part keeps for the next undo. */
+static bool redo_part(struct store *store, struct change *part, const char *who,
+                      const char *now, struct error *error)
+{
+    struct metric_ref metric = {0};
+    long long node_id;
+    bool ok;
+    switch (part->kind) {
+    case CHANGE_READING:
+        if (!store_find_metric(store, part->board_code, part->node_code, &metric, error))
+            return false;
+        ok = store_put_reading_sample(store, metric.metric_id, part->period, part->segment,
+                                      part->new_value, part->new_note, who, now,
+                                      part->new_sample, NULL, NULL, error);
+        metric_ref_free(&metric);
+        return ok;
+    case CHANGE_MILESTONE:
+        return store_find_node(store, part->board_code, part->node_code, &node_id, NULL,
+                               error) &&
+               store_add_milestone_update(store, node_id, part->status, part->period,
+                                          part->text, who, now, &part->row_id, error);
+    case CHANGE_COMMENT:
+        return store_find_node(store, part->board_code, part->node_code, &node_id, NULL,
+                               error) &&
+               store_add_comment(store, node_id, part->period, part->text, who, now,
+                                 &part->row_id, error);
+    case CHANGE_IMPORT:
+        break; /* refused before the transaction */
+    }
+    return false;
+}
+
+/* Refuses what cannot be replayed, in one sentence: redo of a created
+ * board (the change does not keep the parsed board), and undo of one that
+ * has been written to since the import. */
+static bool import_can_replay(struct store *store, const struct change *change, bool forward,
+                              struct error *error)
+{
+    char described[512];
+    command_describe_change(change, described, sizeof described);
+    for (size_t i = 0; i < change->part_count; i++) {
+        const struct change *part = &change->parts[i];
+        if (part->kind != CHANGE_IMPORT)
+            continue;
+        if (forward) {
+            error_set(error, EXIT_DATA,
+                      "Cannot redo %s: it created board '%s', which undo removed; import the "
+                      "file again to bring it back.",
+                      described, part->board_code);
+            return false;
+        }
+        long long since = 0;
+        if (!store_audit_count_since(store, part->board_code, change->audit_id, &since, error))
+            return false;
+        if (since > 0) {
+            error_set(error, EXIT_DATA,
+                      "Cannot undo %s: board '%s', which it created, has been changed since, "
+                      "and removing it would lose those changes.",
+                      described, part->board_code);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Undo (forward false) or redo (forward true) an import: every part, an
+ * "undo-import" or "redo-import" audit row and the kept statuses for each
+ * board it touched (a removed board has none), in one transaction. */
+static bool replay_import(struct store *store, struct change *change, bool forward,
+                          struct error *error)
+{
+    if (!begin_write(store, error))
+        return false;
+    const char *who = current_user_name();
+    char now[32];
+    current_timestamp(now);
+    bool ok = import_can_replay(store, change, forward, error);
+    if (forward) {
+        for (size_t i = 0; ok && i < change->part_count; i++)
+            ok = redo_part(store, &change->parts[i], who, now, error);
+    } else {
+        /* Newest first, so a reading written twice gets its first old row. */
+        for (size_t i = change->part_count; ok && i-- > 0;) {
+            const struct change *part = &change->parts[i];
+            if (part->kind == CHANGE_IMPORT || !import_created(change, part->board_code))
+                ok = undo_part(store, part, error);
+        }
+    }
+    /* Each board touched once: its audit row and its statuses (an import
+     * that wrote nothing still audits its undo, on its first board). */
+    size_t steps = change->part_count ? change->part_count
+                                      : (change->board_code && *change->board_code ? 1 : 0);
+    for (size_t i = 0; ok && i < steps; i++) {
+        const char *board_code =
+            change->part_count ? change->parts[i].board_code : change->board_code;
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcmp(change->parts[j].board_code, board_code) == 0;
+        if (seen)
+            continue;
+        bool removed = !forward && import_created(change, board_code);
+        size_t counts[4];
+        count_readings(change, board_code, counts);
+        char *summary = xasprintf("%s: %zu readings (%zu replaced), %zu milestone updates, "
+                                  "%zu comments%s",
+                                  change->text, counts[0], counts[1], counts[2], counts[3],
+                                  removed ? ", and the board it created" : "");
+        ok = store_add_audit(store, who, now, forward ? "redo-import" : "undo-import",
+                             board_code, NULL, forward ? NULL : summary,
+                             forward ? summary : NULL, error) &&
+             (removed || keep_statuses(store, board_code, error));
+        free(summary);
+    }
+    ok = ok && store_last_audit_id(store, &change->audit_id, error);
+    if (!ok) {
+        store_rollback(store);
+        return false;
+    }
+    return store_commit(store, error);
+}
+
 /* Undo (forward false) or redo (forward true) one change, audited. */
 static bool replay(struct store *store, struct change *change, bool forward, struct error *error)
 {
+    if (change->kind == CHANGE_IMPORT)
+        return replay_import(store, change, forward, error);
     if (!begin_write(store, error))
         return false;
     const char *who = current_user_name();
@@ -590,6 +865,8 @@ static bool replay(struct store *store, struct change *change, bool forward, str
                                    forward ? NULL : value, forward ? value : NULL, error);
         break;
     }
+    case CHANGE_IMPORT:
+        break; /* replay_import */
     }
     return finish(store, change->board_code, ok, error);
 }
@@ -624,6 +901,14 @@ void command_describe_change(const struct change *change, char *out, size_t size
         snprintf(out, size, "the commentary on %s%s%s", change->node_code,
                  *month ? " for " : "", month);
         break;
+    case CHANGE_IMPORT: {
+        size_t counts[4];
+        count_readings(change, NULL, counts);
+        snprintf(out, size, "the import of %s (%zu reading%s, %zu replaced)",
+                 change->text ? change->text : "a file", counts[0], counts[0] == 1 ? "" : "s",
+                 counts[1]);
+        break;
+    }
     }
 }
 

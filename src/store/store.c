@@ -334,8 +334,8 @@ static const char *const migrations[] = {
     X(LOAD_TRAJECTORIES, "SELECT t.metric_id, t.period, t.value FROM trajectory_points t "    \
                          "JOIN metrics m ON m.id = t.metric_id WHERE m.board_id = ?1 "         \
                          "ORDER BY t.metric_id, t.period")                                     \
-    X(FIND_READING, "SELECT value, note FROM readings WHERE metric_id = ?1 AND segment = ?2 "  \
-                    "AND period = ?3")                                                         \
+    X(FIND_READING, "SELECT value, note, entered_by, entered_at, sample FROM readings "        \
+                    "WHERE metric_id = ?1 AND segment = ?2 AND period = ?3")                   \
     X(PUT_READING, "INSERT INTO readings (metric_id, period, segment, value, note, "           \
                    "entered_by, entered_at, sample) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "  \
                    "ON CONFLICT (metric_id, segment, period) DO UPDATE SET "                   \
@@ -368,7 +368,30 @@ static const char *const migrations[] = {
                     "new_value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                          \
     X(AUDIT_FOR_NODE, "SELECT at, who, action, node_code, old_value, new_value FROM audit "    \
                       "WHERE board_code = ?1 AND (?2 IS NULL OR node_code = ?2) "              \
-                      "ORDER BY id DESC")
+                      "ORDER BY id DESC")                                                      \
+    X(AUDIT_LAST_ID, "SELECT coalesce(max(id), 0) FROM audit")                                 \
+    X(AUDIT_COUNT_SINCE, "SELECT count(*) FROM audit WHERE board_code = ?1 AND id > ?2")       \
+    /* A board removed whole (undoing the import that created it): the rows     \
+     * that refer to others first, the board last. */                            \
+    X(DELETE_BOARD_READINGS, "DELETE FROM readings WHERE metric_id IN "                        \
+                             "(SELECT id FROM metrics WHERE board_id = ?1)")                   \
+    X(DELETE_BOARD_LATEST, "DELETE FROM metric_latest WHERE metric_id IN "                     \
+                           "(SELECT id FROM metrics WHERE board_id = ?1)")                     \
+    X(DELETE_BOARD_TRAJECTORIES, "DELETE FROM trajectory_points WHERE metric_id IN "           \
+                                 "(SELECT id FROM metrics WHERE board_id = ?1)")               \
+    X(DELETE_BOARD_REBASES, "DELETE FROM metric_rebases WHERE metric_id IN "                   \
+                            "(SELECT id FROM metrics WHERE board_id = ?1)")                    \
+    X(DELETE_BOARD_MILESTONE_UPDATES, "DELETE FROM milestone_updates WHERE node_id IN "        \
+                                      "(SELECT id FROM nodes WHERE board_id = ?1)")            \
+    X(DELETE_BOARD_COMMENTS, "DELETE FROM commentary WHERE node_id IN "                        \
+                             "(SELECT id FROM nodes WHERE board_id = ?1)")                     \
+    X(DELETE_BOARD_NODE_STATUS, "DELETE FROM node_status WHERE node_id IN "                    \
+                                "(SELECT id FROM nodes WHERE board_id = ?1)")                  \
+    X(DELETE_BOARD_METRICS, "DELETE FROM metrics WHERE board_id = ?1")                         \
+    X(DELETE_BOARD_NODES, "DELETE FROM nodes WHERE board_id = ?1")                             \
+    X(DELETE_BOARD_VALUES, "DELETE FROM board_values WHERE board_id = ?1")                     \
+    X(DELETE_BOARD_STATUS, "DELETE FROM board_status WHERE board_id = ?1")                     \
+    X(DELETE_BOARD, "DELETE FROM boards WHERE id = ?1")
 
 enum statement_id {
 #define STATEMENT_ID(name, sql) STATEMENT_##name,
@@ -1274,6 +1297,29 @@ static bool refresh_metric_latest(struct store *store, long long metric_id, stru
                    "update the latest readings");
 }
 
+/* The stored reading for a metric, period and segment, into report's
+ * had_old and old_* fields (the strings allocated, for the caller to free). */
+static bool read_stored_reading(struct store *store, long long metric_id, yearmonth period,
+                         const char *segment, struct store_written *report, char **note,
+                         char **entered_by, char **entered_at, struct error *error)
+{
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_FIND_READING, metric_id, error);
+    if (!prepared)
+        return false;
+    bind_text(prepared, 2, segment ? segment : "");
+    bind_period(prepared, 3, period);
+    int result = sqlite3_step(prepared);
+    report->had_old = result == SQLITE_ROW;
+    if (report->had_old) {
+        report->old_value = sqlite3_column_double(prepared, 0);
+        report->old_note = *note = column_text(prepared, 1);
+        report->old_entered_by = *entered_by = column_text(prepared, 2);
+        report->old_entered_at = *entered_at = column_text(prepared, 3);
+        report->old_sample = sqlite3_column_int(prepared, 4) != 0;
+    }
+    return finish(store, prepared, result, error, "read the current reading");
+}
+
 /* An import refreshes metric_latest once per board after all its readings
  * (refresh_latest false), not after each: per reading, the refresh reads the
  * metric's readings so far, which made a long history's import quadratic. */
@@ -1375,6 +1421,53 @@ bool store_delete_comment(struct store *store, long long comment_id, struct erro
     return run_for(store, STATEMENT_DELETE_COMMENT, comment_id, error, "remove the commentary");
 }
 
+bool store_delete_board(struct store *store, const char *board_code, struct error *error)
+{
+    static const enum statement_id in_order[] = {
+        STATEMENT_DELETE_BOARD_READINGS,     STATEMENT_DELETE_BOARD_LATEST,
+        STATEMENT_DELETE_BOARD_TRAJECTORIES, STATEMENT_DELETE_BOARD_REBASES,
+        STATEMENT_DELETE_BOARD_MILESTONE_UPDATES, STATEMENT_DELETE_BOARD_COMMENTS,
+        STATEMENT_DELETE_BOARD_NODE_STATUS,  STATEMENT_DELETE_BOARD_METRICS,
+        STATEMENT_DELETE_BOARD_NODES,        STATEMENT_DELETE_BOARD_VALUES,
+        STATEMENT_DELETE_BOARD_STATUS,       STATEMENT_DELETE_BOARD,
+    };
+    long long board_id;
+    if (!stored_board_id(store, board_code, &board_id, error))
+        return false;
+    for (size_t i = 0; i < sizeof in_order / sizeof in_order[0]; i++)
+        if (!run_for(store, in_order[i], board_id, error, "remove the board"))
+            return false;
+    return true;
+}
+
+/* A statement giving one number, bound to `id` (and `text` if not NULL). */
+static bool read_number(struct store *store, enum statement_id statement_id, const char *text,
+                        long long id, long long *out, const char *doing, struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, statement_id, error);
+    if (!prepared)
+        return false;
+    if (text) {
+        bind_text(prepared, 1, text);
+        sqlite3_bind_int64(prepared, 2, id);
+    }
+    int result = sqlite3_step(prepared);
+    *out = result == SQLITE_ROW ? sqlite3_column_int64(prepared, 0) : 0;
+    return finish(store, prepared, result, error, doing);
+}
+
+bool store_last_audit_id(struct store *store, long long *id, struct error *error)
+{
+    return read_number(store, STATEMENT_AUDIT_LAST_ID, NULL, 0, id, "read the audit log", error);
+}
+
+bool store_audit_count_since(struct store *store, const char *board_code, long long after_id,
+                             long long *count, struct error *error)
+{
+    return read_number(store, STATEMENT_AUDIT_COUNT_SINCE, board_code, after_id, count,
+                       "read the audit log", error);
+}
+
 bool store_add_audit(struct store *store, const char *who, const char *when, const char *action,
                      const char *board_code, const char *node_code, const char *old_value,
                      const char *new_value, struct error *error)
@@ -1443,7 +1536,7 @@ static bool list_metrics(struct store *store, long long board_id, struct metric_
  * commentary) into a board already in the store. */
 static bool import_activity(struct store *store, const struct board *board, long long board_id,
                             const char *file_name, bool sample, const char *who, const char *now,
-                            store_replaced_reading *replaced, void *context, struct error *error)
+                            store_import_written *written, void *context, struct error *error)
 {
     struct metric_lookup *metrics = NULL;
     size_t metric_count = 0;
@@ -1470,18 +1563,27 @@ static bool import_activity(struct store *store, const struct board *board, long
             free_lookups(metrics, metric_count);
             return false;
         }
-        bool had_old = false;
-        double old_value = 0;
-        if (!put_reading(store, metric->id, reading->period, reading->segment, reading->value,
-                         reading->note, reading->entered_by ? reading->entered_by : who,
-                         reading->entered_at ? reading->entered_at : now,
-                         sample || reading->sample, &had_old, &old_value, false, error)) {
-            free_lookups(metrics, metric_count);
-            return false;
-        }
-        /* A replaced value is a change like any other: the caller audits it. */
-        if (had_old && old_value != reading->value && replaced &&
-            !replaced(context, board->code, reading, old_value, error)) {
+        /* The reading as it was, if any, so the caller can audit and undo. */
+        struct store_written report = {
+            .kind = STORE_WROTE_READING,
+            .board_code = board->code,
+            .reading = reading,
+            .sample = sample || reading->sample,
+        };
+        char *old_note = NULL, *old_by = NULL, *old_at = NULL;
+        bool ok = !written || read_stored_reading(store, metric->id, reading->period,
+                                                  reading->segment, &report, &old_note, &old_by,
+                                                  &old_at, error);
+        ok = ok && put_reading(store, metric->id, reading->period, reading->segment,
+                               reading->value, reading->note,
+                               reading->entered_by ? reading->entered_by : who,
+                               reading->entered_at ? reading->entered_at : now, report.sample,
+                               NULL, NULL, false, error);
+        ok = ok && (!written || written(context, &report, error));
+        free(old_note);
+        free(old_by);
+        free(old_at);
+        if (!ok) {
             free_lookups(metrics, metric_count);
             return false;
         }
@@ -1503,11 +1605,16 @@ static bool import_activity(struct store *store, const struct board *board, long
                          "board '%s' has no milestone '%s'", board->code, update->node_code);
             return false;
         }
+        struct store_written report = {.kind = STORE_WROTE_MILESTONE_UPDATE,
+                                       .board_code = board->code,
+                                       .update = update,
+                                       .sample = sample || update->sample};
         if (!insert_milestone_update(store, node_id, update->period, update->status, update->note,
                                      update->entered_by ? update->entered_by : who,
                                      update->entered_at ? update->entered_at : now,
-                                     sample || update->sample, NULL, error,
-                                     "save a milestone status"))
+                                     report.sample, &report.row_id, error,
+                                     "save a milestone status") ||
+            (written && !written(context, &report, error)))
             return false;
     }
     for (size_t i = 0; i < board->comment_count; i++) {
@@ -1523,10 +1630,15 @@ static bool import_activity(struct store *store, const struct board *board, long
                 *error = lookup;
             return false;
         }
+        struct store_written report = {.kind = STORE_WROTE_COMMENT,
+                                       .board_code = board->code,
+                                       .comment = comment,
+                                       .sample = sample || comment->sample};
         if (!insert_comment(store, node_id, comment->period, comment->text,
                             comment->entered_by ? comment->entered_by : who,
-                            comment->entered_at ? comment->entered_at : now,
-                            sample || comment->sample, NULL, error, "save commentary"))
+                            comment->entered_at ? comment->entered_at : now, report.sample,
+                            &report.row_id, error, "save commentary") ||
+            (written && !written(context, &report, error)))
             return false;
     }
     return true;
@@ -1534,7 +1646,7 @@ static bool import_activity(struct store *store, const struct board *board, long
 
 bool store_import_boards(struct store *store, struct board *const *boards,
                          const char *const *file_names, size_t count, bool sample,
-                         const char *who, store_replaced_reading *replaced, void *context,
+                         const char *who, store_import_written *written, void *context,
                          struct error *error)
 {
     char now[32];
@@ -1560,11 +1672,13 @@ bool store_import_boards(struct store *store, struct board *const *boards,
                              board->code);
                 return false;
             }
-            if (!insert_structure(store, board, &board_id, now, error))
+            struct store_written report = {.kind = STORE_WROTE_BOARD, .board_code = board->code};
+            if (!insert_structure(store, board, &board_id, now, error) ||
+                (written && !written(context, &report, error)))
                 return false;
         }
         if (!import_activity(store, board, board_id, file_names[i], sample || board->sample, who,
-                             now, replaced, context, error))
+                             now, written, context, error))
             return false;
         if (!run_for(store, STATEMENT_REFRESH_BOARD_LATEST, board_id, error,
                      "update the latest readings"))

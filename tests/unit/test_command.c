@@ -360,7 +360,7 @@ static void an_import_is_audited_and_keeps_the_statuses(void **state)
                                    "  - {metric: \"1.1.2a\", period: 2023-06, value: 4.5}\n";
     struct board *board = fixture_parse(readings, "june.yaml");
     const char *name = "june.yaml";
-    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, &error));
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, NULL, &error));
     board_free(board);
     /* 2023-04 had the same value: not a change, not audited. */
     assert_query(fixture->path,
@@ -390,7 +390,7 @@ static void a_failed_import_writes_nothing(void **state)
     const char *names[] = {"good.yaml", "bad.yaml"};
     size_t before_length, after_length;
     char *before = store_bytes(fixture->path, &before_length);
-    assert_false(command_import_boards(fixture->store, boards, names, 2, false, &error));
+    assert_false(command_import_boards(fixture->store, boards, names, 2, false, NULL, &error));
     assert_string_equal(error.message,
                         "bad.yaml:3:5: error: board 'test-board' has no metric '9.9.9'");
     char *after = store_bytes(fixture->path, &after_length);
@@ -488,6 +488,242 @@ static void a_read_only_store_refuses_every_command(void **state)
     store_close(reader);
 }
 
+/* ---- Undoing and redoing an import ------------------------------------ */
+
+/* What the store holds, one query's rows after another: with `whole`,
+ * every column of every row (who, when, ids, sample flags), the kept
+ * statuses and how many rows each structural table has; without, the
+ * readings, milestone updates and commentary by value only (a redo writes
+ * them again by whoever redoes it, now). */
+static char *store_rows(const char *path, bool whole)
+{
+    static const char *const everything[] = {
+        "SELECT group_concat(x, ';') FROM (SELECT metric_id || '|' || period || '|' || segment "
+        "|| '|' || value || '|' || coalesce(note, '-') || '|' || entered_by || '|' || entered_at "
+        "|| '|' || sample AS x FROM readings ORDER BY metric_id, segment, period)",
+        "SELECT group_concat(x, ';') FROM (SELECT id || '|' || node_id || '|' || "
+        "coalesce(period, '-') || '|' || status || '|' || coalesce(note, '-') || '|' || "
+        "entered_by || '|' || entered_at || '|' || sample AS x FROM milestone_updates ORDER BY id)",
+        "SELECT group_concat(x, ';') FROM (SELECT id || '|' || node_id || '|' || "
+        "coalesce(period, '-') || '|' || text || '|' || entered_by || '|' || entered_at || '|' || "
+        "sample AS x FROM commentary ORDER BY id)",
+        "SELECT group_concat(x, ';') FROM (SELECT metric_id || '|' || coalesce(period, '-') || '|' "
+        "|| coalesce(value, '-') || '|' || coalesce(previous_value, '-') || '|' || "
+        "coalesce(newest_period, '-') AS x FROM metric_latest ORDER BY metric_id)",
+        "SELECT group_concat(x, ';') FROM (SELECT node_id || '|' || rag || '|' || grey || blue || "
+        "green || amber || red || '|' || child_count AS x FROM node_status ORDER BY node_id)",
+        "SELECT group_concat(x, ';') FROM (SELECT board_id || '|' || coalesce(as_at, '-') || '|' "
+        "|| rag || '|' || grey || blue || green || amber || red AS x FROM board_status "
+        "ORDER BY board_id)",
+        "SELECT (SELECT count(*) FROM boards) || '|' || (SELECT count(*) FROM board_values) || '|' "
+        "|| (SELECT count(*) FROM nodes) || '|' || (SELECT count(*) FROM metrics) || '|' || "
+        "(SELECT count(*) FROM trajectory_points) || '|' || (SELECT count(*) FROM metric_rebases)",
+    };
+    static const char *const values[] = {
+        "SELECT group_concat(x, ';') FROM (SELECT metric_id || '|' || period || '|' || segment "
+        "|| '|' || value || '|' || coalesce(note, '-') || '|' || sample AS x FROM readings "
+        "ORDER BY metric_id, segment, period)",
+        "SELECT group_concat(x, ';') FROM (SELECT node_id || '|' || coalesce(period, '-') || '|' "
+        "|| status || '|' || coalesce(note, '-') AS x FROM milestone_updates ORDER BY id)",
+        "SELECT group_concat(x, ';') FROM (SELECT node_id || '|' || coalesce(period, '-') || '|' "
+        "|| text AS x FROM commentary ORDER BY id)",
+    };
+    const char *const *queries = whole ? everything : values;
+    size_t count = whole ? sizeof everything / sizeof *everything : sizeof values / sizeof *values;
+    struct text_buffer rows = {0};
+    for (size_t i = 0; i < count; i++) {
+        char *text = fixture_query_text(path, queries[i]);
+        text_append(&rows, text ? text : "(none)");
+        text_append(&rows, "\n");
+        free(text);
+    }
+    return rows.data;
+}
+
+static void assert_rows_equal(const char *path, bool whole, const char *expected)
+{
+    char *rows = store_rows(path, whole);
+    assert_string_equal(rows, expected);
+    free(rows);
+}
+
+static const char june_readings[] =
+    "board: {code: test-board}\n"
+    "readings:\n"
+    "  - {metric: \"1.1.1\", period: 2023-05, value: 20, note: \"revised\"}\n"
+    "  - {metric: \"1.1.1\", period: 2023-06, value: 62.0}\n"
+    "  - {metric: \"1.1.2a\", period: 2023-06, value: 4.5}\n"
+    "milestone_updates:\n"
+    "  - {deliverable: \"2.1.1\", period: 2023-06, status: at_risk, note: \"Builder late.\"}\n"
+    "commentary:\n"
+    "  - {node: \"1\", period: 2023-06, text: \"Checks fell in May.\"}\n";
+
+/* An import over readings already there is one change: undo puts back the
+ * replaced reading as it was and removes what was new, in one transaction
+ * with one undo-import audit row; redo brings it back, and undoing again
+ * finds the rows redo wrote. */
+static void an_import_is_undone_and_redone(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char *before = store_rows(fixture->path, true);
+    struct board *board = fixture_parse(june_readings, "june.yaml");
+    const char *name = "june.yaml";
+    struct change change;
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, &change, &error));
+    board_free(board);
+    assert_int_equal(change.kind, CHANGE_IMPORT);
+    assert_int_equal(change.part_count, 5);
+    assert_int_equal(change.parts[0].kind, CHANGE_READING);
+    assert_true(change.parts[0].had_old);
+    assert_true(change.parts[0].old_value == 61.5);
+    assert_null(change.parts[0].old_note);
+    assert_false(change.parts[1].had_old);
+    assert_int_equal(change.parts[3].kind, CHANGE_MILESTONE);
+    assert_int_equal(change.parts[4].kind, CHANGE_COMMENT);
+    assert_true(change.parts[3].row_id > 0 && change.parts[4].row_id > 0);
+    char described[256];
+    command_describe_change(&change, described, sizeof described);
+    assert_string_equal(described, "the import of june.yaml (3 readings, 1 replaced)");
+    char *imported = store_rows(fixture->path, false);
+
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_rows_equal(fixture->path, true, before);
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    assert_query(fixture->path,
+                 "SELECT count(*) || '|' || group_concat(old_value) FROM audit "
+                 "WHERE action = 'undo-import'",
+                 "1|june.yaml: 3 readings (1 replaced), 1 milestone updates, 1 comments");
+
+    assert_true(command_redo(fixture->store, &change, &error));
+    assert_rows_equal(fixture->path, false, imported);
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    assert_last_audit(fixture->path, "action", "redo-import");
+
+    /* The second undo removes the rows the redo added (their ids are new). */
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_rows_equal(fixture->path, true, before);
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    change_free(&change);
+    free(imported);
+    free(before);
+}
+
+static const char new_board[] =
+    "board:\n"
+    "  code: new-board\n"
+    "  title: \"A new board\"\n"
+    "  period: \"2023/24\"\n"
+    "  purpose: \"To test\"\n"
+    "  vision: \"Tests pass\"\n"
+    "  values:\n"
+    "    - {name: \"We are kind\", text: \"We show empathy\"}\n"
+    "aims:\n"
+    "  - code: \"1\"\n"
+    "    title: \"An aim\"\n"
+    "    objectives:\n"
+    "      - code: \"1.1\"\n"
+    "        title: \"An objective\"\n"
+    "        deliverables:\n"
+    "          - code: \"1.1.1\"\n"
+    "            title: \"Checks\"\n"
+    "            metric: {name: \"Checks\", unit: percent, direction: up,\n"
+    "                     target: {value: 75, period: 2024-03}}\n"
+    "          - code: \"1.1.2\"\n"
+    "            title: \"A ward\"\n"
+    "            milestone: {due: 2024-03, status: on_track}\n"
+    "readings:\n"
+    "  - {metric: \"1.1.1\", period: 2023-04, value: 60}\n"
+    "commentary:\n"
+    "  - {node: \"1\", period: 2023-04, text: \"Started.\"}\n";
+
+/* An import that created a board is undone by removing the board whole
+ * (with the readings the same import added elsewhere put back); its redo
+ * is refused; and its undo is refused once the board has been written to. */
+static void an_import_that_created_a_board_is_undone_by_removing_it(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char *before = store_rows(fixture->path, true);
+    struct board *boards[2] = {fixture_parse(new_board, "new.yaml"),
+                               fixture_parse(fixture_readings, "july.yaml")};
+    const char *names[] = {"new.yaml", "july.yaml"};
+    struct change change;
+    assert_true(command_import_boards(fixture->store, boards, names, 2, false, &change, &error));
+    assert_int_equal(change.parts[0].kind, CHANGE_IMPORT);
+    assert_string_equal(change.parts[0].board_code, "new-board");
+    char described[256];
+    command_describe_change(&change, described, sizeof described);
+    assert_string_equal(described, "the import of new.yaml, july.yaml (3 readings, 0 replaced)");
+    assert_query(fixture->path, "SELECT count(*) FROM boards", "2");
+
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_rows_equal(fixture->path, true, before);
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    assert_query(fixture->path,
+                 "SELECT group_concat(board_code || '|' || old_value, ';') FROM audit "
+                 "WHERE action = 'undo-import'",
+                 "new-board|new.yaml, july.yaml: 1 readings (0 replaced), 0 milestone updates, "
+                 "1 comments, and the board it created;"
+                 "test-board|new.yaml, july.yaml: 2 readings (0 replaced), 0 milestone updates, "
+                 "0 comments");
+
+    assert_false(command_redo(fixture->store, &change, &error));
+    assert_string_equal(error.message,
+                        "Cannot redo the import of new.yaml, july.yaml (3 readings, 0 replaced): "
+                        "it created board 'new-board', which undo removed; import the file "
+                        "again to bring it back.");
+    error_clear(&error);
+    assert_rows_equal(fixture->path, true, before);
+    change_free(&change);
+
+    /* Imported again, then written to: the undo would lose that write. */
+    assert_true(command_import_boards(fixture->store, boards, names, 1, false, &change, &error));
+    assert_true(command_record_reading(fixture->store, "new-board", "1.1.1", "61", "2023-05",
+                                       NULL, NULL, NULL, &error));
+    char *written = store_rows(fixture->path, true);
+    assert_false(command_undo(fixture->store, &change, &error));
+    assert_string_equal(error.message,
+                        "Cannot undo the import of new.yaml (1 reading, 0 replaced): board "
+                        "'new-board', which it created, has been changed since, and removing it "
+                        "would lose those changes.");
+    error_clear(&error);
+    assert_rows_equal(fixture->path, true, written);
+    assert_kept_statuses_are_fresh(fixture->store, "new-board");
+    change_free(&change);
+    free(written);
+    free(before);
+    board_free(boards[0]);
+    board_free(boards[1]);
+}
+
+/* An import's change goes on a session's history like an edit. */
+static void the_history_undoes_and_redoes_an_import(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct board *board = fixture_parse(fixture_readings, "july.yaml");
+    const char *name = "july.yaml";
+    struct change change;
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, &change, &error));
+    board_free(board);
+    struct command_history history = {0};
+    command_history_push(&history, &change);
+    char message[256];
+    const char *code = "not set";
+    assert_true(command_history_undo(&history, fixture->store, message, sizeof message, &code,
+                                     &error));
+    assert_string_equal(message, "Undid the import of july.yaml (2 readings, 0 replaced).");
+    assert_null(code);
+    assert_query(fixture->path, "SELECT count(*) FROM readings", "4");
+    assert_true(command_history_redo(&history, fixture->store, message, sizeof message, &code,
+                                     &error));
+    assert_string_equal(message, "Redid the import of july.yaml (2 readings, 0 replaced).");
+    assert_query(fixture->path, "SELECT count(*) FROM readings", "6");
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    command_history_free(&history);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -504,6 +740,9 @@ int main(void)
         FIXTURE_TEST_WITH_BOARD(a_read_only_store_refuses_every_command),
         FIXTURE_TEST_WITH_BOARD(the_history_undoes_and_redoes_in_order),
         FIXTURE_TEST_WITH_BOARD(a_busy_store_is_reported_in_one_sentence),
+        FIXTURE_TEST_WITH_BOARD(an_import_is_undone_and_redone),
+        FIXTURE_TEST_WITH_BOARD(an_import_that_created_a_board_is_undone_by_removing_it),
+        FIXTURE_TEST_WITH_BOARD(the_history_undoes_and_redoes_an_import),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
