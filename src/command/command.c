@@ -463,6 +463,20 @@ static struct change *add_part(struct change *change, enum change_kind kind,
     return part;
 }
 
+/* A part for a row an import added (a milestone update or a comment). */
+static struct change *add_row_part(struct change *change, enum change_kind kind,
+                                   const struct store_written *written, const char *node_code,
+                                   yearmonth period, const char *text)
+{
+    struct change *part = add_part(change, kind, written->board_code);
+    part->node_code = xstrdup(node_code);
+    part->period = period;
+    part->text = xstrdup(text);
+    part->row_id = written->row_id;
+    part->new_sample = written->sample;
+    return part;
+}
+
 /* Audits a reading an import replaced with a different value. */
 static bool audit_replaced(struct import_tally *tally, const char *board_code,
                            const struct reading *reading, double old_value, struct error *error)
@@ -510,21 +524,14 @@ static bool import_wrote(void *context, const struct store_written *written, str
         part->new_sample = written->sample;
         break;
     case STORE_WROTE_MILESTONE_UPDATE:
-        part = add_part(tally->change, CHANGE_MILESTONE, written->board_code);
-        part->node_code = xstrdup(written->update->node_code);
-        part->period = written->update->period;
+        part = add_row_part(tally->change, CHANGE_MILESTONE, written,
+                            written->update->node_code, written->update->period,
+                            written->update->note);
         part->status = written->update->status;
-        part->text = xstrdup(written->update->note);
-        part->row_id = written->row_id;
-        part->new_sample = written->sample;
         break;
     case STORE_WROTE_COMMENT:
-        part = add_part(tally->change, CHANGE_COMMENT, written->board_code);
-        part->node_code = xstrdup(written->comment->node_code);
-        part->period = written->comment->period;
-        part->text = xstrdup(written->comment->text);
-        part->row_id = written->row_id;
-        part->new_sample = written->sample;
+        add_row_part(tally->change, CHANGE_COMMENT, written, written->comment->node_code,
+                     written->comment->period, written->comment->text);
         break;
     }
     return true;
