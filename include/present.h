@@ -156,6 +156,9 @@ struct present_header {
     bool sample;
     char right[160];
 };
+/* The "as at" month as every front end and report says it: "Mar 2024", or
+ * "none" while the board has no reading. */
+void present_as_at(yearmonth as_at, char out[9]);
 void present_browser_header(const struct board *board, yearmonth as_at, bool history,
                             const char *mode, struct present_header *out);
 void present_kiosk_header(const struct board *board, yearmonth as_at, const char *clock,

@@ -376,12 +376,19 @@ static void header_title(const struct board *board, struct present_header *out)
     out->sample = board->shows_sample;
 }
 
+void present_as_at(yearmonth as_at, char out[9])
+{
+    if (as_at)
+        yearmonth_label(as_at, out);
+    else
+        snprintf(out, 9, "none");
+}
+
 void present_browser_header(const struct board *board, yearmonth as_at, bool history,
                             const char *mode, struct present_header *out)
 {
-    char month[9] = "none";
-    if (as_at)
-        yearmonth_label(as_at, month);
+    char month[9];
+    present_as_at(as_at, month);
     header_title(board, out);
     snprintf(out->right, sizeof out->right, "%sas at %s  %s ", history ? "HISTORY " : "", month,
              mode);
@@ -390,9 +397,8 @@ void present_browser_header(const struct board *board, yearmonth as_at, bool his
 void present_kiosk_header(const struct board *board, yearmonth as_at, const char *clock,
                           struct present_header *out)
 {
-    char month[9] = "none";
-    if (as_at)
-        yearmonth_label(as_at, month);
+    char month[9];
+    present_as_at(as_at, month);
     header_title(board, out);
     snprintf(out->right, sizeof out->right, " as at %s   %s ", month, clock);
 }

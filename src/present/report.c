@@ -208,8 +208,8 @@ static void write_row(FILE *out, enum report_format format, const struct row *ro
 static void write_heading(FILE *out, enum report_format format, const struct board *board,
                           const struct board_status *status)
 {
-    char as_at[9] = "";
-    yearmonth_label(status->as_at, as_at);
+    char as_at[9];
+    present_as_at(status->as_at, as_at);
     const char *sample = board->shows_sample ? "SAMPLE DATA (illustrative readings)" : NULL;
     switch (format) {
     case REPORT_CSV:
@@ -220,7 +220,7 @@ static void write_heading(FILE *out, enum report_format format, const struct boa
         fprintf(out, "%s\n", board->title);
         fprintf(out, "Board %s%s%s, as at %s\n", board->code,
                 board->reporting_period ? ", " : "",
-                board->reporting_period ? board->reporting_period : "", as_at[0] ? as_at : "-");
+                board->reporting_period ? board->reporting_period : "", as_at);
         if (sample)
             fprintf(out, "%s\n", sample);
         fputs("Deliverables: ", out);
@@ -230,7 +230,7 @@ static void write_heading(FILE *out, enum report_format format, const struct boa
     case REPORT_MARKDOWN:
         fputs("# ", out);
         write_markdown_cell(out, board->title);
-        fprintf(out, "\n\nBoard `%s`, as at %s.", board->code, as_at[0] ? as_at : "-");
+        fprintf(out, "\n\nBoard `%s`, as at %s.", board->code, as_at);
         if (sample)
             fprintf(out, " **%s.**", sample);
         fputs(" Deliverables: ", out);

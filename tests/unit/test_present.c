@@ -348,6 +348,15 @@ static void headers(void **state)
     assert_string_equal(header.right, "HISTORY as at Dec 2023  READ-ONLY ");
     present_kiosk_header(&t->board, YEARMONTH_NONE, "09:35:51", &header);
     assert_string_equal(header.right, " as at none   09:35:51 ");
+    /* With no reading, "as at" reads the same in the browser, the kiosk
+     * and the reports (which call present_as_at too). */
+    present_browser_header(&t->board, YEARMONTH_NONE, false, "EDIT", &header);
+    assert_string_equal(header.right, "as at none  EDIT ");
+    char month[9];
+    present_as_at(YEARMONTH_NONE, month);
+    assert_string_equal(month, "none");
+    present_as_at(YM(2024, 3), month);
+    assert_string_equal(month, "Mar 2024");
     free_board(t);
 }
 

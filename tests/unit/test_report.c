@@ -462,7 +462,7 @@ static void a_board_with_no_readings(void **state)
                         "\r\naim,1,\"Care, closer to home\",-,,,,,,,,\r\n"),
                   NULL);
     assert_report(&t->board, YEARMONTH_NONE, REPORT_TEXT,
-                  TEXTS("Board rep, 2023/24, as at -\n", "        no reading → 90%\n"), NULL);
+                  TEXTS("Board rep, 2023/24, as at none\n", "        no reading → 90%\n"), NULL);
     free(t);
 }
 
