@@ -20,6 +20,12 @@ fi
 flags=(-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude)
 core=(src/util/util.c src/util/text.c src/model/model.c src/model/spc.c src/board/boardfile_read.c src/board/boardfile_write.c)
+# The command layer seeds stores from the bundled boards, compiled in as
+# meson does it (tools/embed_data.py).
+bundled="$out/bundled_data.$$.c"
+python3 tools/embed_data.py "$bundled" data/nlmhp-2023-24.yaml data/nlft-2024-25.yaml \
+  data/beh-2021-22.yaml data/nlmhp-medium-long-term.yaml data/sample-readings-2023-24.yaml
+trap 'rm -f "$bundled"' EXIT
 # Each binary is built under a private name and moved into place, so two
 # runs at once never run a half-written one.
 for target in "${targets[@]}"; do
@@ -27,7 +33,8 @@ for target in "${targets[@]}"; do
     fuzz_boardfile)
       clang "${flags[@]}" tests/fuzz/fuzz_boardfile.c "${core[@]}" -lyaml -lm -o "$out/$target.$$" ;;
     fuzz_values)
-      clang "${flags[@]}" tests/fuzz/fuzz_values.c src/command/command.c src/store/store.c src/model/rules.c "${core[@]}" \
+      clang "${flags[@]}" tests/fuzz/fuzz_values.c src/command/command.c src/store/store.c src/model/rules.c \
+        "$bundled" "${core[@]}" \
         -lyaml -lsqlite3 -lm -o "$out/$target.$$" ;;
     *) echo "fuzz: no target '$target'" >&2; exit 2 ;;
   esac
