@@ -710,6 +710,16 @@ static int run_browse(const struct options *options)
     return close_opened(&opened, status);
 }
 
+/* The subcommands, by name. */
+static const struct subcommand {
+    const char *name;
+    int (*run)(const struct options *options);
+} subcommands[] = {
+    {"browse", run_browse}, {"init", run_init},     {"backup", run_backup},
+    {"import", run_import}, {"check", run_check},   {"export", run_export},
+    {"report", run_report}, {"record", run_record},
+};
+
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
@@ -721,25 +731,13 @@ int main(int argc, char **argv)
         free(options.arguments);
         return status;
     }
-    const char *command = options.command;
-    if (!command || strcmp(command, "browse") == 0)
-        status = run_browse(&options);
-    else if (strcmp(command, "init") == 0)
-        status = run_init(&options);
-    else if (strcmp(command, "backup") == 0)
-        status = run_backup(&options);
-    else if (strcmp(command, "import") == 0)
-        status = run_import(&options);
-    else if (strcmp(command, "check") == 0)
-        status = run_check(&options);
-    else if (strcmp(command, "export") == 0)
-        status = run_export(&options);
-    else if (strcmp(command, "report") == 0)
-        status = run_report(&options);
-    else if (strcmp(command, "record") == 0)
-        status = run_record(&options);
-    else
-        status = usage_error("unknown command '%s'.", command);
+    /* The browser when no command is named. */
+    const char *command = options.command ? options.command : "browse";
+    const struct subcommand *found = NULL;
+    for (size_t i = 0; i < sizeof subcommands / sizeof *subcommands && !found; i++)
+        if (strcmp(command, subcommands[i].name) == 0)
+            found = &subcommands[i];
+    status = found ? found->run(&options) : usage_error("unknown command '%s'.", command);
     free(options.arguments);
     return status;
 }
