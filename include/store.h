@@ -195,7 +195,7 @@ bool store_search_node(struct store *store, long long board_id, const char *text
 /* How many nodes match a search (as store_search_node), and how many of
  * them come at or before `tree_order`: "match 2 of 5". */
 bool store_count_matches(struct store *store, long long board_id, const char *text,
-                         int tree_order, int filter, int *position, int *total,
+                         int tree_order, enum rag at_least, int *position, int *total,
                          struct error *error);
 
 /* The code of a node's parent (*found false for an aim), and the code of a

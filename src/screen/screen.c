@@ -372,6 +372,13 @@ static bool load_board(struct browser *b, const char *code, yearmonth as_of, str
 
 /* ---- Rows ---------------------------------------------------------------- */
 
+/* The least status a node must have below it to pass the filter, as the
+ * store's search and count take it (RAG_GREY: every node). */
+static enum rag filter_least_status(const struct browser *b)
+{
+    return b->filter == FILTER_RED ? RAG_RED : b->filter == FILTER_RED_AMBER ? RAG_AMBER : RAG_GREY;
+}
+
 static bool passes_filter(const struct browser *b, size_t index)
 {
     if (b->filter == FILTER_ALL)
@@ -1503,8 +1510,8 @@ static void say_match(struct browser *b, size_t index, int step, const char *fro
     } else if (b->board->partial) {
         struct error error = {0};
         if (!store_count_matches(b->store, b->board->id, b->search,
-                                 b->board->nodes[index].tree_order, (int)b->filter, &m->position,
-                                 &m->total, &error)) {
+                                 b->board->nodes[index].tree_order, filter_least_status(b),
+                                 &m->position, &m->total, &error)) {
             say_error(b, &error);
             return;
         }
@@ -1541,10 +1548,7 @@ static void search_stored(struct browser *b, size_t start, int step, bool inclus
     struct error error = {0};
     for (int attempt = 0; attempt < 2 && !found; attempt++) {
         if (!store_search_node(b->store, b->board->id, b->search, order, forward,
-                               b->filter == FILTER_RED         ? RAG_RED
-                               : b->filter == FILTER_RED_AMBER ? RAG_AMBER
-                                                               : RAG_GREY,
-                               &code, &found, &error)) {
+                               filter_least_status(b), &code, &found, &error)) {
             say_error(b, &error);
             return;
         }

@@ -2410,11 +2410,12 @@ bool store_search_node(struct store *store, long long board_id, const char *text
 }
 
 bool store_count_matches(struct store *store, long long board_id, const char *text,
-                         int tree_order, int filter, int *position, int *total,
+                         int tree_order, enum rag at_least, int *position, int *total,
                          struct error *error)
 {
     sqlite3_stmt *prepared =
-        search_statement(store, STATEMENT_SEARCH_COUNT, board_id, text, tree_order, filter, error);
+        search_statement(store, STATEMENT_SEARCH_COUNT, board_id, text, tree_order,
+                         (int)at_least, error);
     if (!prepared)
         return false;
     int result = sqlite3_step(prepared);
