@@ -198,12 +198,9 @@ bool store_count_matches(struct store *store, long long board_id, const char *te
                          int tree_order, enum rag at_least, int *position, int *total,
                          struct error *error);
 
-/* The code of a node's parent (*found false for an aim), and the code of a
- * metric's deliverable. */
+/* The code of a node's parent (*found false for an aim). */
 bool store_node_parent(struct store *store, long long board_id, const char *code, char **parent,
                        bool *found, struct error *error);
-bool store_metric_deliverable(struct store *store, long long board_id, const char *metric_code,
-                              char **deliverable, bool *found, struct error *error);
 
 /* Replaces a metric's readings with all of them (every segment), e.g. for
  * the detail pane of a summary-loaded board; clears readings_partial. */

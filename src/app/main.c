@@ -325,7 +325,6 @@ static char *store_location(const struct options *options)
 struct opened {
     struct store *store;
     char *path;
-    bool created;
 };
 
 /* True when no store was named (no --db, no $BOARDPACK_DB): the one case in
@@ -345,15 +344,13 @@ static void no_store_error(struct error *error, const char *path)
 }
 
 /* Opens the store for a command; `seed` creates and seeds a missing one,
- * `create_empty` creates an empty one (and reports it through created so a
- * failed import can remove it again). */
+ * `create_empty` creates an empty one (store_discard removes it again after
+ * a failed import). */
 static bool open_store(const struct options *options, enum store_access access, bool seed,
                        bool create_empty, struct opened *out, struct error *error)
 {
     char *path = store_location(options);
-    bool *created = &out->created;
     struct store **store = &out->store;
-    *created = false;
     if (!store_location_supported(path, error)) {
         free(path);
         return false;
@@ -378,7 +375,6 @@ static bool open_store(const struct options *options, enum store_access access, 
         free(path);
         return false;
     }
-    *created = create;
     out->path = path;
     return true;
 }

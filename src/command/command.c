@@ -126,7 +126,6 @@ void change_free(struct change *change)
     memset(change, 0, sizeof *change);
 }
 
-/* "2023-10=68.4" or "2023-10 Barnet=68.4": what audit rows hold for readings. */
 /* "2023-06 Barnet=61.5": a reading as the audit log keeps it, its value to
  * `digits` significant digits. */
 static void format_reading(yearmonth period, const char *segment, double value, int digits,
@@ -144,12 +143,6 @@ static void describe_reading(yearmonth period, const char *segment, double value
     format_reading(period, segment, value, 15, out, size);
 }
 
-static void describe_month(yearmonth period, char *out, size_t size)
-{
-    char month[8] = "";
-    yearmonth_format(period, month);
-    snprintf(out, size, "%s", month);
-}
 
 /* Every write starts here. The front ends refuse mutating requests where
  * they are dispatched; this is the second line of defence behind them, so
@@ -648,12 +641,40 @@ bool command_create_seeded_store(const char *location, bool sample_readings,
 /* ---- Undoing and redoing an import ---------------------------------- */
 
 /* True if the import created board_code (so undo removes it whole). */
-static bool import_created(const struct change *change, const char *board_code)
+/* The boards an import touched, each once, and whether it created them:
+ * one pass over its parts (a board has many parts; an import few boards). */
+struct touched_board {
+    const char *code;
+    bool created;
+};
+
+static size_t touched_boards(const struct change *change, struct touched_board **out)
 {
-    for (size_t i = 0; i < change->part_count; i++)
-        if (change->parts[i].kind == CHANGE_IMPORT &&
-            strcmp(change->parts[i].board_code, board_code) == 0)
-            return true;
+    struct touched_board *boards = NULL;
+    size_t count = 0, capacity = 0;
+    for (size_t i = 0; i < change->part_count; i++) {
+        const struct change *part = &change->parts[i];
+        size_t at = 0;
+        while (at < count && strcmp(boards[at].code, part->board_code) != 0)
+            at++;
+        if (at == count) {
+            void *items = boards;
+            grow_array(&items, &capacity, count + 1, sizeof *boards);
+            boards = items;
+            boards[count++] = (struct touched_board){.code = part->board_code};
+        }
+        boards[at].created = boards[at].created || part->kind == CHANGE_IMPORT;
+    }
+    *out = boards;
+    return count;
+}
+
+static bool board_was_created(const struct touched_board *boards, size_t count,
+                              const char *board_code)
+{
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(boards[i].code, board_code) == 0)
+            return boards[i].created;
     return false;
 }
 
@@ -786,6 +807,8 @@ static bool replay_import(struct store *store, struct change *change, bool forwa
     char now[32];
     current_timestamp(now);
     bool ok = import_can_replay(store, change, forward, error);
+    struct touched_board *boards = NULL;
+    size_t board_count = touched_boards(change, &boards);
     if (forward) {
         for (size_t i = 0; ok && i < change->part_count; i++)
             ok = redo_part(store, &change->parts[i], who, now, error);
@@ -793,23 +816,18 @@ static bool replay_import(struct store *store, struct change *change, bool forwa
         /* Newest first, so a reading written twice gets its first old row. */
         for (size_t i = change->part_count; ok && i-- > 0;) {
             const struct change *part = &change->parts[i];
-            if (part->kind == CHANGE_IMPORT || !import_created(change, part->board_code))
+            if (part->kind == CHANGE_IMPORT ||
+                !board_was_created(boards, board_count, part->board_code))
                 ok = undo_part(store, part, error);
         }
     }
     /* Each board touched once: its audit row and its statuses (an import
      * that wrote nothing still audits its undo, on its first board). */
-    size_t steps = change->part_count ? change->part_count
-                                      : (change->board_code && *change->board_code ? 1 : 0);
+    size_t steps = board_count ? board_count
+                               : (change->board_code && *change->board_code ? 1 : 0);
     for (size_t i = 0; ok && i < steps; i++) {
-        const char *board_code =
-            change->part_count ? change->parts[i].board_code : change->board_code;
-        bool seen = false;
-        for (size_t j = 0; j < i && !seen; j++)
-            seen = strcmp(change->parts[j].board_code, board_code) == 0;
-        if (seen)
-            continue;
-        bool removed = !forward && import_created(change, board_code);
+        const char *board_code = board_count ? boards[i].code : change->board_code;
+        bool removed = !forward && board_count && boards[i].created;
         size_t counts[4];
         count_readings(change, board_code, counts);
         char *summary = xasprintf("%s: %zu readings (%zu replaced), %zu milestone updates, "
@@ -822,6 +840,7 @@ static bool replay_import(struct store *store, struct change *change, bool forwa
              (removed || keep_statuses(store, board_code, error));
         free(summary);
     }
+    free(boards);
     ok = ok && store_last_audit_id(store, &change->audit_id, error);
     if (!ok) {
         store_rollback(store);
@@ -838,9 +857,8 @@ static bool replay(struct store *store, struct change *change, bool forward, str
     if (!begin_write(store, error))
         return false;
     const char *who = current_user_name();
-    char now[32], month[8];
+    char now[32];
     current_timestamp(now);
-    describe_month(change->period, month, sizeof month);
     bool ok = false;
     long long node_id;
     switch (change->kind) {
@@ -893,7 +911,7 @@ void command_describe_change(const struct change *change, char *out, size_t size
     char month[9] = "";
     if (change->period)
         yearmonth_label(change->period, month);
-    const char *segment = change->segment ? change->segment : NULL;
+    const char *segment = change->segment;
     switch (change->kind) {
     case CHANGE_READING:
         snprintf(out, size, "the reading for %s%s%s%s%s (%g)", change->node_code,

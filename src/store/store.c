@@ -303,8 +303,6 @@ static const char *const migrations[] = {
                     "WHERE n.board_id = ?1 " SEARCH_MATCHES)                                   \
     X(NODE_PARENT, "SELECT p.code, p.id FROM nodes n JOIN nodes p ON p.id = n.parent_id "     \
                    "WHERE n.board_id = ?1 AND n.code = ?2")                                    \
-    X(METRIC_DELIVERABLE, "SELECT n.code FROM metrics m JOIN nodes n ON n.id = m.deliverable_id " \
-                          "WHERE m.board_id = ?1 AND m.code = ?2")                              \
     X(FIND_NODE, "SELECT id, milestone_due IS NOT NULL FROM nodes "                            \
                  "WHERE board_id = ?1 AND code = ?2")                                          \
     X(INSERT_METRIC,                                                                           \
@@ -2435,13 +2433,6 @@ bool store_node_parent(struct store *store, long long board_id, const char *code
                        bool *found, struct error *error)
 {
     return lookup_code(store, STATEMENT_NODE_PARENT, board_id, code, parent, found, error);
-}
-
-bool store_metric_deliverable(struct store *store, long long board_id, const char *metric_code,
-                              char **deliverable, bool *found, struct error *error)
-{
-    return lookup_code(store, STATEMENT_METRIC_DELIVERABLE, board_id, metric_code, deliverable,
-                       found, error);
 }
 
 static void read_audit_entry(sqlite3_stmt *prepared, void *item)
