@@ -1146,9 +1146,8 @@ static void draw(struct browser *b)
         return;
     }
     erase();
-    /* The views have loaded what they show when the selection changed
-     * (views_select, before the frame); here they only draw. */
-    layout(b);
+    /* The views have laid out the panes and loaded what they show
+     * (views_prepare, before every frame); here they only draw. */
     views_draw(browser_views, BROWSER_VIEW_COUNT, b);
     if (b->edit.kind != EDIT_NONE && b->message[0]) {
         /* The field owns a line; its message goes just above it. */
@@ -2249,27 +2248,32 @@ static const request_handler browser_handlers[REQUEST_COUNT] = {
     [REQ_REDO] = on_redo,
 };
 
+/* Whether this session may change the store at all, and whether it may
+ * now (not while it shows an earlier month): for the gate below, help and
+ * the hint line. */
+static bool browser_may_change_store(const struct browser *b)
+{
+    return b->options.mode == SCREEN_EDIT && !store_is_read_only(b->store);
+}
+
+static bool browser_writable(const struct browser *b)
+{
+    return browser_may_change_store(b) && !b->as_of;
+}
+
 /* The browser's one write gate, asked by request_dispatch before any
  * request that changes data. */
 static const char *write_refusal(void *context, const struct request_info *info, char *buffer,
                                  size_t size)
 {
     struct browser *b = context;
-    if (b->options.mode != SCREEN_EDIT || store_is_read_only(b->store)) {
-        snprintf(buffer, size, "Read-only: %s is not available here.", info->help);
-        return buffer;
-    }
-    if (b->as_of)
+    if (browser_writable(b))
+        return NULL;
+    if (browser_may_change_store(b))
         return "You are looking at an earlier month; press p and pick the latest to make "
                "changes.";
-    return NULL;
-}
-
-/* For help and the hint line: whether the editing requests would pass the
- * gate (write_refusal) now. */
-static bool browser_writable(const struct browser *b)
-{
-    return b->options.mode == SCREEN_EDIT && !store_is_read_only(b->store) && !b->as_of;
+    snprintf(buffer, size, "Read-only: %s is not available here.", info->help);
+    return buffer;
 }
 
 static unsigned perform(struct browser *b, enum request request)
@@ -2488,8 +2492,6 @@ static void act(struct browser *b, unsigned result)
         b->quit = true;
     if (result & RESULT_REPAINT)
         clearok(curscr, TRUE);
-    if (result & RESULT_RELOAD)
-        reload_after_write(b);
 }
 
 /* The browser's loop: its one timer is polling the store. */

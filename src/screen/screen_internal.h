@@ -181,7 +181,6 @@ enum request_result {
     RESULT_HANDLED = 1,
     RESULT_REDRAW = 2,  /* draw the frame again */
     RESULT_REPAINT = 4, /* clear the terminal and repaint everything (Ctrl-L) */
-    RESULT_RELOAD = 8,  /* load the board again from the store */
     RESULT_QUIT = 16,
     RESULT_REFUSED = 32, /* the gate said no; the message says why */
 };
