@@ -107,17 +107,24 @@ static void write_counts(FILE *out, const unsigned counts[RAG_COUNT])
     present_line_free(&line);
 }
 
-static void write_icons(FILE *out, const struct row *row, bool ascii, const char *separator)
+/* The variation icon and any conflict sentence; the assurance icon. Each
+ * after `separator` when there is one to write. */
+static void write_variation(FILE *out, const struct row *row, bool ascii, const char *separator)
 {
     if (row->variation != SPC_VARIATION_NONE)
         fprintf(out, "%s%s %s", separator, spc_variation_glyph(row->variation, ascii),
                 spc_variation_label(row->variation));
     if (row->spc_conflict && row->spc_conflict[0])
         fprintf(out, " [%s]", row->spc_conflict);
+}
+
+static void write_assurance(FILE *out, const struct row *row, bool ascii, const char *separator)
+{
     if (row->assurance != SPC_ASSURANCE_NONE)
         fprintf(out, "%s%s %s", separator, spc_assurance_glyph(row->assurance, ascii),
                 spc_assurance_label(row->assurance));
 }
+
 
 static void write_text_row(FILE *out, const struct row *row, bool ascii)
 {
@@ -139,7 +146,8 @@ static void write_text_row(FILE *out, const struct row *row, bool ascii)
                 fprintf(out, " (%s)", row->period);
             if (row->stale)
                 fputs(" STALE", out);
-            write_icons(out, row, ascii, "; ");
+            write_variation(out, row, ascii, "; ");
+            write_assurance(out, row, ascii, "; ");
         }
         fputc('\n', out);
     }
@@ -178,15 +186,9 @@ static void write_markdown_row(FILE *out, const struct row *row, bool ascii)
     else if (row->counted)
         write_counts(out, row->counts);
     fprintf(out, " | %s | ", row->period);
-    if (row->variation != SPC_VARIATION_NONE)
-        fprintf(out, "%s %s", spc_variation_glyph(row->variation, ascii),
-                spc_variation_label(row->variation));
-    if (row->spc_conflict && row->spc_conflict[0])
-        fprintf(out, " [%s]", row->spc_conflict);
+    write_variation(out, row, ascii, "");
     fputs(" | ", out);
-    if (row->assurance != SPC_ASSURANCE_NONE)
-        fprintf(out, "%s %s", spc_assurance_glyph(row->assurance, ascii),
-                spc_assurance_label(row->assurance));
+    write_assurance(out, row, ascii, "");
     fputs(" |\n", out);
 }
 
