@@ -1533,8 +1533,9 @@ static bool list_metrics(struct store *store, long long board_id, struct metric_
 /* Import the dynamic part of a file (readings, milestone updates,
  * commentary) into a board already in the store. */
 static bool import_activity(struct store *store, const struct board *board, long long board_id,
-                            const char *file_name, bool sample, const char *who, const char *now,
-                            store_import_written *written, void *context, struct error *error)
+                            bool board_is_new, const char *file_name, bool sample,
+                            const char *who, const char *now, store_import_written *written,
+                            void *context, struct error *error)
 {
     struct metric_lookup *metrics = NULL;
     size_t metric_count = 0;
@@ -1561,7 +1562,8 @@ static bool import_activity(struct store *store, const struct board *board, long
             free_lookups(metrics, metric_count);
             return false;
         }
-        /* The reading as it was, if any, so the caller can audit and undo. */
+        /* The reading as it was, if any, so the caller can audit and undo
+         * (a board this file just created has none: no look-up). */
         struct store_written report = {
             .kind = STORE_WROTE_READING,
             .board_code = board->code,
@@ -1569,9 +1571,9 @@ static bool import_activity(struct store *store, const struct board *board, long
             .sample = sample || reading->sample,
         };
         char *old_note = NULL, *old_by = NULL, *old_at = NULL;
-        bool ok = !written || read_stored_reading(store, metric->id, reading->period,
-                                                  reading->segment, &report, &old_note, &old_by,
-                                                  &old_at, error);
+        bool ok = !written || board_is_new ||
+                  read_stored_reading(store, metric->id, reading->period, reading->segment,
+                                      &report, &old_note, &old_by, &old_at, error);
         ok = ok && put_reading(store, metric->id, reading->period, reading->segment,
                                reading->value, reading->note,
                                reading->entered_by ? reading->entered_by : who,
@@ -1675,8 +1677,8 @@ bool store_import_boards(struct store *store, struct board *const *boards,
                 (written && !written(context, &report, error)))
                 return false;
         }
-        if (!import_activity(store, board, board_id, file_names[i], sample || board->sample, who,
-                             now, written, context, error))
+        if (!import_activity(store, board, board_id, !board->readings_only, file_names[i],
+                             sample || board->sample, who, now, written, context, error))
             return false;
         if (!run_for(store, STATEMENT_REFRESH_BOARD_LATEST, board_id, error,
                      "update the latest readings"))
