@@ -1298,8 +1298,8 @@ static bool refresh_metric_latest(struct store *store, long long metric_id, stru
 /* The stored reading for a metric, period and segment, into report's
  * had_old and old_* fields (the strings allocated, for the caller to free). */
 static bool read_stored_reading(struct store *store, long long metric_id, yearmonth period,
-                         const char *segment, struct store_written *report, char **note,
-                         char **entered_by, char **entered_at, struct error *error)
+                                const char *segment, struct store_written *report, char **note,
+                                char **entered_by, char **entered_at, struct error *error)
 {
     sqlite3_stmt *prepared = statement_for(store, STATEMENT_FIND_READING, metric_id, error);
     if (!prepared)
@@ -1326,20 +1326,21 @@ static bool put_reading(struct store *store, long long metric_id, yearmonth peri
                         const char *when, bool sample, bool *had_old, double *old_value,
                         bool refresh_latest, struct error *error)
 {
-    sqlite3_stmt *prepared;
     if (had_old) {
-        if (!(prepared = statement(store, STATEMENT_FIND_READING, error)))
+        struct store_written old = {0};
+        char *old_note = NULL, *old_by = NULL, *old_at = NULL;
+        bool ok = read_stored_reading(store, metric_id, period, segment, &old, &old_note,
+                                      &old_by, &old_at, error);
+        free(old_note);
+        free(old_by);
+        free(old_at);
+        if (!ok)
             return false;
-        sqlite3_bind_int64(prepared, 1, metric_id);
-        bind_text(prepared, 2, segment ? segment : "");
-        bind_period(prepared, 3, period);
-        int result = sqlite3_step(prepared);
-        *had_old = result == SQLITE_ROW;
-        if (*had_old && old_value)
-            *old_value = sqlite3_column_double(prepared, 0);
-        if (!finish(store, prepared, result, error, "read the current reading"))
-            return false;
+        *had_old = old.had_old;
+        if (old.had_old && old_value)
+            *old_value = old.old_value;
     }
+    sqlite3_stmt *prepared;
     if (!(prepared = statement(store, STATEMENT_PUT_READING, error)))
         return false;
     sqlite3_bind_int64(prepared, 1, metric_id);
