@@ -14,6 +14,14 @@ if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null; then
   exit 77
 fi
 MANAGER=64101 READER=64102 READERS=64103
+# The accounts run the build's binary: every folder above it must let others
+# in (a checkout inside `mktemp -d`'s 0700 folder does not). Say so once
+# instead of failing every check below for that reason.
+if ! setpriv --reuid=$READER --regid=$READER --clear-groups -- test -x "$BOARDPACK"; then
+  fail "another account cannot run $BOARDPACK: a folder above it is closed to others (chmod o+x it)"
+  finish
+  exit 1
+fi
 chmod 711 "$WORK"
 ROOM="$WORK/room"
 install -d -o $MANAGER -g $READERS -m 2750 "$ROOM"
