@@ -165,12 +165,32 @@ struct node {
     bool has_stored_status;
     enum rag stored_rag;
     unsigned stored_counts[RAG_COUNT];
+    unsigned stored_awaiting; /* deliverables below (or this one) awaiting the open month */
+    /* Its status in the board's last published month before the one shown
+     * (docs/months.md: movement); has_previous false if it had none. */
+    bool has_previous;
+    enum rag previous_rag;
 };
 #define NODE_NONE ((size_t)-1)
 
 struct board_value {
     char *name;
     char *text;
+};
+
+/* A board's reporting months (docs/months.md): the month open for
+ * readings, the months published, and which month a view shows. */
+struct board_months {
+    yearmonth open;           /* the open month; NONE if no month is open */
+    yearmonth last_published; /* the newest published month; NONE if none */
+    /* The view: */
+    bool published;           /* it shows a published month as it was published */
+    yearmonth shown;          /* that month (NONE: the working figures) */
+    char *published_by;       /* who published it, and when (published views) */
+    char *published_at;
+    unsigned revisions;       /* corrections to it made after it was published */
+    yearmonth previous;       /* the published month movement is measured from */
+    long long previous_id;    /* the store's row for it; 0 if none */
 };
 
 struct board {
@@ -210,6 +230,8 @@ struct board {
     bool has_stored_status;
     enum rag stored_rag;
     unsigned stored_counts[RAG_COUNT];
+    unsigned stored_awaiting;
+    struct board_months months;
     long long id;
     struct source_location where;
 };
@@ -234,5 +256,16 @@ size_t metric_series(const struct metric *metric, const char *segment,
                      const struct reading **first);
 /* Sorts metric.readings into the order documented above. */
 void metric_sort_readings(struct metric *metric);
+/* Moves what a board file lists at its top level (readings, milestone
+ * updates, commentary) onto its metrics and nodes, as a store load would
+ * have them, and sorts them. For a board read back from a file (a
+ * published month's copy). Entries naming no known metric or node are
+ * dropped. */
+void board_attach_records(struct board *board);
+/* Whether a metric's whole series has no reading for some month between
+ * its newest reading before `period` and `period`: *first and *last are the
+ * missing months (false if none, or no earlier reading). */
+bool metric_gap_before(const struct metric *metric, yearmonth period, yearmonth *first,
+                       yearmonth *last);
 
 #endif

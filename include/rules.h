@@ -23,6 +23,10 @@ struct metric_status {
     double expected;        /* at latest_period (valid if has_reading) */
     double shortfall;       /* how far worse than expected; <= 0 if not worse */
     bool stale;             /* latest is > stale limit behind as_at */
+    /* The working view of a board with an open month (docs/rag.md): no
+     * reading for that month yet. The status above is then the metric's
+     * status as at the month before, and staleness is judged there too. */
+    bool awaiting;
 };
 
 /* RAG for a metric's whole series as at a month (readings after `as_at` are
@@ -41,6 +45,9 @@ enum milestone_status milestone_status_at(const struct milestone *milestone, yea
 struct rollup {
     enum rag rag;
     unsigned counts[RAG_COUNT];
+    /* Deliverables not yet updated for the open month (counted in `counts`
+     * by their status as at the month before). */
+    unsigned awaiting;
 };
 void rollup_add(struct rollup *rollup, enum rag child);
 /* Sets rollup.rag from the counts. */
@@ -49,11 +56,14 @@ void rollup_finish(struct rollup *rollup);
 /* Everything the screen and reports need about one board as at a month. */
 struct board_status {
     yearmonth as_at;             /* the board's "as at" month */
+    yearmonth open_month;        /* the open month the statuses allow for; NONE if none */
     struct rollup *nodes;        /* one per board.nodes entry */
     struct metric_status **metrics; /* per node, metric_count entries (NULL if none) */
     struct rollup board;         /* the whole board's deliverables */
 };
-/* as_of: YEARMONTH_NONE for "now" (all readings). */
+/* as_of: YEARMONTH_NONE for "now" (all readings): the working figures,
+ * which allow for the board's open month (board.months.open) unless the
+ * board is a published month's copy. */
 void board_evaluate(const struct board *board, yearmonth as_of, struct board_status *out);
 /* The same for the latest month of a lazily loaded board (board.partial):
  * node and board roll-ups as the store keeps them (the command layer works
@@ -71,6 +81,13 @@ yearmonth board_as_at(const struct board *board, yearmonth as_of);
  * every update counts, and "past due" is judged at the newest month known). */
 yearmonth milestone_as_at(const struct milestone *milestone, yearmonth as_of,
                           yearmonth board_month);
+
+/* Whether a status moved for the better (1), the worse (-1) or neither (0:
+ * the same, or either is grey) from `previous` to `now`: B > G > A > R. */
+int rag_movement(enum rag previous, enum rag now);
+
+/* Whether a milestone has an update dated `month` or later. */
+bool milestone_updated_for(const struct milestone *milestone, yearmonth month);
 
 /* One sentence on why a metric has its status, e.g.
  * "A: 68.4% is 2.1 points below the 70.5% expected for Oct 2023." */

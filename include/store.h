@@ -178,6 +178,58 @@ bool store_load_children(struct store *store, struct board *board, size_t index,
  * and calls this after each change and each import. */
 bool store_save_statuses(struct store *store, const struct board *board,
                          const struct board_status *status, struct error *error);
+/* Reporting months (docs/months.md). Writes run in the caller's
+ * transaction; the command layer validates and audits them. */
+/* Sets (or with YEARMONTH_NONE clears) a board's open month. */
+bool store_set_open_month(struct store *store, const char *board_code, yearmonth month,
+                          struct error *error);
+struct publication {
+    long long id;
+    yearmonth month;
+    char *published_by;
+    char *published_at;
+    unsigned revisions; /* corrections to it (or an earlier month) made since */
+};
+/* A board's published months, oldest first. */
+bool store_list_publications(struct store *store, const char *board_code,
+                             struct publication **out, size_t *count, struct error *error);
+void publications_free(struct publication *list, size_t count);
+/* The board as published (a board file), NUL-terminated, for the caller to
+ * free. */
+bool store_publication_snapshot(struct store *store, long long publication_id, char **snapshot,
+                                size_t *length, struct error *error);
+/* Records a publication: the month, who and when, the board as published
+ * (`snapshot`, a board file) and the status of every node of `board` and
+ * of the whole board (`status`, that board's board_evaluate). */
+bool store_add_publication(struct store *store, const char *board_code, yearmonth month,
+                           const char *who, const char *when, const char *snapshot,
+                           size_t length, const struct board *board,
+                           const struct board_status *status, struct error *error);
+/* Sets every node's previous status (has_previous, previous_rag) and
+ * board.months.previous to the newest published month before `before`
+ * (YEARMONTH_NONE: the newest of all), matching nodes by code. For a board
+ * not loaded from the store (a published month's copy). */
+bool store_fill_previous(struct store *store, struct board *board, yearmonth before,
+                         struct error *error);
+/* A correction to a published month (period at or before the newest
+ * published month), with its reason. */
+bool store_add_revision(struct store *store, const char *board_code, yearmonth period,
+                        const char *node_code, const char *what, const char *old_value,
+                        const char *new_value, const char *reason, const char *who,
+                        const char *when, struct error *error);
+struct revision {
+    yearmonth period;      /* the month corrected */
+    char *node_code;
+    char *what;            /* "reading", "milestone", "comment", "delete-reading" */
+    char *old_value, *new_value;
+    char *reason, *who, *at;
+    yearmonth after_month; /* the newest month published when it was made */
+};
+/* A board's corrections to published months, oldest first. */
+bool store_list_revisions(struct store *store, const char *board_code, struct revision **out,
+                          size_t *count, struct error *error);
+void revisions_free(struct revision *list, size_t count);
+
 /* Boards with no kept statuses yet (stores from before schema 3), for the
  * command layer to fill (command_keep_missing_statuses). */
 bool store_boards_without_statuses(struct store *store, struct board_summary **out,

@@ -273,6 +273,8 @@ void board_free(struct board *board)
     free(board->purpose);
     free(board->vision);
     free(board->reporting_period);
+    free(board->months.published_by);
+    free(board->months.published_at);
     free(board);
 }
 
@@ -380,4 +382,79 @@ void board_insert_children(struct board *board, size_t parent, struct board *chi
     free(children->nodes);
     children->nodes = NULL;
     children->node_count = 0;
+}
+
+/* Appends *item (of `size` bytes) to a growable array, taking its fields. */
+static void append_item(void **items, size_t *count, size_t size, void *item)
+{
+    *items = xrealloc(*items, (*count + 1) * size);
+    memcpy((char *)*items + *count * size, item, size);
+    (*count)++;
+    memset(item, 0, size);
+}
+
+void board_attach_records(struct board *board)
+{
+    for (size_t i = 0; i < board->reading_count; i++) {
+        struct reading *reading = &board->readings[i];
+        struct metric *metric = reading->metric_code
+                                    ? board_find_metric(board, reading->metric_code, NULL)
+                                    : NULL;
+        if (metric)
+            append_item((void **)&metric->readings, &metric->reading_count,
+                        sizeof *metric->readings, reading);
+        else
+            reading_free_fields(reading);
+    }
+    free(board->readings);
+    board->readings = NULL;
+    board->reading_count = 0;
+    for (size_t i = 0; i < board->milestone_update_count; i++) {
+        struct milestone_update *update = &board->milestone_updates[i];
+        struct node *node = update->node_code ? board_find_node(board, update->node_code) : NULL;
+        if (node && node->has_milestone)
+            append_item((void **)&node->milestone.updates, &node->milestone.update_count,
+                        sizeof *node->milestone.updates, update);
+        else
+            milestone_update_free(update);
+    }
+    free(board->milestone_updates);
+    board->milestone_updates = NULL;
+    board->milestone_update_count = 0;
+    for (size_t i = 0; i < board->comment_count; i++) {
+        struct comment *comment = &board->comments[i];
+        struct node *node = comment->node_code ? board_find_node(board, comment->node_code) : NULL;
+        if (node)
+            append_item((void **)&node->comments, &node->comment_count, sizeof *node->comments,
+                        comment);
+        else
+            comment_free(comment);
+    }
+    free(board->comments);
+    board->comments = NULL;
+    board->comment_count = 0;
+    for (size_t i = 0; i < board->node_count; i++) {
+        for (size_t m = 0; m < board->nodes[i].metric_count; m++) {
+            struct metric *metric = &board->nodes[i].metrics[m];
+            metric_sort_readings(metric);
+            for (size_t r = 0; r < metric->reading_count; r++)
+                board->shows_sample = board->shows_sample || metric->readings[r].sample;
+        }
+    }
+}
+
+bool metric_gap_before(const struct metric *metric, yearmonth period, yearmonth *first,
+                       yearmonth *last)
+{
+    const struct reading *series;
+    size_t count = metric_series(metric, NULL, &series);
+    yearmonth before = YEARMONTH_NONE;
+    for (size_t i = 0; i < count; i++)
+        if (series[i].period < period)
+            before = series[i].period;
+    if (before == YEARMONTH_NONE || period - before < 2)
+        return false;
+    *first = before + 1;
+    *last = period - 1;
+    return true;
 }

@@ -193,6 +193,31 @@ yearmonth milestone_as_at(const struct milestone *milestone, yearmonth as_of,
     return when;
 }
 
+bool milestone_updated_for(const struct milestone *milestone, yearmonth month)
+{
+    for (size_t u = 0; u < milestone->update_count; u++)
+        if (milestone->updates[u].period != YEARMONTH_NONE && milestone->updates[u].period >= month)
+            return true;
+    return false;
+}
+
+/* A metric's status in the view: as at `as_of`; in the working view of a
+ * board with an open month, a metric with no reading for that month yet is
+ * awaiting it and keeps its status as at the month before. */
+static struct metric_status metric_status_in_view(const struct metric *metric, yearmonth as_of,
+                                                  yearmonth board_month, yearmonth open)
+{
+    if (open != YEARMONTH_NONE) {
+        const struct reading *latest = metric_latest_reading(metric);
+        if (!latest || latest->period < open) {
+            struct metric_status status = rag_for_metric(metric, open - 1, open - 1);
+            status.awaiting = true;
+            return status;
+        }
+    }
+    return rag_for_metric(metric, as_of, board_month);
+}
+
 /* A deliverable's own status as at a month: the worst of its metrics (each
  * metric's status kept in out->metrics[index]), or its milestone's; counted
  * once. */
@@ -200,19 +225,29 @@ static struct rollup deliverable_status(const struct node *node, size_t index, y
                                         struct board_status *out)
 {
     struct rollup own = {0};
+    yearmonth open = out->open_month;
+    bool awaiting = false;
     if (node->metric_count) {
         out->metrics[index] = xcalloc(node->metric_count, sizeof **out->metrics);
         for (size_t m = 0; m < node->metric_count; m++) {
-            out->metrics[index][m] = rag_for_metric(&node->metrics[m], as_of, out->as_at);
+            out->metrics[index][m] =
+                metric_status_in_view(&node->metrics[m], as_of, out->as_at, open);
+            awaiting = awaiting || out->metrics[index][m].awaiting;
             rollup_add(&own, out->metrics[index][m].rag);
         }
         rollup_finish(&own);
     } else if (node->has_milestone) {
-        own.rag = rag_for_milestone(&node->milestone,
-                                    milestone_as_at(&node->milestone, as_of, out->as_at));
+        if (open != YEARMONTH_NONE && !milestone_updated_for(&node->milestone, open)) {
+            awaiting = true;
+            own.rag = rag_for_milestone(&node->milestone, open - 1);
+        } else {
+            own.rag = rag_for_milestone(&node->milestone,
+                                        milestone_as_at(&node->milestone, as_of, out->as_at));
+        }
     }
     memset(own.counts, 0, sizeof own.counts);
     own.counts[own.rag] = 1;
+    own.awaiting = awaiting;
     return own;
 }
 
@@ -222,6 +257,12 @@ static void status_begin(const struct board *board, yearmonth as_of, struct boar
     size_t count = board->node_count;
     memset(out, 0, sizeof *out);
     out->as_at = board_as_at(board, as_of);
+    if (as_of == YEARMONTH_NONE && !board->months.published &&
+        board->months.open != YEARMONTH_NONE) {
+        out->open_month = board->months.open;
+        if (out->as_at < out->open_month)
+            out->as_at = out->open_month;
+    }
     out->nodes = xcalloc(count ? count : 1, sizeof *out->nodes);
     out->metrics = xcalloc(count ? count : 1, sizeof *out->metrics);
 }
@@ -239,9 +280,12 @@ void board_evaluate(const struct board *board, yearmonth as_of, struct board_sta
         out->nodes[i] = own;
         /* Count the deliverable once in every ancestor and in the board. */
         for (size_t ancestor = node->parent; ancestor != NODE_NONE;
-             ancestor = board->nodes[ancestor].parent)
+             ancestor = board->nodes[ancestor].parent) {
             rollup_add(&out->nodes[ancestor], own.rag);
+            out->nodes[ancestor].awaiting += own.awaiting;
+        }
         rollup_add(&out->board, own.rag);
+        out->board.awaiting += own.awaiting;
     }
     for (size_t i = 0; i < count; i++)
         if (board->nodes[i].level != LEVEL_DELIVERABLE)
@@ -263,12 +307,22 @@ void board_evaluate_kept(const struct board *board, struct board_status *out)
         if (node->has_stored_status) {
             out->nodes[i].rag = node->stored_rag;
             memcpy(out->nodes[i].counts, node->stored_counts, sizeof out->nodes[i].counts);
+            out->nodes[i].awaiting = node->stored_awaiting;
         }
     }
     if (board->has_stored_status) {
         out->board.rag = board->stored_rag;
         memcpy(out->board.counts, board->stored_counts, sizeof out->board.counts);
+        out->board.awaiting = board->stored_awaiting;
     }
+}
+
+int rag_movement(enum rag previous, enum rag now)
+{
+    /* Better first: B, G, A, R (enum rag orders them the other way). */
+    if (previous == RAG_GREY || now == RAG_GREY || previous == now)
+        return 0;
+    return now < previous ? 1 : -1;
 }
 
 void board_status_free(struct board_status *status, size_t node_count)

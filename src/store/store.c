@@ -196,6 +196,46 @@ static const char *const migrations[] = {
     "  CHECK (spc_conflict IN ('improvement', 'concern'));"
     "ALTER TABLE metrics ADD COLUMN spc_conflict TEXT "
     "  CHECK (spc_conflict IN ('improvement', 'concern'));",
+    /* 5 -> 6: reporting months (docs/months.md). A board's open month; each
+     * published month with the board as it was published (a board file,
+     * read back to show the month again exactly) and every node's status
+     * then (for movement); corrections made to published months, with
+     * their reasons; and, among the kept statuses, how many deliverables
+     * await the open month. */
+    "ALTER TABLE boards ADD COLUMN open_month TEXT CHECK (open_month IS NULL OR "
+    "  open_month GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]');"
+    "CREATE TABLE publications ("
+    "  id INTEGER PRIMARY KEY,"
+    "  board_id INTEGER NOT NULL REFERENCES boards(id) ON DELETE CASCADE,"
+    "  month TEXT NOT NULL CHECK (month GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]'),"
+    "  published_by TEXT NOT NULL,"
+    "  published_at TEXT NOT NULL,"
+    "  snapshot TEXT NOT NULL,"
+    "  UNIQUE (board_id, month)"
+    ") STRICT;"
+    /* node_code '' is the whole board. */
+    "CREATE TABLE publication_statuses ("
+    "  publication_id INTEGER NOT NULL REFERENCES publications(id) ON DELETE CASCADE,"
+    "  node_code TEXT NOT NULL,"
+    "  rag INTEGER NOT NULL,"
+    "  PRIMARY KEY (publication_id, node_code)"
+    ") STRICT;"
+    "CREATE TABLE revisions ("
+    "  id INTEGER PRIMARY KEY,"
+    "  board_id INTEGER NOT NULL REFERENCES boards(id) ON DELETE CASCADE,"
+    "  publication_id INTEGER NOT NULL REFERENCES publications(id) ON DELETE CASCADE,"
+    "  period TEXT NOT NULL,"
+    "  node_code TEXT NOT NULL,"
+    "  what TEXT NOT NULL,"
+    "  old_value TEXT,"
+    "  new_value TEXT,"
+    "  reason TEXT NOT NULL,"
+    "  who TEXT NOT NULL,"
+    "  at TEXT NOT NULL"
+    ") STRICT;"
+    "CREATE INDEX revisions_by_board ON revisions(board_id, period);"
+    "ALTER TABLE node_status ADD COLUMN awaiting INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE board_status ADD COLUMN awaiting INTEGER NOT NULL DEFAULT 0;",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -208,6 +248,11 @@ static const char *const migrations[] = {
     "AND (instr(lower(n.code), lower(?2)) > 0 OR instr(lower(n.title), lower(?2)) > 0 "        \
     "OR EXISTS (SELECT 1 FROM metrics m WHERE m.deliverable_id = n.id "                        \
     "AND instr(lower(m.name), lower(?2)) > 0)) "
+
+/* A node's status in the published month movement is measured from: ?3
+ * names that publication (NULL: none). */
+#define PREVIOUS_STATUS_JOIN                                                                   \
+    "LEFT JOIN publication_statuses ps ON ps.publication_id = ?3 AND ps.node_code = n.code "
 
 /* Every statement the program runs, by name. */
 #define STATEMENTS(X)                                                                          \
@@ -230,8 +275,31 @@ static const char *const migrations[] = {
     X(USER_VERSION, "PRAGMA user_version")                                                     \
     X(COUNT_BOARDS, "SELECT count(*) FROM boards")                                             \
     X(LIST_BOARDS, "SELECT code, title FROM boards ORDER BY id")                               \
-    X(FIND_BOARD, "SELECT id, title, reporting_period, purpose, vision, spc_conflict "         \
-                  "FROM boards WHERE code = ?1")                                               \
+    X(FIND_BOARD, "SELECT id, title, reporting_period, purpose, vision, spc_conflict, "        \
+                  "open_month, (SELECT max(month) FROM publications p WHERE p.board_id = b.id) " \
+                  "FROM boards b WHERE code = ?1")                                             \
+    X(SET_OPEN_MONTH, "UPDATE boards SET open_month = ?2 WHERE id = ?1")                       \
+    X(PREVIOUS_PUBLICATION, "SELECT id, month FROM publications WHERE board_id = ?1 "         \
+                            "AND month < ?2 ORDER BY month DESC LIMIT 1")                      \
+    X(LIST_PUBLICATIONS, "SELECT p.id, p.month, p.published_by, p.published_at, "             \
+                         "(SELECT count(*) FROM revisions r WHERE r.board_id = p.board_id "    \
+                         "AND r.period <= p.month AND r.publication_id >= p.id) "              \
+                         "FROM publications p WHERE p.board_id = ?1 ORDER BY p.month")          \
+    X(PUBLICATION_SNAPSHOT, "SELECT snapshot FROM publications WHERE id = ?1")                 \
+    X(INSERT_PUBLICATION, "INSERT INTO publications (board_id, month, published_by, "          \
+                          "published_at, snapshot) VALUES (?1, ?2, ?3, ?4, ?5)")               \
+    X(INSERT_PUBLICATION_STATUS, "INSERT INTO publication_statuses (publication_id, "          \
+                                 "node_code, rag) VALUES (?1, ?2, ?3)")                        \
+    X(LOAD_PUBLICATION_STATUSES, "SELECT node_code, rag FROM publication_statuses "           \
+                                 "WHERE publication_id = ?1 ORDER BY node_code")               \
+    X(INSERT_REVISION, "INSERT INTO revisions (board_id, publication_id, period, node_code, "   \
+                       "what, old_value, new_value, reason, who, at) VALUES (?1, "              \
+                       "(SELECT max(id) FROM publications WHERE board_id = ?1), "               \
+                       "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                                      \
+    X(LIST_REVISIONS, "SELECT r.period, r.node_code, r.what, r.old_value, r.new_value, "       \
+                      "r.reason, r.who, r.at, p.month FROM revisions r "                       \
+                      "JOIN publications p ON p.id = r.publication_id "                         \
+                      "WHERE r.board_id = ?1 ORDER BY r.id")                                    \
     X(INSERT_BOARD, "INSERT INTO boards (code, title, reporting_period, purpose, vision, "      \
                     "imported_at, spc_conflict) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")          \
     X(INSERT_VALUE, "INSERT INTO board_values (board_id, position, name, text) "              \
@@ -241,12 +309,13 @@ static const char *const migrations[] = {
                    "tree_order, milestone_due) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")       \
     X(LOAD_NODES, "SELECT n.id, n.level, n.code, n.title, n.lead, n.milestone_due, "          \
                   "n.parent_id, n.tree_order, s.rag, s.grey, s.blue, s.green, s.amber, s.red, " \
-                  "s.child_count FROM nodes n LEFT JOIN node_status s ON s.node_id = n.id "     \
+                  "s.child_count, s.awaiting, ps.rag FROM nodes n "                             \
+                  "LEFT JOIN node_status s ON s.node_id = n.id " PREVIOUS_STATUS_JOIN          \
                   "WHERE n.board_id = ?1 ORDER BY n.tree_order")                               \
     X(LOAD_CHILD_NODES, "SELECT n.id, n.level, n.code, n.title, n.lead, n.milestone_due, "    \
                         "n.parent_id, n.tree_order, s.rag, s.grey, s.blue, s.green, s.amber, " \
-                        "s.red, s.child_count FROM nodes n "                                    \
-                        "LEFT JOIN node_status s ON s.node_id = n.id "                          \
+                        "s.red, s.child_count, s.awaiting, ps.rag FROM nodes n "                \
+                        "LEFT JOIN node_status s ON s.node_id = n.id " PREVIOUS_STATUS_JOIN    \
                         "WHERE n.board_id = ?1 AND n.parent_id IS ?2 ORDER BY n.tree_order")    \
     X(LOAD_CHILD_METRICS,                                                                      \
       "SELECT m.id, m.deliverable_id, m.code, m.name, m.unit, m.direction, m.baseline_value, " \
@@ -281,13 +350,14 @@ static const char *const migrations[] = {
                            "c.sample, c.id FROM nodes n JOIN commentary c ON c.node_id = n.id " \
                            "WHERE n.board_id = ?1 AND n.parent_id IS ?2 "                      \
                            "AND (c.period IS NULL OR c.period <= ?3) ORDER BY c.node_id, c.id") \
-    X(LOAD_BOARD_STATUS, "SELECT as_at, shows_sample, rag, grey, blue, green, amber, red "    \
-                         "FROM board_status WHERE board_id = ?1")                              \
+    X(LOAD_BOARD_STATUS, "SELECT as_at, shows_sample, rag, grey, blue, green, amber, red, "   \
+                         "awaiting FROM board_status WHERE board_id = ?1")                     \
     X(PUT_NODE_STATUS, "INSERT OR REPLACE INTO node_status (node_id, rag, grey, blue, green, " \
-                       "amber, red, child_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")     \
+                       "amber, red, awaiting, child_count) "                                   \
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                          \
     X(PUT_BOARD_STATUS, "INSERT OR REPLACE INTO board_status (board_id, as_at, shows_sample, " \
-                        "rag, grey, blue, green, amber, red) "                                  \
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                         \
+                        "rag, grey, blue, green, amber, red, awaiting) "                        \
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")                    \
     X(BOARDS_WITHOUT_STATUS, "SELECT code, title FROM boards WHERE id NOT IN "                       \
                              "(SELECT board_id FROM board_status) ORDER BY id")               \
     X(SEARCH_NODES_FORWARD, "SELECT n.code FROM nodes n "                                \
@@ -1750,6 +1820,11 @@ static size_t find_by_id(const long long *ids, size_t count, long long id)
     return low < count && ids[low] == id ? low : NODE_NONE;
 }
 
+static int compare_node_codes(const void *left, const void *right)
+{
+    return strcmp((*(struct node *const *)left)->code, (*(struct node *const *)right)->code);
+}
+
 struct metric_index {
     long long *ids;           /* sorted */
     struct metric **metrics;  /* in the same order */
@@ -1785,6 +1860,7 @@ struct scope {
     long long board_id;
     bool children;
     long long parent_id;
+    long long previous_publication; /* for movement; 0 if none */
 };
 
 static sqlite3_stmt *scoped_statement(struct store *store, const struct scope *scope,
@@ -1879,6 +1955,11 @@ static void read_node(sqlite3_stmt *prepared, struct node *node, long long *pare
         for (int k = 0; k < RAG_COUNT; k++)
             node->stored_counts[k] = (unsigned)sqlite3_column_int(prepared, 9 + k);
         node->child_count = (size_t)sqlite3_column_int64(prepared, 14);
+        node->stored_awaiting = (unsigned)sqlite3_column_int(prepared, 15);
+    }
+    if (sqlite3_column_type(prepared, 16) != SQLITE_NULL) {
+        node->has_previous = true;
+        node->previous_rag = (enum rag)sqlite3_column_int(prepared, 16);
     }
 }
 
@@ -1889,6 +1970,8 @@ static bool load_nodes(struct store *store, struct board *board, const struct sc
         scoped_statement(store, scope, STATEMENT_LOAD_NODES, STATEMENT_LOAD_CHILD_NODES, error);
     if (!prepared)
         return false;
+    if (scope->previous_publication)
+        sqlite3_bind_int64(prepared, 3, scope->previous_publication);
     size_t capacity = 0;
     long long *parents = NULL;
     size_t parent_capacity = 0;
@@ -2227,7 +2310,8 @@ bool store_load_children(struct store *store, struct board *board, size_t index,
         return true;
     struct board *children = xcalloc(1, sizeof *children);
     children->spc_conflict = board->spc_conflict; /* for the metrics' fallback */
-    struct scope scope = {.board_id = board->id, .children = true, .parent_id = parent->id};
+    struct scope scope = {.board_id = board->id, .children = true, .parent_id = parent->id,
+                          .previous_publication = board->months.previous_id};
     bool in_transaction = sqlite3_get_autocommit(store->database) == 0;
     if (!in_transaction && !execute_script(store, "BEGIN DEFERRED", error, "read the board")) {
         board_free(children);
@@ -2255,11 +2339,34 @@ static bool load_board_status(struct store *store, struct board *board, struct e
         board->stored_rag = (enum rag)sqlite3_column_int(prepared, 2);
         for (int k = 0; k < RAG_COUNT; k++)
             board->stored_counts[k] = (unsigned)sqlite3_column_int(prepared, 3 + k);
+        board->stored_awaiting = (unsigned)sqlite3_column_int(prepared, 8);
     }
     if (!finish(store, prepared, result, error, "read the board's status"))
         return false;
     board->partial = true;
     return true;
+}
+
+/* Sets board.months.previous (and its row id) to the newest published month
+ * before `before` (NONE: any). */
+static bool find_previous_publication(struct store *store, struct board *board, yearmonth before,
+                                      struct error *error)
+{
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_PREVIOUS_PUBLICATION, board->id, error);
+    if (!prepared)
+        return false;
+    char text[8] = "9999-13";
+    if (before != YEARMONTH_NONE)
+        yearmonth_format(before, text);
+    bind_text(prepared, 2, text);
+    int result = sqlite3_step(prepared);
+    board->months.previous = YEARMONTH_NONE;
+    board->months.previous_id = 0;
+    if (result == SQLITE_ROW) {
+        board->months.previous_id = sqlite3_column_int64(prepared, 0);
+        board->months.previous = column_period(prepared, 1);
+    }
+    return finish(store, prepared, result, error, "read the published months");
 }
 
 static bool load_board(struct store *store, const char *code, yearmonth as_of, bool summary,
@@ -2287,6 +2394,8 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
     board->purpose = column_text(prepared, 3);
     board->vision = column_text(prepared, 4);
     column_conflict(prepared, 5, &board->spc_conflict);
+    board->months.open = column_period(prepared, 6);
+    board->months.last_published = column_period(prepared, 7);
     sqlite3_reset(prepared);
 
     /* A consistent snapshot: another process may commit between queries. */
@@ -2316,8 +2425,13 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
     char as_of_text[8] = "9999-12";
     if (as_of != YEARMONTH_NONE)
         yearmonth_format(as_of, as_of_text);
+    /* Movement is measured from the newest published month before the one
+     * shown: before as_of, or before the open month of the working view. */
+    yearmonth shown = as_of != YEARMONTH_NONE ? as_of : board->months.open;
+    ok = ok && find_previous_publication(store, board, shown, error);
     /* The top of a lazily loaded board: the aims, and the stored statuses. */
-    struct scope scope = {.board_id = board->id, .children = top};
+    struct scope scope = {.board_id = board->id, .children = top,
+                          .previous_publication = board->months.previous_id};
     ok = ok && load_parts(store, board, &scope, as_of_text, summary || top, error);
     if (ok && top)
         ok = load_board_status(store, board, error);
@@ -2335,7 +2449,7 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
 /* ---- Kept statuses ------------------------------------------------------ */
 
 static bool put_status_row(struct store *store, enum statement_id id, long long row_id,
-                           const char *as_at, bool sample, enum rag rag, const unsigned *counts,
+                           const char *as_at, bool sample, const struct rollup *rollup,
                            size_t child_count, struct error *error)
 {
     sqlite3_stmt *prepared = statement(store, id, error);
@@ -2347,9 +2461,10 @@ static bool put_status_row(struct store *store, enum statement_id id, long long 
         bind_text(prepared, column++, as_at);
         sqlite3_bind_int(prepared, column++, sample);
     }
-    sqlite3_bind_int(prepared, column++, (int)rag);
+    sqlite3_bind_int(prepared, column++, (int)rollup->rag);
     for (int k = 0; k < RAG_COUNT; k++)
-        sqlite3_bind_int64(prepared, column++, counts[k]);
+        sqlite3_bind_int64(prepared, column++, rollup->counts[k]);
+    sqlite3_bind_int64(prepared, column++, rollup->awaiting);
     if (id == STATEMENT_PUT_NODE_STATUS)
         sqlite3_bind_int64(prepared, column++, (long long)child_count);
     return run(store, prepared, error, "keep the statuses");
@@ -2364,17 +2479,238 @@ bool store_save_statuses(struct store *store, const struct board *board,
         const struct rollup *rollup = &status->nodes[i];
         /* Only rows that changed are written (the load read the old ones). */
         if (node->has_stored_status && node->stored_rag == rollup->rag &&
+            node->stored_awaiting == rollup->awaiting &&
             memcmp(node->stored_counts, rollup->counts, sizeof rollup->counts) == 0)
             continue;
-        ok = put_status_row(store, STATEMENT_PUT_NODE_STATUS, node->id, NULL, false, rollup->rag,
-                            rollup->counts, node->child_count, error);
+        ok = put_status_row(store, STATEMENT_PUT_NODE_STATUS, node->id, NULL, false, rollup,
+                            node->child_count, error);
     }
     char as_at[8] = "";
     if (status->as_at)
         yearmonth_format(status->as_at, as_at);
     return ok && put_status_row(store, STATEMENT_PUT_BOARD_STATUS, board->id,
                                 status->as_at ? as_at : NULL, board->shows_sample,
-                                status->board.rag, status->board.counts, 0, error);
+                                &status->board, 0, error);
+}
+
+/* ---- Reporting months ---------------------------------------------------- */
+
+bool store_set_open_month(struct store *store, const char *board_code, yearmonth month,
+                          struct error *error)
+{
+    long long board_id;
+    if (!stored_board_id(store, board_code, &board_id, error))
+        return false;
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_SET_OPEN_MONTH, board_id, error);
+    if (!prepared)
+        return false;
+    bind_period(prepared, 2, month);
+    return run(store, prepared, error, "open the month");
+}
+
+static void read_publication(sqlite3_stmt *prepared, void *item)
+{
+    struct publication *publication = item;
+    publication->id = sqlite3_column_int64(prepared, 0);
+    publication->month = column_period(prepared, 1);
+    publication->published_by = column_text(prepared, 2);
+    publication->published_at = column_text(prepared, 3);
+    publication->revisions = (unsigned)sqlite3_column_int(prepared, 4);
+}
+
+void publications_free(struct publication *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        free(list[i].published_by);
+        free(list[i].published_at);
+    }
+    free(list);
+}
+
+static void free_publication_list(void *list, size_t count)
+{
+    publications_free(list, count);
+}
+
+bool store_list_publications(struct store *store, const char *board_code,
+                             struct publication **out, size_t *count, struct error *error)
+{
+    long long board_id;
+    if (!stored_board_id(store, board_code, &board_id, error))
+        return false;
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LIST_PUBLICATIONS, board_id, error);
+    if (!prepared)
+        return false;
+    static const struct row_list rows = {sizeof **out, read_publication, free_publication_list};
+    void *list;
+    if (!read_rows(store, prepared, &rows, "read the published months", &list, count, error))
+        return false;
+    *out = list;
+    return true;
+}
+
+bool store_publication_snapshot(struct store *store, long long publication_id, char **snapshot,
+                                size_t *length, struct error *error)
+{
+    sqlite3_stmt *prepared =
+        statement_for(store, STATEMENT_PUBLICATION_SNAPSHOT, publication_id, error);
+    if (!prepared)
+        return false;
+    int result = sqlite3_step(prepared);
+    if (result == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(prepared, 0);
+        *length = (size_t)sqlite3_column_bytes(prepared, 0);
+        *snapshot = xmalloc(*length + 1);
+        memcpy(*snapshot, text ? text : "", *length);
+        (*snapshot)[*length] = '\0';
+    } else if (result == SQLITE_DONE) {
+        sqlite3_reset(prepared);
+        error_set(error, EXIT_DATA, "The store %s has no such published month.", store->path);
+        return false;
+    }
+    return finish(store, prepared, result, error, "read a published month");
+}
+
+bool store_add_publication(struct store *store, const char *board_code, yearmonth month,
+                           const char *who, const char *when, const char *snapshot,
+                           size_t length, const struct board *board,
+                           const struct board_status *status, struct error *error)
+{
+    long long board_id, publication_id;
+    if (!stored_board_id(store, board_code, &board_id, error))
+        return false;
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_PUBLICATION, board_id, error);
+    if (!prepared)
+        return false;
+    bind_period(prepared, 2, month);
+    bind_text(prepared, 3, who);
+    bind_text(prepared, 4, when);
+    sqlite3_bind_text(prepared, 5, snapshot, (int)length, SQLITE_STATIC);
+    if (!insert(store, prepared, &publication_id, error, "publish the month"))
+        return false;
+    bool ok = true;
+    for (size_t i = 0; ok && i <= board->node_count; i++) {
+        bool whole = i == board->node_count;
+        if (!(prepared = statement_for(store, STATEMENT_INSERT_PUBLICATION_STATUS,
+                                       publication_id, error)))
+            return false;
+        bind_text(prepared, 2, whole ? "" : board->nodes[i].code);
+        sqlite3_bind_int(prepared, 3, (int)(whole ? status->board.rag : status->nodes[i].rag));
+        ok = run(store, prepared, error, "publish the month");
+    }
+    return ok;
+}
+
+static bool assign_previous(struct store *store, struct board *board, sqlite3_stmt *prepared,
+                            struct error *error)
+{
+    /* Rows come sorted by code; so are the nodes looked up here. */
+    size_t count = board->node_count;
+    struct node **by_code = xcalloc(count ? count : 1, sizeof *by_code);
+    for (size_t i = 0; i < count; i++)
+        by_code[i] = &board->nodes[i];
+    qsort(by_code, count, sizeof *by_code, compare_node_codes);
+    int result;
+    size_t at = 0;
+    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        const char *code = (const char *)sqlite3_column_text(prepared, 0);
+        while (at < count && code && strcmp(by_code[at]->code, code) < 0)
+            at++;
+        if (at < count && code && strcmp(by_code[at]->code, code) == 0) {
+            by_code[at]->has_previous = true;
+            by_code[at]->previous_rag = (enum rag)sqlite3_column_int(prepared, 1);
+        }
+    }
+    free(by_code);
+    return finish(store, prepared, result, error, "read a published month's statuses");
+}
+
+bool store_fill_previous(struct store *store, struct board *board, yearmonth before,
+                         struct error *error)
+{
+    for (size_t i = 0; i < board->node_count; i++)
+        board->nodes[i].has_previous = false;
+    if (!board->id) {
+        long long board_id;
+        if (!stored_board_id(store, board->code, &board_id, error))
+            return false;
+        board->id = board_id;
+    }
+    if (!find_previous_publication(store, board, before, error))
+        return false;
+    if (!board->months.previous_id)
+        return true;
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LOAD_PUBLICATION_STATUSES,
+                                           board->months.previous_id, error);
+    return prepared && assign_previous(store, board, prepared, error);
+}
+
+bool store_add_revision(struct store *store, const char *board_code, yearmonth period,
+                        const char *node_code, const char *what, const char *old_value,
+                        const char *new_value, const char *reason, const char *who,
+                        const char *when, struct error *error)
+{
+    long long board_id;
+    if (!stored_board_id(store, board_code, &board_id, error))
+        return false;
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_REVISION, board_id, error);
+    if (!prepared)
+        return false;
+    bind_period(prepared, 2, period);
+    const char *texts[] = {node_code, what, old_value, new_value, reason, who, when};
+    bind_texts(prepared, 3, texts, 7);
+    return run(store, prepared, error, "record the correction");
+}
+
+static void read_revision(sqlite3_stmt *prepared, void *item)
+{
+    struct revision *revision = item;
+    revision->period = column_period(prepared, 0);
+    revision->node_code = column_text(prepared, 1);
+    revision->what = column_text(prepared, 2);
+    revision->old_value = column_text(prepared, 3);
+    revision->new_value = column_text(prepared, 4);
+    revision->reason = column_text(prepared, 5);
+    revision->who = column_text(prepared, 6);
+    revision->at = column_text(prepared, 7);
+    revision->after_month = column_period(prepared, 8);
+}
+
+void revisions_free(struct revision *list, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        struct revision *revision = &list[i];
+        free(revision->node_code);
+        free(revision->what);
+        free(revision->old_value);
+        free(revision->new_value);
+        free(revision->reason);
+        free(revision->who);
+        free(revision->at);
+    }
+    free(list);
+}
+
+static void free_revision_list(void *list, size_t count)
+{
+    revisions_free(list, count);
+}
+
+bool store_list_revisions(struct store *store, const char *board_code, struct revision **out,
+                          size_t *count, struct error *error)
+{
+    long long board_id;
+    if (!stored_board_id(store, board_code, &board_id, error))
+        return false;
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LIST_REVISIONS, board_id, error);
+    if (!prepared)
+        return false;
+    static const struct row_list rows = {sizeof **out, read_revision, free_revision_list};
+    void *list;
+    if (!read_rows(store, prepared, &rows, "read the corrections", &list, count, error))
+        return false;
+    *out = list;
+    return true;
 }
 
 bool store_boards_without_statuses(struct store *store, struct board_summary **out,

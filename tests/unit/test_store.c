@@ -36,7 +36,7 @@ static void a_new_store_is_private_and_versioned(void **state)
     struct stat info;
     assert_int_equal(stat(fixture->path, &info), 0);
     assert_int_equal(info.st_mode & 0777, 0600);
-    assert_int_equal(store_schema_version(fixture->store), 5);
+    assert_int_equal(store_schema_version(fixture->store), 6);
     assert_true(store_is_empty(fixture->store));
     assert_false(store_is_read_only(fixture->store));
     /* WAL, and STRICT tables that refuse a wrongly typed value. */
