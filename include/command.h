@@ -47,19 +47,36 @@ struct change {
     struct change *parts;
     size_t part_count, part_capacity;
     long long audit_id;
+    /* A correction to a published month: its reason (NULL otherwise). */
+    char *reason;
+    /* A reading: the months before it its series has no reading for
+     * (NONE if none), for the front ends to say so. */
+    yearmonth gap_first, gap_last;
 };
 void change_free(struct change *change);
 
-/* Records a reading (replacing any for the same period and segment). */
+/* Records a reading (replacing any for the same period and segment).
+ * Readings, milestone updates and commentary are for period_text's month,
+ * or with NULL the board's open month (refused when no month is open:
+ * never the calendar's). A write to a published month (at or before the
+ * newest one published) is a correction: refused without a `reason`,
+ * and kept with it (store_add_revision) so the month shows as revised
+ * after publication (docs/months.md). */
 bool command_record_reading(struct store *store, const char *board_code, const char *metric_code,
                             const char *value_text, const char *period_text, const char *segment,
-                            const char *note, struct change *done, struct error *error);
+                            const char *note, const char *reason, struct change *done,
+                            struct error *error);
 bool command_set_milestone(struct store *store, const char *board_code, const char *node_code,
                            enum milestone_status status, const char *period_text,
-                           const char *note, struct change *done, struct error *error);
+                           const char *note, const char *reason, struct change *done,
+                           struct error *error);
 bool command_add_comment(struct store *store, const char *board_code, const char *node_code,
-                         const char *text, const char *period_text, struct change *done,
-                         struct error *error);
+                         const char *text, const char *period_text, const char *reason,
+                         struct change *done, struct error *error);
+/* Whether a write to `period` on the board would correct a published month
+ * (and so needs a reason): for a front end to ask for one first. */
+bool command_correction_needed(struct store *store, const char *board_code, yearmonth period,
+                               bool *needed, struct error *error);
 /* Imports parsed board files (boardpack import): one transaction for all of
  * them, an "import" audit row per file (with what it added and replaced;
  * "import-sample" for sample data), an "import-replace-reading" row for
@@ -92,6 +109,55 @@ bool command_create_seeded_store(const char *location, bool sample_readings,
  * store from before statuses were kept), in one transaction. Call after a
  * read-write store_open; a read-only store is left as it is. */
 bool command_keep_missing_statuses(struct store *store, struct error *error);
+
+/* Reporting months (docs/months.md). */
+/* Opens a month on a board for readings, milestone updates and commentary
+ * (the default month of every write): any month after the newest published
+ * one. One audited transaction; the kept statuses then allow for it. */
+bool command_open_month(struct store *store, const char *board_code, const char *month_text,
+                        struct error *error);
+struct publish_summary {
+    yearmonth month;
+    unsigned deliverables;   /* on the board */
+    unsigned updated;        /* of them, updated for the month */
+    enum rag board_rag;      /* the whole board's status as published */
+    bool closed_open_month;  /* the month published was the open one (or later) */
+};
+/* Publishes a month: the board as of that month is kept (a board file,
+ * with every node's status), who and when, in one audited transaction.
+ * Months are published in order, each once; publishing the open month
+ * closes it. Refused for a month at or before the newest published one. */
+bool command_publish_month(struct store *store, const char *board_code, const char *month_text,
+                           struct publish_summary *summary, struct error *error);
+/* Reads a publication's copy of the board (store_publication_snapshot)
+ * into a board that shows that month as published (months.published,
+ * months.shown set; the caller fills the rest of months). */
+bool command_read_snapshot(const char *snapshot, size_t length, yearmonth month,
+                           struct board **out, struct error *error);
+
+/* Which month a view shows. */
+enum view_month {
+    VIEW_PUBLISHED, /* the newest published month; the working figures if none is */
+    VIEW_MONTH,     /* a given month: as published if it is, else as the store has it */
+    VIEW_WORKING,   /* the working figures, allowing for the open month */
+};
+/* Loads a board as a view shows it, with board.months filled in (open,
+ * last published, whether it shows a published month and who published
+ * it, corrections since, and every node's status in the published month
+ * before it, for movement). *evaluate_at is the as_of to hand
+ * board_evaluate. */
+bool command_load_view(struct store *store, const char *board_code, enum view_month view,
+                       yearmonth as_of, struct board **out, yearmonth *evaluate_at,
+                       struct error *error);
+/* A published month as published (month NONE: the newest); *found false,
+ * and nothing loaded, if it is not published. */
+bool command_load_published(struct store *store, const char *board_code, yearmonth month,
+                            struct board **out, bool *found, struct error *error);
+/* Whether a view of the board is PROVISIONAL: it does not show a published
+ * month as published, and shows a month after the newest published one (or
+ * the working figures of an open month, or nothing is published). `as_at`
+ * is the view's "as at" month. */
+bool board_view_is_provisional(const struct board *board, yearmonth as_at);
 
 /* Undo and redo are themselves audited writes ("undo-import" and
  * "redo-import", one row per board, for an import). */

@@ -242,6 +242,8 @@ void board_free(struct board *board);
  * into the board right after the parent, fixing parents, depths and
  * subtree ends; leaves `children` empty. */
 void board_insert_children(struct board *board, size_t parent, struct board *children);
+/* Frees a metric's readings (and nothing else of it). */
+void metric_free_readings(struct metric *metric);
 /* Frees what a reading owns (not the reading itself). */
 void reading_free_fields(struct reading *reading);
 /* Finds a metric by code (a single-metric deliverable's metric carries the

@@ -88,6 +88,10 @@ int rag_movement(enum rag previous, enum rag now);
 
 /* Whether a milestone has an update dated `month` or later. */
 bool milestone_updated_for(const struct milestone *milestone, yearmonth month);
+/* Whether a deliverable is updated for a month: every metric has a
+ * whole-series reading for it (or later), or its milestone an update (one
+ * with neither has nothing to update). */
+bool node_updated_for(const struct node *deliverable, yearmonth month);
 
 /* One sentence on why a metric has its status, e.g.
  * "A: 68.4% is 2.1 points below the 70.5% expected for Oct 2023." */

@@ -180,6 +180,10 @@ bool store_save_statuses(struct store *store, const struct board *board,
                          const struct board_status *status, struct error *error);
 /* Reporting months (docs/months.md). Writes run in the caller's
  * transaction; the command layer validates and audits them. */
+/* A board's open month and newest published month (the other fields
+ * zero). */
+bool store_board_months(struct store *store, const char *board_code, struct board_months *out,
+                        struct error *error);
 /* Sets (or with YEARMONTH_NONE clears) a board's open month. */
 bool store_set_open_month(struct store *store, const char *board_code, yearmonth month,
                           struct error *error);

@@ -33,6 +33,7 @@ static const char usage_text[] =
     "  boardpack [--db PATH] export [--board CODE] [--format yaml|csv]\n"
     "  boardpack [--db PATH] report [--board CODE] [--format text|csv|md] [--as-of YYYY-MM]\n"
     "  boardpack [--db PATH] record CODE VALUE [--period YYYY-MM] [--segment NAME] [--note TEXT]\n"
+    "                                  [--reason TEXT]\n"
     "  boardpack [--db PATH] backup FILE [--force]           a consistent copy while the store is in use\n"
     "  boardpack --help | --version\n";
 
@@ -56,9 +57,11 @@ static const char help_text[] =
     "  --no-mouse        ignore the mouse\n"
     "  --format F        export: yaml or csv; report: text, csv or md\n"
     "  --as-of YYYY-MM   report the board as it stood at the end of that month\n"
-    "  --period YYYY-MM  record: the month of the reading (default: this month)\n"
+    "  --period YYYY-MM  record: the month of the reading (default: the board's open\n"
+    "                    month; with none open, --period is needed)\n"
     "  --segment NAME    record: a segment of the metric's breakdown (e.g. a borough)\n"
     "  --note TEXT       record: a note on the reading\n"
+    "  --reason TEXT     record: why a published month is corrected (needed then)\n"
     "  --sample          init: add the illustrative sample readings (SAMPLE DATA)\n"
     "  --force           backup: replace an existing FILE\n"
     "  --list-requests   the browser's requests, keys and help, one a line\n"
@@ -86,6 +89,7 @@ struct options {
     const char *period;
     const char *segment;
     const char *note;
+    const char *reason;
     bool read_only, kiosk, no_color, ascii, no_mouse, first_frame, sample, force;
     int cycle_seconds;
     const char *command;
@@ -112,6 +116,7 @@ enum option_id {
     OPTION_PERIOD,
     OPTION_SEGMENT,
     OPTION_NOTE,
+    OPTION_REASON,
     OPTION_CYCLE,
     OPTION_READ_ONLY,
     OPTION_KIOSK,
@@ -134,6 +139,7 @@ static const struct option long_options[] = {
     {"period", required_argument, NULL, OPTION_PERIOD},
     {"segment", required_argument, NULL, OPTION_SEGMENT},
     {"note", required_argument, NULL, OPTION_NOTE},
+    {"reason", required_argument, NULL, OPTION_REASON},
     {"cycle", required_argument, NULL, OPTION_CYCLE},
     {"read-only", no_argument, NULL, OPTION_READ_ONLY},
     {"kiosk", no_argument, NULL, OPTION_KIOSK},
@@ -259,6 +265,9 @@ static int parse_arguments(int argc, char **argv, struct options *options, bool 
             break;
         case OPTION_NOTE:
             options->note = value;
+            break;
+        case OPTION_REASON:
+            options->reason = value;
             break;
         case OPTION_CYCLE: {
             char *end;
@@ -573,7 +582,7 @@ static int run_record(const struct options *options)
         status = fail_with(&error);
     } else if (!command_record_reading(opened.store, board_code(options), options->arguments[0],
                                        options->arguments[1], options->period, options->segment,
-                                       options->note, &change, &error)) {
+                                       options->note, options->reason, &change, &error)) {
         status = fail_with(&error);
     } else {
         char month[8], shown[64], old[64];

@@ -120,6 +120,7 @@ void change_free(struct change *change)
     free(change->old_entered_at);
     free(change->new_note);
     free(change->text);
+    free(change->reason);
     for (size_t i = 0; i < change->part_count; i++)
         change_free(&change->parts[i]);
     free(change->parts);
@@ -197,18 +198,70 @@ bool command_keep_missing_statuses(struct store *store, struct error *error)
     return ok;
 }
 
-/* Ends a command's transaction: keeps board_code's statuses (NULL: the
- * command kept them itself, as an import does for each board it touched)
- * and commits, or rolls everything back if any step failed, so a refused or
- * failed command writes nothing. */
-/* The note checked, and the month parsed (this month when not given). */
-static bool check_note_and_period(const char *note, const char *period_text, yearmonth *period,
-                                  struct error *error)
+/* The note checked, and the month a write is for: the one given, else the
+ * board's open month (never the calendar's: docs/months.md). *months says
+ * what is published, for corrections. */
+static bool note_and_month(struct store *store, const char *board_code, const char *note,
+                           const char *period_text, yearmonth *period,
+                           struct board_months *months, struct error *error)
 {
-    if (!command_check_note(note, error))
+    if (!command_check_note(note, error) || !store_board_months(store, board_code, months, error))
         return false;
-    *period = yearmonth_current();
-    return !period_text || command_parse_period(period_text, period, error);
+    if (period_text)
+        return command_parse_period(period_text, period, error);
+    if (months->open == YEARMONTH_NONE) {
+        error_set(error, EXIT_DATA,
+                  "No month is open on board '%s': give the month (--period YYYY-MM), or open "
+                  "one (boardpack month open YYYY-MM).",
+                  board_code);
+        return false;
+    }
+    *period = months->open;
+    return true;
+}
+
+/* Whether a write to `period` corrects a published month (one at or before
+ * the newest published month), and if so that it gives a reason. */
+static bool check_correction(const struct board_months *months, yearmonth period,
+                             const char *reason, bool *correction, struct error *error)
+{
+    *correction = months->last_published != YEARMONTH_NONE && period != YEARMONTH_NONE &&
+                  period <= months->last_published;
+    if (!*correction)
+        return true;
+    if (!reason || !*reason) {
+        char month[9], published[9];
+        yearmonth_label(period, month);
+        yearmonth_label(months->last_published, published);
+        error_set(error, EXIT_DATA,
+                  "%s has been published (the board is published up to %s); a correction to "
+                  "it needs a reason.",
+                  month, published);
+        return false;
+    }
+    return command_check_note(reason, error);
+}
+
+bool command_correction_needed(struct store *store, const char *board_code, yearmonth period,
+                               bool *needed, struct error *error)
+{
+    struct board_months months;
+    if (!store_board_months(store, board_code, &months, error))
+        return false;
+    *needed = months.last_published != YEARMONTH_NONE && period != YEARMONTH_NONE &&
+              period <= months.last_published;
+    return true;
+}
+
+/* Keeps a correction to a published month, with its reason, beside the
+ * audit row (in the write's transaction). */
+static bool keep_revision(struct store *store, const char *board_code, yearmonth period,
+                          const char *node_code, const char *what, const char *old_value,
+                          const char *new_value, const char *reason, const char *now,
+                          struct error *error)
+{
+    return store_add_revision(store, board_code, period, node_code, what, old_value, new_value,
+                              reason, current_user_name(), now, error);
 }
 
 /* A milestone status or a comment written on a node, as a change. */
@@ -303,16 +356,13 @@ static void explain_milestone(struct store *store, const char *board_code, const
 
 bool command_record_reading(struct store *store, const char *board_code, const char *metric_code,
                             const char *value_text, const char *period_text, const char *segment,
-                            const char *note, struct change *done, struct error *error)
+                            const char *note, const char *reason, struct change *done,
+                            struct error *error)
 {
     if (segment && (!*segment || !text_is_clean(segment, false))) {
         error_set(error, EXIT_DATA, "A segment name must be non-empty text on one line.");
         return false;
     }
-    yearmonth period;
-    if (!check_note_and_period(note, period_text, &period, error))
-        return false;
-
     /* Validate against the metric before taking the write lock, so a bad
      * value never blocks other writers. */
     struct metric_ref metric = {0};
@@ -332,6 +382,12 @@ bool command_record_reading(struct store *store, const char *board_code, const c
     metric_ref_free(&metric);
     if (!valid)
         return false;
+    yearmonth period;
+    struct board_months months;
+    bool correction;
+    if (!note_and_month(store, board_code, note, period_text, &period, &months, error) ||
+        !check_correction(&months, period, reason, &correction, error))
+        return false;
 
     if (!begin_write(store, error))
         return false;
@@ -343,12 +399,20 @@ bool command_record_reading(struct store *store, const char *board_code, const c
         .period = period,
         .new_value = value,
         .new_note = xstrdup(note),
+        .reason = correction ? xstrdup(reason) : NULL,
     };
     char now[32];
     current_timestamp(now);
-    bool ok = store_put_reading(store, metric_id, period, segment, value, note,
-                                current_user_name(), now, &change.had_old, &change.old_value,
-                                error);
+    /* Months the series has no reading for, up to this one: the front
+     * ends say so (a gap, not a mistake, unless it is one). */
+    struct metric series = {.id = metric_id};
+    bool ok = store_load_metric_readings(store, &series, error);
+    if (ok && !segment)
+        metric_gap_before(&series, period, &change.gap_first, &change.gap_last);
+    metric_free_readings(&series);
+    ok = ok && store_put_reading(store, metric_id, period, segment, value, note,
+                                 current_user_name(), now, &change.had_old, &change.old_value,
+                                 error);
     if (ok) {
         char before[160] = "", after[160];
         if (change.had_old)
@@ -356,7 +420,9 @@ bool command_record_reading(struct store *store, const char *board_code, const c
         describe_reading(period, segment, value, after, sizeof after);
         ok = store_add_audit(store, current_user_name(), now,
                              change.had_old ? "replace-reading" : "record-reading", board_code,
-                             metric_code, before[0] ? before : NULL, after, error);
+                             metric_code, before[0] ? before : NULL, after, error) &&
+             (!correction || keep_revision(store, board_code, period, metric_code, "reading",
+                                           before[0] ? before : NULL, after, reason, now, error));
     }
     if (!finish(store, board_code, ok, error)) {
         change_free(&change);
@@ -368,10 +434,14 @@ bool command_record_reading(struct store *store, const char *board_code, const c
 
 bool command_set_milestone(struct store *store, const char *board_code, const char *node_code,
                            enum milestone_status status, const char *period_text,
-                           const char *note, struct change *done, struct error *error)
+                           const char *note, const char *reason, struct change *done,
+                           struct error *error)
 {
     yearmonth period;
-    if (!check_note_and_period(note, period_text, &period, error))
+    struct board_months months;
+    bool correction;
+    if (!note_and_month(store, board_code, note, period_text, &period, &months, error) ||
+        !check_correction(&months, period, reason, &correction, error))
         return false;
     long long node_id;
     bool is_milestone = false;
@@ -394,26 +464,34 @@ bool command_set_milestone(struct store *store, const char *board_code, const ch
                                          current_user_name(), now, &row_id, error) &&
               store_add_audit(store, current_user_name(), now, "set-milestone", board_code,
                               node_code, had_old ? milestone_status_name(old_status) : NULL,
-                              milestone_status_name(status), error);
+                              milestone_status_name(status), error) &&
+              (!correction ||
+               keep_revision(store, board_code, period, node_code, "milestone",
+                             had_old ? milestone_status_name(old_status) : NULL,
+                             milestone_status_name(status), reason, now, error));
     if (!finish(store, board_code, ok, error))
         return false;
     struct change change =
         node_change(CHANGE_MILESTONE, board_code, node_code, period, note, row_id);
     change.status = status;
+    change.reason = correction ? xstrdup(reason) : NULL;
     hand_over(&change, done);
     return true;
 }
 
 bool command_add_comment(struct store *store, const char *board_code, const char *node_code,
-                         const char *text, const char *period_text, struct change *done,
-                         struct error *error)
+                         const char *text, const char *period_text, const char *reason,
+                         struct change *done, struct error *error)
 {
     if (!text || !*text) {
         error_set(error, EXIT_DATA, "Commentary cannot be empty.");
         return false;
     }
     yearmonth period;
-    if (!check_note_and_period(text, period_text, &period, error))
+    struct board_months months;
+    bool correction;
+    if (!note_and_month(store, board_code, text, period_text, &period, &months, error) ||
+        !check_correction(&months, period, reason, &correction, error))
         return false;
     long long node_id;
     if (!store_find_node(store, board_code, node_code, &node_id, NULL, error))
@@ -426,12 +504,155 @@ bool command_add_comment(struct store *store, const char *board_code, const char
     bool ok = store_add_comment(store, node_id, period, text, current_user_name(), now, &row_id,
                                 error) &&
               store_add_audit(store, current_user_name(), now, "add-comment", board_code,
-                              node_code, NULL, text, error);
+                              node_code, NULL, text, error) &&
+              (!correction || keep_revision(store, board_code, period, node_code, "comment", NULL,
+                                            text, reason, now, error));
     if (!finish(store, board_code, ok, error))
         return false;
     struct change change = node_change(CHANGE_COMMENT, board_code, node_code, period, text, row_id);
+    change.reason = correction ? xstrdup(reason) : NULL;
     hand_over(&change, done);
     return true;
+}
+
+/* ---- Reporting months ------------------------------------------------------ */
+
+bool command_open_month(struct store *store, const char *board_code, const char *month_text,
+                        struct error *error)
+{
+    yearmonth month;
+    struct board_months months;
+    if (!command_parse_period(month_text, &month, error) ||
+        !store_board_months(store, board_code, &months, error))
+        return false;
+    char label[9], published[9];
+    yearmonth_label(month, label);
+    yearmonth_label(months.last_published, published);
+    if (months.last_published != YEARMONTH_NONE && month <= months.last_published) {
+        error_set(error, EXIT_DATA,
+                  "%s cannot be opened: the board is published up to %s (a correction to a "
+                  "published month needs a reason instead).",
+                  label, published);
+        return false;
+    }
+    if (months.open == month) {
+        error_set(error, EXIT_DATA, "%s is already the open month of board '%s'.", label,
+                  board_code);
+        return false;
+    }
+    if (!begin_write(store, error))
+        return false;
+    char now[32], before[8] = "", after[8];
+    current_timestamp(now);
+    if (months.open)
+        yearmonth_format(months.open, before);
+    yearmonth_format(month, after);
+    bool ok = store_set_open_month(store, board_code, month, error) &&
+              store_add_audit(store, current_user_name(), now, "open-month", board_code, NULL,
+                              before[0] ? before : NULL, after, error);
+    return finish(store, board_code, ok, error);
+}
+
+/* The board as of `month` written as a board file into memory: what a
+ * publication keeps. */
+static bool snapshot_of(struct store *store, const char *board_code, yearmonth month,
+                        char **text, size_t *length, struct error *error)
+{
+    struct board *board;
+    if (!store_load_board(store, board_code, month, &board, error))
+        return false;
+    *text = NULL;
+    *length = 0;
+    FILE *memory = open_memstream(text, length);
+    bool ok = memory && boardfile_write_yaml(board, memory, error);
+    if (memory && fclose(memory) != 0)
+        ok = false;
+    board_free(board);
+    if (!ok) {
+        if (!error->message[0])
+            error_set(error, EXIT_SOFTWARE, "Cannot copy the board to publish it.");
+        free(*text);
+        *text = NULL;
+    }
+    return ok;
+}
+
+bool command_read_snapshot(const char *snapshot, size_t length, yearmonth month,
+                           struct board **out, struct error *error)
+{
+    char name[40], label[9];
+    yearmonth_label(month, label);
+    snprintf(name, sizeof name, "the board as published for %s", label);
+    if (!boardfile_read_bytes(snapshot, length, name, out, error))
+        return false;
+    board_attach_records(*out);
+    (*out)->months.published = true;
+    (*out)->months.shown = month;
+    return true;
+}
+
+bool command_publish_month(struct store *store, const char *board_code, const char *month_text,
+                           struct publish_summary *summary, struct error *error)
+{
+    yearmonth month;
+    struct board_months months;
+    memset(summary, 0, sizeof *summary);
+    if (!command_parse_period(month_text, &month, error) ||
+        !store_board_months(store, board_code, &months, error))
+        return false;
+    char label[9], published[9];
+    yearmonth_label(month, label);
+    yearmonth_label(months.last_published, published);
+    if (month == months.last_published) {
+        error_set(error, EXIT_DATA, "%s is already published on board '%s'.", label,
+                  board_code);
+        return false;
+    }
+    if (months.last_published != YEARMONTH_NONE && month < months.last_published) {
+        error_set(error, EXIT_DATA,
+                  "%s cannot be published: board '%s' is published up to %s, and months are "
+                  "published in order.",
+                  label, board_code, published);
+        return false;
+    }
+    if (!begin_write(store, error))
+        return false;
+    char now[32], month_code[8];
+    current_timestamp(now);
+    yearmonth_format(month, month_code);
+    char *snapshot = NULL;
+    size_t length = 0;
+    struct board *copy = NULL;
+    struct board_status status = {0};
+    /* The board as published is what was written, read back: showing the
+     * month again later reads the same copy, so it shows the same. */
+    bool ok = snapshot_of(store, board_code, month, &snapshot, &length, error) &&
+              command_read_snapshot(snapshot, length, month, &copy, error);
+    if (ok) {
+        board_evaluate(copy, YEARMONTH_NONE, &status);
+        for (size_t i = 0; i < copy->node_count; i++) {
+            if (copy->nodes[i].level != LEVEL_DELIVERABLE)
+                continue;
+            summary->deliverables++;
+            summary->updated += node_updated_for(&copy->nodes[i], month);
+        }
+        summary->board_rag = status.board.rag;
+        ok = store_add_publication(store, board_code, month, current_user_name(), now, snapshot,
+                                   length, copy, &status, error);
+    }
+    /* Publishing the open month (or a later one) closes it. */
+    if (ok && months.open != YEARMONTH_NONE && months.open <= month) {
+        summary->closed_open_month = true;
+        ok = store_set_open_month(store, board_code, YEARMONTH_NONE, error);
+    }
+    ok = ok && store_add_audit(store, current_user_name(), now, "publish-month", board_code, NULL,
+                               NULL, month_code, error);
+    if (copy)
+        board_status_free(&status, copy->node_count);
+    board_free(copy);
+    free(snapshot);
+    summary->month = month;
+    return finish(store, board_code, ok, error);
 }
 
 /* ---- Imports and seeding ------------------------------------------------ */
@@ -849,9 +1070,52 @@ static bool replay_import(struct store *store, struct change *change, bool forwa
     return store_commit(store, error);
 }
 
+/* Undoing or redoing a change to a published month is itself a correction:
+ * allowed for a change that was one (its reason carries over, kept as a
+ * revision), refused for one made before the month was published. */
+static bool replay_allowed(struct store *store, const struct change *change, bool forward,
+                           bool *correction, struct error *error)
+{
+    *correction = false;
+    struct board_months months;
+    if (!change->board_code || !*change->board_code)
+        return true;
+    if (!store_board_months(store, change->board_code, &months, error)) {
+        /* A board an undone import removed: import_can_replay says why. */
+        if (change->kind == CHANGE_IMPORT && error->status == EXIT_DATA) {
+            memset(error, 0, sizeof *error);
+            return true;
+        }
+        return false;
+    }
+    if (months.last_published == YEARMONTH_NONE)
+        return true;
+    yearmonth touched = change->kind == CHANGE_IMPORT ? YEARMONTH_NONE : change->period;
+    for (size_t i = 0; i < change->part_count; i++)
+        if (change->parts[i].kind != CHANGE_IMPORT &&
+            (touched == YEARMONTH_NONE || change->parts[i].period < touched))
+            touched = change->parts[i].period;
+    if (touched == YEARMONTH_NONE || touched > months.last_published)
+        return true;
+    if (change->reason && change->kind != CHANGE_IMPORT) {
+        *correction = true;
+        return true;
+    }
+    char described[512], month[9];
+    command_describe_change(change, described, sizeof described);
+    yearmonth_label(touched, month);
+    error_set(error, EXIT_DATA,
+              "Cannot %s %s: %s has been published since; correct it instead, with a reason.",
+              forward ? "redo" : "undo", described, month);
+    return false;
+}
+
 /* Undo (forward false) or redo (forward true) one change, audited. */
 static bool replay(struct store *store, struct change *change, bool forward, struct error *error)
 {
+    bool correction;
+    if (!replay_allowed(store, change, forward, &correction, error))
+        return false;
     if (change->kind == CHANGE_IMPORT)
         return replay_import(store, change, forward, error);
     if (!begin_write(store, error))
@@ -892,6 +1156,26 @@ static bool replay(struct store *store, struct change *change, bool forward, str
     }
     case CHANGE_IMPORT:
         break; /* replay_import */
+    }
+    if (ok && correction) {
+        char *reason = xasprintf("%s: %s", forward ? "redone" : "undone", change->reason);
+        char old_text[160] = "", new_text[160] = "";
+        if (change->kind == CHANGE_READING) {
+            if (forward || change->had_old)
+                describe_reading(change->period, change->segment,
+                                 forward ? change->new_value : change->old_value, new_text,
+                                 sizeof new_text);
+            describe_reading(change->period, change->segment,
+                             forward ? change->old_value : change->new_value, old_text,
+                             sizeof old_text);
+        }
+        ok = keep_revision(store, change->board_code, change->period, change->node_code,
+                           change->kind == CHANGE_READING     ? "reading"
+                           : change->kind == CHANGE_MILESTONE ? "milestone"
+                                                              : "comment",
+                           old_text[0] ? old_text : NULL, new_text[0] ? new_text : NULL, reason,
+                           now, error);
+        free(reason);
     }
     return finish(store, change->board_code, ok, error);
 }

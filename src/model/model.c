@@ -458,3 +458,10 @@ bool metric_gap_before(const struct metric *metric, yearmonth period, yearmonth 
     *last = period - 1;
     return true;
 }
+
+void metric_free_readings(struct metric *metric)
+{
+    free_items(metric->readings, metric->reading_count, sizeof *metric->readings, reading_free);
+    metric->readings = NULL;
+    metric->reading_count = 0;
+}

@@ -201,6 +201,18 @@ bool milestone_updated_for(const struct milestone *milestone, yearmonth month)
     return false;
 }
 
+bool node_updated_for(const struct node *deliverable, yearmonth month)
+{
+    if (deliverable->has_milestone)
+        return milestone_updated_for(&deliverable->milestone, month);
+    for (size_t m = 0; m < deliverable->metric_count; m++) {
+        const struct reading *latest = metric_latest_reading(&deliverable->metrics[m]);
+        if (!latest || latest->period < month)
+            return false;
+    }
+    return true;
+}
+
 /* A metric's status in the view: as at `as_of`; in the working view of a
  * board with an open month, a metric with no reading for that month yet is
  * awaiting it and keeps its status as at the month before. */
@@ -270,6 +282,9 @@ static void status_begin(const struct board *board, yearmonth as_of, struct boar
 void board_evaluate(const struct board *board, yearmonth as_of, struct board_status *out)
 {
     size_t count = board->node_count;
+    /* A published month's copy is seen as at that month. */
+    if (as_of == YEARMONTH_NONE && board->months.published)
+        as_of = board->months.shown;
     status_begin(board, as_of, out);
     /* Deliverables first: each is the worst of its metrics, or its milestone. */
     for (size_t i = 0; i < count; i++) {

@@ -1276,7 +1276,7 @@ static void edit_commit(struct browser *b)
         char period[8];
         yearmonth_format(e->period, period);
         done = command_record_reading(b->store, b->board_code, e->metric_code, text, period, NULL,
-                                      NULL, &change, &error);
+                                      NULL, NULL, &change, &error);
     } else if (e->kind == EDIT_ADD || e->kind == EDIT_SEGMENT) {
         /* "YYYY-MM VALUE", or just a value for the default month. */
         char *space = text + strspn(text, " ");
@@ -1299,7 +1299,7 @@ static void edit_commit(struct browser *b)
         } else {
             done = command_record_reading(b->store, b->board_code, e->metric_code, value, period,
                                           e->kind == EDIT_SEGMENT ? e->segment : NULL, NULL,
-                                          &change, &error);
+                                          NULL, &change, &error);
         }
     } else if (e->kind == EDIT_COMMENT) {
         if (!text[strspn(text, " ")]) {
@@ -1307,8 +1307,8 @@ static void edit_commit(struct browser *b)
         } else {
             char month[8];
             yearmonth_format(b->status.as_at ? b->status.as_at : yearmonth_current(), month);
-            done = command_add_comment(b->store, b->board_code, e->node_code, text, month, &change,
-                                       &error);
+            done = command_add_comment(b->store, b->board_code, e->node_code, text, month, NULL,
+                                       &change, &error);
         }
     }
     free(text);
@@ -1668,7 +1668,7 @@ static void pick_milestone(struct browser *b, int pick)
     char month[8];
     yearmonth_format(b->status.as_at ? b->status.as_at : yearmonth_current(), month);
     if (!command_set_milestone(b->store, b->board_code, node->code, (enum milestone_status)pick,
-                               month, NULL, &change, &error)) {
+                               month, NULL, NULL, &change, &error)) {
         say_error(b, &error);
         return;
     }

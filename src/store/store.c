@@ -2508,6 +2508,26 @@ bool store_set_open_month(struct store *store, const char *board_code, yearmonth
     return run(store, prepared, error, "open the month");
 }
 
+bool store_board_months(struct store *store, const char *board_code, struct board_months *out,
+                        struct error *error)
+{
+    sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_BOARD, error);
+    if (!prepared)
+        return false;
+    bind_text(prepared, 1, board_code);
+    int result = sqlite3_step(prepared);
+    memset(out, 0, sizeof *out);
+    if (result == SQLITE_ROW) {
+        out->open = column_period(prepared, 6);
+        out->last_published = column_period(prepared, 7);
+    } else if (result == SQLITE_DONE) {
+        sqlite3_reset(prepared);
+        error_set(error, EXIT_DATA, "There is no board '%s' in the store.", board_code);
+        return false;
+    }
+    return finish(store, prepared, result, error, "read the board's months");
+}
+
 static void read_publication(sqlite3_stmt *prepared, void *item)
 {
     struct publication *publication = item;

@@ -49,9 +49,12 @@ expect_equal "$(store_fingerprint "$DB")" "$before" "refused values leave the st
 run "$BOARDPACK" --db "$DB" record 2.1.2
 expect_status 2 "record without a value"
 
-# The default period is the current month.
+# Never the calendar's month: with no month open, the month must be given,
+# and nothing is written.
+before=$(sqlite3 "$DB" 'SELECT count(*) FROM readings')
 run "$BOARDPACK" --db "$DB" record 1.1.2 88
-expect_status 0 "record without --period"
-expect_out_contains "Recorded 1.1.2 $(date -u +%Y-%m) = 88." "default period is this month"
+expect_status 65 "record without --period and no open month"
+expect_err_contains "No month is open on board 'nlmhp-2023-24'" "says no month is open"
+expect_equal "$(sqlite3 "$DB" 'SELECT count(*) FROM readings')" "$before" "nothing recorded"
 
 finish

@@ -17,6 +17,7 @@
 #include "boardfile.h"
 #include "command.h"
 #include "fixture.h"
+#include "report.h"
 #include "rules.h"
 #include "store.h"
 
@@ -131,7 +132,7 @@ static void recording_writes_the_reading_and_an_audit_row(void **state)
     struct error error = {0};
     struct change change = {0};
     assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "63.2", "2023-06",
-                                       NULL, "checked", &change, &error));
+                                       NULL, "checked", NULL, &change, &error));
     assert_false(change.had_old);
     assert_query(fixture->path, "SELECT value || ' ' || note FROM readings WHERE period = '2023-06'",
                  "63.2 checked");
@@ -142,7 +143,7 @@ static void recording_writes_the_reading_and_an_audit_row(void **state)
 
     /* The same month again replaces, and the audit keeps the old value. */
     assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "64", "2023-06",
-                                       NULL, NULL, &change, &error));
+                                       NULL, NULL, NULL, &change, &error));
     assert_true(change.had_old);
     assert_true(change.old_value == 63.2);
     assert_query(fixture->path, "SELECT count(*) FROM readings WHERE period = '2023-06'", "1");
@@ -160,7 +161,7 @@ static void recording_writes_the_reading_and_an_audit_row(void **state)
 
     /* Undoing a first reading removes it. */
     assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "55.5", "2023-07",
-                                       "Barnet", NULL, &change, &error));
+                                       "Barnet", NULL, NULL, &change, &error));
     assert_query(fixture->path, "SELECT segment FROM readings WHERE period = '2023-07'", "Barnet");
     assert_true(command_undo(fixture->store, &change, &error));
     assert_query(fixture->path, "SELECT count(*) FROM readings WHERE period = '2023-07'", "0");
@@ -193,7 +194,7 @@ static void refused_values_leave_the_store_byte_for_byte_unchanged(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         assert_false(command_record_reading(fixture->store, "test-board", cases[i].metric,
                                             cases[i].value, cases[i].period, cases[i].segment,
-                                            cases[i].note, NULL, &error));
+                                            cases[i].note, NULL, NULL, &error));
         assert_string_equal(error.message, cases[i].message);
         assert_int_equal(error.status, EXIT_DATA);
     }
@@ -210,10 +211,10 @@ static void milestones_and_commentary_are_audited_and_undoable(void **state)
     struct error error = {0};
     struct change change = {0};
     assert_false(command_set_milestone(fixture->store, "test-board", "1.1.1", MILESTONE_AT_RISK,
-                                       "2023-06", NULL, NULL, &error));
+                                       "2023-06", NULL, NULL, NULL, &error));
     assert_string_equal(error.message, "'1.1.1' is not a milestone; only milestones have a status.");
     assert_true(command_set_milestone(fixture->store, "test-board", "2.1.1", MILESTONE_AT_RISK,
-                                      "2023-06", "contractor late", &change, &error));
+                                      "2023-06", "contractor late", NULL, &change, &error));
     assert_last_audit(fixture->path, "action || '|' || old_value || '|' || new_value",
                       "set-milestone|on_track|at_risk");
     assert_true(command_undo(fixture->store, &change, &error));
@@ -223,10 +224,10 @@ static void milestones_and_commentary_are_audited_and_undoable(void **state)
                  "at_risk");
     change_free(&change);
 
-    assert_false(command_add_comment(fixture->store, "test-board", "1.1", "", NULL, NULL, &error));
+    assert_false(command_add_comment(fixture->store, "test-board", "1.1", "", NULL, NULL, NULL, &error));
     assert_string_equal(error.message, "Commentary cannot be empty.");
     assert_true(command_add_comment(fixture->store, "test-board", "1.1",
-                                    "Recovery plan agreed – see paper 4", "2023-06", &change,
+                                    "Recovery plan agreed – see paper 4", "2023-06", NULL, &change,
                                     &error));
     assert_query(fixture->path, "SELECT text FROM commentary", "Recovery plan agreed – see paper 4");
     assert_true(command_undo(fixture->store, &change, &error));
@@ -244,14 +245,14 @@ static void a_busy_store_is_reported_in_one_sentence(void **state)
     store_set_busy_timeout(fixture->store, 200);
     struct error error = {0};
     assert_false(command_record_reading(fixture->store, "test-board", "1.1.1", "60", "2023-06",
-                                        NULL, NULL, NULL, &error));
+                                        NULL, NULL, NULL, NULL, &error));
     assert_int_equal(error.status, EXIT_TEMPORARY);
     assert_non_null(strstr(error.message, "is busy (another program is writing to it); try "
                                           "again."));
     assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(other);
     assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "60", "2023-06",
-                                       NULL, NULL, NULL, &error));
+                                       NULL, NULL, NULL, NULL, &error));
 }
 
 /* The session's history lives in the command layer: undo and redo walk it
@@ -273,11 +274,11 @@ static void the_history_undoes_and_redoes_in_order(void **state)
 
     struct change change = {0};
     assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "61", "2023-06",
-                                       NULL, NULL, &change, &error));
+                                       NULL, NULL, NULL, &change, &error));
     command_history_push(&history, &change);
     assert_null(change.node_code); /* the history took it */
     assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "62", "2023-07",
-                                       NULL, NULL, &change, &error));
+                                       NULL, NULL, NULL, &change, &error));
     command_history_push(&history, &change);
     assert_true(command_history_can_undo(&history));
     assert_false(command_history_can_redo(&history));
@@ -301,7 +302,7 @@ static void the_history_undoes_and_redoes_in_order(void **state)
 
     /* A new change forgets the undone July reading. */
     assert_true(command_add_comment(fixture->store, "test-board", "1.1.1", "Data late.",
-                                    "2023-06", &change, &error));
+                                    "2023-06", NULL, &change, &error));
     command_history_push(&history, &change);
     assert_false(command_history_can_redo(&history));
     assert_false(command_history_redo(&history, fixture->store, message, sizeof message, &code,
@@ -331,6 +332,7 @@ static void assert_kept_statuses_are_fresh(struct store *store, const char *boar
         assert_int_equal(kept->nodes[i].stored_rag, fresh.nodes[i].rag);
         assert_memory_equal(kept->nodes[i].stored_counts, fresh.nodes[i].counts,
                             sizeof fresh.nodes[i].counts);
+        assert_int_equal(kept->nodes[i].stored_awaiting, fresh.nodes[i].awaiting);
     }
     struct board *top;
     assert_true(store_load_board_top(store, board_code, &top, &error));
@@ -338,6 +340,7 @@ static void assert_kept_statuses_are_fresh(struct store *store, const char *boar
     assert_int_equal(top->as_at, fresh.as_at);
     assert_int_equal(top->stored_rag, fresh.board.rag);
     assert_memory_equal(top->stored_counts, fresh.board.counts, sizeof fresh.board.counts);
+    assert_int_equal(top->stored_awaiting, fresh.board.awaiting);
     board_status_free(&fresh, full->node_count);
     board_free(full);
     board_free(kept);
@@ -472,10 +475,10 @@ static void a_read_only_store_refuses_every_command(void **state)
     char *before = store_bytes(fixture->path, &before_length);
     struct change change = {0};
     assert_false(command_record_reading(reader, "test-board", "1.1.1", "61", "2023-06", NULL,
-                                        NULL, &change, &error));
+                                        NULL, NULL, &change, &error));
     assert_string_equal(error.message, "This store is open read-only; nothing can be changed here.");
     error_clear(&error);
-    assert_false(command_add_comment(reader, "test-board", "1.1.1", "Late.", "2023-06", &change,
+    assert_false(command_add_comment(reader, "test-board", "1.1.1", "Late.", "2023-06", NULL, &change,
                                      &error));
     assert_string_equal(error.message, "This store is open read-only; nothing can be changed here.");
     error_clear(&error);
@@ -675,7 +678,7 @@ static void an_import_that_created_a_board_is_undone_by_removing_it(void **state
     /* Imported again, then written to: the undo would lose that write. */
     assert_true(command_import_boards(fixture->store, boards, names, 1, false, &change, &error));
     assert_true(command_record_reading(fixture->store, "new-board", "1.1.1", "61", "2023-05",
-                                       NULL, NULL, NULL, &error));
+                                       NULL, NULL, NULL, NULL, &error));
     char *written = store_rows(fixture->path, true);
     assert_false(command_undo(fixture->store, &change, &error));
     assert_string_equal(error.message,
@@ -719,6 +722,228 @@ static void the_history_undoes_and_redoes_an_import(void **state)
     command_history_free(&history);
 }
 
+/* ---- Reporting months ---------------------------------------------------- */
+
+static void an_open_month_is_the_default_month_of_every_write(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    assert_false(command_record_reading(fixture->store, "test-board", "1.1.1", "63", NULL, NULL,
+                                        NULL, NULL, NULL, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    assert_string_equal(error.message, "No month is open on board 'test-board': give the month "
+                                       "(--period YYYY-MM), or open one (boardpack month open "
+                                       "YYYY-MM).");
+    assert_false(command_open_month(fixture->store, "test-board", "9999-01", &error));
+    assert_true(command_open_month(fixture->store, "test-board", "2023-06", &error));
+    assert_last_audit(fixture->path, "action || ' ' || new_value", "open-month 2023-06");
+    struct change change = {0};
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "63", NULL, NULL,
+                                       NULL, NULL, &change, &error));
+    assert_int_equal(change.period, yearmonth_make(2023, 6));
+    change_free(&change);
+    assert_true(command_set_milestone(fixture->store, "test-board", "2.1.1", MILESTONE_AT_RISK,
+                                      NULL, NULL, NULL, NULL, &error));
+    assert_true(command_add_comment(fixture->store, "test-board", "1.1", "On plan.", NULL, NULL,
+                                    NULL, &error));
+    assert_query(fixture->path, "SELECT group_concat(period) FROM (SELECT period FROM readings "
+                                "WHERE value = 63 UNION ALL SELECT period FROM milestone_updates "
+                                "WHERE status = 'at_risk' UNION ALL SELECT period FROM commentary)",
+                 "2023-06,2023-06,2023-06");
+    /* A month with no readings before it says so. */
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "64", "2023-09",
+                                       NULL, NULL, NULL, &change, &error));
+    assert_int_equal(change.gap_first, yearmonth_make(2023, 7));
+    assert_int_equal(change.gap_last, yearmonth_make(2023, 8));
+    change_free(&change);
+}
+
+/* The deliverable's kept status in the working view. */
+static struct board *working_board(struct fixture *fixture, struct board_status *status)
+{
+    struct error error = {0};
+    struct board *board;
+    assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
+    board_evaluate(board, YEARMONTH_NONE, status);
+    return board;
+}
+
+static void a_metric_not_yet_updated_awaits_the_open_month(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct board_status before;
+    struct board *board = working_board(fixture, &before);
+    size_t first = 0;
+    while (strcmp(board->nodes[first].code, "1.1.1") != 0)
+        first++;
+    enum rag was = before.nodes[first].rag;
+    assert_int_equal(before.board.awaiting, 0);
+    board_status_free(&before, board->node_count);
+    board_free(board);
+
+    assert_true(command_open_month(fixture->store, "test-board", "2023-06", &error));
+    struct board_status status;
+    board = working_board(fixture, &status);
+    assert_int_equal(status.as_at, yearmonth_make(2023, 6));
+    assert_int_equal(status.open_month, yearmonth_make(2023, 6));
+    /* Every deliverable awaits June and keeps May's status. */
+    assert_int_equal(status.board.awaiting, 3);
+    assert_true(status.metrics[first][0].awaiting);
+    assert_false(status.metrics[first][0].stale);
+    assert_int_equal(status.nodes[first].rag, was);
+    board_status_free(&status, board->node_count);
+    board_free(board);
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "40", NULL, NULL,
+                                       NULL, NULL, NULL, &error));
+    board = working_board(fixture, &status);
+    assert_int_equal(status.board.awaiting, 2);
+    assert_false(status.metrics[first][0].awaiting);
+    assert_int_equal(status.nodes[first].rag, RAG_RED);
+    board_status_free(&status, board->node_count);
+    board_free(board);
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+}
+
+/* A view's text report, as a string. */
+static char *report_of(struct fixture *fixture, enum view_month view, yearmonth month)
+{
+    struct error error = {0};
+    struct board *board;
+    yearmonth at;
+    assert_true(command_load_view(fixture->store, "test-board", view, month, &board, &at, &error));
+    char *text = NULL;
+    size_t length = 0;
+    FILE *out = open_memstream(&text, &length);
+    assert_true(report_write(board, at, REPORT_CSV, true, out, &error));
+    fclose(out);
+    board_free(board);
+    return text;
+}
+
+static void a_published_month_reads_the_same_after_corrections(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    assert_true(command_open_month(fixture->store, "test-board", "2023-06", &error));
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "63", NULL, NULL,
+                                       NULL, NULL, NULL, &error));
+    struct publish_summary summary;
+    assert_true(command_publish_month(fixture->store, "test-board", "2023-06", &summary, &error));
+    assert_int_equal(summary.deliverables, 3);
+    assert_int_equal(summary.updated, 1);
+    assert_true(summary.closed_open_month);
+    assert_query(fixture->path, "SELECT open_month FROM boards WHERE code = 'test-board'", NULL);
+    assert_false(command_publish_month(fixture->store, "test-board", "2023-06", &summary, &error));
+    assert_string_equal(error.message, "Jun 2023 is already published on board 'test-board'.");
+    assert_false(command_publish_month(fixture->store, "test-board", "2023-05", &summary, &error));
+    assert_false(command_open_month(fixture->store, "test-board", "2023-06", &error));
+
+    char *published = report_of(fixture, VIEW_PUBLISHED, YEARMONTH_NONE);
+    char *as_of = report_of(fixture, VIEW_MONTH, yearmonth_make(2023, 6));
+    assert_string_equal(published, as_of);
+    struct board *board;
+    bool found;
+    assert_true(command_load_published(fixture->store, "test-board", YEARMONTH_NONE, &board, &found,
+                                       &error));
+    assert_true(found);
+    assert_true(board->months.published);
+    assert_int_equal(board->months.shown, yearmonth_make(2023, 6));
+    assert_int_equal(board->months.revisions, 0);
+    assert_non_null(board->months.published_by);
+    board_free(board);
+
+    /* A draft for July changes nothing in June as published. */
+    assert_true(command_open_month(fixture->store, "test-board", "2023-07", &error));
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "70", NULL, NULL,
+                                       NULL, NULL, NULL, &error));
+    /* A correction to June needs a reason, and is kept with it. */
+    size_t length_before;
+    char *bytes_before = store_bytes(fixture->path, &length_before);
+    assert_false(command_record_reading(fixture->store, "test-board", "1.1.1", "50", "2023-06",
+                                        NULL, NULL, NULL, NULL, &error));
+    assert_string_equal(error.message, "Jun 2023 has been published (the board is published up "
+                                       "to Jun 2023); a correction to it needs a reason.");
+    size_t length_after;
+    char *bytes_after = store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_before, length_after);
+    assert_memory_equal(bytes_before, bytes_after, length_before);
+    free(bytes_before);
+    free(bytes_after);
+    struct change change = {0};
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "50", "2023-06",
+                                       NULL, NULL, "Typed from the wrong sheet", &change, &error));
+    assert_query(fixture->path, "SELECT period || ' ' || reason FROM revisions",
+                 "2023-06 Typed from the wrong sheet");
+    char *again = report_of(fixture, VIEW_PUBLISHED, YEARMONTH_NONE);
+    assert_string_equal(published, again);
+    assert_true(command_load_published(fixture->store, "test-board", yearmonth_make(2023, 6), &board,
+                                       &found, &error));
+    assert_int_equal(board->months.revisions, 1);
+    board_free(board);
+    /* The month as the store has it now differs. */
+    struct board *live;
+    assert_true(store_load_board(fixture->store, "test-board", yearmonth_make(2023, 6), &live,
+                                 &error));
+    const struct metric *metric = board_find_metric(live, "1.1.1", NULL);
+    assert_true(metric_latest_reading(metric)->value == 50);
+    board_free(live);
+    /* Undoing the correction is a correction too, with its reason. */
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_query(fixture->path, "SELECT count(*) FROM revisions", "2");
+    change_free(&change);
+    free(published);
+    free(as_of);
+    free(again);
+}
+
+static void movement_is_measured_from_the_last_published_month(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct publish_summary summary;
+    struct change before_publication = {0};
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "61.6", "2023-05",
+                                       NULL, NULL, NULL, &before_publication, &error));
+    assert_true(command_publish_month(fixture->store, "test-board", "2023-05", &summary, &error));
+    /* A change made before May was published cannot be undone after. */
+    assert_false(command_undo(fixture->store, &before_publication, &error));
+    assert_string_equal(error.message, "Cannot undo the reading for 1.1.1, May 2023 (61.6): May "
+                                       "2023 has been published since; correct it instead, with "
+                                       "a reason.");
+    change_free(&before_publication);
+    assert_true(command_open_month(fixture->store, "test-board", "2023-06", &error));
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "30", NULL, NULL,
+                                       NULL, NULL, NULL, &error));
+    struct board *board;
+    yearmonth at;
+    assert_true(command_load_view(fixture->store, "test-board", VIEW_WORKING, YEARMONTH_NONE,
+                                  &board, &at, &error));
+    assert_int_equal(board->months.previous, yearmonth_make(2023, 5));
+    struct board_status status;
+    board_evaluate(board, at, &status);
+    const struct node *node = board_find_node(board, "1.1.1");
+    size_t index = (size_t)(node - board->nodes);
+    assert_true(node->has_previous);
+    assert_int_equal(status.nodes[index].rag, RAG_RED);
+    assert_int_equal(rag_movement(node->previous_rag, status.nodes[index].rag), -1);
+    assert_true(board_view_is_provisional(board, status.as_at));
+    board_status_free(&status, board->node_count);
+    board_free(board);
+    /* The lazily loaded tree carries the same previous statuses. */
+    assert_true(store_load_board_top(fixture->store, "test-board", &board, &error));
+    assert_true(board->nodes[0].has_previous);
+    board_free(board);
+    /* Published May shows as published, with no movement before it. */
+    assert_true(command_load_view(fixture->store, "test-board", VIEW_PUBLISHED, YEARMONTH_NONE,
+                                  &board, &at, &error));
+    assert_false(board_view_is_provisional(board, yearmonth_make(2023, 5)));
+    assert_false(board->nodes[0].has_previous);
+    board_free(board);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -738,6 +963,10 @@ int main(void)
         FIXTURE_TEST_WITH_BOARD(an_import_is_undone_and_redone),
         FIXTURE_TEST_WITH_BOARD(an_import_that_created_a_board_is_undone_by_removing_it),
         FIXTURE_TEST_WITH_BOARD(the_history_undoes_and_redoes_an_import),
+        FIXTURE_TEST_WITH_BOARD(an_open_month_is_the_default_month_of_every_write),
+        FIXTURE_TEST_WITH_BOARD(a_metric_not_yet_updated_awaits_the_open_month),
+        FIXTURE_TEST_WITH_BOARD(a_published_month_reads_the_same_after_corrections),
+        FIXTURE_TEST_WITH_BOARD(movement_is_measured_from_the_last_published_month),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

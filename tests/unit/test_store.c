@@ -411,7 +411,7 @@ static void the_kept_statuses_follow_each_write(void **state)
     for (int k = 0; k < 2; k++) {
         struct change change = {0};
         assert_true(command_record_reading(fixture->store, "nlmhp-2023-24", "1.1.2", values[k],
-                                           "2024-04", NULL, NULL, &change, &error));
+                                           "2024-04", NULL, NULL, NULL, &change, &error));
         command_history_push(&history, &change);
         assert_lazy_matches_full(fixture->store);
     }
@@ -631,14 +631,14 @@ static void another_connections_write_is_a_change_and_our_own_is_not(void **stat
     assert_true(store_mark(fixture->store, &mark));
     struct change change = {0};
     assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "70", "2023-08",
-                                       NULL, NULL, &change, &error));
+                                       NULL, NULL, NULL, &change, &error));
     change_free(&change);
     assert_int_not_equal(store_changed_since(fixture->store, &mark), STORE_CHANGED);
     assert_true(store_mark(fixture->store, &mark));
     /* Another connection's commit. */
     struct store *writer;
     assert_true(store_open(fixture->path, STORE_READ_WRITE, false, &writer, &error));
-    assert_true(command_record_reading(writer, "test-board", "1.1.1", "71", "2023-09", NULL, NULL,
+    assert_true(command_record_reading(writer, "test-board", "1.1.1", "71", "2023-09", NULL, NULL, NULL,
                                        &change, &error));
     change_free(&change);
     store_close(writer);
@@ -658,7 +658,7 @@ static void the_store_knows_when_its_location_names_another(void **state)
     assert_true(store_is_same(reader));
     struct change change = {0};
     assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "70", "2023-08",
-                                       NULL, NULL, &change, &error));
+                                       NULL, NULL, NULL, &change, &error));
     change_free(&change);
     assert_true(store_is_same(reader));
     /* Replaced: a copy renamed over it. */
