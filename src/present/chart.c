@@ -124,16 +124,39 @@ char *cell_buffer_to_text(const struct cell_buffer *buffer)
 static const char *const block_levels[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
 static const char *const ascii_levels[] = {"_", ".", "-", "~", "^"};
 
-/* Draws values[0..count) on row 0 from column 0; `meanings` (or NULL) gives
- * each value's cell meaning, so special causes keep their colour. */
-static void draw_sparkline(const double *values, const unsigned char *meanings, size_t count,
-                           bool ascii, struct cell_buffer *out)
+/* Where each of `count` readings sits on a time axis, in months after the
+ * first: by its period when every reading has one (not YEARMONTH_NONE) and
+ * each is later than the one before, so a month with no reading keeps its
+ * place; else one reading a month, in order (spc_analyse allows no periods). */
+static void place_by_month(const yearmonth *periods, size_t count, int *places)
+{
+    bool by_period = periods != NULL;
+    for (size_t i = 0; by_period && i < count; i++)
+        by_period = periods[i] > YEARMONTH_NONE && (i == 0 || periods[i] > periods[i - 1]);
+    for (size_t i = 0; i < count; i++)
+        places[i] = by_period ? periods[i] - periods[0] : (int)i;
+}
+
+/* Draws values[0..count) on row 0, one cell a month from column 0 (a month
+ * with no reading stays blank); `periods` (or NULL) places them, `meanings`
+ * (or NULL) gives each value's cell meaning, so special causes keep their
+ * colour. */
+static void draw_sparkline(const double *values, const yearmonth *periods,
+                           const unsigned char *meanings, size_t count, bool ascii,
+                           struct cell_buffer *out)
 {
     cell_buffer_clear(out);
     if (!out->cells || !count)
         return;
-    size_t shown = count < (size_t)out->width ? count : (size_t)out->width;
-    size_t first = count - shown;
+    int *places = xcalloc(count, sizeof *places);
+    place_by_month(periods, count, places);
+    /* The latest out->width months, ending at the latest reading. */
+    int start = places[count - 1] - (out->width - 1);
+    if (start < 0)
+        start = 0;
+    size_t first = count;
+    while (first > 0 && places[first - 1] >= start)
+        first--;
     double least = INFINITY, greatest = -INFINITY;
     for (size_t i = first; i < count; i++) {
         if (!isfinite(values[i]))
@@ -152,14 +175,16 @@ static void draw_sparkline(const double *values, const unsigned char *meanings, 
         double fraction = (values[i] - least) / (greatest - least);
         if (greatest > least && fraction >= 0 && fraction <= 1)
             level = (size_t)floor(fraction * (double)(level_count - 1) + 0.5);
-        cell_buffer_put(out, (int)(i - first), 0, levels[level],
+        cell_buffer_put(out, places[i] - start, 0, levels[level],
                         meanings ? meanings[i] : CELL_DATA);
     }
+    free(places);
 }
 
-void chart_sparkline(const double *values, size_t count, bool ascii, struct cell_buffer *out)
+void chart_sparkline(const double *values, const yearmonth *periods, size_t count, bool ascii,
+                     struct cell_buffer *out)
 {
-    draw_sparkline(values, NULL, values ? count : 0, ascii, out);
+    draw_sparkline(values, periods, NULL, values ? count : 0, ascii, out);
 }
 
 /* ---- the SPC chart ---- */
@@ -491,7 +516,8 @@ static void draw_period_axis(const struct spc_result *spc, const struct layout *
         cell_buffer_put_text(out, layout->plot_left, row, first, CELL_AXIS);
 }
 
-static void render_as_sparkline(const struct spc_result *spc, bool ascii, struct cell_buffer *out)
+static void render_as_sparkline(const struct spc_result *spc, const yearmonth *periods, bool ascii,
+                                struct cell_buffer *out)
 {
     double *values = xcalloc(spc->count, sizeof *values);
     unsigned char *meanings = xcalloc(spc->count, 1);
@@ -499,29 +525,15 @@ static void render_as_sparkline(const struct spc_result *spc, bool ascii, struct
         values[i] = spc->points[i].value;
         meanings[i] = meaning_of_point(&spc->points[i]);
     }
-    draw_sparkline(values, meanings, spc->count, ascii, out);
+    draw_sparkline(values, periods, meanings, spc->count, ascii, out);
     free(values);
     free(meanings);
 }
 
-void chart_render(const struct spc_result *spc, const struct chart_options *options,
-                  struct cell_buffer *out)
+/* The chart proper, at least 3 rows by 8 columns. */
+static void render_chart(const struct spc_result *spc, const struct chart_options *options,
+                         struct cell_buffer *out)
 {
-    struct chart_options defaults = chart_default_options();
-    if (!options)
-        options = &defaults;
-    cell_buffer_clear(out);
-    if (!out->cells || !spc)
-        return;
-    if (!spc->count || !spc->points) {
-        cell_buffer_put_text(out, 0, 0, "no readings", CELL_PLAIN);
-        return;
-    }
-    if (out->height < 3 || out->width < 8) {
-        render_as_sparkline(spc, options->ascii, out);
-        return;
-    }
-
     struct layout layout = {
         .ascii = options->ascii,
         .plot_height = out->height,
@@ -560,4 +572,27 @@ void chart_render(const struct spc_result *spc, const struct chart_options *opti
         draw_value_axis(spc, options, &layout, out);
     if (layout.axis_row >= 0)
         draw_period_axis(spc, &layout, out);
+}
+
+void chart_render(const struct spc_result *spc, const struct chart_options *options,
+                  struct cell_buffer *out)
+{
+    struct chart_options defaults = chart_default_options();
+    if (!options)
+        options = &defaults;
+    cell_buffer_clear(out);
+    if (!out->cells || !spc)
+        return;
+    if (!spc->count || !spc->points) {
+        cell_buffer_put_text(out, 0, 0, "no readings", CELL_PLAIN);
+        return;
+    }
+    yearmonth *periods = xcalloc(spc->count, sizeof *periods);
+    for (size_t i = 0; i < spc->count; i++)
+        periods[i] = spc->points[i].period;
+    if (out->height < 3 || out->width < 8)
+        render_as_sparkline(spc, periods, options->ascii, out);
+    else
+        render_chart(spc, options, out);
+    free(periods);
 }

@@ -27,6 +27,17 @@ static void analyse_test_vector(struct spc_result *result)
                             0, NULL, result));
 }
 
+/* The test vector from April 2023 with no reading for February 2024: the
+ * tenth reading is January's, the eleventh March's (months 0..18, no 10). */
+static void analyse_test_vector_with_a_gap(struct spc_result *result)
+{
+    int periods[COUNT(test_vector)];
+    for (size_t i = 0; i < COUNT(test_vector); i++)
+        periods[i] = 2023 * 12 + 3 + (int)i + (i >= 10 ? 1 : 0);
+    assert_true(spc_analyse(test_vector, periods, COUNT(test_vector), SPC_HIGHER_IS_BETTER, false,
+                            0, NULL, result));
+}
+
 /* `count` values, one a month, analysed with the default settings. */
 static void analyse_series(const double *values, size_t count, enum spc_direction direction,
                            struct spc_result *result)
@@ -168,7 +179,7 @@ static void cell_buffer_puts_clips_and_trims(void **state)
     struct spc_result result;
     analyse_test_vector(&result);
     chart_render(&result, NULL, &buffer);
-    chart_sparkline(test_vector, COUNT(test_vector), false, &buffer);
+    chart_sparkline(test_vector, NULL, COUNT(test_vector), false, &buffer);
     spc_result_free(&result);
     cell_buffer_free(&buffer);
     cell_buffer_init(&buffer, -4, -4);
@@ -224,10 +235,10 @@ static void chart_at_60_by_12_in_ascii(void **state)
 static void assert_sparkline(struct cell_buffer *buffer, const double *values, size_t count,
                              const char *unicode, const char *ascii)
 {
-    chart_sparkline(values, count, false, buffer);
+    chart_sparkline(values, NULL, count, false, buffer);
     assert_buffer_text(buffer, unicode);
     if (ascii) {
-        chart_sparkline(values, count, true, buffer);
+        chart_sparkline(values, NULL, count, true, buffer);
         assert_buffer_text(buffer, ascii);
     }
 }
@@ -265,6 +276,50 @@ static void sparkline_shows_the_latest_values(void **state)
     assert_sparkline(&buffer, flat, COUNT(flat), "▄▄▄\n", NULL);
     assert_sparkline(&buffer, NULL, 5, "\n", NULL);
     cell_buffer_free(&buffer);
+}
+
+static void sparkline_leaves_a_missing_month_blank(void **state)
+{
+    (void)state;
+    /* January, February, April and May 2024: no reading for March. */
+    const double values[] = {1, 2, 3, 4};
+    const yearmonth periods[] = {2024 * 12, 2024 * 12 + 1, 2024 * 12 + 3, 2024 * 12 + 4};
+    struct cell_buffer buffer;
+    cell_buffer_init(&buffer, 8, 1);
+    chart_sparkline(values, periods, COUNT(values), false, &buffer);
+    assert_buffer_text(&buffer, "▁▃ ▆█");
+    assert_int_equal(cell_buffer_at(&buffer, 2, 0)->meaning, CELL_PLAIN);
+    chart_sparkline(values, periods, COUNT(values), true, &buffer);
+    assert_buffer_text(&buffer, "_. ~^");
+    cell_buffer_free(&buffer);
+
+    /* Four cells are the latest four months, February to May: the missing
+     * month takes a cell, so January is left out (and the scale is 2..4). */
+    cell_buffer_init(&buffer, 4, 1);
+    chart_sparkline(values, periods, COUNT(values), false, &buffer);
+    assert_buffer_text(&buffer, "▁ ▅█");
+    /* Three are March to May, beginning with the missing month. */
+    cell_buffer_free(&buffer);
+    cell_buffer_init(&buffer, 3, 1);
+    chart_sparkline(values, periods, COUNT(values), false, &buffer);
+    assert_buffer_text(&buffer, " ▁█");
+    cell_buffer_free(&buffer);
+
+    /* Periods out of order (or missing) fall back to one value a month. */
+    const yearmonth shuffled[] = {2024 * 12 + 3, 2024 * 12, 2024 * 12 + 1, 2024 * 12 + 4};
+    cell_buffer_init(&buffer, 8, 1);
+    chart_sparkline(values, shuffled, COUNT(values), false, &buffer);
+    assert_buffer_text(&buffer, "▁▃▆█");
+    cell_buffer_free(&buffer);
+
+    /* A chart too small for the chart proper draws the same sparkline. */
+    struct spc_result result;
+    analyse_test_vector_with_a_gap(&result);
+    render(&result, 20, 1, false, &buffer);
+    assert_buffer_text(&buffer, "▁▂▁▂█▁▂▁▂▁ ▂▁▂▁▂▁▂▁");
+    assert_int_equal(cell_buffer_at(&buffer, 4, 0)->meaning, CELL_IMPROVEMENT);
+    cell_buffer_free(&buffer);
+    spc_result_free(&result);
 }
 
 static void run_chart_has_no_limits(void **state)
@@ -399,6 +454,7 @@ int main(void)
         cmocka_unit_test(chart_at_60_by_12_in_ascii),
         cmocka_unit_test(sparkline_at_20_by_1),
         cmocka_unit_test(sparkline_shows_the_latest_values),
+        cmocka_unit_test(sparkline_leaves_a_missing_month_blank),
         cmocka_unit_test(run_chart_has_no_limits),
         cmocka_unit_test(rebased_limits_step),
         cmocka_unit_test(special_causes_read_without_colour),
