@@ -70,9 +70,12 @@ struct chart_options chart_default_options(void);
  * the readings as a braille line (ASCII: 'o' dots), the mean, the limits and
  * the target as lines, special-cause points as '+' improvement, '!' concern
  * or '◆' ('*') neither, and a left axis labelling the lines when there is
- * room. When there are more readings than dot columns, the latest are shown.
- * Fewer than 3 rows or 8 columns give a sparkline on the first row (one cell
- * a month, as chart_sparkline). NULL options mean chart_default_options(). */
+ * room. Points sit at their months (the points' periods; one a month when
+ * they have none), and the line breaks where a month has no reading. When
+ * the months would need more dot columns than there are, the latest points
+ * that fit are shown. Fewer than 3 rows or 8 columns give a sparkline on the
+ * first row (one cell a month, as chart_sparkline). NULL options mean
+ * chart_default_options(). */
 void chart_render(const struct spc_result *spc, const struct chart_options *options,
                   struct cell_buffer *out);
 

@@ -269,6 +269,8 @@ struct layout {
     int dots_across, dots_down;  /* per cell */
     double top, bottom;          /* the values at the top and bottom dots */
     size_t first, shown;         /* the points drawn */
+    const int *places;           /* each point's month (place_by_month) */
+    int first_month, months;     /* the months across, from the first drawn */
 };
 
 static int dot_row(const struct layout *layout, double value)
@@ -287,12 +289,15 @@ static int cell_row(const struct layout *layout, double value)
     return dot_row(layout, value) / layout->dots_down;
 }
 
-static int dot_column(const struct layout *layout, size_t index)
+/* The dot column of point i, at its month. */
+static int dot_column(const struct layout *layout, size_t i)
 {
     int columns = layout->plot_width * layout->dots_across;
-    if (layout->shown < 2)
+    if (layout->months < 2)
         return 0;
-    return (int)floor((double)index * (columns - 1) / (double)(layout->shown - 1) + 0.5);
+    return (int)floor((double)(layout->places[i] - layout->first_month) * (columns - 1) /
+                          (double)(layout->months - 1) +
+                      0.5);
 }
 
 /* The value range: the readings and every line that will be drawn. */
@@ -359,7 +364,7 @@ static void draw_lines(const struct spc_result *spc, const struct chart_options 
     size_t owner = layout->first;
     for (int column = 0; column < layout->plot_width; column++) {
         while (owner + 1 < spc->count &&
-               dot_column(layout, owner + 1 - layout->first) / layout->dots_across <= column)
+               dot_column(layout, owner + 1) / layout->dots_across <= column)
             owner++;
         const struct spc_point *point = &spc->points[owner];
         int x = layout->plot_left + column;
@@ -424,13 +429,14 @@ static void draw_readings(const struct spc_result *spc, const struct layout *lay
 {
     if (!layout->ascii) {
         unsigned char *dots = xcalloc((size_t)layout->plot_width * (size_t)layout->plot_height, 1);
-        for (size_t k = 0; k < layout->shown; k++) {
-            const struct spc_point *point = &spc->points[layout->first + k];
-            int x = dot_column(layout, k), y = dot_row(layout, point->value);
-            if (k == 0)
+        for (size_t i = layout->first; i < spc->count; i++) {
+            const struct spc_point *point = &spc->points[i];
+            int x = dot_column(layout, i), y = dot_row(layout, point->value);
+            /* The line joins neighbouring months only: it breaks at a gap. */
+            if (i == layout->first || layout->places[i] - layout->places[i - 1] > 1)
                 set_dot(dots, layout, x, y);
             else
-                draw_dot_line(dots, layout, dot_column(layout, k - 1),
+                draw_dot_line(dots, layout, dot_column(layout, i - 1),
                               dot_row(layout, point[-1].value), x, y);
         }
         for (int row = 0; row < layout->plot_height; row++)
@@ -441,9 +447,9 @@ static void draw_readings(const struct spc_result *spc, const struct layout *lay
         free(dots);
     }
     /* Readings as dots (ASCII), then the special causes over everything. */
-    for (size_t k = 0; k < layout->shown; k++) {
-        const struct spc_point *point = &spc->points[layout->first + k];
-        int x = layout->plot_left + dot_column(layout, k) / layout->dots_across;
+    for (size_t i = layout->first; i < spc->count; i++) {
+        const struct spc_point *point = &spc->points[i];
+        int x = layout->plot_left + dot_column(layout, i) / layout->dots_across;
         int y = cell_row(layout, point->value);
         unsigned char meaning = meaning_of_point(point);
         struct cell *cell = cell_buffer_at(out, x, y);
@@ -530,9 +536,9 @@ static void render_as_sparkline(const struct spc_result *spc, const yearmonth *p
     free(meanings);
 }
 
-/* The chart proper, at least 3 rows by 8 columns. */
-static void render_chart(const struct spc_result *spc, const struct chart_options *options,
-                         struct cell_buffer *out)
+/* The chart proper, at least 3 rows by 8 columns; `periods` place the points. */
+static void render_chart(const struct spc_result *spc, const yearmonth *periods,
+                         const struct chart_options *options, struct cell_buffer *out)
 {
     struct layout layout = {
         .ascii = options->ascii,
@@ -561,9 +567,19 @@ static void render_chart(const struct spc_result *spc, const struct chart_option
     }
     layout.plot_left = options->show_axis && label_width >= 0 ? label_width + 1 : 0;
     layout.plot_width = out->width - layout.plot_left;
-    size_t capacity = (size_t)layout.plot_width * (size_t)layout.dots_across;
-    layout.shown = spc->count < capacity ? spc->count : capacity;
-    layout.first = spc->count - layout.shown;
+    /* A dot column a month at most: the latest points within that many
+     * months of the last, the axis starting at the first of them. */
+    int *places = xcalloc(spc->count, sizeof *places);
+    place_by_month(periods, spc->count, places);
+    int capacity = layout.plot_width * layout.dots_across;
+    int last_month = places[spc->count - 1];
+    layout.first = spc->count - 1;
+    while (layout.first > 0 && last_month - places[layout.first - 1] < capacity)
+        layout.first--;
+    layout.shown = spc->count - layout.first;
+    layout.places = places;
+    layout.first_month = places[layout.first];
+    layout.months = last_month - layout.first_month + 1;
     find_scale(spc, options, &layout);
 
     draw_lines(spc, options, &layout, out);
@@ -572,6 +588,7 @@ static void render_chart(const struct spc_result *spc, const struct chart_option
         draw_value_axis(spc, options, &layout, out);
     if (layout.axis_row >= 0)
         draw_period_axis(spc, &layout, out);
+    free(places);
 }
 
 void chart_render(const struct spc_result *spc, const struct chart_options *options,
@@ -593,6 +610,6 @@ void chart_render(const struct spc_result *spc, const struct chart_options *opti
     if (out->height < 3 || out->width < 8)
         render_as_sparkline(spc, periods, options->ascii, out);
     else
-        render_chart(spc, options, out);
+        render_chart(spc, periods, options, out);
     free(periods);
 }

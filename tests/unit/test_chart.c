@@ -322,6 +322,50 @@ static void sparkline_leaves_a_missing_month_blank(void **state)
     spc_result_free(&result);
 }
 
+/* Whether column x of the chart holds a reading: a braille dot or a point. */
+static bool column_has_reading(const struct cell_buffer *buffer, int x)
+{
+    for (int y = 0; y < buffer->height; y++) {
+        unsigned char meaning = cell_buffer_at(buffer, x, y)->meaning;
+        if (meaning == CELL_DATA || meaning == CELL_IMPROVEMENT || meaning == CELL_CONCERN ||
+            meaning == CELL_NEITHER)
+            return true;
+    }
+    return false;
+}
+
+static void chart_breaks_the_line_at_a_missing_month(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    analyse_test_vector_with_a_gap(&result);
+    assert_int_equal(result.count, 18); /* the analysis is over the readings */
+    struct cell_buffer buffer;
+    render(&result, 60, 12, false, &buffer);
+    /* The plot starts at column 6 and has 108 dot columns for 19 months:
+     * January 2024 (month 9) is at dot 54, cell 27, the missing February
+     * at cell 29, March (month 11) at dot 65, cell 32. Nothing in between. */
+    assert_true(column_has_reading(&buffer, 6 + 27));
+    assert_true(column_has_reading(&buffer, 6 + 32));
+    for (int x = 6 + 28; x < 6 + 32; x++)
+        assert_false(column_has_reading(&buffer, x));
+    /* The months either side are still joined to their neighbours. */
+    for (int x = 6 + 20; x <= 6 + 27; x++)
+        assert_true(column_has_reading(&buffer, x));
+    for (int x = 6 + 32; x < 6 + 40; x++)
+        assert_true(column_has_reading(&buffer, x));
+    /* The axis runs April 2023 to October 2024, month by month. */
+    assert_buffer_matches_file(&buffer, "chart_gap_60x12.txt");
+    cell_buffer_free(&buffer);
+
+    render(&result, 60, 12, true, &buffer);
+    for (int x = 6 + 28; x < 6 + 32; x++)
+        assert_false(column_has_reading(&buffer, x));
+    assert_buffer_matches_file(&buffer, "chart_gap_60x12_ascii.txt");
+    cell_buffer_free(&buffer);
+    spc_result_free(&result);
+}
+
 static void run_chart_has_no_limits(void **state)
 {
     (void)state;
@@ -390,6 +434,19 @@ static void long_series_show_the_latest_points(void **state)
     assert_chart_has(&result, 30, 8, true, "+77-------------------100");
     assert_chart_has(&result, 30, 8, false, "└53───────────────────100");
     spc_result_free(&result);
+
+    /* The same, a month each from January 2016 with no reading for July
+     * 2023 (month 90): 25 columns hold the latest 25 months, 2022-04 to
+     * 2024-04, so 24 readings, where they once held the latest 25 readings
+     * from 2022-03. */
+    int periods[99];
+    for (int i = 0; i < 99; i++) {
+        values[i] = (double)(i % 7);
+        periods[i] = 2016 * 12 + i + (i >= 90 ? 1 : 0);
+    }
+    assert_true(spc_analyse(values, periods, 99, SPC_HIGHER_IS_BETTER, false, 0, NULL, &result));
+    assert_chart_has(&result, 31, 8, true, "+2022-04-----------2024-04");
+    spc_result_free(&result);
 }
 
 static void empty_analysis_says_so(void **state)
@@ -417,8 +474,13 @@ static void assert_cells_are_single_characters(const struct cell_buffer *buffer)
 static void any_size_renders_safely(void **state)
 {
     (void)state;
-    struct spc_result results[4];
+    struct spc_result results[6];
     analyse_test_vector(&results[0]);
+    analyse_test_vector_with_a_gap(&results[4]);
+    /* Two readings 8,000 years apart: the months between are never walked. */
+    const double far[] = {1, 2};
+    const int far_periods[] = {1900 * 12, 9999 * 12 + 11};
+    assert_true(spc_analyse(far, far_periods, 2, SPC_NO_DIRECTION, false, 0, NULL, &results[5]));
     analyse_series(test_vector, 5, SPC_NO_DIRECTION, &results[1]);
     const double one[] = {-1e12};
     analyse_series(one, 1, SPC_LOWER_IS_BETTER, &results[2]);
@@ -455,6 +517,7 @@ int main(void)
         cmocka_unit_test(sparkline_at_20_by_1),
         cmocka_unit_test(sparkline_shows_the_latest_values),
         cmocka_unit_test(sparkline_leaves_a_missing_month_blank),
+        cmocka_unit_test(chart_breaks_the_line_at_a_missing_month),
         cmocka_unit_test(run_chart_has_no_limits),
         cmocka_unit_test(rebased_limits_step),
         cmocka_unit_test(special_causes_read_without_colour),
