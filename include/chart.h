@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "model.h"
 #include "spc.h"
 
 /* What a cell shows, so the screen can colour it (or not: every meaning also
@@ -69,15 +70,22 @@ struct chart_options chart_default_options(void);
  * the readings as a braille line (ASCII: 'o' dots), the mean, the limits and
  * the target as lines, special-cause points as '+' improvement, '!' concern
  * or '◆' ('*') neither, and a left axis labelling the lines when there is
- * room. When there are more readings than dot columns, the latest are shown.
- * Fewer than 3 rows or 8 columns give a sparkline on the first row. NULL
- * options mean chart_default_options(). */
+ * room. Points sit at their months (the points' periods; one a month when
+ * they have none), and the line breaks where a month has no reading. When
+ * the months would need more dot columns than there are, the latest points
+ * that fit are shown. Fewer than 3 rows or 8 columns give a sparkline on the
+ * first row (one cell a month, as chart_sparkline). NULL options mean
+ * chart_default_options(). */
 void chart_render(const struct spc_result *spc, const struct chart_options *options,
                   struct cell_buffer *out);
 
-/* A one-row sparkline of the latest `out->width` values (left-aligned), in
- * block elements ▁..█ or ASCII "_.-~^", scaled from the least to the greatest
- * value shown. Clears the rest of `out`. */
-void chart_sparkline(const double *values, size_t count, bool ascii, struct cell_buffer *out);
+/* A one-row sparkline, one cell a month, of the latest `out->width` months
+ * ending at the last value (left-aligned when there are fewer), in block
+ * elements ▁..█ or ASCII "_.-~^", scaled from the least to the greatest value
+ * shown; a month with no value is a blank cell. values[i] is for periods[i]
+ * (in time order); NULL periods (or any YEARMONTH_NONE, or periods out of
+ * order) mean one value a month. Clears the rest of `out`. */
+void chart_sparkline(const double *values, const yearmonth *periods, size_t count, bool ascii,
+                     struct cell_buffer *out);
 
 #endif

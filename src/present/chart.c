@@ -124,16 +124,39 @@ char *cell_buffer_to_text(const struct cell_buffer *buffer)
 static const char *const block_levels[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
 static const char *const ascii_levels[] = {"_", ".", "-", "~", "^"};
 
-/* Draws values[0..count) on row 0 from column 0; `meanings` (or NULL) gives
- * each value's cell meaning, so special causes keep their colour. */
-static void draw_sparkline(const double *values, const unsigned char *meanings, size_t count,
-                           bool ascii, struct cell_buffer *out)
+/* Where each of `count` readings sits on a time axis, in months after the
+ * first: by its period when every reading has one (not YEARMONTH_NONE) and
+ * each is later than the one before, so a month with no reading keeps its
+ * place; else one reading a month, in order (spc_analyse allows no periods). */
+static void place_by_month(const yearmonth *periods, size_t count, int *places)
+{
+    bool by_period = periods != NULL;
+    for (size_t i = 0; by_period && i < count; i++)
+        by_period = periods[i] > YEARMONTH_NONE && (i == 0 || periods[i] > periods[i - 1]);
+    for (size_t i = 0; i < count; i++)
+        places[i] = by_period ? periods[i] - periods[0] : (int)i;
+}
+
+/* Draws values[0..count) on row 0, one cell a month from column 0 (a month
+ * with no reading stays blank); `periods` (or NULL) places them, `meanings`
+ * (or NULL) gives each value's cell meaning, so special causes keep their
+ * colour. */
+static void draw_sparkline(const double *values, const yearmonth *periods,
+                           const unsigned char *meanings, size_t count, bool ascii,
+                           struct cell_buffer *out)
 {
     cell_buffer_clear(out);
     if (!out->cells || !count)
         return;
-    size_t shown = count < (size_t)out->width ? count : (size_t)out->width;
-    size_t first = count - shown;
+    int *places = xcalloc(count, sizeof *places);
+    place_by_month(periods, count, places);
+    /* The latest out->width months, ending at the latest reading. */
+    int start = places[count - 1] - (out->width - 1);
+    if (start < 0)
+        start = 0;
+    size_t first = count;
+    while (first > 0 && places[first - 1] >= start)
+        first--;
     double least = INFINITY, greatest = -INFINITY;
     for (size_t i = first; i < count; i++) {
         if (!isfinite(values[i]))
@@ -152,14 +175,16 @@ static void draw_sparkline(const double *values, const unsigned char *meanings, 
         double fraction = (values[i] - least) / (greatest - least);
         if (greatest > least && fraction >= 0 && fraction <= 1)
             level = (size_t)floor(fraction * (double)(level_count - 1) + 0.5);
-        cell_buffer_put(out, (int)(i - first), 0, levels[level],
+        cell_buffer_put(out, places[i] - start, 0, levels[level],
                         meanings ? meanings[i] : CELL_DATA);
     }
+    free(places);
 }
 
-void chart_sparkline(const double *values, size_t count, bool ascii, struct cell_buffer *out)
+void chart_sparkline(const double *values, const yearmonth *periods, size_t count, bool ascii,
+                     struct cell_buffer *out)
 {
-    draw_sparkline(values, NULL, values ? count : 0, ascii, out);
+    draw_sparkline(values, periods, NULL, values ? count : 0, ascii, out);
 }
 
 /* ---- the SPC chart ---- */
@@ -244,6 +269,8 @@ struct layout {
     int dots_across, dots_down;  /* per cell */
     double top, bottom;          /* the values at the top and bottom dots */
     size_t first, shown;         /* the points drawn */
+    const int *places;           /* each point's month (place_by_month) */
+    int first_month, months;     /* the months across, from the first drawn */
 };
 
 static int dot_row(const struct layout *layout, double value)
@@ -262,12 +289,15 @@ static int cell_row(const struct layout *layout, double value)
     return dot_row(layout, value) / layout->dots_down;
 }
 
-static int dot_column(const struct layout *layout, size_t index)
+/* The dot column of point i, at its month. */
+static int dot_column(const struct layout *layout, size_t i)
 {
     int columns = layout->plot_width * layout->dots_across;
-    if (layout->shown < 2)
+    if (layout->months < 2)
         return 0;
-    return (int)floor((double)index * (columns - 1) / (double)(layout->shown - 1) + 0.5);
+    return (int)floor((double)(layout->places[i] - layout->first_month) * (columns - 1) /
+                          (double)(layout->months - 1) +
+                      0.5);
 }
 
 /* The value range: the readings and every line that will be drawn. */
@@ -334,7 +364,7 @@ static void draw_lines(const struct spc_result *spc, const struct chart_options 
     size_t owner = layout->first;
     for (int column = 0; column < layout->plot_width; column++) {
         while (owner + 1 < spc->count &&
-               dot_column(layout, owner + 1 - layout->first) / layout->dots_across <= column)
+               dot_column(layout, owner + 1) / layout->dots_across <= column)
             owner++;
         const struct spc_point *point = &spc->points[owner];
         int x = layout->plot_left + column;
@@ -399,13 +429,14 @@ static void draw_readings(const struct spc_result *spc, const struct layout *lay
 {
     if (!layout->ascii) {
         unsigned char *dots = xcalloc((size_t)layout->plot_width * (size_t)layout->plot_height, 1);
-        for (size_t k = 0; k < layout->shown; k++) {
-            const struct spc_point *point = &spc->points[layout->first + k];
-            int x = dot_column(layout, k), y = dot_row(layout, point->value);
-            if (k == 0)
+        for (size_t i = layout->first; i < spc->count; i++) {
+            const struct spc_point *point = &spc->points[i];
+            int x = dot_column(layout, i), y = dot_row(layout, point->value);
+            /* The line joins neighbouring months only: it breaks at a gap. */
+            if (i == layout->first || layout->places[i] - layout->places[i - 1] > 1)
                 set_dot(dots, layout, x, y);
             else
-                draw_dot_line(dots, layout, dot_column(layout, k - 1),
+                draw_dot_line(dots, layout, dot_column(layout, i - 1),
                               dot_row(layout, point[-1].value), x, y);
         }
         for (int row = 0; row < layout->plot_height; row++)
@@ -416,9 +447,9 @@ static void draw_readings(const struct spc_result *spc, const struct layout *lay
         free(dots);
     }
     /* Readings as dots (ASCII), then the special causes over everything. */
-    for (size_t k = 0; k < layout->shown; k++) {
-        const struct spc_point *point = &spc->points[layout->first + k];
-        int x = layout->plot_left + dot_column(layout, k) / layout->dots_across;
+    for (size_t i = layout->first; i < spc->count; i++) {
+        const struct spc_point *point = &spc->points[i];
+        int x = layout->plot_left + dot_column(layout, i) / layout->dots_across;
         int y = cell_row(layout, point->value);
         unsigned char meaning = meaning_of_point(point);
         struct cell *cell = cell_buffer_at(out, x, y);
@@ -491,7 +522,8 @@ static void draw_period_axis(const struct spc_result *spc, const struct layout *
         cell_buffer_put_text(out, layout->plot_left, row, first, CELL_AXIS);
 }
 
-static void render_as_sparkline(const struct spc_result *spc, bool ascii, struct cell_buffer *out)
+static void render_as_sparkline(const struct spc_result *spc, const yearmonth *periods, bool ascii,
+                                struct cell_buffer *out)
 {
     double *values = xcalloc(spc->count, sizeof *values);
     unsigned char *meanings = xcalloc(spc->count, 1);
@@ -499,29 +531,15 @@ static void render_as_sparkline(const struct spc_result *spc, bool ascii, struct
         values[i] = spc->points[i].value;
         meanings[i] = meaning_of_point(&spc->points[i]);
     }
-    draw_sparkline(values, meanings, spc->count, ascii, out);
+    draw_sparkline(values, periods, meanings, spc->count, ascii, out);
     free(values);
     free(meanings);
 }
 
-void chart_render(const struct spc_result *spc, const struct chart_options *options,
-                  struct cell_buffer *out)
+/* The chart proper, at least 3 rows by 8 columns; `periods` place the points. */
+static void render_chart(const struct spc_result *spc, const yearmonth *periods,
+                         const struct chart_options *options, struct cell_buffer *out)
 {
-    struct chart_options defaults = chart_default_options();
-    if (!options)
-        options = &defaults;
-    cell_buffer_clear(out);
-    if (!out->cells || !spc)
-        return;
-    if (!spc->count || !spc->points) {
-        cell_buffer_put_text(out, 0, 0, "no readings", CELL_PLAIN);
-        return;
-    }
-    if (out->height < 3 || out->width < 8) {
-        render_as_sparkline(spc, options->ascii, out);
-        return;
-    }
-
     struct layout layout = {
         .ascii = options->ascii,
         .plot_height = out->height,
@@ -549,9 +567,19 @@ void chart_render(const struct spc_result *spc, const struct chart_options *opti
     }
     layout.plot_left = options->show_axis && label_width >= 0 ? label_width + 1 : 0;
     layout.plot_width = out->width - layout.plot_left;
-    size_t capacity = (size_t)layout.plot_width * (size_t)layout.dots_across;
-    layout.shown = spc->count < capacity ? spc->count : capacity;
-    layout.first = spc->count - layout.shown;
+    /* A dot column a month at most: the latest points within that many
+     * months of the last, the axis starting at the first of them. */
+    int *places = xcalloc(spc->count, sizeof *places);
+    place_by_month(periods, spc->count, places);
+    int capacity = layout.plot_width * layout.dots_across;
+    int last_month = places[spc->count - 1];
+    layout.first = spc->count - 1;
+    while (layout.first > 0 && last_month - places[layout.first - 1] < capacity)
+        layout.first--;
+    layout.shown = spc->count - layout.first;
+    layout.places = places;
+    layout.first_month = places[layout.first];
+    layout.months = last_month - layout.first_month + 1;
     find_scale(spc, options, &layout);
 
     draw_lines(spc, options, &layout, out);
@@ -560,4 +588,28 @@ void chart_render(const struct spc_result *spc, const struct chart_options *opti
         draw_value_axis(spc, options, &layout, out);
     if (layout.axis_row >= 0)
         draw_period_axis(spc, &layout, out);
+    free(places);
+}
+
+void chart_render(const struct spc_result *spc, const struct chart_options *options,
+                  struct cell_buffer *out)
+{
+    struct chart_options defaults = chart_default_options();
+    if (!options)
+        options = &defaults;
+    cell_buffer_clear(out);
+    if (!out->cells || !spc)
+        return;
+    if (!spc->count || !spc->points) {
+        cell_buffer_put_text(out, 0, 0, "no readings", CELL_PLAIN);
+        return;
+    }
+    yearmonth *periods = xcalloc(spc->count, sizeof *periods);
+    for (size_t i = 0; i < spc->count; i++)
+        periods[i] = spc->points[i].period;
+    if (out->height < 3 || out->width < 8)
+        render_as_sparkline(spc, periods, options->ascii, out);
+    else
+        render_chart(spc, periods, options, out);
+    free(periods);
 }

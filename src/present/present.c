@@ -541,24 +541,28 @@ void present_metric_detail(const struct node *node, const struct metric *metric,
         }
         add_wrapped(out, PRESENT_PLAIN, "", line.data);
         text_free(&line);
-        /* Sparkline of up to the last 36 readings. */
+        /* Sparkline of up to the last 36 months. */
         int spark = width - 13 < 36 ? width - 13 : 36;
         if (spark > 2) {
             double *values = xcalloc(count, sizeof *values);
-            for (size_t r = 0; r < count; r++)
+            yearmonth *periods = xcalloc(count, sizeof *periods);
+            for (size_t r = 0; r < count; r++) {
                 values[r] = series[r].value;
+                periods[r] = series[r].period;
+            }
             struct cell_buffer buffer;
             cell_buffer_init(&buffer, width, 1);
             cell_buffer_put_text(&buffer, 0, 0, "  Trend      ", CELL_PLAIN);
             struct cell_buffer sparkline;
             cell_buffer_init(&sparkline, spark, 1);
-            chart_sparkline(values, count, ascii, &sparkline);
+            chart_sparkline(values, periods, count, ascii, &sparkline);
             for (int x = 0; x < spark; x++)
                 *cell_buffer_at(&buffer, 13 + x, 0) = *cell_buffer_at(&sparkline, x, 0);
             add_cells(out, &buffer, 0);
             cell_buffer_free(&sparkline);
             cell_buffer_free(&buffer);
             free(values);
+            free(periods);
         }
         /* The SPC chart and its icons. */
         struct spc_result spc;

@@ -27,6 +27,17 @@ static void analyse_test_vector(struct spc_result *result)
                             0, NULL, result));
 }
 
+/* The test vector from April 2023 with no reading for February 2024: the
+ * tenth reading is January's, the eleventh March's (months 0..18, no 10). */
+static void analyse_test_vector_with_a_gap(struct spc_result *result)
+{
+    int periods[COUNT(test_vector)];
+    for (size_t i = 0; i < COUNT(test_vector); i++)
+        periods[i] = 2023 * 12 + 3 + (int)i + (i >= 10 ? 1 : 0);
+    assert_true(spc_analyse(test_vector, periods, COUNT(test_vector), SPC_HIGHER_IS_BETTER, false,
+                            0, NULL, result));
+}
+
 /* `count` values, one a month, analysed with the default settings. */
 static void analyse_series(const double *values, size_t count, enum spc_direction direction,
                            struct spc_result *result)
@@ -168,7 +179,7 @@ static void cell_buffer_puts_clips_and_trims(void **state)
     struct spc_result result;
     analyse_test_vector(&result);
     chart_render(&result, NULL, &buffer);
-    chart_sparkline(test_vector, COUNT(test_vector), false, &buffer);
+    chart_sparkline(test_vector, NULL, COUNT(test_vector), false, &buffer);
     spc_result_free(&result);
     cell_buffer_free(&buffer);
     cell_buffer_init(&buffer, -4, -4);
@@ -224,10 +235,10 @@ static void chart_at_60_by_12_in_ascii(void **state)
 static void assert_sparkline(struct cell_buffer *buffer, const double *values, size_t count,
                              const char *unicode, const char *ascii)
 {
-    chart_sparkline(values, count, false, buffer);
+    chart_sparkline(values, NULL, count, false, buffer);
     assert_buffer_text(buffer, unicode);
     if (ascii) {
-        chart_sparkline(values, count, true, buffer);
+        chart_sparkline(values, NULL, count, true, buffer);
         assert_buffer_text(buffer, ascii);
     }
 }
@@ -265,6 +276,94 @@ static void sparkline_shows_the_latest_values(void **state)
     assert_sparkline(&buffer, flat, COUNT(flat), "▄▄▄\n", NULL);
     assert_sparkline(&buffer, NULL, 5, "\n", NULL);
     cell_buffer_free(&buffer);
+}
+
+static void sparkline_leaves_a_missing_month_blank(void **state)
+{
+    (void)state;
+    /* January, February, April and May 2024: no reading for March. */
+    const double values[] = {1, 2, 3, 4};
+    const yearmonth periods[] = {2024 * 12, 2024 * 12 + 1, 2024 * 12 + 3, 2024 * 12 + 4};
+    struct cell_buffer buffer;
+    cell_buffer_init(&buffer, 8, 1);
+    chart_sparkline(values, periods, COUNT(values), false, &buffer);
+    assert_buffer_text(&buffer, "▁▃ ▆█");
+    assert_int_equal(cell_buffer_at(&buffer, 2, 0)->meaning, CELL_PLAIN);
+    chart_sparkline(values, periods, COUNT(values), true, &buffer);
+    assert_buffer_text(&buffer, "_. ~^");
+    cell_buffer_free(&buffer);
+
+    /* Four cells are the latest four months, February to May: the missing
+     * month takes a cell, so January is left out (and the scale is 2..4). */
+    cell_buffer_init(&buffer, 4, 1);
+    chart_sparkline(values, periods, COUNT(values), false, &buffer);
+    assert_buffer_text(&buffer, "▁ ▅█");
+    /* Three are March to May, beginning with the missing month. */
+    cell_buffer_free(&buffer);
+    cell_buffer_init(&buffer, 3, 1);
+    chart_sparkline(values, periods, COUNT(values), false, &buffer);
+    assert_buffer_text(&buffer, " ▁█");
+    cell_buffer_free(&buffer);
+
+    /* Periods out of order (or missing) fall back to one value a month. */
+    const yearmonth shuffled[] = {2024 * 12 + 3, 2024 * 12, 2024 * 12 + 1, 2024 * 12 + 4};
+    cell_buffer_init(&buffer, 8, 1);
+    chart_sparkline(values, shuffled, COUNT(values), false, &buffer);
+    assert_buffer_text(&buffer, "▁▃▆█");
+    cell_buffer_free(&buffer);
+
+    /* A chart too small for the chart proper draws the same sparkline. */
+    struct spc_result result;
+    analyse_test_vector_with_a_gap(&result);
+    render(&result, 20, 1, false, &buffer);
+    assert_buffer_text(&buffer, "▁▂▁▂█▁▂▁▂▁ ▂▁▂▁▂▁▂▁");
+    assert_int_equal(cell_buffer_at(&buffer, 4, 0)->meaning, CELL_IMPROVEMENT);
+    cell_buffer_free(&buffer);
+    spc_result_free(&result);
+}
+
+/* Whether column x of the chart holds a reading: a braille dot or a point. */
+static bool column_has_reading(const struct cell_buffer *buffer, int x)
+{
+    for (int y = 0; y < buffer->height; y++) {
+        unsigned char meaning = cell_buffer_at(buffer, x, y)->meaning;
+        if (meaning == CELL_DATA || meaning == CELL_IMPROVEMENT || meaning == CELL_CONCERN ||
+            meaning == CELL_NEITHER)
+            return true;
+    }
+    return false;
+}
+
+static void chart_breaks_the_line_at_a_missing_month(void **state)
+{
+    (void)state;
+    struct spc_result result;
+    analyse_test_vector_with_a_gap(&result);
+    assert_int_equal(result.count, 18); /* the analysis is over the readings */
+    struct cell_buffer buffer;
+    render(&result, 60, 12, false, &buffer);
+    /* The plot starts at column 6 and has 108 dot columns for 19 months:
+     * January 2024 (month 9) is at dot 54, cell 27, the missing February
+     * at cell 29, March (month 11) at dot 65, cell 32. Nothing in between. */
+    assert_true(column_has_reading(&buffer, 6 + 27));
+    assert_true(column_has_reading(&buffer, 6 + 32));
+    for (int x = 6 + 28; x < 6 + 32; x++)
+        assert_false(column_has_reading(&buffer, x));
+    /* The months either side are still joined to their neighbours. */
+    for (int x = 6 + 20; x <= 6 + 27; x++)
+        assert_true(column_has_reading(&buffer, x));
+    for (int x = 6 + 32; x < 6 + 40; x++)
+        assert_true(column_has_reading(&buffer, x));
+    /* The axis runs April 2023 to October 2024, month by month. */
+    assert_buffer_matches_file(&buffer, "chart_gap_60x12.txt");
+    cell_buffer_free(&buffer);
+
+    render(&result, 60, 12, true, &buffer);
+    for (int x = 6 + 28; x < 6 + 32; x++)
+        assert_false(column_has_reading(&buffer, x));
+    assert_buffer_matches_file(&buffer, "chart_gap_60x12_ascii.txt");
+    cell_buffer_free(&buffer);
+    spc_result_free(&result);
 }
 
 static void run_chart_has_no_limits(void **state)
@@ -335,6 +434,19 @@ static void long_series_show_the_latest_points(void **state)
     assert_chart_has(&result, 30, 8, true, "+77-------------------100");
     assert_chart_has(&result, 30, 8, false, "└53───────────────────100");
     spc_result_free(&result);
+
+    /* The same, a month each from January 2016 with no reading for July
+     * 2023 (month 90): 25 columns hold the latest 25 months, 2022-04 to
+     * 2024-04, so 24 readings, where they once held the latest 25 readings
+     * from 2022-03. */
+    int periods[99];
+    for (int i = 0; i < 99; i++) {
+        values[i] = (double)(i % 7);
+        periods[i] = 2016 * 12 + i + (i >= 90 ? 1 : 0);
+    }
+    assert_true(spc_analyse(values, periods, 99, SPC_HIGHER_IS_BETTER, false, 0, NULL, &result));
+    assert_chart_has(&result, 31, 8, true, "+2022-04-----------2024-04");
+    spc_result_free(&result);
 }
 
 static void empty_analysis_says_so(void **state)
@@ -362,8 +474,13 @@ static void assert_cells_are_single_characters(const struct cell_buffer *buffer)
 static void any_size_renders_safely(void **state)
 {
     (void)state;
-    struct spc_result results[4];
+    struct spc_result results[6];
     analyse_test_vector(&results[0]);
+    analyse_test_vector_with_a_gap(&results[4]);
+    /* Two readings 8,000 years apart: the months between are never walked. */
+    const double far[] = {1, 2};
+    const int far_periods[] = {1900 * 12, 9999 * 12 + 11};
+    assert_true(spc_analyse(far, far_periods, 2, SPC_NO_DIRECTION, false, 0, NULL, &results[5]));
     analyse_series(test_vector, 5, SPC_NO_DIRECTION, &results[1]);
     const double one[] = {-1e12};
     analyse_series(one, 1, SPC_LOWER_IS_BETTER, &results[2]);
@@ -399,6 +516,8 @@ int main(void)
         cmocka_unit_test(chart_at_60_by_12_in_ascii),
         cmocka_unit_test(sparkline_at_20_by_1),
         cmocka_unit_test(sparkline_shows_the_latest_values),
+        cmocka_unit_test(sparkline_leaves_a_missing_month_blank),
+        cmocka_unit_test(chart_breaks_the_line_at_a_missing_month),
         cmocka_unit_test(run_chart_has_no_limits),
         cmocka_unit_test(rebased_limits_step),
         cmocka_unit_test(special_causes_read_without_colour),

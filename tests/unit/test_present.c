@@ -404,6 +404,23 @@ static void metric_detail_with_breakdown(void **state)
     free_board(t);
 }
 
+/* The detail pane's sparkline is one cell a month: with no reading for
+ * October 2023 (the first is September's), the second cell is blank. */
+static void metric_detail_sparkline_leaves_a_missing_month_blank(void **state)
+{
+    (void)state;
+    struct present_board *t = build_board();
+    t->readings[0].period = YM(2023, 9);
+    struct present_detail_options options = {.ascii = true, .width = 60};
+    struct present_lines lines = {0};
+    present_detail_build(&t->board, &t->status, YEARMONTH_NONE, 4, -1, &options, &lines);
+    char *text = present_lines_to_text(&lines);
+    assert_non_null(strstr(text, "\n  Trend      _ ..~^^\n"));
+    free(text);
+    present_lines_free(&lines);
+    free_board(t);
+}
+
 static void kiosk_lines(void **state)
 {
     (void)state;
@@ -437,6 +454,7 @@ int main(void)
         cmocka_unit_test(summary_line),
         cmocka_unit_test(headers),
         cmocka_unit_test(metric_detail_with_breakdown),
+        cmocka_unit_test(metric_detail_sparkline_leaves_a_missing_month_blank),
         cmocka_unit_test(kiosk_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
