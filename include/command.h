@@ -153,11 +153,6 @@ bool command_load_view(struct store *store, const char *board_code, enum view_mo
  * and nothing loaded, if it is not published. */
 bool command_load_published(struct store *store, const char *board_code, yearmonth month,
                             struct board **out, bool *found, struct error *error);
-/* Whether a view of the board is PROVISIONAL: it does not show a published
- * month as published, and shows a month after the newest published one (or
- * the working figures of an open month, or nothing is published). `as_at`
- * is the view's "as at" month. */
-bool board_view_is_provisional(const struct board *board, yearmonth as_at);
 
 /* Undo and redo are themselves audited writes ("undo-import" and
  * "redo-import", one row per board, for an import). */

@@ -164,6 +164,40 @@ void present_browser_header(const struct board *board, yearmonth as_at, bool his
 void present_kiosk_header(const struct board *board, yearmonth as_at, const char *clock,
                           struct present_header *out);
 
+/* ---- Reporting months (docs/months.md) ------------------------------------- */
+
+/* "Apr 2024: 12 of 34 updated": the open month's progress in a working
+ * view (status.open_month set); "" otherwise. */
+void present_month_progress(const struct board_status *status, char *out, size_t size);
+/* The month's standing, for headers: "PROVISIONAL" (not a published month
+ * as published), "PUBLISHED" or "PUBLISHED, REVISED" (corrected after
+ * publication); "" for working figures that are all published. */
+void present_month_badge(const struct board *board, const struct board_status *status,
+                         char *out, size_t size);
+/* One sentence on a published month: "Published 2024-05-03 by alice; revised
+ * after publication (1 correction)." "" if the view is not published. */
+void present_publication_line(const struct board *board, char *out, size_t size);
+/* A node's movement since the published month before the one shown:
+ * "↑ was R" (better), "↓ was G" (worse), "= was A" (the same), "new" (no
+ * status then); "" if nothing is published before it. ASCII: "^", "v".
+ * Returns rag_movement's -1, 0 or 1. */
+int present_movement(const struct board *board, const struct node *node, enum rag now, bool ascii,
+                     char *out, size_t size);
+/* What a deliverable still needs for the open month (docs/months.md):
+ * readings (metric codes), a milestone update, commentary. Commentary is
+ * wanted from a deliverable whose status is R or A and that has none dated
+ * the month. */
+struct present_missing {
+    size_t node;        /* board.nodes index of the deliverable */
+    bool readings;      /* some metric has no reading for the month */
+    bool milestone;     /* no milestone update for the month */
+    bool commentary;    /* R or A, and no commentary for the month */
+};
+/* Every deliverable of a fully loaded board that needs something for
+ * `month`, in tree order; the caller frees *out. */
+size_t present_missing(const struct board *board, const struct board_status *status,
+                       yearmonth month, struct present_missing **out);
+
 /* SPC over a metric's whole series, with the metric's own settings,
  * direction and target. Free the result with spc_result_free. */
 void metric_analyse_spc(const struct metric *metric, struct spc_result *out);

@@ -93,6 +93,12 @@ bool milestone_updated_for(const struct milestone *milestone, yearmonth month);
  * with neither has nothing to update). */
 bool node_updated_for(const struct node *deliverable, yearmonth month);
 
+/* Whether a view of the board is PROVISIONAL: it does not show a published
+ * month as published, and shows a month after the newest published one (or
+ * the working figures of an open month, or nothing is published). `as_at`
+ * is the view's "as at" month. */
+bool board_view_is_provisional(const struct board *board, yearmonth as_at);
+
 /* One sentence on why a metric has its status, e.g.
  * "A: 68.4% is 2.1 points below the 70.5% expected for Oct 2023." */
 void rag_explain_metric(const struct metric *metric, const struct metric_status *status,

@@ -87,11 +87,3 @@ bool command_load_view(struct store *store, const char *board_code, enum view_mo
      * to on a board with nothing published (PROVISIONAL). */
     return store_load_board(store, board_code, YEARMONTH_NONE, out, error);
 }
-
-bool board_view_is_provisional(const struct board *board, yearmonth as_at)
-{
-    if (board->months.published)
-        return false;
-    return board->months.last_published == YEARMONTH_NONE || as_at == YEARMONTH_NONE ||
-           as_at > board->months.last_published || board->months.open != YEARMONTH_NONE;
-}

@@ -340,6 +340,14 @@ int rag_movement(enum rag previous, enum rag now)
     return now < previous ? 1 : -1;
 }
 
+bool board_view_is_provisional(const struct board *board, yearmonth as_at)
+{
+    if (board->months.published)
+        return false;
+    return board->months.last_published == YEARMONTH_NONE || as_at == YEARMONTH_NONE ||
+           as_at > board->months.last_published || board->months.open != YEARMONTH_NONE;
+}
+
 void board_status_free(struct board_status *status, size_t node_count)
 {
     for (size_t i = 0; i < node_count && status->metrics; i++)

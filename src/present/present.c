@@ -403,6 +403,102 @@ void present_kiosk_header(const struct board *board, yearmonth as_at, const char
     snprintf(out->right, sizeof out->right, " as at %s   %s ", month, clock);
 }
 
+/* ---- Reporting months -------------------------------------------------------- */
+
+void present_month_progress(const struct board_status *status, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (status->open_month == YEARMONTH_NONE)
+        return;
+    unsigned total = 0;
+    for (int rag = 0; rag < RAG_COUNT; rag++)
+        total += status->board.counts[rag];
+    char month[9];
+    yearmonth_label(status->open_month, month);
+    unsigned awaiting = status->board.awaiting < total ? status->board.awaiting : total;
+    snprintf(out, size, "%s: %u of %u updated", month, total - awaiting, total);
+}
+
+void present_month_badge(const struct board *board, const struct board_status *status,
+                         char *out, size_t size)
+{
+    if (board->months.published)
+        snprintf(out, size, "%s", board->months.revisions ? "PUBLISHED, REVISED" : "PUBLISHED");
+    else if (board_view_is_provisional(board, status->as_at))
+        snprintf(out, size, "PROVISIONAL");
+    else
+        out[0] = '\0';
+}
+
+void present_publication_line(const struct board *board, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (!board->months.published)
+        return;
+    const char *at = board->months.published_at ? board->months.published_at : "";
+    int used = snprintf(out, size, "Published %.10s by %s", at,
+                        board->months.published_by ? board->months.published_by : "unknown");
+    if (used > 0 && (size_t)used < size && board->months.revisions)
+        used += snprintf(out + used, size - (size_t)used,
+                         "; revised after publication (%u correction%s)", board->months.revisions,
+                         board->months.revisions == 1 ? "" : "s");
+    if (used > 0 && (size_t)used < size)
+        snprintf(out + used, size - (size_t)used, ".");
+}
+
+int present_movement(const struct board *board, const struct node *node, enum rag now, bool ascii,
+                     char *out, size_t size)
+{
+    out[0] = '\0';
+    if (board->months.previous == YEARMONTH_NONE)
+        return 0;
+    if (!node->has_previous) {
+        snprintf(out, size, "new");
+        return 0;
+    }
+    int movement = rag_movement(node->previous_rag, now);
+    const char *arrow = movement > 0   ? glyph(ascii, "↑", "^")
+                        : movement < 0 ? glyph(ascii, "↓", "v")
+                                       : "=";
+    snprintf(out, size, "%s was %c", arrow, rag_letter(node->previous_rag));
+    return movement;
+}
+
+static bool has_comment_for(const struct node *node, yearmonth month)
+{
+    for (size_t c = 0; c < node->comment_count; c++)
+        if (node->comments[c].period == month)
+            return true;
+    return false;
+}
+
+size_t present_missing(const struct board *board, const struct board_status *status,
+                       yearmonth month, struct present_missing **out)
+{
+    size_t count = 0;
+    *out = NULL;
+    if (month == YEARMONTH_NONE)
+        return 0;
+    struct present_missing *list = xcalloc(board->node_count ? board->node_count : 1,
+                                           sizeof *list);
+    for (size_t i = 0; i < board->node_count; i++) {
+        const struct node *node = &board->nodes[i];
+        if (node->level != LEVEL_DELIVERABLE)
+            continue;
+        struct present_missing item = {.node = i};
+        if (node->has_milestone)
+            item.milestone = !milestone_updated_for(&node->milestone, month);
+        else
+            item.readings = node->metric_count && !node_updated_for(node, month);
+        enum rag rag = status->nodes[i].rag;
+        item.commentary = (rag == RAG_RED || rag == RAG_AMBER) && !has_comment_for(node, month);
+        if (item.readings || item.milestone || item.commentary)
+            list[count++] = item;
+    }
+    *out = list;
+    return count;
+}
+
 /* ---- The detail ------------------------------------------------------------ */
 
 void metric_analyse_spc(const struct metric *metric, struct spc_result *out)
