@@ -47,8 +47,12 @@ struct change {
     struct change *parts;
     size_t part_count, part_capacity;
     long long audit_id;
-    /* A correction to a published month: its reason (NULL otherwise). */
+    /* A correction to a published month, or a removal: its reason (NULL
+     * otherwise). */
     char *reason;
+    /* A reading removed (command_delete_reading): the old fields are the
+     * reading as it was; undo puts it back, redo removes it again. */
+    bool removal;
     /* A reading: the months before it its series has no reading for
      * (NONE if none), for the front ends to say so. */
     yearmonth gap_first, gap_last;
@@ -73,6 +77,12 @@ bool command_set_milestone(struct store *store, const char *board_code, const ch
 bool command_add_comment(struct store *store, const char *board_code, const char *node_code,
                          const char *text, const char *period_text, const char *reason,
                          struct change *done, struct error *error);
+/* Removes a reading (boardpack delete): the month must be given, and a
+ * reason, which the audit row keeps with the old value (and a revision,
+ * if the month is published). Refused if there is no such reading. */
+bool command_delete_reading(struct store *store, const char *board_code, const char *metric_code,
+                            const char *period_text, const char *segment, const char *reason,
+                            struct change *done, struct error *error);
 /* Whether a write to `period` on the board would correct a published month
  * (and so needs a reason): for a front end to ask for one first. */
 bool command_correction_needed(struct store *store, const char *board_code, yearmonth period,

@@ -286,6 +286,10 @@ bool store_put_reading_sample(struct store *store, long long metric_id, yearmont
                               const char *segment, double value, const char *note,
                               const char *who, const char *when, bool sample, bool *had_old,
                               double *old_value, struct error *error);
+/* The stored reading for a metric, month and segment (NULL: the whole
+ * series): *found false if none. Free it with reading_free_fields. */
+bool store_get_reading(struct store *store, long long metric_id, yearmonth period,
+                       const char *segment, struct reading *out, bool *found, struct error *error);
 bool store_delete_reading(struct store *store, long long metric_id, yearmonth period,
                           const char *segment, struct error *error);
 bool store_add_milestone_update(struct store *store, long long node_id,

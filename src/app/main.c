@@ -34,6 +34,8 @@ static const char usage_text[] =
     "  boardpack [--db PATH] report [--board CODE] [--format text|csv|md] [--as-of YYYY-MM]\n"
     "  boardpack [--db PATH] record CODE VALUE [--period YYYY-MM] [--segment NAME] [--note TEXT]\n"
     "                                  [--reason TEXT]\n"
+    "  boardpack [--db PATH] delete CODE --period YYYY-MM [--segment NAME] --reason TEXT\n"
+    "                                                        remove a reading, saying why\n"
     "  boardpack [--db PATH] backup FILE [--force]           a consistent copy while the store is in use\n"
     "  boardpack --help | --version\n";
 
@@ -61,7 +63,8 @@ static const char help_text[] =
     "                    month; with none open, --period is needed)\n"
     "  --segment NAME    record: a segment of the metric's breakdown (e.g. a borough)\n"
     "  --note TEXT       record: a note on the reading\n"
-    "  --reason TEXT     record: why a published month is corrected (needed then)\n"
+    "  --reason TEXT     record: why a published month is corrected (needed then);\n"
+    "                    delete: why the reading is removed (always needed)\n"
     "  --sample          init: add the illustrative sample readings (SAMPLE DATA)\n"
     "  --force           backup: replace an existing FILE\n"
     "  --list-requests   the browser's requests, keys and help, one a line\n"
@@ -598,6 +601,41 @@ static int run_record(const struct options *options)
     return close_opened(&opened, status);
 }
 
+/* boardpack delete CODE --period YYYY-MM [--segment NAME] --reason TEXT:
+ * a reading typed against the wrong month or segment, removed, with its
+ * reason kept beside the old value in the audit log. */
+static int run_delete(const struct options *options)
+{
+    if (options->argument_count != 1)
+        return usage_error("%s needs one CODE, e.g. boardpack delete 2.1.2 --period 2023-10 "
+                           "--reason \"typed against the wrong month\".",
+                           "delete");
+    if (!options->period)
+        return usage_error("%s needs --period YYYY-MM: the month of the reading to remove.",
+                           "delete");
+    if (!options->reason)
+        return usage_error("%s needs --reason TEXT: why the reading is removed.", "delete");
+    struct opened opened;
+    struct error error = {0};
+    if (!open_store(options, STORE_READ_WRITE, false, false, &opened, &error))
+        return fail_with(&error);
+    int status = EXIT_OK;
+    struct change change = {0};
+    if (!command_delete_reading(opened.store, board_code(options), options->arguments[0],
+                                options->period, options->segment, options->reason, &change,
+                                &error)) {
+        status = fail_with(&error);
+    } else {
+        char month[8];
+        yearmonth_format(change.period, month);
+        printf("Removed %s %s%s%s (was %.15g).\n", change.node_code, month,
+               change.segment ? " " : "", change.segment ? change.segment : "",
+               change.old_value);
+    }
+    change_free(&change);
+    return close_opened(&opened, status);
+}
+
 /* boardpack init [--sample]: a new store with the bundled boards (and the
  * sample readings). An existing store that holds boards is refused; an
  * empty one (say, created by hand) is filled. */
@@ -722,7 +760,7 @@ static const struct subcommand {
 } subcommands[] = {
     {"browse", run_browse}, {"init", run_init},     {"backup", run_backup},
     {"import", run_import}, {"check", run_check},   {"export", run_export},
-    {"report", run_report}, {"record", run_record},
+    {"report", run_report}, {"record", run_record},   {"delete", run_delete},
 };
 
 int main(int argc, char **argv)

@@ -432,6 +432,81 @@ bool command_record_reading(struct store *store, const char *board_code, const c
     return true;
 }
 
+bool command_delete_reading(struct store *store, const char *board_code, const char *metric_code,
+                            const char *period_text, const char *segment, const char *reason,
+                            struct change *done, struct error *error)
+{
+    if (!reason || !*reason) {
+        error_set(error, EXIT_DATA, "Removing a reading needs a reason.");
+        return false;
+    }
+    if (!period_text) {
+        error_set(error, EXIT_DATA, "Removing a reading needs its month.");
+        return false;
+    }
+    yearmonth period;
+    struct board_months months;
+    bool correction;
+    struct metric_ref metric = {0};
+    if (!command_check_note(reason, error) ||
+        !note_and_month(store, board_code, NULL, period_text, &period, &months, error) ||
+        !check_correction(&months, period, reason, &correction, error))
+        return false;
+    if (!store_find_metric(store, board_code, metric_code, &metric, error)) {
+        explain_milestone(store, board_code, metric_code, error);
+        return false;
+    }
+    long long metric_id = metric.metric_id;
+    metric_ref_free(&metric);
+    if (!begin_write(store, error))
+        return false;
+    struct reading old;
+    bool found = false;
+    bool ok = store_get_reading(store, metric_id, period, segment, &old, &found, error);
+    if (ok && !found) {
+        char month[9];
+        yearmonth_label(period, month);
+        error_set(error, EXIT_DATA, "There is no reading for %s%s%s in %s to remove.", metric_code,
+                  segment ? ", segment " : "", segment ? segment : "", month);
+        ok = false;
+    }
+    struct change change = {0};
+    if (ok) {
+        change = (struct change){
+            .kind = CHANGE_READING,
+            .removal = true,
+            .board_code = xstrdup(board_code),
+            .node_code = xstrdup(metric_code),
+            .segment = xstrdup(segment),
+            .period = period,
+            .had_old = true,
+            .old_value = old.value,
+            .old_note = old.note,
+            .old_entered_by = old.entered_by,
+            .old_entered_at = old.entered_at,
+            .old_sample = old.sample,
+            .new_value = old.value,
+            .reason = xstrdup(reason),
+        };
+        free(old.segment);
+        char now[32], before[160], removed[160];
+        current_timestamp(now);
+        describe_reading(period, segment, old.value, before, sizeof before);
+        snprintf(removed, sizeof removed, "removed: %s", reason);
+        ok = store_delete_reading(store, metric_id, period, segment, error) &&
+             store_add_audit(store, current_user_name(), now, "delete-reading", board_code,
+                             metric_code, before, removed, error) &&
+             (!correction || keep_revision(store, board_code, period, metric_code,
+                                           "delete-reading", before, NULL, reason, now, error));
+    }
+    if (!finish(store, board_code, ok, error)) {
+        change_free(&change);
+        return false;
+    }
+    hand_over(&change, done);
+    return true;
+}
+
 bool command_set_milestone(struct store *store, const char *board_code, const char *node_code,
                            enum milestone_status status, const char *period_text,
                            const char *note, const char *reason, struct change *done,
@@ -1070,6 +1145,29 @@ static bool replay_import(struct store *store, struct change *change, bool forwa
     return store_commit(store, error);
 }
 
+/* Undo puts a removed reading back as it was; redo removes it again. */
+static bool replay_removal(struct store *store, const struct change *change, bool forward,
+                           const char *who, const char *now, struct error *error)
+{
+    struct metric_ref metric = {0};
+    if (!store_find_metric(store, change->board_code, change->node_code, &metric, error))
+        return false;
+    char value[160];
+    describe_reading(change->period, change->segment, change->old_value, value, sizeof value);
+    bool ok = forward ? store_delete_reading(store, metric.metric_id, change->period,
+                                             change->segment, error)
+                      : store_put_reading_sample(store, metric.metric_id, change->period,
+                                                 change->segment, change->old_value,
+                                                 change->old_note, change->old_entered_by,
+                                                 change->old_entered_at, change->old_sample,
+                                                 NULL, NULL, error);
+    metric_ref_free(&metric);
+    return ok && store_add_audit(store, who, now,
+                                 forward ? "redo-delete-reading" : "undo-delete-reading",
+                                 change->board_code, change->node_code, forward ? value : NULL,
+                                 forward ? NULL : value, error);
+}
+
 /* Undoing or redoing a change to a published month is itself a correction:
  * allowed for a change that was one (its reason carries over, kept as a
  * revision), refused for one made before the month was published. */
@@ -1127,8 +1225,11 @@ static bool replay(struct store *store, struct change *change, bool forward, str
     long long node_id;
     switch (change->kind) {
     case CHANGE_READING:
-        ok = write_reading(store, change, forward, forward ? "redo-reading" : "undo-reading",
-                           error);
+        if (change->removal)
+            ok = replay_removal(store, change, forward, who, now, error);
+        else
+            ok = write_reading(store, change, forward, forward ? "redo-reading" : "undo-reading",
+                               error);
         break;
     case CHANGE_MILESTONE:
     case CHANGE_COMMENT: {
@@ -1160,7 +1261,10 @@ static bool replay(struct store *store, struct change *change, bool forward, str
     if (ok && correction) {
         char *reason = xasprintf("%s: %s", forward ? "redone" : "undone", change->reason);
         char old_text[160] = "", new_text[160] = "";
-        if (change->kind == CHANGE_READING) {
+        if (change->kind == CHANGE_READING && change->removal) {
+            describe_reading(change->period, change->segment, change->old_value,
+                             forward ? old_text : new_text, sizeof old_text);
+        } else if (change->kind == CHANGE_READING) {
             if (forward || change->had_old)
                 describe_reading(change->period, change->segment,
                                  forward ? change->new_value : change->old_value, new_text,
@@ -1198,7 +1302,8 @@ void command_describe_change(const struct change *change, char *out, size_t size
     const char *segment = change->segment;
     switch (change->kind) {
     case CHANGE_READING:
-        snprintf(out, size, "the reading for %s%s%s%s%s (%g)", change->node_code,
+        snprintf(out, size, "%sthe reading for %s%s%s%s%s (%g)",
+                 change->removal ? "the removal of " : "", change->node_code,
                  segment ? " " : "", segment ? segment : "", *month ? ", " : "", month,
                  change->new_value);
         break;

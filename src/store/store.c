@@ -1391,6 +1391,28 @@ static bool read_stored_reading(struct store *store, long long metric_id, yearmo
 /* An import refreshes metric_latest once per board after all its readings
  * (refresh_latest false), not after each: per reading, the refresh reads the
  * metric's readings so far, which made a long history's import quadratic. */
+bool store_get_reading(struct store *store, long long metric_id, yearmonth period,
+                       const char *segment, struct reading *out, bool *found, struct error *error)
+{
+    struct store_written report = {0};
+    char *note = NULL, *entered_by = NULL, *entered_at = NULL;
+    if (!read_stored_reading(store, metric_id, period, segment, &report, &note, &entered_by,
+                             &entered_at, error))
+        return false;
+    *found = report.had_old;
+    memset(out, 0, sizeof *out);
+    if (*found) {
+        out->period = period;
+        out->value = report.old_value;
+        out->segment = segment ? xstrdup(segment) : NULL;
+        out->note = note;
+        out->entered_by = entered_by;
+        out->entered_at = entered_at;
+        out->sample = report.old_sample;
+    }
+    return true;
+}
+
 static bool put_reading(struct store *store, long long metric_id, yearmonth period,
                         const char *segment, double value, const char *note, const char *who,
                         const char *when, bool sample, bool *had_old, double *old_value,

@@ -57,4 +57,23 @@ expect_status 65 "record without --period and no open month"
 expect_err_contains "No month is open on board 'nlmhp-2023-24'" "says no month is open"
 expect_equal "$(sqlite3 "$DB" 'SELECT count(*) FROM readings')" "$before" "nothing recorded"
 
+# `boardpack delete`: a reading removed, saying why; refused without a
+# month or a reason, or when there is no such reading, writing nothing.
+before=$(store_fingerprint "$DB")
+run "$BOARDPACK" --db "$DB" delete 2.1.2 --period 2024-04 --segment Barnet
+expect_status 2 "delete without --reason"
+expect_err_contains "delete needs --reason TEXT" "delete says a reason is needed"
+run "$BOARDPACK" --db "$DB" delete 2.1.2 --reason "wrong month"
+expect_status 2 "delete without --period"
+run "$BOARDPACK" --db "$DB" delete 2.1.2 --period 2024-05 --reason "wrong month"
+expect_status 65 "delete of a reading that is not there"
+expect_err_equals "There is no reading for 2.1.2 in May 2024 to remove." "no such reading"
+expect_equal "$(store_fingerprint "$DB")" "$before" "refused removals leave the store unchanged"
+run "$BOARDPACK" --db "$DB" delete 2.1.2 --period 2024-04 --segment Barnet --reason "typed as Barnet; it was Enfield's"
+expect_status 0 "delete"
+expect_out_contains "Removed 2.1.2 2024-04 Barnet (was 68)." "delete confirmation"
+expect_equal "$(sql "$DB" "SELECT count(*) FROM readings r JOIN metrics m ON m.id = r.metric_id WHERE m.code = '2.1.2' AND r.period = '2024-04' AND r.segment = 'Barnet'")" "0" "reading removed"
+expect_equal "$(sql "$DB" "SELECT action || '|' || old_value || '|' || new_value FROM audit ORDER BY id DESC LIMIT 1")" \
+  "delete-reading|2024-04 Barnet=68|removed: typed as Barnet; it was Enfield's" "removal audited with the old value and reason"
+
 finish

@@ -944,6 +944,45 @@ static void movement_is_measured_from_the_last_published_month(void **state)
     board_free(board);
 }
 
+static void a_removed_reading_is_audited_with_its_reason_and_undoable(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct change change = {0};
+    assert_false(command_delete_reading(fixture->store, "test-board", "1.1.1", "2023-05", NULL,
+                                        "", &change, &error));
+    assert_string_equal(error.message, "Removing a reading needs a reason.");
+    assert_false(command_delete_reading(fixture->store, "test-board", "1.1.1", "2023-07", NULL,
+                                        "wrong month", &change, &error));
+    assert_string_equal(error.message, "There is no reading for 1.1.1 in Jul 2023 to remove.");
+    assert_true(command_delete_reading(fixture->store, "test-board", "1.1.1", "2023-05",
+                                       "Barnet", "typed as the wrong borough", &change, &error));
+    assert_query(fixture->path, "SELECT count(*) FROM readings WHERE segment = 'Barnet'", "0");
+    assert_last_audit(fixture->path, "action || ' ' || old_value || ' ' || new_value",
+                      "delete-reading 2023-05 Barnet=55 removed: typed as the wrong borough");
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    struct command_history history = {0};
+    command_history_push(&history, &change);
+    char message[256];
+    const char *code = NULL;
+    assert_true(command_history_undo(&history, fixture->store, message, sizeof message, &code,
+                                     &error));
+    assert_string_equal(message,
+                        "Undid the removal of the reading for 1.1.1 Barnet, May 2023 (55).");
+    assert_query(fixture->path, "SELECT value FROM readings WHERE segment = 'Barnet'", "55.0");
+    assert_true(command_history_redo(&history, fixture->store, message, sizeof message, &code,
+                                     &error));
+    assert_query(fixture->path, "SELECT count(*) FROM readings WHERE segment = 'Barnet'", "0");
+    command_history_free(&history);
+    /* In a published month the removal is a correction too. */
+    struct publish_summary summary;
+    assert_true(command_publish_month(fixture->store, "test-board", "2023-05", &summary, &error));
+    assert_true(command_delete_reading(fixture->store, "test-board", "1.1.1", "2023-05", NULL,
+                                       "not a real figure", NULL, &error));
+    assert_query(fixture->path, "SELECT what || ' ' || reason FROM revisions",
+                 "delete-reading not a real figure");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -967,6 +1006,7 @@ int main(void)
         FIXTURE_TEST_WITH_BOARD(a_metric_not_yet_updated_awaits_the_open_month),
         FIXTURE_TEST_WITH_BOARD(a_published_month_reads_the_same_after_corrections),
         FIXTURE_TEST_WITH_BOARD(movement_is_measured_from_the_last_published_month),
+        FIXTURE_TEST_WITH_BOARD(a_removed_reading_is_audited_with_its_reason_and_undoable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
