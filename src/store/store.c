@@ -420,6 +420,10 @@ static const char *const migrations[] = {
                                "entered_by, entered_at, sample) "                              \
                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")                          \
     X(DELETE_MILESTONE_UPDATE, "DELETE FROM milestone_updates WHERE id = ?1")                  \
+    X(SAME_MILESTONE_UPDATE, "SELECT count(*) FROM milestone_updates WHERE node_id = ?1 "     \
+                             "AND period IS ?2 AND status = ?3 AND note IS ?4")               \
+    X(SAME_COMMENT, "SELECT count(*) FROM commentary WHERE node_id = ?1 AND period IS ?2 "    \
+                    "AND text = ?3")                                                           \
     X(LOAD_MILESTONE_UPDATES, "SELECT u.node_id, u.period, u.status, u.note, u.entered_by, "    \
                               "u.entered_at, u.sample, u.id FROM milestone_updates u "         \
                               "JOIN nodes n ON n.id = u.node_id WHERE n.board_id = ?1 "        \
@@ -1625,6 +1629,30 @@ static bool list_metrics(struct store *store, long long board_id, struct metric_
 
 /* Import the dynamic part of a file (readings, milestone updates,
  * commentary) into a board already in the store. */
+/* Whether the node already has this milestone update (status, month and
+ * note) or comment (text and month): importing the same file twice adds it
+ * once. */
+static bool already_there(struct store *store, enum statement_id id, long long node_id,
+                          yearmonth period, const char *first, const char *second, bool *found,
+                          struct error *error)
+{
+    sqlite3_stmt *prepared = statement_for(store, id, node_id, error);
+    if (!prepared)
+        return false;
+    bind_period(prepared, 2, period);
+    bind_text(prepared, 3, first);
+    if (id == STATEMENT_SAME_MILESTONE_UPDATE)
+        bind_text(prepared, 4, second);
+    int result = sqlite3_step(prepared);
+    *found = result == SQLITE_ROW && sqlite3_column_int64(prepared, 0) > 0;
+    return finish(store, prepared, result, error, "read the board's activity");
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
 static bool import_activity(struct store *store, const struct board *board, long long board_id,
                             bool board_is_new, const char *file_name, bool sample,
                             const char *who, const char *now, store_import_written *written,
@@ -1667,12 +1695,15 @@ static bool import_activity(struct store *store, const struct board *board, long
         bool ok = !written || board_is_new ||
                   read_stored_reading(store, metric->id, reading->period, reading->segment,
                                       &report, &old_note, &old_by, &old_at, error);
-        ok = ok && put_reading(store, metric->id, reading->period, reading->segment,
+        /* The same reading again (value, note and sample flag) changes nothing. */
+        bool unchanged = ok && report.had_old && report.old_value == reading->value &&
+                         report.old_sample == report.sample && same_text(old_note, reading->note);
+        ok = ok && (unchanged || put_reading(store, metric->id, reading->period, reading->segment,
                                reading->value, reading->note,
                                reading->entered_by ? reading->entered_by : who,
                                reading->entered_at ? reading->entered_at : now, report.sample,
-                               NULL, NULL, false, error);
-        ok = ok && (!written || written(context, &report, error));
+                               NULL, NULL, false, error));
+        ok = ok && (unchanged || !written || written(context, &report, error));
         free(old_note);
         free(old_by);
         free(old_at);
@@ -1702,6 +1733,13 @@ static bool import_activity(struct store *store, const struct board *board, long
                                        .board_code = board->code,
                                        .update = update,
                                        .sample = sample || update->sample};
+        bool found = false;
+        if (!board_is_new &&
+            !already_there(store, STATEMENT_SAME_MILESTONE_UPDATE, node_id, update->period,
+                           milestone_status_name(update->status), update->note, &found, error))
+            return false;
+        if (found)
+            continue;
         if (!insert_milestone_update(store, node_id, update->period, update->status, update->note,
                                      update->entered_by ? update->entered_by : who,
                                      update->entered_at ? update->entered_at : now,
@@ -1727,6 +1765,12 @@ static bool import_activity(struct store *store, const struct board *board, long
                                        .board_code = board->code,
                                        .comment = comment,
                                        .sample = sample || comment->sample};
+        bool found = false;
+        if (!board_is_new && !already_there(store, STATEMENT_SAME_COMMENT, node_id, comment->period,
+                                            comment->text, NULL, &found, error))
+            return false;
+        if (found)
+            continue;
         if (!insert_comment(store, node_id, comment->period, comment->text,
                             comment->entered_by ? comment->entered_by : who,
                             comment->entered_at ? comment->entered_at : now, report.sample,

@@ -76,9 +76,31 @@ expect_status 66 "missing file"
 run "$BOARDPACK" --db "$DB" import
 expect_status 2 "import without files"
 
+# The same readings file twice: the second import changes no reading,
+# milestone update or comment (they were added once).
+cat >"$WORK/update.yaml" <<'YAML'
+board: {code: small}
+readings:
+  - {metric: "1.1.1", period: 2023-05, value: 37}
+milestone_updates:
+  - {deliverable: "1.1.2", period: 2023-05, status: on_track, note: "Site agreed"}
+commentary:
+  - {node: "1.1", period: 2023-05, text: "Waits falling."}
+YAML
+activity() {
+  sql "$DB" "SELECT (SELECT group_concat(period || value || entered_at) FROM readings) || '|' ||
+    (SELECT count(*) FROM milestone_updates) || '|' || (SELECT count(*) FROM commentary)"
+}
+run "$BOARDPACK" --db "$DB" import "$WORK/update.yaml"
+expect_status 0 "import updates"
+first=$(activity)
+run "$BOARDPACK" --db "$DB" import "$WORK/update.yaml"
+expect_status 0 "import updates again"
+expect_equal "$(activity)" "$first" "the same file twice adds nothing the second time"
+
 # Readings and statuses from the file reach the report.
 run "$BOARDPACK" --db "$DB" report --board small --format csv
 expect_out_contains "deliverable,1.1.1,Waiting times,G,37,28,2023-05,," "measured row"
-expect_out_contains "deliverable,1.1.2,A new service,A,,,,," "milestone row"
+expect_out_contains "deliverable,1.1.2,A new service,G,,,,," "milestone row (on track since the update)"
 
 finish
