@@ -91,7 +91,9 @@ bool command_correction_needed(struct store *store, const char *board_code, year
  * them, an "import" audit row per file (with what it added and replaced;
  * "import-sample" for sample data), an "import-replace-reading" row for
  * every reading it changed, and the statuses of each board it touched,
- * worked out with the rules. A failure anywhere writes nothing.
+ * worked out with the rules. A failure anywhere writes nothing. A row for
+ * a published month is a correction: refused, located in its file, unless
+ * `reason` is given, and then kept as a revision with it.
  *
  * With `done` (NULL: not wanted), the import is handed back as one
  * CHANGE_IMPORT change that command_undo takes back in one transaction:
@@ -105,7 +107,7 @@ bool command_correction_needed(struct store *store, const char *board_code, year
  * import of thousands of readings makes a change of as many parts. */
 bool command_import_boards(struct store *store, struct board *const *boards,
                            const char *const *file_names, size_t count, bool sample,
-                           struct change *done, struct error *error);
+                           const char *reason, struct change *done, struct error *error);
 /* Imports the bundled boards, and with sample_readings the illustrative
  * readings (marked as sample), into an empty store: command_import_boards
  * for all of them in one transaction. */

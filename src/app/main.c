@@ -470,7 +470,7 @@ static int run_import(const struct options *options)
     if (status == EXIT_OK) {
         /* No undo record: the command line has no session to undo in. */
         bool ok = command_import_boards(opened.store, boards, options->arguments, (size_t)count,
-                                        false, NULL, &error);
+                                        false, options->reason, NULL, &error);
         if (!ok)
             status = fail_with(&error);
         if (ok)

@@ -738,7 +738,71 @@ struct import_tally {
     const char *now;
     size_t replaced;
     struct change *change; /* the undo record being built; NULL: none wanted */
+    const char *file_name; /* the file being imported, for located errors */
+    const char *reason;    /* for corrections to published months; may be NULL */
+    char *months_board;    /* the board `months` is for */
+    struct board_months months;
 };
+
+/* A row an import writes for a published month is a correction: refused
+ * (at its place in the file) without the import's reason, else kept as a
+ * revision with it. */
+static bool import_correction(struct import_tally *tally, const struct store_written *written,
+                              struct error *error)
+{
+    if (!tally->months_board || strcmp(tally->months_board, written->board_code) != 0) {
+        free(tally->months_board);
+        tally->months_board = xstrdup(written->board_code);
+        if (!store_board_months(tally->store, written->board_code, &tally->months, error))
+            return false;
+    }
+    yearmonth period;
+    const char *code, *what;
+    struct source_location where;
+    char old_text[64] = "", new_text[512] = "";
+    switch (written->kind) {
+    case STORE_WROTE_READING:
+        period = written->reading->period;
+        code = written->reading->metric_code;
+        where = written->reading->where;
+        what = "reading";
+        if (written->had_old)
+            format_reading(period, written->reading->segment, written->old_value, 17, old_text,
+                           sizeof old_text);
+        format_reading(period, written->reading->segment, written->reading->value, 17, new_text,
+                       sizeof new_text);
+        break;
+    case STORE_WROTE_MILESTONE_UPDATE:
+        period = written->update->period;
+        code = written->update->node_code;
+        where = written->update->where;
+        what = "milestone";
+        snprintf(new_text, sizeof new_text, "%s", milestone_status_name(written->update->status));
+        break;
+    case STORE_WROTE_COMMENT:
+        period = written->comment->period;
+        code = written->comment->node_code;
+        where = written->comment->where;
+        what = "comment";
+        snprintf(new_text, sizeof new_text, "%s", written->comment->text);
+        break;
+    default:
+        return true;
+    }
+    bool correction = false;
+    struct error refused = {0};
+    if (!check_correction(&tally->months, period, tally->reason, &correction, &refused)) {
+        size_t length = strlen(refused.message);
+        if (length && refused.message[length - 1] == '.')
+            length--;
+        error_set_at(error, tally->file_name, where.line, where.column,
+                     "%.*s; give one with import --reason TEXT", (int)length, refused.message);
+        return false;
+    }
+    return !correction || keep_revision(tally->store, written->board_code, period, code, what,
+                                        old_text[0] ? old_text : NULL, new_text, tally->reason,
+                                        tally->now, error);
+}
 
 /* A new part of an import's change, for board_code. */
 static struct change *add_part(struct change *change, enum change_kind kind,
@@ -786,6 +850,8 @@ static bool import_wrote(void *context, const struct store_written *written, str
 {
     struct import_tally *tally = context;
     const struct reading *reading = written->reading;
+    if (!import_correction(tally, written, error))
+        return false;
     if (written->kind == STORE_WROTE_READING && written->had_old &&
         written->old_value != reading->value &&
         !audit_replaced(tally, written->board_code, reading, written->old_value, error))
@@ -830,17 +896,24 @@ static bool import_wrote(void *context, const struct store_written *written, str
  * board it touched, all in the caller's transaction. */
 static bool import_in_transaction(struct store *store, struct board *const *boards,
                                   const char *const *file_names, size_t count, bool sample,
-                                  struct change *change, struct error *error)
+                                  const char *reason, struct change *change, struct error *error)
 {
     char now[32];
     current_timestamp(now);
-    struct import_tally tally = {
-        .store = store, .who = current_user_name(), .now = now, .change = change};
+    struct import_tally tally = {.store = store,
+                                 .who = current_user_name(),
+                                 .now = now,
+                                 .change = change,
+                                 .reason = reason};
     for (size_t i = 0; i < count; i++) {
         const struct board *board = boards[i];
         tally.replaced = 0;
-        if (!store_import_boards(store, &boards[i], &file_names[i], 1, sample, tally.who,
-                                 import_wrote, &tally, error))
+        tally.file_name = file_names[i];
+        bool imported = store_import_boards(store, &boards[i], &file_names[i], 1, sample,
+                                            tally.who, import_wrote, &tally, error);
+        free(tally.months_board);
+        tally.months_board = NULL;
+        if (!imported)
             return false;
         /* Which file, and what it brought: what a manager looking back at
          * the change history needs to find the import again. */
@@ -868,7 +941,7 @@ static bool import_in_transaction(struct store *store, struct board *const *boar
 
 bool command_import_boards(struct store *store, struct board *const *boards,
                            const char *const *file_names, size_t count, bool sample,
-                           struct change *done, struct error *error)
+                           const char *reason, struct change *done, struct error *error)
 {
     if (!begin_write(store, error))
         return false;
@@ -883,7 +956,7 @@ bool command_import_boards(struct store *store, struct board *const *boards,
         change.text = names.data ? names.data : xstrdup("");
         change.board_code = xstrdup(count ? boards[0]->code : "");
     }
-    bool ok = import_in_transaction(store, boards, file_names, count, sample,
+    bool ok = import_in_transaction(store, boards, file_names, count, sample, reason,
                                     done ? &change : NULL, error);
     if (!finish(store, NULL, ok, error)) {
         change_free(&change);
@@ -913,7 +986,7 @@ bool command_seed_store(struct store *store, bool sample_readings, struct error 
             count += ok;
         }
     }
-    ok = ok && command_import_boards(store, boards, names, count, false, NULL, error);
+    ok = ok && command_import_boards(store, boards, names, count, false, NULL, NULL, error);
     for (size_t i = 0; i < count; i++)
         board_free(boards[i]);
     free(boards);

@@ -98,7 +98,7 @@ static inline int fixture_set_up_with_board(void **state)
     struct board *board = fixture_parse(fixture_board, "fixture.yaml");
     const char *name = "fixture.yaml";
     struct error error = {0};
-    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, NULL, &error));
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, NULL, NULL, &error));
     board_free(board);
     *state = fixture;
     return 0;

@@ -363,7 +363,7 @@ static void an_import_is_audited_and_keeps_the_statuses(void **state)
                                    "  - {metric: \"1.1.2a\", period: 2023-06, value: 4.5}\n";
     struct board *board = fixture_parse(readings, "june.yaml");
     const char *name = "june.yaml";
-    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, NULL, &error));
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, NULL, NULL, &error));
     board_free(board);
     /* 2023-04 had the same value: not a change, not audited. */
     assert_query(fixture->path,
@@ -393,7 +393,7 @@ static void a_failed_import_writes_nothing(void **state)
     const char *names[] = {"good.yaml", "bad.yaml"};
     size_t before_length, after_length;
     char *before = store_bytes(fixture->path, &before_length);
-    assert_false(command_import_boards(fixture->store, boards, names, 2, false, NULL, &error));
+    assert_false(command_import_boards(fixture->store, boards, names, 2, false, NULL, NULL, &error));
     assert_string_equal(error.message,
                         "bad.yaml:3:5: error: board 'test-board' has no metric '9.9.9'");
     char *after = store_bytes(fixture->path, &after_length);
@@ -573,7 +573,7 @@ static void an_import_is_undone_and_redone(void **state)
     struct board *board = fixture_parse(june_readings, "june.yaml");
     const char *name = "june.yaml";
     struct change change;
-    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, &change, &error));
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, NULL, &change, &error));
     board_free(board);
     assert_int_equal(change.kind, CHANGE_IMPORT);
     assert_int_equal(change.part_count, 5);
@@ -647,7 +647,7 @@ static void an_import_that_created_a_board_is_undone_by_removing_it(void **state
                                fixture_parse(fixture_readings, "july.yaml")};
     const char *names[] = {"new.yaml", "july.yaml"};
     struct change change;
-    assert_true(command_import_boards(fixture->store, boards, names, 2, false, &change, &error));
+    assert_true(command_import_boards(fixture->store, boards, names, 2, false, NULL, &change, &error));
     assert_int_equal(change.parts[0].kind, CHANGE_IMPORT);
     assert_string_equal(change.parts[0].board_code, "new-board");
     char described[256];
@@ -676,7 +676,7 @@ static void an_import_that_created_a_board_is_undone_by_removing_it(void **state
     change_free(&change);
 
     /* Imported again, then written to: the undo would lose that write. */
-    assert_true(command_import_boards(fixture->store, boards, names, 1, false, &change, &error));
+    assert_true(command_import_boards(fixture->store, boards, names, 1, false, NULL, &change, &error));
     assert_true(command_record_reading(fixture->store, "new-board", "1.1.1", "61", "2023-05",
                                        NULL, NULL, NULL, NULL, &error));
     char *written = store_rows(fixture->path, true);
@@ -703,7 +703,7 @@ static void the_history_undoes_and_redoes_an_import(void **state)
     struct board *board = fixture_parse(fixture_readings, "july.yaml");
     const char *name = "july.yaml";
     struct change change;
-    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, &change, &error));
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, NULL, &change, &error));
     board_free(board);
     struct command_history history = {0};
     command_history_push(&history, &change);
@@ -983,6 +983,40 @@ static void a_removed_reading_is_audited_with_its_reason_and_undoable(void **sta
                  "delete-reading not a real figure");
 }
 
+static void an_import_into_a_published_month_needs_a_reason(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct publish_summary summary;
+    assert_true(command_publish_month(fixture->store, "test-board", "2023-06", &summary, &error));
+    static const char late[] = "board: {code: test-board}\n"
+                               "readings:\n"
+                               "  - {metric: \"1.1.1\", period: 2023-07, value: 64}\n"
+                               "  - {metric: \"1.1.1\", period: 2023-05, value: 61}\n";
+    struct board *board = fixture_parse(late, "late.yaml");
+    const char *name = "late.yaml";
+    size_t length_before;
+    char *before = store_bytes(fixture->path, &length_before);
+    assert_false(command_import_boards(fixture->store, &board, &name, 1, false, NULL, NULL,
+                                       &error));
+    assert_string_equal(error.message,
+                        "late.yaml:4:5: error: May 2023 has been published (the board is "
+                        "published up to Jun 2023); a correction to it needs a reason; give one "
+                        "with import --reason TEXT");
+    size_t length_after;
+    char *after = store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_before, length_after);
+    assert_memory_equal(before, after, length_before);
+    free(before);
+    free(after);
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false,
+                                      "Late return from the borough", NULL, &error));
+    assert_query(fixture->path, "SELECT period || ' ' || old_value || ' ' || new_value || ' ' || "
+                                "reason FROM revisions",
+                 "2023-05 2023-05=61.5 2023-05=61 Late return from the borough");
+    board_free(board);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1007,6 +1041,7 @@ int main(void)
         FIXTURE_TEST_WITH_BOARD(a_published_month_reads_the_same_after_corrections),
         FIXTURE_TEST_WITH_BOARD(movement_is_measured_from_the_last_published_month),
         FIXTURE_TEST_WITH_BOARD(a_removed_reading_is_audited_with_its_reason_and_undoable),
+        FIXTURE_TEST_WITH_BOARD(an_import_into_a_published_month_needs_a_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,7 +25,7 @@ static bool import_text(struct store *store, const char *text, struct error *err
     struct board *board = fixture_parse(text, "fixture.yaml");
     const char *name = "fixture.yaml";
     /* Through the command layer, which keeps the statuses the store saves. */
-    bool ok = command_import_boards(store, &board, &name, 1, false, NULL, error);
+    bool ok = command_import_boards(store, &board, &name, 1, false, NULL, NULL, error);
     board_free(board);
     return ok;
 }
@@ -247,7 +247,7 @@ static void import_bundled(struct store *store)
     for (int i = 0; i < 2; i++)
         if (!boardfile_read_path(names[i], &boards[i], &error))
             fail_msg("%s", error.message);
-    if (!command_import_boards(store, boards, names, 2, true, NULL, &error))
+    if (!command_import_boards(store, boards, names, 2, true, NULL, NULL, &error))
         fail_msg("%s", error.message);
     for (int i = 0; i < 2; i++)
         board_free(boards[i]);
