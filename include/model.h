@@ -108,6 +108,9 @@ struct metric {
     size_t reading_count;
     long long id; /* row id in the store; 0 if not stored */
     bool readings_partial; /* only the latest whole-series readings are loaded */
+    /* The month it was retired (no longer on the board from then on, its
+     * readings kept); NONE while it is live. */
+    yearmonth retired;
     struct source_location where;
 };
 
@@ -156,6 +159,9 @@ struct node {
     struct comment *comments;
     size_t comment_count;
     long long id;            /* row id in the store; 0 if not stored */
+    /* The month it was retired (hidden from views of that month on, its
+     * history kept); NONE while it is live. */
+    yearmonth retired;
     struct source_location where;
     /* A lazily loaded tree (board.partial): how many children the node has,
      * whether they are loaded, and the status the store keeps for it. */

@@ -151,6 +151,27 @@ void board_summaries_free(struct board_summary *list, size_t count);
 bool store_load_board(struct store *store, const char *code, yearmonth as_of,
                       struct board **out, struct error *error);
 
+/* The whole board as kept, retired nodes and metrics included (each with
+ * its `retired` month) and every reading: what `export` writes and what a
+ * changed board file is compared with. store_load_board and the other loads
+ * leave out what was retired at or before the month they show (the working
+ * view: anything retired). */
+bool store_load_board_with_retired(struct store *store, const char *code, struct board **out,
+                                   struct error *error);
+
+/* Makes a board's structure in the store (title, period, purpose, vision,
+ * values, SPC conflict rule; its nodes and metrics with every field, their
+ * parents, order and `retired` months; trajectories and SPC rebases) that
+ * of `target`, in the current transaction, writing only what differs.
+ * `current` is the board as store_load_board_with_retired loaded it in the
+ * same transaction. Nodes and metrics `target` does not have are removed,
+ * with their readings and activity (the command layer keeps retired ones
+ * in its target, so this happens only to undo an addition). New nodes get
+ * the milestone status their board file gives. Codes identify nodes and
+ * metrics. */
+bool store_apply_structure(struct store *store, const struct board *current,
+                           const struct board *target, const char *who, struct error *error);
+
 /* The same for the latest month, but each metric holds only its two latest
  * whole-series readings (readings_partial is set) and board.newest_reading
  * says how far any segment goes: enough for every status and roll-up, at a

@@ -1132,10 +1132,12 @@ static bool read_spc(struct reader *reader, size_t mapping, struct spc_settings 
 }
 
 enum { METRIC_CODE, METRIC_NAME, METRIC_UNIT, METRIC_DIRECTION, METRIC_BASELINE, METRIC_TARGET,
-       METRIC_TRAJECTORY, METRIC_TOLERANCE, METRIC_STALE_AFTER, METRIC_BREAKDOWN, METRIC_SPC };
+       METRIC_TRAJECTORY, METRIC_TOLERANCE, METRIC_STALE_AFTER, METRIC_BREAKDOWN, METRIC_SPC,
+       METRIC_RETIRED };
 static const char *const metric_keys[] = {"code",       "name",      "unit",        "direction",
                                           "baseline",   "target",    "trajectory",  "tolerance",
-                                          "stale_after", "breakdown", "spc",         NULL};
+                                          "stale_after", "breakdown", "spc",         "retired",
+                                          NULL};
 
 /* The value of one key of a metric's mapping. */
 static bool read_metric_field(struct reader *reader, int key, size_t value, size_t node_index,
@@ -1182,6 +1184,8 @@ static bool read_metric_field(struct reader *reader, int key, size_t value, size
         return read_text(reader, value, "breakdown", false, &METRIC->breakdown);
     case METRIC_SPC:
         return read_spc(reader, value, &METRIC->spc);
+    case METRIC_RETIRED:
+        return read_period(reader, value, "retired", &METRIC->retired);
     }
     return true;
 #undef METRIC
@@ -1248,7 +1252,8 @@ static bool read_milestone(struct reader *reader, size_t mapping, size_t node_in
                        &walk);
 }
 
-/* Aims, objectives and deliverables all start with these keys. */
+/* Aims, objectives and deliverables all start with these keys (and may end
+ * with `retired`). */
 enum { HEADING_CODE, HEADING_TITLE, HEADING_LEAD };
 
 static bool read_heading(struct reader *reader, int key, size_t value, size_t index)
@@ -1256,15 +1261,17 @@ static bool read_heading(struct reader *reader, int key, size_t value, size_t in
     if (key == HEADING_CODE)
         return read_node_code(reader, value, index);
     struct node *node = &reader->board->nodes[index];
+    if (key > HEADING_LEAD)
+        return read_period(reader, value, "retired", &node->retired);
     return key == HEADING_TITLE ? read_text(reader, value, "title", false, &node->title)
                                 : read_text(reader, value, "lead", false, &node->lead);
 }
 
 enum { DELIVERABLE_CODE = HEADING_CODE, DELIVERABLE_TITLE = HEADING_TITLE,
        DELIVERABLE_LEAD = HEADING_LEAD, DELIVERABLE_METRIC, DELIVERABLE_METRICS,
-       DELIVERABLE_MILESTONE };
-static const char *const deliverable_keys[] = {"code",   "title",   "lead",     "metric",
-                                               "metrics", "milestone", NULL};
+       DELIVERABLE_MILESTONE, DELIVERABLE_RETIRED };
+static const char *const deliverable_keys[] = {"code",   "title",     "lead",    "metric",
+                                               "metrics", "milestone", "retired", NULL};
 
 static bool read_deliverable(struct reader *reader, size_t mapping, size_t parent)
 {
@@ -1277,7 +1284,7 @@ static bool read_deliverable(struct reader *reader, size_t mapping, size_t paren
     size_t value, code_node = 0;
     while (walk_next(reader, &walk, &key, &value)) {
         bool ok = true;
-        if (key >= DELIVERABLE_METRIC && measure >= 0) {
+        if (key >= DELIVERABLE_METRIC && key <= DELIVERABLE_MILESTONE && measure >= 0) {
             if (NODE->code)
                 return fail_at_node(reader, value - 1,
                                     "deliverable '%s' already has '%s'; a deliverable has one of "
@@ -1295,6 +1302,7 @@ static bool read_deliverable(struct reader *reader, size_t mapping, size_t paren
             break;
         case DELIVERABLE_TITLE:
         case DELIVERABLE_LEAD:
+        case DELIVERABLE_RETIRED:
             ok = read_heading(reader, key, value, index);
             break;
         case DELIVERABLE_METRIC:
@@ -1344,6 +1352,10 @@ static bool read_deliverable(struct reader *reader, size_t mapping, size_t paren
             NODE->metrics[0].code = xstrdup(NODE->code);
         code_map_add(&reader->metric_codes, NODE->code, index, 0, reader->nodes[code_node].line);
     }
+    /* A retired deliverable's metrics retire with it, unless retired before. */
+    for (size_t m = 0; m < NODE->metric_count; m++)
+        if (NODE->retired && (!NODE->metrics[m].retired || NODE->metrics[m].retired > NODE->retired))
+            NODE->metrics[m].retired = NODE->retired;
     return true;
 #undef NODE
 }
@@ -1351,9 +1363,10 @@ static bool read_deliverable(struct reader *reader, size_t mapping, size_t paren
 /* Aims and objectives share these positions; the fourth key is the list of
  * children. */
 enum { BRANCH_CODE = HEADING_CODE, BRANCH_TITLE = HEADING_TITLE, BRANCH_LEAD = HEADING_LEAD,
-       BRANCH_CHILDREN };
-static const char *const aim_keys[] = {"code", "title", "lead", "objectives", NULL};
-static const char *const objective_keys[] = {"code", "title", "lead", "deliverables", NULL};
+       BRANCH_CHILDREN, BRANCH_RETIRED };
+static const char *const aim_keys[] = {"code", "title", "lead", "objectives", "retired", NULL};
+static const char *const objective_keys[] = {"code", "title", "lead", "deliverables", "retired",
+                                             NULL};
 
 /* Aims and objectives have the same shape: code, title, lead and a list of
  * children of the next level. */
@@ -1375,6 +1388,7 @@ static bool read_branch(struct reader *reader, size_t mapping, enum level level,
         case BRANCH_CODE:
         case BRANCH_TITLE:
         case BRANCH_LEAD:
+        case BRANCH_RETIRED:
             ok = read_heading(reader, key, value, index);
             break;
         case BRANCH_CHILDREN:

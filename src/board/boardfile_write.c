@@ -231,7 +231,8 @@ static void emit_spc(struct writer *writer, const struct spc_settings *spc)
     end(writer, MAPPING);
 }
 
-static void emit_metric(struct writer *writer, const struct metric *metric, bool with_code)
+static void emit_metric(struct writer *writer, const struct metric *metric, bool with_code,
+                        yearmonth node_retired)
 {
     begin(writer, MAPPING, false);
     if (with_code)
@@ -259,6 +260,9 @@ static void emit_metric(struct writer *writer, const struct metric *metric, bool
         emit_whole_number(writer, "stale_after", metric->stale_months);
     emit_text(writer, "breakdown", metric->breakdown);
     emit_spc(writer, &metric->spc);
+    /* A retired deliverable's metrics retire with it: said once, there. */
+    if (metric->retired != node_retired)
+        emit_period(writer, "retired", metric->retired);
     end(writer, MAPPING);
 }
 
@@ -279,12 +283,12 @@ static void emit_deliverable_measure(struct writer *writer, const struct node *n
     if (node->metric_count == 1 && node->metrics[0].code && node->code &&
         strcmp(node->metrics[0].code, node->code) == 0) {
         emit_key(writer, "metric");
-        emit_metric(writer, &node->metrics[0], false);
+        emit_metric(writer, &node->metrics[0], false, node->retired);
     } else if (node->metric_count > 0) {
         emit_key(writer, "metrics");
         begin(writer, LIST, false);
         for (size_t m = 0; m < node->metric_count; m++)
-            emit_metric(writer, &node->metrics[m], true);
+            emit_metric(writer, &node->metrics[m], true, node->retired);
         end(writer, LIST);
     } else if (node->has_milestone) {
         emit_key(writer, "milestone");
@@ -319,8 +323,10 @@ static void emit_aims(struct writer *writer)
         emit_text(writer, "lead", node->lead);
         if (node->level == LEVEL_DELIVERABLE || open_count >= 2) {
             emit_deliverable_measure(writer, node);
+            emit_period(writer, "retired", node->retired);
             end(writer, MAPPING);
         } else {
+            emit_period(writer, "retired", node->retired);
             emit_key(writer, child_lists[node->level == LEVEL_AIM ? 0 : 1]);
             begin(writer, LIST, false);
             open_ends[open_count++] = node->subtree_end > i ? node->subtree_end : i + 1;

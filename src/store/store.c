@@ -236,6 +236,13 @@ static const char *const migrations[] = {
     "CREATE INDEX revisions_by_board ON revisions(board_id, period);"
     "ALTER TABLE node_status ADD COLUMN awaiting INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE board_status ADD COLUMN awaiting INTEGER NOT NULL DEFAULT 0;",
+    /* 6 -> 7: retiring (docs/keeping-a-board.md). The month a node or metric
+     * left the board: views of that month on leave it out, while its
+     * readings, milestone updates and commentary stay. NULL while live. */
+    "ALTER TABLE nodes ADD COLUMN retired TEXT CHECK (retired IS NULL OR "
+    "  retired GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]');"
+    "ALTER TABLE metrics ADD COLUMN retired TEXT CHECK (retired IS NULL OR "
+    "  retired GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]');",
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -243,6 +250,7 @@ static const char *const migrations[] = {
  * metric's name, ignoring ASCII case), ?4 the least bad status wanted below
  * it (enum rag: 0 any, 1 B or worse, 2 G or worse, 3 A or R, 4 R). */
 #define SEARCH_MATCHES                                                                         \
+    "AND n.retired IS NULL "                                                                   \
     "AND (?4 <= 0 OR s.red > 0 OR (?4 <= 3 AND s.amber > 0) OR (?4 <= 2 AND s.green > 0) "     \
     "OR (?4 <= 1 AND s.blue > 0)) "                                                            \
     "AND (instr(lower(n.code), lower(?2)) > 0 OR instr(lower(n.title), lower(?2)) > 0 "        \
@@ -306,24 +314,48 @@ static const char *const migrations[] = {
                     "VALUES (?1, ?2, ?3, ?4)")                                                 \
     X(LOAD_VALUES, "SELECT name, text FROM board_values WHERE board_id = ?1 ORDER BY position") \
     X(INSERT_NODE, "INSERT INTO nodes (board_id, parent_id, level, code, title, lead, "         \
-                   "tree_order, milestone_due) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")       \
+                   "tree_order, milestone_due, retired) "                                      \
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")                              \
+    /* ?2: nodes retired at or before this month are left out (NULL: none). */ \
     X(LOAD_NODES, "SELECT n.id, n.level, n.code, n.title, n.lead, n.milestone_due, "          \
                   "n.parent_id, n.tree_order, s.rag, s.grey, s.blue, s.green, s.amber, s.red, " \
-                  "s.child_count, s.awaiting, ps.rag FROM nodes n "                             \
+                  "s.child_count, s.awaiting, ps.rag, n.retired FROM nodes n "                  \
                   "LEFT JOIN node_status s ON s.node_id = n.id " PREVIOUS_STATUS_JOIN          \
-                  "WHERE n.board_id = ?1 ORDER BY n.tree_order")                               \
+                  "WHERE n.board_id = ?1 AND (?2 IS NULL OR n.retired IS NULL "                 \
+                  "OR n.retired > ?2) ORDER BY n.tree_order")                                  \
     X(LOAD_CHILD_NODES, "SELECT n.id, n.level, n.code, n.title, n.lead, n.milestone_due, "    \
                         "n.parent_id, n.tree_order, s.rag, s.grey, s.blue, s.green, s.amber, " \
-                        "s.red, s.child_count, s.awaiting, ps.rag FROM nodes n "                \
+                        "s.red, s.child_count, s.awaiting, ps.rag, n.retired FROM nodes n "     \
                         "LEFT JOIN node_status s ON s.node_id = n.id " PREVIOUS_STATUS_JOIN    \
-                        "WHERE n.board_id = ?1 AND n.parent_id IS ?2 ORDER BY n.tree_order")    \
+                        "WHERE n.board_id = ?1 AND n.parent_id IS ?2 AND n.retired IS NULL "   \
+                        "ORDER BY n.tree_order")                                                \
+    X(UPDATE_BOARD, "UPDATE boards SET title = ?2, reporting_period = ?3, purpose = ?4, "      \
+                    "vision = ?5, spc_conflict = ?6 WHERE id = ?1")                            \
+    X(UPDATE_NODE, "UPDATE nodes SET parent_id = ?2, level = ?3, title = ?4, lead = ?5, "      \
+                   "milestone_due = ?6, retired = ?7 WHERE id = ?1")                           \
+    X(DELETE_NODE, "DELETE FROM nodes WHERE id = ?1")                                          \
+    X(MAX_TREE_ORDER, "SELECT coalesce(max(tree_order), 0) FROM nodes WHERE board_id = ?1")    \
+    /* Renumbering in two steps, past UNIQUE (board_id, tree_order). */                        \
+    X(NEGATE_TREE_ORDER, "UPDATE nodes SET tree_order = -1 - tree_order WHERE board_id = ?1")  \
+    X(SET_TREE_ORDER, "UPDATE nodes SET tree_order = ?2 WHERE id = ?1")                        \
+    X(UPDATE_METRIC, "UPDATE metrics SET deliverable_id = ?2, position = ?3, code = ?4, "      \
+                     "name = ?5, unit = ?6, direction = ?7, baseline_value = ?8, "             \
+                     "baseline_period = ?9, target_value = ?10, target_period = ?11, "         \
+                     "tolerance = ?12, stale_months = ?13, breakdown = ?14, "                  \
+                     "spc_minimum_points = ?15, spc_shift_length = ?16, "                      \
+                     "spc_trend_length = ?17, spc_screen_moving_ranges = ?18, "                \
+                     "spc_conflict = ?19, retired = ?20 WHERE id = ?1")                        \
+    X(DELETE_METRIC, "DELETE FROM metrics WHERE id = ?1")                                      \
+    X(DELETE_METRIC_TRAJECTORY, "DELETE FROM trajectory_points WHERE metric_id = ?1")          \
+    X(DELETE_METRIC_REBASES, "DELETE FROM metric_rebases WHERE metric_id = ?1")                \
     X(LOAD_CHILD_METRICS,                                                                      \
       "SELECT m.id, m.deliverable_id, m.code, m.name, m.unit, m.direction, m.baseline_value, " \
       "m.baseline_period, m.target_value, m.target_period, m.tolerance, m.stale_months, "      \
       "m.breakdown, m.spc_minimum_points, m.spc_shift_length, m.spc_trend_length, "            \
-      "m.spc_screen_moving_ranges, m.spc_conflict "                                            \
+      "m.spc_screen_moving_ranges, m.spc_conflict, m.retired "                                 \
       "FROM nodes n JOIN metrics m ON m.deliverable_id = n.id "                                \
-      "WHERE n.board_id = ?1 AND n.parent_id IS ?2 ORDER BY n.tree_order, m.position")         \
+      "WHERE n.board_id = ?1 AND n.parent_id IS ?2 AND m.retired IS NULL "                     \
+      "ORDER BY n.tree_order, m.position")                                                     \
     X(LOAD_CHILD_TRAJECTORIES, "SELECT t.metric_id, t.period, t.value FROM nodes n "          \
                                "JOIN metrics m ON m.deliverable_id = n.id "                    \
                                "JOIN trajectory_points t ON t.metric_id = m.id "               \
@@ -379,15 +411,16 @@ static const char *const migrations[] = {
       "INSERT INTO metrics (board_id, deliverable_id, position, code, name, unit, direction, " \
       "baseline_value, baseline_period, target_value, target_period, tolerance, stale_months, " \
       "breakdown, spc_minimum_points, spc_shift_length, spc_trend_length, "                    \
-      "spc_screen_moving_ranges, spc_conflict) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "    \
-      "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)")                                     \
+      "spc_screen_moving_ranges, spc_conflict, retired) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "  \
+      "?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)")                        \
     X(LOAD_METRICS,                                                                            \
       "SELECT m.id, m.deliverable_id, m.code, m.name, m.unit, m.direction, m.baseline_value, " \
       "m.baseline_period, m.target_value, m.target_period, m.tolerance, m.stale_months, "      \
       "m.breakdown, m.spc_minimum_points, m.spc_shift_length, m.spc_trend_length, "            \
-      "m.spc_screen_moving_ranges, m.spc_conflict "                                            \
+      "m.spc_screen_moving_ranges, m.spc_conflict, m.retired "                                 \
       "FROM metrics m JOIN nodes n ON n.id = m.deliverable_id "                                \
-      "WHERE m.board_id = ?1 ORDER BY n.tree_order, m.position")                               \
+      "WHERE m.board_id = ?1 AND (?2 IS NULL OR m.retired IS NULL OR m.retired > ?2) "         \
+      "ORDER BY n.tree_order, m.position")                                                     \
     X(FIND_METRIC, "SELECT id, unit, code, breakdown FROM metrics "                            \
                    "WHERE board_id = ?1 AND code = ?2")                                        \
     X(LATEST_MILESTONE_STATUS, "SELECT status FROM milestone_updates WHERE node_id = ?1 "      \
@@ -1194,12 +1227,11 @@ static bool insert_comment(struct store *store, long long node_id, yearmonth per
 
 /* A metric of the node `node_id`, `order`th on it, with its trajectory and
  * SPC rebases. */
-static bool insert_metric(struct store *store, const struct metric *metric, size_t order,
-                          long long board_id, long long node_id, struct error *error)
+/* A metric's columns from ?2 on, as INSERT_METRIC and UPDATE_METRIC take
+ * them. */
+static void bind_metric(sqlite3_stmt *prepared, const struct metric *metric, size_t order,
+                        long long node_id)
 {
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_METRIC, board_id, error);
-    if (!prepared)
-        return false;
     sqlite3_bind_int64(prepared, 2, node_id);
     sqlite3_bind_int64(prepared, 3, (long long)order);
     bind_texts(prepared, 4,
@@ -1223,9 +1255,16 @@ static bool insert_metric(struct store *store, const struct metric *metric, size
     sqlite3_bind_int(prepared, 18, metric->spc.screen_moving_ranges);
     if (metric->spc.conflict != SPC_CONFLICT_DEFAULT)
         bind_text(prepared, 19, spc_conflict_name(metric->spc.conflict));
-    long long metric_id;
-    if (!insert(store, prepared, &metric_id, error, "add a metric"))
-        return false;
+    else
+        sqlite3_bind_null(prepared, 19);
+    bind_period(prepared, 20, metric->retired);
+}
+
+/* A metric's trajectory and SPC rebases (none there yet). */
+static bool insert_metric_series(struct store *store, const struct metric *metric,
+                                 long long metric_id, struct error *error)
+{
+    sqlite3_stmt *prepared;
     for (size_t t = 0; t < metric->trajectory_count; t++) {
         if (!(prepared = statement_for(store, STATEMENT_INSERT_TRAJECTORY, metric_id, error)))
             return false;
@@ -1244,10 +1283,27 @@ static bool insert_metric(struct store *store, const struct metric *metric, size
     return true;
 }
 
+static bool insert_metric(struct store *store, const struct metric *metric, size_t order,
+                          long long board_id, long long node_id, long long *metric_id_out,
+                          struct error *error)
+{
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_METRIC, board_id, error);
+    if (!prepared)
+        return false;
+    bind_metric(prepared, metric, order, node_id);
+    long long metric_id;
+    if (!insert(store, prepared, &metric_id, error, "add a metric"))
+        return false;
+    if (metric_id_out)
+        *metric_id_out = metric_id;
+    return insert_metric_series(store, metric, metric_id, error);
+}
+
 /* The board's node `i`, whose parent is already in (node_ids holds the ids
  * so far), with its milestone statuses and metrics. */
 static bool insert_node(struct store *store, const struct board *board, size_t i,
-                        long long board_id, long long *node_ids, const char *now,
+                        long long board_id, long long *node_ids, long long tree_order_base,
+                        bool with_metrics, const char *who, const char *now,
                         struct error *error)
 {
     const struct node *node = &board->nodes[i];
@@ -1261,25 +1317,26 @@ static bool insert_node(struct store *store, const struct board *board, size_t i
     bind_texts(prepared, 3,
                (const char *const[]){level_name(node->level), node->code, node->title, node->lead},
                4);
-    sqlite3_bind_int64(prepared, 7, (long long)i);
+    sqlite3_bind_int64(prepared, 7, (long long)i + tree_order_base);
     if (node->has_milestone)
         bind_period(prepared, 8, node->milestone.due);
     else
         sqlite3_bind_null(prepared, 8);
+    bind_period(prepared, 9, node->retired);
     if (!insert(store, prepared, &node_ids[i], error, "add the board's aims and objectives"))
         return false;
     for (size_t u = 0; u < node->milestone.update_count; u++) {
         const struct milestone_update *update = &node->milestone.updates[u];
         if (!insert_milestone_update(store, node_ids[i], update->period, update->status,
                                      update->note,
-                                     update->entered_by ? update->entered_by : current_user_name(),
+                                     update->entered_by ? update->entered_by : who,
                                      update->entered_at ? update->entered_at : now,
                                      update->sample || board->sample, NULL, error,
                                      "add a milestone status"))
             return false;
     }
-    for (size_t m = 0; m < node->metric_count; m++)
-        if (!insert_metric(store, &node->metrics[m], m, board_id, node_ids[i], error))
+    for (size_t m = 0; with_metrics && m < node->metric_count; m++)
+        if (!insert_metric(store, &node->metrics[m], m, board_id, node_ids[i], NULL, error))
             return false;
     return true;
 }
@@ -1312,7 +1369,8 @@ static bool insert_structure(struct store *store, const struct board *board, lon
     long long *node_ids = xcalloc(board->node_count ? board->node_count : 1, sizeof *node_ids);
     bool ok = true;
     for (size_t i = 0; ok && i < board->node_count; i++)
-        ok = insert_node(store, board, i, *board_id, node_ids, now, error);
+        ok = insert_node(store, board, i, *board_id, node_ids, 0, true, current_user_name(), now,
+                         error);
     free(node_ids);
     return ok;
 }
@@ -1801,20 +1859,14 @@ bool store_import_boards(struct store *store, struct board *const *boards,
                              board->code);
                 return false;
             }
-        } else {
-            if (found) {
-                error_set_at(error, file_names[i], board->where.line, board->where.column,
-                             "board '%s' is already in the store; add readings with a "
-                             "readings-only file",
-                             board->code);
-                return false;
-            }
+        } else if (!found) {
             struct store_written report = {.kind = STORE_WROTE_BOARD, .board_code = board->code};
             if (!insert_structure(store, board, &board_id, now, error) ||
                 (written && !written(context, &report, error)))
                 return false;
         }
-        if (!import_activity(store, board, board_id, !board->readings_only, file_names[i],
+        if (!import_activity(store, board, board_id, !board->readings_only && !found,
+                             file_names[i],
                              sample || board->sample, who, now, written, context, error))
             return false;
         if (!run_for(store, STATEMENT_REFRESH_BOARD_LATEST, board_id, error,
@@ -1824,10 +1876,303 @@ bool store_import_boards(struct store *store, struct board *const *boards,
     return true;
 }
 
+/* ---- Changing a board's structure ----------------------------------- */
+
+static int compare_node_pointers_by_code(const void *left, const void *right)
+{
+    return strcmp((*(const struct node *const *)left)->code,
+                  (*(const struct node *const *)right)->code);
+}
+
+struct metric_entry {
+    const struct metric *metric;
+    const struct node *node; /* its deliverable */
+    size_t order;            /* its position there */
+};
+
+static int compare_metric_entries_by_code(const void *left, const void *right)
+{
+    return strcmp(((const struct metric_entry *)left)->metric->code,
+                  ((const struct metric_entry *)right)->metric->code);
+}
+
+/* A board's nodes and metrics sorted by code, for looking codes up. */
+struct code_index {
+    const struct node **nodes;
+    size_t node_count;
+    struct metric_entry *metrics;
+    size_t metric_count;
+};
+
+static void index_codes(const struct board *board, struct code_index *index)
+{
+    size_t metrics = 0;
+    for (size_t i = 0; i < board->node_count; i++)
+        metrics += board->nodes[i].metric_count;
+    index->nodes = xcalloc(board->node_count ? board->node_count : 1, sizeof *index->nodes);
+    index->metrics = xcalloc(metrics ? metrics : 1, sizeof *index->metrics);
+    index->node_count = board->node_count;
+    index->metric_count = metrics;
+    size_t at = 0;
+    for (size_t i = 0; i < board->node_count; i++) {
+        index->nodes[i] = &board->nodes[i];
+        for (size_t m = 0; m < board->nodes[i].metric_count; m++)
+            index->metrics[at++] =
+                (struct metric_entry){&board->nodes[i].metrics[m], &board->nodes[i], m};
+    }
+    qsort(index->nodes, index->node_count, sizeof *index->nodes, compare_node_pointers_by_code);
+    qsort(index->metrics, metrics, sizeof *index->metrics, compare_metric_entries_by_code);
+}
+
+static void code_index_free(struct code_index *index)
+{
+    free(index->nodes);
+    free(index->metrics);
+    memset(index, 0, sizeof *index);
+}
+
+static const struct node *indexed_node(const struct code_index *index, const char *code)
+{
+    struct node key = {.code = (char *)code};
+    const struct node *pointer = &key;
+    const struct node **found = bsearch(&pointer, index->nodes, index->node_count,
+                                        sizeof *index->nodes, compare_node_pointers_by_code);
+    return found ? *found : NULL;
+}
+
+static const struct metric_entry *indexed_metric(const struct code_index *index,
+                                                 const char *code)
+{
+    struct metric key = {.code = (char *)code};
+    struct metric_entry entry = {.metric = &key};
+    return bsearch(&entry, index->metrics, index->metric_count, sizeof *index->metrics,
+                   compare_metric_entries_by_code);
+}
+
+static bool same_number(bool has_a, double a, bool has_b, double b)
+{
+    return has_a == has_b && (!has_a || a == b);
+}
+
+/* Whether two metrics' definitions (not their series) are the same. */
+static bool same_metric_row(const struct metric *a, const struct metric *b)
+{
+    return same_text(a->name, b->name) && a->unit == b->unit && a->direction == b->direction &&
+           same_number(a->has_baseline, a->baseline, b->has_baseline, b->baseline) &&
+           (!a->has_baseline || a->baseline_period == b->baseline_period) &&
+           a->target == b->target && a->target_period == b->target_period &&
+           same_number(a->has_tolerance, a->tolerance, b->has_tolerance, b->tolerance) &&
+           a->stale_months == b->stale_months && same_text(a->breakdown, b->breakdown) &&
+           a->spc.minimum_points == b->spc.minimum_points &&
+           a->spc.shift_length == b->spc.shift_length &&
+           a->spc.trend_length == b->spc.trend_length &&
+           a->spc.screen_moving_ranges == b->spc.screen_moving_ranges &&
+           a->spc.conflict == b->spc.conflict && a->retired == b->retired;
+}
+
+static bool same_trajectory(const struct metric *a, const struct metric *b)
+{
+    if (a->trajectory_count != b->trajectory_count)
+        return false;
+    for (size_t i = 0; i < a->trajectory_count; i++)
+        if (a->trajectory[i].period != b->trajectory[i].period ||
+            a->trajectory[i].value != b->trajectory[i].value)
+            return false;
+    return true;
+}
+
+static bool same_rebases(const struct metric *a, const struct metric *b)
+{
+    if (a->spc.rebase_count != b->spc.rebase_count)
+        return false;
+    for (int i = 0; i < a->spc.rebase_count; i++)
+        if (a->spc.rebase_periods[i] != b->spc.rebase_periods[i])
+            return false;
+    return true;
+}
+
+static bool same_values(const struct board *a, const struct board *b)
+{
+    if (a->value_count != b->value_count)
+        return false;
+    for (size_t i = 0; i < a->value_count; i++)
+        if (!same_text(a->values[i].name, b->values[i].name) ||
+            !same_text(a->values[i].text, b->values[i].text))
+            return false;
+    return true;
+}
+
+static bool update_board_row(struct store *store, const struct board *current,
+                             const struct board *target, struct error *error)
+{
+    if (!same_text(current->title, target->title) ||
+        !same_text(current->reporting_period, target->reporting_period) ||
+        !same_text(current->purpose, target->purpose) ||
+        !same_text(current->vision, target->vision) ||
+        current->spc_conflict != target->spc_conflict) {
+        sqlite3_stmt *prepared = statement_for(store, STATEMENT_UPDATE_BOARD, current->id, error);
+        if (!prepared)
+            return false;
+        bind_texts(prepared, 2,
+                   (const char *const[]){target->title, target->reporting_period,
+                                         target->purpose, target->vision},
+                   4);
+        if (target->spc_conflict != SPC_CONFLICT_DEFAULT)
+            bind_text(prepared, 6, spc_conflict_name(target->spc_conflict));
+        if (!run(store, prepared, error, "change the board"))
+            return false;
+    }
+    if (same_values(current, target))
+        return true;
+    if (!run_for(store, STATEMENT_DELETE_BOARD_VALUES, current->id, error,
+                 "change the board's values"))
+        return false;
+    for (size_t i = 0; i < target->value_count; i++) {
+        sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_VALUE, current->id, error);
+        if (!prepared)
+            return false;
+        sqlite3_bind_int64(prepared, 2, (long long)i);
+        bind_texts(prepared, 3,
+                   (const char *const[]){target->values[i].name, target->values[i].text}, 2);
+        if (!run(store, prepared, error, "change the board's values"))
+            return false;
+    }
+    return true;
+}
+
+/* A metric of the target on the deliverable `node_id`, `order`th: added,
+ * or its row and series rewritten where they differ from `stored`. */
+static bool put_metric(struct store *store, const struct metric *stored, long long stored_node,
+                       size_t stored_order, const struct metric *metric, size_t order,
+                       long long board_id, long long node_id, struct error *error)
+{
+    if (!stored)
+        return insert_metric(store, metric, order, board_id, node_id, NULL, error);
+    if (!same_metric_row(stored, metric) || stored_node != node_id || stored_order != order) {
+        sqlite3_stmt *prepared = statement_for(store, STATEMENT_UPDATE_METRIC, stored->id, error);
+        if (!prepared)
+            return false;
+        bind_metric(prepared, metric, order, node_id);
+        if (!run(store, prepared, error, "change a metric"))
+            return false;
+    }
+    bool trajectory = same_trajectory(stored, metric), rebases = same_rebases(stored, metric);
+    if (trajectory && rebases)
+        return true;
+    struct metric only = *metric; /* the series that differs */
+    if (trajectory)
+        only.trajectory_count = 0;
+    else if (!run_for(store, STATEMENT_DELETE_METRIC_TRAJECTORY, stored->id, error,
+                      "change a trajectory"))
+        return false;
+    if (rebases)
+        only.spc.rebase_count = 0;
+    else if (!run_for(store, STATEMENT_DELETE_METRIC_REBASES, stored->id, error,
+                      "change the SPC settings"))
+        return false;
+    return insert_metric_series(store, &only, stored->id, error);
+}
+
+bool store_apply_structure(struct store *store, const struct board *current,
+                           const struct board *target, const char *who, struct error *error)
+{
+    char now[32];
+    current_timestamp(now);
+    if (!update_board_row(store, current, target, error))
+        return false;
+    struct code_index stored, wanted;
+    index_codes(current, &stored);
+    index_codes(target, &wanted);
+    long long *node_ids = xcalloc(target->node_count ? target->node_count : 1, sizeof *node_ids);
+    bool ok = true, renumber = current->node_count != target->node_count;
+    /* New nodes first take orders past every existing one. */
+    long long base = 0;
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_MAX_TREE_ORDER, current->id, error);
+    if (!prepared) {
+        ok = false;
+    } else {
+        int result = sqlite3_step(prepared);
+        if (result == SQLITE_ROW)
+            base = sqlite3_column_int64(prepared, 0) + 1;
+        ok = finish(store, prepared, result, error, "read the board's tree");
+    }
+    /* In tree order, so each node's parent is in place before it. */
+    for (size_t i = 0; ok && i < target->node_count; i++) {
+        const struct node *node = &target->nodes[i];
+        const struct node *old = indexed_node(&stored, node->code);
+        long long parent_id = node->parent == NODE_NONE ? 0 : node_ids[node->parent];
+        if (!old) {
+            renumber = true; /* its metrics follow, below */
+            ok = insert_node(store, target, i, current->id, node_ids, base, false, who, now,
+                             error);
+        } else {
+            node_ids[i] = old->id;
+        long long old_parent = old->parent == NODE_NONE ? 0 : current->nodes[old->parent].id;
+        renumber = renumber || old->tree_order != (int)i;
+        if (old->level != node->level || old_parent != parent_id ||
+            !same_text(old->title, node->title) || !same_text(old->lead, node->lead) ||
+            old->has_milestone != node->has_milestone ||
+            (node->has_milestone && old->milestone.due != node->milestone.due) ||
+            old->retired != node->retired) {
+            if (!(prepared = statement_for(store, STATEMENT_UPDATE_NODE, old->id, error))) {
+                ok = false;
+                break;
+            }
+            if (parent_id)
+                sqlite3_bind_int64(prepared, 2, parent_id);
+            bind_texts(prepared, 3,
+                       (const char *const[]){level_name(node->level), node->title, node->lead},
+                       3);
+            if (node->has_milestone)
+                bind_period(prepared, 6, node->milestone.due);
+            bind_period(prepared, 7, node->retired);
+            ok = run(store, prepared, error, "change the board's tree");
+        }
+        }
+        for (size_t m = 0; ok && m < node->metric_count; m++) {
+            const struct metric *metric = &node->metrics[m];
+            const struct metric_entry *was = indexed_metric(&stored, metric->code);
+            ok = put_metric(store, was ? was->metric : NULL, was ? was->node->id : 0,
+                            was ? was->order : 0, metric, m, current->id, node_ids[i], error);
+        }
+    }
+    /* What the target no longer has: metrics, then nodes, deepest first
+     * (anything moved out from under them has moved already). */
+    for (size_t i = 0; ok && i < current->node_count; i++)
+        for (size_t m = 0; ok && m < current->nodes[i].metric_count; m++)
+            if (!indexed_metric(&wanted, current->nodes[i].metrics[m].code))
+                ok = run_for(store, STATEMENT_DELETE_METRIC, current->nodes[i].metrics[m].id,
+                             error, "remove a metric");
+    for (size_t i = current->node_count; ok && i-- > 0;)
+        if (!indexed_node(&wanted, current->nodes[i].code)) {
+            renumber = true;
+            ok = run_for(store, STATEMENT_DELETE_NODE, current->nodes[i].id, error,
+                         "remove a node");
+        }
+    if (ok && renumber) {
+        ok = run_for(store, STATEMENT_NEGATE_TREE_ORDER, current->id, error,
+                     "reorder the board's tree");
+        for (size_t i = 0; ok && i < target->node_count; i++) {
+            if (!(prepared = statement_for(store, STATEMENT_SET_TREE_ORDER, node_ids[i], error))) {
+                ok = false;
+                break;
+            }
+            sqlite3_bind_int64(prepared, 2, (long long)i);
+            ok = run(store, prepared, error, "reorder the board's tree");
+        }
+    }
+    ok = ok && run_for(store, STATEMENT_REFRESH_BOARD_LATEST, current->id, error,
+                       "update the latest readings");
+    free(node_ids);
+    code_index_free(&stored);
+    code_index_free(&wanted);
+    return ok;
+}
+
 /* ---- Reading back ---------------------------------------------------- */
 
 static bool load_board(struct store *store, const char *code, yearmonth as_of, bool summary,
-                       bool top, struct board **out, struct error *error);
+                       bool top, bool with_retired, struct board **out, struct error *error);
 
 static void read_summary(sqlite3_stmt *prepared, void *item)
 {
@@ -1871,8 +2216,7 @@ void board_summaries_free(struct board_summary *list, size_t count)
     free(list);
 }
 
-/* Row ids are handed out in tree order at import, so a sorted array of ids
- * can be searched to attach child rows to their node or metric. */
+/* The position of `id` in a sorted array of ids, or NODE_NONE. */
 static size_t find_by_id(const long long *ids, size_t count, long long id)
 {
     size_t low = 0, high = count;
@@ -1884,6 +2228,59 @@ static size_t find_by_id(const long long *ids, size_t count, long long id)
             high = middle;
     }
     return low < count && ids[low] == id ? low : NODE_NONE;
+}
+
+/* A board's nodes by row id, to attach child rows to their node. Ids are
+ * handed out in tree order at import, but a node added to a board later
+ * (a changed board file, `boardpack edit`) gets a greater id wherever it
+ * stands in the tree, so the ids are sorted here, not assumed in order. */
+struct node_index {
+    long long *ids;    /* sorted */
+    size_t *positions; /* each id's index in board.nodes */
+    size_t count;
+};
+
+struct id_position {
+    long long id;
+    size_t position;
+};
+
+static int compare_id_positions(const void *left, const void *right)
+{
+    long long a = ((const struct id_position *)left)->id;
+    long long b = ((const struct id_position *)right)->id;
+    return (a > b) - (a < b);
+}
+
+static void index_nodes(const struct board *board, struct node_index *index)
+{
+    size_t count = board->node_count;
+    struct id_position *pairs = xcalloc(count ? count : 1, sizeof *pairs);
+    for (size_t i = 0; i < count; i++)
+        pairs[i] = (struct id_position){board->nodes[i].id, i};
+    qsort(pairs, count, sizeof *pairs, compare_id_positions);
+    index->ids = xcalloc(count ? count : 1, sizeof *index->ids);
+    index->positions = xcalloc(count ? count : 1, sizeof *index->positions);
+    index->count = count;
+    for (size_t i = 0; i < count; i++) {
+        index->ids[i] = pairs[i].id;
+        index->positions[i] = pairs[i].position;
+    }
+    free(pairs);
+}
+
+static void node_index_free(struct node_index *index)
+{
+    free(index->ids);
+    free(index->positions);
+    memset(index, 0, sizeof *index);
+}
+
+/* The index in board.nodes of the node with row id `id`, or NODE_NONE. */
+static size_t find_node_by_id(const struct node_index *index, long long id)
+{
+    size_t at = find_by_id(index->ids, index->count, id);
+    return at == NODE_NONE ? NODE_NONE : index->positions[at];
 }
 
 static int compare_node_codes(const void *left, const void *right)
@@ -1923,6 +2320,8 @@ static void index_metrics(struct board *board, struct metric_index *index)
 /* What a load covers: a whole board, or the children of one node (the
  * aims when parent_id is 0). Each loader has a statement for each. */
 struct scope {
+    const char *hide_from; /* a whole load leaves out what was retired by this
+                            * month ("YYYY-MM"; NULL: keeps everything) */
     long long board_id;
     bool children;
     long long parent_id;
@@ -1960,10 +2359,9 @@ static struct metric *next_metric_row(sqlite3_stmt *prepared, const struct metri
 }
 
 /* The index of the node a row's `column` names, or NODE_NONE. */
-static size_t row_node(const struct board *board, const long long *node_ids,
-                       sqlite3_stmt *prepared, int column)
+static size_t row_node(const struct node_index *node_ids, sqlite3_stmt *prepared, int column)
 {
-    return find_by_id(node_ids, board->node_count, sqlite3_column_int64(prepared, column));
+    return find_node_by_id(node_ids, sqlite3_column_int64(prepared, column));
 }
 
 /* Rows come grouped by the metric or node they belong to: the capacity of
@@ -2027,15 +2425,45 @@ static void read_node(sqlite3_stmt *prepared, struct node *node, long long *pare
         node->has_previous = true;
         node->previous_rag = (enum rag)sqlite3_column_int(prepared, 16);
     }
+    node->retired = column_period(prepared, 17);
+}
+
+/* Leaves out (and frees) the nodes whose parent is not loaded: the
+ * descendants of a retired node. `parents` holds each node's parent row
+ * id (0 for an aim) and is compacted with the nodes. */
+static void drop_orphans(struct board *board, long long *parents)
+{
+    struct node_index index;
+    index_nodes(board, &index);
+    bool *dropped = xcalloc(board->node_count ? board->node_count : 1, sizeof *dropped);
+    size_t kept = 0;
+    for (size_t i = 0; i < board->node_count; i++) {
+        size_t parent = parents[i] ? find_node_by_id(&index, parents[i]) : NODE_NONE;
+        dropped[i] = parents[i] && (parent == NODE_NONE || dropped[parent]);
+        if (dropped[i]) {
+            free(board->nodes[i].code);
+            free(board->nodes[i].title);
+            free(board->nodes[i].lead);
+            continue;
+        }
+        board->nodes[kept] = board->nodes[i];
+        parents[kept] = parents[i];
+        kept++;
+    }
+    board->node_count = kept;
+    free(dropped);
+    node_index_free(&index);
 }
 
 static bool load_nodes(struct store *store, struct board *board, const struct scope *scope,
-                       long long **node_ids_out, struct error *error)
+                       struct node_index *node_ids_out, struct error *error)
 {
     sqlite3_stmt *prepared =
         scoped_statement(store, scope, STATEMENT_LOAD_NODES, STATEMENT_LOAD_CHILD_NODES, error);
     if (!prepared)
         return false;
+    if (!scope->children)
+        bind_text(prepared, 2, scope->hide_from);
     if (scope->previous_publication)
         sqlite3_bind_int64(prepared, 3, scope->previous_publication);
     size_t capacity = 0;
@@ -2052,9 +2480,10 @@ static bool load_nodes(struct store *store, struct board *board, const struct sc
         free(parents);
         return false;
     }
-    long long *ids = xcalloc(board->node_count ? board->node_count : 1, sizeof *ids);
-    for (size_t i = 0; i < board->node_count; i++)
-        ids[i] = board->nodes[i].id;
+    if (!scope->children)
+        drop_orphans(board, parents);
+    struct node_index ids;
+    index_nodes(board, &ids);
     /* Parents, depths and subtree ends from the pre-order. A whole load has
      * every node's children; a children load leaves them to a later one. */
     for (size_t i = 0; i < board->node_count; i++) {
@@ -2064,7 +2493,7 @@ static bool load_nodes(struct store *store, struct board *board, const struct sc
     }
     for (size_t i = 0; i < board->node_count; i++) {
         struct node *node = &board->nodes[i];
-        node->parent = parents[i] ? find_by_id(ids, board->node_count, parents[i]) : NODE_NONE;
+        node->parent = parents[i] ? find_node_by_id(&ids, parents[i]) : NODE_NONE;
         if (!scope->children && node->parent != NODE_NONE)
             board->nodes[node->parent].child_count++;
         node->depth = node->parent == NODE_NONE ? 0 : board->nodes[node->parent].depth + 1;
@@ -2107,19 +2536,22 @@ static void read_metric(sqlite3_stmt *prepared, const struct board *board, struc
     metric->spc.screen_moving_ranges = sqlite3_column_int(prepared, 16) != 0;
     column_conflict(prepared, 17, &metric->spc.conflict);
     metric->spc.board_conflict = board->spc_conflict;
+    metric->retired = column_period(prepared, 18);
 }
 
 static bool load_metrics(struct store *store, struct board *board, const struct scope *scope,
-                         const long long *node_ids, struct error *error)
+                         const struct node_index *node_ids, struct error *error)
 {
     sqlite3_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_METRICS,
                                               STATEMENT_LOAD_CHILD_METRICS, error);
     if (!prepared)
         return false;
+    if (!scope->children)
+        bind_text(prepared, 2, scope->hide_from);
     size_t *capacities = xcalloc(board->node_count ? board->node_count : 1, sizeof *capacities);
     int result;
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = row_node(board, node_ids, prepared, 1);
+        size_t at = row_node(node_ids, prepared, 1);
         if (at == NODE_NONE)
             continue;
         struct node *node = &board->nodes[at];
@@ -2208,7 +2640,7 @@ static void read_comment(sqlite3_stmt *prepared, struct comment *comment)
 }
 
 static bool load_activity(struct store *store, struct board *board, const struct scope *scope,
-                          const long long *node_ids, const char *as_of_text, struct error *error)
+                          const struct node_index *node_ids, const char *as_of_text, struct error *error)
 {
     int as_of_parameter = scope->children ? 3 : 2;
     sqlite3_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_MILESTONE_UPDATES,
@@ -2219,7 +2651,7 @@ static bool load_activity(struct store *store, struct board *board, const struct
     int result;
     struct group group = {0};
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = row_node(board, node_ids, prepared, 0);
+        size_t at = row_node(node_ids, prepared, 0);
         if (at == NODE_NONE)
             continue;
         struct milestone *milestone = &board->nodes[at].milestone;
@@ -2239,7 +2671,7 @@ static bool load_activity(struct store *store, struct board *board, const struct
     bind_text(prepared, as_of_parameter, as_of_text);
     group = (struct group){0};
     while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = row_node(board, node_ids, prepared, 0);
+        size_t at = row_node(node_ids, prepared, 0);
         if (at == NODE_NONE)
             continue;
         struct node *node = &board->nodes[at];
@@ -2299,19 +2731,19 @@ static bool load_latest_readings(struct store *store, struct board *board,
 static bool load_parts(struct store *store, struct board *board, const struct scope *scope,
                        const char *as_of_text, bool summary, struct error *error)
 {
-    long long *node_ids = NULL;
+    struct node_index node_ids = {0};
     struct metric_index index = {0};
     bool ok = load_nodes(store, board, scope, &node_ids, error) &&
-              load_metrics(store, board, scope, node_ids, error);
+              load_metrics(store, board, scope, &node_ids, error);
     if (ok) {
         index_metrics(board, &index);
         ok = load_metric_details(store, board, scope, &index, as_of_text, summary, error) &&
              (!summary || load_latest_readings(store, board, scope, &index, error)) &&
-             load_activity(store, board, scope, node_ids, as_of_text, error);
+             load_activity(store, board, scope, &node_ids, as_of_text, error);
     }
     free(index.ids);
     free(index.metrics);
-    free(node_ids);
+    node_index_free(&node_ids);
     return ok;
 }
 
@@ -2350,19 +2782,25 @@ bool store_load_metric_readings(struct store *store, struct metric *metric, stru
 bool store_load_board(struct store *store, const char *code, yearmonth as_of, struct board **out,
                       struct error *error)
 {
-    return load_board(store, code, as_of, false, false, out, error);
+    return load_board(store, code, as_of, false, false, false, out, error);
+}
+
+bool store_load_board_with_retired(struct store *store, const char *code, struct board **out,
+                                   struct error *error)
+{
+    return load_board(store, code, YEARMONTH_NONE, false, false, true, out, error);
 }
 
 bool store_load_board_summary(struct store *store, const char *code, struct board **out,
                               struct error *error)
 {
-    return load_board(store, code, YEARMONTH_NONE, true, false, out, error);
+    return load_board(store, code, YEARMONTH_NONE, true, false, false, out, error);
 }
 
 bool store_load_board_top(struct store *store, const char *code, struct board **out,
                           struct error *error)
 {
-    return load_board(store, code, YEARMONTH_NONE, false, true, out, error);
+    return load_board(store, code, YEARMONTH_NONE, false, true, false, out, error);
 }
 
 bool store_load_children(struct store *store, struct board *board, size_t index,
@@ -2436,7 +2874,7 @@ static bool find_previous_publication(struct store *store, struct board *board, 
 }
 
 static bool load_board(struct store *store, const char *code, yearmonth as_of, bool summary,
-                       bool top, struct board **out, struct error *error)
+                       bool top, bool with_retired, struct board **out, struct error *error)
 {
     sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_BOARD, error);
     if (!prepared)
@@ -2497,7 +2935,8 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
     ok = ok && find_previous_publication(store, board, shown, error);
     /* The top of a lazily loaded board: the aims, and the stored statuses. */
     struct scope scope = {.board_id = board->id, .children = top,
-                          .previous_publication = board->months.previous_id};
+                          .previous_publication = board->months.previous_id,
+                          .hide_from = with_retired ? NULL : as_of_text};
     ok = ok && load_parts(store, board, &scope, as_of_text, summary || top, error);
     if (ok && top)
         ok = load_board_status(store, board, error);
