@@ -19,8 +19,13 @@ bool command_check_note(const char *text, struct error *error);
  * them: a CHANGE_READING part for every reading it put (new, or replacing
  * one: had_old and the old value, note, who, when and sample flag), a
  * CHANGE_MILESTONE or CHANGE_COMMENT part for every row it added (row_id),
- * and a CHANGE_IMPORT part (board_code only) for every board it created. */
-enum change_kind { CHANGE_READING, CHANGE_MILESTONE, CHANGE_COMMENT, CHANGE_IMPORT };
+ * a CHANGE_IMPORT part (board_code only) for every board it created, and a
+ * CHANGE_STRUCTURE part for a board in the store whose structure it changed
+ * (old_board and new_board: the structure before and after, as board
+ * files; undo makes the store's structure old_board's again, removing what
+ * the change added, redo new_board's). */
+enum change_kind { CHANGE_READING, CHANGE_MILESTONE, CHANGE_COMMENT, CHANGE_IMPORT,
+                   CHANGE_STRUCTURE };
 struct change {
     enum change_kind kind;
     char *board_code;     /* an import: its first file's board */
@@ -53,6 +58,9 @@ struct change {
     /* A reading removed (command_delete_reading): the old fields are the
      * reading as it was; undo puts it back, redo removes it again. */
     bool removal;
+    /* A structure change: the board's structure before and after, as board
+     * files (command_board_structure written by boardfile_write_yaml). */
+    char *old_board, *new_board;
     /* A reading: the months before it its series has no reading for
      * (NONE if none), for the front ends to say so. */
     yearmonth gap_first, gap_last;
@@ -108,6 +116,83 @@ bool command_correction_needed(struct store *store, const char *board_code, year
 bool command_import_boards(struct store *store, struct board *const *boards,
                            const char *const *file_names, size_t count, bool sample,
                            const char *reason, struct change *done, struct error *error);
+/* ---- Changing a board in the store (docs/keeping-a-board.md) ----------- */
+
+/* One change a board file (or an edit) makes to a board's structure.
+ * Codes identify nodes and metrics; `code` is NULL for a field of the board
+ * itself. Values are text, as the audit log keeps them. */
+enum board_change_kind {
+    BOARD_CHANGE_ADD,     /* new_value: its title (a metric: its name) */
+    BOARD_CHANGE_FIELD,   /* `field` from old_value to new_value (NULL: not set) */
+    BOARD_CHANGE_MOVE,    /* a new parent: old_value to new_value (NULL: the top) */
+    BOARD_CHANGE_REORDER, /* another place among its siblings */
+    BOARD_CHANGE_RETIRE,  /* new_value: the month */
+    BOARD_CHANGE_RESTORE, /* old_value: the month it had been retired */
+    BOARD_CHANGE_REMOVE,  /* gone altogether: only undoing an addition does this */
+};
+struct board_change {
+    enum board_change_kind kind;
+    enum level level; /* LEVEL_METRIC for a metric */
+    char *code;
+    const char *field; /* a static name: "title", "target", ... */
+    char *old_value, *new_value;
+};
+struct board_diff {
+    struct board_change *changes;
+    size_t count, capacity;
+};
+void board_diff_free(struct board_diff *diff);
+/* What changes between two structures of a board, in `after`'s tree order
+ * (then what `after` no longer has). Pure. */
+void command_diff_boards(const struct board *before, const struct board *after,
+                         struct board_diff *diff);
+/* The structure a board file makes of a stored board (both structures,
+ * nothing of their readings or activity): the file's tree and fields, and
+ * every stored node and metric the file leaves out, kept in its place
+ * (under its parent, after the file's children) and retired in
+ * `retire_month` unless it already was. Pure; the caller frees it. */
+struct board *command_merge_board(const struct board *stored, const struct board *file,
+                                  yearmonth retire_month);
+/* A board's structure alone (no readings, activity or store ids). */
+struct board *command_board_structure(const struct board *board);
+
+/* What an import would do, or did, to each board (command_import_plan). */
+struct import_plan_board {
+    char *code;
+    bool created;                /* a new board */
+    size_t node_count;           /* a new board: its nodes */
+    struct board_diff diff;      /* a board in the store: its structure's changes */
+    size_t readings_new, readings_replaced, readings_unchanged;
+    size_t comments_new, updates_new;
+};
+struct import_plan {
+    struct import_plan_board *boards;
+    size_t count, capacity;
+};
+void import_plan_free(struct import_plan *plan);
+/* The plan as people read it: a line per board ("board X: 1 deliverable
+ * added (1.1.1), ...") and a line per change ("+ deliverable 1.1.1 "..."",
+ * "~ 1.1 title: "old" -> "new"", "- retire 2.3.4", "> move 1.2.3 under
+ * 1.3"). */
+void import_plan_format(const struct import_plan *plan, struct text_buffer *out);
+/* command_import_boards, but with dry_run it writes nothing (the import is
+ * worked out in a transaction that is rolled back) and with `plan` (NULL:
+ * not wanted) it says what it changes. */
+bool command_import_plan(struct store *store, struct board *const *boards,
+                         const char *const *file_names, size_t count, bool sample,
+                         const char *reason, bool dry_run, struct import_plan *plan,
+                         struct change *done, struct error *error);
+
+/* boardpack edit: one field of one node or metric of a stored board set to
+ * `value` (command_edit_fields lists them; "retire" and "restore" take no
+ * value), applied as the difference between the board and its edited copy,
+ * validated as a board file is (the same messages), one audited, undoable
+ * transaction. */
+bool command_edit(struct store *store, const char *board_code, const char *code,
+                  const char *field, const char *value, struct import_plan *plan,
+                  struct change *done, struct error *error);
+extern const char *const command_edit_fields[];
+
 /* Imports the bundled boards, and with sample_readings the illustrative
  * readings (marked as sample), into an empty store: command_import_boards
  * for all of them in one transaction. */

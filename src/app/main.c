@@ -28,7 +28,8 @@ static const char usage_text[] =
     "  boardpack [--db PATH] [--board CODE] [--read-only] [--kiosk [--cycle SECONDS]]\n"
     "            [--no-color] [--ascii] [--no-mouse]       browse (the default command)\n"
     "  boardpack [--db PATH] init [--sample]                 create a store with the bundled boards\n"
-    "  boardpack [--db PATH] import FILE...                  load board files (one transaction)\n"
+    "  boardpack [--db PATH] import [--dry-run] FILE...      load board files (one transaction);\n"
+    "                                  a board already in the store is changed as a difference\n"
     "  boardpack check FILE...                               validate only; writes nothing\n"
     "  boardpack [--db PATH] export [--board CODE] [--format yaml|csv]\n"
     "  boardpack [--db PATH] report [--board CODE] [--format text|csv|md] [--as-of YYYY-MM]\n"
@@ -36,6 +37,8 @@ static const char usage_text[] =
     "                                  [--reason TEXT]\n"
     "  boardpack [--db PATH] delete CODE --period YYYY-MM [--segment NAME] --reason TEXT\n"
     "                                                        remove a reading, saying why\n"
+    "  boardpack [--db PATH] edit CODE FIELD [VALUE] [--board CODE]\n"
+    "                                                        change one field of the board\n"
     "  boardpack [--db PATH] backup FILE [--force]           a consistent copy while the store is in use\n"
     "  boardpack --help | --version\n";
 
@@ -67,6 +70,12 @@ static const char help_text[] =
     "                    delete: why the reading is removed (always needed)\n"
     "  --sample          init: add the illustrative sample readings (SAMPLE DATA)\n"
     "  --force           backup: replace an existing FILE\n"
+    "  --dry-run         import: print what would change, and write nothing\n"
+    "\n"
+    "edit FIELDs: title, lead, due (a milestone's month), retire, restore (no VALUE);\n"
+    "a metric's name, unit, direction, baseline, target, tolerance, stale_after,\n"
+    "breakdown. Each edit is checked as a board file is, audited and one transaction\n"
+    "(docs/keeping-a-board.md).\n"
     "  --list-requests   the browser's requests, keys and help, one a line\n"
     "  --help            this help;  --version  the version\n"
     "\n"
@@ -93,7 +102,7 @@ struct options {
     const char *segment;
     const char *note;
     const char *reason;
-    bool read_only, kiosk, no_color, ascii, no_mouse, first_frame, sample, force;
+    bool read_only, kiosk, no_color, ascii, no_mouse, first_frame, sample, force, dry_run;
     int cycle_seconds;
     const char *command;
     const char **arguments;
@@ -130,6 +139,7 @@ enum option_id {
     OPTION_LIST_REQUESTS,
     OPTION_SAMPLE,
     OPTION_FORCE,
+    OPTION_DRY_RUN,
 };
 
 static const struct option long_options[] = {
@@ -154,6 +164,7 @@ static const struct option long_options[] = {
     {"list-requests", no_argument, NULL, OPTION_LIST_REQUESTS},
     {"sample", no_argument, NULL, OPTION_SAMPLE},
     {"force", no_argument, NULL, OPTION_FORCE},
+    {"dry-run", no_argument, NULL, OPTION_DRY_RUN},
     {NULL, 0, NULL, 0},
 };
 
@@ -307,6 +318,9 @@ static int parse_arguments(int argc, char **argv, struct options *options, bool 
         case OPTION_FORCE:
             options->force = true;
             break;
+        case OPTION_DRY_RUN:
+            options->dry_run = true;
+            break;
         default:
             return usage_error("unknown option %s.", name);
         }
@@ -447,6 +461,56 @@ static int run_check(const struct options *options)
     return EXIT_OK;
 }
 
+static void print_plan(const struct import_plan *plan)
+{
+    struct text_buffer text = {0};
+    import_plan_format(plan, &text);
+    if (text.data)
+        fputs(text.data, stdout);
+    text_free(&text);
+}
+
+/* import --dry-run: the import worked out and rolled back, its plan
+ * printed. A store that does not exist yet is not created: every board in
+ * the files would be new. */
+static int dry_run_import(const struct options *options, struct board **boards, int count)
+{
+    struct error error = {0};
+    char *path = store_location(options);
+    bool exists = store_exists(path);
+    free(path);
+    struct import_plan plan = {0};
+    int status = EXIT_OK;
+    if (!exists) {
+        for (int i = 0; i < count; i++) {
+            if (boards[i]->readings_only) {
+                error_set_at(&error, options->arguments[i], boards[i]->where.line,
+                             boards[i]->where.column,
+                             "there is no board '%s' in the store to add readings to",
+                             boards[i]->code);
+                import_plan_free(&plan);
+                return fail_with(&error);
+            }
+            printf("board %s: new board (%zu aims, objectives and deliverables); readings: %zu "
+                   "new\n", boards[i]->code, boards[i]->node_count, boards[i]->reading_count);
+        }
+        fputs("Dry run: nothing was written (there is no store yet).\n", stdout);
+        return EXIT_OK;
+    }
+    struct opened opened;
+    if (!open_store(options, STORE_READ_WRITE, false, false, &opened, &error))
+        return fail_with(&error);
+    if (!command_import_plan(opened.store, boards, options->arguments, (size_t)count, false,
+                             options->reason, true, &plan, NULL, &error)) {
+        status = fail_with(&error);
+    } else {
+        print_plan(&plan);
+        fputs("Dry run: nothing was written.\n", stdout);
+    }
+    import_plan_free(&plan);
+    return close_opened(&opened, status);
+}
+
 static int run_import(const struct options *options)
 {
     if (options->argument_count == 0)
@@ -464,6 +528,13 @@ static int run_import(const struct options *options)
     for (int i = 0; i < count && status == EXIT_OK; i++)
         any_board = any_board || !boards[i]->readings_only;
     struct opened opened = {0};
+    if (status == EXIT_OK && options->dry_run) {
+        status = dry_run_import(options, boards, count);
+        for (int i = 0; i < count; i++)
+            board_free(boards[i]);
+        free(boards);
+        return status;
+    }
     if (status == EXIT_OK &&
         !open_store(options, STORE_READ_WRITE, false, any_board, &opened, &error))
         status = fail_with(&error);
@@ -499,6 +570,7 @@ static const char *board_code(const struct options *options)
 
 /* Writes a board to standard output, as `how` says. */
 typedef bool board_writer(const struct board *board, const void *how, struct error *error);
+static bool write_export(const struct board *board, const void *how, struct error *error);
 
 /* The board from the store (as of `as_of`), written by `write`; `seed`
  * seeds a missing store. The exit status. */
@@ -511,7 +583,11 @@ static int write_stored_board(const struct options *options, bool seed, yearmont
         return fail_with(&error);
     struct board *board = NULL;
     int status = EXIT_OK;
-    if (!store_load_board(opened.store, board_code(options), as_of, &board, &error) ||
+    /* An export keeps what is retired (with its month), so that importing
+     * it back changes nothing. */
+    bool whole = write == write_export && as_of == YEARMONTH_NONE;
+    if (!(whole ? store_load_board_with_retired(opened.store, board_code(options), &board, &error)
+                : store_load_board(opened.store, board_code(options), as_of, &board, &error)) ||
         !write(board, how, &error))
         status = fail_with(&error);
     board_free(board);
@@ -633,6 +709,39 @@ static int run_delete(const struct options *options)
                change.old_value);
     }
     change_free(&change);
+    return close_opened(&opened, status);
+}
+
+/* boardpack edit CODE FIELD [VALUE]: one field of the board changed, as
+ * the difference between the board and its edited copy. */
+static int run_edit(const struct options *options)
+{
+    if (options->argument_count < 2 || options->argument_count > 3)
+        return usage_error("%s needs a CODE, a FIELD and (but for retire and restore) a VALUE, "
+                           "e.g. boardpack edit 1.1.2 target 90.",
+                           "edit");
+    struct opened opened;
+    struct error error = {0};
+    if (!open_store(options, STORE_READ_WRITE, false, false, &opened, &error))
+        return fail_with(&error);
+    int status = EXIT_OK;
+    struct import_plan plan = {0};
+    if (!command_edit(opened.store, board_code(options), options->arguments[0],
+                      options->arguments[1],
+                      options->argument_count == 3 ? options->arguments[2] : NULL, &plan, NULL,
+                      &error)) {
+        status = fail_with(&error);
+    } else if (plan.count && plan.boards[0].diff.count) {
+        struct text_buffer text = {0};
+        import_plan_format(&plan, &text);
+        /* The changes alone: the counts line is for imports. */
+        const char *changes = text.data ? strchr(text.data, '\n') : NULL;
+        fputs(changes ? changes + 1 : "", stdout);
+        text_free(&text);
+    } else {
+        puts("Nothing to change: the board already says that.");
+    }
+    import_plan_free(&plan);
     return close_opened(&opened, status);
 }
 
@@ -761,6 +870,7 @@ static const struct subcommand {
     {"browse", run_browse}, {"init", run_init},     {"backup", run_backup},
     {"import", run_import}, {"check", run_check},   {"export", run_export},
     {"report", run_report}, {"record", run_record},   {"delete", run_delete},
+    {"edit", run_edit},
 };
 
 int main(int argc, char **argv)

@@ -121,6 +121,8 @@ void change_free(struct change *change)
     free(change->new_note);
     free(change->text);
     free(change->reason);
+    free(change->old_board);
+    free(change->new_board);
     for (size_t i = 0; i < change->part_count; i++)
         change_free(&change->parts[i]);
     free(change->parts);
@@ -737,6 +739,8 @@ struct import_tally {
     const char *who;
     const char *now;
     size_t replaced;
+    size_t written;        /* rows the file being imported wrote */
+    struct import_plan_board *plan; /* its board's plan; NULL: not wanted */
     struct change *change; /* the undo record being built; NULL: none wanted */
     const char *file_name; /* the file being imported, for located errors */
     const char *reason;    /* for corrections to published months; may be NULL */
@@ -852,6 +856,16 @@ static bool import_wrote(void *context, const struct store_written *written, str
     const struct reading *reading = written->reading;
     if (!import_correction(tally, written, error))
         return false;
+    if (written->kind != STORE_WROTE_BOARD)
+        tally->written++;
+    if (tally->plan) {
+        if (written->kind == STORE_WROTE_READING)
+            *(written->had_old ? &tally->plan->readings_replaced : &tally->plan->readings_new) += 1;
+        else if (written->kind == STORE_WROTE_COMMENT)
+            tally->plan->comments_new++;
+        else if (written->kind == STORE_WROTE_MILESTONE_UPDATE)
+            tally->plan->updates_new++;
+    }
     if (written->kind == STORE_WROTE_READING && written->had_old &&
         written->old_value != reading->value &&
         !audit_replaced(tally, written->board_code, reading, written->old_value, error))
@@ -892,11 +906,183 @@ static bool import_wrote(void *context, const struct store_written *written, str
     return true;
 }
 
+/* ---- A changed board: its structure as a difference -------------------- */
+
+void import_plan_free(struct import_plan *plan)
+{
+    if (!plan)
+        return;
+    for (size_t i = 0; i < plan->count; i++) {
+        free(plan->boards[i].code);
+        board_diff_free(&plan->boards[i].diff);
+    }
+    free(plan->boards);
+    memset(plan, 0, sizeof *plan);
+}
+
+static struct import_plan_board *plan_board(struct import_plan *plan, const char *code)
+{
+    if (!plan)
+        return NULL;
+    for (size_t i = 0; i < plan->count; i++)
+        if (strcmp(plan->boards[i].code, code) == 0)
+            return &plan->boards[i];
+    void *items = plan->boards;
+    grow_array(&items, &plan->capacity, plan->count + 1, sizeof *plan->boards);
+    plan->boards = items;
+    struct import_plan_board *board = &plan->boards[plan->count++];
+    memset(board, 0, sizeof *board);
+    board->code = xstrdup(code);
+    return board;
+}
+
+/* A structure as a board file, for an undo record. */
+static char *structure_text(const struct board *board, struct error *error)
+{
+    char *text = NULL;
+    size_t length = 0;
+    FILE *memory = open_memstream(&text, &length);
+    bool ok = memory && boardfile_write_yaml(board, memory, error);
+    if (memory && fclose(memory) != 0)
+        ok = false;
+    if (!ok) {
+        if (!error->message[0])
+            error_set(error, EXIT_SOFTWARE, "Cannot keep the board's structure for undo.");
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+static const char *change_noun(enum level level)
+{
+    return level == LEVEL_METRIC ? "metric" : "node";
+}
+
+/* One audit row per change: "add-node", "edit-metric" ("target: 85" to
+ * "target: 90"), "move-node", "reorder-node", "retire-node",
+ * "restore-node", "remove-node" (undo of an addition); "edit-board" for the
+ * board's own fields. */
+static bool audit_structure(struct store *store, const char *board_code,
+                            const struct board_diff *diff, const char *who, const char *now,
+                            struct error *error)
+{
+    for (size_t i = 0; i < diff->count; i++) {
+        const struct board_change *change = &diff->changes[i];
+        char action[32];
+        char *old_value = NULL, *new_value = NULL;
+        static const char *const verbs[] = {
+            [BOARD_CHANGE_ADD] = "add",         [BOARD_CHANGE_FIELD] = "edit",
+            [BOARD_CHANGE_MOVE] = "move",       [BOARD_CHANGE_REORDER] = "reorder",
+            [BOARD_CHANGE_RETIRE] = "retire",   [BOARD_CHANGE_RESTORE] = "restore",
+            [BOARD_CHANGE_REMOVE] = "remove",
+        };
+        snprintf(action, sizeof action, "%s-%s", verbs[change->kind],
+                 change->code ? change_noun(change->level) : "board");
+        if (change->kind == BOARD_CHANGE_FIELD) {
+            if (change->old_value)
+                old_value = xasprintf("%s: %s", change->field, change->old_value);
+            if (change->new_value)
+                new_value = xasprintf("%s: %s", change->field, change->new_value);
+        } else if (change->kind == BOARD_CHANGE_ADD) {
+            new_value = xasprintf("%s: %s", level_name(change->level), change->new_value);
+        } else {
+            old_value = xstrdup(change->old_value);
+            new_value = xstrdup(change->new_value);
+        }
+        bool ok = store_add_audit(store, who, now, action, board_code, change->code, old_value,
+                                  new_value, error);
+        free(old_value);
+        free(new_value);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* The month a node or metric a file leaves out is retired in: the board's
+ * open month, else the month after its newest reading, else this month. */
+static yearmonth retire_month(const struct board_months *months, const struct board *board)
+{
+    if (months->open)
+        return months->open;
+    if (board->as_at)
+        return board->as_at + 1;
+    return yearmonth_current();
+}
+
+/* Makes a stored board's structure `target`'s (command_merge_board of the
+ * file, or an edited copy), audited per change, with a CHANGE_STRUCTURE
+ * part in `change` (NULL: none wanted). *changed says whether anything did. */
+static bool apply_difference(struct store *store, const struct board *current,
+                             const struct board *target, struct import_plan_board *plan,
+                             struct change *change, const char *who, const char *now,
+                             size_t *changed, struct error *error)
+{
+    struct board_diff diff;
+    command_diff_boards(current, target, &diff);
+    *changed = diff.count;
+    bool ok = true;
+    if (diff.count) {
+        ok = store_apply_structure(store, current, target, who, error) &&
+             audit_structure(store, current->code, &diff, who, now, error);
+        if (ok && change) {
+            struct board *before = command_board_structure(current);
+            struct change *part = add_part(change, CHANGE_STRUCTURE, current->code);
+            part->old_board = structure_text(before, error);
+            part->new_board = structure_text(target, error);
+            ok = part->old_board && part->new_board;
+            board_free(before);
+        }
+    }
+    if (plan) {
+        board_diff_free(&plan->diff);
+        plan->diff = diff;
+    } else {
+        board_diff_free(&diff);
+    }
+    return ok;
+}
+
+/* A whole board file for a board already in the store: its structure as a
+ * difference, before its readings and activity go in. */
+static bool import_structure(struct store *store, const struct board *file,
+                             struct import_plan_board *plan, struct change *change,
+                             const char *who, const char *now, size_t *changed,
+                             struct error *error)
+{
+    struct board_months months;
+    struct board *current;
+    if (!store_board_months(store, file->code, &months, error) ||
+        !store_load_board_with_retired(store, file->code, &current, error))
+        return false;
+    struct board *target = command_merge_board(current, file, retire_month(&months, current));
+    bool ok = apply_difference(store, current, target, plan, change, who, now, changed, error);
+    board_free(target);
+    board_free(current);
+    return ok;
+}
+
+/* Whether the store has a board. */
+static bool board_in_store(struct store *store, const char *code, bool *found,
+                           struct error *error)
+{
+    struct board_months months;
+    struct error missing = {0};
+    *found = store_board_months(store, code, &months, &missing);
+    if (!*found && missing.status != EXIT_DATA) {
+        *error = missing;
+        return false;
+    }
+    return true;
+}
+
 /* Imports the boards, audits each file, and keeps the statuses of every
  * board it touched, all in the caller's transaction. */
 static bool import_in_transaction(struct store *store, struct board *const *boards,
                                   const char *const *file_names, size_t count, bool sample,
-                                  const char *reason, struct change *change, struct error *error)
+                                  const char *reason, struct import_plan *plan,
+                                  struct change *change, struct error *error)
 {
     char now[32];
     current_timestamp(now);
@@ -908,13 +1094,36 @@ static bool import_in_transaction(struct store *store, struct board *const *boar
     for (size_t i = 0; i < count; i++) {
         const struct board *board = boards[i];
         tally.replaced = 0;
+        tally.written = 0;
         tally.file_name = file_names[i];
+        tally.plan = plan_board(plan, board->code);
+        bool found = false;
+        size_t changed = 0;
+        if (!board_in_store(store, board->code, &found, error))
+            return false;
+        if (tally.plan && !found && !board->readings_only) {
+            tally.plan->created = true;
+            tally.plan->node_count = board->node_count;
+        }
+        if (found && !board->readings_only &&
+            !import_structure(store, board, tally.plan, change, tally.who, now, &changed, error))
+            return false;
+        size_t readings_before = tally.plan ? tally.plan->readings_new +
+                                                  tally.plan->readings_replaced : 0;
         bool imported = store_import_boards(store, &boards[i], &file_names[i], 1, sample,
                                             tally.who, import_wrote, &tally, error);
         free(tally.months_board);
         tally.months_board = NULL;
         if (!imported)
             return false;
+        if (tally.plan)
+            tally.plan->readings_unchanged +=
+                board->reading_count - (tally.plan->readings_new + tally.plan->readings_replaced -
+                                        readings_before);
+        /* A file that changed nothing leaves no trace: importing the same
+         * file twice writes nothing the second time, audit rows included. */
+        if (found && changed == 0 && tally.written == 0)
+            continue;
         /* Which file, and what it brought: what a manager looking back at
          * the change history needs to find the import again. */
         char *summary = xasprintf("%s: %zu readings (%zu replaced), %zu milestone updates, "
@@ -943,8 +1152,25 @@ bool command_import_boards(struct store *store, struct board *const *boards,
                            const char *const *file_names, size_t count, bool sample,
                            const char *reason, struct change *done, struct error *error)
 {
+    return command_import_plan(store, boards, file_names, count, sample, reason, false, NULL,
+                               done, error);
+}
+
+bool command_import_plan(struct store *store, struct board *const *boards,
+                         const char *const *file_names, size_t count, bool sample,
+                         const char *reason, bool dry_run, struct import_plan *plan,
+                         struct change *done, struct error *error)
+{
     if (!begin_write(store, error))
         return false;
+    if (dry_run) {
+        /* Worked out for real, then rolled back: the plan is what the
+         * import would do, to the row. */
+        bool ok = import_in_transaction(store, boards, file_names, count, sample, reason, plan,
+                                        NULL, error);
+        store_rollback(store);
+        return ok;
+    }
     struct change change = {.kind = CHANGE_IMPORT};
     if (done) {
         struct text_buffer names = {0};
@@ -956,8 +1182,208 @@ bool command_import_boards(struct store *store, struct board *const *boards,
         change.text = names.data ? names.data : xstrdup("");
         change.board_code = xstrdup(count ? boards[0]->code : "");
     }
-    bool ok = import_in_transaction(store, boards, file_names, count, sample, reason,
+    bool ok = import_in_transaction(store, boards, file_names, count, sample, reason, plan,
                                     done ? &change : NULL, error);
+    if (!finish(store, NULL, ok, error)) {
+        change_free(&change);
+        return false;
+    }
+    hand_over(&change, done);
+    return true;
+}
+
+/* ---- boardpack edit ------------------------------------------------------ */
+
+const char *const command_edit_fields[] = {
+    "title", "lead", "due", "retire", "restore",                     /* nodes */
+    "name", "unit", "direction", "baseline", "target", "tolerance", /* metrics */
+    "stale_after", "breakdown", NULL,
+};
+
+static bool is_metric_field(const char *field)
+{
+    static const char *const fields[] = {"name",      "unit",        "direction",
+                                         "baseline",  "target",      "tolerance",
+                                         "stale_after", "breakdown", NULL};
+    for (size_t i = 0; fields[i]; i++)
+        if (strcmp(field, fields[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The errors `edit` gives for what a board file would refuse, in the same
+ * words: "edit: error: ..." (the edit is checked as a board file named
+ * "edit"). */
+static bool edit_refused(struct error *error, const char *format, const char *a, const char *b)
+{
+    char message[512];
+    snprintf(message, sizeof message, format, a, b);
+    error_set(error, EXIT_DATA, "edit: error: %s", message);
+    return false;
+}
+
+/* A number for a field, as a board file would have it. */
+static bool edit_number(const char *field, const char *value, double *out, struct error *error)
+{
+    struct error parse = {0};
+    if (!command_parse_value(value, UNIT_NUMBER, out, &parse))
+        return edit_refused(error, "expected a number for '%s', found '%s'", field, value);
+    return true;
+}
+
+/* Retires (month) or restores (NONE) a node, what is under it and its
+ * metrics; restoring brings back only what was retired with it. */
+static void set_retired(struct board *board, size_t index, yearmonth month)
+{
+    yearmonth was = board->nodes[index].retired;
+    for (size_t i = index; i < board->nodes[index].subtree_end && i < board->node_count; i++) {
+        struct node *node = &board->nodes[i];
+        if (month ? node->retired != 0 : node->retired != was)
+            continue;
+        node->retired = month;
+        for (size_t m = 0; m < node->metric_count; m++)
+            if (month ? !node->metrics[m].retired : node->metrics[m].retired == was)
+                node->metrics[m].retired = month;
+    }
+}
+
+/* Changes one field of a copy of the board's structure. */
+static bool edit_copy(struct board *copy, const char *code, const char *field, const char *value,
+                      yearmonth month, struct error *error)
+{
+    bool takes_value = strcmp(field, "retire") != 0 && strcmp(field, "restore") != 0;
+    if (takes_value && !value)
+        return edit_refused(error, "'%s' needs a VALUE%s", field, "");
+    if (!takes_value && value)
+        return edit_refused(error, "'%s' takes no VALUE ('%s')", field, value);
+    if (is_metric_field(field)) {
+        struct metric *metric = board_find_metric(copy, code, NULL);
+        if (!metric)
+            return edit_refused(error, "board has no metric '%s' (for '%s')", code, field);
+        double number;
+        if (strcmp(field, "name") == 0) {
+            free(metric->name);
+            metric->name = xstrdup(value);
+        } else if (strcmp(field, "unit") == 0) {
+            if (!unit_parse(value, &metric->unit))
+                return edit_refused(error, "unknown unit '%s'; expected %s", value,
+                                    "percent, count, number, days or ratio");
+        } else if (strcmp(field, "direction") == 0) {
+            if (!direction_parse(value, &metric->direction) ||
+                metric->direction == DIRECTION_NONE)
+                return edit_refused(error, "unknown direction '%s'; expected %s", value,
+                                    "up or down");
+        } else if (strcmp(field, "breakdown") == 0) {
+            free(metric->breakdown);
+            metric->breakdown = *value ? xstrdup(value) : NULL;
+        } else if (strcmp(field, "stale_after") == 0) {
+            if (!edit_number(field, value, &number, error))
+                return false;
+            if (number != (int)number || number < 1 || number > 120)
+                return edit_refused(error, "'%s' is a whole number of months from 1 to 120, "
+                                           "not %s", field, value);
+            metric->stale_months = (int)number;
+        } else if (strcmp(field, "tolerance") == 0 && !*value) {
+            metric->has_tolerance = false;
+        } else {
+            if (!edit_number(field, value, &number, error))
+                return false;
+            if (strcmp(field, "target") == 0) {
+                metric->target = number;
+            } else if (strcmp(field, "tolerance") == 0) {
+                metric->has_tolerance = true;
+                metric->tolerance = number;
+            } else {
+                metric->has_baseline = true;
+                metric->baseline = number;
+            }
+        }
+        return true;
+    }
+    struct node *node = board_find_node(copy, code);
+    if (!node)
+        return edit_refused(error, "board has no aim, objective or deliverable '%s'%s", code, "");
+    size_t index = (size_t)(node - copy->nodes);
+    if (strcmp(field, "title") == 0) {
+        free(node->title);
+        node->title = xstrdup(value);
+    } else if (strcmp(field, "lead") == 0) {
+        free(node->lead);
+        node->lead = *value ? xstrdup(value) : NULL;
+    } else if (strcmp(field, "due") == 0) {
+        if (!node->has_milestone)
+            return edit_refused(error, "'%s' is not a milestone, so it has no '%s'", code, field);
+        if (!yearmonth_parse(value, &node->milestone.due))
+            return edit_refused(error, "'%s' is not a month; write YYYY-MM%s", value, "");
+    } else if (strcmp(field, "retire") == 0) {
+        if (node->retired)
+            return edit_refused(error, "'%s' is already retired%s", code, "");
+        set_retired(copy, index, month);
+    } else if (strcmp(field, "restore") == 0) {
+        if (!node->retired)
+            return edit_refused(error, "'%s' is not retired%s", code, "");
+        if (node->parent != NODE_NONE && copy->nodes[node->parent].retired)
+            return edit_refused(error, "'%s' is under '%s', which is retired: restore that first",
+                                code, copy->nodes[node->parent].code);
+        set_retired(copy, index, YEARMONTH_NONE);
+    } else {
+        return edit_refused(error, "unknown field '%s'; expected %s", field,
+                            "title, lead, due, retire, restore, name, unit, direction, "
+                            "baseline, target, tolerance, stale_after or breakdown");
+    }
+    return true;
+}
+
+/* The edited copy written as a board file and read back: checked by the
+ * board file's rules, with its messages. */
+static bool edited_board(const struct board *copy, struct board **out, struct error *error)
+{
+    char *text = structure_text(copy, error);
+    if (!text)
+        return false;
+    bool ok = boardfile_read_bytes(text, strlen(text), "edit", out, error);
+    free(text);
+    return ok;
+}
+
+static bool edit_in_transaction(struct store *store, const char *board_code, const char *code,
+                                const char *field, const char *value, struct import_plan *plan,
+                                struct change *change, struct error *error)
+{
+    struct board_months months;
+    struct board *current = NULL, *copy = NULL, *target = NULL;
+    if (!store_board_months(store, board_code, &months, error) ||
+        !store_load_board_with_retired(store, board_code, &current, error))
+        return false;
+    copy = command_board_structure(current);
+    char now[32];
+    current_timestamp(now);
+    size_t changed = 0;
+    const char *who = current_user_name();
+    bool ok = edit_copy(copy, code, field, value, retire_month(&months, current), error) &&
+              edited_board(copy, &target, error) &&
+              apply_difference(store, current, target, plan_board(plan, board_code), change, who,
+                               now, &changed, error) &&
+              (changed == 0 || keep_statuses(store, board_code, error)) &&
+              (!change || store_last_audit_id(store, &change->audit_id, error));
+    board_free(current);
+    board_free(copy);
+    board_free(target);
+    return ok;
+}
+
+bool command_edit(struct store *store, const char *board_code, const char *code,
+                  const char *field, const char *value, struct import_plan *plan,
+                  struct change *done, struct error *error)
+{
+    if (!begin_write(store, error))
+        return false;
+    struct change change = {.kind = CHANGE_IMPORT};
+    change.board_code = xstrdup(board_code);
+    change.text = value ? xasprintf("edit %s %s %s", code, field, value)
+                        : xasprintf("edit %s %s", code, field);
+    bool ok = edit_in_transaction(store, board_code, code, field, value, plan,
+                                  done ? &change : NULL, error);
     if (!finish(store, NULL, ok, error)) {
         change_free(&change);
         return false;
@@ -1068,6 +1494,31 @@ static void count_readings(const struct change *change, const char *board_code,
     }
 }
 
+/* Makes a board's structure the one a CHANGE_STRUCTURE part kept from
+ * before it (undo: what the change added goes, with what was written to it)
+ * or after it (redo), audited per change. */
+static bool restore_structure(struct store *store, const struct change *part, bool forward,
+                              struct error *error)
+{
+    const char *text = forward ? part->new_board : part->old_board;
+    struct board *target = NULL, *current = NULL;
+    if (!boardfile_read_bytes(text, strlen(text), forward ? "the board after the change"
+                                                         : "the board before the change",
+                              &target, error) ||
+        !store_load_board_with_retired(store, part->board_code, &current, error)) {
+        board_free(target);
+        return false;
+    }
+    char now[32];
+    current_timestamp(now);
+    size_t changed;
+    bool ok = apply_difference(store, current, target, NULL, NULL, current_user_name(), now,
+                               &changed, error);
+    board_free(target);
+    board_free(current);
+    return ok;
+}
+
 /* Takes back one part of an import (not on a board it created: that goes
  * whole). A replaced reading gets its old row again, as it was. */
 static bool undo_part(struct store *store, const struct change *part, struct error *error)
@@ -1094,6 +1545,8 @@ static bool undo_part(struct store *store, const struct change *part, struct err
         return store_delete_comment(store, part->row_id, error);
     case CHANGE_IMPORT:
         return store_delete_board(store, part->board_code, error);
+    case CHANGE_STRUCTURE:
+        return restore_structure(store, part, false, error);
     }
     return false;
 }
@@ -1127,6 +1580,8 @@ static bool redo_part(struct store *store, struct change *part, const char *who,
                                  &part->row_id, error);
     case CHANGE_IMPORT:
         break; /* refused before the transaction */
+    case CHANGE_STRUCTURE:
+        return restore_structure(store, part, true, error);
     }
     return false;
 }
@@ -1263,7 +1718,7 @@ static bool replay_allowed(struct store *store, const struct change *change, boo
         return true;
     yearmonth touched = change->kind == CHANGE_IMPORT ? YEARMONTH_NONE : change->period;
     for (size_t i = 0; i < change->part_count; i++)
-        if (change->parts[i].kind != CHANGE_IMPORT &&
+        if (change->parts[i].kind != CHANGE_IMPORT && change->parts[i].kind != CHANGE_STRUCTURE &&
             (touched == YEARMONTH_NONE || change->parts[i].period < touched))
             touched = change->parts[i].period;
     if (touched == YEARMONTH_NONE || touched > months.last_published)
@@ -1329,6 +1784,7 @@ static bool replay(struct store *store, struct change *change, bool forward, str
         break;
     }
     case CHANGE_IMPORT:
+    case CHANGE_STRUCTURE:
         break; /* replay_import */
     }
     if (ok && correction) {
@@ -1388,9 +1844,16 @@ void command_describe_change(const struct change *change, char *out, size_t size
         snprintf(out, size, "the commentary on %s%s%s", change->node_code,
                  *month ? " for " : "", month);
         break;
+    case CHANGE_STRUCTURE:
+        snprintf(out, size, "the change to board %s", change->board_code);
+        break;
     case CHANGE_IMPORT: {
         size_t counts[4];
         count_readings(change, NULL, counts);
+        if (change->text && strncmp(change->text, "edit ", 5) == 0) {
+            snprintf(out, size, "the %s", change->text);
+            break;
+        }
         snprintf(out, size, "the import of %s (%zu reading%s, %zu replaced)",
                  change->text ? change->text : "a file", counts[0], counts[0] == 1 ? "" : "s",
                  counts[1]);
