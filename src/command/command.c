@@ -1099,6 +1099,15 @@ static bool import_in_transaction(struct store *store, struct board *const *boar
         tally.plan = plan_board(plan, board->code);
         bool found = false;
         size_t changed = 0;
+        /* Two whole files for one board in one import: which is meant? */
+        for (size_t j = 0; j < i && !board->readings_only; j++)
+            if (!boards[j]->readings_only && strcmp(boards[j]->code, board->code) == 0) {
+                error_set_at(error, file_names[i], board->where.line, board->where.column,
+                             "board '%s' is also given whole by %s in this import; import "
+                             "one of them",
+                             board->code, file_names[j]);
+                return false;
+            }
         if (!board_in_store(store, board->code, &found, error))
             return false;
         if (tally.plan && !found && !board->readings_only) {
