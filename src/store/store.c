@@ -1714,7 +1714,7 @@ static bool same_text(const char *a, const char *b)
 static bool import_activity(struct store *store, const struct board *board, long long board_id,
                             bool board_is_new, const char *file_name, bool sample,
                             const char *who, const char *now, store_import_written *written,
-                            void *context, struct error *error)
+                            void *context, size_t *readings_written, struct error *error)
 {
     struct metric_lookup *metrics = NULL;
     size_t metric_count = 0;
@@ -1762,6 +1762,7 @@ static bool import_activity(struct store *store, const struct board *board, long
                                reading->entered_at ? reading->entered_at : now, report.sample,
                                NULL, NULL, false, error));
         ok = ok && (unchanged || !written || written(context, &report, error));
+        *readings_written += ok && !unchanged;
         free(old_note);
         free(old_by);
         free(old_at);
@@ -1865,11 +1866,16 @@ bool store_import_boards(struct store *store, struct board *const *boards,
                 (written && !written(context, &report, error)))
                 return false;
         }
+        size_t readings_written = 0;
         if (!import_activity(store, board, board_id, !board->readings_only && !found,
                              file_names[i],
-                             sample || board->sample, who, now, written, context, error))
+                             sample || board->sample, who, now, written, context,
+                             &readings_written, error))
             return false;
-        if (!run_for(store, STATEMENT_REFRESH_BOARD_LATEST, board_id, error,
+        /* Kept rows are rewritten only when a reading moved them: a file
+         * imported twice writes nothing the second time. */
+        if ((readings_written || !found) &&
+            !run_for(store, STATEMENT_REFRESH_BOARD_LATEST, board_id, error,
                      "update the latest readings"))
             return false;
     }
@@ -2993,6 +2999,26 @@ bool store_save_statuses(struct store *store, const struct board *board,
     char as_at[8] = "";
     if (status->as_at)
         yearmonth_format(status->as_at, as_at);
+    /* The board's row too, only if it moved. */
+    sqlite3_stmt *prepared = ok ? statement_for(store, STATEMENT_LOAD_BOARD_STATUS, board->id,
+                                                error)
+                                : NULL;
+    if (!prepared)
+        return false;
+    int result = sqlite3_step(prepared);
+    bool same = false;
+    if (result == SQLITE_ROW) {
+        same = column_period(prepared, 0) == status->as_at &&
+               (sqlite3_column_int(prepared, 1) != 0) == board->shows_sample &&
+               sqlite3_column_int(prepared, 2) == (int)status->board.rag &&
+               (unsigned)sqlite3_column_int(prepared, 8) == status->board.awaiting;
+        for (int k = 0; same && k < RAG_COUNT; k++)
+            same = (unsigned)sqlite3_column_int(prepared, 3 + k) == status->board.counts[k];
+    }
+    if (!finish(store, prepared, result, error, "read the board's status"))
+        return false;
+    if (same)
+        return true;
     return ok && put_status_row(store, STATEMENT_PUT_BOARD_STATUS, board->id,
                                 status->as_at ? as_at : NULL, board->shows_sample,
                                 &status->board, 0, error);

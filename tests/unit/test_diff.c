@@ -1,0 +1,378 @@
+/* test_diff.c — keeping a board: a changed board file applied as a
+ * difference (and undone to the exact previous store), retiring and
+ * restoring, the same file twice, a dry run, and `edit`. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boardfile.h"
+#include "command.h"
+#include "rules.h"
+#include "store.h"
+#include "fixture.h"
+
+/* What `export` writes: the whole board, retired nodes included. */
+static char *export_text(struct store *store)
+{
+    struct board *board = NULL;
+    struct error error = {0};
+    assert_true(store_load_board_with_retired(store, "test-board", &board, &error));
+    char *text = NULL;
+    size_t length = 0;
+    FILE *memory = open_memstream(&text, &length);
+    assert_non_null(memory);
+    assert_true(boardfile_write_yaml(board, memory, &error));
+    fclose(memory);
+    board_free(board);
+    return text;
+}
+
+static char *store_bytes(const char *path, size_t *length)
+{
+    struct text_buffer buffer = {0};
+    const char *suffixes[] = {"", "-wal"};
+    for (size_t i = 0; i < 2; i++) {
+        char name[192];
+        snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
+        FILE *file = fopen(name, "rb");
+        if (!file)
+            continue;
+        char chunk[4096];
+        size_t got;
+        while ((got = fread(chunk, 1, sizeof chunk, file)) > 0)
+            text_append_length(&buffer, chunk, got);
+        fclose(file);
+    }
+    *length = buffer.length;
+    return buffer.data;
+}
+
+/* The fixture with `from` replaced by `to` (each must be there once). */
+static char *changed_fixture(const char *const *pairs, size_t count)
+{
+    char *text = strdup(fixture_board);
+    for (size_t i = 0; i < count; i++) {
+        const char *from = pairs[2 * i], *to = pairs[2 * i + 1];
+        char *at = strstr(text, from);
+        assert_non_null(at);
+        size_t head = (size_t)(at - text);
+        char *next = xasprintf("%.*s%s%s", (int)head, text, to, at + strlen(from));
+        free(text);
+        text = next;
+    }
+    return text;
+}
+
+static bool import_text(struct store *store, const char *text, struct change *done,
+                        struct error *error)
+{
+    struct board *board = NULL;
+    if (!boardfile_read_bytes(text, strlen(text), "changed.yaml", &board, error))
+        return false;
+    const char *name = "changed.yaml";
+    bool ok = command_import_boards(store, &board, &name, 1, false, NULL, done, error);
+    board_free(board);
+    return ok;
+}
+
+static long long audit_rows(const struct fixture *fixture)
+{
+    return fixture_query_number(fixture->path, "SELECT count(*) FROM audit");
+}
+
+/* A target changed, a deliverable added between two others (its row id is
+ * the newest, but it stands in the middle of the tree), one left out
+ * (retired), and a reading for the new metric. */
+static const char *const change_pairs[] = {
+    "target: {value: 75, period: 2024-03}, breakdown: borough}\n",
+    "target: {value: 61, period: 2024-03}, breakdown: borough}\n"
+    "          - code: \"1.1.3\"\n"
+    "            title: \"A new deliverable\"\n"
+    "            metric: {name: \"New\", unit: count, direction: up, target: {value: 10}}\n",
+    "          - code: \"2.1.1\"\n"
+    "            title: \"Refurbish a ward\"\n"
+    "            milestone: {due: 2024-03, status: on_track}\n",
+    "          - code: \"2.1.2\"\n"
+    "            title: \"Open a ward\"\n"
+    "            milestone: {due: 2024-06}\n",
+    "  - {metric: \"1.1.2b\", period: 2023-05, value: 120, note: \"from ESR\"}\n",
+    "  - {metric: \"1.1.2b\", period: 2023-05, value: 120, note: \"from ESR\"}\n"
+    "  - {metric: \"1.1.3\", period: 2023-05, value: 4}\n",
+};
+
+static void a_changed_board_is_a_difference_and_undo_restores_the_store(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char *before = export_text(fixture->store);
+    long long rows = audit_rows(fixture);
+    char *changed = changed_fixture(change_pairs, 3);
+    struct change change = {0};
+    assert_true(import_text(fixture->store, changed, &change, &error));
+    /* One row per change, and the import's own row. */
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM audit WHERE "
+                                                         "action = 'edit-metric' AND node_code = "
+                                                         "'1.1.1' AND old_value = 'target: 75 "
+                                                         "(2024-03)' AND new_value = 'target: 61 "
+                                                         "(2024-03)'"),
+                     1);
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM audit WHERE "
+                                                         "action IN ('add-node', 'add-metric') "
+                                                         "AND node_code IN ('1.1.3', '2.1.2')"),
+                     3);
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM audit WHERE "
+                                                         "action = 'retire-node' AND node_code "
+                                                         "= '2.1.1' AND new_value = '2023-06'"),
+                     1);
+    assert_int_equal(audit_rows(fixture), rows + 6);
+
+    /* The working view: the new deliverable in the middle, with its metric
+     * and reading (found by id though its id is out of tree order), and
+     * the retired one gone; an earlier month still shows it. */
+    struct board *board = NULL;
+    assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
+    assert_string_equal(board->nodes[3].code, "1.1.3");
+    assert_int_equal(board->nodes[3].metric_count, 1);
+    assert_int_equal(board->nodes[3].metrics[0].reading_count, 1);
+    assert_string_equal(board->nodes[4].code, "1.1.2");
+    assert_int_equal(board->nodes[4].metric_count, 2);
+    assert_int_equal(board->nodes[4].metrics[1].reading_count, 1);
+    assert_null(board_find_node(board, "2.1.1"));
+    assert_non_null(board_find_node(board, "2.1.2"));
+    board_free(board);
+    assert_true(store_load_board(fixture->store, "test-board", yearmonth_make(2023, 5), &board,
+                                 &error));
+    assert_non_null(board_find_node(board, "2.1.1"));
+    board_free(board);
+
+    /* Export then import of the export changes nothing. */
+    char *after = export_text(fixture->store);
+    assert_non_null(strstr(after, "retired: 2023-06"));
+    rows = audit_rows(fixture);
+    assert_true(import_text(fixture->store, after, NULL, &error));
+    assert_int_equal(audit_rows(fixture), rows);
+    char *again = export_text(fixture->store);
+    assert_string_equal(again, after);
+    free(again);
+
+    /* Undo brings back the exact previous board; redo the changed one. */
+    assert_true(command_undo(fixture->store, &change, &error));
+    char *undone = export_text(fixture->store);
+    assert_string_equal(undone, before);
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM nodes WHERE code "
+                                                         "IN ('1.1.3', '2.1.2')"),
+                     0);
+    assert_true(command_redo(fixture->store, &change, &error));
+    char *redone = export_text(fixture->store);
+    /* Redone by whoever redoes it, now: the reading's who and when differ. */
+    assert_non_null(strstr(redone, "code: \"1.1.3\""));
+    assert_non_null(strstr(redone, "retired: 2023-06"));
+    assert_non_null(strstr(redone, "value: 61"));
+    free(redone);
+    free(undone);
+    free(after);
+    change_free(&change);
+    free(changed);
+    free(before);
+}
+
+static void the_same_file_twice_changes_nothing(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char *before = export_text(fixture->store);
+    long long rows = audit_rows(fixture);
+    size_t length_before, length_after;
+    char *bytes_before = store_bytes(fixture->path, &length_before);
+    assert_true(import_text(fixture->store, fixture_board, NULL, &error));
+    assert_int_equal(audit_rows(fixture), rows);
+    char *after = export_text(fixture->store);
+    assert_string_equal(after, before);
+    char *bytes_after = store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_after, length_before);
+    assert_memory_equal(bytes_after, bytes_before, length_before);
+    free(bytes_before);
+    free(bytes_after);
+    free(after);
+    free(before);
+}
+
+static enum rag kept_status(const struct fixture *fixture, const char *code)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT s.rag FROM node_status s JOIN nodes n ON n.id = s.node_id WHERE n.code = '%s'",
+             code);
+    return (enum rag)fixture_query_number(fixture->path, sql);
+}
+
+static void a_changed_target_changes_the_status(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    enum rag before = kept_status(fixture, "1.1.1");
+    struct change change = {0};
+    assert_true(command_edit(fixture->store, "test-board", "1.1.1", "target", "61", NULL,
+                             &change, &error));
+    enum rag after = kept_status(fixture, "1.1.1");
+    assert_int_not_equal(before, after);
+    assert_int_equal(after, RAG_BLUE); /* 61.5 against a target of 61: met */
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_int_equal(kept_status(fixture, "1.1.1"), before);
+    change_free(&change);
+}
+
+static void a_dry_run_plans_and_writes_nothing(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    size_t length_before, length_after;
+    char *bytes_before = store_bytes(fixture->path, &length_before);
+    char *changed = changed_fixture(change_pairs, 3);
+    struct board *board = fixture_parse(changed, "changed.yaml");
+    const char *name = "changed.yaml";
+    struct import_plan plan = {0};
+    assert_true(command_import_plan(fixture->store, &board, &name, 1, false, NULL, true, &plan,
+                                    NULL, &error));
+    struct text_buffer text = {0};
+    import_plan_format(&plan, &text);
+    assert_non_null(strstr(text.data, "board test-board: 2 deliverables added (1.1.3, 2.1.2), "
+                                      "1 metric added (1.1.3), 1 field changed (1.1.1 target)"));
+    assert_non_null(strstr(text.data, "1 retired"));
+    assert_non_null(strstr(text.data, "readings: 1 new, 0 replaced, 4 unchanged"));
+    assert_non_null(strstr(text.data, "~ 1.1.1 target: \"75 (2024-03)\" -> \"61 (2024-03)\"\n"));
+    assert_non_null(strstr(text.data, "+ deliverable 1.1.3 \"A new deliverable\"\n"));
+    assert_non_null(strstr(text.data, "- retire 2.1.1 (from 2023-06)\n"));
+    char *bytes_after = store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_after, length_before);
+    assert_memory_equal(bytes_after, bytes_before, length_before);
+    text_free(&text);
+    import_plan_free(&plan);
+    board_free(board);
+    free(changed);
+    free(bytes_before);
+    free(bytes_after);
+}
+
+static void retiring_keeps_history_and_restoring_brings_it_back(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    long long readings = fixture_query_number(fixture->path, "SELECT count(*) FROM readings");
+    assert_true(command_edit(fixture->store, "test-board", "1.1.2", "retire", NULL, NULL, NULL,
+                             &error));
+    /* The readings stay; the working view and the statuses leave it out;
+     * a month before its retirement still shows it. */
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM readings"),
+                     readings);
+    struct board *board = NULL;
+    assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
+    assert_null(board_find_node(board, "1.1.2"));
+    assert_null(board_find_metric(board, "1.1.2b", NULL));
+    board_free(board);
+    assert_true(store_load_board_summary(fixture->store, "test-board", &board, &error));
+    assert_null(board_find_node(board, "1.1.2"));
+    board_free(board);
+    assert_true(store_load_board(fixture->store, "test-board", yearmonth_make(2023, 5), &board,
+                                 &error));
+    struct metric *metric = board_find_metric(board, "1.1.2b", NULL);
+    assert_non_null(metric);
+    assert_int_equal(metric->reading_count, 1);
+    board_free(board);
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM audit WHERE "
+                                                         "action = 'retire-node' AND node_code "
+                                                         "= '1.1.2'"),
+                     1);
+    char *exported = export_text(fixture->store);
+    assert_non_null(strstr(exported, "retired: 2023-06"));
+    free(exported);
+
+    assert_true(command_edit(fixture->store, "test-board", "1.1.2", "restore", NULL, NULL, NULL,
+                             &error));
+    assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
+    assert_non_null(board_find_metric(board, "1.1.2b", NULL));
+    board_free(board);
+}
+
+static void bad_edits_are_refused_in_the_board_files_words_and_write_nothing(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    size_t length_before, length_after;
+    char *bytes_before = store_bytes(fixture->path, &length_before);
+    assert_false(command_edit(fixture->store, "test-board", "1.1.1", "unit", "percentt", NULL,
+                              NULL, &error));
+    assert_string_equal(error.message, "edit: error: unknown unit 'percentt'; expected percent, "
+                                       "count, number, days or ratio");
+    assert_false(command_edit(fixture->store, "test-board", "1.1.1", "colour", "red", NULL, NULL,
+                              &error));
+    assert_non_null(strstr(error.message, "unknown field 'colour'"));
+    assert_false(command_edit(fixture->store, "test-board", "1.1.1", "target", "150", NULL, NULL,
+                              &error));
+    assert_non_null(strstr(error.message, "a percentage must be between 0 and 100"));
+    assert_false(command_edit(fixture->store, "test-board", "9.9", "title", "x", NULL, NULL,
+                              &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    char *bytes_after = store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_after, length_before);
+    assert_memory_equal(bytes_after, bytes_before, length_before);
+    free(bytes_before);
+    free(bytes_after);
+}
+
+/* Pure: the difference between two boards, and the merge that keeps what a
+ * file leaves out. */
+static void the_difference_between_two_boards(void **state)
+{
+    (void)state;
+    struct board *before = fixture_parse(fixture_board, "before.yaml");
+    char *changed = changed_fixture(change_pairs, 2);
+    struct board *file = fixture_parse(changed, "after.yaml");
+    struct board *after = command_merge_board(before, file, yearmonth_make(2024, 4));
+    struct node *kept = board_find_node(after, "2.1.1");
+    assert_non_null(kept);
+    assert_int_equal(kept->retired, yearmonth_make(2024, 4));
+    struct board_diff diff;
+    command_diff_boards(before, after, &diff);
+    assert_int_equal(diff.count, 5); /* target; add 1.1.3 and its metric; add 2.1.2; retire */
+    assert_int_equal(diff.changes[0].kind, BOARD_CHANGE_FIELD);
+    assert_string_equal(diff.changes[0].field, "target");
+    board_diff_free(&diff);
+    /* And back: what was added goes, what was retired comes back. */
+    struct board *structure = command_board_structure(before);
+    command_diff_boards(after, structure, &diff);
+    size_t removed = 0, restored = 0;
+    for (size_t i = 0; i < diff.count; i++) {
+        removed += diff.changes[i].kind == BOARD_CHANGE_REMOVE;
+        restored += diff.changes[i].kind == BOARD_CHANGE_RESTORE;
+    }
+    assert_int_equal(removed, 2); /* 1.1.3 (its metric with it) and 2.1.2 */
+    assert_int_equal(restored, 1);
+    board_diff_free(&diff);
+    board_free(structure);
+    board_free(after);
+    board_free(file);
+    board_free(before);
+    free(changed);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_difference_between_two_boards),
+        FIXTURE_TEST_WITH_BOARD(a_changed_board_is_a_difference_and_undo_restores_the_store),
+        FIXTURE_TEST_WITH_BOARD(the_same_file_twice_changes_nothing),
+        FIXTURE_TEST_WITH_BOARD(a_changed_target_changes_the_status),
+        FIXTURE_TEST_WITH_BOARD(a_dry_run_plans_and_writes_nothing),
+        FIXTURE_TEST_WITH_BOARD(retiring_keeps_history_and_restoring_brings_it_back),
+        FIXTURE_TEST_WITH_BOARD(bad_edits_are_refused_in_the_board_files_words_and_write_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
