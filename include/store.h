@@ -159,12 +159,18 @@ bool store_load_board(struct store *store, const char *code, yearmonth as_of,
 bool store_load_board_with_retired(struct store *store, const char *code, struct board **out,
                                    struct error *error);
 
+/* The same at the cost of a summary load (each metric's two latest
+ * readings, not all of them; board.as_at the newest month of any reading):
+ * enough to compare a board's structure with a changed one. */
+bool store_load_board_structure(struct store *store, const char *code, struct board **out,
+                                struct error *error);
+
 /* Makes a board's structure in the store (title, period, purpose, vision,
  * values, SPC conflict rule; its nodes and metrics with every field, their
  * parents, order and `retired` months; trajectories and SPC rebases) that
  * of `target`, in the current transaction, writing only what differs.
- * `current` is the board as store_load_board_with_retired loaded it in the
- * same transaction. Nodes and metrics `target` does not have are removed,
+ * `current` is the board as store_load_board_structure (or _with_retired)
+ * loaded it in the same transaction. Nodes and metrics `target` does not have are removed,
  * with their readings and activity (the command layer keeps retired ones
  * in its target, so this happens only to undo an addition). New nodes get
  * the milestone status their board file gives. Codes identify nodes and

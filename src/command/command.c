@@ -1054,7 +1054,7 @@ static bool import_structure(struct store *store, const struct board *file,
     struct board_months months;
     struct board *current;
     if (!store_board_months(store, file->code, &months, error) ||
-        !store_load_board_with_retired(store, file->code, &current, error))
+        !store_load_board_structure(store, file->code, &current, error))
         return false;
     struct board *target = command_merge_board(current, file, retire_month(&months, current));
     bool ok = apply_difference(store, current, target, plan, change, who, now, changed, error);
@@ -1362,7 +1362,7 @@ static bool edit_in_transaction(struct store *store, const char *board_code, con
     struct board_months months;
     struct board *current = NULL, *copy = NULL, *target = NULL;
     if (!store_board_months(store, board_code, &months, error) ||
-        !store_load_board_with_retired(store, board_code, &current, error))
+        !store_load_board_structure(store, board_code, &current, error))
         return false;
     copy = command_board_structure(current);
     char now[32];
@@ -1514,7 +1514,7 @@ static bool restore_structure(struct store *store, const struct change *part, bo
     if (!boardfile_read_bytes(text, strlen(text), forward ? "the board after the change"
                                                          : "the board before the change",
                               &target, error) ||
-        !store_load_board_with_retired(store, part->board_code, &current, error)) {
+        !store_load_board_structure(store, part->board_code, &current, error)) {
         board_free(target);
         return false;
     }

@@ -2797,6 +2797,12 @@ bool store_load_board_with_retired(struct store *store, const char *code, struct
     return load_board(store, code, YEARMONTH_NONE, false, false, true, out, error);
 }
 
+bool store_load_board_structure(struct store *store, const char *code, struct board **out,
+                                struct error *error)
+{
+    return load_board(store, code, YEARMONTH_NONE, true, false, true, out, error);
+}
+
 bool store_load_board_summary(struct store *store, const char *code, struct board **out,
                               struct error *error)
 {

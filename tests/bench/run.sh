@@ -8,6 +8,8 @@
 #   tests/bench/run.sh --sizes bundled,M   some sizes only
 #   tests/bench/run.sh --smoke             CI smoke: size M, few keys (~1 min)
 #   tests/bench/run.sh --strict            exit 1 if a bar fails
+#   tests/bench/run.sh rediff [--size M]   re-importing a changed board (issue 14),
+#                                          alone: tests/bench/rediff.py
 #
 # Any other option goes to tests/bench/bench.py (--help lists them).
 # Results: build/bench/results.json (machine-readable), results.txt and
@@ -24,6 +26,12 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 # Only the binary, quietly: a test added by someone else must not stop this.
 meson compile -C "$build" boardpack >/dev/null
+
+# The re-import benchmark runs alone: it needs only the binary and sqlite3.
+if [ "${1:-}" = rediff ]; then
+  shift
+  exec /usr/bin/python3 tests/bench/rediff.py --boardpack "$build/boardpack" "$@"
+fi
 
 missing=()
 for tool in valgrind callgrind_annotate sqlite3; do
