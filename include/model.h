@@ -172,6 +172,7 @@ struct node {
     enum rag stored_rag;
     unsigned stored_counts[RAG_COUNT];
     unsigned stored_awaiting; /* deliverables below (or this one) awaiting the open month */
+    size_t stored_child_count; /* the kept child count, to tell when it moved */
     /* Its status in the board's last published month before the one shown
      * (docs/months.md: movement); has_previous false if it had none. */
     bool has_previous;

@@ -2425,6 +2425,7 @@ static void read_node(sqlite3_stmt *prepared, struct node *node, long long *pare
         for (int k = 0; k < RAG_COUNT; k++)
             node->stored_counts[k] = (unsigned)sqlite3_column_int(prepared, 9 + k);
         node->child_count = (size_t)sqlite3_column_int64(prepared, 14);
+        node->stored_child_count = node->child_count;
         node->stored_awaiting = (unsigned)sqlite3_column_int(prepared, 15);
     }
     if (sqlite3_column_type(prepared, 16) != SQLITE_NULL) {
@@ -2997,6 +2998,7 @@ bool store_save_statuses(struct store *store, const struct board *board,
         /* Only rows that changed are written (the load read the old ones). */
         if (node->has_stored_status && node->stored_rag == rollup->rag &&
             node->stored_awaiting == rollup->awaiting &&
+            node->stored_child_count == node->child_count &&
             memcmp(node->stored_counts, rollup->counts, sizeof rollup->counts) == 0)
             continue;
         ok = put_status_row(store, STATEMENT_PUT_NODE_STATUS, node->id, NULL, false, rollup,
