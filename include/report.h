@@ -17,5 +17,20 @@ bool report_format_parse(const char *text, enum report_format *out);
 bool report_write(const struct board *board, yearmonth as_of, enum report_format format,
                   bool ascii, FILE *out, struct error *error);
 
+/* How a report is written. */
+struct report_options {
+    enum report_format format;
+    bool ascii;
+    /* Only the nodes whose status moved since the published month before
+     * the one shown (or that are new since), with their ancestors for
+     * context (docs/months.md). */
+    bool changed_only;
+};
+/* The same, as `options` say. The board is a view as command_load_view
+ * loads it (board.months says which month it shows and whether it is
+ * published), `as_of` the month it hands back to evaluate at. */
+bool report_write_with(const struct board *board, yearmonth as_of,
+                       const struct report_options *options, FILE *out, struct error *error);
+
 
 #endif
