@@ -32,5 +32,19 @@ struct report_options {
 bool report_write_with(const struct board *board, yearmonth as_of,
                        const struct report_options *options, FILE *out, struct error *error);
 
+/* A published month, for report_write_month. */
+struct report_publication {
+    yearmonth month;
+    const char *by, *at;
+    unsigned revisions; /* corrections since it was published */
+};
+/* `boardpack month`: the open month, the newest published month, the open
+ * month's progress, what is still missing for it by lead (the
+ * deliverable's, else its nearest ancestor's; "No lead" last), and the
+ * published months (oldest first). `board` is the working view
+ * (command_load_view VIEW_WORKING), `as_of` the month it hands back. */
+bool report_write_month(const struct board *board, yearmonth as_of,
+                        const struct report_publication *published, size_t count, bool ascii,
+                        FILE *out, struct error *error);
 
 #endif

@@ -439,3 +439,142 @@ bool report_write(const struct board *board, yearmonth as_of, enum report_format
     struct report_options options = {.format = format, .ascii = ascii};
     return report_write_with(board, as_of, &options, out, error);
 }
+
+/* ---- boardpack month ------------------------------------------------------ */
+
+/* Who chases a deliverable: its own lead, else its nearest ancestor's;
+ * NULL if none has one. */
+static const char *lead_of(const struct board *board, size_t index)
+{
+    for (size_t at = index; at != NODE_NONE; at = board->nodes[at].parent)
+        if (board->nodes[at].lead && board->nodes[at].lead[0])
+            return board->nodes[at].lead;
+    return NULL;
+}
+
+/* Leads in name order, no lead last; within a lead, tree order (the
+ * board index breaks ties, so the sort is stable). */
+struct missing_entry {
+    const struct present_missing *item;
+    const char *lead;
+};
+
+static int compare_missing(const void *a, const void *b)
+{
+    const struct missing_entry *x = a, *y = b;
+    if (!x->lead != !y->lead)
+        return x->lead ? -1 : 1;
+    int by_lead = x->lead ? strcmp(x->lead, y->lead) : 0;
+    if (by_lead)
+        return by_lead;
+    return x->item->node < y->item->node ? -1 : x->item->node > y->item->node;
+}
+
+static bool same_lead(const char *a, const char *b)
+{
+    return a && b ? strcmp(a, b) == 0 : a == b;
+}
+
+/* "reading 1.1.2a, reading 1.1.2b, milestone update, commentary": each
+ * metric with no whole-series reading for the month (or later). */
+static void write_needs(FILE *out, const struct node *node, const struct present_missing *item,
+                        yearmonth month)
+{
+    const char *separator = "";
+    for (size_t m = 0; item->readings && m < node->metric_count; m++) {
+        const struct reading *latest = metric_latest_reading(&node->metrics[m]);
+        if (latest && latest->period >= month)
+            continue;
+        fprintf(out, "%sreading %s", separator, node->metrics[m].code);
+        separator = ", ";
+    }
+    if (item->milestone) {
+        fprintf(out, "%smilestone update", separator);
+        separator = ", ";
+    }
+    if (item->commentary)
+        fprintf(out, "%scommentary", separator);
+}
+
+static void write_missing(FILE *out, const struct board *board, const struct board_status *status,
+                          yearmonth month, bool ascii)
+{
+    char label[9];
+    yearmonth_label(month, label);
+    struct present_missing *list;
+    size_t count = present_missing(board, status, month, &list);
+    if (count == 0) {
+        fprintf(out, "\nNothing is missing for %s.\n", label);
+        free(list);
+        return;
+    }
+    struct missing_entry *entries = xcalloc(count, sizeof *entries);
+    for (size_t i = 0; i < count; i++)
+        entries[i] = (struct missing_entry){&list[i], lead_of(board, list[i].node)};
+    qsort(entries, count, sizeof *entries, compare_missing);
+    fprintf(out, "\nStill missing for %s, by lead (%zu deliverable%s):\n", label, count,
+            count == 1 ? "" : "s");
+    for (size_t i = 0; i < count; i++) {
+        if (i == 0 || !same_lead(entries[i - 1].lead, entries[i].lead)) {
+            size_t in_group = 0;
+            for (size_t j = i; j < count && same_lead(entries[j].lead, entries[i].lead); j++)
+                in_group++;
+            fprintf(out, "  %s (%zu)\n", entries[i].lead ? entries[i].lead : "No lead",
+                    in_group);
+        }
+        const struct node *node = &board->nodes[entries[i].item->node];
+        /* What it needs before its title, which may be long. */
+        fprintf(out, "    %s needs ", node->code);
+        write_needs(out, node, entries[i].item, month);
+        fprintf(out, "%s%s\n", ascii ? " - " : " — ", node->title ? node->title : "");
+    }
+    free(entries);
+    free(list);
+}
+
+bool report_write_month(const struct board *board, yearmonth as_of,
+                        const struct report_publication *published, size_t count, bool ascii,
+                        FILE *out, struct error *error)
+{
+    struct board_status status;
+    board_evaluate(board, as_of, &status);
+    char label[9];
+    fprintf(out, "Board %s: %s\n", board->code, board->title ? board->title : "");
+    if (board->months.open != YEARMONTH_NONE) {
+        yearmonth_label(board->months.open, label);
+        fprintf(out, "Open month: %s\n", label);
+    } else {
+        fputs("No month is open (boardpack month open YYYY-MM opens one).\n", out);
+    }
+    if (count) {
+        const struct report_publication *last = &published[count - 1];
+        yearmonth_label(last->month, label);
+        fprintf(out, "Last published: %s, published %s by %s\n", label, last->at ? last->at : "",
+                last->by ? last->by : "unknown");
+    } else {
+        fputs("Nothing is published yet.\n", out);
+    }
+    char progress[96];
+    present_month_progress(&status, progress, sizeof progress);
+    if (progress[0])
+        fprintf(out, "%s\n", progress);
+    if (board->months.open != YEARMONTH_NONE)
+        write_missing(out, board, &status, board->months.open, ascii);
+    if (count)
+        fputs("\nPublished months:\n", out);
+    for (size_t i = 0; i < count; i++) {
+        yearmonth_label(published[i].month, label);
+        fprintf(out, "  %s  published %s by %s", label, published[i].at ? published[i].at : "",
+                published[i].by ? published[i].by : "unknown");
+        if (published[i].revisions)
+            fprintf(out, "; revised after publication (%u correction%s)", published[i].revisions,
+                    published[i].revisions == 1 ? "" : "s");
+        fputc('\n', out);
+    }
+    board_status_free(&status, board->node_count);
+    if (fflush(out) != 0 || ferror(out)) {
+        error_set(error, EXIT_IO, "Cannot write the month's summary.");
+        return false;
+    }
+    return true;
+}
