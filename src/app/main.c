@@ -31,9 +31,13 @@ static const char usage_text[] =
     "  boardpack [--db PATH] import FILE...                  load board files (one transaction)\n"
     "  boardpack check FILE...                               validate only; writes nothing\n"
     "  boardpack [--db PATH] export [--board CODE] [--format yaml|csv]\n"
-    "  boardpack [--db PATH] report [--board CODE] [--format text|csv|md] [--as-of YYYY-MM]\n"
+    "  boardpack [--db PATH] report [--board CODE] [--format text|csv|md]\n"
+    "                               [--as-of YYYY-MM | --draft] [--changed]\n"
     "  boardpack [--db PATH] record CODE VALUE [--period YYYY-MM] [--segment NAME] [--note TEXT]\n"
     "                                  [--reason TEXT]\n"
+    "  boardpack [--db PATH] month [--board CODE]            the open month and what is still missing\n"
+    "  boardpack [--db PATH] month open YYYY-MM [--board CODE]\n"
+    "  boardpack [--db PATH] month publish YYYY-MM [--board CODE]\n"
     "  boardpack [--db PATH] backup FILE [--force]           a consistent copy while the store is in use\n"
     "  boardpack --help | --version\n";
 
@@ -56,7 +60,12 @@ static const char help_text[] =
     "  --ascii           ASCII only (automatic when the locale is not UTF-8)\n"
     "  --no-mouse        ignore the mouse\n"
     "  --format F        export: yaml or csv; report: text, csv or md\n"
-    "  --as-of YYYY-MM   report the board as it stood at the end of that month\n"
+    "  --as-of YYYY-MM   report that month: as published if it is, else as the store\n"
+    "                    has it now (PROVISIONAL); the default is the newest\n"
+    "                    published month (the working figures if none is)\n"
+    "  --draft           report the working figures, with the open month (PROVISIONAL)\n"
+    "  --changed         report only the rows whose status moved since the last\n"
+    "                    published month, with their aims and objectives\n"
     "  --period YYYY-MM  record: the month of the reading (default: the board's open\n"
     "                    month; with none open, --period is needed)\n"
     "  --segment NAME    record: a segment of the metric's breakdown (e.g. a borough)\n"
@@ -78,6 +87,9 @@ static const char help_text[] =
     "Exit status: 0 ok, 2 usage, 65 bad data, 66 no store or file, 73 store or backup\n"
     "cannot be written (or init on a store with boards, backup onto a file without\n"
     "--force), 75 store busy.\n"
+    "Months: month open YYYY-MM opens a month; readings, milestone updates and\n"
+    "commentary default to it; month lists what is still missing, by lead; month\n"
+    "publish YYYY-MM freezes it; a later correction needs --reason (docs/months.md).\n"
     "In the browser, press ? for every key; e edits a value in place, a adds a month.\n"
     "See boardpack(1) and docs/ for the board file format, RAG rules and keys.\n";
 
