@@ -399,7 +399,10 @@ bool report_write_with(const struct board *board, yearmonth as_of,
         if (node->has_milestone) {
             char due[9], label[96];
             yearmonth_label(node->milestone.due, due);
-            present_milestone_label(&node->milestone, as_of, status.as_at, label, sizeof label);
+            /* A milestone awaiting the open month is judged, like its
+             * letter, at the month before (docs/rag.md). */
+            yearmonth judged = status.nodes[i].awaiting ? status.open_month - 1 : as_of;
+            present_milestone_label(&node->milestone, judged, status.as_at, label, sizeof label);
             snprintf(milestone, sizeof milestone, "milestone: %s, due %s", label, due);
             row.milestone = milestone;
         }

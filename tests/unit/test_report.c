@@ -472,6 +472,94 @@ static void a_board_with_no_readings(void **state)
     free(t);
 }
 
+/* The working view of an open month after a published one: movement since
+ * it on each row, awaiting rows judged at the month before, the month line,
+ * the CSV's month columns and --changed. Apr 2024 is open after Feb 2024
+ * was published; every node had its present status then but 1.1.1 (G). */
+static void an_open_month_shows_movement_and_awaiting(void **state)
+{
+    (void)state;
+    struct report_board *t = build_board();
+    struct board_status before;
+    board_evaluate(&t->board, YEARMONTH_NONE, &before);
+    for (size_t i = 0; i < t->board.node_count; i++) {
+        t->nodes[i].has_previous = true;
+        t->nodes[i].previous_rag = before.nodes[i].rag;
+    }
+    board_status_free(&before, t->board.node_count);
+    t->nodes[2].previous_rag = RAG_GREEN;
+    t->board.months = (struct board_months){.open = YM(2024, 4),
+                                            .last_published = YM(2024, 2),
+                                            .previous = YM(2024, 2)};
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_TEXT,
+                  TEXTS("- 1\nPROVISIONAL — Apr 2024: 0 of 5 updated\n\n",
+                        "    [R] 1.1.1 Physical health checks  ↓ was G\n"
+                        "        52% → 90% (2024-03); awaiting Apr 2024 (last month R); ",
+                        "  [R] 1.1 A \"quoted\" objective  (R 1  A 1  G 0  B 0  - 0)  = was R\n",
+                        /* Judged at Mar 2024, as its letter is: not yet past due. */
+                        "        milestone: at risk, due Mar 2024; awaiting Apr 2024 (last month "
+                        "A)\n"),
+                  TEXTS("past due"));
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_CSV,
+                  TEXTS("\r\ndeliverable,1.1.1,Physical health checks,R,52,90,2024-03,common,fail,0,"
+                        "0,,G,down,yes\r\n",
+                        "\r\naim,1,\"Care, closer to home\",R,,,,,,,,,R,same,\r\n",
+                        "\r\nmetric,1.1.2b,Number,A,125,225,2023-06,,,1,0,,,,yes\r\n"),
+                  NULL);
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_MARKDOWN,
+                  TEXTS("| Physical health checks | R ↓ was G | 52% → 90%; awaiting Apr 2024 "
+                        "(last month R) |"),
+                  NULL);
+    /* --changed: 1.1.1 and its ancestors only. */
+    char *text = NULL;
+    size_t length = 0;
+    FILE *out = open_memstream(&text, &length);
+    struct report_options options = {.format = REPORT_CSV, .changed_only = true};
+    struct error error = {0};
+    assert_true(report_write_with(&t->board, YEARMONTH_NONE, &options, out, &error));
+    fclose(out);
+    const char *rows = strchr(text, '\n') + 1;
+    assert_memory_equal(rows, "aim,1,", 6);
+    assert_non_null(strstr(rows, "\r\nobjective,1.1,"));
+    assert_non_null(strstr(rows, "\r\ndeliverable,1.1.1,"));
+    assert_null(strstr(rows, "1.1.2"));
+    assert_null(strstr(rows, "aim,2,"));
+    free(text);
+    /* Nothing moved: the text report says so. */
+    t->nodes[2].previous_rag = RAG_RED;
+    text = NULL;
+    out = open_memstream(&text, &length);
+    options.format = REPORT_TEXT;
+    assert_true(report_write_with(&t->board, YEARMONTH_NONE, &options, out, &error));
+    fclose(out);
+    assert_non_null(strstr(text, "\n\nNo status has moved since Feb 2024.\n"));
+    free(text);
+    free(t);
+}
+
+/* A published month as published: its badge and who published it, and the
+ * same words once it has been corrected since (REVISED). */
+static void a_published_month_says_so(void **state)
+{
+    (void)state;
+    struct report_board *t = build_board();
+    t->board.months = (struct board_months){.last_published = YM(2024, 3), .published = true,
+                                            .shown = YM(2024, 3), .published_by = "alice",
+                                            .published_at = "2024-04-05T10:00:00Z"};
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_TEXT,
+                  TEXTS("- 1\nPUBLISHED — Published 2024-04-05 by alice.\n\n"), NULL);
+    t->board.months.revisions = 2;
+    assert_report_in(&t->board, YEARMONTH_NONE, REPORT_TEXT, true,
+                     TEXTS("- 1\nPUBLISHED, REVISED - Published 2024-04-05 by alice; revised "
+                           "after publication (2 corrections).\n\n"),
+                     NULL);
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_MARKDOWN,
+                  TEXTS("\n\n**PUBLISHED, REVISED — Published 2024-04-05 by alice; revised after "
+                        "publication (2 corrections).**\n\n| level"),
+                  NULL);
+    free(t);
+}
+
 static void a_write_error_is_reported(void **state)
 {
     (void)state;
@@ -502,6 +590,8 @@ int main(void)
         cmocka_unit_test(spc_conflicts_are_said_in_words),
         cmocka_unit_test(an_earlier_month_cuts_every_column),
         cmocka_unit_test(a_board_with_no_readings),
+        cmocka_unit_test(an_open_month_shows_movement_and_awaiting),
+        cmocka_unit_test(a_published_month_says_so),
         cmocka_unit_test(a_write_error_is_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
