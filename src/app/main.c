@@ -595,7 +595,8 @@ static int run_report(const struct options *options)
 
 /* Whether a refused write was refused for want of a reason: a correction
  * to a published month (only a --period can name one: the open month is
- * never published). */
+ * never published), refused with the command layer's sentence for it (a
+ * bad value or code for such a month is refused first, for that). */
 static bool wants_reason(struct store *store, const struct options *options,
                          const struct error *refusal)
 {
@@ -603,6 +604,7 @@ static bool wants_reason(struct store *store, const struct options *options,
     bool needed = false;
     struct error ignored = {0};
     return refusal->status == EXIT_DATA && options->period &&
+           strstr(refusal->message, "needs a reason") &&
            yearmonth_parse(options->period, &period) &&
            command_correction_needed(store, board_code(options), period, &needed, &ignored) &&
            needed;
@@ -650,7 +652,8 @@ static int run_record(const struct options *options)
                                        options->arguments[1], options->period, options->segment,
                                        options->note, options->reason, &change, &error)) {
         /* The hint is the command line's: the browser asks for a reason. */
-        if (!options->reason && wants_reason(opened.store, options, &error)) {
+        if ((!options->reason || !options->reason[0]) &&
+            wants_reason(opened.store, options, &error)) {
             fprintf(stderr, "%s Give one with --reason TEXT.\n", error.message);
             status = error.status;
         } else {

@@ -151,6 +151,13 @@ expect_status 65 "a correction without a reason"
 expect_err_equals "Apr 2024 has been published (the board is published up to Apr 2024); a correction to it needs a reason. Give one with --reason TEXT." \
   "a correction without a reason: the sentence and the hint"
 expect_equal "$(store_fingerprint "$DB")" "$before" "a correction without a reason changes nothing"
+run "$BOARDPACK" --db "$DB" record 1.1.2 abc --period 2024-04
+expect_status 65 "a bad value for a published month"
+expect_err_equals "'abc' is not a number." "a bad value for a published month: no --reason hint"
+run "$BOARDPACK" --db "$DB" record 1.1.2 80 --period 2024-04 --reason ""
+expect_status 65 "a correction with an empty reason"
+expect_err_contains "needs a reason. Give one with --reason TEXT." "an empty reason is no reason"
+expect_equal "$(store_fingerprint "$DB")" "$before" "refused corrections change nothing"
 
 run "$BOARDPACK" --db "$DB" record 1.1.2 80 --period 2024-04 --reason "Typed from the wrong sheet"
 expect_status 0 "a correction with a reason"
