@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "command.h"
 #include "rules.h"
 #include "screen_internal.h"
 #include "store.h"
@@ -190,10 +191,18 @@ static bool load(struct kiosk *k, struct error *error)
         error_set(error, EXIT_NO_INPUT, "Cannot read the store %s.", k->path);
         return false;
     }
-    /* The summary (each metric's latest readings) has every status and
-     * roll-up, at a cost that follows the board's nodes, not its readings. */
-    struct board *board;
-    if (!store_load_board_summary(k->store, k->options.board_code, &board, error))
+    /* The newest published month, as it was published (a copy of the
+     * board kept by the publication); with none published yet, the working
+     * figures, PROVISIONAL (command_load_view's VIEW_PUBLISHED, but with
+     * the summary: each metric's latest readings have every status and
+     * roll-up, at a cost that follows the board's nodes, not its readings). */
+    struct board *board = NULL;
+    bool published = false;
+    if (!command_load_published(k->store, k->options.board_code, YEARMONTH_NONE, &board,
+                                &published, error))
+        return false;
+    if (!published &&
+        !store_load_board_summary(k->store, k->options.board_code, &board, error))
         return false;
     char *keep = NULL;
     if (k->board && k->aim < k->aim_count)
@@ -672,6 +681,7 @@ static void header_view_draw(void *context)
     wall_clock(clock);
     struct present_header parts;
     present_kiosk_header(k->board, k->status.as_at, clock, &parts);
+    present_header_month(k->board, &k->status, &parts);
     screen_header_bar(&k->style, &parts, 1, 10);
 }
 
