@@ -106,6 +106,18 @@ SCREEN_TIMEOUT=15 kiosk_wait_for "PUBLISHED, REVISED" "the kiosk says the month 
 keys q
 wait_exit
 expect_equal "$STATUS" "0" "the browser exits cleanly"
+# Read-only: opening and publishing a month are refused at the one gate.
+before=$(store_fingerprint "$DB")
+stop_tmux
+start 140 40 --read-only
+wait_for "READ-ONLY" "read-only browser up"
+keys O
+wait_for "Read-only: open a reporting month" "O refused when read-only"
+keys P
+wait_for "Read-only: publish a month" "P refused when read-only"
+keys q
+wait_exit
+expect_equal "$(store_fingerprint "$DB")" "$before" "a read-only session changes nothing"
 if grep -qE "Sanitizer|runtime error:" "$WORK/kiosk-stderr" 2>/dev/null; then
   ERR=$(head -5 "$WORK/kiosk-stderr"); fail "sanitizer report from the kiosk"
 else pass; fi
