@@ -355,13 +355,23 @@ static bool load_board_as(struct browser *b, const char *code, yearmonth as_of, 
     if (as_of == YEARMONTH_NONE && b->filter == FILTER_CHANGED)
         everything = true;
     struct board *board;
-    bool loaded = as_of != YEARMONTH_NONE ? store_load_board(b->store, code, as_of, &board, error)
-                  : everything            ? store_load_board_summary(b->store, code, &board, error)
-                                          : store_load_board_top(b->store, code, &board, error);
+    yearmonth evaluate_at;
+    /* An earlier month shows as published if it was (PUBLISHED, the copy
+     * its publication kept), else as the store has it. */
+    bool loaded = as_of != YEARMONTH_NONE
+                      ? command_load_view(b->store, code, VIEW_MONTH, as_of, &board, &evaluate_at,
+                                          error)
+                  : everything ? store_load_board_summary(b->store, code, &board, error)
+                               : store_load_board_top(b->store, code, &board, error);
     if (!loaded) {
         free_kept(kept, kept_count);
         return false;
     }
+    /* A published month's copy is read from a board file: all of it is
+     * there, and nothing is to be loaded from the store under its nodes. */
+    if (!board->partial)
+        for (size_t i = 0; i < board->node_count; i++)
+            board->nodes[i].children_loaded = true;
     char *keep = selected_code(b) ? xstrdup(selected_code(b)) : NULL;
     if (b->board) {
         board_status_free(&b->status, b->board->node_count);
