@@ -103,6 +103,28 @@ wait_for "Recorded 1.1.2 2024-04 = 89 (was 88). A correction, kept with its reas
 expect_equal "$(reading 1.1.2 2024-04)" "89" "the corrected value is stored"
 SCREEN_TIMEOUT=15 kiosk_wait_for "PUBLISHED, REVISED" "the kiosk says the month was revised"
 
+# A reading that leaves months without one says so; the kiosk keeps
+# showing April as published while later figures come in.
+keys / ; type_text "3.3.1"; keys Enter
+wait_for "Deliverable 3.3.1" "3.3.1 selected again"
+keys a C-u; type_text "2024-07 40"; keys Enter
+wait_for "Recorded 3.3.1 2024-07 = 40. No readings for May 2024 to Jun 2024." "the gap is said"
+wait_line "^ .*PROVISIONAL  as at Jul 2024  EDIT" "the browser's working figures are PROVISIONAL"
+# A negative check: the kiosk polls every 500 ms, so it has two seconds to
+# (wrongly) move to July; it is looked at every 100 ms meanwhile.
+until_seconds=$((SECONDS + 2))
+while [ $SECONDS -lt $until_seconds ] && kiosk_text | head -1 | grep -qF "as at Apr 2024"; do
+  sleep 0.1
+done
+if kiosk_text | head -1 | grep -qF "PUBLISHED, REVISED  as at Apr 2024"; then pass; else
+  OUT=$(kiosk_text); fail "the kiosk still shows April as published"; fi
+
+# The browser's earlier month (p) shows April as published.
+keys p
+wait_for "Show the board as at the end of" "the month picker"
+keys j j j j Enter
+wait_line "^ .*PUBLISHED, REVISED  HISTORY as at Apr 2024  READ-ONLY" "April shows as published in the browser"
+
 keys q
 wait_exit
 expect_equal "$STATUS" "0" "the browser exits cleanly"
