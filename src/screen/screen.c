@@ -723,8 +723,7 @@ static void draw_tree_row(struct browser *b, size_t index, int y)
     if (words.awaiting)
         right_forms[form_count++] = with_awaiting;
     right_forms[form_count++] = words.right;
-    bool editing = b->edit.kind != EDIT_NONE && b->edit.kind != EDIT_SEARCH &&
-                   !edit_on_bottom_line(b->edit.kind) && selected;
+    bool editing = b->edit.kind != EDIT_NONE && !edit_on_bottom_line(b->edit.kind) && selected;
     int title_room = x + width - col;
     int right_width = 0;
     right[0] = '\0';
@@ -1504,6 +1503,8 @@ static bool month_commit(struct browser *b, const char *text, struct error *erro
     if (!command_publish_month(b->store, b->board_code, month_text, &summary, error))
         return false;
     edit_close(b);
+    if (b->filter == FILTER_MISSING && summary.closed_open_month)
+        b->filter = FILTER_ALL; /* nothing awaits a closed month */
     reload_after_write(b);
     set_message(b, false, "Published %s: %u of %u deliverables updated, board %c%s.", label,
                 summary.updated, summary.deliverables, rag_letter(summary.board_rag),
