@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The month from the browser: open April 2024 (O), enter two readings with a
-# and see the header's "N of M updated" rise, see what is still missing (M),
+# and see the header's "N of M updated" rise (c and m write to it too),
+# see what is still missing (M),
 # publish it (P); a kiosk started before shows PROVISIONAL, then switches to
 # the published month by itself. A correction to the published month asks
 # for a reason first: Esc writes nothing, Enter writes it with the reason.
@@ -59,10 +60,27 @@ wait_for "Recorded 3.3.1 2024-04 = 36." "second reading recorded"
 wait_for "Apr 2024: 2 of $total updated" "the count rises to 2: two fewer missing"
 expect_equal "$(reading 1.1.2 2024-04)/$(reading 3.3.1 2024-04)" "88/36" "both readings stored"
 
-# M: only what April still awaits; the two updated rows are gone.
+# Commentary and a milestone update go to the open month too.
+keys c; type_text "Chased the lead for April"; keys Enter
+wait_for "Comment added to 3.3.1." "c adds a comment"
+expect_equal "$(sql "$DB" "SELECT c.period FROM commentary c JOIN nodes n ON n.id = c.node_id
+                           WHERE n.code = '3.3.1' AND c.text = 'Chased the lead for April'")" \
+  "2024-04" "the comment is for the open month"
+keys / ; type_text "1.1.1"; keys Enter
+wait_for "Deliverable 1.1.1" "milestone 1.1.1 selected"
+keys m
+wait_for "Milestone status" "the milestone picker"
+keys Enter
+wait_for "Milestone 1.1.1 set to" "m sets the milestone"
+expect_equal "$(sql "$DB" "SELECT u.period FROM milestone_updates u JOIN nodes n ON n.id = u.node_id
+                           WHERE n.code = '1.1.1' ORDER BY u.id DESC LIMIT 1")" \
+  "2024-04" "the milestone update is for the open month"
+wait_for "Apr 2024: 3 of $total updated" "the milestone counts as updated"
+
+# M: only what April still awaits; the updated rows are gone.
 keys M
 wait_for "filter: awaiting Apr 2024" "the missing filter is on"
-if screen_text | grep -qE '\] (1\.1\.2|3\.3\.1) '; then
+if screen_text | grep -qE '\] (1\.1\.1|1\.1\.2|3\.3\.1) '; then
   OUT=$(screen_text); fail "the updated deliverables are not listed as missing"
 else pass; fi
 keys M
@@ -75,7 +93,7 @@ if kiosk_header_has "PROVISIONAL"; then pass; else OUT=$(kiosk_text); fail "kios
 keys P
 wait_for "Publish month (YYYY-MM; Enter publishes, Esc cancels): 2024-04" "P proposes the open month"
 keys Enter
-wait_for "Published Apr 2024: 2 of $total deliverables updated" "published, with its summary"
+wait_for "Published Apr 2024: 3 of $total deliverables updated" "published, with its summary"
 expect_equal "$(sql "$DB" "SELECT count(*) FROM publications WHERE month = '2024-04'")" "1" \
   "the publication is stored"
 SCREEN_TIMEOUT=15 kiosk_wait_for "PUBLISHED" "the kiosk switches to the published month"
