@@ -91,6 +91,15 @@ bool command_add_comment(struct store *store, const char *board_code, const char
 bool command_delete_reading(struct store *store, const char *board_code, const char *metric_code,
                             const char *period_text, const char *segment, const char *reason,
                             struct change *done, struct error *error);
+/* Removes a milestone update or a comment (its row id, as loaded), with a
+ * reason: audited with the row as it was; undo puts it back as entered. */
+bool command_remove_milestone_update(struct store *store, const char *board_code,
+                                     const char *node_code, long long update_id,
+                                     const char *reason, struct change *done,
+                                     struct error *error);
+bool command_remove_comment(struct store *store, const char *board_code, const char *node_code,
+                            long long comment_id, const char *reason, struct change *done,
+                            struct error *error);
 /* Whether a write to `period` on the board would correct a published month
  * (and so needs a reason): for a front end to ask for one first. */
 bool command_correction_needed(struct store *store, const char *board_code, yearmonth period,

@@ -327,6 +327,18 @@ bool store_add_milestone_update(struct store *store, long long node_id,
 bool store_latest_milestone_status(struct store *store, long long node_id,
                                    enum milestone_status *status, bool *found,
                                    struct error *error);
+/* A milestone update's or comment's row, as stored. */
+enum store_row_kind { STORE_ROW_MILESTONE_UPDATE, STORE_ROW_COMMENT };
+struct store_row {
+    char *node_code;
+    yearmonth period;
+    enum milestone_status status; /* milestone updates */
+    char *text;                   /* the update's note, or the comment */
+    char *entered_by, *entered_at;
+};
+bool store_get_row(struct store *store, enum store_row_kind kind, long long row_id,
+                   struct store_row *out, bool *found, struct error *error);
+void store_row_free(struct store_row *row);
 bool store_delete_milestone_update(struct store *store, long long update_id,
                                    struct error *error);
 bool store_add_comment(struct store *store, long long node_id, yearmonth period,

@@ -509,6 +509,93 @@ bool command_delete_reading(struct store *store, const char *board_code, const c
     return true;
 }
 
+/* Removes a milestone update or a comment (row `row_id` of `node_code`),
+ * with a reason: audited with the row as it was, undoable, a correction
+ * when its month is published. */
+static bool remove_row(struct store *store, enum change_kind kind, const char *board_code,
+                       const char *node_code, long long row_id, const char *reason,
+                       struct change *done, struct error *error)
+{
+    bool milestone = kind == CHANGE_MILESTONE;
+    if (!reason || !*reason) {
+        error_set(error, EXIT_DATA, "Removing %s needs a reason.",
+                  milestone ? "a milestone update" : "commentary");
+        return false;
+    }
+    struct board_months months;
+    if (!command_check_note(reason, error) ||
+        !store_board_months(store, board_code, &months, error))
+        return false;
+    if (!begin_write(store, error))
+        return false;
+    struct store_row row = {0};
+    bool found = false;
+    bool ok = store_get_row(store, milestone ? STORE_ROW_MILESTONE_UPDATE : STORE_ROW_COMMENT,
+                            row_id, &row, &found, error);
+    if (ok && (!found || strcmp(row.node_code, node_code) != 0)) {
+        error_set(error, EXIT_DATA, "%s has no such %s to remove.", node_code,
+                  milestone ? "milestone update" : "comment");
+        ok = false;
+    }
+    bool correction = false;
+    ok = ok && check_correction(&months, row.period, reason, &correction, error);
+    struct change change = {0};
+    if (ok) {
+        change = (struct change){
+            .kind = kind,
+            .removal = true,
+            .board_code = xstrdup(board_code),
+            .node_code = xstrdup(node_code),
+            .period = row.period,
+            .status = row.status,
+            .text = row.text,
+            .old_entered_by = row.entered_by,
+            .old_entered_at = row.entered_at,
+            .row_id = row_id,
+            .reason = xstrdup(reason),
+        };
+        row.text = row.entered_by = row.entered_at = NULL;
+        char now[32];
+        current_timestamp(now);
+        const char *value = milestone ? milestone_status_name(change.status) : change.text;
+        char *removed = xasprintf("removed: %s", reason);
+        ok = (milestone ? store_delete_milestone_update(store, row_id, error)
+                        : store_delete_comment(store, row_id, error)) &&
+             store_add_audit(store, current_user_name(), now,
+                             milestone ? "remove-milestone-update" : "remove-comment",
+                             board_code, node_code, value, removed, error) &&
+             (!correction ||
+              keep_revision(store, board_code, change.period, node_code,
+                            milestone ? "remove-milestone-update" : "remove-comment", value, NULL,
+                            reason, now, error));
+        free(removed);
+    }
+    store_row_free(&row);
+    if (!finish(store, board_code, ok, error)) {
+        change_free(&change);
+        return false;
+    }
+    hand_over(&change, done);
+    return true;
+}
+
+bool command_remove_milestone_update(struct store *store, const char *board_code,
+                                     const char *node_code, long long update_id,
+                                     const char *reason, struct change *done,
+                                     struct error *error)
+{
+    return remove_row(store, CHANGE_MILESTONE, board_code, node_code, update_id, reason, done,
+                      error);
+}
+
+bool command_remove_comment(struct store *store, const char *board_code, const char *node_code,
+                            long long comment_id, const char *reason, struct change *done,
+                            struct error *error)
+{
+    return remove_row(store, CHANGE_COMMENT, board_code, node_code, comment_id, reason, done,
+                      error);
+}
+
 bool command_set_milestone(struct store *store, const char *board_code, const char *node_code,
                            enum milestone_status status, const char *period_text,
                            const char *note, const char *reason, struct change *done,
@@ -1771,25 +1858,31 @@ static bool replay(struct store *store, struct change *change, bool forward, str
     case CHANGE_MILESTONE:
     case CHANGE_COMMENT: {
         /* The row written again (redo) or removed (undo), and the audit
-         * row: its value, the status or the text, after or before. */
+         * row: its value, the status or the text, after or before. A
+         * removal goes the other way, and its undo puts the row back as
+         * it was entered. */
         bool milestone = change->kind == CHANGE_MILESTONE;
         const char *value = milestone ? milestone_status_name(change->status) : change->text;
-        char action[32];
+        bool insert = change->removal ? !forward : forward;
+        const char *by = change->removal ? change->old_entered_by : who;
+        const char *at = change->removal ? change->old_entered_at : now;
+        char action[40];
         snprintf(action, sizeof action, "%s-%s", forward ? "redo" : "undo",
-                 milestone ? "set-milestone" : "add-comment");
-        if (forward)
+                 change->removal ? (milestone ? "remove-milestone-update" : "remove-comment")
+                                 : (milestone ? "set-milestone" : "add-comment"));
+        if (insert)
             ok = store_find_node(store, change->board_code, change->node_code, &node_id, NULL,
                                  error) &&
                  (milestone ? store_add_milestone_update(store, node_id, change->status,
-                                                         change->period, change->text, who, now,
+                                                         change->period, change->text, by, at,
                                                          &change->row_id, error)
                             : store_add_comment(store, node_id, change->period, change->text,
-                                                who, now, &change->row_id, error));
+                                                by, at, &change->row_id, error));
         else
             ok = milestone ? store_delete_milestone_update(store, change->row_id, error)
                            : store_delete_comment(store, change->row_id, error);
         ok = ok && store_add_audit(store, who, now, action, change->board_code, change->node_code,
-                                   forward ? NULL : value, forward ? value : NULL, error);
+                                   insert ? NULL : value, insert ? value : NULL, error);
         break;
     }
     case CHANGE_IMPORT:
@@ -1846,11 +1939,13 @@ void command_describe_change(const struct change *change, char *out, size_t size
                  change->new_value);
         break;
     case CHANGE_MILESTONE:
-        snprintf(out, size, "%s's status %s%s%s", change->node_code,
+        snprintf(out, size, "%s%s's status %s%s%s",
+                 change->removal ? "the removal of " : "", change->node_code,
                  milestone_status_label(change->status), *month ? " for " : "", month);
         break;
     case CHANGE_COMMENT:
-        snprintf(out, size, "the commentary on %s%s%s", change->node_code,
+        snprintf(out, size, "%sthe commentary on %s%s%s",
+                 change->removal ? "the removal of " : "", change->node_code,
                  *month ? " for " : "", month);
         break;
     case CHANGE_STRUCTURE:

@@ -455,6 +455,11 @@ static const char *const migrations[] = {
     X(DELETE_MILESTONE_UPDATE, "DELETE FROM milestone_updates WHERE id = ?1")                  \
     X(SAME_MILESTONE_UPDATE, "SELECT count(*) FROM milestone_updates WHERE node_id = ?1 "     \
                              "AND period IS ?2 AND status = ?3 AND note IS ?4")               \
+    X(GET_MILESTONE_UPDATE, "SELECT n.code, u.period, u.status, u.note, u.entered_by, "       \
+                            "u.entered_at FROM milestone_updates u "                          \
+                            "JOIN nodes n ON n.id = u.node_id WHERE u.id = ?1")               \
+    X(GET_COMMENT, "SELECT n.code, c.period, NULL, c.text, c.entered_by, c.entered_at "       \
+                   "FROM commentary c JOIN nodes n ON n.id = c.node_id WHERE c.id = ?1")      \
     X(SAME_COMMENT, "SELECT count(*) FROM commentary WHERE node_id = ?1 AND period IS ?2 "    \
                     "AND text = ?3")                                                           \
     X(LOAD_MILESTONE_UPDATES, "SELECT u.node_id, u.period, u.status, u.note, u.entered_by, "    \
@@ -1553,6 +1558,39 @@ bool store_latest_milestone_status(struct store *store, long long node_id,
     if (*found && !milestone_status_parse(column_name(prepared, 0), status))
         *status = MILESTONE_NOT_STARTED;
     return finish(store, prepared, result, error, "read the milestone status");
+}
+
+bool store_get_row(struct store *store, enum store_row_kind kind, long long row_id,
+                   struct store_row *out, bool *found, struct error *error)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *prepared = statement_for(
+        store, kind == STORE_ROW_COMMENT ? STATEMENT_GET_COMMENT : STATEMENT_GET_MILESTONE_UPDATE,
+        row_id, error);
+    if (!prepared)
+        return false;
+    int result = sqlite3_step(prepared);
+    *found = result == SQLITE_ROW;
+    if (*found) {
+        out->node_code = column_text(prepared, 0);
+        out->period = column_period(prepared, 1);
+        const char *status = (const char *)sqlite3_column_text(prepared, 2);
+        if (status)
+            milestone_status_parse(status, &out->status);
+        out->text = column_text(prepared, 3);
+        out->entered_by = column_text(prepared, 4);
+        out->entered_at = column_text(prepared, 5);
+    }
+    return finish(store, prepared, result, error, "read the row");
+}
+
+void store_row_free(struct store_row *row)
+{
+    free(row->node_code);
+    free(row->text);
+    free(row->entered_by);
+    free(row->entered_at);
+    memset(row, 0, sizeof *row);
 }
 
 bool store_delete_milestone_update(struct store *store, long long update_id, struct error *error)

@@ -1017,6 +1017,53 @@ static void an_import_into_a_published_month_needs_a_reason(void **state)
     board_free(board);
 }
 
+static void commentary_and_milestone_updates_are_removed_with_a_reason(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct change added = {0};
+    assert_true(command_add_comment(fixture->store, "test-board", "1.1", "Wrong board.",
+                                    "2023-05", NULL, &added, &error));
+    char *entered = fixture_query_text(fixture->path, "SELECT entered_by || entered_at FROM "
+                                                      "commentary WHERE text = 'Wrong board.'");
+    struct change removed = {0};
+    assert_false(command_remove_comment(fixture->store, "test-board", "1.1", added.row_id, "",
+                                        &removed, &error));
+    assert_string_equal(error.message, "Removing commentary needs a reason.");
+    assert_false(command_remove_comment(fixture->store, "test-board", "1.1.1", added.row_id,
+                                        "typo", &removed, &error));
+    assert_string_equal(error.message, "1.1.1 has no such comment to remove.");
+    assert_true(command_remove_comment(fixture->store, "test-board", "1.1", added.row_id,
+                                       "meant for another board", &removed, &error));
+    assert_query(fixture->path, "SELECT count(*) FROM commentary", "0");
+    assert_last_audit(fixture->path, "action || ' ' || old_value || ' ' || new_value",
+                      "remove-comment Wrong board. removed: meant for another board");
+    assert_true(command_undo(fixture->store, &removed, &error));
+    assert_query(fixture->path, "SELECT entered_by || entered_at FROM commentary", entered);
+    assert_true(command_redo(fixture->store, &removed, &error));
+    assert_query(fixture->path, "SELECT count(*) FROM commentary", "0");
+    change_free(&added);
+    change_free(&removed);
+    free(entered);
+
+    assert_true(command_set_milestone(fixture->store, "test-board", "2.1.1", MILESTONE_OFF_TRACK,
+                                      "2023-05", NULL, NULL, &added, &error));
+    assert_true(command_remove_milestone_update(fixture->store, "test-board", "2.1.1",
+                                                added.row_id, "set on the wrong ward", &removed,
+                                                &error));
+    assert_query(fixture->path, "SELECT count(*) FROM milestone_updates WHERE status = 'off_track'",
+                 "0");
+    char message[200];
+    command_describe_change(&removed, message, sizeof message);
+    assert_string_equal(message, "the removal of 2.1.1's status off track for May 2023");
+    assert_true(command_undo(fixture->store, &removed, &error));
+    assert_query(fixture->path, "SELECT count(*) FROM milestone_updates WHERE status = 'off_track'",
+                 "1");
+    change_free(&added);
+    change_free(&removed);
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1042,6 +1089,7 @@ int main(void)
         FIXTURE_TEST_WITH_BOARD(movement_is_measured_from_the_last_published_month),
         FIXTURE_TEST_WITH_BOARD(a_removed_reading_is_audited_with_its_reason_and_undoable),
         FIXTURE_TEST_WITH_BOARD(an_import_into_a_published_month_needs_a_reason),
+        FIXTURE_TEST_WITH_BOARD(commentary_and_milestone_updates_are_removed_with_a_reason),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
