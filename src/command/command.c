@@ -1692,6 +1692,22 @@ static bool import_can_replay(struct store *store, const struct change *change, 
     command_describe_change(change, described, sizeof described);
     for (size_t i = 0; i < change->part_count; i++) {
         const struct change *part = &change->parts[i];
+        /* Undoing a structure change removes what it added, with anything
+         * written to it since: refused once the board has been written to. */
+        if (part->kind == CHANGE_STRUCTURE && !forward) {
+            long long since = 0;
+            if (!store_audit_count_since(store, part->board_code, change->audit_id, &since,
+                                         error))
+                return false;
+            if (since > 0) {
+                error_set(error, EXIT_DATA,
+                          "Cannot undo %s: board '%s' has been changed since, and undoing it "
+                          "could lose those changes.",
+                          described, part->board_code);
+                return false;
+            }
+            continue;
+        }
         if (part->kind != CHANGE_IMPORT)
             continue;
         if (forward) {

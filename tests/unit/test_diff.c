@@ -183,6 +183,27 @@ static void a_changed_board_is_a_difference_and_undo_restores_the_store(void **s
     free(before);
 }
 
+/* Undo would remove what the change added, with what was written to it
+ * since: refused once the board has been written to. */
+static void undo_of_a_change_written_over_is_refused(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char *changed = changed_fixture(change_pairs, 1);
+    struct change change = {0}, reading = {0};
+    assert_true(import_text(fixture->store, changed, &change, &error));
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.3", "5", "2023-06",
+                                       NULL, NULL, NULL, &reading, &error));
+    assert_false(command_undo(fixture->store, &change, &error));
+    assert_non_null(strstr(error.message, "has been changed since"));
+    assert_int_equal(fixture_query_number(fixture->path,
+                                          "SELECT count(*) FROM nodes WHERE code = '1.1.3'"),
+                     1);
+    change_free(&reading);
+    change_free(&change);
+    free(changed);
+}
+
 static void the_same_file_twice_changes_nothing(void **state)
 {
     struct fixture *fixture = *state;
@@ -368,6 +389,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_difference_between_two_boards),
         FIXTURE_TEST_WITH_BOARD(a_changed_board_is_a_difference_and_undo_restores_the_store),
+        FIXTURE_TEST_WITH_BOARD(undo_of_a_change_written_over_is_refused),
         FIXTURE_TEST_WITH_BOARD(the_same_file_twice_changes_nothing),
         FIXTURE_TEST_WITH_BOARD(a_changed_target_changes_the_status),
         FIXTURE_TEST_WITH_BOARD(a_dry_run_plans_and_writes_nothing),
