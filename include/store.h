@@ -296,6 +296,7 @@ struct metric_ref {
     enum unit unit;
     char *code;
     char *breakdown; /* NULL if the metric has no segments */
+    yearmonth retired; /* the month it was retired; NONE while live */
 };
 void metric_ref_free(struct metric_ref *ref);
 bool store_find_metric(struct store *store, const char *board_code, const char *metric_code,

@@ -373,7 +373,16 @@ bool command_record_reading(struct store *store, const char *board_code, const c
         return false;
     }
     double value;
-    bool valid = command_parse_value(value_text, metric.unit, &value, error);
+    bool valid = true;
+    if (metric.retired) {
+        char month[9];
+        yearmonth_label(metric.retired, month);
+        error_set(error, EXIT_DATA,
+                  "Metric '%s' was retired in %s; restore it first (boardpack edit %s restore).",
+                  metric_code, month, metric_code);
+        valid = false;
+    }
+    valid = valid && command_parse_value(value_text, metric.unit, &value, error);
     if (valid && segment && !metric.breakdown) {
         error_set(error, EXIT_DATA,
                   "Metric '%s' has no breakdown, so its readings cannot have a segment.",
@@ -1397,7 +1406,20 @@ static bool edit_copy(struct board *copy, const char *code, const char *field, c
         return true;
     }
     struct node *node = board_find_node(copy, code);
-    if (!node)
+    struct metric *metric = node ? NULL : board_find_metric(copy, code, &node);
+    if (metric && (strcmp(field, "retire") == 0 || strcmp(field, "restore") == 0)) {
+        /* One metric of a deliverable with several. */
+        bool retire = field[2] == 't';
+        if (retire ? metric->retired != 0 : metric->retired == 0)
+            return edit_refused(error, retire ? "'%s' is already retired%s"
+                                              : "'%s' is not retired%s", code, "");
+        if (!retire && node->retired)
+            return edit_refused(error, "'%s' is on '%s', which is retired: restore that first",
+                                code, node->code);
+        metric->retired = retire ? month : YEARMONTH_NONE;
+        return true;
+    }
+    if (!node || metric)
         return edit_refused(error, "board has no aim, objective or deliverable '%s'%s", code, "");
     size_t index = (size_t)(node - copy->nodes);
     if (strcmp(field, "title") == 0) {

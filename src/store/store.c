@@ -421,7 +421,7 @@ static const char *const migrations[] = {
       "FROM metrics m JOIN nodes n ON n.id = m.deliverable_id "                                \
       "WHERE m.board_id = ?1 AND (?2 IS NULL OR m.retired IS NULL OR m.retired > ?2) "         \
       "ORDER BY n.tree_order, m.position")                                                     \
-    X(FIND_METRIC, "SELECT id, unit, code, breakdown FROM metrics "                            \
+    X(FIND_METRIC, "SELECT id, unit, code, breakdown, retired FROM metrics "                   \
                    "WHERE board_id = ?1 AND code = ?2")                                        \
     X(LATEST_MILESTONE_STATUS, "SELECT status FROM milestone_updates WHERE node_id = ?1 "      \
                                "ORDER BY id DESC LIMIT 1")                                     \
@@ -1392,6 +1392,7 @@ bool store_find_metric(struct store *store, const char *board_code, const char *
         out->unit = UNIT_NUMBER;
     out->code = column_text(prepared, 2);
     out->breakdown = column_text(prepared, 3);
+    out->retired = column_period(prepared, 4);
     sqlite3_reset(prepared);
     return true;
 }

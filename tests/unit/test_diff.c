@@ -315,7 +315,21 @@ static void retiring_keeps_history_and_restoring_brings_it_back(void **state)
     assert_non_null(strstr(exported, "retired: 2023-06"));
     free(exported);
 
+    /* No new readings for what is retired. */
+    struct change refused = {0};
+    assert_false(command_record_reading(fixture->store, "test-board", "1.1.2a", "5", "2023-06",
+                                        NULL, NULL, NULL, &refused, &error));
+    assert_non_null(strstr(error.message, "was retired in Jun 2023; restore it first"));
     assert_true(command_edit(fixture->store, "test-board", "1.1.2", "restore", NULL, NULL, NULL,
+                             &error));
+    /* One metric of several retires alone. */
+    assert_true(command_edit(fixture->store, "test-board", "1.1.2a", "retire", NULL, NULL, NULL,
+                             &error));
+    assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
+    assert_null(board_find_metric(board, "1.1.2a", NULL));
+    assert_non_null(board_find_metric(board, "1.1.2b", NULL));
+    board_free(board);
+    assert_true(command_edit(fixture->store, "test-board", "1.1.2a", "restore", NULL, NULL, NULL,
                              &error));
     assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
     assert_non_null(board_find_metric(board, "1.1.2b", NULL));
