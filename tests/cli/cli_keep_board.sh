@@ -50,6 +50,9 @@ expect_equal "$(sql "$DB" "SELECT count(*) FROM nodes WHERE code = '1.3.2' AND r
 expect_equal "$(sql "$DB" "SELECT count(*) FROM milestone_updates u JOIN nodes n ON n.id = u.node_id WHERE n.code = '1.3.2'")" \
   "$(grep -c 'deliverable: "1.3.2"' "$WORK/board.yaml")" "1.3.2's history kept"
 expect_equal "$(rag 1.3.2)" "" "a retired deliverable is not in the report"
+as_of_has() { "$BOARDPACK" --db "$DB" report --board "$board" --format csv --as-of "$2" | grep -c "^deliverable,$1,"; }
+expect_equal "$(as_of_has 1.3.2 2024-03)" "1" "a month before its retirement still shows it"
+expect_equal "$(as_of_has 1.3.2 2024-04)" "0" "its retirement month does not"
 
 # Again: nothing written, no audit row, the same export.
 run "$BOARDPACK" --db "$DB" export --board "$board"
