@@ -230,6 +230,33 @@ bool store_put_reading_sample(struct store *store, long long metric_id, yearmont
                               const char *segment, double value, const char *note,
                               const char *who, const char *when, bool sample, bool *had_old,
                               double *old_value, struct error *error);
+
+/* A reading from a feed (a readings CSV), in the current transaction: put
+ * if the month and segment have none (STORE_PUT_NEW), left alone if the
+ * stored one has the same value and note and is not sample data
+ * (STORE_PUT_UNCHANGED, nothing written), else replaced
+ * (STORE_PUT_REPLACED). *old holds the stored reading when there was one
+ * (freed and refilled by each call; free the last with
+ * store_old_reading_free). metric_latest is not refreshed per reading:
+ * call store_refresh_latest once after the feed, in the same transaction. */
+enum store_put_result { STORE_PUT_NEW, STORE_PUT_REPLACED, STORE_PUT_UNCHANGED };
+struct store_old_reading {
+    double value;
+    char *note, *entered_by, *entered_at;
+    bool sample;
+};
+void store_old_reading_free(struct store_old_reading *old);
+bool store_put_feed_reading(struct store *store, long long metric_id, yearmonth period,
+                            const char *segment, double value, const char *note,
+                            const char *who, const char *when, enum store_put_result *result,
+                            struct store_old_reading *old, struct error *error);
+/* Brings a board's metric_latest up to its readings (after a feed). */
+bool store_refresh_latest(struct store *store, const char *board_code, struct error *error);
+/* Every metric of a board, sorted by code (strcmp order), read once so a
+ * feed of a million rows looks its codes up in memory. */
+bool store_list_metric_refs(struct store *store, const char *board_code, struct metric_ref **out,
+                            size_t *count, struct error *error);
+void metric_refs_free(struct metric_ref *refs, size_t count);
 bool store_delete_reading(struct store *store, long long metric_id, yearmonth period,
                           const char *segment, struct error *error);
 bool store_add_milestone_update(struct store *store, long long node_id,

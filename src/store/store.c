@@ -340,6 +340,14 @@ static const char *const migrations[] = {
                    "value = excluded.value, note = excluded.note, "                            \
                    "entered_by = excluded.entered_by, entered_at = excluded.entered_at, "      \
                    "sample = excluded.sample")                                                 \
+    /* A feed's reading, only if there is none for its month and segment:      \
+     * one index probe tells new from already there (changes()). */            \
+    X(INSERT_READING_IF_NEW, "INSERT INTO readings (metric_id, period, segment, value, note, " \
+                             "entered_by, entered_at, sample) "                               \
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0) "                        \
+                             "ON CONFLICT (metric_id, segment, period) DO NOTHING")           \
+    X(LIST_METRIC_REFS, "SELECT id, unit, code, breakdown FROM metrics WHERE board_id = ?1 "  \
+                        "ORDER BY code")                                                       \
     X(DELETE_READING, "DELETE FROM readings WHERE metric_id = ?1 AND segment = ?2 "            \
                       "AND period = ?3")                                                       \
     X(LOAD_READINGS, "SELECT r.metric_id, r.period, r.segment, r.value, r.note, "              \
@@ -1362,6 +1370,107 @@ bool store_put_reading_sample(struct store *store, long long metric_id, yearmont
 {
     return put_reading(store, metric_id, period, segment, value, note, who, when, sample, had_old,
                        old_value, true, error);
+}
+
+void store_old_reading_free(struct store_old_reading *old)
+{
+    free(old->note);
+    free(old->entered_by);
+    free(old->entered_at);
+    memset(old, 0, sizeof *old);
+}
+
+/* Two notes the same: both absent, or the same text. */
+static bool same_note(const char *left, const char *right)
+{
+    return (!left && !right) || (left && right && strcmp(left, right) == 0);
+}
+
+bool store_put_feed_reading(struct store *store, long long metric_id, yearmonth period,
+                            const char *segment, double value, const char *note,
+                            const char *who, const char *when, enum store_put_result *result,
+                            struct store_old_reading *old, struct error *error)
+{
+    store_old_reading_free(old);
+    sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_READING_IF_NEW, error);
+    if (!prepared)
+        return false;
+    sqlite3_bind_int64(prepared, 1, metric_id);
+    bind_period(prepared, 2, period);
+    bind_text(prepared, 3, segment ? segment : "");
+    sqlite3_bind_double(prepared, 4, value);
+    bind_text(prepared, 5, note);
+    bind_text(prepared, 6, who);
+    bind_text(prepared, 7, when);
+    if (!run(store, prepared, error, "save the reading"))
+        return false;
+    if (sqlite3_changes(store->database) == 1) {
+        *result = STORE_PUT_NEW;
+        return true;
+    }
+    /* Already there: left alone if it says the same (and is the trust's,
+     * not sample data), else replaced, its old row handed back. */
+    struct store_written stored = {0};
+    if (!read_stored_reading(store, metric_id, period, segment, &stored, &old->note,
+                             &old->entered_by, &old->entered_at, error))
+        return false;
+    old->value = stored.old_value;
+    old->sample = stored.old_sample;
+    if (stored.had_old && stored.old_value == value && same_note(old->note, note) &&
+        !stored.old_sample) {
+        *result = STORE_PUT_UNCHANGED;
+        return true;
+    }
+    *result = STORE_PUT_REPLACED;
+    return put_reading(store, metric_id, period, segment, value, note, who, when, false, NULL,
+                       NULL, false, error);
+}
+
+bool store_refresh_latest(struct store *store, const char *board_code, struct error *error)
+{
+    long long board_id;
+    return stored_board_id(store, board_code, &board_id, error) &&
+           run_for(store, STATEMENT_REFRESH_BOARD_LATEST, board_id, error,
+                   "update the latest readings");
+}
+
+void metric_refs_free(struct metric_ref *refs, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        metric_ref_free(&refs[i]);
+    free(refs);
+}
+
+static void read_metric_ref(sqlite3_stmt *prepared, void *item)
+{
+    struct metric_ref *ref = item;
+    ref->metric_id = sqlite3_column_int64(prepared, 0);
+    if (!unit_parse(column_name(prepared, 1), &ref->unit))
+        ref->unit = UNIT_NUMBER;
+    ref->code = column_text(prepared, 2);
+    ref->breakdown = column_text(prepared, 3);
+}
+
+static void free_metric_ref_list(void *list, size_t count)
+{
+    metric_refs_free(list, count);
+}
+
+bool store_list_metric_refs(struct store *store, const char *board_code, struct metric_ref **out,
+                            size_t *count, struct error *error)
+{
+    long long board_id;
+    if (!stored_board_id(store, board_code, &board_id, error))
+        return false;
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LIST_METRIC_REFS, board_id, error);
+    if (!prepared)
+        return false;
+    static const struct row_list refs = {sizeof **out, read_metric_ref, free_metric_ref_list};
+    void *list = NULL;
+    if (!read_rows(store, prepared, &refs, "list the board's metrics", &list, count, error))
+        return false;
+    *out = list;
+    return true;
 }
 
 bool store_delete_reading(struct store *store, long long metric_id, yearmonth period,
