@@ -992,7 +992,8 @@ bool command_import_readings_csv(struct store *store, const char *board_code,
     bool dry_run = options && options->dry_run;
     /* The write lock first, so the counts are those of the store the
      * rows are written into (a dry run's too: it is rolled back). */
-    bool began = begin_write(store, error);
+    bool began = !store_is_read_only(store) ? store_begin_feed(store, error)
+                                            : begin_write(store, error);
     bool ok = began && store_list_metric_refs(store, board_code, &feed.metrics,
                                               &feed.metric_count, error);
     for (size_t i = 0; ok && i < count; i++) {

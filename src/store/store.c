@@ -225,6 +225,8 @@ static const char *const migrations[] = {
                             "sample FROM readings WHERE metric_id = ?1 "                      \
                             "ORDER BY segment, period")                                       \
     X(COMMIT, "COMMIT")                                                                        \
+    X(FOREIGN_KEYS_OFF, "PRAGMA foreign_keys = OFF")                                          \
+    X(FOREIGN_KEYS_ON, "PRAGMA foreign_keys = ON")                                            \
     X(ROLLBACK, "ROLLBACK")                                                                    \
     X(DATA_VERSION, "PRAGMA data_version")                                                     \
     X(USER_VERSION, "PRAGMA user_version")                                                     \
@@ -417,6 +419,7 @@ struct store {
     char *path;
     bool read_only;
     bool created;     /* this connection created the file (store_discard removes it) */
+    bool feeding;     /* in a feed's transaction: foreign key checks are off */
     char *publish_to; /* an unpublished store's final path */
     bool identified;  /* the file's identity below is known */
     dev_t device;
@@ -1028,22 +1031,51 @@ bool store_begin(struct store *store, struct error *error)
     return prepared && run(store, prepared, error, "start a change");
 }
 
+/* The foreign key checks back on after a feed's transaction (a pragma
+ * changes nothing inside a transaction, so it waits for the end). */
+static void end_feed(struct store *store)
+{
+    if (store->feeding && sqlite3_get_autocommit(store->database)) {
+        store->feeding = false;
+        sqlite3_stmt *prepared = statement(store, STATEMENT_FOREIGN_KEYS_ON, NULL);
+        if (prepared)
+            run(store, prepared, NULL, "check references");
+    }
+}
+
+bool store_begin_feed(struct store *store, struct error *error)
+{
+    if (store->read_only)
+        return store_begin(store, error);
+    sqlite3_stmt *prepared = statement(store, STATEMENT_FOREIGN_KEYS_OFF, error);
+    if (!prepared || !run(store, prepared, error, "start a change"))
+        return false;
+    store->feeding = true;
+    if (store_begin(store, error))
+        return true;
+    end_feed(store);
+    return false;
+}
+
 bool store_commit(struct store *store, struct error *error)
 {
     sqlite3_stmt *prepared = statement(store, STATEMENT_COMMIT, error);
-    if (prepared && run(store, prepared, error, "save the change"))
+    if (prepared && run(store, prepared, error, "save the change")) {
+        end_feed(store);
         return true;
+    }
     store_rollback(store);
     return false;
 }
 
 void store_rollback(struct store *store)
 {
-    if (sqlite3_get_autocommit(store->database))
-        return;
-    sqlite3_stmt *prepared = statement(store, STATEMENT_ROLLBACK, NULL);
-    if (prepared)
-        run(store, prepared, NULL, "undo a failed change");
+    if (!sqlite3_get_autocommit(store->database)) {
+        sqlite3_stmt *prepared = statement(store, STATEMENT_ROLLBACK, NULL);
+        if (prepared)
+            run(store, prepared, NULL, "undo a failed change");
+    }
+    end_feed(store);
 }
 
 /* ---- Import ---------------------------------------------------------- */
@@ -1392,16 +1424,25 @@ bool store_put_feed_reading(struct store *store, long long metric_id, yearmonth 
                             struct store_old_reading *old, struct error *error)
 {
     store_old_reading_free(old);
-    sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_READING_IF_NEW, error);
-    if (!prepared)
+    /* A feed's hot path, once per row: every parameter is bound each time
+     * (so no clearing) and the texts are bound in place, not copied
+     * (SQLITE_STATIC: they outlive the step, and the statement is reset
+     * before this returns). */
+    sqlite3_stmt *prepared = store->statements[STATEMENT_INSERT_READING_IF_NEW];
+    if (!prepared && !(prepared = statement(store, STATEMENT_INSERT_READING_IF_NEW, error)))
         return false;
+    char month[8];
+    yearmonth_format(period, month);
     sqlite3_bind_int64(prepared, 1, metric_id);
-    bind_period(prepared, 2, period);
-    bind_text(prepared, 3, segment ? segment : "");
+    sqlite3_bind_text(prepared, 2, month, 7, SQLITE_STATIC);
+    sqlite3_bind_text(prepared, 3, segment ? segment : "", -1, SQLITE_STATIC);
     sqlite3_bind_double(prepared, 4, value);
-    bind_text(prepared, 5, note);
-    bind_text(prepared, 6, who);
-    bind_text(prepared, 7, when);
+    if (note)
+        sqlite3_bind_text(prepared, 5, note, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(prepared, 5);
+    sqlite3_bind_text(prepared, 6, who, -1, SQLITE_STATIC);
+    sqlite3_bind_text(prepared, 7, when, -1, SQLITE_STATIC);
     if (!run(store, prepared, error, "save the reading"))
         return false;
     if (sqlite3_changes(store->database) == 1) {
