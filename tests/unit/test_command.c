@@ -719,6 +719,205 @@ static void the_history_undoes_and_redoes_an_import(void **state)
     command_history_free(&history);
 }
 
+/* ---- A readings CSV feed ----------------------------------------------- */
+
+/* Writes `text` to the file `path` (a feed for the test). */
+static void write_file(const char *path, const char *text)
+{
+    FILE *file = fopen(path, "wb");
+    assert_non_null(file);
+    fputs(text, file);
+    fclose(file);
+}
+
+struct collected {
+    struct text_buffer errors;
+    size_t progress_calls;
+};
+
+static void collect_error(void *context, const char *message)
+{
+    struct collected *collected = context;
+    text_append(&collected->errors, message);
+    text_append(&collected->errors, "\n");
+}
+
+static void count_progress(void *context, const char *file, size_t rows)
+{
+    (void)file;
+    (void)rows;
+    ((struct collected *)context)->progress_calls++;
+}
+
+/* A feed is one change like a YAML import: new and replaced rows are its
+ * parts (an unchanged row is none), undo puts the store back as it was,
+ * redo writes them again; a dry run counts the same and writes nothing. */
+static void a_csv_feed_is_counted_undone_and_redone(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char feed[192];
+    snprintf(feed, sizeof feed, "%s/june.csv", fixture->directory);
+    write_file(feed, "metric,period,value,segment,note\r\n"
+                     "1.1.1,2023-05,20,,revised\r\n"
+                     "1.1.1,2023-06,62,,\r\n"
+                     "1.1.1,2023-05,55,Barnet,\r\n"
+                     "1.1.2a,2023-06,4.5,,\r\n");
+    const char *paths[] = {feed};
+    char *before = store_rows(fixture->path, true);
+    size_t length_before;
+    char *bytes_before = store_bytes(fixture->path, &length_before);
+
+    struct collected collected = {0};
+    struct feed_options options = {.dry_run = true, .on_error = collect_error,
+                                   .on_progress = count_progress, .progress_every = 2,
+                                   .context = &collected};
+    struct feed_counts counts;
+    assert_true(command_import_readings_csv(fixture->store, "test-board", paths, 1, &options,
+                                            &counts, NULL, &error));
+    assert_int_equal(counts.rows, 4);
+    assert_int_equal(counts.added, 2);
+    assert_int_equal(counts.replaced, 1);
+    assert_int_equal(counts.unchanged, 1);
+    assert_int_equal(collected.progress_calls, 2);
+    size_t length_after;
+    char *bytes_after = store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_after, length_before);
+    assert_memory_equal(bytes_after, bytes_before, length_before);
+    free(bytes_after);
+
+    options.dry_run = false;
+    struct change change;
+    assert_true(command_import_readings_csv(fixture->store, "test-board", paths, 1, &options,
+                                            &counts, &change, &error));
+    assert_int_equal(counts.added, 2);
+    assert_int_equal(change.kind, CHANGE_IMPORT);
+    assert_int_equal(change.part_count, 3);
+    assert_true(change.parts[0].had_old && change.parts[0].old_value == 61.5);
+    assert_string_equal(change.parts[0].new_note, "revised");
+    assert_false(change.parts[1].had_old);
+    assert_string_equal(collected.errors.data ? collected.errors.data : "", "");
+    char audited[512];
+    snprintf(audited, sizeof audited,
+             "import|-|%s: 4 readings (2 new, 1 replaced, 1 unchanged);"
+             "import-replace-reading|2023-05=61.5|2023-05=20",
+             feed);
+    assert_query(fixture->path,
+                 "SELECT group_concat(action || '|' || coalesce(old_value, '-') || '|' || "
+                 "new_value, ';') FROM (SELECT * FROM audit ORDER BY id DESC LIMIT 2)",
+                 audited);
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    char described[256];
+    command_describe_change(&change, described, sizeof described);
+    char *imported = store_rows(fixture->path, false);
+
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_rows_equal(fixture->path, true, before);
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    assert_true(command_redo(fixture->store, &change, &error));
+    assert_rows_equal(fixture->path, false, imported);
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_rows_equal(fixture->path, true, before);
+    change_free(&change);
+
+    /* The command line's form: no change wanted, no parts kept. */
+    assert_true(command_import_readings_csv(fixture->store, "test-board", paths, 1, NULL,
+                                            &counts, NULL, &error));
+    assert_rows_equal(fixture->path, false, imported);
+    /* Again: every row unchanged, and nothing written at all. */
+    free(bytes_before);
+    bytes_before = store_bytes(fixture->path, &length_before);
+    assert_true(command_import_readings_csv(fixture->store, "test-board", paths, 1, NULL,
+                                            &counts, NULL, &error));
+    assert_int_equal(counts.unchanged, 4);
+    bytes_after = store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_after, length_before);
+    assert_memory_equal(bytes_after, bytes_before, length_before);
+    free(bytes_after);
+    free(bytes_before);
+    free(imported);
+    free(before);
+    text_free(&collected.errors);
+}
+
+/* Every bad row is handed on, located, up to the limit and then counted;
+ * the first is the error returned; nothing is written. */
+static void a_bad_feed_reports_every_row_and_writes_nothing(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char feed[192];
+    snprintf(feed, sizeof feed, "%s/bad.csv", fixture->directory);
+    write_file(feed, "value,metric,period\n"
+                     "61,1.1.1,2023-07\n"
+                     "x,1.1.1,2023-08\n"
+                     "101,1.1.1,2023-09\n"
+                     "5,2.1.1,2023-09\n"
+                     "-1,1.1.2b,2023-09\n");
+    const char *paths[] = {feed};
+    size_t length_before;
+    char *bytes_before = store_bytes(fixture->path, &length_before);
+    struct collected collected = {0};
+    struct feed_options options = {.error_limit = 3, .on_error = collect_error,
+                                   .context = &collected};
+    struct feed_counts counts;
+    assert_false(command_import_readings_csv(fixture->store, "test-board", paths, 1, &options,
+                                             &counts, NULL, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    char expected[1024];
+    snprintf(expected, sizeof expected,
+             "%s:3:1: error: 'x' is not a number\n"
+             "%s:4:1: error: a percentage must be between 0 and 100; 101 was refused\n"
+             "%s:5:3: error: board 'test-board' has no metric '2.1.1'\n"
+             "... and 1 more error\n",
+             feed, feed, feed);
+    assert_string_equal(collected.errors.data, expected);
+    snprintf(expected, sizeof expected, "%s:3:1: error: 'x' is not a number", feed);
+    assert_string_equal(error.message, expected);
+    size_t length_after;
+    char *bytes_after = store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_after, length_before);
+    assert_memory_equal(bytes_after, bytes_before, length_before);
+    free(bytes_after);
+    free(bytes_before);
+    text_free(&collected.errors);
+}
+
+/* record and a feed refuse the same things with the same words. */
+static void a_reading_is_checked_as_record_checks_it(void **state)
+{
+    (void)state;
+    struct metric_ref percent = {.metric_id = 1, .unit = UNIT_PERCENT, .code = "1.1.1"};
+    struct metric_ref borough = {.metric_id = 2, .unit = UNIT_COUNT, .code = "1.1.2",
+                                 .breakdown = "borough"};
+    struct error error = {0};
+    double value;
+    yearmonth period;
+    enum reading_field at;
+    assert_true(command_check_reading(&percent, "87.1%", "2023-04", NULL, "fine", &value,
+                                      &period, &at, &error));
+    assert_true(value == 87.1);
+    assert_false(command_check_reading(&percent, "5", "2023-04", "Barnet", NULL, &value, &period,
+                                       &at, &error));
+    assert_int_equal(at, READING_FIELD_SEGMENT);
+    assert_string_equal(error.message,
+                        "Metric '1.1.1' has no breakdown, so its readings cannot have a segment.");
+    assert_true(command_check_reading(&borough, "5", "2023-04", "Barnet", NULL, &value, &period,
+                                      &at, &error));
+    assert_false(command_check_reading(&borough, "5.5", "2023-04", NULL, NULL, &value, &period,
+                                       &at, &error));
+    assert_int_equal(at, READING_FIELD_VALUE);
+    assert_false(command_check_reading(&borough, "5", "2023-4", NULL, NULL, &value, &period, &at,
+                                       &error));
+    assert_int_equal(at, READING_FIELD_PERIOD);
+    assert_false(command_check_reading(&borough, "5", "2023-04", NULL, "a\nb", &value, &period,
+                                       &at, &error));
+    assert_int_equal(at, READING_FIELD_NOTE);
+    assert_false(command_check_reading(&borough, "5", "2023-04", "", NULL, &value, &period, &at,
+                                       &error));
+    assert_int_equal(at, READING_FIELD_SEGMENT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -738,6 +937,9 @@ int main(void)
         FIXTURE_TEST_WITH_BOARD(an_import_is_undone_and_redone),
         FIXTURE_TEST_WITH_BOARD(an_import_that_created_a_board_is_undone_by_removing_it),
         FIXTURE_TEST_WITH_BOARD(the_history_undoes_and_redoes_an_import),
+        FIXTURE_TEST_WITH_BOARD(a_csv_feed_is_counted_undone_and_redone),
+        FIXTURE_TEST_WITH_BOARD(a_bad_feed_reports_every_row_and_writes_nothing),
+        cmocka_unit_test(a_reading_is_checked_as_record_checks_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
