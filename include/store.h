@@ -256,6 +256,31 @@ bool store_put_feed_reading(struct store *store, long long metric_id, yearmonth 
                             const char *segment, double value, const char *note,
                             const char *who, const char *when, enum store_put_result *result,
                             struct store_old_reading *old, struct error *error);
+/* A feed's readings in batches: store_feed_put queues a reading, and
+ * writes the queue, many readings to a statement, once it is full;
+ * store_feed_flush writes what is left. Each reading, in the order put,
+ * is then handed to `told` with what store_put_feed_reading would have
+ * made of it (new, replaced with *old as it was, or unchanged), as if
+ * they had been put one at a time. `tag` is the caller's, handed back. */
+struct store_feed;
+struct store_feed_row {
+    long long metric_id;
+    yearmonth period;
+    char *segment; /* NULL: the whole series */
+    double value;
+    char *note;
+    const void *tag;
+};
+typedef bool store_feed_written(void *context, const struct store_feed_row *row,
+                                enum store_put_result result,
+                                const struct store_old_reading *old, struct error *error);
+struct store_feed *store_feed_start(struct store *store, const char *who, const char *when,
+                                    store_feed_written *told, void *context);
+bool store_feed_put(struct store_feed *feed, long long metric_id, yearmonth period,
+                    const char *segment, double value, const char *note, const void *tag,
+                    struct error *error);
+bool store_feed_flush(struct store_feed *feed, struct error *error);
+void store_feed_end(struct store_feed *feed);
 /* Brings a board's metric_latest up to its readings (after a feed). */
 bool store_refresh_latest(struct store *store, const char *board_code, struct error *error);
 /* Every metric of a board, sorted by code (strcmp order), read once so a

@@ -700,6 +700,7 @@ struct feed {
     char now[32];
     struct change *change; /* the undo record; NULL: none wanted */
     struct import_tally tally;
+    struct store_feed *writer;
     size_t errors;
     struct error first;    /* the first located error */
     /* The current file. */
@@ -812,47 +813,54 @@ static enum header_result read_feed_header(struct feed *feed, struct csv_reader 
 }
 
 /* Every reading a feed writes goes through here, and only here: the one
- * place for a rule on what a feed may write. Counts it, audits a
- * replacement and adds its part to the undo record. */
+ * place for a rule on what a feed may write. The store writes it in a
+ * batch, and tells feed_written what came of it. */
 static bool put_feed_reading(struct feed *feed, const struct metric_ref *metric,
                              yearmonth period, const char *segment, double value,
                              const char *note, struct error *error)
 {
-    enum store_put_result result;
-    struct store_old_reading old = {0};
-    bool ok = store_put_feed_reading(feed->store, metric->metric_id, period, segment, value, note,
-                                     feed->who, feed->now, &result, &old, error);
-    if (ok && result != STORE_PUT_UNCHANGED) {
-        struct reading reading = {
-            .period = period,
-            .value = value,
-            .segment = (char *)segment,
-            .note = (char *)note,
-            .metric_code = metric->code,
-        };
+    return store_feed_put(feed->writer, metric->metric_id, period, segment, value, note, metric,
+                          error);
+}
+
+/* What came of a reading put: counted, a replacement audited, and its part
+ * of the undo record. */
+static bool feed_written(void *context, const struct store_feed_row *row,
+                         enum store_put_result result, const struct store_old_reading *old,
+                         struct error *error)
+{
+    struct feed *feed = context;
+    const struct metric_ref *metric = row->tag;
+    feed->counts->added += result == STORE_PUT_NEW;
+    feed->counts->replaced += result == STORE_PUT_REPLACED;
+    feed->counts->unchanged += result == STORE_PUT_UNCHANGED;
+    if (result == STORE_PUT_UNCHANGED)
+        return true;
+    struct reading reading = {
+        .period = row->period,
+        .value = row->value,
+        .segment = row->segment,
+        .note = row->note,
+        .metric_code = metric->code,
+    };
+    bool replaced = result == STORE_PUT_REPLACED;
+    if (replaced && !audit_replaced(&feed->tally, feed->board_code, &reading, old->value, error))
+        return false;
+    if (feed->change) {
         struct store_written written = {
             .kind = STORE_WROTE_READING,
             .board_code = feed->board_code,
             .reading = &reading,
-            .had_old = result == STORE_PUT_REPLACED,
-            .old_value = old.value,
-            .old_note = old.note,
-            .old_entered_by = old.entered_by,
-            .old_entered_at = old.entered_at,
-            .old_sample = old.sample,
+            .had_old = replaced,
+            .old_value = replaced ? old->value : 0,
+            .old_note = replaced ? old->note : NULL,
+            .old_entered_by = replaced ? old->entered_by : NULL,
+            .old_entered_at = replaced ? old->entered_at : NULL,
+            .old_sample = replaced && old->sample,
         };
-        if (result == STORE_PUT_REPLACED)
-            ok = audit_replaced(&feed->tally, feed->board_code, &reading, old.value, error);
-        if (ok && feed->change)
-            add_written_part(feed->change, &written);
+        add_written_part(feed->change, &written);
     }
-    store_old_reading_free(&old);
-    if (ok) {
-        feed->counts->added += result == STORE_PUT_NEW;
-        feed->counts->replaced += result == STORE_PUT_REPLACED;
-        feed->counts->unchanged += result == STORE_PUT_UNCHANGED;
-    }
-    return ok;
+    return true;
 }
 
 /* Checks one row and, while the feed has no error, writes it. False only
@@ -947,7 +955,8 @@ static bool feed_file(struct feed *feed, const char *path, struct error *error)
             feed->options->on_progress(feed->options->context, path, seen);
     }
     csv_close(reader);
-    return ok;
+    /* The rows still waiting, so that they count for this file. */
+    return ok && store_feed_flush(feed->writer, error);
 }
 
 /* The import's audit row for one file of a feed. */
@@ -996,10 +1005,12 @@ bool command_import_readings_csv(struct store *store, const char *board_code,
                                             : begin_write(store, error);
     bool ok = began && store_list_metric_refs(store, board_code, &feed.metrics,
                                               &feed.metric_count, error);
+    feed.writer = store_feed_start(store, feed.who, feed.now, feed_written, &feed);
     for (size_t i = 0; ok && i < count; i++) {
         feed.counts = &counts[i];
         ok = feed_file(&feed, paths[i], error);
     }
+    store_feed_end(feed.writer);
     if (ok && feed.errors) {
         size_t limit = options && options->error_limit ? options->error_limit
                                                        : FEED_DEFAULT_ERROR_LIMIT;

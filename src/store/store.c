@@ -209,6 +209,13 @@ static const char *const migrations[] = {
     "OR EXISTS (SELECT 1 FROM metrics m WHERE m.deliverable_id = n.id "                        \
     "AND instr(lower(m.name), lower(?2)) > 0)) "
 
+/* A feed's batch: FEED_BATCH rows of INSERT_READINGS_IF_NEW's parameters. */
+#define FEED_BATCH 32
+#define FEED_TUPLE "(?, ?, ?, ?, ?, ?, ?, 0)"
+#define FEED_TUPLES_4 FEED_TUPLE ", " FEED_TUPLE ", " FEED_TUPLE ", " FEED_TUPLE
+#define FEED_TUPLES_16 FEED_TUPLES_4 ", " FEED_TUPLES_4 ", " FEED_TUPLES_4 ", " FEED_TUPLES_4
+#define FEED_TUPLES_32 FEED_TUPLES_16 ", " FEED_TUPLES_16
+
 /* Every statement the program runs, by name. */
 #define STATEMENTS(X)                                                                          \
     X(BEGIN_IMMEDIATE, "BEGIN IMMEDIATE")                                                      \
@@ -348,6 +355,14 @@ static const char *const migrations[] = {
                              "entered_by, entered_at, sample) "                               \
                              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0) "                        \
                              "ON CONFLICT (metric_id, segment, period) DO NOTHING")           \
+    /* The same for a batch of a feed's rows in one statement (FEED_BATCH of    \
+     * them); the rows it inserts get ids above the largest before it. */      \
+    X(INSERT_READINGS_IF_NEW, "INSERT INTO readings (metric_id, period, segment, value, note, " \
+                              "entered_by, entered_at, sample) VALUES " FEED_TUPLES_32        \
+                              " ON CONFLICT (metric_id, segment, period) DO NOTHING")         \
+    X(READINGS_LAST_ID, "SELECT coalesce(max(id), 0) FROM readings")                          \
+    X(FIND_READING_ID, "SELECT id FROM readings WHERE metric_id = ?1 AND segment = ?2 "       \
+                       "AND period = ?3")                                                      \
     X(LIST_METRIC_REFS, "SELECT id, unit, code, breakdown FROM metrics WHERE board_id = ?1 "  \
                         "ORDER BY code")                                                       \
     X(DELETE_READING, "DELETE FROM readings WHERE metric_id = ?1 AND segment = ?2 "            \
@@ -1465,6 +1480,159 @@ bool store_put_feed_reading(struct store *store, long long metric_id, yearmonth 
     *result = STORE_PUT_REPLACED;
     return put_reading(store, metric_id, period, segment, value, note, who, when, false, NULL,
                        NULL, false, error);
+}
+
+/* A feed's rows waiting to be written, FEED_BATCH to a statement: one
+ * statement's cost (its cursors, its start and end) spread over many rows. */
+struct store_feed {
+    struct store *store;
+    const char *who, *when;
+    store_feed_written *told;
+    void *context;
+    struct store_feed_row rows[FEED_BATCH];
+    bool inserted[FEED_BATCH];
+    char months[FEED_BATCH][8];
+    size_t count;
+};
+
+struct store_feed *store_feed_start(struct store *store, const char *who, const char *when,
+                                    store_feed_written *told, void *context)
+{
+    struct store_feed *feed = xcalloc(1, sizeof *feed);
+    *feed = (struct store_feed){
+        .store = store, .who = who, .when = when, .told = told, .context = context};
+    return feed;
+}
+
+static void clear_feed_rows(struct store_feed *feed)
+{
+    for (size_t i = 0; i < feed->count; i++) {
+        free(feed->rows[i].segment);
+        free(feed->rows[i].note);
+    }
+    feed->count = 0;
+}
+
+void store_feed_end(struct store_feed *feed)
+{
+    if (!feed)
+        return;
+    clear_feed_rows(feed);
+    free(feed);
+}
+
+static bool read_number(struct store *store, enum statement_id statement_id, const char *text,
+                        long long id, long long *out, const char *doing, struct error *error);
+
+/* Whether a batch's row `i` was inserted by the batch: its stored row is
+ * newer than the batch (an id above `last`), and no earlier row of the
+ * batch has its month and segment (that one was inserted, this one met it). */
+static bool inserted_by_batch(struct store_feed *feed, size_t i, long long last, bool *inserted,
+                              struct error *error)
+{
+    const struct store_feed_row *row = &feed->rows[i];
+    for (size_t j = 0; j < i; j++) {
+        const struct store_feed_row *earlier = &feed->rows[j];
+        if (earlier->metric_id == row->metric_id && earlier->period == row->period &&
+            strcmp(earlier->segment ? earlier->segment : "", row->segment ? row->segment : "") ==
+                0) {
+            *inserted = false;
+            return true;
+        }
+    }
+    sqlite3_stmt *prepared = statement_for(feed->store, STATEMENT_FIND_READING_ID, row->metric_id,
+                                           error);
+    if (!prepared)
+        return false;
+    bind_text(prepared, 2, row->segment ? row->segment : "");
+    bind_period(prepared, 3, row->period);
+    int result = sqlite3_step(prepared);
+    *inserted = result == SQLITE_ROW && sqlite3_column_int64(prepared, 0) > last;
+    return finish(feed->store, prepared, result, error, "read the readings");
+}
+
+/* The rows of a full batch in one statement; the rows it did not insert
+ * (already there, or earlier in the same batch) one at a time after it. */
+static bool insert_feed_batch(struct store_feed *feed, struct error *error)
+{
+    struct store *store = feed->store;
+    long long last = 0;
+    if (!read_number(store, STATEMENT_READINGS_LAST_ID, NULL, 0, &last, "read the readings",
+                     error))
+        return false;
+    sqlite3_stmt *prepared = store->statements[STATEMENT_INSERT_READINGS_IF_NEW];
+    if (!prepared && !(prepared = statement(store, STATEMENT_INSERT_READINGS_IF_NEW, error)))
+        return false;
+    for (size_t i = 0; i < FEED_BATCH; i++) {
+        const struct store_feed_row *row = &feed->rows[i];
+        int at = (int)i * 7;
+        yearmonth_format(row->period, feed->months[i]);
+        sqlite3_bind_int64(prepared, at + 1, row->metric_id);
+        sqlite3_bind_text(prepared, at + 2, feed->months[i], 7, SQLITE_STATIC);
+        sqlite3_bind_text(prepared, at + 3, row->segment ? row->segment : "", -1, SQLITE_STATIC);
+        sqlite3_bind_double(prepared, at + 4, row->value);
+        if (row->note)
+            sqlite3_bind_text(prepared, at + 5, row->note, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(prepared, at + 5);
+        sqlite3_bind_text(prepared, at + 6, feed->who, -1, SQLITE_STATIC);
+        sqlite3_bind_text(prepared, at + 7, feed->when, -1, SQLITE_STATIC);
+    }
+    if (!run(store, prepared, error, "save the readings"))
+        return false;
+    /* All new (a first feed) or none (the same feed again) is the rule;
+     * a mixed batch asks which of its rows it inserted. */
+    int inserted = sqlite3_changes(store->database);
+    for (size_t i = 0; i < FEED_BATCH; i++) {
+        feed->inserted[i] = inserted == FEED_BATCH;
+        if (inserted > 0 && inserted < FEED_BATCH &&
+            !inserted_by_batch(feed, i, last, &feed->inserted[i], error))
+            return false;
+    }
+    return true;
+}
+
+/* Writes the rows waiting and tells of each, in order. */
+static bool flush_feed(struct store_feed *feed, struct error *error)
+{
+    bool ok = true;
+    bool batched = feed->count == FEED_BATCH;
+    if (batched)
+        ok = insert_feed_batch(feed, error);
+    struct store_old_reading old = {0};
+    for (size_t i = 0; ok && i < feed->count; i++) {
+        const struct store_feed_row *row = &feed->rows[i];
+        enum store_put_result result = STORE_PUT_NEW;
+        store_old_reading_free(&old);
+        if (!batched || !feed->inserted[i])
+            ok = store_put_feed_reading(feed->store, row->metric_id, row->period, row->segment,
+                                        row->value, row->note, feed->who, feed->when, &result,
+                                        &old, error);
+        ok = ok && (!feed->told || feed->told(feed->context, row, result, &old, error));
+    }
+    store_old_reading_free(&old);
+    clear_feed_rows(feed);
+    return ok;
+}
+
+bool store_feed_put(struct store_feed *feed, long long metric_id, yearmonth period,
+                    const char *segment, double value, const char *note, const void *tag,
+                    struct error *error)
+{
+    feed->rows[feed->count++] = (struct store_feed_row){
+        .metric_id = metric_id,
+        .period = period,
+        .segment = xstrdup(segment),
+        .value = value,
+        .note = xstrdup(note),
+        .tag = tag,
+    };
+    return feed->count < FEED_BATCH || flush_feed(feed, error);
+}
+
+bool store_feed_flush(struct store_feed *feed, struct error *error)
+{
+    return flush_feed(feed, error);
 }
 
 bool store_refresh_latest(struct store *store, const char *board_code, struct error *error)

@@ -918,6 +918,53 @@ static void a_reading_is_checked_as_record_checks_it(void **state)
     assert_int_equal(at, READING_FIELD_SEGMENT);
 }
 
+/* The store writes a feed in batches; what comes of each row is still what
+ * row-by-row writing would make of it, in a batch that mixes new rows,
+ * rows already there and a row given twice (the later one wins). */
+static void a_feed_in_batches_counts_as_row_by_row(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char feed[192];
+    snprintf(feed, sizeof feed, "%s/batches.csv", fixture->directory);
+    struct text_buffer text = {0};
+    text_append(&text, "metric,period,value,segment,note\n");
+    for (int month = 0; month < 40; month++) {
+        /* 2020-01 to 2023-04; the last is the stored 60.1. */
+        text_appendf(&text, "1.1.1,%d-%02d,%s,,\n", 2020 + month / 12, month % 12 + 1,
+                     month == 39 ? "60.1" : month == 1 ? "5" : "50");
+        if (month == 1)
+            text_append(&text, "1.1.1,2020-02,7,,twice\n");
+    }
+    text_append(&text, "1.1.2b,2023-05,120,,from ESR\n1.1.1,2023-05,61.5,Barnet,\n");
+    write_file(feed, text.data);
+    text_free(&text);
+    const char *paths[] = {feed};
+    char *before = store_rows(fixture->path, true);
+    struct feed_counts counts;
+    struct change change;
+    assert_true(command_import_readings_csv(fixture->store, "test-board", paths, 1, NULL, &counts,
+                                            &change, &error));
+    assert_int_equal(counts.rows, 43);
+    assert_int_equal(counts.added, 39);
+    assert_int_equal(counts.replaced, 2);
+    assert_int_equal(counts.unchanged, 2);
+    assert_int_equal(change.part_count, 41);
+    /* The row given twice: new, then replaced by its second value. */
+    assert_false(change.parts[1].had_old);
+    assert_true(change.parts[2].had_old && change.parts[2].old_value == 5 &&
+                change.parts[2].new_value == 7);
+    assert_true(change.parts[40].had_old && change.parts[40].old_value == 55);
+    assert_query(fixture->path,
+                 "SELECT value || '|' || note FROM readings WHERE period = '2020-02'", "7.0|twice");
+    assert_query(fixture->path, "SELECT count(*) FROM readings", "43");
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_rows_equal(fixture->path, true, before);
+    change_free(&change);
+    free(before);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -939,6 +986,7 @@ int main(void)
         FIXTURE_TEST_WITH_BOARD(the_history_undoes_and_redoes_an_import),
         FIXTURE_TEST_WITH_BOARD(a_csv_feed_is_counted_undone_and_redone),
         FIXTURE_TEST_WITH_BOARD(a_bad_feed_reports_every_row_and_writes_nothing),
+        FIXTURE_TEST_WITH_BOARD(a_feed_in_batches_counts_as_row_by_row),
         cmocka_unit_test(a_reading_is_checked_as_record_checks_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
