@@ -130,6 +130,13 @@ bool command_import_readings_csv(struct store *store, const char *board_code,
                                  const char *const *paths, size_t count,
                                  const struct feed_options *options, struct feed_counts *counts,
                                  struct change *done, struct error *error);
+/* command_import_boards' dry run: the same import of board files, counted
+ * and rolled back. counts[i] is file i's readings (new, replacing a
+ * different one, or the same as the stored one); created[i] whether file
+ * i would create its board. Errors as command_import_boards'. */
+bool command_count_import_boards(struct store *store, struct board *const *boards,
+                                 const char *const *file_names, size_t count,
+                                 struct feed_counts *counts, bool *created, struct error *error);
 /* Imports the bundled boards, and with sample_readings the illustrative
  * readings (marked as sample), into an empty store: command_import_boards
  * for all of them in one transaction. */

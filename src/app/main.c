@@ -459,6 +459,35 @@ static bool is_readings_csv(const char *path)
 
 static int run_import_csv(const struct options *options);
 
+/* import --dry-run of board files: what each would do, and nothing kept
+ * (a store this run created for it is removed again). */
+static int dry_run_boards(const struct options *options, struct board **boards,
+                          struct opened *opened)
+{
+    size_t count = (size_t)options->argument_count;
+    struct feed_counts *counts = xcalloc(count, sizeof *counts);
+    bool *created = xcalloc(count, sizeof *created);
+    struct error error = {0};
+    int status = EXIT_OK;
+    if (command_count_import_boards(opened->store, boards, options->arguments, count, counts,
+                                    created, &error)) {
+        for (size_t i = 0; i < count; i++) {
+            const struct feed_counts *c = &counts[i];
+            printf("dry run: %s: ", options->arguments[i]);
+            if (created[i])
+                printf("would create board %s; ", boards[i]->code);
+            printf("%zu reading%s: %zu new, %zu replaced, %zu unchanged; nothing written.\n",
+                   c->rows, c->rows == 1 ? "" : "s", c->added, c->replaced, c->unchanged);
+        }
+    } else {
+        status = fail_with(&error);
+    }
+    store_discard(opened->store); /* removes the store only if this run created it */
+    free(counts);
+    free(created);
+    return status;
+}
+
 static int run_import(const struct options *options)
 {
     if (options->argument_count == 0)
@@ -475,10 +504,7 @@ static int run_import(const struct options *options)
                            a_csv);
     if (csv_files)
         return run_import_csv(options);
-    if (options->dry_run)
-        return usage_error("%s is for readings CSV files (FILE.csv); board files are checked "
-                           "without writing by boardpack check.",
-                           "--dry-run");
+
     struct board **boards = xcalloc((size_t)count, sizeof *boards);
     struct error error = {0};
     int status = EXIT_OK;
@@ -494,7 +520,9 @@ static int run_import(const struct options *options)
     if (status == EXIT_OK &&
         !open_store(options, STORE_READ_WRITE, false, any_board, &opened, &error))
         status = fail_with(&error);
-    if (status == EXIT_OK) {
+    if (status == EXIT_OK && options->dry_run) {
+        status = dry_run_boards(options, boards, &opened);
+    } else if (status == EXIT_OK) {
         /* No undo record: the command line has no session to undo in. */
         bool ok = command_import_boards(opened.store, boards, options->arguments, (size_t)count,
                                         false, NULL, &error);

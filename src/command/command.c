@@ -443,6 +443,8 @@ struct import_tally {
     const char *now;
     size_t replaced;
     struct change *change; /* the undo record being built; NULL: none wanted */
+    struct feed_counts *counts; /* a dry run's counts for the file; NULL: none */
+    bool *created;              /* and whether the file creates its board */
 };
 
 /* A new part of an import's change, for board_code. */
@@ -528,6 +530,19 @@ static bool import_wrote(void *context, const struct store_written *written, str
 {
     struct import_tally *tally = context;
     const struct reading *reading = written->reading;
+    if (tally->counts && written->kind == STORE_WROTE_READING) {
+        bool same = written->had_old && written->old_value == reading->value &&
+                    written->old_sample == written->sample &&
+                    ((!written->old_note && !reading->note) ||
+                     (written->old_note && reading->note &&
+                      strcmp(written->old_note, reading->note) == 0));
+        tally->counts->rows++;
+        tally->counts->added += !written->had_old;
+        tally->counts->replaced += written->had_old && !same;
+        tally->counts->unchanged += same;
+    }
+    if (tally->created && written->kind == STORE_WROTE_BOARD)
+        *tally->created = true;
     if (written->kind == STORE_WROTE_READING && written->had_old &&
         written->old_value != reading->value &&
         !audit_replaced(tally, written->board_code, reading, written->old_value, error))
@@ -602,6 +617,29 @@ bool command_import_boards(struct store *store, struct board *const *boards,
     }
     hand_over(&change, done);
     return true;
+}
+
+bool command_count_import_boards(struct store *store, struct board *const *boards,
+                                 const char *const *file_names, size_t count,
+                                 struct feed_counts *counts, bool *created, struct error *error)
+{
+    memset(counts, 0, count * sizeof *counts);
+    memset(created, 0, count * sizeof *created);
+    if (!begin_write(store, error))
+        return false;
+    char now[32];
+    current_timestamp(now);
+    struct import_tally tally = {.store = store, .who = current_user_name(), .now = now};
+    bool ok = true;
+    for (size_t i = 0; ok && i < count; i++) {
+        tally.counts = &counts[i];
+        tally.created = &created[i];
+        ok = store_import_boards(store, &boards[i], &file_names[i], 1, false, tally.who,
+                                 import_wrote, &tally, error);
+    }
+    /* Counted: now nothing of it stays. */
+    store_rollback(store);
+    return ok;
 }
 
 bool command_seed_store(struct store *store, bool sample_readings, struct error *error)
