@@ -172,8 +172,22 @@ expect_equal "$OUT" "dry run: $WORK/dry.csv: 3 readings: 1 new, 1 replaced, 1 un
 expect_equal "$(store_fingerprint "$DB")" "$before" "dry run writes nothing"
 run "$BOARDPACK" --db "$DB" import --board small "$WORK/dry.csv" --dry-run
 expect_status 0 "dry run: the option after the file"
+# A dry run of board files counts the same way, and says which board a file
+# would create; into a new path it leaves no store behind.
+run "$BOARDPACK" --db "$WORK/fresh.db" import --dry-run "$WORK/board.yaml"
+expect_status 0 "dry run of a board file"
+expect_equal "$OUT" "dry run: $WORK/board.yaml: would create board small; 0 readings: 0 new, 0 replaced, 0 unchanged; nothing written." \
+  "dry run of a board file: what it would do"
+expect_file_absent "$WORK/fresh.db" "dry run of a board file: no store created"
+printf 'board: {code: small}\nreadings:\n  - {metric: "1.1.1", period: 2023-04, value: 39}\n  - {metric: "1.1.1", period: 2023-05, value: 31}\n  - {metric: "1.1.1", period: 2022-12, value: 41}\n' \
+  >"$WORK/more.yaml"
+run "$BOARDPACK" --db "$DB" import --dry-run "$WORK/more.yaml"
+expect_status 0 "dry run of a readings file"
+expect_equal "$OUT" "dry run: $WORK/more.yaml: 3 readings: 1 new, 1 replaced, 1 unchanged; nothing written." \
+  "dry run of a readings file: the counts"
+expect_equal "$(store_fingerprint "$DB")" "$before" "dry run of a readings file writes nothing"
 run "$BOARDPACK" --db "$DB" import --dry-run "$WORK/board.yaml"
-expect_status 2 "dry run of a board file: a usage error"
+expect_status 65 "dry run of a board already there: the import's error"
 # The real run says the same.
 run "$BOARDPACK" --db "$DB" import --board small "$WORK/dry.csv"
 expect_err_equals "Imported $WORK/dry.csv into $DB: 1 new, 1 replaced, 1 unchanged." \

@@ -965,6 +965,37 @@ static void a_feed_in_batches_counts_as_row_by_row(void **state)
     free(before);
 }
 
+/* A dry run of board files: the import's counts, and the store byte for
+ * byte as it was. */
+static void a_dry_run_of_board_files_counts_and_writes_nothing(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct board *boards[2] = {fixture_parse(june_readings, "june.yaml"),
+                               fixture_parse(fixture_readings, "july.yaml")};
+    const char *names[2] = {"june.yaml", "july.yaml"};
+    size_t length_before;
+    char *bytes_before = store_bytes(fixture->path, &length_before);
+    struct feed_counts counts[2];
+    bool created[2];
+    assert_true(command_count_import_boards(fixture->store, boards, names, 2, counts, created,
+                                            &error));
+    assert_int_equal(counts[0].rows, 3);
+    assert_int_equal(counts[0].added, 2);
+    assert_int_equal(counts[0].replaced, 1);
+    /* July's readings are June's own 2023-06 ones again: the same. */
+    assert_int_equal(counts[1].unchanged, 2);
+    assert_false(created[0] || created[1]);
+    size_t length_after;
+    char *bytes_after = store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_after, length_before);
+    assert_memory_equal(bytes_after, bytes_before, length_before);
+    free(bytes_after);
+    free(bytes_before);
+    board_free(boards[0]);
+    board_free(boards[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -987,6 +1018,7 @@ int main(void)
         FIXTURE_TEST_WITH_BOARD(a_csv_feed_is_counted_undone_and_redone),
         FIXTURE_TEST_WITH_BOARD(a_bad_feed_reports_every_row_and_writes_nothing),
         FIXTURE_TEST_WITH_BOARD(a_feed_in_batches_counts_as_row_by_row),
+        FIXTURE_TEST_WITH_BOARD(a_dry_run_of_board_files_counts_and_writes_nothing),
         cmocka_unit_test(a_reading_is_checked_as_record_checks_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
