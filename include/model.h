@@ -59,6 +59,20 @@ const char *milestone_status_name(enum milestone_status status); /* "on_track" *
 const char *milestone_status_label(enum milestone_status status); /* "on track" */
 bool milestone_status_parse(const char *text, enum milestone_status *out);
 
+/* The longest text each field of a board may hold, counted in characters
+ * (UTF-8 code points, so "£" is one), in one place: the board-file reader,
+ * the command layer (and so the browser's editor) all check against these.
+ * docs/board-file.md lists which field has which limit. */
+#define TEXT_MAXIMUM_CODE 64        /* a code (letters, digits, '.', '-', '_') */
+#define TEXT_MAXIMUM_TITLE 500      /* a title; a metric's name; a value's name */
+#define TEXT_MAXIMUM_LEAD 200       /* an executive lead; who entered something */
+#define TEXT_MAXIMUM_LABEL 100      /* a reporting period, a breakdown, a segment */
+#define TEXT_MAXIMUM_NOTE 4000      /* a note; a comment */
+#define TEXT_MAXIMUM_STATEMENT 4000 /* purpose, vision, a value's text, source */
+/* Whether `length` bytes of UTF-8 hold at most `maximum` characters;
+ * *characters (if not NULL) gets how many they hold. */
+bool text_within_limit(const char *text, size_t length, size_t maximum, size_t *characters);
+
 enum level { LEVEL_AIM, LEVEL_OBJECTIVE, LEVEL_DELIVERABLE, LEVEL_METRIC };
 const char *level_name(enum level level); /* "aim", "objective", ... */
 

@@ -88,6 +88,9 @@ size_t utf8_decode(const char *text, size_t length, wchar_t *out);
  * or 0 for a surrogate or anything beyond U+10FFFF. */
 size_t utf8_encode(wchar_t character, char out[4]);
 bool utf8_is_valid(const char *text, size_t length);
+/* Characters (code points) in `length` bytes of UTF-8: the bytes that do
+ * not continue a character (an invalid byte counts as one). */
+size_t utf8_character_count(const char *text, size_t length);
 /* C0 and C1 controls and DEL: never sent to a terminal or stored. */
 bool character_is_control(wchar_t character);
 /* Terminal cells of one character: libc's wcwidth in a UTF-8 locale (0 for

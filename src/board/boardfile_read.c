@@ -17,7 +17,6 @@
 
 /* Board files nest about eight levels; anything far deeper is hostile. */
 #define MAXIMUM_DEPTH 64
-#define MAXIMUM_CODE_LENGTH 64
 /* Ten years of monthly points is 120; a bound keeps the duplicate check cheap. */
 #define MAXIMUM_TRAJECTORY_POINTS 1200
 #define MAXIMUM_KEYS 16
@@ -245,9 +244,12 @@ static bool expect_kind(struct reader *reader, size_t node, enum tree_kind kind,
     return fail_expected(reader, node, kind == TREE_LIST ? "a list" : "a mapping", key);
 }
 
-/* Free text: one line, no control characters. */
+/* Free text: one line, no control characters, at most `maximum` characters
+ * (a TEXT_MAXIMUM_ limit). `owner` is the code of the aim, objective,
+ * deliverable or metric it belongs to, when known, for the message ("the
+ * title of '1.2' is 612 characters long; at most 500"). */
 static bool read_text(struct reader *reader, size_t node, const char *key, bool may_be_empty,
-                      char **out)
+                      size_t maximum, const char *owner, char **out)
 {
     const struct tree_node *scalar = &reader->nodes[node];
     if (scalar->kind != TREE_SCALAR || scalar_is_nothing(reader, node))
@@ -260,6 +262,14 @@ static bool read_text(struct reader *reader, size_t node, const char *key, bool 
                             key);
     if (memchr(text, '\0', scalar->length) || !text_is_clean(text, false))
         return fail_at_node(reader, node, "'%s' contains a control character", key);
+    size_t characters;
+    if (!text_within_limit(text, scalar->length, maximum, &characters)) {
+        if (owner)
+            return fail_at_node(reader, node, "the %s of '%s' is %zu characters long; at most %zu",
+                                key, owner, characters, maximum);
+        return fail_at_node(reader, node, "'%s' is %zu characters long; at most %zu", key,
+                            characters, maximum);
+    }
     *out = xstrndup(text, scalar->length);
     return true;
 }
@@ -279,9 +289,9 @@ static bool read_code(struct reader *reader, size_t node, const char *key, char 
         return fail_expected(reader, node, "a code", key);
     if (scalar->length == 0)
         return fail_at_node(reader, node, "'%s' is empty", key);
-    if (scalar->length > MAXIMUM_CODE_LENGTH)
+    if (scalar->length > TEXT_MAXIMUM_CODE)
         return fail_at_node(reader, node, "code '%s' is longer than %d characters",
-                            shown(reader, node, text), MAXIMUM_CODE_LENGTH);
+                            shown(reader, node, text), TEXT_MAXIMUM_CODE);
     const char *code = scalar_text(reader, node);
     for (size_t i = 0; i < scalar->length; i++)
         if (!is_code_character(code[i]))
@@ -612,8 +622,8 @@ static struct source_location location_of(const struct reader *reader, size_t no
 /* How one key's value is read into its member of a record. */
 enum field_kind {
     FIELD_CODE,          /* char *, a code */
-    FIELD_TEXT,          /* char *, text that may not be empty */
-    FIELD_TEXT_OR_EMPTY, /* char *, text that may be empty */
+    FIELD_TEXT,          /* char *, text that may not be empty, at most `maximum` characters */
+    FIELD_TEXT_OR_EMPTY, /* char *, text that may be empty, at most `maximum` characters */
     FIELD_PERIOD,        /* yearmonth */
     FIELD_NUMBER,        /* double */
     FIELD_WHOLE_NUMBER,  /* int, from `minimum` to `maximum` */
@@ -636,7 +646,7 @@ struct field {
     size_t member; /* offsetof the member it fills in the record */
     bool required;
     size_t spot;   /* SPOT(...) or 0 */
-    int minimum, maximum;
+    int minimum, maximum; /* a whole number's range; text's most characters */
     bool (*read)(struct reader *reader, size_t value, void *record); /* FIELD_OTHER */
 };
 
@@ -648,9 +658,9 @@ static bool read_field(struct reader *reader, const struct field *field, size_t 
     case FIELD_CODE:
         return read_code(reader, value, field->key, member);
     case FIELD_TEXT:
-        return read_text(reader, value, field->key, false, member);
+        return read_text(reader, value, field->key, false, (size_t)field->maximum, NULL, member);
     case FIELD_TEXT_OR_EMPTY:
-        return read_text(reader, value, field->key, true, member);
+        return read_text(reader, value, field->key, true, (size_t)field->maximum, NULL, member);
     case FIELD_PERIOD:
         return read_period(reader, value, field->key, member);
     case FIELD_NUMBER:
@@ -836,8 +846,10 @@ static void *grow_by_one(void *array, size_t *capacity, size_t *count, size_t it
 
 enum { VALUE_NAME, VALUE_TEXT };
 static const struct field value_fields[] = {
-    [VALUE_NAME] = {"name", FIELD_TEXT, offsetof(struct board_value, name), .required = true},
-    [VALUE_TEXT] = {"text", FIELD_TEXT_OR_EMPTY, offsetof(struct board_value, text)},
+    [VALUE_NAME] = {"name", FIELD_TEXT, offsetof(struct board_value, name), .required = true,
+                    .maximum = TEXT_MAXIMUM_TITLE},
+    [VALUE_TEXT] = {"text", FIELD_TEXT_OR_EMPTY, offsetof(struct board_value, text),
+                    .maximum = TEXT_MAXIMUM_STATEMENT},
     {NULL},
 };
 
@@ -864,7 +876,7 @@ static bool read_source(struct reader *reader, size_t value, void *record)
 {
     (void)record;
     char *source = NULL;
-    bool ok = read_text(reader, value, "source", true, &source);
+    bool ok = read_text(reader, value, "source", true, TEXT_MAXIMUM_STATEMENT, NULL, &source);
     free(source);
     return ok;
 }
@@ -886,10 +898,14 @@ enum { BOARD_CODE, BOARD_TITLE, BOARD_PERIOD, BOARD_PURPOSE, BOARD_VISION, BOARD
        BOARD_SOURCE, BOARD_SAMPLE, BOARD_SPC };
 static const struct field board_fields[] = {
     [BOARD_CODE] = {"code", FIELD_CODE, offsetof(struct board, code), .required = true},
-    [BOARD_TITLE] = {"title", FIELD_TEXT, offsetof(struct board, title)},
-    [BOARD_PERIOD] = {"period", FIELD_TEXT, offsetof(struct board, reporting_period)},
-    [BOARD_PURPOSE] = {"purpose", FIELD_TEXT_OR_EMPTY, offsetof(struct board, purpose)},
-    [BOARD_VISION] = {"vision", FIELD_TEXT_OR_EMPTY, offsetof(struct board, vision)},
+    [BOARD_TITLE] = {"title", FIELD_TEXT, offsetof(struct board, title),
+                     .maximum = TEXT_MAXIMUM_TITLE},
+    [BOARD_PERIOD] = {"period", FIELD_TEXT, offsetof(struct board, reporting_period),
+                      .maximum = TEXT_MAXIMUM_LABEL},
+    [BOARD_PURPOSE] = {"purpose", FIELD_TEXT_OR_EMPTY, offsetof(struct board, purpose),
+                       .maximum = TEXT_MAXIMUM_STATEMENT},
+    [BOARD_VISION] = {"vision", FIELD_TEXT_OR_EMPTY, offsetof(struct board, vision),
+                      .maximum = TEXT_MAXIMUM_STATEMENT},
     [BOARD_VALUES] = {"values", FIELD_OTHER, .read = read_board_values},
     [BOARD_SOURCE] = {"source", FIELD_OTHER, .read = read_source},
     [BOARD_SAMPLE] = {"sample", FIELD_BOOLEAN, offsetof(struct board, sample)},
@@ -1152,7 +1168,8 @@ static bool read_metric_field(struct reader *reader, int key, size_t value, size
         return read_new_code(reader, value, &reader->metric_codes, node_index, metric_index,
                              &METRIC->code);
     case METRIC_NAME:
-        return read_text(reader, value, "name", false, &METRIC->name);
+        return read_text(reader, value, "name", false, TEXT_MAXIMUM_TITLE, METRIC->code,
+                         &METRIC->name);
     case METRIC_UNIT:
         return read_choice(reader, value, "unit", unit_choices, parse_unit, &METRIC->unit) &&
                unit_now_known(reader, checks, METRIC->unit);
@@ -1179,7 +1196,8 @@ static bool read_metric_field(struct reader *reader, int key, size_t value, size
         return read_whole_number(reader, value, "stale_after", 1, MAXIMUM_STALE_MONTHS,
                                  &METRIC->stale_months);
     case METRIC_BREAKDOWN:
-        return read_text(reader, value, "breakdown", false, &METRIC->breakdown);
+        return read_text(reader, value, "breakdown", false, TEXT_MAXIMUM_LABEL, METRIC->code,
+                         &METRIC->breakdown);
     case METRIC_SPC:
         return read_spc(reader, value, &METRIC->spc);
     }
@@ -1256,8 +1274,11 @@ static bool read_heading(struct reader *reader, int key, size_t value, size_t in
     if (key == HEADING_CODE)
         return read_node_code(reader, value, index);
     struct node *node = &reader->board->nodes[index];
-    return key == HEADING_TITLE ? read_text(reader, value, "title", false, &node->title)
-                                : read_text(reader, value, "lead", false, &node->lead);
+    return key == HEADING_TITLE
+               ? read_text(reader, value, "title", false, TEXT_MAXIMUM_TITLE, node->code,
+                           &node->title)
+               : read_text(reader, value, "lead", false, TEXT_MAXIMUM_LEAD, node->code,
+                           &node->lead);
 }
 
 enum { DELIVERABLE_CODE = HEADING_CODE, DELIVERABLE_TITLE = HEADING_TITLE,
@@ -1417,7 +1438,8 @@ static bool read_aims(struct reader *reader, size_t list)
 /* Who entered an item, when, and whether it is sample data: the last keys of
  * a reading, a milestone update and a comment alike. */
 #define AUDIT_FIELDS(record)                                                              \
-    {.key = "by", .kind = FIELD_TEXT, .member = offsetof(record, entered_by)},            \
+    {.key = "by", .kind = FIELD_TEXT, .member = offsetof(record, entered_by),             \
+     .maximum = TEXT_MAXIMUM_LEAD},                                                       \
     {.key = "at", .kind = FIELD_TIMESTAMP, .member = offsetof(record, entered_at)},       \
     {.key = "sample", .kind = FIELD_BOOLEAN, .member = offsetof(record, sample)}
 
@@ -1430,8 +1452,9 @@ static const struct field reading_fields[] = {
     [READING_VALUE] = {"value", FIELD_NUMBER, offsetof(struct reading, value), .required = true,
                        .spot = SPOT(value)},
     [READING_SEGMENT] = {"segment", FIELD_TEXT, offsetof(struct reading, segment),
-                         .spot = SPOT(segment)},
-    [READING_NOTE] = {"note", FIELD_TEXT_OR_EMPTY, offsetof(struct reading, note)},
+                         .spot = SPOT(segment), .maximum = TEXT_MAXIMUM_LABEL},
+    [READING_NOTE] = {"note", FIELD_TEXT_OR_EMPTY, offsetof(struct reading, note),
+                      .maximum = TEXT_MAXIMUM_NOTE},
     AUDIT_FIELDS(struct reading),
     {NULL},
 };
@@ -1502,7 +1525,8 @@ static const struct field update_fields[] = {
     [UPDATE_PERIOD] = {"period", FIELD_PERIOD, offsetof(struct milestone_update, period)},
     [UPDATE_STATUS] = {"status", FIELD_STATUS, offsetof(struct milestone_update, status),
                        .required = true},
-    [UPDATE_NOTE] = {"note", FIELD_TEXT_OR_EMPTY, offsetof(struct milestone_update, note)},
+    [UPDATE_NOTE] = {"note", FIELD_TEXT_OR_EMPTY, offsetof(struct milestone_update, note),
+                     .maximum = TEXT_MAXIMUM_NOTE},
     AUDIT_FIELDS(struct milestone_update),
     {NULL},
 };
@@ -1532,7 +1556,8 @@ static const struct field comment_fields[] = {
     [COMMENT_NODE] = {"node", FIELD_CODE, offsetof(struct comment, node_code), .required = true,
                       .spot = SPOT(code)},
     [COMMENT_PERIOD] = {"period", FIELD_PERIOD, offsetof(struct comment, period)},
-    [COMMENT_TEXT] = {"text", FIELD_TEXT, offsetof(struct comment, text), .required = true},
+    [COMMENT_TEXT] = {"text", FIELD_TEXT, offsetof(struct comment, text), .required = true,
+                      .maximum = TEXT_MAXIMUM_NOTE},
     AUDIT_FIELDS(struct comment),
     {NULL},
 };

@@ -16,8 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAXIMUM_NOTE_BYTES 2000
-
 bool command_parse_value(const char *text, enum unit unit, double *out, struct error *error)
 {
     if (!text || !*text) {
@@ -92,12 +90,15 @@ bool command_check_note(const char *text, struct error *error)
 {
     if (!text)
         return true;
-    if (strlen(text) > MAXIMUM_NOTE_BYTES) {
-        error_set(error, EXIT_DATA, "The text is too long (at most %d bytes).", MAXIMUM_NOTE_BYTES);
-        return false;
-    }
     if (!utf8_is_valid(text, strlen(text))) {
         error_set(error, EXIT_DATA, "The text is not valid UTF-8.");
+        return false;
+    }
+    size_t characters;
+    if (!text_within_limit(text, strlen(text), TEXT_MAXIMUM_NOTE, &characters)) {
+        error_set(error, EXIT_DATA,
+                  "The text is %zu characters long; a note or comment may have at most %d.",
+                  characters, TEXT_MAXIMUM_NOTE);
         return false;
     }
     if (!text_is_clean(text, false)) {
@@ -307,6 +308,13 @@ bool command_record_reading(struct store *store, const char *board_code, const c
 {
     if (segment && (!*segment || !text_is_clean(segment, false))) {
         error_set(error, EXIT_DATA, "A segment name must be non-empty text on one line.");
+        return false;
+    }
+    size_t characters;
+    if (segment && !text_within_limit(segment, strlen(segment), TEXT_MAXIMUM_LABEL, &characters)) {
+        error_set(error, EXIT_DATA,
+                  "The segment name is %zu characters long; a segment may have at most %d.",
+                  characters, TEXT_MAXIMUM_LABEL);
         return false;
     }
     yearmonth period;

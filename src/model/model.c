@@ -182,6 +182,14 @@ const char *milestone_status_label(enum milestone_status status)
     return (unsigned)status < MILESTONE_STATUS_COUNT ? milestone_labels[status] : "not started";
 }
 
+bool text_within_limit(const char *text, size_t length, size_t maximum, size_t *characters)
+{
+    size_t count = utf8_character_count(text, length);
+    if (characters)
+        *characters = count;
+    return count <= maximum;
+}
+
 const char *level_name(enum level level)
 {
     static const char *const names[] = {"aim", "objective", "deliverable", "metric"};

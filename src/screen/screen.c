@@ -23,7 +23,11 @@
 #define WIDE_LAYOUT 100      /* columns from which tree and detail sit side by side */
 #define MIN_WIDTH 30
 #define MIN_HEIGHT 8
-#define EDIT_MAX 512         /* characters in an edit field */
+/* Characters an edit field holds: one more than the longest comment, so a
+ * comment one character too long reaches the command layer, which refuses
+ * it in a sentence (and the field stays open to be cut), rather than being
+ * cut short unseen. */
+#define EDIT_MAX (TEXT_MAXIMUM_NOTE + 1)
 
 /* ---- State --------------------------------------------------------------- */
 
@@ -1400,6 +1404,9 @@ static void edit_key(struct browser *b, wint_t key, bool is_function)
             e->text[e->cursor++] = (wchar_t)key;
             e->length++;
             changed = true;
+        } else {
+            set_message(b, true, "The field is full; a comment may have at most %d characters.",
+                        TEXT_MAXIMUM_NOTE);
         }
     }
     if (changed && e->kind != EDIT_SEARCH)

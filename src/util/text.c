@@ -1,5 +1,6 @@
 /* text.c — the one copy of each text helper: UTF-8 decoding and encoding,
- * display width, the shortest number text, and RFC 4180 CSV quoting. */
+ * counting characters, display width, the shortest number text, and RFC
+ * 4180 CSV quoting. */
 #include "util.h"
 
 #include <locale.h>
@@ -133,6 +134,14 @@ bool utf8_is_valid(const char *text, size_t length)
 bool text_is_clean(const char *text, bool allow_tab)
 {
     return text_passes(text, strlen(text), true, allow_tab);
+}
+
+size_t utf8_character_count(const char *text, size_t length)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < length; i++)
+        count += ((unsigned char)text[i] & 0xC0) != 0x80;
+    return count;
 }
 
 size_t display_width(const char *text)

@@ -197,6 +197,16 @@ readings:
 aims: []
 YAML
 
+# ---- Text longer than its limit (docs/board-file.md), in characters -------------------
+long_title=$(printf 'x%.0s' $(seq 501))
+refused_edit long-title 9 16 '"xxx' "the title of '1.1' is 501 characters long; at most 500" "s/\"Objective one\"/\"$long_title\"/"
+long_note=$(printf 'é%.0s' $(seq 4001))
+refused_with long-note 24 57 '"' "'note' is 4001 characters long; at most 4000" readings "{metric: \"1.1.1\", period: 2023-04, value: 61, note: \"$long_note\"}"
+# Exactly at the limit is fine.
+{ base | sed "s/\"Objective one\"/\"${long_title:1}\"/"; printf 'readings:\n  - {metric: "1.1.1", period: 2023-04, value: 61, note: "%s"}\n' "${long_note:1}"; } >"$WORK/at-limits.yaml"
+run "$BOARDPACK" check "$WORK/at-limits.yaml"
+expect_status 0 "a title of 500 and a note of 4000 characters are accepted"
+
 # ---- Malformed periods ----------------------------------------------------------------
 for period in 2023-13 2023-00 2023-4 2023-04-01 1899-12; do
   refused_with "period-$period" 24 31 "$period" "'$period' is not a month; write YYYY-MM" \
@@ -318,6 +328,7 @@ record_refused "$control" 2.1.2 70 --period 2024-01 --note "$(printf 'a\ttab')"
 record_refused "$control" 2.1.2 70 --period 2024-01 --note "$(printf 'bell \a')"
 record_refused "$control" 2.1.2 70 --period 2024-01 --note "$(printf 'delete \177')"
 record_refused "The text is not valid UTF-8." 2.1.2 70 --period 2024-01 --note "$(printf 'bad \303\050 byte')"
+record_refused "The text is 4001 characters long; a note or comment may have at most 4000." 2.1.2 70 --period 2024-01 --note "$long_note"
 record_refused "A segment name must be non-empty text on one line." 2.1.2 70 --period 2024-01 --segment "$(printf 'Bar\nnet')"
 record_refused "Metric '1.1.2' has no breakdown, so its readings cannot have a segment." 1.1.2 70 --period 2024-01 --segment Barnet
 record_refused "Board 'nlmhp-2023-24' has no metric '9.9.9'." 9.9.9 70 --period 2024-01

@@ -605,6 +605,74 @@ static void test_text_checks(void **state)
                    "t.yaml:1:25: error: 'title' is empty");
 }
 
+/* `count` copies of `piece`, appended to `text`. */
+static void append_repeated(struct text_buffer *text, const char *piece, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        text_append(text, piece);
+}
+
+/* A board whose objective '1.1' has the title, aim '1' the lead and the one
+ * reading the note made of `count` copies of `piece` each (0: a short one). */
+static char *board_with_long_text(size_t title, size_t lead, size_t note, const char *piece)
+{
+    struct text_buffer text = {0};
+    text_append(&text, "board: {code: b, title: \"T\"}\n"
+                       "aims:\n"
+                       "  - code: \"1\"\n"
+                       "    title: \"Aim\"\n"
+                       "    lead: \"");
+    append_repeated(&text, lead ? piece : "x", lead ? lead : 1);
+    text_append(&text, "\"\n"
+                       "    objectives:\n"
+                       "      - code: \"1.1\"\n"
+                       "        title: \"");
+    append_repeated(&text, title ? piece : "x", title ? title : 1);
+    text_append(&text, "\"\n"
+                       "        deliverables:\n"
+                       "          - code: \"1.1.1\"\n"
+                       "            title: \"Deliverable\"\n"
+                       "            metric: {name: \"M\", unit: percent, direction: up, "
+                       "target: {value: 90}}\n"
+                       "readings:\n"
+                       "  - {metric: \"1.1.1\", period: 2023-04, value: 1, note: \"");
+    append_repeated(&text, note ? piece : "x", note ? note : 1);
+    text_append(&text, "\"}\n");
+    return text.data;
+}
+
+/* Titles, leads and notes have maximum lengths in characters (model.h): one
+ * more is a located error, exactly the maximum is fine, and a character of
+ * several bytes counts once. */
+static void test_text_limits(void **state)
+{
+    (void)state;
+    char *text = board_with_long_text(TEXT_MAXIMUM_TITLE + 1, 0, 0, "x");
+    assert_refused(text, "t.yaml:8:16: error: the title of '1.1' is 501 characters long; at "
+                         "most 500");
+    free(text);
+    text = board_with_long_text(0, TEXT_MAXIMUM_LEAD + 1, 0, "é");
+    assert_refused(text, "t.yaml:5:11: error: the lead of '1' is 201 characters long; at most "
+                         "200");
+    free(text);
+    text = board_with_long_text(0, 0, TEXT_MAXIMUM_NOTE + 1, "x");
+    assert_refused(text, "t.yaml:14:56: error: 'note' is 4001 characters long; at most 4000");
+    free(text);
+    assert_refused("board: {code: b, title: \"T\", period: "
+                   "\"0123456789012345678901234567890123456789012345678901234567890123456789"
+                   "0123456789012345678901234567890\"}\naims: []\n",
+                   "t.yaml:1:38: error: 'period' is 101 characters long; at most 100");
+
+    /* At the limits, in two-byte characters (twice as many bytes). */
+    text = board_with_long_text(TEXT_MAXIMUM_TITLE, TEXT_MAXIMUM_LEAD, TEXT_MAXIMUM_NOTE, "é");
+    struct board *board = parse(text);
+    assert_int_equal(strlen(board->nodes[1].title), 2 * TEXT_MAXIMUM_TITLE);
+    assert_int_equal(strlen(board->nodes[0].lead), 2 * TEXT_MAXIMUM_LEAD);
+    assert_int_equal(strlen(board->readings[0].note), 2 * TEXT_MAXIMUM_NOTE);
+    board_free(board);
+    free(text);
+}
+
 static void test_encoding_errors(void **state)
 {
     (void)state;
@@ -699,9 +767,9 @@ static void test_huge_scalar_and_many_readings(void **state)
     for (int i = 0; i < 200000; i++)
         text_append(&big, "xxxxxxxxxx");
     text_append(&big, "\"\n  bogus: 1\n");
+    /* Two million characters are read, then refused for their length. */
     assert_refused(big.data,
-                   "t.yaml:4:3: error: unknown key 'bogus' in board; expected code, title, period, "
-                   "purpose, vision, values, source, sample or spc");
+                   "t.yaml:3:10: error: 'title' is 2000000 characters long; at most 500");
     text_free(&big);
 
     text_append(&big, "board: {code: many}\nreadings:\n");
@@ -1192,6 +1260,7 @@ int main(void)
         cmocka_unit_test(test_references),
         cmocka_unit_test(test_periods_and_values),
         cmocka_unit_test(test_text_checks),
+        cmocka_unit_test(test_text_limits),
         cmocka_unit_test(test_encoding_errors),
         cmocka_unit_test(test_aliases_and_anchors),
         cmocka_unit_test(test_deep_nesting),

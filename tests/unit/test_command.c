@@ -125,6 +125,54 @@ static void periods_and_notes_are_checked(void **state)
     assert_false(command_check_note("\xff\xfe", &error));
 }
 
+/* Text of `count` copies of `piece`, a heap copy of exactly its size. */
+static char *repeated(const char *piece, size_t count)
+{
+    struct text_buffer text = {0};
+    text_append(&text, "");
+    for (size_t i = 0; i < count; i++)
+        text_append(&text, piece);
+    return text.data;
+}
+
+/* A note or comment may have TEXT_MAXIMUM_NOTE characters, counted as
+ * characters, not bytes: 4000 'é' (8000 bytes) pass, one more is refused. */
+static void notes_have_a_maximum_length(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char *longest = repeated("é", TEXT_MAXIMUM_NOTE);
+    char *too_long = repeated("é", TEXT_MAXIMUM_NOTE + 1);
+    assert_true(command_check_note(longest, &error));
+    assert_false(command_check_note(too_long, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    assert_string_equal(error.message,
+                        "The text is 4001 characters long; a note or comment may have at most "
+                        "4000.");
+    /* Every write path refuses it, and writes nothing. */
+    error_clear(&error);
+    assert_false(command_record_reading(fixture->store, "test-board", "1.1.1", "60", "2023-06",
+                                        NULL, too_long, NULL, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    error_clear(&error);
+    assert_false(command_set_milestone(fixture->store, "test-board", "2.1.1", MILESTONE_AT_RISK,
+                                       "2023-06", too_long, NULL, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    error_clear(&error);
+    assert_false(command_add_comment(fixture->store, "test-board", "1.1", too_long, "2023-06",
+                                     NULL, &error));
+    assert_string_equal(error.message,
+                        "The text is 4001 characters long; a note or comment may have at most "
+                        "4000.");
+    assert_query(fixture->path, "SELECT count(*) FROM readings WHERE period = '2023-06'", "0");
+    assert_query(fixture->path, "SELECT count(*) FROM commentary", "0");
+    assert_true(command_add_comment(fixture->store, "test-board", "1.1", longest, "2023-06", NULL,
+                                    &error));
+    assert_query(fixture->path, "SELECT length(text) FROM commentary", "4000");
+    free(longest);
+    free(too_long);
+}
+
 static void recording_writes_the_reading_and_an_audit_row(void **state)
 {
     struct fixture *fixture = *state;
@@ -725,6 +773,7 @@ int main(void)
         cmocka_unit_test(values_are_checked_against_the_unit),
         cmocka_unit_test(white_space_alone_is_not_a_number),
         cmocka_unit_test(periods_and_notes_are_checked),
+        FIXTURE_TEST_WITH_BOARD(notes_have_a_maximum_length),
         FIXTURE_TEST_WITH_BOARD(recording_writes_the_reading_and_an_audit_row),
         FIXTURE_TEST_WITH_BOARD(refused_values_leave_the_store_byte_for_byte_unchanged),
         FIXTURE_TEST_WITH_BOARD(milestones_and_commentary_are_audited_and_undoable),
