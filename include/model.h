@@ -114,6 +114,11 @@ struct metric {
     bool has_tolerance;
     double tolerance;  /* in the metric's units; default: see rules.h */
     char *breakdown;   /* a dimension, e.g. "borough"; NULL if none */
+    /* The segments of the breakdown the metric declares, in the file's
+     * order; none: any segment is taken (a file from before segments were
+     * declared). */
+    char **segments;
+    size_t segment_count;
     int stale_months;  /* 0: the default (3) */
     struct spc_settings spc;
     /* Readings, sorted: the whole series first, by period, then each
@@ -246,6 +251,16 @@ const struct reading *metric_latest_reading(const struct metric *metric);
 /* The whole series (segment NULL) as a contiguous range of metric.readings. */
 size_t metric_series(const struct metric *metric, const char *segment,
                      const struct reading **first);
+/* Whether a metric with these declared segments takes readings for
+ * `segment`: any, when it declares none; else only one it declares, exactly. */
+bool segments_include(char *const *segments, size_t count, const char *segment);
+/* What to say of a segment that is not declared, after "no segment 'x' for
+ * 2.1.2; ": "did you mean 'Barnet'?" (a declared segment that differs only
+ * in case, else the closest by edit distance when it is close), or else
+ * "expected 'Barnet', 'Camden' or 'Enfield'" (cut short with "..." when the
+ * list does not fit). */
+void segment_suggestion(char *const *segments, size_t count, const char *segment, char *out,
+                        size_t size);
 /* Sorts metric.readings into the order documented above. */
 void metric_sort_readings(struct metric *metric);
 

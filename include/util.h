@@ -110,6 +110,11 @@ bool text_is_clean(const char *text, bool allow_tab);
  * 15 hide binary noise (0.1 + 0.2 shows as 0.3). */
 void format_number_shortest(double value, int most_digits, char *out, size_t size);
 
+/* The Levenshtein distance between two texts, byte by byte, with ASCII
+ * letters compared without case ("Barnit" and "barnet" are 1 apart), for
+ * "did you mean" suggestions. */
+size_t edit_distance(const char *a, const char *b);
+
 /* Writes one CSV field, RFC 4180: a field with a comma, quote, CR or LF is
  * quoted and its quotes doubled; NULL writes nothing. */
 void csv_write_field(FILE *out, const char *text);

@@ -22,6 +22,11 @@
 #define MAXIMUM_KEYS 16
 #define MAXIMUM_STALE_MONTHS 120
 #define MAXIMUM_SPC_LENGTH 1000
+/* A breakdown has a handful of segments (five boroughs); the bound keeps the
+ * repeat check cheap. */
+#define MAXIMUM_SEGMENTS 1000
+/* A key longer than any key is no near miss of one. */
+#define MAXIMUM_KEY_LENGTH 64
 
 /* ---- The located tree ------------------------------------------------- */
 
@@ -481,31 +486,6 @@ static void walk_begin(struct key_walk *walk, size_t mapping, const char *contex
         walk->keys[i] = keys[i];
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t a_length = strlen(a), b_length = strlen(b);
-    if (a_length > 31 || b_length > 31)
-        return (size_t)-1;
-    size_t previous[32], current[32];
-    for (size_t j = 0; j <= b_length; j++)
-        previous[j] = j;
-    for (size_t i = 1; i <= a_length; i++) {
-        current[0] = i;
-        for (size_t j = 1; j <= b_length; j++) {
-            char x = a[i - 1], y = b[j - 1];
-            /* Case differences are near misses, not new words. */
-            if (x >= 'A' && x <= 'Z')
-                x = (char)(x - 'A' + 'a');
-            size_t substitute = previous[j - 1] + (x != y);
-            size_t insert = current[j - 1] + 1, delete = previous[j] + 1;
-            size_t best = insert < delete ? insert : delete;
-            current[j] = substitute < best ? substitute : best;
-        }
-        memcpy(previous, current, sizeof previous);
-    }
-    return previous[b_length];
-}
-
 /* "code, title, lead or objectives" */
 static void list_words(const char *const *words, char *out, size_t size)
 {
@@ -529,7 +509,7 @@ static bool fail_unknown_key(struct reader *reader, size_t key, const char *cont
     shown(reader, key, text);
     const char *closest = NULL;
     size_t closest_distance = 3;
-    for (size_t i = 0; keys[i]; i++) {
+    for (size_t i = 0; reader->nodes[key].length <= MAXIMUM_KEY_LENGTH && keys[i]; i++) {
         size_t distance = edit_distance(scalar_text(reader, key), keys[i]);
         if (distance < closest_distance && distance < reader->nodes[key].length) {
             closest = keys[i];
@@ -1147,11 +1127,43 @@ static bool read_spc(struct reader *reader, size_t mapping, struct spc_settings 
            read_fields(reader, mapping, "in spc", spc_fields, spc, NULL, &walk);
 }
 
+/* segments: [Barnet, Camden, ...]: at least one, each text within the
+ * label limit, none twice. */
+static bool read_segments(struct reader *reader, size_t list, struct metric *metric)
+{
+    if (!expect_kind(reader, list, TREE_LIST, "segments"))
+        return false;
+    size_t count = reader->nodes[list].child_count;
+    if (count == 0)
+        return fail_at_node(reader, list, "'segments' lists no segment; list at least one");
+    if (count > MAXIMUM_SEGMENTS)
+        return fail_at_node(reader, list, "'segments' lists more than %d segments",
+                            MAXIMUM_SEGMENTS);
+    metric->segments = xcalloc(count, sizeof *metric->segments);
+    for (size_t item = list + 1; item < reader->nodes[list].end; item = reader->nodes[item].end) {
+        char *name = NULL;
+        if (!read_text(reader, item, "segment", false, TEXT_MAXIMUM_LABEL, NULL, &name))
+            return false;
+        for (size_t i = 0; i < metric->segment_count; i++) {
+            if (strcmp(metric->segments[i], name) == 0) {
+                char text[64];
+                free(name);
+                return fail_at_node(reader, item, "'%s' appears twice in 'segments'",
+                                    shown(reader, item, text));
+            }
+        }
+        metric->segments[metric->segment_count++] = name;
+    }
+    return true;
+}
+
 enum { METRIC_CODE, METRIC_NAME, METRIC_UNIT, METRIC_DIRECTION, METRIC_BASELINE, METRIC_TARGET,
-       METRIC_TRAJECTORY, METRIC_TOLERANCE, METRIC_STALE_AFTER, METRIC_BREAKDOWN, METRIC_SPC };
-static const char *const metric_keys[] = {"code",       "name",      "unit",        "direction",
-                                          "baseline",   "target",    "trajectory",  "tolerance",
-                                          "stale_after", "breakdown", "spc",         NULL};
+       METRIC_TRAJECTORY, METRIC_TOLERANCE, METRIC_STALE_AFTER, METRIC_BREAKDOWN, METRIC_SEGMENTS,
+       METRIC_SPC };
+static const char *const metric_keys[] = {"code",        "name",      "unit",     "direction",
+                                          "baseline",    "target",    "trajectory", "tolerance",
+                                          "stale_after", "breakdown", "segments", "spc",
+                                          NULL};
 
 /* The value of one key of a metric's mapping. */
 static bool read_metric_field(struct reader *reader, int key, size_t value, size_t node_index,
@@ -1198,6 +1210,8 @@ static bool read_metric_field(struct reader *reader, int key, size_t value, size
     case METRIC_BREAKDOWN:
         return read_text(reader, value, "breakdown", false, TEXT_MAXIMUM_LABEL, METRIC->code,
                          &METRIC->breakdown);
+    case METRIC_SEGMENTS:
+        return read_segments(reader, value, METRIC);
     case METRIC_SPC:
         return read_spc(reader, value, &METRIC->spc);
     }
@@ -1211,12 +1225,25 @@ static bool read_metric_fields(struct reader *reader, size_t mapping, size_t nod
     struct key_walk walk;
     walk_begin(&walk, mapping, "in metric", metric_keys);
     int key;
-    size_t value;
-    while (walk_next(reader, &walk, &key, &value))
+    size_t value, segments_key = 0;
+    while (walk_next(reader, &walk, &key, &value)) {
+        if (key == METRIC_SEGMENTS)
+            segments_key = value - 1;
         if (!read_metric_field(reader, key, value, node_index, metric_index, single, checks))
             return false;
+    }
     if (walk.failed)
         return false;
+    const struct metric *metric = &reader->board->nodes[node_index].metrics[metric_index];
+    /* Segments divide a breakdown: without one they mean nothing. */
+    if (walk_has(&walk, METRIC_SEGMENTS) && !metric->breakdown) {
+        if (metric->code)
+            return fail_at_node(reader, segments_key,
+                                "metric '%s' has no breakdown, so it cannot list segments",
+                                metric->code);
+        return fail_at_node(reader, segments_key,
+                            "this metric has no breakdown, so it cannot list segments");
+    }
     unsigned long required = KEY(METRIC_NAME) | KEY(METRIC_UNIT) | KEY(METRIC_DIRECTION) |
                              KEY(METRIC_TARGET) | (single ? 0 : KEY(METRIC_CODE));
     return walk_require(reader, &walk, required,
@@ -1484,6 +1511,15 @@ static bool check_reading_reference(struct reader *reader, size_t index, struct 
         error_set_at(error, reader->file_name, spots->segment.line, spots->segment.column,
                      "metric '%s' has no breakdown, so its readings cannot have a segment",
                      metric->code);
+        return false;
+    }
+    if (reading->segment &&
+        !segments_include(metric->segments, metric->segment_count, reading->segment)) {
+        char suggestion[600];
+        segment_suggestion(metric->segments, metric->segment_count, reading->segment,
+                           suggestion, sizeof suggestion);
+        error_set_at(error, reader->file_name, spots->segment.line, spots->segment.column,
+                     "no segment '%s' for %s; %s", reading->segment, metric->code, suggestion);
         return false;
     }
     return true;

@@ -336,6 +336,16 @@ bool command_record_reading(struct store *store, const char *board_code, const c
                   metric.code);
         valid = false;
     }
+    if (valid && segment && !segments_include(metric.segments, metric.segment_count, segment)) {
+        char suggestion[600];
+        segment_suggestion(metric.segments, metric.segment_count, segment, suggestion,
+                           sizeof suggestion);
+        /* "did you mean 'Barnet'?" ends the sentence; a list needs a full stop. */
+        bool asks = suggestion[0] && suggestion[strlen(suggestion) - 1] == '?';
+        error_set(error, EXIT_DATA, "No segment '%s' for %s; %s%s", segment, metric.code,
+                  suggestion, asks ? "" : ".");
+        valid = false;
+    }
     long long metric_id = metric.metric_id;
     metric_ref_free(&metric);
     if (!valid)

@@ -673,6 +673,81 @@ static void test_text_limits(void **state)
     free(text);
 }
 
+/* A metric with a breakdown by borough that declares its segments; line 12
+ * lists them, and readings may follow from line 13. */
+#define SEGMENTED(segments)                                                          \
+    "board: {code: b, title: \"T\"}\n"                                               \
+    "aims:\n"                                                                        \
+    "  - code: \"2\"\n"                                                              \
+    "    title: \"Aim\"\n"                                                           \
+    "    objectives:\n"                                                              \
+    "      - code: \"2.1\"\n"                                                        \
+    "        title: \"Objective\"\n"                                                 \
+    "        deliverables:\n"                                                        \
+    "          - code: \"2.1.2\"\n"                                                  \
+    "            title: \"Checks\"\n"                                                \
+    "            metric: {name: \"M\", unit: percent, direction: up, target: {value: 75},\n" \
+    "                     breakdown: borough, segments: " segments "}\n"
+#define BOROUGHS "[Barnet, Camden, Enfield, Haringey, Islington]"
+
+static void test_declared_segments(void **state)
+{
+    (void)state;
+    struct board *board = parse(SEGMENTED(BOROUGHS)
+                                "readings:\n"
+                                "  - {metric: \"2.1.2\", period: 2023-04, value: 61, segment: "
+                                "Camden}\n");
+    const struct metric *metric = &board->nodes[2].metrics[0];
+    assert_int_equal(metric->segment_count, 5);
+    assert_string_equal(metric->segments[0], "Barnet");
+    assert_string_equal(metric->segments[4], "Islington");
+    board_free(board);
+    /* Without a list, a breakdown takes any segment, as before segments. */
+    board = parse(BASE "          - code: \"1.1.3\"\n"
+                       "            title: \"By borough\"\n"
+                       "            metric: {name: \"M\", unit: count, direction: up, "
+                       "target: {value: 1}, breakdown: borough}\n"
+                       "readings:\n"
+                       "  - {metric: \"1.1.3\", period: 2023-04, value: 1, segment: Anywhere}\n");
+    assert_int_equal(board->nodes[4].metrics[0].segment_count, 0);
+    board_free(board);
+
+    /* A reading for a segment the metric does not declare. */
+    assert_refused(SEGMENTED(BOROUGHS) "readings:\n"
+                   "  - {metric: \"2.1.2\", period: 2023-04, value: 61, segment: barnet}\n",
+                   "t.yaml:14:60: error: no segment 'barnet' for 2.1.2; did you mean 'Barnet'?");
+    assert_refused(SEGMENTED(BOROUGHS) "readings:\n"
+                   "  - {metric: \"2.1.2\", period: 2023-04, value: 61, segment: Barnit}\n",
+                   "t.yaml:14:60: error: no segment 'Barnit' for 2.1.2; did you mean 'Barnet'?");
+    assert_refused(SEGMENTED(BOROUGHS) "readings:\n"
+                   "  - {metric: \"2.1.2\", period: 2023-04, value: 61, segment: Zzz}\n",
+                   "t.yaml:14:60: error: no segment 'Zzz' for 2.1.2; expected 'Barnet', "
+                   "'Camden', 'Enfield', 'Haringey' or 'Islington'");
+    /* Readings before the structure are checked once it is read. */
+    assert_refused("readings:\n"
+                   "  - {metric: \"2.1.2\", period: 2023-04, value: 61, segment: Camdem}\n"
+                   SEGMENTED(BOROUGHS),
+                   "t.yaml:2:60: error: no segment 'Camdem' for 2.1.2; did you mean 'Camden'?");
+
+    /* The list itself. */
+    assert_refused(SEGMENTED("[Barnet, Camden, Barnet]"),
+                   "t.yaml:12:69: error: 'Barnet' appears twice in 'segments'");
+    assert_refused(SEGMENTED("[]"), "t.yaml:12:52: error: 'segments' lists no segment; list at "
+                                    "least one");
+    assert_refused(SEGMENTED("[Barnet, \"\"]"), "t.yaml:12:61: error: 'segment' is empty");
+    assert_refused(SEGMENTED("Barnet"),
+                   "t.yaml:12:52: error: expected a list for 'segments', found 'Barnet'");
+    assert_refused(SEGMENTED("[\"0123456789012345678901234567890123456789012345678901234567890"
+                             "1234567890123456789012345678901234567890\"]"),
+                   "t.yaml:12:53: error: 'segment' is 101 characters long; at most 100");
+    assert_refused(BASE "          - code: \"1.1.3\"\n"
+                        "            title: \"No breakdown\"\n"
+                        "            metric: {name: \"M\", unit: count, direction: up, "
+                        "target: {value: 1}, segments: [Barnet]}\n",
+                   "t.yaml:17:81: error: metric '1.1.3' has no breakdown, so it cannot list "
+                   "segments");
+}
+
 static void test_encoding_errors(void **state)
 {
     (void)state;
@@ -868,6 +943,9 @@ static void assert_metrics_equal(const struct metric *a, const struct metric *b)
     assert_int_equal(a->has_tolerance, b->has_tolerance);
     assert_true(a->tolerance == b->tolerance);
     assert_text_equal(a->breakdown, b->breakdown);
+    assert_int_equal(a->segment_count, b->segment_count);
+    for (size_t i = 0; i < a->segment_count; i++)
+        assert_string_equal(a->segments[i], b->segments[i]);
     assert_int_equal(a->stale_months, b->stale_months);
     assert_memory_equal(&a->spc, &b->spc, sizeof a->spc);
     assert_int_equal(a->reading_count, b->reading_count);
@@ -963,6 +1041,7 @@ static const char rich_board[] =
     "            metric: {name: \"Checks\", unit: percent, direction: up,\n"
     "                     baseline: {value: 58.5, period: 2023-03},\n"
     "                     target: {value: 75, period: 2024-03}, breakdown: \"borough\",\n"
+    "                     segments: [\"Barnet, north\", Camden],\n"
     "                     trajectory: {2023-06: 62.123456789012345, 2023-09: 0.1},\n"
     "                     tolerance: 1e-7, stale_after: 4,\n"
     "                     spc: {minimum_points: 12, screen_moving_ranges: true, rebase: "
@@ -1261,6 +1340,7 @@ int main(void)
         cmocka_unit_test(test_periods_and_values),
         cmocka_unit_test(test_text_checks),
         cmocka_unit_test(test_text_limits),
+        cmocka_unit_test(test_declared_segments),
         cmocka_unit_test(test_encoding_errors),
         cmocka_unit_test(test_aliases_and_anchors),
         cmocka_unit_test(test_deep_nesting),
