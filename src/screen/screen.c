@@ -983,11 +983,20 @@ static char **milestone_items(struct browser *b, int *count)
     return items;
 }
 
+/* The segments a metric declares, in its board file's order (so one with no
+ * reading yet can have its first); where it declares none, those it has
+ * readings for. */
 static char **segment_items(struct browser *b, int *count)
 {
     char **items = NULL;
     *count = 0;
     const struct metric *metric = row_metric(b, &b->rows[b->cursor], NULL);
+    if (metric && metric->segment_count) {
+        items = xcalloc(metric->segment_count, sizeof *items);
+        for (size_t i = 0; i < metric->segment_count; i++)
+            items[(*count)++] = xstrdup(metric->segments[i]);
+        return items;
+    }
     items = xcalloc(metric ? metric->reading_count + 1 : 1, sizeof *items);
     for (size_t r = 0; metric && r < metric->reading_count; r++) {
         const struct reading *reading = &metric->readings[r];
