@@ -276,6 +276,8 @@ struct metric_ref {
     enum unit unit;
     char *code;
     char *breakdown; /* NULL if the metric has no segments */
+    char **segments; /* the segments it declares; none: any is taken */
+    size_t segment_count;
 };
 void metric_ref_free(struct metric_ref *ref);
 bool store_find_metric(struct store *store, const char *board_code, const char *metric_code,

@@ -17,8 +17,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define MAXIMUM_NOTE_BYTES 2000
-
 bool command_parse_value(const char *text, enum unit unit, double *out, struct error *error)
 {
     if (!text || !*text) {
@@ -93,12 +91,15 @@ bool command_check_note(const char *text, struct error *error)
 {
     if (!text)
         return true;
-    if (strlen(text) > MAXIMUM_NOTE_BYTES) {
-        error_set(error, EXIT_DATA, "The text is too long (at most %d bytes).", MAXIMUM_NOTE_BYTES);
-        return false;
-    }
     if (!utf8_is_valid(text, strlen(text))) {
         error_set(error, EXIT_DATA, "The text is not valid UTF-8.");
+        return false;
+    }
+    size_t characters;
+    if (!text_within_limit(text, strlen(text), TEXT_MAXIMUM_NOTE, &characters)) {
+        error_set(error, EXIT_DATA,
+                  "The text is %zu characters long; a note or comment may have at most %d.",
+                  characters, TEXT_MAXIMUM_NOTE);
         return false;
     }
     if (!text_is_clean(text, false)) {
@@ -360,25 +361,21 @@ bool command_record_reading(struct store *store, const char *board_code, const c
                             const char *note, const char *reason, struct change *done,
                             struct error *error)
 {
+    /* Validate against the metric before taking the write lock, so a bad
+     * value never blocks other writers: the checks a feed's rows get too. */
+    struct metric_ref metric = {0};
     if (segment && (!*segment || !text_is_clean(segment, false))) {
         error_set(error, EXIT_DATA, "A segment name must be non-empty text on one line.");
         return false;
     }
-    /* Validate against the metric before taking the write lock, so a bad
-     * value never blocks other writers. */
-    struct metric_ref metric = {0};
     if (!store_find_metric(store, board_code, metric_code, &metric, error)) {
         explain_milestone(store, board_code, metric_code, error);
         return false;
     }
     double value;
-    bool valid = command_parse_value(value_text, metric.unit, &value, error);
-    if (valid && segment && !metric.breakdown) {
-        error_set(error, EXIT_DATA,
-                  "Metric '%s' has no breakdown, so its readings cannot have a segment.",
-                  metric.code);
-        valid = false;
-    }
+    yearmonth checked_period = YEARMONTH_NONE;
+    bool valid = command_check_reading(&metric, value_text, period_text, segment, note, &value,
+                                       &checked_period, NULL, error);
     long long metric_id = metric.metric_id;
     metric_ref_free(&metric);
     if (!valid)
@@ -1148,16 +1145,25 @@ bool command_check_reading(const struct metric_ref *metric, const char *value_te
                            double *value, yearmonth *period, enum reading_field *at,
                            struct error *error)
 {
-    /* The checks, and their order, of command_record_reading. */
+    /* The checks, and their order, of command_record_reading (which
+     * calls this). A NULL period_text leaves *period to the caller. */
     enum reading_field field = READING_FIELD_SEGMENT;
+    size_t characters = 0;
     bool ok = !segment || (*segment && text_is_clean(segment, false));
     if (!ok)
         error_set(error, EXIT_DATA, "A segment name must be non-empty text on one line.");
+    if (ok && segment &&
+        !text_within_limit(segment, strlen(segment), TEXT_MAXIMUM_LABEL, &characters)) {
+        error_set(error, EXIT_DATA,
+                  "The segment name is %zu characters long; a segment may have at most %d.",
+                  characters, TEXT_MAXIMUM_LABEL);
+        ok = false;
+    }
     if (ok) {
         field = READING_FIELD_NOTE;
         ok = command_check_note(note, error);
     }
-    if (ok) {
+    if (ok && period_text) {
         field = READING_FIELD_PERIOD;
         ok = command_parse_period(period_text, period, error);
     }
@@ -1170,6 +1176,17 @@ bool command_check_reading(const struct metric_ref *metric, const char *value_te
         error_set(error, EXIT_DATA,
                   "Metric '%s' has no breakdown, so its readings cannot have a segment.",
                   metric->code);
+        ok = false;
+    }
+    if (ok && segment && !segments_include(metric->segments, metric->segment_count, segment)) {
+        field = READING_FIELD_SEGMENT;
+        char suggestion[600];
+        segment_suggestion(metric->segments, metric->segment_count, segment, suggestion,
+                           sizeof suggestion);
+        /* "did you mean 'Barnet'?" ends the sentence; a list needs a full stop. */
+        bool asks = suggestion[0] && suggestion[strlen(suggestion) - 1] == '?';
+        error_set(error, EXIT_DATA, "No segment '%s' for %s; %s%s", segment, metric->code,
+                  suggestion, asks ? "" : ".");
         ok = false;
     }
     if (at)

@@ -34,6 +34,17 @@
     "(SELECT max(period) FROM readings r WHERE r.metric_id = m.id), "\
     "(SELECT max(sample) FROM readings r WHERE r.metric_id = m.id) "
 
+/* The segments a metric declares for its breakdown (docs/board-file.md), in
+ * the board file's order; a metric with none takes any segment. */
+#define MIGRATION_METRIC_SEGMENTS                                                    \
+    "CREATE TABLE metric_segments ("                                                 \
+    "  metric_id INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"         \
+    "  position INTEGER NOT NULL,"                                                   \
+    "  name TEXT NOT NULL,"                                                          \
+    "  PRIMARY KEY (metric_id, position),"                                           \
+    "  UNIQUE (metric_id, name)"                                                     \
+    ") STRICT;"
+
 static const char *const migrations[] = {
     /* 0 -> 1: the first schema. */
     "CREATE TABLE boards ("
@@ -236,6 +247,8 @@ static const char *const migrations[] = {
     "CREATE INDEX revisions_by_board ON revisions(board_id, period);"
     "ALTER TABLE node_status ADD COLUMN awaiting INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE board_status ADD COLUMN awaiting INTEGER NOT NULL DEFAULT 0;",
+    /* 6 -> 7: the segments each metric declares. */
+    MIGRATION_METRIC_SEGMENTS,
 };
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -406,6 +419,18 @@ static const char *const migrations[] = {
     X(INSERT_REBASE, "INSERT INTO metric_rebases (metric_id, period) VALUES (?1, ?2)")         \
     X(LOAD_REBASES, "SELECT r.metric_id, r.period FROM metric_rebases r JOIN metrics m "      \
                     "ON m.id = r.metric_id WHERE m.board_id = ?1 ORDER BY r.metric_id, r.period") \
+    X(INSERT_SEGMENT, "INSERT INTO metric_segments (metric_id, position, name) "              \
+                      "VALUES (?1, ?2, ?3)")                                                   \
+    X(LOAD_SEGMENTS, "SELECT s.metric_id, s.name FROM metric_segments s JOIN metrics m "      \
+                     "ON m.id = s.metric_id WHERE m.board_id = ?1 "                            \
+                     "ORDER BY s.metric_id, s.position")                                       \
+    X(LOAD_CHILD_SEGMENTS, "SELECT s.metric_id, s.name FROM nodes n "                         \
+                           "JOIN metrics m ON m.deliverable_id = n.id "                        \
+                           "JOIN metric_segments s ON s.metric_id = m.id "                     \
+                           "WHERE n.board_id = ?1 AND n.parent_id IS ?2 "                      \
+                           "ORDER BY s.metric_id, s.position")                                 \
+    X(LOAD_METRIC_SEGMENTS, "SELECT name FROM metric_segments WHERE metric_id = ?1 "          \
+                            "ORDER BY position")                                               \
     X(INSERT_TRAJECTORY, "INSERT INTO trajectory_points (metric_id, period, value) "          \
                          "VALUES (?1, ?2, ?3)")                                                \
     X(LOAD_TRAJECTORIES, "SELECT t.metric_id, t.period, t.value FROM trajectory_points t "    \
@@ -483,6 +508,8 @@ static const char *const migrations[] = {
                                  "(SELECT id FROM metrics WHERE board_id = ?1)")               \
     X(DELETE_BOARD_REBASES, "DELETE FROM metric_rebases WHERE metric_id IN "                   \
                             "(SELECT id FROM metrics WHERE board_id = ?1)")                    \
+    X(DELETE_BOARD_SEGMENTS, "DELETE FROM metric_segments WHERE metric_id IN "                 \
+                             "(SELECT id FROM metrics WHERE board_id = ?1)")                   \
     X(DELETE_BOARD_MILESTONE_UPDATES, "DELETE FROM milestone_updates WHERE node_id IN "        \
                                       "(SELECT id FROM nodes WHERE board_id = ?1)")            \
     X(DELETE_BOARD_COMMENTS, "DELETE FROM commentary WHERE node_id IN "                        \
@@ -1301,6 +1328,14 @@ static bool insert_metric(struct store *store, const struct metric *metric, size
         if (!run(store, prepared, error, "add an SPC rebase"))
             return false;
     }
+    for (size_t i = 0; i < metric->segment_count; i++) {
+        if (!(prepared = statement_for(store, STATEMENT_INSERT_SEGMENT, metric_id, error)))
+            return false;
+        sqlite3_bind_int64(prepared, 2, (long long)i);
+        bind_text(prepared, 3, metric->segments[i]);
+        if (!run(store, prepared, error, "add a metric's segments"))
+            return false;
+    }
     return true;
 }
 
@@ -1377,6 +1412,39 @@ static bool insert_structure(struct store *store, const struct board *board, lon
     return ok;
 }
 
+static void free_segments(char **segments, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(segments[i]);
+    free(segments);
+}
+
+static void read_segment_name(sqlite3_stmt *prepared, void *item)
+{
+    *(char **)item = column_text(prepared, 0);
+}
+
+static void free_segment_list(void *list, size_t count)
+{
+    free_segments(list, count);
+}
+
+/* The segments one metric declares, in order (none: it takes any). */
+static bool load_declared_segments(struct store *store, long long metric_id, char ***out,
+                                   size_t *count, struct error *error)
+{
+    sqlite3_stmt *prepared =
+        statement_for(store, STATEMENT_LOAD_METRIC_SEGMENTS, metric_id, error);
+    if (!prepared)
+        return false;
+    static const struct row_list names = {sizeof(char *), read_segment_name, free_segment_list};
+    void *list;
+    if (!read_rows(store, prepared, &names, "read a metric's segments", &list, count, error))
+        return false;
+    *out = list;
+    return true;
+}
+
 bool store_find_metric(struct store *store, const char *board_code, const char *metric_code,
                        struct metric_ref *out, struct error *error)
 {
@@ -1390,6 +1458,14 @@ bool store_find_metric(struct store *store, const char *board_code, const char *
     out->code = column_text(prepared, 2);
     out->breakdown = column_text(prepared, 3);
     sqlite3_reset(prepared);
+    out->segments = NULL;
+    out->segment_count = 0;
+    if (out->breakdown &&
+        !load_declared_segments(store, out->metric_id, &out->segments, &out->segment_count,
+                                error)) {
+        metric_ref_free(out);
+        return false;
+    }
     return true;
 }
 
@@ -1397,7 +1473,10 @@ void metric_ref_free(struct metric_ref *ref)
 {
     free(ref->code);
     free(ref->breakdown);
+    free_segments(ref->segments, ref->segment_count);
     ref->code = ref->breakdown = NULL;
+    ref->segments = NULL;
+    ref->segment_count = 0;
 }
 
 bool store_find_node(struct store *store, const char *board_code, const char *node_code,
@@ -1779,6 +1858,19 @@ bool store_list_metric_refs(struct store *store, const char *board_code, struct 
     void *list = NULL;
     if (!read_rows(store, prepared, &refs, "list the board's metrics", &list, count, error))
         return false;
+    /* The segments each metric with a breakdown declares, for the feed's
+     * check (few metrics have a breakdown). */
+    struct metric_ref *metrics = list;
+    for (size_t i = 0; i < *count; i++) {
+        metrics[i].segments = NULL;
+        metrics[i].segment_count = 0;
+        if (metrics[i].breakdown &&
+            !load_declared_segments(store, metrics[i].metric_id, &metrics[i].segments,
+                                    &metrics[i].segment_count, error)) {
+            free_metric_ref_list(list, *count);
+            return false;
+        }
+    }
     *out = list;
     return true;
 }
@@ -1877,6 +1969,7 @@ bool store_delete_board(struct store *store, const char *board_code, struct erro
     static const enum statement_id in_order[] = {
         STATEMENT_DELETE_BOARD_READINGS,     STATEMENT_DELETE_BOARD_LATEST,
         STATEMENT_DELETE_BOARD_TRAJECTORIES, STATEMENT_DELETE_BOARD_REBASES,
+        STATEMENT_DELETE_BOARD_SEGMENTS,
         STATEMENT_DELETE_BOARD_MILESTONE_UPDATES, STATEMENT_DELETE_BOARD_COMMENTS,
         STATEMENT_DELETE_BOARD_NODE_STATUS,  STATEMENT_DELETE_BOARD_METRICS,
         STATEMENT_DELETE_BOARD_NODES,        STATEMENT_DELETE_BOARD_VALUES,
@@ -1940,6 +2033,10 @@ struct metric_lookup {
     long long id;
     enum unit unit;
     bool has_breakdown;
+    /* The segments it declares, read when a reading first names one. */
+    bool segments_loaded;
+    char **segments;
+    size_t segment_count;
 };
 
 static int compare_lookup(const void *key, const void *entry)
@@ -1949,9 +2046,33 @@ static int compare_lookup(const void *key, const void *entry)
 
 static void free_lookups(struct metric_lookup *lookups, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < count; i++) {
         free(lookups[i].code);
+        free_segments(lookups[i].segments, lookups[i].segment_count);
+    }
     free(lookups);
+}
+
+/* Whether a reading's segment is one its metric declares (any is, when it
+ * declares none); if not, a located error with a suggestion. */
+static bool check_declared_segment(struct store *store, struct metric_lookup *metric,
+                                   const struct reading *reading, const char *file_name,
+                                   struct error *error)
+{
+    if (!metric->segments_loaded) {
+        if (!load_declared_segments(store, metric->id, &metric->segments,
+                                    &metric->segment_count, error))
+            return false;
+        metric->segments_loaded = true;
+    }
+    if (segments_include(metric->segments, metric->segment_count, reading->segment))
+        return true;
+    char suggestion[600];
+    segment_suggestion(metric->segments, metric->segment_count, reading->segment, suggestion,
+                       sizeof suggestion);
+    error_set_at(error, file_name, reading->where.line, reading->where.column,
+                 "no segment '%s' for %s; %s", reading->segment, metric->code, suggestion);
+    return false;
 }
 
 static void read_lookup(sqlite3_stmt *prepared, void *item)
@@ -2020,7 +2141,7 @@ static bool import_activity(struct store *store, const struct board *board, long
         return false;
     for (size_t i = 0; i < board->reading_count; i++) {
         const struct reading *reading = &board->readings[i];
-        const struct metric_lookup *metric =
+        struct metric_lookup *metric =
             bsearch(reading->metric_code, metrics, metric_count, sizeof *metrics, compare_lookup);
         const char *why = NULL;
         if (!metric) {
@@ -2035,7 +2156,9 @@ static bool import_activity(struct store *store, const struct board *board, long
                          "metric '%s' has no breakdown, so its readings cannot have a segment",
                          metric->code);
         }
-        if (!metric || why || (reading->segment && !metric->has_breakdown)) {
+        if (!metric || why || (reading->segment && !metric->has_breakdown) ||
+            (reading->segment &&
+             !check_declared_segment(store, metric, reading, file_name, error))) {
             free_lookups(metrics, metric_count);
             return false;
         }
@@ -2518,6 +2641,18 @@ static bool load_metric_details(struct store *store, struct board *board,
             settings->rebase_periods[settings->rebase_count++] = column_period(prepared, 1);
     }
     if (!finish(store, prepared, result, error, "read the SPC settings"))
+        return false;
+
+    if (!(prepared = scoped_statement(store, scope, STATEMENT_LOAD_SEGMENTS,
+                                      STATEMENT_LOAD_CHILD_SEGMENTS, error)))
+        return false;
+    group = (struct group){0};
+    while ((metric = next_metric_row(prepared, index, &result))) {
+        metric->segments = grow_grouped(&group, metric, metric->segments, metric->segment_count,
+                                        sizeof *metric->segments);
+        metric->segments[metric->segment_count++] = column_text(prepared, 1);
+    }
+    if (!finish(store, prepared, result, error, "read the metrics' segments"))
         return false;
 
     if (summary)

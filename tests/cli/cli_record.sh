@@ -44,6 +44,11 @@ check_refused "Board 'nlmhp-2023-24' has no metric '9.9.9'." 9.9.9 70 --period 2
 check_refused "The text contains control characters (such as a newline or an escape); write it on one line." \
   2.1.2 70 --period 2024-04 --note "$(printf 'two\nlines')"
 check_refused "A count must be a whole number, not negative; 22.5 was refused." 3.2.3b 22.5 --period 2024-04
+# 2.1.2 declares its boroughs: another segment is refused, with the one meant.
+check_refused "No segment 'barnet' for 2.1.2; did you mean 'Barnet'?" 2.1.2 68 --period 2024-04 --segment barnet
+check_refused "No segment 'Barnit' for 2.1.2; did you mean 'Barnet'?" 2.1.2 68 --period 2024-04 --segment Barnit
+check_refused "No segment 'Zzz' for 2.1.2; expected 'Barnet', 'Camden', 'Enfield', 'Haringey' or 'Islington'." \
+  2.1.2 68 --period 2024-04 --segment Zzz
 expect_equal "$(store_fingerprint "$DB")" "$before" "refused values leave the store byte-for-byte unchanged"
 
 run "$BOARDPACK" --db "$DB" record 2.1.2

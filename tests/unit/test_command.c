@@ -126,6 +126,54 @@ static void periods_and_notes_are_checked(void **state)
     assert_false(command_check_note("\xff\xfe", &error));
 }
 
+/* Text of `count` copies of `piece`, a heap copy of exactly its size. */
+static char *repeated(const char *piece, size_t count)
+{
+    struct text_buffer text = {0};
+    text_append(&text, "");
+    for (size_t i = 0; i < count; i++)
+        text_append(&text, piece);
+    return text.data;
+}
+
+/* A note or comment may have TEXT_MAXIMUM_NOTE characters, counted as
+ * characters, not bytes: 4000 'é' (8000 bytes) pass, one more is refused. */
+static void notes_have_a_maximum_length(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char *longest = repeated("é", TEXT_MAXIMUM_NOTE);
+    char *too_long = repeated("é", TEXT_MAXIMUM_NOTE + 1);
+    assert_true(command_check_note(longest, &error));
+    assert_false(command_check_note(too_long, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    assert_string_equal(error.message,
+                        "The text is 4001 characters long; a note or comment may have at most "
+                        "4000.");
+    /* Every write path refuses it, and writes nothing. */
+    error_clear(&error);
+    assert_false(command_record_reading(fixture->store, "test-board", "1.1.1", "60", "2023-06",
+                                        NULL, too_long, NULL, NULL, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    error_clear(&error);
+    assert_false(command_set_milestone(fixture->store, "test-board", "2.1.1", MILESTONE_AT_RISK,
+                                       "2023-06", too_long, NULL, NULL, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    error_clear(&error);
+    assert_false(command_add_comment(fixture->store, "test-board", "1.1", too_long, "2023-06", NULL,
+                                     NULL, &error));
+    assert_string_equal(error.message,
+                        "The text is 4001 characters long; a note or comment may have at most "
+                        "4000.");
+    assert_query(fixture->path, "SELECT count(*) FROM readings WHERE period = '2023-06'", "0");
+    assert_query(fixture->path, "SELECT count(*) FROM commentary", "0");
+    assert_true(command_add_comment(fixture->store, "test-board", "1.1", longest, "2023-06", NULL, NULL,
+                                    &error));
+    assert_query(fixture->path, "SELECT length(text) FROM commentary", "4000");
+    free(longest);
+    free(too_long);
+}
+
 static void recording_writes_the_reading_and_an_audit_row(void **state)
 {
     struct fixture *fixture = *state;
@@ -203,6 +251,47 @@ static void refused_values_leave_the_store_byte_for_byte_unchanged(void **state)
     assert_memory_equal(before, after, before_length);
     free(before);
     free(after);
+}
+
+/* `record` (and the browser) may record only a segment the metric declares,
+ * and is told which it most likely meant; a metric that declares none takes
+ * any segment, as before. */
+static void recording_an_undeclared_segment_is_refused(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    static const char text[] =
+        "board: {code: s, title: T}\n"
+        "aims: [{code: \"2\", title: x, objectives: [{code: \"2.1\", title: x,\n"
+        "        deliverables: [{code: \"2.1.2\", title: x,\n"
+        "          metric: {name: a, unit: percent, direction: up, target: {value: 75},\n"
+        "           breakdown: borough, segments: [Barnet, Camden, Enfield]}}]}]}]\n";
+    struct board *board = fixture_parse(text, "s.yaml");
+    const char *name = "s.yaml";
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, NULL, NULL, &error));
+    board_free(board);
+    size_t before_length, after_length;
+    char *before = store_bytes(fixture->path, &before_length);
+    assert_false(command_record_reading(fixture->store, "s", "2.1.2", "61", "2023-06", "barnet",
+                                        NULL, NULL, NULL, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    assert_string_equal(error.message, "No segment 'barnet' for 2.1.2; did you mean 'Barnet'?");
+    assert_false(command_record_reading(fixture->store, "s", "2.1.2", "61", "2023-06", "Zzz",
+                                        NULL, NULL, NULL, &error));
+    assert_string_equal(error.message,
+                        "No segment 'Zzz' for 2.1.2; expected 'Barnet', 'Camden' or 'Enfield'.");
+    char *after = store_bytes(fixture->path, &after_length);
+    assert_int_equal(before_length, after_length);
+    assert_memory_equal(before, after, before_length);
+    free(before);
+    free(after);
+    assert_true(command_record_reading(fixture->store, "s", "2.1.2", "61", "2023-06", "Camden",
+                                       NULL, NULL, NULL, &error));
+    /* The fixture's 1.1.1 has a breakdown and no segments list. */
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "61", "2023-06",
+                                       "Anywhere", NULL, NULL, NULL, &error));
+    assert_query(fixture->path, "SELECT count(*) FROM readings WHERE segment IN "
+                                "('Camden', 'Anywhere')", "2");
 }
 
 static void milestones_and_commentary_are_audited_and_undoable(void **state)
@@ -1355,8 +1444,10 @@ int main(void)
         cmocka_unit_test(values_are_checked_against_the_unit),
         cmocka_unit_test(white_space_alone_is_not_a_number),
         cmocka_unit_test(periods_and_notes_are_checked),
+        FIXTURE_TEST_WITH_BOARD(notes_have_a_maximum_length),
         FIXTURE_TEST_WITH_BOARD(recording_writes_the_reading_and_an_audit_row),
         FIXTURE_TEST_WITH_BOARD(refused_values_leave_the_store_byte_for_byte_unchanged),
+        FIXTURE_TEST_WITH_BOARD(recording_an_undeclared_segment_is_refused),
         FIXTURE_TEST_WITH_BOARD(milestones_and_commentary_are_audited_and_undoable),
         FIXTURE_TEST_WITH_BOARD(an_import_is_audited_and_keeps_the_statuses),
         FIXTURE_TEST_WITH_BOARD(a_failed_import_writes_nothing),
