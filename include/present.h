@@ -201,6 +201,9 @@ size_t present_missing(const struct board *board, const struct board_status *sta
 /* SPC over a metric's whole series, with the metric's own settings,
  * direction and target. Free the result with spc_result_free. */
 void metric_analyse_spc(const struct metric *metric, struct spc_result *out);
+/* The same over the readings up to as_of (YEARMONTH_NONE: all of them), as
+ * a report or the pack of a month shows it. */
+void metric_analyse_spc_at(const struct metric *metric, yearmonth as_of, struct spc_result *out);
 
 /* ---- The detail of a node ------------------------------------------------- */
 
@@ -229,6 +232,9 @@ void present_metric_detail(const struct node *node, const struct metric *metric,
 /* The breakdown: each segment's latest value and month, and the spread
  * between the best and the worst ("    Spread 12.5 points between ..."). */
 void present_breakdown(const struct metric *metric, struct present_lines *out);
+/* The spread sentence alone: "Spread 12.5 points between Barnet (80%) and
+ * Enfield (67.5%)"; false (and "") without two segments that differ. */
+bool present_breakdown_spread(const struct metric *metric, char *out, size_t size);
 
 /* ---- The kiosk ------------------------------------------------------------- */
 
