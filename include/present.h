@@ -94,6 +94,9 @@ enum rag present_milestone_label(const struct milestone *milestone, yearmonth as
  * no reading (the screens say "no data", the reports "no reading"). */
 void present_value_against_target(const struct metric *metric, const struct metric_status *status,
                                   bool ascii, const char *missing, char *out, size_t size);
+/* A statistic (a mean, a process limit) in the metric's unit, to two
+ * decimals at most, a mean of counts not rounded to a whole one: "60.2%". */
+void present_statistic(enum unit unit, double value, char *out, size_t size);
 /* How the latest reading moved from the one before: "↑" "↓" "→" (ASCII
  * "^" "v" "="), or " " with fewer than two readings. */
 const char *present_trend_mark(const struct metric *metric, bool ascii);

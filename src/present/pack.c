@@ -103,6 +103,13 @@ static void put_value(struct pack *pack, const struct metric *metric, double val
     put_text(pack, text);
 }
 
+static void put_statistic(struct pack *pack, const struct metric *metric, double value)
+{
+    char text[48];
+    present_statistic(metric->unit, value, text, sizeof text);
+    put_text(pack, text);
+}
+
 static void put_month(struct pack *pack, yearmonth month)
 {
     char text[9];
@@ -125,6 +132,9 @@ static const char style_sheet[] =
     "h3 { font-size: 12.5pt; margin: 14px 0 4px; }\n"
     "p, dl, ul { margin: 4px 0; }\n"
     "a { color: #003f7d; }\n"
+    "nav li { margin: 4px 0; }\n"
+    "nav a, table.exceptions a { display: inline-block; min-height: 24px; line-height: 24px;"
+    " min-width: 24px; }\n"
     "table { border-collapse: collapse; margin: 6px 0 10px; max-width: 100%; }\n"
     "caption { text-align: left; font-weight: bold; padding: 2px 0; }\n"
     "th, td { border: 1px solid #8c8c8c; padding: 2px 6px; text-align: left;"
@@ -453,15 +463,15 @@ static void write_data_table(struct pack *pack, const struct metric *metric,
         put(pack, "</th><td class=\"number\">");
         put_value(pack, metric, point->value);
         put(pack, "</td><td class=\"number\">");
-        put_value(pack, metric, point->mean);
+        put_statistic(pack, metric, point->mean);
         put(pack, "</td><td class=\"number\">");
         if (spc->has_limits)
-            put_value(pack, metric, point->lower_limit);
+            put_statistic(pack, metric, point->lower_limit);
         else
             put(pack, "-");
         put(pack, "</td><td class=\"number\">");
         if (spc->has_limits)
-            put_value(pack, metric, point->upper_limit);
+            put_statistic(pack, metric, point->upper_limit);
         else
             put(pack, "-");
         put(pack, "</td><td>");

@@ -210,6 +210,14 @@ static void format_value(const struct metric *metric, double value, char *out, s
     unit_format_value(metric->unit, value, out, size);
 }
 
+void present_statistic(enum unit unit, double value, char *out, size_t size)
+{
+    double rounded = fabs(value) < 1e13 ? round(value * 100) / 100 : value;
+    if (rounded == 0)
+        rounded = 0; /* no "-0" */
+    unit_format_value(unit == UNIT_COUNT ? UNIT_NUMBER : unit, rounded, out, size);
+}
+
 void present_value_against_target(const struct metric *metric, const struct metric_status *status,
                                   bool ascii, const char *missing, char *out, size_t size)
 {

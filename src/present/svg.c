@@ -3,6 +3,8 @@
  * written with one decimal, so the same series always gives the same text. */
 #include "svg.h"
 
+#include "present.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,7 +114,7 @@ static void format_axis_number(double value, char *out, size_t size)
 
 static void format_point_value(enum unit unit, double value, char *out, size_t size)
 {
-    unit_format_value(unit, value, out, size);
+    present_statistic(unit, value, out, size);
 }
 
 static const char *point_colour(const struct spc_point *point)
@@ -174,15 +176,17 @@ static void step_line(const struct spc_result *spc, const struct frame *frame,
                       struct text_buffer *out)
 {
     text_append(out, "<path d=\"");
+    double previous = 0;
     for (size_t i = 0; i < spc->count; i++) {
         double x = x_of(frame, frame->places[i]);
-        double start = i == 0 ? frame->left : (x_of(frame, frame->places[i - 1]) + x) / 2;
-        double end = i + 1 == spc->count ? frame->left + frame->width
-                                         : (x + x_of(frame, frame->places[i + 1])) / 2;
         double y = y_of(frame, value_of(&spc->points[i]));
-        text_appendf(out, "%s%.1f %.1fH%.1f", i == 0 ? "M" : "L", start, y, end);
+        if (i == 0)
+            text_appendf(out, "M%.1f %.1f", frame->left, y);
+        else if (fabs(y - previous) >= 0.05)
+            text_appendf(out, "H%.1fV%.1f", (x_of(frame, frame->places[i - 1]) + x) / 2, y);
+        previous = y;
     }
-    text_appendf(out, "\" fill=\"none\" %s/>\n", style);
+    text_appendf(out, "H%.1f\" fill=\"none\" %s/>\n", frame->left + frame->width, style);
 }
 
 static double mean_of(const struct spc_point *point) { return point->mean; }
@@ -242,7 +246,7 @@ void svg_chart(const struct spc_result *spc, const struct svg_chart_options *opt
 
     text_appendf(out,
                  "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 %d %d\" width=\"%d\" "
-                 "height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\"><title>",
+                 "height=\"%d\"><title>",
                  width, height, width, height);
     markup_escape(out, options->title ? options->title : "SPC chart");
     text_append(out, "</title><desc>");
@@ -390,7 +394,7 @@ static void icon_open(const char *label, const char *meaning, int size, struct t
 {
     text_appendf(out,
                  "<svg class=\"icon\" role=\"img\" viewBox=\"0 0 48 48\" width=\"%d\" "
-                 "height=\"%d\" xmlns=\"http://www.w3.org/2000/svg\"><title>",
+                 "height=\"%d\"><title>",
                  size, size);
     markup_escape(out, label);
     text_append(out, "</title><desc>");
