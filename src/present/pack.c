@@ -180,6 +180,7 @@ static const char style_sheet[] =
     "  body { padding: 0; max-width: none; font-size: 10pt; }\n"
     "  main > section { break-before: page; border-top: none; margin-top: 0; padding-top: 0; }\n"
     "  main > section.cover { break-before: auto; }\n"
+    "  #deliverables + section.deliverable { break-before: auto; }\n"
     "  table, svg, dl.facts, tr { break-inside: avoid; }\n"
     "  h2, h3 { break-after: avoid; }\n"
     "  a { color: inherit; text-decoration: none; }\n"
