@@ -8,11 +8,15 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "boardfile.h"
+#include "command.h"
+#include "store.h"
 #include "fixture.h"
 #include "pack.h"
 #include "spc.h"
@@ -307,6 +311,61 @@ static void test_pack_is_reproducible(void **state)
     board_free(board);
 }
 
+/* The pack of a view of the fixture store. */
+static char *pack_of_view(struct fixture *fixture, enum view_month view, yearmonth month)
+{
+    struct error error = {0};
+    struct board *board;
+    yearmonth at;
+    assert_true(command_load_view(fixture->store, "test-board", view, month, &board, &at, &error));
+    struct pack_options options = {.evaluate_at = at, .store = "store.db", .made_at = "fixed"};
+    char *text = NULL;
+    size_t length = 0;
+    FILE *out = open_memstream(&text, &length);
+    assert_true(pack_write(board, &options, out, &error));
+    fclose(out);
+    board_free(board);
+    return text;
+}
+
+/* A published month: PUBLISHED with who and when on the cover, the same
+ * bytes whether asked for as the newest published month or by its month,
+ * and still the same after a later month's drafts; the later month is
+ * PROVISIONAL. */
+static void test_pack_of_a_published_month(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    assert_true(command_open_month(fixture->store, "test-board", "2023-06", &error));
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "63", NULL, NULL,
+                                       NULL, NULL, NULL, &error));
+    struct publish_summary summary;
+    assert_true(command_publish_month(fixture->store, "test-board", "2023-06", &summary, &error));
+    char *published = pack_of_view(fixture, VIEW_PUBLISHED, YEARMONTH_NONE);
+    assert_non_null(strstr(published, "<p class=\"standing\">PUBLISHED</p>"));
+    assert_non_null(strstr(published, "<p>Published "));
+    assert_non_null(strstr(published, "<p class=\"month\">Jun 2023</p>"));
+    assert_null(strstr(published, "PROVISIONAL"));
+    char *by_month = pack_of_view(fixture, VIEW_MONTH, yearmonth_make(2023, 6));
+    assert_string_equal(published, by_month);
+
+    assert_true(command_open_month(fixture->store, "test-board", "2023-07", &error));
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "40", NULL, NULL,
+                                       NULL, NULL, NULL, &error));
+    char *again = pack_of_view(fixture, VIEW_PUBLISHED, YEARMONTH_NONE);
+    assert_string_equal(published, again);
+    char *july = pack_of_view(fixture, VIEW_MONTH, yearmonth_make(2023, 7));
+    assert_non_null(strstr(july, "<p class=\"standing\">PROVISIONAL</p>"));
+    assert_non_null(strstr(july, "<p class=\"month\">Jul 2023</p>"));
+    /* 40% after June's 63%: worse since the published month, an exception. */
+    assert_non_null(strstr(july, "deteriorated since the last published month"));
+    assert_non_null(strstr(july, "<a href=\"#d-1.1.1\">1.1.1</a>"));
+    free(published);
+    free(by_month);
+    free(again);
+    free(july);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_icons),
         cmocka_unit_test(test_pack_escapes_every_field),
         cmocka_unit_test(test_pack_is_reproducible),
+        FIXTURE_TEST_WITH_BOARD(test_pack_of_a_published_month),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
