@@ -137,6 +137,11 @@ struct present_tree_row {
     const char *code;  /* borrowed from the board */
     const char *title; /* borrowed; may be NULL */
     char right[96];
+    /* Not yet updated for the open month (the status is then the month
+     * before's), and the movement since the last published month
+     * (present_movement's words, "" if none). */
+    bool awaiting;
+    char movement[24];
 };
 void present_tree_row(const struct board *board, const struct board_status *status,
                       yearmonth as_of, size_t node, int metric, bool ascii,
@@ -158,6 +163,10 @@ struct present_header {
     char title[512];
     bool sample;
     char right[160];
+    /* The reporting month (present_header_month): PROVISIONAL, PUBLISHED
+     * or "", and the open month's progress or "". */
+    char badge[32];
+    char progress[64];
 };
 /* The "as at" month as every front end and report says it: "Mar 2024", or
  * "none" while the board has no reading. */
@@ -165,6 +174,10 @@ void present_as_at(yearmonth as_at, char out[9]);
 void present_browser_header(const struct board *board, yearmonth as_at, bool history,
                             const char *mode, struct present_header *out);
 void present_kiosk_header(const struct board *board, yearmonth as_at, const char *clock,
+                          struct present_header *out);
+/* Adds the month's badge (present_month_badge) and the open month's
+ * progress (present_month_progress) to a header's parts. */
+void present_header_month(const struct board *board, const struct board_status *status,
                           struct present_header *out);
 
 /* ---- Reporting months (docs/months.md) ------------------------------------- */

@@ -33,13 +33,17 @@ static const char usage_text[] =
     "  boardpack [--db PATH] import FILE...                  load board files (one transaction)\n"
     "  boardpack check FILE...                               validate only; writes nothing\n"
     "  boardpack [--db PATH] export [--board CODE] [--format yaml|csv]\n"
-    "  boardpack [--db PATH] report [--board CODE] [--format text|csv|md] [--as-of YYYY-MM]\n"
+    "  boardpack [--db PATH] report [--board CODE] [--format text|csv|md]\n"
+    "                               [--as-of YYYY-MM | --draft] [--changed]\n"
     "  boardpack [--db PATH] pack [--board CODE] [--month YYYY-MM] [--output FILE]\n"
     "                                                        the board pack: one HTML file to print\n"
     "  boardpack [--db PATH] record CODE VALUE [--period YYYY-MM] [--segment NAME] [--note TEXT]\n"
     "                                  [--reason TEXT]\n"
     "  boardpack [--db PATH] delete CODE --period YYYY-MM [--segment NAME] --reason TEXT\n"
     "                                                        remove a reading, saying why\n"
+    "  boardpack [--db PATH] month [--board CODE]            the open month and what is still missing\n"
+    "  boardpack [--db PATH] month open YYYY-MM [--board CODE]\n"
+    "  boardpack [--db PATH] month publish YYYY-MM [--board CODE]\n"
     "  boardpack [--db PATH] backup FILE [--force]           a consistent copy while the store is in use\n"
     "  boardpack --help | --version\n";
 
@@ -62,7 +66,12 @@ static const char help_text[] =
     "  --ascii           ASCII only (automatic when the locale is not UTF-8)\n"
     "  --no-mouse        ignore the mouse\n"
     "  --format F        export: yaml or csv; report: text, csv or md\n"
-    "  --as-of YYYY-MM   report the board as it stood at the end of that month\n"
+    "  --as-of YYYY-MM   report that month: as published if it is, else as the store\n"
+    "                    has it now (PROVISIONAL); the default is the newest\n"
+    "                    published month (the working figures if none is)\n"
+    "  --draft           report the working figures, with the open month (PROVISIONAL)\n"
+    "  --changed         report only the rows whose status moved since the last\n"
+    "                    published month, with their aims and objectives\n"
     "  --month YYYY-MM   pack: that month (as published if it is; default: the newest\n"
     "                    published month, else the provisional working figures)\n"
     "  --output FILE     pack: write FILE (replaced whole) instead of standard output\n"
@@ -88,6 +97,9 @@ static const char help_text[] =
     "Exit status: 0 ok, 2 usage, 65 bad data, 66 no store or file, 73 store or backup\n"
     "cannot be written (or init on a store with boards, backup onto a file without\n"
     "--force), 75 store busy.\n"
+    "Months: month open YYYY-MM opens a month; readings, milestone updates and\n"
+    "commentary default to it; month lists what is still missing, by lead; month\n"
+    "publish YYYY-MM freezes it; a later correction needs --reason (docs/months.md).\n"
     "In the browser, press ? for every key; e edits a value in place, a adds a month.\n"
     "See boardpack(1) and docs/ for the board file format, RAG rules and keys.\n";
 
@@ -104,6 +116,7 @@ struct options {
     const char *output;
     const char *made_at;
     bool read_only, kiosk, no_color, ascii, no_mouse, first_frame, sample, force;
+    bool draft, changed; /* report: the working figures; only what moved */
     int cycle_seconds;
     const char *command;
     const char **arguments;
@@ -140,6 +153,8 @@ enum option_id {
     OPTION_LIST_REQUESTS,
     OPTION_SAMPLE,
     OPTION_FORCE,
+    OPTION_DRAFT,
+    OPTION_CHANGED,
     OPTION_MONTH,
     OPTION_OUTPUT,
     OPTION_MADE_AT,
@@ -167,6 +182,8 @@ static const struct option long_options[] = {
     {"list-requests", no_argument, NULL, OPTION_LIST_REQUESTS},
     {"sample", no_argument, NULL, OPTION_SAMPLE},
     {"force", no_argument, NULL, OPTION_FORCE},
+    {"draft", no_argument, NULL, OPTION_DRAFT},
+    {"changed", no_argument, NULL, OPTION_CHANGED},
     {"month", required_argument, NULL, OPTION_MONTH},
     {"output", required_argument, NULL, OPTION_OUTPUT},
     {"made-at", required_argument, NULL, OPTION_MADE_AT},
@@ -332,6 +349,12 @@ static int parse_arguments(int argc, char **argv, struct options *options, bool 
         case OPTION_MADE_AT:
             /* Hidden: fixes the pack's "made at" line for tests. */
             options->made_at = value;
+            break;
+        case OPTION_DRAFT:
+            options->draft = true;
+            break;
+        case OPTION_CHANGED:
+            options->changed = true;
             break;
         default:
             return usage_error("unknown option %s.", name);
@@ -551,18 +574,6 @@ static bool write_export(const struct board *board, const void *how, struct erro
                                     : boardfile_write_csv(board, stdout, error);
 }
 
-struct report_how {
-    enum report_format format;
-    yearmonth as_of;
-    bool ascii;
-};
-
-static bool write_report(const struct board *board, const void *how, struct error *error)
-{
-    const struct report_how *report = how;
-    return report_write(board, report->as_of, report->format, report->ascii, stdout, error);
-}
-
 static int run_export(const struct options *options)
 {
     if (options->argument_count)
@@ -574,6 +585,9 @@ static int run_export(const struct options *options)
     return write_stored_board(options, false, YEARMONTH_NONE, write_export, format);
 }
 
+/* The newest published month by default (the working figures, marked
+ * PROVISIONAL, while nothing is published); --as-of a month, as published
+ * if it is; --draft the working figures with the open month. */
 static int run_report(const struct options *options)
 {
     if (options->argument_count)
@@ -584,12 +598,66 @@ static int run_report(const struct options *options)
     yearmonth as_of = YEARMONTH_NONE;
     if (options->as_of && !yearmonth_parse(options->as_of, &as_of))
         return usage_error("--as-of needs a month written YYYY-MM, not '%s'.", options->as_of);
-    struct report_how how = {
+    if (options->as_of && options->draft)
+        return usage_error("report takes --as-of or --draft, not both (%s).", "--draft");
+    enum view_month view = options->draft ? VIEW_WORKING : options->as_of ? VIEW_MONTH
+                                                                         : VIEW_PUBLISHED;
+    struct report_options how = {
         .format = format,
-        .as_of = as_of,
         .ascii = options->ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0,
+        .changed_only = options->changed,
     };
-    return write_stored_board(options, false, as_of, write_report, &how);
+    struct opened opened;
+    struct error error = {0};
+    if (!open_store(options, STORE_READ_ONLY, false, false, &opened, &error))
+        return fail_with(&error);
+    struct board *board = NULL;
+    yearmonth evaluate_at = YEARMONTH_NONE;
+    int status = EXIT_OK;
+    if (!command_load_view(opened.store, board_code(options), view, as_of, &board, &evaluate_at,
+                           &error) ||
+        !report_write_with(board, evaluate_at, &how, stdout, &error))
+        status = fail_with(&error);
+    board_free(board);
+    return close_opened(&opened, status);
+}
+
+/* Whether a refused write was refused for want of a reason: a correction
+ * to a published month (only a --period can name one: the open month is
+ * never published), refused with the command layer's sentence for it (a
+ * bad value or code for such a month is refused first, for that). */
+static bool wants_reason(struct store *store, const struct options *options,
+                         const struct error *refusal)
+{
+    yearmonth period;
+    bool needed = false;
+    struct error ignored = {0};
+    return refusal->status == EXIT_DATA && options->period &&
+           strstr(refusal->message, "needs a reason") &&
+           yearmonth_parse(options->period, &period) &&
+           command_correction_needed(store, board_code(options), period, &needed, &ignored) &&
+           needed;
+}
+
+/* "No reading for 1.1.2 in Jan 2024 – Feb 2024 (2 months); a chart shows
+ * the gap." when the reading leaves months without one before it. */
+static void print_gap(const struct change *change)
+{
+    if (change->gap_first == YEARMONTH_NONE)
+        return;
+    bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+    char first[9], last[9], segment[128] = "";
+    yearmonth_label(change->gap_first, first);
+    yearmonth_label(change->gap_last, last);
+    if (change->segment)
+        snprintf(segment, sizeof segment, " (%s)", change->segment);
+    int months = change->gap_last - change->gap_first + 1;
+    if (months == 1)
+        printf("No reading for %s%s in %s; a chart shows the gap.\n", change->node_code,
+               segment, first);
+    else
+        printf("No reading for %s%s in %s %s %s (%d months); a chart shows the gap.\n",
+               change->node_code, segment, first, utf8 ? "–" : "-", last, months);
 }
 
 static int run_record(const struct options *options)
@@ -612,7 +680,14 @@ static int run_record(const struct options *options)
     } else if (!command_record_reading(opened.store, board_code(options), options->arguments[0],
                                        options->arguments[1], options->period, options->segment,
                                        options->note, options->reason, &change, &error)) {
-        status = fail_with(&error);
+        /* The hint is the command line's: the browser asks for a reason. */
+        if ((!options->reason || !options->reason[0]) &&
+            wants_reason(opened.store, options, &error)) {
+            fprintf(stderr, "%s Give one with --reason TEXT.\n", error.message);
+            status = error.status;
+        } else {
+            status = fail_with(&error);
+        }
     } else {
         char month[8], shown[64], old[64];
         yearmonth_format(change.period, month);
@@ -622,6 +697,7 @@ static int run_record(const struct options *options)
                change.segment ? " " : "", change.segment ? change.segment : "", shown,
                change.had_old ? " (was " : "", change.had_old ? old : "",
                change.had_old ? ")" : "");
+        print_gap(&change);
     }
     change_free(&change);
     return close_opened(&opened, status);
@@ -660,6 +736,104 @@ static int run_delete(const struct options *options)
     }
     change_free(&change);
     return close_opened(&opened, status);
+}
+
+/* boardpack month: the open month, the published ones, and what is still
+ * missing for the open month, by lead (docs/months.md). */
+static int show_month(const struct options *options)
+{
+    struct opened opened;
+    struct error error = {0};
+    if (!open_store(options, STORE_READ_ONLY, false, false, &opened, &error))
+        return fail_with(&error);
+    struct board *board = NULL;
+    yearmonth evaluate_at = YEARMONTH_NONE;
+    struct publication *list = NULL;
+    size_t count = 0;
+    int status = EXIT_OK;
+    if (!command_load_view(opened.store, board_code(options), VIEW_WORKING, YEARMONTH_NONE, &board,
+                           &evaluate_at, &error) ||
+        !store_list_publications(opened.store, board_code(options), &list, &count, &error)) {
+        status = fail_with(&error);
+    } else {
+        struct report_publication *published = xcalloc(count ? count : 1, sizeof *published);
+        for (size_t i = 0; i < count; i++)
+            published[i] = (struct report_publication){list[i].month, list[i].published_by,
+                                                       list[i].published_at, list[i].revisions};
+        bool ascii = options->ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
+        if (!report_write_month(board, evaluate_at, published, count, ascii, stdout, &error))
+            status = fail_with(&error);
+        free(published);
+    }
+    publications_free(list, count);
+    board_free(board);
+    return close_opened(&opened, status);
+}
+
+/* boardpack month open|publish YYYY-MM: one line on success. */
+static int change_month(const struct options *options, bool publish)
+{
+    const char *month_text = options->arguments[1];
+    const char *code = board_code(options);
+    struct opened opened;
+    struct error error = {0};
+    if (!open_store(options, STORE_READ_WRITE, false, false, &opened, &error))
+        return fail_with(&error);
+    int status = EXIT_OK;
+    struct publish_summary summary;
+    struct board_months months = {0};
+    if (store_is_read_only(opened.store)) {
+        error_set(&error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing was "
+                                              "changed.",
+                  opened.path);
+        status = fail_with(&error);
+    } else if (!publish) {
+        if (command_open_month(opened.store, code, month_text, &error)) {
+            char label[9];
+            yearmonth month;
+            yearmonth_parse(month_text, &month);
+            yearmonth_label(month, label);
+            printf("Opened %s on board %s; readings, milestone updates and commentary now "
+                   "default to it.\n",
+                   label, code);
+        } else {
+            status = fail_with(&error);
+        }
+    } else if (!command_publish_month(opened.store, code, month_text, &summary, &error) ||
+               !store_board_months(opened.store, code, &months, &error)) {
+        status = fail_with(&error);
+    } else {
+        char label[9], next[9];
+        yearmonth_label(summary.month, label);
+        printf("Published %s on board %s: %u of %u deliverables updated; the board is %c.", label,
+               code, summary.updated, summary.deliverables, rag_letter(summary.board_rag));
+        if (months.open == YEARMONTH_NONE) {
+            yearmonth_format(summary.month + 1, next);
+            printf(" The next month is not open yet: boardpack month open %s.\n", next);
+        } else {
+            yearmonth_label(months.open, next);
+            printf(" %s is open.\n", next);
+        }
+    }
+    return close_opened(&opened, status);
+}
+
+static int run_month(const struct options *options)
+{
+    if (options->argument_count == 0)
+        return show_month(options);
+    const char *action = options->arguments[0];
+    bool publish = strcmp(action, "publish") == 0;
+    if (!publish && strcmp(action, "open") != 0)
+        return usage_error("month takes open or publish and a month (YYYY-MM), not '%s'.",
+                           action);
+    if (options->argument_count != 2)
+        return usage_error(publish ? "month %s needs one month, e.g. boardpack month publish "
+                                     "2024-04."
+                                   : "month %s needs one month, e.g. boardpack month open "
+                                     "2024-04.",
+                           action);
+    return change_month(options, publish);
 }
 
 /* boardpack pack [--board CODE] [--month YYYY-MM] [--output FILE]: the board
@@ -859,7 +1033,8 @@ static const struct subcommand {
 } subcommands[] = {
     {"browse", run_browse}, {"init", run_init},     {"backup", run_backup},
     {"import", run_import}, {"check", run_check},   {"export", run_export},
-    {"report", run_report}, {"record", run_record},   {"delete", run_delete},
+    {"report", run_report}, {"record", run_record},
+    {"month", run_month},      {"delete", run_delete},
     {"pack", run_pack},
 };
 

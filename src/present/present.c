@@ -352,6 +352,15 @@ void present_tree_row(const struct board *board, const struct board_status *stat
     out->code = metric >= 0 ? n->metrics[metric].code : n->code;
     out->title = metric >= 0 ? n->metrics[metric].name : n->title;
     present_tree_right(board, status, as_of, node, metric, ascii, out->right, sizeof out->right);
+    out->awaiting = false;
+    out->movement[0] = '\0';
+    if (metric >= 0) {
+        out->awaiting = status->metrics[node] && status->metrics[node][metric].awaiting;
+        return; /* movement is kept for nodes, not for each metric */
+    }
+    out->awaiting = n->level == LEVEL_DELIVERABLE && status->open_month != YEARMONTH_NONE &&
+                    status->nodes[node].awaiting > 0;
+    present_movement(board, n, out->rag, ascii, out->movement, sizeof out->movement);
 }
 
 enum rag present_status_reason(const struct board *board, const struct board_status *status,
@@ -382,6 +391,7 @@ static void header_title(const struct board *board, struct present_header *out)
     else
         snprintf(out->title, sizeof out->title, " %s", title);
     out->sample = board->shows_sample;
+    out->badge[0] = out->progress[0] = '\0';
 }
 
 void present_as_at(yearmonth as_at, char out[9])
@@ -412,6 +422,13 @@ void present_kiosk_header(const struct board *board, yearmonth as_at, const char
 }
 
 /* ---- Reporting months -------------------------------------------------------- */
+
+void present_header_month(const struct board *board, const struct board_status *status,
+                          struct present_header *out)
+{
+    present_month_badge(board, status, out->badge, sizeof out->badge);
+    present_month_progress(status, out->progress, sizeof out->progress);
+}
 
 void present_month_progress(const struct board_status *status, char *out, size_t size)
 {
@@ -800,6 +817,40 @@ static void milestone_detail(const struct board_status *status, yearmonth as_of,
     add_text(out, PRESENT_PLAIN, "");
 }
 
+/* The reporting month's lines of a node's detail: what it awaits for the
+ * open month, its movement since the last published month, and whether
+ * the published month shown was revised after publication. */
+static void month_detail(const struct board *board, const struct board_status *status,
+                         size_t node_index, bool ascii, struct present_lines *out)
+{
+    const struct node *node = &board->nodes[node_index];
+    const struct rollup *rollup = &status->nodes[node_index];
+    char month[9], before[9];
+    if (status->open_month != YEARMONTH_NONE && rollup->awaiting > 0) {
+        yearmonth_label(status->open_month, month);
+        yearmonth_label(status->open_month - 1, before);
+        char text[160];
+        if (node->level == LEVEL_DELIVERABLE)
+            snprintf(text, sizeof text, "Awaiting %s: not yet updated; the status is %s's.",
+                     month, before);
+        else
+            snprintf(text, sizeof text, "Awaiting %s: %u deliverable%s not yet updated.", month,
+                     rollup->awaiting, rollup->awaiting == 1 ? "" : "s");
+        add_wrapped(out, PRESENT_PLAIN, "", text);
+    }
+    char movement[24];
+    present_movement(board, node, rollup->rag, ascii, movement, sizeof movement);
+    if (movement[0]) {
+        yearmonth_label(board->months.previous, before);
+        add_textf(out, PRESENT_PLAIN, "Since %s (published): %s", before, movement);
+    }
+    if (board->months.published && board->months.revisions) {
+        char line[256];
+        present_publication_line(board, line, sizeof line);
+        add_wrapped(out, PRESENT_PLAIN, "", line);
+    }
+}
+
 void present_detail_build(const struct board *board, const struct board_status *status,
                           yearmonth as_of, size_t node_index, int metric,
                           const struct present_detail_options *options,
@@ -823,6 +874,7 @@ void present_detail_build(const struct board *board, const struct board_status *
     add_wrapped(out, PRESENT_STRONG, "", node->title);
     if (node->lead)
         add_textf(out, PRESENT_PLAIN, "Lead: %s", node->lead);
+    month_detail(board, status, node_index, options->ascii, out);
     add_text(out, PRESENT_PLAIN, "");
     if (node->level != LEVEL_DELIVERABLE) {
         present_counts(rollup, PRESENT_COUNTS_DETAIL, present_lines_push(out));

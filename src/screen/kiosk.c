@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "command.h"
 #include "rules.h"
 #include "screen_internal.h"
 #include "store.h"
@@ -190,10 +191,18 @@ static bool load(struct kiosk *k, struct error *error)
         error_set(error, EXIT_NO_INPUT, "Cannot read the store %s.", k->path);
         return false;
     }
-    /* The summary (each metric's latest readings) has every status and
-     * roll-up, at a cost that follows the board's nodes, not its readings. */
-    struct board *board;
-    if (!store_load_board_summary(k->store, k->options.board_code, &board, error))
+    /* The newest published month, as it was published (a copy of the
+     * board kept by the publication); with none published yet, the working
+     * figures, PROVISIONAL (command_load_view's VIEW_PUBLISHED, but with
+     * the summary: each metric's latest readings have every status and
+     * roll-up, at a cost that follows the board's nodes, not its readings). */
+    struct board *board = NULL;
+    bool published = false;
+    if (!command_load_published(k->store, k->options.board_code, YEARMONTH_NONE, &board,
+                                &published, error))
+        return false;
+    if (!published &&
+        !store_load_board_summary(k->store, k->options.board_code, &board, error))
         return false;
     char *keep = NULL;
     if (k->board && k->aim < k->aim_count)
@@ -556,6 +565,25 @@ static void layout_item(struct kiosk_layout *layout, int rag, int badge_x, const
     layout->items++;
 }
 
+/* A deliverable's values (present_kiosk_values), the first followed by
+ * the movement since the last published month when its status moved
+ * ("↑ was R"; an unchanged or new one says nothing here). */
+static size_t kiosk_values(const struct kiosk *k, size_t node, char ***texts)
+{
+    size_t count = present_kiosk_values(k->board, &k->status, node, k->style.ascii, texts);
+    char movement[24];
+    int moved = present_movement(k->board, &k->board->nodes[node], k->status.nodes[node].rag,
+                                 k->style.ascii, movement, sizeof movement);
+    if (count && moved != 0) {
+        size_t length = strlen((*texts)[0]) + strlen(movement) + 3;
+        char *joined = xmalloc(length);
+        snprintf(joined, length, "%s  %s", (*texts)[0], movement);
+        free((*texts)[0]);
+        (*texts)[0] = joined;
+    }
+    return count;
+}
+
 /* The aim's objectives and deliverables. limits[i] caps item i's title
  * lines (NULL: no caps); blanks puts an empty line before each objective
  * but the first. */
@@ -575,7 +603,7 @@ static void layout_body(const struct kiosk *k, size_t aim, const int *limits, bo
         if (width > deliverable_code)
             deliverable_code = width;
         char **texts;
-        size_t count = present_kiosk_values(k->board, &k->status, i, k->style.ascii, &texts);
+        size_t count = kiosk_values(k, i, &texts);
         for (size_t t = 0; t < count; t++) {
             int text_width = screen_text_width(&k->style, texts[t]);
             if (text_width > right_width)
@@ -598,7 +626,7 @@ static void layout_body(const struct kiosk *k, size_t aim, const int *limits, bo
                         A_NORMAL, 0, limits);
         } else if (node->level == LEVEL_DELIVERABLE) {
             char **texts;
-            size_t count = present_kiosk_values(k->board, &k->status, i, k->style.ascii, &texts);
+            size_t count = kiosk_values(k, i, &texts);
             layout_item(out, (int)rag, 5, node->code, deliverable_code, node->title, A_NORMAL,
                         texts, count, screen_rag_attr(&k->style, rag), right_width, limits);
             free_texts(texts, count);
@@ -672,6 +700,7 @@ static void header_view_draw(void *context)
     wall_clock(clock);
     struct present_header parts;
     present_kiosk_header(k->board, k->status.as_at, clock, &parts);
+    present_header_month(k->board, &k->status, &parts);
     screen_header_bar(&k->style, &parts, 1, 10);
 }
 

@@ -32,8 +32,37 @@ struct row {
     int metric; /* -1: the node itself; else a metric of a multi-metric deliverable */
 };
 
-enum filter { FILTER_ALL, FILTER_RED, FILTER_RED_AMBER };
-enum edit_kind { EDIT_NONE, EDIT_VALUE, EDIT_ADD, EDIT_SEGMENT, EDIT_COMMENT, EDIT_SEARCH };
+/* f cycles the first three; M and C turn the last two on and off. */
+enum filter { FILTER_ALL, FILTER_RED, FILTER_RED_AMBER, FILTER_MISSING, FILTER_CHANGED };
+enum edit_kind {
+    EDIT_NONE,
+    EDIT_VALUE,
+    EDIT_ADD,
+    EDIT_SEGMENT,
+    EDIT_COMMENT,
+    EDIT_SEARCH,
+    EDIT_OPEN_MONTH, /* the month to open */
+    EDIT_PUBLISH,    /* the month to publish */
+    EDIT_REASON,     /* why a published month is corrected (the write waits in `pending`) */
+};
+
+/* The fields typed on the bottom line rather than over the selected row. */
+static bool edit_on_bottom_line(enum edit_kind kind)
+{
+    return kind == EDIT_SEARCH || kind == EDIT_COMMENT || kind == EDIT_OPEN_MONTH ||
+           kind == EDIT_PUBLISH || kind == EDIT_REASON;
+}
+
+/* A write waiting for its reason: a correction to a published month. */
+enum pending_kind { PENDING_NONE, PENDING_READING, PENDING_MILESTONE, PENDING_COMMENT };
+struct pending_write {
+    enum pending_kind kind;
+    char *code;    /* the metric (readings) or the node */
+    char *segment; /* readings only; NULL for the whole series */
+    char *text;    /* the value, or the comment */
+    enum milestone_status status;
+    yearmonth period;
+};
 
 struct edit_field {
     enum edit_kind kind;
@@ -75,6 +104,7 @@ struct browser {
     size_t search_origin;
 
     struct edit_field edit;
+    struct pending_write pending;
     struct overlay_stack overlays; /* help, pickers, history, edit field, search prompt */
     int overlay_cursor, overlay_top;
     struct board_summary *boards;
@@ -321,14 +351,27 @@ static bool load_board_as(struct browser *b, const char *code, yearmonth as_of, 
     if (as_of == YEARMONTH_NONE && same_board && !b->board->partial &&
         kept_count > LAZY_RELOAD_LIMIT)
         everything = true;
+    /* What moved is known only for the nodes loaded: that filter loads all. */
+    if (as_of == YEARMONTH_NONE && b->filter == FILTER_CHANGED)
+        everything = true;
     struct board *board;
-    bool loaded = as_of != YEARMONTH_NONE ? store_load_board(b->store, code, as_of, &board, error)
-                  : everything            ? store_load_board_summary(b->store, code, &board, error)
-                                          : store_load_board_top(b->store, code, &board, error);
+    yearmonth evaluate_at;
+    /* An earlier month shows as published if it was (PUBLISHED, the copy
+     * its publication kept), else as the store has it. */
+    bool loaded = as_of != YEARMONTH_NONE
+                      ? command_load_view(b->store, code, VIEW_MONTH, as_of, &board, &evaluate_at,
+                                          error)
+                  : everything ? store_load_board_summary(b->store, code, &board, error)
+                               : store_load_board_top(b->store, code, &board, error);
     if (!loaded) {
         free_kept(kept, kept_count);
         return false;
     }
+    /* A published month's copy is read from a board file: all of it is
+     * there, and nothing is to be loaded from the store under its nodes. */
+    if (!board->partial)
+        for (size_t i = 0; i < board->node_count; i++)
+            board->nodes[i].children_loaded = true;
     char *keep = selected_code(b) ? xstrdup(selected_code(b)) : NULL;
     if (b->board) {
         board_status_free(&b->status, b->board->node_count);
@@ -379,11 +422,30 @@ static enum rag filter_least_status(const struct browser *b)
     return b->filter == FILTER_RED ? RAG_RED : b->filter == FILTER_RED_AMBER ? RAG_AMBER : RAG_GREY;
 }
 
+/* Whether a node's status moved since the last published month, or it is
+ * new since then (present_movement's words). */
+static bool node_moved(const struct browser *b, size_t index)
+{
+    char words[24];
+    int movement = present_movement(b->board, &b->board->nodes[index], b->status.nodes[index].rag,
+                                    true, words, sizeof words);
+    return movement != 0 || strcmp(words, "new") == 0;
+}
+
 static bool passes_filter(const struct browser *b, size_t index)
 {
     if (b->filter == FILTER_ALL)
         return true;
     const struct rollup *r = &b->status.nodes[index];
+    if (b->filter == FILTER_MISSING)
+        return b->status.open_month != YEARMONTH_NONE && r->awaiting > 0;
+    if (b->filter == FILTER_CHANGED) {
+        /* The whole tree is loaded while this filter is on (load_board_as). */
+        for (size_t i = index; i < b->board->nodes[index].subtree_end; i++)
+            if (node_moved(b, i))
+                return true;
+        return false;
+    }
     unsigned wanted = r->counts[RAG_RED] + (b->filter == FILTER_RED_AMBER ? r->counts[RAG_AMBER] : 0);
     return wanted > 0;
 }
@@ -611,6 +673,7 @@ static void draw_header(struct browser *b)
                                                                   : "READ-ONLY";
     struct present_header parts;
     present_browser_header(b->board, b->status.as_at, b->as_of != YEARMONTH_NONE, mode, &parts);
+    present_header_month(b->board, &b->status, &parts);
     screen_header_bar(&b->style, &parts, 0, 0);
 }
 
@@ -642,18 +705,39 @@ static void draw_tree_row(struct browser *b, size_t index, int y)
                     (short)PAIR_NUMBER(screen_rag_attr(&b->style, rag)), NULL);
         col += 4;
     }
-    /* The right-hand part: value against target, milestone status or counts. */
-    const char *right = words.right;
-    bool editing = b->edit.kind != EDIT_NONE && b->edit.kind != EDIT_SEARCH &&
-                   b->edit.kind != EDIT_COMMENT && selected;
-    int right_width = screen_text_width(&b->style, right);
+    /* The right-hand part: value against target, milestone status or
+     * counts; before it "awaiting" (the open month has no update yet: the
+     * badge is the month before's), after it the movement since the last
+     * published month, each while the title keeps room. */
+    char right[160];
+    const char *right_forms[3];
+    int form_count = 0;
+    char with_movement[160], with_awaiting[128];
+    snprintf(with_awaiting, sizeof with_awaiting, "%s%s%s", words.awaiting ? "awaiting" : "",
+             words.awaiting && words.right[0] ? " " : "", words.right);
+    snprintf(with_movement, sizeof with_movement, "%s%s%s", with_awaiting,
+             with_awaiting[0] && words.movement[0] ? "  " : "", words.movement);
+    /* In the tree only a move shows ("= was A" stays in the detail). */
+    if (words.movement[0] && words.movement[0] != '=')
+        right_forms[form_count++] = with_movement;
+    if (words.awaiting)
+        right_forms[form_count++] = with_awaiting;
+    right_forms[form_count++] = words.right;
+    bool editing = b->edit.kind != EDIT_NONE && !edit_on_bottom_line(b->edit.kind) && selected;
     int title_room = x + width - col;
-    if (editing)
-        right_width = 0; /* the field is drawn over the row by draw_edit */
-    else if (right_width && title_room - right_width - 2 >= 8)
+    int right_width = 0;
+    right[0] = '\0';
+    for (int f = 0; f < form_count && !editing; f++) {
+        int w = screen_text_width(&b->style, right_forms[f]);
+        /* The plain form keeps 8 columns of title; the fuller ones 20. */
+        if (w && title_room - w - 2 >= (f == form_count - 1 ? 8 : 20)) {
+            snprintf(right, sizeof right, "%s", right_forms[f]);
+            right_width = w;
+            break;
+        }
+    }
+    if (right_width)
         title_room -= right_width + 2;
-    else
-        right_width = 0;
     int code_width = screen_put_clipped(y, col, title_room, words.code, base | A_BOLD);
     col += code_width + 1;
     title_room -= code_width + 1;
@@ -757,7 +841,17 @@ static void draw_summary(struct browser *b, int y)
     int x = screen_put_spans(&b->style, y, 0, COLS, &summary, A_NORMAL);
     present_line_free(&summary);
     if (b->filter != FILTER_ALL) {
-        const char *filter = b->filter == FILTER_RED ? "  filter: R only" : "  filter: R and A";
+        char filter[64], month[9] = "";
+        if (b->filter == FILTER_MISSING && b->status.open_month)
+            yearmonth_label(b->status.open_month, month);
+        else if (b->filter == FILTER_CHANGED && b->board->months.previous)
+            yearmonth_label(b->board->months.previous, month);
+        snprintf(filter, sizeof filter, "  filter: %s%s",
+                 b->filter == FILTER_RED         ? "R only"
+                 : b->filter == FILTER_RED_AMBER ? "R and A"
+                 : b->filter == FILTER_MISSING   ? "awaiting "
+                                                 : "changed since ",
+                 month);
         screen_put_clipped(y, x, COLS - x, filter, A_BOLD);
     }
 }
@@ -792,12 +886,28 @@ static void draw_edit(struct browser *b, int *cursor_y, int *cursor_x)
         width = COLS;
         break;
     case EDIT_COMMENT:
-        snprintf(label_buffer, sizeof label_buffer, "Comment on %s: ", e->node_code);
+    case EDIT_OPEN_MONTH:
+    case EDIT_PUBLISH:
+    case EDIT_REASON: {
+        char month[9] = "";
+        if (e->period)
+            yearmonth_label(e->period, month);
+        if (e->kind == EDIT_COMMENT)
+            snprintf(label_buffer, sizeof label_buffer, "Comment on %s: ", e->node_code);
+        else if (e->kind == EDIT_OPEN_MONTH)
+            snprintf(label_buffer, sizeof label_buffer, "Open month (YYYY-MM): ");
+        else if (e->kind == EDIT_PUBLISH)
+            snprintf(label_buffer, sizeof label_buffer,
+                     "Publish month (YYYY-MM; Enter publishes, Esc cancels): ");
+        else
+            snprintf(label_buffer, sizeof label_buffer,
+                     "%s is published; reason for the correction: ", month);
         label = label_buffer;
         y = LINES - 1;
         x = 0;
         width = COLS;
         break;
+    }
     default: {
         if (e->kind == EDIT_SEGMENT)
             snprintf(label_buffer, sizeof label_buffer, "%s YYYY-MM value: ", e->segment);
@@ -1151,7 +1261,7 @@ static void draw(struct browser *b)
     views_draw(browser_views, BROWSER_VIEW_COUNT, b);
     if (b->edit.kind != EDIT_NONE && b->message[0]) {
         /* The field owns a line; its message goes just above it. */
-        int y = (b->edit.kind == EDIT_SEARCH || b->edit.kind == EDIT_COMMENT) ? LINES - 2 : LINES - 1;
+        int y = edit_on_bottom_line(b->edit.kind) ? LINES - 2 : LINES - 1;
         screen_fill(y, 0, COLS, A_NORMAL);
         screen_put(y, 0, COLS, b->message,
                    (b->message_is_error ? screen_pair_attr(&b->style, PAIR_ERROR) : A_NORMAL) | A_BOLD);
@@ -1252,6 +1362,156 @@ static void reload_after_write(struct browser *b)
         say_error(b, &error);
 }
 
+static void pending_free(struct pending_write *pending)
+{
+    free(pending->code);
+    free(pending->segment);
+    free(pending->text);
+    memset(pending, 0, sizeof *pending);
+}
+
+/* The month a milestone update or a comment is for: the open month if one
+ * is open, else the month the pack reports ("as at"). */
+static yearmonth default_write_month(const struct browser *b)
+{
+    if (b->board->months.open != YEARMONTH_NONE)
+        return b->board->months.open;
+    return b->status.as_at ? b->status.as_at : yearmonth_current();
+}
+
+static bool pending_apply(struct browser *b, const struct pending_write *p, const char *reason,
+                          struct change *change, struct error *error)
+{
+    char period[8];
+    yearmonth_format(p->period, period);
+    switch (p->kind) {
+    case PENDING_READING:
+        return command_record_reading(b->store, b->board_code, p->code, p->text, period,
+                                      p->segment, NULL, reason, change, error);
+    case PENDING_MILESTONE:
+        return command_set_milestone(b->store, b->board_code, p->code, p->status, period, NULL,
+                                     reason, change, error);
+    case PENDING_COMMENT:
+        return command_add_comment(b->store, b->board_code, p->code, p->text, period, reason,
+                                   change, error);
+    case PENDING_NONE:
+        break;
+    }
+    error_set(error, EXIT_SOFTWARE, "Nothing to write.");
+    return false;
+}
+
+/* Says what a write did (and the months a reading left without one),
+ * keeps it for undo and shows the board again. */
+static void write_done(struct browser *b, struct change *change)
+{
+    char month[8];
+    yearmonth_format(change->period, month);
+    const char *correction = change->reason ? " A correction, kept with its reason." : "";
+    if (change->kind == CHANGE_READING) {
+        char shown[48], old[48], gap[64] = "";
+        snprintf(shown, sizeof shown, "%g", change->new_value);
+        snprintf(old, sizeof old, "%g", change->old_value);
+        if (change->gap_first != YEARMONTH_NONE) {
+            char first[9], last[9];
+            yearmonth_label(change->gap_first, first);
+            yearmonth_label(change->gap_last, last);
+            if (change->gap_first == change->gap_last)
+                snprintf(gap, sizeof gap, " No reading for %s.", first);
+            else
+                snprintf(gap, sizeof gap, " No readings for %s to %s.", first, last);
+        }
+        set_message(b, false, "Recorded %s %s%s%s = %s%s%s%s.%s%s (u undoes)", change->node_code,
+                    month, change->segment ? " " : "", change->segment ? change->segment : "",
+                    shown, change->had_old ? " (was " : "", change->had_old ? old : "",
+                    change->had_old ? ")" : "", gap, correction);
+    } else if (change->kind == CHANGE_MILESTONE) {
+        set_message(b, false, "Milestone %s set to %s.%s (u undoes)", change->node_code,
+                    milestone_status_label(change->status), correction);
+    } else {
+        set_message(b, false, "Comment added to %s.%s (u undoes)", change->node_code, correction);
+    }
+    command_history_push(&b->history, change);
+    reload_after_write(b);
+}
+
+/* Runs a write (taking *p), or, when it would correct a published month,
+ * keeps it and asks for the reason first (the field that opens says so).
+ * False, with the field left as it was, if the write was refused. */
+static bool write_or_ask_reason(struct browser *b, struct pending_write *p, struct error *error)
+{
+    bool needed = false;
+    if (!command_correction_needed(b->store, b->board_code, p->period, &needed, error)) {
+        pending_free(p);
+        return false;
+    }
+    if (needed) {
+        pending_free(&b->pending);
+        b->pending = *p;
+        memset(p, 0, sizeof *p);
+        edit_open(b, EDIT_REASON, "");
+        b->edit.period = b->pending.period;
+        char label[9];
+        yearmonth_label(b->pending.period, label);
+        set_message(b, false, "%s is published: say why it is corrected (Esc writes nothing).",
+                    label);
+        return true;
+    }
+    struct change change = {0};
+    bool done = pending_apply(b, p, NULL, &change, error);
+    pending_free(p);
+    if (!done)
+        return false;
+    edit_close(b);
+    write_done(b, &change);
+    return true;
+}
+
+/* The month typed in a month field, trimmed. */
+static void typed_month(const char *text, char *out, size_t size)
+{
+    const char *start = text + strspn(text, " ");
+    size_t length = strlen(start);
+    while (length && start[length - 1] == ' ')
+        length--;
+    snprintf(out, size, "%.*s", (int)length, start);
+}
+
+/* Enter in a month field: open or publish the month typed. */
+static bool month_commit(struct browser *b, const char *text, struct error *error)
+{
+    char month_text[32];
+    typed_month(text, month_text, sizeof month_text);
+    yearmonth month;
+    if (!command_parse_period(month_text, &month, error))
+        return false;
+    char label[9];
+    yearmonth_label(month, label);
+    if (b->edit.kind == EDIT_OPEN_MONTH) {
+        if (!command_open_month(b->store, b->board_code, month_text, error))
+            return false;
+        edit_close(b);
+        reload_after_write(b);
+        char progress[64];
+        present_month_progress(&b->status, progress, sizeof progress);
+        set_message(b, false,
+                    "Opened %s: readings, milestones and commentary go to it by default. %s.",
+                    label, progress);
+        return true;
+    }
+    struct publish_summary summary = {0};
+    if (!command_publish_month(b->store, b->board_code, month_text, &summary, error))
+        return false;
+    edit_close(b);
+    if (b->filter == FILTER_MISSING && summary.closed_open_month)
+        b->filter = FILTER_ALL; /* nothing awaits a closed month */
+    reload_after_write(b);
+    set_message(b, false, "Published %s: %u of %u deliverables updated, board %c%s.", label,
+                summary.updated, summary.deliverables, rag_letter(summary.board_rag),
+                summary.closed_open_month ? "; the month is closed" : "");
+    return true;
+}
+
 /* Enter in an edit field: validate and commit, or leave the field open
  * with a one-line message. */
 static void edit_commit(struct browser *b)
@@ -1259,7 +1519,6 @@ static void edit_commit(struct browser *b)
     struct edit_field *e = &b->edit;
     char *text = edit_text(e);
     struct error error = {0};
-    struct change change = {0};
     bool done = false;
     if (e->kind == EDIT_SEARCH) {
         /* Enter keeps the match, and "Match 2 of 5" stays until the next key. */
@@ -1272,11 +1531,26 @@ static void edit_commit(struct browser *b)
     /* The field was opened by a request that passed the write gate
      * (request_dispatch); the command layer and the store, opened read-only
      * in read-only modes, refuse a write again. */
-    if (e->kind == EDIT_VALUE) {
-        char period[8];
-        yearmonth_format(e->period, period);
-        done = command_record_reading(b->store, b->board_code, e->metric_code, text, period, NULL,
-                                      NULL, NULL, &change, &error);
+    struct pending_write write = {.kind = PENDING_NONE};
+    if (e->kind == EDIT_OPEN_MONTH || e->kind == EDIT_PUBLISH) {
+        done = month_commit(b, text, &error);
+    } else if (e->kind == EDIT_REASON) {
+        if (!text[strspn(text, " ")]) {
+            error_set(&error, EXIT_DATA,
+                      "A correction to a published month needs a reason; Esc writes nothing.");
+        } else {
+            struct change change = {0};
+            done = pending_apply(b, &b->pending, text, &change, &error);
+            if (done) {
+                pending_free(&b->pending);
+                edit_close(b);
+                write_done(b, &change);
+            }
+        }
+    } else if (e->kind == EDIT_VALUE) {
+        write = (struct pending_write){.kind = PENDING_READING, .code = xstrdup(e->metric_code),
+                                       .text = xstrdup(text), .period = e->period};
+        done = write_or_ask_reason(b, &write, &error);
     } else if (e->kind == EDIT_ADD || e->kind == EDIT_SEGMENT) {
         /* "YYYY-MM VALUE", or just a value for the default month. */
         char *space = text + strspn(text, " ");
@@ -1293,45 +1567,33 @@ static void edit_commit(struct browser *b)
         } else {
             yearmonth_format(e->period, period);
         }
+        yearmonth month;
         if (!*value) {
             error_set(&error, EXIT_DATA, "Type a value after the month, for example %s 68.4.",
                       period);
-        } else {
-            done = command_record_reading(b->store, b->board_code, e->metric_code, value, period,
-                                          e->kind == EDIT_SEGMENT ? e->segment : NULL, NULL,
-                                          NULL, &change, &error);
+        } else if (command_parse_period(period, &month, &error)) {
+            write = (struct pending_write){
+                .kind = PENDING_READING,
+                .code = xstrdup(e->metric_code),
+                .segment = e->kind == EDIT_SEGMENT ? xstrdup(e->segment) : NULL,
+                .text = xstrdup(value),
+                .period = month};
+            done = write_or_ask_reason(b, &write, &error);
         }
     } else if (e->kind == EDIT_COMMENT) {
         if (!text[strspn(text, " ")]) {
             error_set(&error, EXIT_DATA, "A comment needs some text; Esc cancels.");
         } else {
-            char month[8];
-            yearmonth_format(b->status.as_at ? b->status.as_at : yearmonth_current(), month);
-            done = command_add_comment(b->store, b->board_code, e->node_code, text, month, NULL,
-                                       &change, &error);
+            write = (struct pending_write){.kind = PENDING_COMMENT,
+                                           .code = xstrdup(e->node_code),
+                                           .text = xstrdup(text),
+                                           .period = default_write_month(b)};
+            done = write_or_ask_reason(b, &write, &error);
         }
     }
     free(text);
-    if (!done) {
-        say_error(b, &error);
-        return; /* the field stays open with what was typed */
-    }
-    char month[8];
-    yearmonth_format(change.period, month);
-    if (change.kind == CHANGE_READING) {
-        char shown[48], old[48];
-        snprintf(shown, sizeof shown, "%g", change.new_value);
-        snprintf(old, sizeof old, "%g", change.old_value);
-        set_message(b, false, "Recorded %s %s%s%s = %s%s%s%s. (u undoes)", change.node_code, month,
-                    change.segment ? " " : "", change.segment ? change.segment : "", shown,
-                    change.had_old ? " (was " : "", change.had_old ? old : "",
-                    change.had_old ? ")" : "");
-    } else {
-        set_message(b, false, "Comment added to %s. (u undoes)", change.node_code);
-    }
-    command_history_push(&b->history, &change);
-    edit_close(b);
-    reload_after_write(b);
+    if (!done)
+        say_error(b, &error); /* the field stays open with what was typed */
 }
 
 static void edit_key(struct browser *b, wint_t key, bool is_function)
@@ -1339,8 +1601,13 @@ static void edit_key(struct browser *b, wint_t key, bool is_function)
     struct edit_field *e = &b->edit;
     if (!is_function && (key == 27)) {
         bool search = e->kind == EDIT_SEARCH;
+        bool reason = e->kind == EDIT_REASON;
         edit_close(b);
         b->message[0] = '\0';
+        if (reason) {
+            pending_free(&b->pending);
+            set_message(b, false, "Nothing written: the correction was cancelled.");
+        }
         if (search && b->search_origin < b->row_count)
             select_row(b, b->search_origin);
         return;
@@ -1662,20 +1929,15 @@ static void pick_period(struct browser *b, int pick)
 static void pick_milestone(struct browser *b, int pick)
 {
     struct error error = {0};
-    struct change change = {0};
     const struct node *node = &b->board->nodes[b->rows[b->cursor].node];
-    /* The update is for the month the pack reports ("as at"). */
-    char month[8];
-    yearmonth_format(b->status.as_at ? b->status.as_at : yearmonth_current(), month);
-    if (!command_set_milestone(b->store, b->board_code, node->code, (enum milestone_status)pick,
-                               month, NULL, NULL, &change, &error)) {
+    /* The update is for the open month, else the month the pack reports
+     * ("as at"); a published month's asks for a reason first. */
+    struct pending_write write = {.kind = PENDING_MILESTONE,
+                                  .code = xstrdup(node->code),
+                                  .status = (enum milestone_status)pick,
+                                  .period = default_write_month(b)};
+    if (!write_or_ask_reason(b, &write, &error))
         say_error(b, &error);
-        return;
-    }
-    set_message(b, false, "Milestone %s set to %s. (u undoes)", node->code,
-                milestone_status_label((enum milestone_status)pick));
-    command_history_push(&b->history, &change);
-    reload_after_write(b);
 }
 
 static void pick_segment(struct browser *b, int pick)
@@ -1836,7 +2098,11 @@ static unsigned start_value_edit(struct browser *b, enum edit_kind kind)
             snprintf(text, sizeof text, "%.15g", latest->value);
         }
     }
-    if (kind == EDIT_ADD) {
+    if (kind == EDIT_ADD && b->board->months.open != YEARMONTH_NONE) {
+        period = b->board->months.open; /* the open month's reading */
+        yearmonth_format(period, text);
+        strcat(text, " ");
+    } else if (kind == EDIT_ADD) {
         yearmonth current = yearmonth_current();
         period = latest ? latest->period + 1 : current;
         if (period > current)
@@ -2068,7 +2334,9 @@ static unsigned on_filter(void *context)
 {
     struct browser *b = context;
     char *keep = selected_code(b) ? xstrdup(selected_code(b)) : NULL;
-    b->filter = (enum filter)((b->filter + 1) % 3);
+    b->filter = b->filter == FILTER_ALL ? FILTER_RED
+                : b->filter == FILTER_RED ? FILTER_RED_AMBER
+                                          : FILTER_ALL;
     build_rows(b);
     if (keep)
         select_code(b, keep);
@@ -2077,6 +2345,96 @@ static unsigned on_filter(void *context)
                 b->filter == FILTER_ALL ? "Showing every status."
                 : b->filter == FILTER_RED ? "Showing R only (with their aims and objectives)."
                                           : "Showing R and A (with their aims and objectives).");
+    return RESULT_REDRAW;
+}
+
+/* M and C: a filter of the reporting month's, on and off. */
+static unsigned toggle_month_filter(struct browser *b, enum filter filter)
+{
+    if (filter == FILTER_MISSING && b->status.open_month == YEARMONTH_NONE &&
+        b->filter != FILTER_MISSING) {
+        set_message(b, true, "No month is open: nothing awaits an update (O opens one).");
+        return RESULT_REDRAW;
+    }
+    if (filter == FILTER_CHANGED && b->board->months.previous == YEARMONTH_NONE &&
+        b->filter != FILTER_CHANGED) {
+        set_message(b, true, "No month is published before this one: nothing to compare with.");
+        return RESULT_REDRAW;
+    }
+    char *keep = selected_code(b) ? xstrdup(selected_code(b)) : NULL;
+    b->filter = b->filter == filter ? FILTER_ALL : filter;
+    if (b->filter == FILTER_CHANGED && b->board->partial) {
+        struct error error = {0};
+        if (!load_board_as(b, b->board_code, b->as_of, true, &error)) {
+            free(keep);
+            b->filter = FILTER_ALL;
+            return say_error(b, &error);
+        }
+    }
+    if (b->filter != FILTER_ALL)
+        for (size_t i = 0; i < b->board->node_count; i++)
+            if (passes_filter(b, i) && b->board->nodes[i].level != LEVEL_DELIVERABLE &&
+                !expand_node(b, i))
+                break;
+    build_rows(b);
+    if (keep)
+        select_code(b, keep);
+    free(keep);
+    char month[9] = "";
+    if (b->filter == FILTER_MISSING)
+        yearmonth_label(b->status.open_month, month);
+    else if (b->filter == FILTER_CHANGED)
+        yearmonth_label(b->board->months.previous, month);
+    if (b->filter == FILTER_MISSING)
+        set_message(b, false, "Showing what still awaits %s (%u deliverables; M again: all).",
+                    month, b->status.board.awaiting);
+    else if (b->filter == FILTER_CHANGED)
+        set_message(b, false, "Showing what moved since %s, published (C again: all).", month);
+    else
+        set_message(b, false, "Showing every status.");
+    return RESULT_REDRAW;
+}
+
+static unsigned on_missing(void *context)
+{
+    return toggle_month_filter(context, FILTER_MISSING);
+}
+
+static unsigned on_changed(void *context)
+{
+    return toggle_month_filter(context, FILTER_CHANGED);
+}
+
+/* The newest month the board knows of: open, published, or with a reading. */
+static yearmonth newest_month(const struct browser *b)
+{
+    yearmonth newest = b->status.as_at;
+    if (b->board->months.open > newest)
+        newest = b->board->months.open;
+    if (b->board->months.last_published > newest)
+        newest = b->board->months.last_published;
+    return newest;
+}
+
+static unsigned on_open_month(void *context)
+{
+    struct browser *b = context;
+    yearmonth month = newest_month(b) ? newest_month(b) + 1 : yearmonth_current();
+    char text[8];
+    yearmonth_format(month, text);
+    edit_open(b, EDIT_OPEN_MONTH, text);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_publish_month(void *context)
+{
+    struct browser *b = context;
+    /* The open month, else the newest month with readings. */
+    yearmonth month = b->board->months.open ? b->board->months.open : b->status.as_at;
+    char text[8] = "";
+    if (month)
+        yearmonth_format(month, text);
+    edit_open(b, EDIT_PUBLISH, text);
     return RESULT_REDRAW;
 }
 
@@ -2244,6 +2602,10 @@ static const request_handler browser_handlers[REQUEST_COUNT] = {
     [REQ_SEGMENT] = on_segment,
     [REQ_MILESTONE] = on_milestone,
     [REQ_COMMENT] = on_comment,
+    [REQ_MISSING] = on_missing,
+    [REQ_CHANGED] = on_changed,
+    [REQ_OPEN_MONTH] = on_open_month,
+    [REQ_PUBLISH_MONTH] = on_publish_month,
     [REQ_UNDO] = on_undo,
     [REQ_REDO] = on_redo,
 };
@@ -2364,6 +2726,7 @@ static void mouse_click(struct browser *b, int y, int x)
 
 static void browser_free(struct browser *b)
 {
+    pending_free(&b->pending);
     if (b->board) {
         board_status_free(&b->status, b->board->node_count);
         board_free(b->board);

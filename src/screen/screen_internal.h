@@ -146,6 +146,14 @@ long long screen_now_ms(void);
       "set a milestone's status", 'm') \
     R(COMMENT, comment, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 8, "c:comment", \
       "write a commentary note on the selected node", 'c') \
+    R(MISSING, missing, 0, 0, NULL, \
+      "show only what the open month still awaits (again: everything)", 'M') \
+    R(CHANGED, changed, 0, 0, NULL, \
+      "show only what moved since the last published month (again: everything)", 'C') \
+    R(OPEN_MONTH, open_month, REQUEST_MUTATES, 0, NULL, \
+      "open a reporting month: writes then default to it (asks for YYYY-MM)", 'O') \
+    R(PUBLISH_MONTH, publish_month, REQUEST_MUTATES, 0, NULL, \
+      "publish a month: keep it as the board shows it (asks for YYYY-MM)", 'P') \
     R(UNDO, undo, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 9, "u:undo", \
       "undo this session's last change", 'u') \
     R(REDO, redo, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, "redo", CTRL('r')) \

@@ -448,17 +448,49 @@ void screen_header_bar(const struct screen_style *style, const struct present_he
 {
     attr_t header = screen_pair_attr(style, PAIR_HEADER) | A_BOLD;
     screen_fill(0, 0, COLS, header);
-    int right_width = (int)strlen(parts->right);
+    /* From the right: what the front end says (as at, mode or clock), the
+     * month's badge, the open month's progress, SAMPLE DATA, the title.
+     * The badge always shows (as the right-hand part does); the progress
+     * only while the title keeps ten columns, SAMPLE DATA while it keeps
+     * `title_room`; the title takes what is left. */
+    char right[sizeof parts->right];
+    snprintf(right, sizeof right, "%s", parts->right);
+    char badge[40] = "", progress[72] = "";
+    if (parts->badge[0])
+        snprintf(badge, sizeof badge, "%s%s", parts->badge, parts->right[0] == ' ' ? " " : "  ");
+    /* Too narrow for both: "as at Mar 2024" says "Mar 2024" (the badge stays). */
+    char *as_at = strstr(right, "as at ");
+    if (as_at && (int)(strlen(right) + strlen(badge)) + 1 > COLS)
+        memmove(as_at, as_at + 6, strlen(as_at + 6) + 1);
+    int right_width = (int)strlen(right);
+    if (parts->progress[0])
+        snprintf(progress, sizeof progress, "%s  ", parts->progress);
+    int badge_width = (int)strlen(badge);
+    int progress_width = screen_text_width(style, progress);
     int sample_width = parts->sample ? (int)strlen(PRESENT_SAMPLE_TEXT) : 0;
-    if (sample_width && COLS - right_width - sample_width - sample_gap < title_room)
+    int fixed = right_width + badge_width + 1;
+    if (sample_width && COLS - fixed - sample_width - sample_gap < title_room)
         sample_width = 0; /* the title keeps its room; SAMPLE DATA goes */
-    int title_width = COLS - right_width - 1 - (sample_width ? sample_width + sample_gap : 0);
+    int sample_room = sample_width ? sample_width + sample_gap : 0;
+    int progress_room = title_room > 10 ? title_room : 10;
+    if (progress_width && COLS - fixed - sample_room - progress_width < progress_room)
+        progress_width = 0; /* it goes first */
+    int title_width = COLS - fixed - sample_room - progress_width;
     screen_put(0, 0, title_width, parts->title, header);
+    int x = COLS - right_width - badge_width - progress_width;
     if (sample_width)
-        screen_put_clipped(0, COLS - right_width - sample_width - 1, sample_width,
-                           PRESENT_SAMPLE_TEXT, screen_meaning_attr(style, PRESENT_SAMPLE));
-    screen_put_clipped(0, COLS - right_width > 0 ? COLS - right_width : 0, COLS, parts->right,
-                       header);
+        screen_put_clipped(0, x - sample_width - 1, sample_width, PRESENT_SAMPLE_TEXT,
+                           screen_meaning_attr(style, PRESENT_SAMPLE));
+    if (progress_width && x >= 0)
+        screen_put_clipped(0, x, progress_width, progress, header);
+    x += progress_width;
+    /* PROVISIONAL stands out as SAMPLE DATA does; the word carries it. */
+    if (badge_width && x >= 0)
+        screen_put_clipped(0, x, (int)strlen(parts->badge), badge,
+                           strcmp(parts->badge, "PROVISIONAL") == 0
+                               ? screen_meaning_attr(style, PRESENT_SAMPLE)
+                               : header);
+    screen_put_clipped(0, COLS - right_width > 0 ? COLS - right_width : 0, COLS, right, header);
 }
 
 void screen_too_small(int min_width, int min_height)

@@ -7,8 +7,8 @@ seed_store
 run "$BOARDPACK" --db "$DB" report --format csv
 expect_status 0 "csv report"
 printf '%s\n' "$OUT" | tr -d '\r' >"$WORK/report.csv"
-expect_equal "$(head -1 "$WORK/report.csv")" "level,code,title,rag,value,target,period,variation,assurance,stale,sample,lead" \
-  "csv header: the nine columns of the contract, then stale, sample and lead"
+expect_equal "$(head -1 "$WORK/report.csv")" "level,code,title,rag,value,target,period,variation,assurance,stale,sample,lead,previous_rag,movement,awaiting" \
+  "csv header: the nine columns of the contract, then stale, sample, lead and the month's"
 
 python3 - "$WORK/report.csv" "$SOURCE_ROOT/data/nlmhp-2023-24.yaml" <<'PYTHON' && pass || fail "csv rows match the bundled board"
 import csv, sys, yaml
@@ -77,7 +77,7 @@ icons=$(printf '%s\n' "$OUT" | tr -d '\r' | python3 -c "import csv,sys; print(' 
 expect_equal "$icons" "1.1.1=improvement-low 1.1.2=concern-high 1.1.3=common" \
   "the board's rule (improvement), a metric's own (concern), no conflict"
 expect_equal "$(printf '%s\n' "$OUT" | head -1 | tr -d '\r')" \
-  "level,code,title,rag,value,target,period,variation,assurance,stale,sample,lead" "csv header unchanged"
+  "level,code,title,rag,value,target,period,variation,assurance,stale,sample,lead,previous_rag,movement,awaiting" "csv header unchanged"
 run "$BOARDPACK" --db "$WORK/conflict.db" report --board spc-conflict
 expect_out_contains "↓+ improvement (low) [$conflict improvement]" "text says the board's rule chose"
 expect_out_contains "↑! concern (high) [$conflict concern]" "text says the metric's rule chose"

@@ -117,11 +117,11 @@ run "$BOARDPACK" --db "$WORK/led.db" import "$WORK/lead.yaml"
 expect_status 0 "import the led board"
 run "$BOARDPACK" --db "$WORK/led.db" report --board led --format csv
 expect_equal "$(printf '%s\n' "$OUT" | tr -d '\r')" \
-  'level,code,title,rag,value,target,period,variation,assurance,stale,sample,lead
-aim,1,Aim,R,,,,,,,,Chief Executive
-objective,1.1,Objective,R,,,,,,,,
-deliverable,1.1.1,Measured,B,91,90,2024-03,,,0,0,"Chief Nurse, Quality"
-deliverable,1.1.2,Quiet,R,4,10,2023-06,,,1,0,' "stale, sample and lead after the nine columns"
+  'level,code,title,rag,value,target,period,variation,assurance,stale,sample,lead,previous_rag,movement,awaiting
+aim,1,Aim,R,,,,,,,,Chief Executive,,,
+objective,1.1,Objective,R,,,,,,,,,,,
+deliverable,1.1.1,Measured,B,91,90,2024-03,,,0,0,"Chief Nurse, Quality",,,
+deliverable,1.1.2,Quiet,R,4,10,2023-06,,,1,0,,,,' "stale, sample, lead and the month's columns after the nine"
 # On the sample store: 1.1.2's latest is a sample reading until the trust's
 # own replaces it.
 sample_of() { # sample_of CODE: the sample column of CODE's row

@@ -360,6 +360,65 @@ static void headers(void **state)
     free_board(t);
 }
 
+/* The reporting month's words in the header, a tree row and the detail:
+ * PROVISIONAL and the open month's progress, awaiting, movement. */
+static void month_words(void **state)
+{
+    (void)state;
+    struct present_board *t = build_board();
+    struct present_header header;
+    present_browser_header(&t->board, YM(2024, 3), false, "EDIT", &header);
+    present_header_month(&t->board, &t->status, &header);
+    assert_string_equal(header.badge, "PROVISIONAL"); /* nothing is published */
+    assert_string_equal(header.progress, "");         /* no month is open */
+    struct present_tree_row row;
+    present_tree_row(&t->board, &t->status, YEARMONTH_NONE, 4, -1, true, &row);
+    assert_false(row.awaiting);
+    assert_string_equal(row.movement, "");
+
+    /* April open, 1.1.3 not yet updated; February published, 1.1.3 was R. */
+    t->status.open_month = YM(2024, 4);
+    t->status.nodes[4].awaiting = 1;
+    t->status.nodes[1].awaiting = 1;
+    t->status.board.awaiting = 1;
+    t->board.months.open = YM(2024, 4);
+    t->board.months.last_published = YM(2024, 2);
+    t->board.months.previous = YM(2024, 2);
+    t->board.nodes[4].has_previous = true;
+    t->board.nodes[4].previous_rag = RAG_RED;
+    present_header_month(&t->board, &t->status, &header);
+    unsigned total = 0;
+    for (int rag = 0; rag < RAG_COUNT; rag++)
+        total += t->status.board.counts[rag];
+    char expected[64];
+    snprintf(expected, sizeof expected, "Apr 2024: %u of %u updated", total - 1, total);
+    assert_string_equal(header.progress, expected);
+    assert_string_equal(header.badge, "PROVISIONAL");
+    present_tree_row(&t->board, &t->status, YEARMONTH_NONE, 4, -1, true, &row);
+    assert_true(row.awaiting);
+    assert_string_equal(row.movement, "^ was R"); /* A now */
+    present_tree_row(&t->board, &t->status, YEARMONTH_NONE, 1, -1, false, &row);
+    assert_false(row.awaiting); /* an objective: its rows say counts */
+    assert_string_equal(row.movement, "new");
+
+    struct present_detail_options options = {.ascii = true, .width = 60};
+    struct present_lines lines = {0};
+    present_detail_build(&t->board, &t->status, YEARMONTH_NONE, 4, -1, &options, &lines);
+    char *text = present_lines_to_text(&lines);
+    assert_non_null(strstr(text, "Lead: Chief Nurse\n"
+                                 "Awaiting Apr 2024: not yet updated; the status is Mar 2024's.\n"
+                                 "Since Feb 2024 (published): ^ was R\n"));
+    free(text);
+    present_lines_free(&lines);
+    present_detail_build(&t->board, &t->status, YEARMONTH_NONE, 1, -1, &options, &lines);
+    text = present_lines_to_text(&lines);
+    assert_non_null(strstr(text, "Awaiting Apr 2024: 1 deliverable not yet updated.\n"
+                                 "Since Feb 2024 (published): new\n"));
+    free(text);
+    present_lines_free(&lines);
+    free_board(t);
+}
+
 static void metric_detail_with_breakdown(void **state)
 {
     (void)state;
@@ -453,6 +512,7 @@ int main(void)
         cmocka_unit_test(counts_in_each_form),
         cmocka_unit_test(summary_line),
         cmocka_unit_test(headers),
+        cmocka_unit_test(month_words),
         cmocka_unit_test(metric_detail_with_breakdown),
         cmocka_unit_test(metric_detail_sparkline_leaves_a_missing_month_blank),
         cmocka_unit_test(kiosk_lines),

@@ -190,33 +190,35 @@ static void csv_is_the_contract_to_the_byte(void **state)
 {
     (void)state;
     struct report_board *t = build_board();
-    /* After the nine columns of the contract: stale, sample and lead. */
+    /* After the nine columns of the contract: stale, sample, lead, and the
+     * month's previous_rag, movement and awaiting (empty: nothing published). */
     t->nodes[2].lead = "Chief Nurse, Quality";
     t->readings[3][15].sample = true; /* 1.2.1's latest, Mar 2024 */
     t->readings[0][14].sample = true; /* 1.1.1's Feb 2024: not its latest */
     char *text = report(&t->board, YEARMONTH_NONE, REPORT_CSV, false);
     assert_string_equal(
         text,
-        "level,code,title,rag,value,target,period,variation,assurance,stale,sample,lead\r\n"
-        "aim,1,\"Care, closer to home\",R,,,,,,,,\r\n"
-        "objective,1.1,\"A \"\"quoted\"\" objective\",R,,,,,,,,\r\n"
+        "level,code,title,rag,value,target,period,variation,assurance,stale,sample,lead,"
+        "previous_rag,movement,awaiting\r\n"
+        "aim,1,\"Care, closer to home\",R,,,,,,,,,,,\r\n"
+        "objective,1.1,\"A \"\"quoted\"\" objective\",R,,,,,,,,,,,\r\n"
         "deliverable,1.1.1,Physical health checks,R,52,90,2024-03,common,fail,0,0,"
-        "\"Chief Nurse, Quality\"\r\n"
-        "deliverable,1.1.2,Apprenticeships,A,,,,,,,,\r\n"
-        "metric,1.1.2a,Share,B,22,9,2024-03,common,pass,0,0,\r\n"
-        "metric,1.1.2b,Number,A,125,225,2023-06,,,1,0,\r\n"
-        "objective,1.2,Waits and wards,R,,,,,,,,\r\n"
+        "\"Chief Nurse, Quality\",,,\r\n"
+        "deliverable,1.1.2,Apprenticeships,A,,,,,,,,,,,\r\n"
+        "metric,1.1.2a,Share,B,22,9,2024-03,common,pass,0,0,,,,\r\n"
+        "metric,1.1.2b,Number,A,125,225,2023-06,,,1,0,,,,\r\n"
+        "objective,1.2,Waits and wards,R,,,,,,,,,,,\r\n"
         "deliverable,1.2.1,\"Median wait, in days\",R,45,28,2024-03,concern-high,hit-or-miss,0,"
-        "1,\r\n"
-        "deliverable,1.2.2,Refurbish a ward,A,,,,,,,,\r\n"
-        "aim,2,Second aim,-,,,,,,,,\r\n"
-        "objective,2.1,Second objective,-,,,,,,,,\r\n"
-        "deliverable,2.1.1,Bed occupancy ratio,-,3,1,2024-03,neither-high,,0,0,\r\n");
+        "1,,,,\r\n"
+        "deliverable,1.2.2,Refurbish a ward,A,,,,,,,,,,,\r\n"
+        "aim,2,Second aim,-,,,,,,,,,,,\r\n"
+        "objective,2.1,Second objective,-,,,,,,,,,,,\r\n"
+        "deliverable,2.1.1,Bed occupancy ratio,-,3,1,2024-03,neither-high,,0,0,,,,\r\n");
     free(text);
     free(t);
 }
 
-static void csv_rows_have_twelve_fields_and_crlf(void **state)
+static void csv_rows_have_fifteen_fields_and_crlf(void **state)
 {
     (void)state;
     struct report_board *t = build_board();
@@ -232,8 +234,9 @@ static void csv_rows_have_twelve_fields_and_crlf(void **state)
         }
     }
     assert_int_equal(lines, 1 + 10 + 2); /* header, 10 nodes, 2 metric rows */
-    /* Eleven separators outside quotes on every line: the nine columns of
-     * the contract, then stale, sample and lead. */
+    /* Fourteen separators outside quotes on every line: the nine columns of
+     * the contract, then stale, sample, lead, previous_rag, movement and
+     * awaiting. */
     int commas = 0;
     bool quoted = false;
     for (const char *c = text; *c; c++) {
@@ -242,7 +245,7 @@ static void csv_rows_have_twelve_fields_and_crlf(void **state)
         else if (*c == ',' && !quoted)
             commas++;
         else if (*c == '\n') {
-            assert_int_equal(commas, 11);
+            assert_int_equal(commas, 14);
             commas = 0;
         }
     }
@@ -295,6 +298,8 @@ static void text_report_reads_without_colour(void **state)
                         "Report test, with \"quotes\"\n"
                         "Board rep, 2023/24, as at Mar 2024\n"
                         "Deliverables: R 2  A 2  G 0  B 0  - 1\n"
+                        /* Nothing is published: the figures are provisional. */
+                        "PROVISIONAL\n"
                         "\n"
                         "[R] 1 Care, closer to home  (R 2  A 2  G 0  B 0  - 0)\n"
                         "  [R] 1.1 A \"quoted\" objective  (R 1  A 1  G 0  B 0  - 0)\n"
@@ -352,6 +357,7 @@ static void markdown_report_is_a_table(void **state)
     char *text = report(&t->board, YEARMONTH_NONE, REPORT_MARKDOWN, false);
     const char *head = "# Report test, with \"quotes\"\n\n"
                        "Board `rep`, as at Mar 2024. Deliverables: R 2  A 2  G 0  B 0  - 1.\n\n"
+                       "**PROVISIONAL**\n\n"
                        "| level | code | title | RAG | value → target | period | variation | "
                        "assurance |\n|---|---|---|---|---|---|---|---|\n";
     assert_memory_equal(text, head, strlen(head));
@@ -406,7 +412,7 @@ static void spc_conflicts_are_said_in_words(void **state)
              sentence);
     assert_report(&t->board, YEARMONTH_NONE, REPORT_MARKDOWN, TEXTS(expected), NULL);
     assert_report(&t->board, YEARMONTH_NONE, REPORT_CSV,
-                  TEXTS("\"Median wait, in days\",R,35,28,2024-03,concern-high,fail,0,0,\r\n"),
+                  TEXTS("\"Median wait, in days\",R,35,28,2024-03,concern-high,fail,0,0,,,,\r\n"),
                   TEXTS(sentence));
 
     /* The metric's rule set to improvement, or the board's (as a loader
@@ -436,17 +442,17 @@ static void an_earlier_month_cuts_every_column(void **state)
     /* As of Jun 2023: 1.1.1 has 7 readings (Dec 2022..Jun 2023), too few
      * for limits, so no variation or assurance; its latest is Jun's 50. */
     assert_report(&t->board, YM(2023, 6), REPORT_CSV,
-                  TEXTS("\r\ndeliverable,1.1.1,Physical health checks,R,50,90,2023-06,,,0,0,\r\n",
-                        "\r\nmetric,1.1.2b,Number,A,125,225,2023-06,,,0,0,\r\n",
+                  TEXTS("\r\ndeliverable,1.1.1,Physical health checks,R,50,90,2023-06,,,0,0,,,,\r\n",
+                        "\r\nmetric,1.1.2b,Number,A,125,225,2023-06,,,0,0,,,,\r\n",
                         /* The milestone's Nov update is not yet made: not started, grey. */
-                        "\r\ndeliverable,1.2.2,Refurbish a ward,-,,,,,,,,\r\n"),
+                        "\r\ndeliverable,1.2.2,Refurbish a ward,-,,,,,,,,,,,\r\n"),
                   TEXTS("2023-07", "2024-03"));
     assert_report(&t->board, YM(2023, 6), REPORT_TEXT,
                   TEXTS("as at Jun 2023\n", "milestone: not started, due Mar 2024\n"),
                   TEXTS("STALE")); /* 1.1.2b is current in Jun */
     /* Past the due month the milestone at risk is red. */
     assert_report(&t->board, YM(2024, 5), REPORT_CSV,
-                  TEXTS("\r\ndeliverable,1.2.2,Refurbish a ward,R,,,,,,,,\r\n"), NULL);
+                  TEXTS("\r\ndeliverable,1.2.2,Refurbish a ward,R,,,,,,,,,,,\r\n"), NULL);
     free(t);
 }
 
@@ -458,11 +464,99 @@ static void a_board_with_no_readings(void **state)
         t->metrics[i].reading_count = 0;
     t->nodes[6].milestone.update_count = 0;
     assert_report(&t->board, YEARMONTH_NONE, REPORT_CSV,
-                  TEXTS("\r\ndeliverable,1.1.1,Physical health checks,-,,90,,,,0,,\r\n",
-                        "\r\naim,1,\"Care, closer to home\",-,,,,,,,,\r\n"),
+                  TEXTS("\r\ndeliverable,1.1.1,Physical health checks,-,,90,,,,0,,,,,\r\n",
+                        "\r\naim,1,\"Care, closer to home\",-,,,,,,,,,,,\r\n"),
                   NULL);
     assert_report(&t->board, YEARMONTH_NONE, REPORT_TEXT,
                   TEXTS("Board rep, 2023/24, as at none\n", "        no reading → 90%\n"), NULL);
+    free(t);
+}
+
+/* The working view of an open month after a published one: movement since
+ * it on each row, awaiting rows judged at the month before, the month line,
+ * the CSV's month columns and --changed. Apr 2024 is open after Feb 2024
+ * was published; every node had its present status then but 1.1.1 (G). */
+static void an_open_month_shows_movement_and_awaiting(void **state)
+{
+    (void)state;
+    struct report_board *t = build_board();
+    struct board_status before;
+    board_evaluate(&t->board, YEARMONTH_NONE, &before);
+    for (size_t i = 0; i < t->board.node_count; i++) {
+        t->nodes[i].has_previous = true;
+        t->nodes[i].previous_rag = before.nodes[i].rag;
+    }
+    board_status_free(&before, t->board.node_count);
+    t->nodes[2].previous_rag = RAG_GREEN;
+    t->board.months = (struct board_months){.open = YM(2024, 4),
+                                            .last_published = YM(2024, 2),
+                                            .previous = YM(2024, 2)};
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_TEXT,
+                  TEXTS("- 1\nPROVISIONAL — Apr 2024: 0 of 5 updated\n\n",
+                        "    [R] 1.1.1 Physical health checks  ↓ was G\n"
+                        "        52% → 90% (2024-03); awaiting Apr 2024 (last month R); ",
+                        "  [R] 1.1 A \"quoted\" objective  (R 1  A 1  G 0  B 0  - 0)  = was R\n",
+                        /* Judged at Mar 2024, as its letter is: not yet past due. */
+                        "        milestone: at risk, due Mar 2024; awaiting Apr 2024 (last month "
+                        "A)\n"),
+                  TEXTS("past due"));
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_CSV,
+                  TEXTS("\r\ndeliverable,1.1.1,Physical health checks,R,52,90,2024-03,common,fail,0,"
+                        "0,,G,down,yes\r\n",
+                        "\r\naim,1,\"Care, closer to home\",R,,,,,,,,,R,same,\r\n",
+                        "\r\nmetric,1.1.2b,Number,A,125,225,2023-06,,,1,0,,,,yes\r\n"),
+                  NULL);
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_MARKDOWN,
+                  TEXTS("| Physical health checks | R ↓ was G | 52% → 90%; awaiting Apr 2024 "
+                        "(last month R) |"),
+                  NULL);
+    /* --changed: 1.1.1 and its ancestors only. */
+    char *text = NULL;
+    size_t length = 0;
+    FILE *out = open_memstream(&text, &length);
+    struct report_options options = {.format = REPORT_CSV, .changed_only = true};
+    struct error error = {0};
+    assert_true(report_write_with(&t->board, YEARMONTH_NONE, &options, out, &error));
+    fclose(out);
+    const char *rows = strchr(text, '\n') + 1;
+    assert_memory_equal(rows, "aim,1,", 6);
+    assert_non_null(strstr(rows, "\r\nobjective,1.1,"));
+    assert_non_null(strstr(rows, "\r\ndeliverable,1.1.1,"));
+    assert_null(strstr(rows, "1.1.2"));
+    assert_null(strstr(rows, "aim,2,"));
+    free(text);
+    /* Nothing moved: the text report says so. */
+    t->nodes[2].previous_rag = RAG_RED;
+    text = NULL;
+    out = open_memstream(&text, &length);
+    options.format = REPORT_TEXT;
+    assert_true(report_write_with(&t->board, YEARMONTH_NONE, &options, out, &error));
+    fclose(out);
+    assert_non_null(strstr(text, "\n\nNo status has moved since Feb 2024.\n"));
+    free(text);
+    free(t);
+}
+
+/* A published month as published: its badge and who published it, and the
+ * same words once it has been corrected since (REVISED). */
+static void a_published_month_says_so(void **state)
+{
+    (void)state;
+    struct report_board *t = build_board();
+    t->board.months = (struct board_months){.last_published = YM(2024, 3), .published = true,
+                                            .shown = YM(2024, 3), .published_by = "alice",
+                                            .published_at = "2024-04-05T10:00:00Z"};
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_TEXT,
+                  TEXTS("- 1\nPUBLISHED — Published 2024-04-05 by alice.\n\n"), NULL);
+    t->board.months.revisions = 2;
+    assert_report_in(&t->board, YEARMONTH_NONE, REPORT_TEXT, true,
+                     TEXTS("- 1\nPUBLISHED, REVISED - Published 2024-04-05 by alice; revised "
+                           "after publication (2 corrections).\n\n"),
+                     NULL);
+    assert_report(&t->board, YEARMONTH_NONE, REPORT_MARKDOWN,
+                  TEXTS("\n\n**PUBLISHED, REVISED — Published 2024-04-05 by alice; revised after "
+                        "publication (2 corrections).**\n\n| level"),
+                  NULL);
     free(t);
 }
 
@@ -487,7 +581,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(formats_parse),
         cmocka_unit_test(csv_is_the_contract_to_the_byte),
-        cmocka_unit_test(csv_rows_have_twelve_fields_and_crlf),
+        cmocka_unit_test(csv_rows_have_fifteen_fields_and_crlf),
         cmocka_unit_test(numbers_are_plain),
         cmocka_unit_test(csv_fields_are_quoted_as_rfc_4180_says),
         cmocka_unit_test(text_report_reads_without_colour),
@@ -496,6 +590,8 @@ int main(void)
         cmocka_unit_test(spc_conflicts_are_said_in_words),
         cmocka_unit_test(an_earlier_month_cuts_every_column),
         cmocka_unit_test(a_board_with_no_readings),
+        cmocka_unit_test(an_open_month_shows_movement_and_awaiting),
+        cmocka_unit_test(a_published_month_says_so),
         cmocka_unit_test(a_write_error_is_reported),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
