@@ -68,6 +68,30 @@ run "$BOARDPACK" --db "$DB" pack --board no-such-board
 if [ "$STATUS" -ne 0 ] && [ -n "$ERR" ]; then pass; else
   fail "pack of an unknown board: status $STATUS"; fi
 
+# A published month: PUBLISHED, by whom and when; the same bytes after the
+# next month's readings come in; the next month is PROVISIONAL.
+PUB="$WORK/published.db"
+export BOARDPACK_PACK_MADE_AT="fixed"
+"$BOARDPACK" --db "$PUB" init --sample 2>/dev/null
+"$BOARDPACK" --db "$PUB" month open 2024-04 >/dev/null 2>&1
+"$BOARDPACK" --db "$PUB" record 2.1.2 70.5 >/dev/null 2>&1
+run "$BOARDPACK" --db "$PUB" month publish 2024-04
+expect_status 0 "month publish 2024-04"
+"$BOARDPACK" --db "$PUB" pack >"$WORK/april-1.html"
+expect_equal "$(grep -c '<p class="standing">PUBLISHED</p>' "$WORK/april-1.html")" "1" \
+  "the pack of a published month says PUBLISHED"
+expect_equal "$(grep -c '<p>Published [0-9-]* by ' "$WORK/april-1.html")" "1" \
+  "the pack says who published it and when"
+"$BOARDPACK" --db "$PUB" month open 2024-05 >/dev/null 2>&1
+"$BOARDPACK" --db "$PUB" record 2.1.2 40 >/dev/null 2>&1
+"$BOARDPACK" --db "$PUB" pack >"$WORK/april-2.html"
+if cmp -s "$WORK/april-1.html" "$WORK/april-2.html"; then pass; else
+  fail "the published month's pack changed when May's readings came in"; fi
+run "$BOARDPACK" --db "$PUB" pack --month 2024-05
+expect_out_contains '<p class="standing">PROVISIONAL</p>' "May's draft is PROVISIONAL"
+expect_out_contains 'deteriorated since the last published month' "May's deterioration is an exception"
+unset BOARDPACK_PACK_MADE_AT
+
 # A store without sample readings: no SAMPLE DATA.
 run "$BOARDPACK" --db "$WORK/plain.db" init
 run "$BOARDPACK" --db "$WORK/plain.db" pack
