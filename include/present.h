@@ -245,6 +245,13 @@ void present_metric_detail(const struct node *node, const struct metric *metric,
                            const struct metric_status *status,
                            const struct present_detail_options *options,
                            struct present_lines *out);
+/* A metric's facts as the detail pane and the board pack word them, without
+ * their labels: the baseline "58.5% (Mar 2023)" ("" without one), the target
+ * "75% by Mar 2024 (higher is better)", the trajectory "Jun 2023 60%, Mar
+ * 2024 75%" (appended to out; nothing without one). */
+void present_baseline(const struct metric *metric, char *out, size_t size);
+void present_target(const struct metric *metric, char *out, size_t size);
+void present_trajectory(const struct metric *metric, struct text_buffer *out);
 /* The breakdown: each segment's latest value and month, and the spread
  * between the best and the worst ("    Spread 12.5 points between ..."). */
 void present_breakdown(const struct metric *metric, struct present_lines *out);

@@ -23,6 +23,7 @@ struct pack {
     const struct pack_options *options;
     struct board_status status;
     struct spc_result **spc; /* per node, one per metric (NULL if none) */
+    bool *awaiting;          /* per node: not yet updated for the open month */
     struct text_buffer out;
 };
 
@@ -353,7 +354,7 @@ static void exception_reasons(struct pack *pack, size_t index, struct text_buffe
     const struct node *node = &pack->board->nodes[index];
     enum rag rag = pack->status.nodes[index].rag;
     char movement[64];
-    bool stale = false, awaiting = false, concern = false, failing = false;
+    bool stale = false, awaiting = pack->awaiting[index], concern = false, failing = false;
     for (size_t m = 0; m < node->metric_count; m++) {
         const struct metric_status *status = &pack->status.metrics[index][m];
         const struct spc_result *spc = &pack->spc[index][m];
@@ -580,32 +581,24 @@ static void write_metric(struct pack *pack, const struct node *node, const struc
         put(pack, "</p>\n");
     }
     put(pack, "<div class=\"metric-body\"><div>\n<dl class=\"facts\">");
+    char fact[160];
     if (metric->has_baseline) {
+        present_baseline(metric, fact, sizeof fact);
         put(pack, "<dt>Baseline</dt><dd>");
-        put_value(pack, metric, metric->baseline);
-        if (metric->baseline_period) {
-            yearmonth_label(metric->baseline_period, month);
-            putf(pack, " (%s)", month);
-        }
+        put_text(pack, fact);
         put(pack, "</dd>");
     }
+    present_target(metric, fact, sizeof fact);
     put(pack, "<dt>Target</dt><dd>");
-    put_value(pack, metric, metric->target);
-    if (metric->target_period) {
-        yearmonth_label(metric->target_period, month);
-        putf(pack, " by %s", month);
-    }
-    putf(pack, " (%s)</dd>", metric->direction == DIRECTION_DOWN ? "lower is better"
-                             : metric->direction == DIRECTION_UP ? "higher is better"
-                                                                 : "no better direction");
+    put_text(pack, fact);
+    put(pack, "</dd>");
     if (metric->trajectory_count) {
+        struct text_buffer trajectory = {0};
+        present_trajectory(metric, &trajectory);
         put(pack, "<dt>Trajectory</dt><dd>");
-        for (size_t t = 0; t < metric->trajectory_count; t++) {
-            yearmonth_label(metric->trajectory[t].period, month);
-            putf(pack, "%s%s ", t ? ", " : "", month);
-            put_value(pack, metric, metric->trajectory[t].value);
-        }
+        put_text(pack, trajectory.data);
         put(pack, "</dd>");
+        text_free(&trajectory);
     }
     put(pack, "<dt>Latest</dt><dd>");
     if (status->has_reading) {
@@ -894,6 +887,14 @@ bool pack_write(const struct board *board, const struct pack_options *options, F
             metric_analyse_spc_at(&node->metrics[m], options->evaluate_at, &pack.spc[i][m]);
     }
 
+    /* What the open month still needs, as the month's summary counts it. */
+    pack.awaiting = xcalloc(board->node_count ? board->node_count : 1, sizeof *pack.awaiting);
+    struct present_missing *missing;
+    size_t missing_count = present_missing(board, &pack.status, pack.status.open_month, &missing);
+    for (size_t i = 0; i < missing_count; i++)
+        pack.awaiting[missing[i].node] = missing[i].readings || missing[i].milestone;
+    free(missing);
+
     put(&pack, "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n"
                "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                "<meta name=\"generator\" content=\"boardpack\">\n<title>Board pack: ");
@@ -922,6 +923,7 @@ bool pack_write(const struct board *board, const struct pack_options *options, F
         free(pack.spc[i]);
     }
     free(pack.spc);
+    free(pack.awaiting);
     text_free(&pack.out);
     board_status_free(&pack.status, board->node_count);
     if (!ok || fflush(out) != 0 || ferror(out)) {

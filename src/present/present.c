@@ -647,6 +647,45 @@ void present_breakdown(const struct metric *metric, struct present_lines *out)
     }
 }
 
+void present_baseline(const struct metric *metric, char *out, size_t size)
+{
+    char value[48], month[9];
+    out[0] = '\0';
+    if (!metric->has_baseline)
+        return;
+    format_value(metric, metric->baseline, value, sizeof value);
+    if (metric->baseline_period) {
+        yearmonth_label(metric->baseline_period, month);
+        snprintf(out, size, "%s (%s)", value, month);
+    } else {
+        snprintf(out, size, "%s", value);
+    }
+}
+
+void present_target(const struct metric *metric, char *out, size_t size)
+{
+    char value[48], month[9];
+    const char *better = metric->direction == DIRECTION_DOWN ? "lower" : "higher";
+    format_value(metric, metric->target, value, sizeof value);
+    if (metric->target_period) {
+        yearmonth_label(metric->target_period, month);
+        snprintf(out, size, "%s by %s (%s is better)", value, month, better);
+    } else {
+        snprintf(out, size, "%s (%s is better)", value, better);
+    }
+}
+
+void present_trajectory(const struct metric *metric, struct text_buffer *out)
+{
+    char value[48], month[9];
+    text_append(out, "");
+    for (size_t t = 0; t < metric->trajectory_count; t++) {
+        yearmonth_label(metric->trajectory[t].period, month);
+        format_value(metric, metric->trajectory[t].value, value, sizeof value);
+        text_appendf(out, "%s%s %s", t ? ", " : "", month, value);
+    }
+}
+
 void present_metric_detail(const struct node *node, const struct metric *metric,
                            const struct metric_status *status,
                            const struct present_detail_options *options,
@@ -666,33 +705,17 @@ void present_metric_detail(const struct node *node, const struct metric *metric,
         rag_explain_metric(metric, status, why, sizeof why);
         add_wrapped(out, present_rag_meaning(status->rag), "  ", why);
     }
-    char month[9];
+    char month[9], fact[160];
     if (metric->has_baseline) {
-        format_value(metric, metric->baseline, value, sizeof value);
-        if (metric->baseline_period) {
-            yearmonth_label(metric->baseline_period, month);
-            add_textf(out, PRESENT_PLAIN, "  Baseline   %s (%s)", value, month);
-        } else {
-            add_textf(out, PRESENT_PLAIN, "  Baseline   %s", value);
-        }
+        present_baseline(metric, fact, sizeof fact);
+        add_textf(out, PRESENT_PLAIN, "  Baseline   %s", fact);
     }
-    format_value(metric, metric->target, value, sizeof value);
-    if (metric->target_period) {
-        yearmonth_label(metric->target_period, month);
-        add_textf(out, PRESENT_PLAIN, "  Target     %s by %s (%s is better)", value, month,
-                  metric->direction == DIRECTION_DOWN ? "lower" : "higher");
-    } else {
-        add_textf(out, PRESENT_PLAIN, "  Target     %s (%s is better)", value,
-                  metric->direction == DIRECTION_DOWN ? "lower" : "higher");
-    }
+    present_target(metric, fact, sizeof fact);
+    add_textf(out, PRESENT_PLAIN, "  Target     %s", fact);
     if (metric->trajectory_count) {
         struct text_buffer line = {0};
         text_append(&line, "  Trajectory ");
-        for (size_t t = 0; t < metric->trajectory_count; t++) {
-            yearmonth_label(metric->trajectory[t].period, month);
-            format_value(metric, metric->trajectory[t].value, value, sizeof value);
-            text_appendf(&line, "%s%s %s", t ? ", " : "", month, value);
-        }
+        present_trajectory(metric, &line);
         add_wrapped(out, PRESENT_PLAIN, "", line.data);
         text_free(&line);
     }
