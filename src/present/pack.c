@@ -292,7 +292,7 @@ static void write_summary(struct pack *pack)
         put_text(pack, node->code);
         put(pack, aim ? "</th><td>" : "</td><td>");
         put_text(pack, node->title);
-        put(pack, "</td><td>");
+        put(pack, "</td><td class=\"nowrap\">");
         put_status(pack, status->nodes[i].rag);
         put(pack, "</td><td class=\"nowrap\">");
         struct present_line counts = {0};
@@ -409,7 +409,7 @@ static void write_exceptions(struct pack *pack)
             put_text(pack, node->code);
             put(pack, "</a></td><td>");
             put_text(pack, node->title);
-            put(pack, "</td><td>");
+            put(pack, "</td><td class=\"nowrap\">");
             put_status(pack, pack->status.nodes[i].rag);
             put(pack, "</td><td>");
             put_text(pack, why.data);
