@@ -279,6 +279,7 @@ static const char *const migrations[] = {
                   "open_month, (SELECT max(month) FROM publications p WHERE p.board_id = b.id) " \
                   "FROM boards b WHERE code = ?1")                                             \
     X(SET_OPEN_MONTH, "UPDATE boards SET open_month = ?2 WHERE id = ?1")                       \
+    X(KEPT_AS_AT, "SELECT as_at FROM board_status WHERE board_id = ?1")                        \
     X(PREVIOUS_PUBLICATION, "SELECT id, month FROM publications WHERE board_id = ?1 "         \
                             "AND month < ?2 ORDER BY month DESC LIMIT 1")                      \
     X(LIST_PUBLICATIONS, "SELECT p.id, p.month, p.published_by, p.published_at, "             \
@@ -2532,6 +2533,19 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
     /* Movement is measured from the newest published month before the one
      * shown: before as_of, or before the open month of the working view. */
     yearmonth shown = as_of != YEARMONTH_NONE ? as_of : board->months.open;
+    if (ok && shown == YEARMONTH_NONE) {
+        /* The working figures with no month open show the "as at" month:
+         * movement is from the published month before it (the statuses
+         * kept for the board say which month that is). */
+        sqlite3_stmt *kept = statement_for(store, STATEMENT_KEPT_AS_AT, board->id, error);
+        ok = kept != NULL;
+        if (ok) {
+            int stepped = sqlite3_step(kept);
+            if (stepped == SQLITE_ROW)
+                shown = column_period(kept, 0);
+            ok = finish(store, kept, stepped, error, "read the board's status");
+        }
+    }
     ok = ok && find_previous_publication(store, board, shown, error);
     /* The top of a lazily loaded board: the aims, and the stored statuses. */
     struct scope scope = {.board_id = board->id, .children = top,

@@ -914,6 +914,14 @@ static void movement_is_measured_from_the_last_published_month(void **state)
                                        "2023 has been published since; correct it instead, with "
                                        "a reason.");
     change_free(&before_publication);
+    /* Just published, with no month open, the working figures are May's:
+     * nothing was published before May to move from. */
+    struct board *just;
+    yearmonth just_at;
+    assert_true(command_load_view(fixture->store, "test-board", VIEW_WORKING, YEARMONTH_NONE,
+                                  &just, &just_at, &error));
+    assert_int_equal(just->months.previous, YEARMONTH_NONE);
+    board_free(just);
     assert_true(command_open_month(fixture->store, "test-board", "2023-06", &error));
     assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "30", NULL, NULL,
                                        NULL, NULL, NULL, &error));
