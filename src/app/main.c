@@ -878,7 +878,7 @@ static int run_pack(const struct options *options)
         if (!file) {
             if (descriptor >= 0) {
                 close(descriptor);
-                unlink(temporary);
+                remove(temporary);
             }
             error_set(&error, EXIT_CANNOT_CREATE, "Cannot write %s: %s.", options->output,
                       strerror(errno));
@@ -899,7 +899,7 @@ static int run_pack(const struct options *options)
                 ok = false;
             }
             if (!ok) {
-                unlink(temporary);
+                remove(temporary);
                 status = fail_with(&error);
             }
         }
