@@ -255,6 +255,10 @@ void present_trajectory(const struct metric *metric, struct text_buffer *out);
 /* The breakdown: each segment's latest value and month, and the spread
  * between the best and the worst ("    Spread 12.5 points between ..."). */
 void present_breakdown(const struct metric *metric, struct present_lines *out);
+/* Calls `each` with every segment's latest reading, in segment order. */
+void present_each_segment_latest(const struct metric *metric,
+                                 void (*each)(const struct reading *reading, void *context),
+                                 void *context);
 /* The spread sentence alone: "Spread 12.5 points between Barnet (80%) and
  * Enfield (67.5%)"; false (and "") without two segments that differ. */
 bool present_breakdown_spread(const struct metric *metric, char *out, size_t size);

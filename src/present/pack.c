@@ -483,38 +483,41 @@ static void write_data_table(struct pack *pack, const struct metric *metric,
     put(pack, "</tbody></table>\n");
 }
 
+struct breakdown_rows {
+    struct pack *pack;
+    const struct metric *metric;
+    bool any;
+};
+
+static void write_segment_row(const struct reading *reading, void *context)
+{
+    struct breakdown_rows *rows = context;
+    struct pack *pack = rows->pack;
+    if (!rows->any) {
+        put(pack, "<table class=\"breakdown\"><caption>By ");
+        put_text(pack, rows->metric->breakdown);
+        put(pack, " (latest)</caption><thead><tr><th scope=\"col\">");
+        put_text(pack, rows->metric->breakdown);
+        put(pack, "</th><th scope=\"col\">Value</th><th scope=\"col\">Month</th></tr>"
+                  "</thead><tbody>\n");
+    }
+    rows->any = true;
+    put(pack, "<tr><th scope=\"row\">");
+    put_text(pack, reading->segment);
+    put(pack, "</th><td class=\"number\">");
+    put_value(pack, rows->metric, reading->value);
+    put(pack, "</td><td>");
+    put_month(pack, reading->period);
+    put(pack, "</td></tr>\n");
+}
+
 static void write_breakdown(struct pack *pack, const struct metric *metric)
 {
     if (!metric->breakdown)
         return;
-    /* Each segment's latest reading: the last of its run in the sorted
-     * readings (model.h). */
-    bool any = false;
-    for (size_t r = 0; r < metric->reading_count; r++) {
-        const struct reading *reading = &metric->readings[r];
-        if (!reading->segment)
-            continue;
-        if (r + 1 < metric->reading_count && metric->readings[r + 1].segment &&
-            strcmp(metric->readings[r + 1].segment, reading->segment) == 0)
-            continue;
-        if (!any) {
-            put(pack, "<table class=\"breakdown\"><caption>By ");
-            put_text(pack, metric->breakdown);
-            put(pack, " (latest)</caption><thead><tr><th scope=\"col\">");
-            put_text(pack, metric->breakdown);
-            put(pack, "</th><th scope=\"col\">Value</th><th scope=\"col\">Month</th></tr>"
-                      "</thead><tbody>\n");
-        }
-        any = true;
-        put(pack, "<tr><th scope=\"row\">");
-        put_text(pack, reading->segment);
-        put(pack, "</th><td class=\"number\">");
-        put_value(pack, metric, reading->value);
-        put(pack, "</td><td>");
-        put_month(pack, reading->period);
-        put(pack, "</td></tr>\n");
-    }
-    if (!any)
+    struct breakdown_rows rows = {.pack = pack, .metric = metric};
+    present_each_segment_latest(metric, write_segment_row, &rows);
+    if (!rows.any)
         return;
     put(pack, "</tbody></table>\n");
     char spread[256];

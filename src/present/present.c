@@ -559,8 +559,7 @@ void metric_analyse_spc_at(const struct metric *metric, yearmonth as_of, struct 
     metric_analyse_spc(&until, out);
 }
 
-/* Calls `each` with every segment's latest reading, in segment order. */
-static void for_each_segment_latest(const struct metric *metric,
+void present_each_segment_latest(const struct metric *metric,
                                     void (*each)(const struct reading *reading, void *context),
                                     void *context)
 {
@@ -605,7 +604,7 @@ bool present_breakdown_spread(const struct metric *metric, char *out, size_t siz
     out[0] = '\0';
     if (!metric->breakdown)
         return false;
-    for_each_segment_latest(metric, widen_spread, &spread);
+    present_each_segment_latest(metric, widen_spread, &spread);
     if (!spread.best_name || spread.best_name == spread.worst_name)
         return false;
     format_value(metric, spread.best, value, sizeof value);
@@ -640,7 +639,7 @@ void present_breakdown(const struct metric *metric, struct present_lines *out)
     if (!metric->breakdown)
         return;
     struct breakdown_lines lines = {.metric = metric, .out = out};
-    for_each_segment_latest(metric, add_segment_line, &lines);
+    present_each_segment_latest(metric, add_segment_line, &lines);
     if (lines.any && present_breakdown_spread(metric, spread, sizeof spread)) {
         snprintf(text, sizeof text, "    %s", spread);
         add_wrapped(out, PRESENT_PLAIN, "", text);
