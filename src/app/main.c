@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "boardfile.h"
@@ -30,7 +31,9 @@ static const char usage_text[] =
     "  boardpack [--db PATH] [--board CODE] [--read-only] [--kiosk [--cycle SECONDS]]\n"
     "            [--no-color] [--ascii] [--no-mouse]       browse (the default command)\n"
     "  boardpack [--db PATH] init [--sample]                 create a store with the bundled boards\n"
-    "  boardpack [--db PATH] import FILE...                  load board files (one transaction)\n"
+    "  boardpack [--db PATH] import [--dry-run] [--board CODE] FILE...\n"
+    "                                                        board files (.yaml), or readings CSV\n"
+    "                                                        (.csv) for --board; one transaction\n"
     "  boardpack check FILE...                               validate only; writes nothing\n"
     "  boardpack [--db PATH] export [--board CODE] [--format yaml|csv]\n"
     "  boardpack [--db PATH] report [--board CODE] [--format text|csv|md]\n"
@@ -79,9 +82,10 @@ static const char help_text[] =
     "                    month; with none open, --period is needed)\n"
     "  --segment NAME    record: a segment of the metric's breakdown (e.g. a borough)\n"
     "  --note TEXT       record: a note on the reading\n"
-    "  --reason TEXT     record: why a published month is corrected (needed then);\n"
-    "                    delete: why the reading is removed (always needed)\n"
+    "  --reason TEXT     record, import: why a published month is corrected (needed\n"
+    "                    then); delete: why the reading is removed (always needed)\n"
     "  --sample          init: add the illustrative sample readings (SAMPLE DATA)\n"
+    "  --dry-run         import: check and count what would change, write nothing\n"
     "  --force           backup: replace an existing FILE\n"
     "  --list-requests   the browser's requests, keys and help, one a line\n"
     "  --help            this help;  --version  the version\n"
@@ -94,6 +98,12 @@ static const char help_text[] =
     "SAMPLE DATA); init creates one on purpose. Every other command on a store that\n"
     "does not exist says so and exits 66, creating nothing; import of a board file\n"
     "into a new path creates an empty store first.\n"
+    "A FILE ending in .csv is a readings CSV: a header row naming metric, period and\n"
+    "value (and optionally segment and note), one reading a row, for the board\n"
+    "--board names (default nlmhp-2023-24). Every bad row is reported as\n"
+    "FILE:LINE:COLUMN: error: ...; then nothing is written. Rows equal to the stored\n"
+    "reading are left alone, so importing a feed twice changes nothing. CSV files\n"
+    "and board files go in separate import commands (docs/feeds.md).\n"
     "Exit status: 0 ok, 2 usage, 65 bad data, 66 no store or file, 73 store or backup\n"
     "cannot be written (or init on a store with boards, backup onto a file without\n"
     "--force), 75 store busy.\n"
@@ -115,7 +125,7 @@ struct options {
     const char *month;
     const char *output;
     const char *made_at;
-    bool read_only, kiosk, no_color, ascii, no_mouse, first_frame, sample, force;
+    bool read_only, kiosk, no_color, ascii, no_mouse, first_frame, sample, force, dry_run;
     bool draft, changed; /* report: the working figures; only what moved */
     int cycle_seconds;
     const char *command;
@@ -158,6 +168,7 @@ enum option_id {
     OPTION_MONTH,
     OPTION_OUTPUT,
     OPTION_MADE_AT,
+    OPTION_DRY_RUN,
 };
 
 static const struct option long_options[] = {
@@ -187,6 +198,7 @@ static const struct option long_options[] = {
     {"month", required_argument, NULL, OPTION_MONTH},
     {"output", required_argument, NULL, OPTION_OUTPUT},
     {"made-at", required_argument, NULL, OPTION_MADE_AT},
+    {"dry-run", no_argument, NULL, OPTION_DRY_RUN},
     {NULL, 0, NULL, 0},
 };
 
@@ -356,6 +368,9 @@ static int parse_arguments(int argc, char **argv, struct options *options, bool 
         case OPTION_CHANGED:
             options->changed = true;
             break;
+        case OPTION_DRY_RUN:
+            options->dry_run = true;
+            break;
         default:
             return usage_error("unknown option %s.", name);
         }
@@ -496,11 +511,61 @@ static int run_check(const struct options *options)
     return EXIT_OK;
 }
 
+/* A readings CSV by its name: FILE.csv, any case. */
+static bool is_readings_csv(const char *path)
+{
+    size_t length = strlen(path);
+    return length > 4 && strcasecmp(path + length - 4, ".csv") == 0;
+}
+
+static int run_import_csv(const struct options *options);
+
+/* import --dry-run of board files: what each would do, and nothing kept
+ * (a store this run created for it is removed again). */
+static int dry_run_boards(const struct options *options, struct board **boards,
+                          struct opened *opened)
+{
+    size_t count = (size_t)options->argument_count;
+    struct feed_counts *counts = xcalloc(count, sizeof *counts);
+    bool *created = xcalloc(count, sizeof *created);
+    struct error error = {0};
+    int status = EXIT_OK;
+    if (command_count_import_boards(opened->store, boards, options->arguments, count, counts,
+                                    created, &error)) {
+        for (size_t i = 0; i < count; i++) {
+            const struct feed_counts *c = &counts[i];
+            printf("dry run: %s: ", options->arguments[i]);
+            if (created[i])
+                printf("would create board %s; ", boards[i]->code);
+            printf("%zu reading%s: %zu new, %zu replaced, %zu unchanged; nothing written.\n",
+                   c->rows, c->rows == 1 ? "" : "s", c->added, c->replaced, c->unchanged);
+        }
+    } else {
+        status = fail_with(&error);
+    }
+    store_discard(opened->store); /* removes the store only if this run created it */
+    free(counts);
+    free(created);
+    return status;
+}
+
 static int run_import(const struct options *options)
 {
     if (options->argument_count == 0)
         return usage_error("%s needs at least one FILE.", "import");
     int count = options->argument_count;
+    int csv_files = 0;
+    const char *a_csv = NULL;
+    for (int i = 0; i < count; i++)
+        if (is_readings_csv(options->arguments[i]))
+            csv_files++, a_csv = a_csv ? a_csv : options->arguments[i];
+    if (csv_files && csv_files < count)
+        return usage_error("import takes board files or readings CSV files, not both at once "
+                           "('%s' is a CSV); import them in two commands.",
+                           a_csv);
+    if (csv_files)
+        return run_import_csv(options);
+
     struct board **boards = xcalloc((size_t)count, sizeof *boards);
     struct error error = {0};
     int status = EXIT_OK;
@@ -516,7 +581,9 @@ static int run_import(const struct options *options)
     if (status == EXIT_OK &&
         !open_store(options, STORE_READ_WRITE, false, any_board, &opened, &error))
         status = fail_with(&error);
-    if (status == EXIT_OK) {
+    if (status == EXIT_OK && options->dry_run) {
+        status = dry_run_boards(options, boards, &opened);
+    } else if (status == EXIT_OK) {
         /* No undo record: the command line has no session to undo in. */
         bool ok = command_import_boards(opened.store, boards, options->arguments, (size_t)count,
                                         false, options->reason, NULL, &error);
@@ -544,6 +611,83 @@ static int run_import(const struct options *options)
 static const char *board_code(const struct options *options)
 {
     return options->board ? options->board : DEFAULT_BOARD;
+}
+
+/* Where a feed's located errors and progress go: stderr, progress only
+ * when stderr is a terminal. */
+struct feed_output {
+    bool progress_shown;
+    bool errors_shown;
+};
+
+static void print_feed_error(void *context, const char *message)
+{
+    struct feed_output *output = context;
+    if (output->progress_shown) {
+        fputc('\n', stderr);
+        output->progress_shown = false;
+    }
+    fprintf(stderr, "%s\n", message);
+    output->errors_shown = true;
+}
+
+static void print_feed_progress(void *context, const char *file, size_t rows)
+{
+    struct feed_output *output = context;
+    fprintf(stderr, "\r%s: %zu rows read", file, rows);
+    fflush(stderr);
+    output->progress_shown = true;
+}
+
+/* boardpack import [--dry-run] [--board CODE] FILE.csv...: a feed of
+ * readings for one board, which must be in the store already. */
+static int run_import_csv(const struct options *options)
+{
+    struct opened opened;
+    struct error error = {0};
+    if (!open_store(options, STORE_READ_WRITE, false, false, &opened, &error))
+        return fail_with(&error);
+    if (store_is_read_only(opened.store)) {
+        error_set(&error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing was "
+                                              "imported.",
+                  opened.path);
+        return close_opened(&opened, fail_with(&error));
+    }
+    size_t count = (size_t)options->argument_count;
+    struct feed_counts *counts = xcalloc(count, sizeof *counts);
+    struct feed_output output = {0};
+    struct feed_options feed = {
+        .dry_run = options->dry_run,
+        .reason = options->reason,
+        .on_error = print_feed_error,
+        .on_progress = isatty(STDERR_FILENO) ? print_feed_progress : NULL,
+        .context = &output,
+    };
+    int status = EXIT_OK;
+    bool ok = command_import_readings_csv(opened.store, board_code(options), options->arguments,
+                                          count, &feed, counts, NULL, &error);
+    if (output.progress_shown)
+        fputc('\n', stderr);
+    if (!ok) {
+        /* Bad rows went out as they were found; other failures here. */
+        if (error.status == EXIT_DATA && output.errors_shown)
+            status = EXIT_DATA;
+        else
+            status = fail_with(&error);
+    }
+    for (size_t i = 0; ok && i < count; i++) {
+        const struct feed_counts *c = &counts[i];
+        if (options->dry_run)
+            printf("dry run: %s: %zu reading%s: %zu new, %zu replaced, %zu unchanged; nothing "
+                   "written.\n",
+                   options->arguments[i], c->rows, c->rows == 1 ? "" : "s", c->added,
+                   c->replaced, c->unchanged);
+        else
+            fprintf(stderr, "Imported %s into %s: %zu new, %zu replaced, %zu unchanged.\n",
+                    options->arguments[i], opened.path, c->added, c->replaced, c->unchanged);
+    }
+    free(counts);
+    return close_opened(&opened, status);
 }
 
 /* Writes a board to standard output, as `how` says. */

@@ -253,6 +253,12 @@ static const char *const migrations[] = {
  * names that publication (NULL: none). */
 #define PREVIOUS_STATUS_JOIN                                                                   \
     "LEFT JOIN publication_statuses ps ON ps.publication_id = ?3 AND ps.node_code = n.code "
+/* A feed's batch: FEED_BATCH rows of INSERT_READINGS_IF_NEW's parameters. */
+#define FEED_BATCH 32
+#define FEED_TUPLE "(?, ?, ?, ?, ?, ?, ?, 0)"
+#define FEED_TUPLES_4 FEED_TUPLE ", " FEED_TUPLE ", " FEED_TUPLE ", " FEED_TUPLE
+#define FEED_TUPLES_16 FEED_TUPLES_4 ", " FEED_TUPLES_4 ", " FEED_TUPLES_4 ", " FEED_TUPLES_4
+#define FEED_TUPLES_32 FEED_TUPLES_16 ", " FEED_TUPLES_16
 
 /* Every statement the program runs, by name. */
 #define STATEMENTS(X)                                                                          \
@@ -270,6 +276,8 @@ static const char *const migrations[] = {
                             "sample FROM readings WHERE metric_id = ?1 "                      \
                             "ORDER BY segment, period")                                       \
     X(COMMIT, "COMMIT")                                                                        \
+    X(FOREIGN_KEYS_OFF, "PRAGMA foreign_keys = OFF")                                          \
+    X(FOREIGN_KEYS_ON, "PRAGMA foreign_keys = ON")                                            \
     X(ROLLBACK, "ROLLBACK")                                                                    \
     X(DATA_VERSION, "PRAGMA data_version")                                                     \
     X(USER_VERSION, "PRAGMA user_version")                                                     \
@@ -411,6 +419,22 @@ static const char *const migrations[] = {
                    "value = excluded.value, note = excluded.note, "                            \
                    "entered_by = excluded.entered_by, entered_at = excluded.entered_at, "      \
                    "sample = excluded.sample")                                                 \
+    /* A feed's reading, only if there is none for its month and segment:      \
+     * one index probe tells new from already there (changes()). */            \
+    X(INSERT_READING_IF_NEW, "INSERT INTO readings (metric_id, period, segment, value, note, " \
+                             "entered_by, entered_at, sample) "                               \
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0) "                        \
+                             "ON CONFLICT (metric_id, segment, period) DO NOTHING")           \
+    /* The same for a batch of a feed's rows in one statement (FEED_BATCH of    \
+     * them); the rows it inserts get ids above the largest before it. */      \
+    X(INSERT_READINGS_IF_NEW, "INSERT INTO readings (metric_id, period, segment, value, note, " \
+                              "entered_by, entered_at, sample) VALUES " FEED_TUPLES_32        \
+                              " ON CONFLICT (metric_id, segment, period) DO NOTHING")         \
+    X(READINGS_LAST_ID, "SELECT coalesce(max(id), 0) FROM readings")                          \
+    X(FIND_READING_ID, "SELECT id FROM readings WHERE metric_id = ?1 AND segment = ?2 "       \
+                       "AND period = ?3")                                                      \
+    X(LIST_METRIC_REFS, "SELECT id, unit, code, breakdown FROM metrics WHERE board_id = ?1 "  \
+                        "ORDER BY code")                                                       \
     X(DELETE_READING, "DELETE FROM readings WHERE metric_id = ?1 AND segment = ?2 "            \
                       "AND period = ?3")                                                       \
     X(LOAD_READINGS, "SELECT r.metric_id, r.period, r.segment, r.value, r.note, "              \
@@ -489,6 +513,7 @@ struct store {
     char *path;
     bool read_only;
     bool created;     /* this connection created the file (store_discard removes it) */
+    bool feeding;     /* in a feed's transaction: foreign key checks are off */
     char *publish_to; /* an unpublished store's final path */
     bool identified;  /* the file's identity below is known */
     dev_t device;
@@ -1100,22 +1125,51 @@ bool store_begin(struct store *store, struct error *error)
     return prepared && run(store, prepared, error, "start a change");
 }
 
+/* The foreign key checks back on after a feed's transaction (a pragma
+ * changes nothing inside a transaction, so it waits for the end). */
+static void end_feed(struct store *store)
+{
+    if (store->feeding && sqlite3_get_autocommit(store->database)) {
+        store->feeding = false;
+        sqlite3_stmt *prepared = statement(store, STATEMENT_FOREIGN_KEYS_ON, NULL);
+        if (prepared)
+            run(store, prepared, NULL, "check references");
+    }
+}
+
+bool store_begin_feed(struct store *store, struct error *error)
+{
+    if (store->read_only)
+        return store_begin(store, error);
+    sqlite3_stmt *prepared = statement(store, STATEMENT_FOREIGN_KEYS_OFF, error);
+    if (!prepared || !run(store, prepared, error, "start a change"))
+        return false;
+    store->feeding = true;
+    if (store_begin(store, error))
+        return true;
+    end_feed(store);
+    return false;
+}
+
 bool store_commit(struct store *store, struct error *error)
 {
     sqlite3_stmt *prepared = statement(store, STATEMENT_COMMIT, error);
-    if (prepared && run(store, prepared, error, "save the change"))
+    if (prepared && run(store, prepared, error, "save the change")) {
+        end_feed(store);
         return true;
+    }
     store_rollback(store);
     return false;
 }
 
 void store_rollback(struct store *store)
 {
-    if (sqlite3_get_autocommit(store->database))
-        return;
-    sqlite3_stmt *prepared = statement(store, STATEMENT_ROLLBACK, NULL);
-    if (prepared)
-        run(store, prepared, NULL, "undo a failed change");
+    if (!sqlite3_get_autocommit(store->database)) {
+        sqlite3_stmt *prepared = statement(store, STATEMENT_ROLLBACK, NULL);
+        if (prepared)
+            run(store, prepared, NULL, "undo a failed change");
+    }
+    end_feed(store);
 }
 
 /* ---- Import ---------------------------------------------------------- */
@@ -1466,6 +1520,269 @@ bool store_put_reading_sample(struct store *store, long long metric_id, yearmont
                        old_value, true, error);
 }
 
+void store_old_reading_free(struct store_old_reading *old)
+{
+    free(old->note);
+    free(old->entered_by);
+    free(old->entered_at);
+    memset(old, 0, sizeof *old);
+}
+
+/* Two notes the same: both absent, or the same text. */
+static bool same_note(const char *left, const char *right)
+{
+    return (!left && !right) || (left && right && strcmp(left, right) == 0);
+}
+
+bool store_put_feed_reading(struct store *store, long long metric_id, yearmonth period,
+                            const char *segment, double value, const char *note,
+                            const char *who, const char *when, enum store_put_result *result,
+                            struct store_old_reading *old, struct error *error)
+{
+    store_old_reading_free(old);
+    /* A feed's hot path, once per row: every parameter is bound each time
+     * (so no clearing) and the texts are bound in place, not copied
+     * (SQLITE_STATIC: they outlive the step, and the statement is reset
+     * before this returns). */
+    sqlite3_stmt *prepared = store->statements[STATEMENT_INSERT_READING_IF_NEW];
+    if (!prepared && !(prepared = statement(store, STATEMENT_INSERT_READING_IF_NEW, error)))
+        return false;
+    char month[8];
+    yearmonth_format(period, month);
+    sqlite3_bind_int64(prepared, 1, metric_id);
+    sqlite3_bind_text(prepared, 2, month, 7, SQLITE_STATIC);
+    sqlite3_bind_text(prepared, 3, segment ? segment : "", -1, SQLITE_STATIC);
+    sqlite3_bind_double(prepared, 4, value);
+    if (note)
+        sqlite3_bind_text(prepared, 5, note, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(prepared, 5);
+    sqlite3_bind_text(prepared, 6, who, -1, SQLITE_STATIC);
+    sqlite3_bind_text(prepared, 7, when, -1, SQLITE_STATIC);
+    if (!run(store, prepared, error, "save the reading"))
+        return false;
+    if (sqlite3_changes(store->database) == 1) {
+        *result = STORE_PUT_NEW;
+        return true;
+    }
+    /* Already there: left alone if it says the same (and is the trust's,
+     * not sample data), else replaced, its old row handed back. */
+    struct store_written stored = {0};
+    if (!read_stored_reading(store, metric_id, period, segment, &stored, &old->note,
+                             &old->entered_by, &old->entered_at, error))
+        return false;
+    old->value = stored.old_value;
+    old->sample = stored.old_sample;
+    if (stored.had_old && stored.old_value == value && same_note(old->note, note) &&
+        !stored.old_sample) {
+        *result = STORE_PUT_UNCHANGED;
+        return true;
+    }
+    *result = STORE_PUT_REPLACED;
+    return put_reading(store, metric_id, period, segment, value, note, who, when, false, NULL,
+                       NULL, false, error);
+}
+
+/* A feed's rows waiting to be written, FEED_BATCH to a statement: one
+ * statement's cost (its cursors, its start and end) spread over many rows. */
+struct store_feed {
+    struct store *store;
+    const char *who, *when;
+    store_feed_written *told;
+    void *context;
+    struct store_feed_row rows[FEED_BATCH];
+    bool inserted[FEED_BATCH];
+    char months[FEED_BATCH][8];
+    size_t count;
+};
+
+struct store_feed *store_feed_start(struct store *store, const char *who, const char *when,
+                                    store_feed_written *told, void *context)
+{
+    struct store_feed *feed = xcalloc(1, sizeof *feed);
+    *feed = (struct store_feed){
+        .store = store, .who = who, .when = when, .told = told, .context = context};
+    return feed;
+}
+
+static void clear_feed_rows(struct store_feed *feed)
+{
+    for (size_t i = 0; i < feed->count; i++) {
+        free(feed->rows[i].segment);
+        free(feed->rows[i].note);
+    }
+    feed->count = 0;
+}
+
+void store_feed_end(struct store_feed *feed)
+{
+    if (!feed)
+        return;
+    clear_feed_rows(feed);
+    free(feed);
+}
+
+static bool read_number(struct store *store, enum statement_id statement_id, const char *text,
+                        long long id, long long *out, const char *doing, struct error *error);
+
+/* Whether a batch's row `i` was inserted by the batch: its stored row is
+ * newer than the batch (an id above `last`), and no earlier row of the
+ * batch has its month and segment (that one was inserted, this one met it). */
+static bool inserted_by_batch(struct store_feed *feed, size_t i, long long last, bool *inserted,
+                              struct error *error)
+{
+    const struct store_feed_row *row = &feed->rows[i];
+    for (size_t j = 0; j < i; j++) {
+        const struct store_feed_row *earlier = &feed->rows[j];
+        if (earlier->metric_id == row->metric_id && earlier->period == row->period &&
+            strcmp(earlier->segment ? earlier->segment : "", row->segment ? row->segment : "") ==
+                0) {
+            *inserted = false;
+            return true;
+        }
+    }
+    sqlite3_stmt *prepared = statement_for(feed->store, STATEMENT_FIND_READING_ID, row->metric_id,
+                                           error);
+    if (!prepared)
+        return false;
+    bind_text(prepared, 2, row->segment ? row->segment : "");
+    bind_period(prepared, 3, row->period);
+    int result = sqlite3_step(prepared);
+    *inserted = result == SQLITE_ROW && sqlite3_column_int64(prepared, 0) > last;
+    return finish(feed->store, prepared, result, error, "read the readings");
+}
+
+/* The rows of a full batch in one statement; the rows it did not insert
+ * (already there, or earlier in the same batch) one at a time after it. */
+static bool insert_feed_batch(struct store_feed *feed, struct error *error)
+{
+    struct store *store = feed->store;
+    long long last = 0;
+    if (!read_number(store, STATEMENT_READINGS_LAST_ID, NULL, 0, &last, "read the readings",
+                     error))
+        return false;
+    sqlite3_stmt *prepared = store->statements[STATEMENT_INSERT_READINGS_IF_NEW];
+    if (!prepared && !(prepared = statement(store, STATEMENT_INSERT_READINGS_IF_NEW, error)))
+        return false;
+    for (size_t i = 0; i < FEED_BATCH; i++) {
+        const struct store_feed_row *row = &feed->rows[i];
+        int at = (int)i * 7;
+        yearmonth_format(row->period, feed->months[i]);
+        sqlite3_bind_int64(prepared, at + 1, row->metric_id);
+        sqlite3_bind_text(prepared, at + 2, feed->months[i], 7, SQLITE_STATIC);
+        sqlite3_bind_text(prepared, at + 3, row->segment ? row->segment : "", -1, SQLITE_STATIC);
+        sqlite3_bind_double(prepared, at + 4, row->value);
+        if (row->note)
+            sqlite3_bind_text(prepared, at + 5, row->note, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(prepared, at + 5);
+        sqlite3_bind_text(prepared, at + 6, feed->who, -1, SQLITE_STATIC);
+        sqlite3_bind_text(prepared, at + 7, feed->when, -1, SQLITE_STATIC);
+    }
+    if (!run(store, prepared, error, "save the readings"))
+        return false;
+    /* All new (a first feed) or none (the same feed again) is the rule;
+     * a mixed batch asks which of its rows it inserted. */
+    int inserted = sqlite3_changes(store->database);
+    for (size_t i = 0; i < FEED_BATCH; i++) {
+        feed->inserted[i] = inserted == FEED_BATCH;
+        if (inserted > 0 && inserted < FEED_BATCH &&
+            !inserted_by_batch(feed, i, last, &feed->inserted[i], error))
+            return false;
+    }
+    return true;
+}
+
+/* Writes the rows waiting and tells of each, in order. */
+static bool flush_feed(struct store_feed *feed, struct error *error)
+{
+    bool ok = true;
+    bool batched = feed->count == FEED_BATCH;
+    if (batched)
+        ok = insert_feed_batch(feed, error);
+    struct store_old_reading old = {0};
+    for (size_t i = 0; ok && i < feed->count; i++) {
+        const struct store_feed_row *row = &feed->rows[i];
+        enum store_put_result result = STORE_PUT_NEW;
+        store_old_reading_free(&old);
+        if (!batched || !feed->inserted[i])
+            ok = store_put_feed_reading(feed->store, row->metric_id, row->period, row->segment,
+                                        row->value, row->note, feed->who, feed->when, &result,
+                                        &old, error);
+        ok = ok && (!feed->told || feed->told(feed->context, row, result, &old, error));
+    }
+    store_old_reading_free(&old);
+    clear_feed_rows(feed);
+    return ok;
+}
+
+bool store_feed_put(struct store_feed *feed, long long metric_id, yearmonth period,
+                    const char *segment, double value, const char *note, const void *tag,
+                    struct error *error)
+{
+    feed->rows[feed->count++] = (struct store_feed_row){
+        .metric_id = metric_id,
+        .period = period,
+        .segment = xstrdup(segment),
+        .value = value,
+        .note = xstrdup(note),
+        .tag = tag,
+    };
+    return feed->count < FEED_BATCH || flush_feed(feed, error);
+}
+
+bool store_feed_flush(struct store_feed *feed, struct error *error)
+{
+    return flush_feed(feed, error);
+}
+
+bool store_refresh_latest(struct store *store, const char *board_code, struct error *error)
+{
+    long long board_id;
+    return stored_board_id(store, board_code, &board_id, error) &&
+           run_for(store, STATEMENT_REFRESH_BOARD_LATEST, board_id, error,
+                   "update the latest readings");
+}
+
+void metric_refs_free(struct metric_ref *refs, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        metric_ref_free(&refs[i]);
+    free(refs);
+}
+
+static void read_metric_ref(sqlite3_stmt *prepared, void *item)
+{
+    struct metric_ref *ref = item;
+    ref->metric_id = sqlite3_column_int64(prepared, 0);
+    if (!unit_parse(column_name(prepared, 1), &ref->unit))
+        ref->unit = UNIT_NUMBER;
+    ref->code = column_text(prepared, 2);
+    ref->breakdown = column_text(prepared, 3);
+}
+
+static void free_metric_ref_list(void *list, size_t count)
+{
+    metric_refs_free(list, count);
+}
+
+bool store_list_metric_refs(struct store *store, const char *board_code, struct metric_ref **out,
+                            size_t *count, struct error *error)
+{
+    long long board_id;
+    if (!stored_board_id(store, board_code, &board_id, error))
+        return false;
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LIST_METRIC_REFS, board_id, error);
+    if (!prepared)
+        return false;
+    static const struct row_list refs = {sizeof **out, read_metric_ref, free_metric_ref_list};
+    void *list = NULL;
+    if (!read_rows(store, prepared, &refs, "list the board's metrics", &list, count, error))
+        return false;
+    *out = list;
+    return true;
+}
+
 bool store_delete_reading(struct store *store, long long metric_id, yearmonth period,
                           const char *segment, struct error *error)
 {
@@ -1742,7 +2059,8 @@ static bool import_activity(struct store *store, const struct board *board, long
                                reading->entered_by ? reading->entered_by : who,
                                reading->entered_at ? reading->entered_at : now, report.sample,
                                NULL, NULL, false, error));
-        ok = ok && (unchanged || !written || written(context, &report, error));
+        report.unchanged = unchanged;
+        ok = ok && (!written || written(context, &report, error));
         free(old_note);
         free(old_by);
         free(old_at);

@@ -5,7 +5,7 @@
 
 run "$BOARDPACK" --help
 expect_status 0 "--help"
-expect_out_contains "boardpack [--db PATH] import FILE..." "--help lists import"
+expect_out_contains "boardpack [--db PATH] import [--dry-run] [--board CODE] FILE..." "--help lists import"
 expect_out_contains "record CODE VALUE [--period YYYY-MM] [--segment NAME] [--note TEXT]" "--help lists record"
 
 run "$BOARDPACK" --version
