@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "bundled.h"
 #include "command.h"
 #include "config.h"
+#include "pack.h"
 #include "settings.h"
 #include "report.h"
 #include "rules.h"
@@ -36,6 +38,8 @@ static const char usage_text[] =
     "  boardpack [--db PATH] export [--board CODE] [--format yaml|csv]\n"
     "  boardpack [--db PATH] report [--board CODE] [--format text|csv|md]\n"
     "                               [--as-of YYYY-MM | --draft] [--changed]\n"
+    "  boardpack [--db PATH] pack [--board CODE] [--month YYYY-MM] [--output FILE]\n"
+    "                                                        the board pack: one HTML file to print\n"
     "  boardpack [--db PATH] record CODE VALUE [--period YYYY-MM] [--segment NAME] [--note TEXT]\n"
     "                                  [--reason TEXT]\n"
     "  boardpack [--db PATH] delete CODE --period YYYY-MM [--segment NAME] --reason TEXT\n"
@@ -71,6 +75,9 @@ static const char help_text[] =
     "  --draft           report the working figures, with the open month (PROVISIONAL)\n"
     "  --changed         report only the rows whose status moved since the last\n"
     "                    published month, with their aims and objectives\n"
+    "  --month YYYY-MM   pack: that month (as published if it is; default: the newest\n"
+    "                    published month, else the provisional working figures)\n"
+    "  --output FILE     pack: write FILE (replaced whole) instead of standard output\n"
     "  --period YYYY-MM  record: the month of the reading (default: the board's open\n"
     "                    month; with none open, --period is needed)\n"
     "  --segment NAME    record: a segment of the metric's breakdown (e.g. a borough),\n"
@@ -116,6 +123,9 @@ struct options {
     const char *segment;
     const char *note;
     const char *reason;
+    const char *month;
+    const char *output;
+    const char *made_at;
     bool read_only, kiosk, no_color, ascii, no_mouse, first_frame, sample, force, dry_run;
     bool draft, changed; /* report: the working figures; only what moved */
     int cycle_seconds;
@@ -156,6 +166,9 @@ enum option_id {
     OPTION_FORCE,
     OPTION_DRAFT,
     OPTION_CHANGED,
+    OPTION_MONTH,
+    OPTION_OUTPUT,
+    OPTION_MADE_AT,
     OPTION_DRY_RUN,
 };
 
@@ -183,6 +196,9 @@ static const struct option long_options[] = {
     {"force", no_argument, NULL, OPTION_FORCE},
     {"draft", no_argument, NULL, OPTION_DRAFT},
     {"changed", no_argument, NULL, OPTION_CHANGED},
+    {"month", required_argument, NULL, OPTION_MONTH},
+    {"output", required_argument, NULL, OPTION_OUTPUT},
+    {"made-at", required_argument, NULL, OPTION_MADE_AT},
     {"dry-run", no_argument, NULL, OPTION_DRY_RUN},
     {NULL, 0, NULL, 0},
 };
@@ -336,6 +352,16 @@ static int parse_arguments(int argc, char **argv, struct options *options, bool 
             break;
         case OPTION_FORCE:
             options->force = true;
+            break;
+        case OPTION_MONTH:
+            options->month = value;
+            break;
+        case OPTION_OUTPUT:
+            options->output = value;
+            break;
+        case OPTION_MADE_AT:
+            /* Hidden: fixes the pack's "made at" line for tests. */
+            options->made_at = value;
             break;
         case OPTION_DRAFT:
             options->draft = true;
@@ -955,6 +981,79 @@ static int run_month(const struct options *options)
     return change_month(options, publish);
 }
 
+/* boardpack pack [--board CODE] [--month YYYY-MM] [--output FILE]: the board
+ * pack (docs/pack.md) of the newest published month, or of --month; to
+ * standard output, or to FILE through a temporary file renamed into place,
+ * so a reader never sees half a pack. */
+static int run_pack(const struct options *options)
+{
+    if (options->argument_count)
+        return usage_error("pack takes no arguments ('%s'); use --output FILE.",
+                           options->arguments[0]);
+    yearmonth month = YEARMONTH_NONE;
+    if (options->month && !yearmonth_parse(options->month, &month))
+        return usage_error("--month needs a month written YYYY-MM, not '%s'.", options->month);
+    if (options->output && !options->output[0])
+        return usage_error("%s needs a file name.", "--output");
+    char made_at[64];
+    const char *fixed = options->made_at ? options->made_at : getenv("BOARDPACK_PACK_MADE_AT");
+    if (fixed && *fixed)
+        snprintf(made_at, sizeof made_at, "%s", fixed);
+    else
+        current_timestamp(made_at);
+    struct opened opened;
+    struct error error = {0};
+    if (!open_store(options, STORE_READ_ONLY, false, false, &opened, &error))
+        return fail_with(&error);
+    struct board *board = NULL;
+    yearmonth evaluate_at = YEARMONTH_NONE;
+    if (!command_load_view(opened.store, board_code(options), month ? VIEW_MONTH : VIEW_PUBLISHED,
+                           month, &board, &evaluate_at, &error))
+        return close_opened(&opened, fail_with(&error));
+    struct pack_options pack = {.evaluate_at = evaluate_at, .store = opened.path,
+                                .made_at = made_at};
+    int status = EXIT_OK;
+    if (!options->output) {
+        if (!pack_write(board, &pack, stdout, &error))
+            status = fail_with(&error);
+    } else {
+        char *temporary = xasprintf("%s.tmp-XXXXXX", options->output);
+        int descriptor = mkstemp(temporary);
+        FILE *file = descriptor >= 0 ? fdopen(descriptor, "w") : NULL;
+        if (!file) {
+            if (descriptor >= 0) {
+                close(descriptor);
+                remove(temporary);
+            }
+            error_set(&error, EXIT_CANNOT_CREATE, "Cannot write %s: %s.", options->output,
+                      strerror(errno));
+            status = fail_with(&error);
+        } else {
+            /* mkstemp makes it 0600; a pack is a document to share. */
+            mode_t mask = umask(0);
+            umask(mask);
+            fchmod(descriptor, 0666 & ~mask);
+            bool ok = pack_write(board, &pack, file, &error);
+            if (fclose(file) != 0 && ok) {
+                error_set(&error, EXIT_IO, "Cannot write %s.", options->output);
+                ok = false;
+            }
+            if (ok && rename(temporary, options->output) != 0) {
+                error_set(&error, EXIT_CANNOT_CREATE, "Cannot write %s: %s.", options->output,
+                          strerror(errno));
+                ok = false;
+            }
+            if (!ok) {
+                remove(temporary);
+                status = fail_with(&error);
+            }
+        }
+        free(temporary);
+    }
+    board_free(board);
+    return close_opened(&opened, status);
+}
+
 /* boardpack init [--sample]: a new store with the bundled boards (and the
  * sample readings). An existing store that holds boards is refused; an
  * empty one (say, created by hand) is filled. */
@@ -1081,6 +1180,7 @@ static const struct subcommand {
     {"import", run_import}, {"check", run_check},   {"export", run_export},
     {"report", run_report}, {"record", run_record},
     {"month", run_month},      {"delete", run_delete},
+    {"pack", run_pack},
 };
 
 int main(int argc, char **argv)

@@ -8,6 +8,7 @@
 #   tests/bench/run.sh --sizes bundled,M   some sizes only
 #   tests/bench/run.sh --smoke             CI smoke: size M, few keys (~1 min)
 #   tests/bench/run.sh --strict            exit 1 if a bar fails
+#   tests/bench/run.sh pack [--strict]     the board pack alone (pack_bench.py)
 #
 # Any other option goes to tests/bench/bench.py (--help lists them).
 # Results: build/bench/results.json (machine-readable), results.txt and
@@ -24,6 +25,14 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 # Only the binary, quietly: a test added by someone else must not stop this.
 meson compile -C "$build" boardpack >/dev/null
+
+# The board pack's benchmark needs none of the tools below.
+if [ "${1:-}" = pack ]; then
+  shift
+  mkdir -p "$build/bench"
+  exec /usr/bin/python3 tests/bench/pack_bench.py --boardpack "$build/boardpack" \
+    --json "$build/bench/pack.json" "$@"
+fi
 
 # `run.sh csv`: only the CSV feed case (1,000,000 readings against the
 # sqlite3 shell's .import; docs/performance.md), which needs only sqlite3.
