@@ -81,4 +81,13 @@ expect_equal "$(sql "$DB" "SELECT count(*) FROM readings r JOIN metrics m ON m.i
 expect_equal "$(sql "$DB" "SELECT action || '|' || old_value || '|' || new_value FROM audit ORDER BY id DESC LIMIT 1")" \
   "delete-reading|2024-04 Barnet=68|removed: typed as Barnet; it was Enfield's" "removal audited with the old value and reason"
 
+# A feed's segments are checked as record checks them.
+printf 'metric,period,value,segment\n2.1.2,2024-03,70,barnet\n' >"$WORK/segment.csv"
+before=$(store_fingerprint "$DB")
+run "$BOARDPACK" --db "$DB" import "$WORK/segment.csv"
+expect_status 65 "a feed's undeclared segment"
+expect_err_equals "$WORK/segment.csv:2:18: error: no segment 'barnet' for 2.1.2; did you mean 'Barnet'?" \
+  "the feed's segment error, located, with the suggestion"
+expect_equal "$(store_fingerprint "$DB")" "$before" "the refused feed writes nothing"
+
 finish
