@@ -13,6 +13,22 @@
 bool command_parse_value(const char *text, enum unit unit, double *out, struct error *error);
 bool command_parse_period(const char *text, yearmonth *out, struct error *error);
 bool command_check_note(const char *text, struct error *error);
+/* A reading's fields checked as `record` checks them, for a metric already
+ * found: the segment (NULL: the whole series; else text on one line, and
+ * only for a metric with a breakdown), the note, the month (not in the
+ * future) and the value in the metric's unit. On failure *at says which
+ * field is at fault. */
+enum reading_field {
+    READING_FIELD_METRIC,
+    READING_FIELD_PERIOD,
+    READING_FIELD_VALUE,
+    READING_FIELD_SEGMENT,
+    READING_FIELD_NOTE,
+};
+bool command_check_reading(const struct metric_ref *metric, const char *value_text,
+                           const char *period_text, const char *segment, const char *note,
+                           double *value, yearmonth *period, enum reading_field *at,
+                           struct error *error);
 
 /* What an applied command did, so it can be undone (and redone). An
  * import (CHANGE_IMPORT) is one change made of parts, in the order it wrote
@@ -169,6 +185,7 @@ struct board *command_board_structure(const struct board *board);
 struct import_plan_board {
     char *code;
     bool created;                /* a new board */
+    bool compared;               /* a whole file for a board in the store: `diff` says */
     size_t node_count;           /* a new board: its nodes */
     struct board_diff diff;      /* a board in the store: its structure's changes */
     size_t readings_new, readings_replaced, readings_unchanged;
@@ -179,7 +196,8 @@ struct import_plan {
     size_t count, capacity;
 };
 void import_plan_free(struct import_plan *plan);
-/* The plan as people read it: a line per board ("board X: 1 deliverable
+/* The plan as people read it, for each board already in the store that a
+ * whole file changes (compared): a line per board ("board X: 1 deliverable
  * added (1.1.1), ...") and a line per change ("+ deliverable 1.1.1 "..."",
  * "~ 1.1 title: "old" -> "new"", "- retire 2.3.4", "> move 1.2.3 under
  * 1.3"). */
@@ -202,6 +220,52 @@ bool command_edit(struct store *store, const char *board_code, const char *code,
                   struct change *done, struct error *error);
 extern const char *const command_edit_fields[];
 
+/* A readings CSV feed (boardpack import --board CODE FILE.csv; the format
+ * is docs/feeds.md): every row checked as `record` checks a reading
+ * (command_check_reading) against the board's metrics, read once; then,
+ * if no row of any file is bad, all of them written in one transaction:
+ * a row whose value and note equal the stored reading's is left alone
+ * (unchanged), others are new or replace the stored one
+ * ("import-replace-reading" audit row, with the old value), an "import"
+ * audit row per file with its counts, and the board's statuses. A feed
+ * that changes nothing writes nothing, not even an audit row.
+ *
+ * Every bad row is a located error ("FILE:LINE:COLUMN: error: ..."),
+ * handed to options.on_error up to options.error_limit (default 20) and
+ * then once "... and N more errors"; the import then fails (EXIT_DATA,
+ * *error the first of them) and writes nothing. With options.dry_run
+ * everything is done and counted, then rolled back. The files are read
+ * row by row: memory does not grow with their length. counts holds one
+ * entry per file. With `done`, the import is handed back as one
+ * CHANGE_IMPORT change of CHANGE_READING parts (for command_undo and
+ * command_redo); NULL keeps no parts. */
+struct feed_options {
+    bool dry_run;
+    const char *reason;    /* for rows that correct a published month; NULL: none */
+    size_t error_limit;    /* located errors passed on; 0: 20 */
+    void (*on_error)(void *context, const char *message);
+    size_t progress_every; /* rows between calls of on_progress; 0: 100,000 */
+    void (*on_progress)(void *context, const char *file, size_t rows);
+    void *context;
+};
+struct feed_counts {
+    size_t rows;           /* good rows read */
+    size_t added, replaced, unchanged;
+};
+bool command_import_readings_csv(struct store *store, const char *board_code,
+                                 const char *const *paths, size_t count,
+                                 const struct feed_options *options, struct feed_counts *counts,
+                                 struct change *done, struct error *error);
+/* command_import_boards' dry run: the same import of board files, counted
+ * and rolled back. counts[i] is file i's readings (new, replacing a
+ * different one, or the same as the stored one); created[i] whether file
+ * i would create its board; with `plan` (NULL: not wanted), what it would
+ * change of each board already in the store (command_import_plan). Errors
+ * as command_import_boards'. */
+bool command_count_import_boards(struct store *store, struct board *const *boards,
+                                 const char *const *file_names, size_t count,
+                                 struct feed_counts *counts, bool *created,
+                                 struct import_plan *plan, struct error *error);
 /* Imports the bundled boards, and with sample_readings the illustrative
  * readings (marked as sample), into an empty store: command_import_boards
  * for all of them in one transaction. */

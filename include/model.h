@@ -59,6 +59,20 @@ const char *milestone_status_name(enum milestone_status status); /* "on_track" *
 const char *milestone_status_label(enum milestone_status status); /* "on track" */
 bool milestone_status_parse(const char *text, enum milestone_status *out);
 
+/* The longest text each field of a board may hold, counted in characters
+ * (UTF-8 code points, so "£" is one), in one place: the board-file reader,
+ * the command layer (and so the browser's editor) all check against these.
+ * docs/board-file.md lists which field has which limit. */
+#define TEXT_MAXIMUM_CODE 64        /* a code (letters, digits, '.', '-', '_') */
+#define TEXT_MAXIMUM_TITLE 500      /* a title; a metric's name; a value's name */
+#define TEXT_MAXIMUM_LEAD 200       /* an executive lead; who entered something */
+#define TEXT_MAXIMUM_LABEL 100      /* a reporting period, a breakdown, a segment */
+#define TEXT_MAXIMUM_NOTE 4000      /* a note; a comment */
+#define TEXT_MAXIMUM_STATEMENT 4000 /* purpose, vision, a value's text, source */
+/* Whether `length` bytes of UTF-8 hold at most `maximum` characters;
+ * *characters (if not NULL) gets how many they hold. */
+bool text_within_limit(const char *text, size_t length, size_t maximum, size_t *characters);
+
 enum level { LEVEL_AIM, LEVEL_OBJECTIVE, LEVEL_DELIVERABLE, LEVEL_METRIC };
 const char *level_name(enum level level); /* "aim", "objective", ... */
 
@@ -100,6 +114,11 @@ struct metric {
     bool has_tolerance;
     double tolerance;  /* in the metric's units; default: see rules.h */
     char *breakdown;   /* a dimension, e.g. "borough"; NULL if none */
+    /* The segments of the breakdown the metric declares, in the file's
+     * order; none: any segment is taken (a file from before segments were
+     * declared). */
+    char **segments;
+    size_t segment_count;
     int stale_months;  /* 0: the default (3) */
     struct spc_settings spc;
     /* Readings, sorted: the whole series first, by period, then each
@@ -263,6 +282,16 @@ const struct reading *metric_latest_reading(const struct metric *metric);
 /* The whole series (segment NULL) as a contiguous range of metric.readings. */
 size_t metric_series(const struct metric *metric, const char *segment,
                      const struct reading **first);
+/* Whether a metric with these declared segments takes readings for
+ * `segment`: any, when it declares none; else only one it declares, exactly. */
+bool segments_include(char *const *segments, size_t count, const char *segment);
+/* What to say of a segment that is not declared, after "no segment 'x' for
+ * 2.1.2; ": "did you mean 'Barnet'?" (a declared segment that differs only
+ * in case, else the closest by edit distance when it is close), or else
+ * "expected 'Barnet', 'Camden' or 'Enfield'" (cut short with "..." when the
+ * list does not fit). */
+void segment_suggestion(char *const *segments, size_t count, const char *segment, char *out,
+                        size_t size);
 /* Sorts metric.readings into the order documented above. */
 void metric_sort_readings(struct metric *metric);
 /* Moves what a board file lists at its top level (readings, milestone

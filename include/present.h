@@ -94,6 +94,9 @@ enum rag present_milestone_label(const struct milestone *milestone, yearmonth as
  * no reading (the screens say "no data", the reports "no reading"). */
 void present_value_against_target(const struct metric *metric, const struct metric_status *status,
                                   bool ascii, const char *missing, char *out, size_t size);
+/* A statistic (a mean, a process limit) in the metric's unit, to two
+ * decimals at most, a mean of counts not rounded to a whole one: "60.2%". */
+void present_statistic(enum unit unit, double value, char *out, size_t size);
 /* How the latest reading moved from the one before: "↑" "↓" "→" (ASCII
  * "^" "v" "="), or " " with fewer than two readings. */
 const char *present_trend_mark(const struct metric *metric, bool ascii);
@@ -214,6 +217,9 @@ size_t present_missing(const struct board *board, const struct board_status *sta
 /* SPC over a metric's whole series, with the metric's own settings,
  * direction and target. Free the result with spc_result_free. */
 void metric_analyse_spc(const struct metric *metric, struct spc_result *out);
+/* The same over the readings up to as_of (YEARMONTH_NONE: all of them), as
+ * a report or the pack of a month shows it. */
+void metric_analyse_spc_at(const struct metric *metric, yearmonth as_of, struct spc_result *out);
 
 /* ---- The detail of a node ------------------------------------------------- */
 
@@ -239,9 +245,23 @@ void present_metric_detail(const struct node *node, const struct metric *metric,
                            const struct metric_status *status,
                            const struct present_detail_options *options,
                            struct present_lines *out);
+/* A metric's facts as the detail pane and the board pack word them, without
+ * their labels: the baseline "58.5% (Mar 2023)" ("" without one), the target
+ * "75% by Mar 2024 (higher is better)", the trajectory "Jun 2023 60%, Mar
+ * 2024 75%" (appended to out; nothing without one). */
+void present_baseline(const struct metric *metric, char *out, size_t size);
+void present_target(const struct metric *metric, char *out, size_t size);
+void present_trajectory(const struct metric *metric, struct text_buffer *out);
 /* The breakdown: each segment's latest value and month, and the spread
  * between the best and the worst ("    Spread 12.5 points between ..."). */
 void present_breakdown(const struct metric *metric, struct present_lines *out);
+/* Calls `each` with every segment's latest reading, in segment order. */
+void present_each_segment_latest(const struct metric *metric,
+                                 void (*each)(const struct reading *reading, void *context),
+                                 void *context);
+/* The spread sentence alone: "Spread 12.5 points between Barnet (80%) and
+ * Enfield (67.5%)"; false (and "") without two segments that differ. */
+bool present_breakdown_spread(const struct metric *metric, char *out, size_t size);
 
 /* ---- The kiosk ------------------------------------------------------------- */
 

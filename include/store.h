@@ -101,6 +101,12 @@ bool store_is_same(struct store *store);
 bool store_begin(struct store *store, struct error *error);
 bool store_commit(struct store *store, struct error *error);
 void store_rollback(struct store *store);
+/* store_begin for a feed of many readings (command_import_readings_csv):
+ * SQLite's foreign key checks are off until the transaction's commit or
+ * rollback. A feed writes only metric ids it has read from the store
+ * under the same write lock, so the check cannot fail; made per row, it
+ * costs a statement journal per row (a fifth of a feed's time). */
+bool store_begin_feed(struct store *store, struct error *error);
 
 /* What an import wrote, reported to the caller as it goes (in the import's
  * transaction) so that it can audit it and keep an undo record. Pointers
@@ -123,6 +129,7 @@ struct store_written {
     const struct milestone_update *update;  /* STORE_WROTE_MILESTONE_UPDATE */
     const struct comment *comment;          /* STORE_WROTE_COMMENT */
     long long row_id;                       /* the update's or comment's row */
+    bool unchanged; /* a reading the same as the stored one: not written, only told */
 };
 typedef bool store_import_written(void *context, const struct store_written *written,
                                   struct error *error);
@@ -297,6 +304,8 @@ struct metric_ref {
     char *code;
     char *breakdown; /* NULL if the metric has no segments */
     yearmonth retired; /* the month it was retired; NONE while live */
+    char **segments; /* the segments it declares; none: any is taken */
+    size_t segment_count;
 };
 void metric_ref_free(struct metric_ref *ref);
 bool store_find_metric(struct store *store, const char *board_code, const char *metric_code,
@@ -318,6 +327,58 @@ bool store_put_reading_sample(struct store *store, long long metric_id, yearmont
  * series): *found false if none. Free it with reading_free_fields. */
 bool store_get_reading(struct store *store, long long metric_id, yearmonth period,
                        const char *segment, struct reading *out, bool *found, struct error *error);
+
+/* A reading from a feed (a readings CSV), in the current transaction: put
+ * if the month and segment have none (STORE_PUT_NEW), left alone if the
+ * stored one has the same value and note and is not sample data
+ * (STORE_PUT_UNCHANGED, nothing written), else replaced
+ * (STORE_PUT_REPLACED). *old holds the stored reading when there was one
+ * (freed and refilled by each call; free the last with
+ * store_old_reading_free). metric_latest is not refreshed per reading:
+ * call store_refresh_latest once after the feed, in the same transaction. */
+enum store_put_result { STORE_PUT_NEW, STORE_PUT_REPLACED, STORE_PUT_UNCHANGED };
+struct store_old_reading {
+    double value;
+    char *note, *entered_by, *entered_at;
+    bool sample;
+};
+void store_old_reading_free(struct store_old_reading *old);
+bool store_put_feed_reading(struct store *store, long long metric_id, yearmonth period,
+                            const char *segment, double value, const char *note,
+                            const char *who, const char *when, enum store_put_result *result,
+                            struct store_old_reading *old, struct error *error);
+/* A feed's readings in batches: store_feed_put queues a reading, and
+ * writes the queue, many readings to a statement, once it is full;
+ * store_feed_flush writes what is left. Each reading, in the order put,
+ * is then handed to `told` with what store_put_feed_reading would have
+ * made of it (new, replaced with *old as it was, or unchanged), as if
+ * they had been put one at a time. `tag` is the caller's, handed back. */
+struct store_feed;
+struct store_feed_row {
+    long long metric_id;
+    yearmonth period;
+    char *segment; /* NULL: the whole series */
+    double value;
+    char *note;
+    const void *tag;
+};
+typedef bool store_feed_written(void *context, const struct store_feed_row *row,
+                                enum store_put_result result,
+                                const struct store_old_reading *old, struct error *error);
+struct store_feed *store_feed_start(struct store *store, const char *who, const char *when,
+                                    store_feed_written *told, void *context);
+bool store_feed_put(struct store_feed *feed, long long metric_id, yearmonth period,
+                    const char *segment, double value, const char *note, const void *tag,
+                    struct error *error);
+bool store_feed_flush(struct store_feed *feed, struct error *error);
+void store_feed_end(struct store_feed *feed);
+/* Brings a board's metric_latest up to its readings (after a feed). */
+bool store_refresh_latest(struct store *store, const char *board_code, struct error *error);
+/* Every metric of a board, sorted by code (strcmp order), read once so a
+ * feed of a million rows looks its codes up in memory. */
+bool store_list_metric_refs(struct store *store, const char *board_code, struct metric_ref **out,
+                            size_t *count, struct error *error);
+void metric_refs_free(struct metric_ref *refs, size_t count);
 bool store_delete_reading(struct store *store, long long metric_id, yearmonth period,
                           const char *segment, struct error *error);
 bool store_add_milestone_update(struct store *store, long long node_id,

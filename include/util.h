@@ -88,6 +88,9 @@ size_t utf8_decode(const char *text, size_t length, wchar_t *out);
  * or 0 for a surrogate or anything beyond U+10FFFF. */
 size_t utf8_encode(wchar_t character, char out[4]);
 bool utf8_is_valid(const char *text, size_t length);
+/* Characters (code points) in `length` bytes of UTF-8: the bytes that do
+ * not continue a character (an invalid byte counts as one). */
+size_t utf8_character_count(const char *text, size_t length);
 /* C0 and C1 controls and DEL: never sent to a terminal or stored. */
 bool character_is_control(wchar_t character);
 /* Terminal cells of one character: libc's wcwidth in a UTF-8 locale (0 for
@@ -106,6 +109,11 @@ bool text_is_clean(const char *text, bool allow_tab);
  * people write by hand (90, not 9e+01). 17 digits give back every double;
  * 15 hide binary noise (0.1 + 0.2 shows as 0.3). */
 void format_number_shortest(double value, int most_digits, char *out, size_t size);
+
+/* The Levenshtein distance between two texts, byte by byte, with ASCII
+ * letters compared without case ("Barnit" and "barnet" are 1 apart), for
+ * "did you mean" suggestions. */
+size_t edit_distance(const char *a, const char *b);
 
 /* Writes one CSV field, RFC 4180: a field with a comma, quote, CR or LF is
  * quoted and its quotes doubled; NULL writes nothing. */

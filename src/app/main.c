@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "boardfile.h"
 #include "bundled.h"
 #include "command.h"
 #include "config.h"
+#include "pack.h"
 #include "settings.h"
 #include "report.h"
 #include "rules.h"
@@ -28,12 +31,15 @@ static const char usage_text[] =
     "  boardpack [--db PATH] [--board CODE] [--read-only] [--kiosk [--cycle SECONDS]]\n"
     "            [--no-color] [--ascii] [--no-mouse]       browse (the default command)\n"
     "  boardpack [--db PATH] init [--sample]                 create a store with the bundled boards\n"
-    "  boardpack [--db PATH] import FILE...                  load board files (one transaction)\n"
-    "  boardpack [--db PATH] import --dry-run FILE...        what import would change; writes nothing\n"
+    "  boardpack [--db PATH] import [--dry-run] [--board CODE] FILE...\n"
+    "                                                        board files (.yaml), or readings CSV\n"
+    "                                                        (.csv) for --board; one transaction\n"
     "  boardpack check FILE...                               validate only; writes nothing\n"
     "  boardpack [--db PATH] export [--board CODE] [--format yaml|csv]\n"
     "  boardpack [--db PATH] report [--board CODE] [--format text|csv|md]\n"
     "                               [--as-of YYYY-MM | --draft] [--changed]\n"
+    "  boardpack [--db PATH] pack [--board CODE] [--month YYYY-MM] [--output FILE]\n"
+    "                                                        the board pack: one HTML file to print\n"
     "  boardpack [--db PATH] record CODE VALUE [--period YYYY-MM] [--segment NAME] [--note TEXT]\n"
     "                                  [--reason TEXT]\n"
     "  boardpack [--db PATH] delete CODE --period YYYY-MM [--segment NAME] --reason TEXT\n"
@@ -71,15 +77,19 @@ static const char help_text[] =
     "  --draft           report the working figures, with the open month (PROVISIONAL)\n"
     "  --changed         report only the rows whose status moved since the last\n"
     "                    published month, with their aims and objectives\n"
+    "  --month YYYY-MM   pack: that month (as published if it is; default: the newest\n"
+    "                    published month, else the provisional working figures)\n"
+    "  --output FILE     pack: write FILE (replaced whole) instead of standard output\n"
     "  --period YYYY-MM  record: the month of the reading (default: the board's open\n"
     "                    month; with none open, --period is needed)\n"
-    "  --segment NAME    record: a segment of the metric's breakdown (e.g. a borough)\n"
+    "  --segment NAME    record: a segment of the metric's breakdown (e.g. a borough),\n"
+    "                    one it declares if its board file lists segments\n"
     "  --note TEXT       record: a note on the reading\n"
-    "  --reason TEXT     record: why a published month is corrected (needed then);\n"
-    "                    delete: why the reading is removed (always needed)\n"
+    "  --reason TEXT     record, import: why a published month is corrected (needed\n"
+    "                    then); delete: why the reading is removed (always needed)\n"
     "  --sample          init: add the illustrative sample readings (SAMPLE DATA)\n"
+    "  --dry-run         import: check and count what would change, write nothing\n"
     "  --force           backup: replace an existing FILE\n"
-    "  --dry-run         import: print what would change, and write nothing\n"
     "\n"
     "edit FIELDs: title, lead, due (a milestone's month), retire, restore (no VALUE);\n"
     "a metric's name, unit, direction, baseline, target, tolerance, stale_after,\n"
@@ -96,6 +106,12 @@ static const char help_text[] =
     "SAMPLE DATA); init creates one on purpose. Every other command on a store that\n"
     "does not exist says so and exits 66, creating nothing; import of a board file\n"
     "into a new path creates an empty store first.\n"
+    "A FILE ending in .csv is a readings CSV: a header row naming metric, period and\n"
+    "value (and optionally segment and note), one reading a row, for the board\n"
+    "--board names (default nlmhp-2023-24). Every bad row is reported as\n"
+    "FILE:LINE:COLUMN: error: ...; then nothing is written. Rows equal to the stored\n"
+    "reading are left alone, so importing a feed twice changes nothing. CSV files\n"
+    "and board files go in separate import commands (docs/feeds.md).\n"
     "Exit status: 0 ok, 2 usage, 65 bad data, 66 no store or file, 73 store or backup\n"
     "cannot be written (or init on a store with boards, backup onto a file without\n"
     "--force), 75 store busy.\n"
@@ -114,6 +130,9 @@ struct options {
     const char *segment;
     const char *note;
     const char *reason;
+    const char *month;
+    const char *output;
+    const char *made_at;
     bool read_only, kiosk, no_color, ascii, no_mouse, first_frame, sample, force, dry_run;
     bool draft, changed; /* report: the working figures; only what moved */
     int cycle_seconds;
@@ -154,6 +173,9 @@ enum option_id {
     OPTION_FORCE,
     OPTION_DRAFT,
     OPTION_CHANGED,
+    OPTION_MONTH,
+    OPTION_OUTPUT,
+    OPTION_MADE_AT,
     OPTION_DRY_RUN,
 };
 
@@ -181,6 +203,9 @@ static const struct option long_options[] = {
     {"force", no_argument, NULL, OPTION_FORCE},
     {"draft", no_argument, NULL, OPTION_DRAFT},
     {"changed", no_argument, NULL, OPTION_CHANGED},
+    {"month", required_argument, NULL, OPTION_MONTH},
+    {"output", required_argument, NULL, OPTION_OUTPUT},
+    {"made-at", required_argument, NULL, OPTION_MADE_AT},
     {"dry-run", no_argument, NULL, OPTION_DRY_RUN},
     {NULL, 0, NULL, 0},
 };
@@ -335,6 +360,16 @@ static int parse_arguments(int argc, char **argv, struct options *options, bool 
         case OPTION_FORCE:
             options->force = true;
             break;
+        case OPTION_MONTH:
+            options->month = value;
+            break;
+        case OPTION_OUTPUT:
+            options->output = value;
+            break;
+        case OPTION_MADE_AT:
+            /* Hidden: fixes the pack's "made at" line for tests. */
+            options->made_at = value;
+            break;
         case OPTION_DRAFT:
             options->draft = true;
             break;
@@ -484,54 +519,51 @@ static int run_check(const struct options *options)
     return EXIT_OK;
 }
 
-static void print_plan(const struct import_plan *plan)
+/* A readings CSV by its name: FILE.csv, any case. */
+static bool is_readings_csv(const char *path)
 {
-    struct text_buffer text = {0};
-    import_plan_format(plan, &text);
-    if (text.data)
-        fputs(text.data, stdout);
-    text_free(&text);
+    size_t length = strlen(path);
+    return length > 4 && strcasecmp(path + length - 4, ".csv") == 0;
 }
 
-/* import --dry-run: the import worked out and rolled back, its plan
- * printed. A store that does not exist yet is not created: every board in
- * the files would be new. */
-static int dry_run_import(const struct options *options, struct board **boards, int count)
+static int run_import_csv(const struct options *options);
+
+/* import --dry-run of board files: what each would do, and nothing kept
+ * (a store this run created for it is removed again). */
+static int dry_run_boards(const struct options *options, struct board **boards,
+                          struct opened *opened)
 {
+    size_t count = (size_t)options->argument_count;
+    struct feed_counts *counts = xcalloc(count, sizeof *counts);
+    bool *created = xcalloc(count, sizeof *created);
     struct error error = {0};
-    char *path = store_location(options);
-    bool exists = store_exists(path);
-    free(path);
-    struct import_plan plan = {0};
     int status = EXIT_OK;
-    if (!exists) {
-        for (int i = 0; i < count; i++) {
-            if (boards[i]->readings_only) {
-                error_set_at(&error, options->arguments[i], boards[i]->where.line,
-                             boards[i]->where.column,
-                             "there is no board '%s' in the store to add readings to",
-                             boards[i]->code);
-                import_plan_free(&plan);
-                return fail_with(&error);
-            }
-            printf("board %s: new board (%zu aims, objectives and deliverables); readings: %zu "
-                   "new\n", boards[i]->code, boards[i]->node_count, boards[i]->reading_count);
+    struct import_plan plan = {0};
+    if (command_count_import_boards(opened->store, boards, options->arguments, count, counts,
+                                    created, &plan, &error)) {
+        for (size_t i = 0; i < count; i++) {
+            const struct feed_counts *c = &counts[i];
+            printf("dry run: %s: ", options->arguments[i]);
+            if (created[i])
+                printf("would create board %s; ", boards[i]->code);
+            printf("%zu reading%s: %zu new, %zu replaced, %zu unchanged; nothing written.\n",
+                   c->rows, c->rows == 1 ? "" : "s", c->added, c->replaced, c->unchanged);
         }
-        fputs("Dry run: nothing was written (there is no store yet).\n", stdout);
-        return EXIT_OK;
-    }
-    struct opened opened;
-    if (!open_store(options, STORE_READ_WRITE, false, false, &opened, &error))
-        return fail_with(&error);
-    if (!command_import_plan(opened.store, boards, options->arguments, (size_t)count, false,
-                             options->reason, true, &plan, NULL, &error)) {
-        status = fail_with(&error);
+        /* A board already in the store, changed by a whole file: the plan,
+         * a line per board and one per change (docs/keeping-a-board.md). */
+        struct text_buffer text = {0};
+        import_plan_format(&plan, &text);
+        if (text.data)
+            fputs(text.data, stdout);
+        text_free(&text);
     } else {
-        print_plan(&plan);
-        fputs("Dry run: nothing was written.\n", stdout);
+        status = fail_with(&error);
     }
+    store_discard(opened->store); /* removes the store only if this run created it */
     import_plan_free(&plan);
-    return close_opened(&opened, status);
+    free(counts);
+    free(created);
+    return status;
 }
 
 static int run_import(const struct options *options)
@@ -539,6 +571,18 @@ static int run_import(const struct options *options)
     if (options->argument_count == 0)
         return usage_error("%s needs at least one FILE.", "import");
     int count = options->argument_count;
+    int csv_files = 0;
+    const char *a_csv = NULL;
+    for (int i = 0; i < count; i++)
+        if (is_readings_csv(options->arguments[i]))
+            csv_files++, a_csv = a_csv ? a_csv : options->arguments[i];
+    if (csv_files && csv_files < count)
+        return usage_error("import takes board files or readings CSV files, not both at once "
+                           "('%s' is a CSV); import them in two commands.",
+                           a_csv);
+    if (csv_files)
+        return run_import_csv(options);
+
     struct board **boards = xcalloc((size_t)count, sizeof *boards);
     struct error error = {0};
     int status = EXIT_OK;
@@ -551,17 +595,12 @@ static int run_import(const struct options *options)
     for (int i = 0; i < count && status == EXIT_OK; i++)
         any_board = any_board || !boards[i]->readings_only;
     struct opened opened = {0};
-    if (status == EXIT_OK && options->dry_run) {
-        status = dry_run_import(options, boards, count);
-        for (int i = 0; i < count; i++)
-            board_free(boards[i]);
-        free(boards);
-        return status;
-    }
     if (status == EXIT_OK &&
         !open_store(options, STORE_READ_WRITE, false, any_board, &opened, &error))
         status = fail_with(&error);
-    if (status == EXIT_OK) {
+    if (status == EXIT_OK && options->dry_run) {
+        status = dry_run_boards(options, boards, &opened);
+    } else if (status == EXIT_OK) {
         /* No undo record: the command line has no session to undo in. */
         bool ok = command_import_boards(opened.store, boards, options->arguments, (size_t)count,
                                         false, options->reason, NULL, &error);
@@ -589,6 +628,83 @@ static int run_import(const struct options *options)
 static const char *board_code(const struct options *options)
 {
     return options->board ? options->board : DEFAULT_BOARD;
+}
+
+/* Where a feed's located errors and progress go: stderr, progress only
+ * when stderr is a terminal. */
+struct feed_output {
+    bool progress_shown;
+    bool errors_shown;
+};
+
+static void print_feed_error(void *context, const char *message)
+{
+    struct feed_output *output = context;
+    if (output->progress_shown) {
+        fputc('\n', stderr);
+        output->progress_shown = false;
+    }
+    fprintf(stderr, "%s\n", message);
+    output->errors_shown = true;
+}
+
+static void print_feed_progress(void *context, const char *file, size_t rows)
+{
+    struct feed_output *output = context;
+    fprintf(stderr, "\r%s: %zu rows read", file, rows);
+    fflush(stderr);
+    output->progress_shown = true;
+}
+
+/* boardpack import [--dry-run] [--board CODE] FILE.csv...: a feed of
+ * readings for one board, which must be in the store already. */
+static int run_import_csv(const struct options *options)
+{
+    struct opened opened;
+    struct error error = {0};
+    if (!open_store(options, STORE_READ_WRITE, false, false, &opened, &error))
+        return fail_with(&error);
+    if (store_is_read_only(opened.store)) {
+        error_set(&error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing was "
+                                              "imported.",
+                  opened.path);
+        return close_opened(&opened, fail_with(&error));
+    }
+    size_t count = (size_t)options->argument_count;
+    struct feed_counts *counts = xcalloc(count, sizeof *counts);
+    struct feed_output output = {0};
+    struct feed_options feed = {
+        .dry_run = options->dry_run,
+        .reason = options->reason,
+        .on_error = print_feed_error,
+        .on_progress = isatty(STDERR_FILENO) ? print_feed_progress : NULL,
+        .context = &output,
+    };
+    int status = EXIT_OK;
+    bool ok = command_import_readings_csv(opened.store, board_code(options), options->arguments,
+                                          count, &feed, counts, NULL, &error);
+    if (output.progress_shown)
+        fputc('\n', stderr);
+    if (!ok) {
+        /* Bad rows went out as they were found; other failures here. */
+        if (error.status == EXIT_DATA && output.errors_shown)
+            status = EXIT_DATA;
+        else
+            status = fail_with(&error);
+    }
+    for (size_t i = 0; ok && i < count; i++) {
+        const struct feed_counts *c = &counts[i];
+        if (options->dry_run)
+            printf("dry run: %s: %zu reading%s: %zu new, %zu replaced, %zu unchanged; nothing "
+                   "written.\n",
+                   options->arguments[i], c->rows, c->rows == 1 ? "" : "s", c->added,
+                   c->replaced, c->unchanged);
+        else
+            fprintf(stderr, "Imported %s into %s: %zu new, %zu replaced, %zu unchanged.\n",
+                    options->arguments[i], opened.path, c->added, c->replaced, c->unchanged);
+    }
+    free(counts);
+    return close_opened(&opened, status);
 }
 
 /* Writes a board to standard output, as `how` says. */
@@ -886,6 +1002,79 @@ static int run_month(const struct options *options)
     return change_month(options, publish);
 }
 
+/* boardpack pack [--board CODE] [--month YYYY-MM] [--output FILE]: the board
+ * pack (docs/pack.md) of the newest published month, or of --month; to
+ * standard output, or to FILE through a temporary file renamed into place,
+ * so a reader never sees half a pack. */
+static int run_pack(const struct options *options)
+{
+    if (options->argument_count)
+        return usage_error("pack takes no arguments ('%s'); use --output FILE.",
+                           options->arguments[0]);
+    yearmonth month = YEARMONTH_NONE;
+    if (options->month && !yearmonth_parse(options->month, &month))
+        return usage_error("--month needs a month written YYYY-MM, not '%s'.", options->month);
+    if (options->output && !options->output[0])
+        return usage_error("%s needs a file name.", "--output");
+    char made_at[64];
+    const char *fixed = options->made_at ? options->made_at : getenv("BOARDPACK_PACK_MADE_AT");
+    if (fixed && *fixed)
+        snprintf(made_at, sizeof made_at, "%s", fixed);
+    else
+        current_timestamp(made_at);
+    struct opened opened;
+    struct error error = {0};
+    if (!open_store(options, STORE_READ_ONLY, false, false, &opened, &error))
+        return fail_with(&error);
+    struct board *board = NULL;
+    yearmonth evaluate_at = YEARMONTH_NONE;
+    if (!command_load_view(opened.store, board_code(options), month ? VIEW_MONTH : VIEW_PUBLISHED,
+                           month, &board, &evaluate_at, &error))
+        return close_opened(&opened, fail_with(&error));
+    struct pack_options pack = {.evaluate_at = evaluate_at, .store = opened.path,
+                                .made_at = made_at};
+    int status = EXIT_OK;
+    if (!options->output) {
+        if (!pack_write(board, &pack, stdout, &error))
+            status = fail_with(&error);
+    } else {
+        char *temporary = xasprintf("%s.tmp-XXXXXX", options->output);
+        int descriptor = mkstemp(temporary);
+        FILE *file = descriptor >= 0 ? fdopen(descriptor, "w") : NULL;
+        if (!file) {
+            if (descriptor >= 0) {
+                close(descriptor);
+                remove(temporary);
+            }
+            error_set(&error, EXIT_CANNOT_CREATE, "Cannot write %s: %s.", options->output,
+                      strerror(errno));
+            status = fail_with(&error);
+        } else {
+            /* mkstemp makes it 0600; a pack is a document to share. */
+            mode_t mask = umask(0);
+            umask(mask);
+            fchmod(descriptor, 0666 & ~mask);
+            bool ok = pack_write(board, &pack, file, &error);
+            if (fclose(file) != 0 && ok) {
+                error_set(&error, EXIT_IO, "Cannot write %s.", options->output);
+                ok = false;
+            }
+            if (ok && rename(temporary, options->output) != 0) {
+                error_set(&error, EXIT_CANNOT_CREATE, "Cannot write %s: %s.", options->output,
+                          strerror(errno));
+                ok = false;
+            }
+            if (!ok) {
+                remove(temporary);
+                status = fail_with(&error);
+            }
+        }
+        free(temporary);
+    }
+    board_free(board);
+    return close_opened(&opened, status);
+}
+
 /* boardpack edit CODE FIELD [VALUE]: one field of the board changed, as
  * the difference between the board and its edited copy. */
 static int run_edit(const struct options *options)
@@ -1045,7 +1234,7 @@ static const struct subcommand {
     {"import", run_import}, {"check", run_check},   {"export", run_export},
     {"report", run_report}, {"record", run_record},
     {"month", run_month},      {"delete", run_delete},
-    {"edit", run_edit},
+    {"pack", run_pack},         {"edit", run_edit},
 };
 
 int main(int argc, char **argv)

@@ -17,12 +17,16 @@
 
 /* Board files nest about eight levels; anything far deeper is hostile. */
 #define MAXIMUM_DEPTH 64
-#define MAXIMUM_CODE_LENGTH 64
 /* Ten years of monthly points is 120; a bound keeps the duplicate check cheap. */
 #define MAXIMUM_TRAJECTORY_POINTS 1200
 #define MAXIMUM_KEYS 16
 #define MAXIMUM_STALE_MONTHS 120
 #define MAXIMUM_SPC_LENGTH 1000
+/* A breakdown has a handful of segments (five boroughs); the bound keeps the
+ * repeat check cheap. */
+#define MAXIMUM_SEGMENTS 1000
+/* A key longer than any key is no near miss of one. */
+#define MAXIMUM_KEY_LENGTH 64
 
 /* ---- The located tree ------------------------------------------------- */
 
@@ -245,9 +249,12 @@ static bool expect_kind(struct reader *reader, size_t node, enum tree_kind kind,
     return fail_expected(reader, node, kind == TREE_LIST ? "a list" : "a mapping", key);
 }
 
-/* Free text: one line, no control characters. */
+/* Free text: one line, no control characters, at most `maximum` characters
+ * (a TEXT_MAXIMUM_ limit). `owner` is the code of the aim, objective,
+ * deliverable or metric it belongs to, when known, for the message ("the
+ * title of '1.2' is 612 characters long; at most 500"). */
 static bool read_text(struct reader *reader, size_t node, const char *key, bool may_be_empty,
-                      char **out)
+                      size_t maximum, const char *owner, char **out)
 {
     const struct tree_node *scalar = &reader->nodes[node];
     if (scalar->kind != TREE_SCALAR || scalar_is_nothing(reader, node))
@@ -260,6 +267,14 @@ static bool read_text(struct reader *reader, size_t node, const char *key, bool 
                             key);
     if (memchr(text, '\0', scalar->length) || !text_is_clean(text, false))
         return fail_at_node(reader, node, "'%s' contains a control character", key);
+    size_t characters;
+    if (!text_within_limit(text, scalar->length, maximum, &characters)) {
+        if (owner)
+            return fail_at_node(reader, node, "the %s of '%s' is %zu characters long; at most %zu",
+                                key, owner, characters, maximum);
+        return fail_at_node(reader, node, "'%s' is %zu characters long; at most %zu", key,
+                            characters, maximum);
+    }
     *out = xstrndup(text, scalar->length);
     return true;
 }
@@ -279,9 +294,9 @@ static bool read_code(struct reader *reader, size_t node, const char *key, char 
         return fail_expected(reader, node, "a code", key);
     if (scalar->length == 0)
         return fail_at_node(reader, node, "'%s' is empty", key);
-    if (scalar->length > MAXIMUM_CODE_LENGTH)
+    if (scalar->length > TEXT_MAXIMUM_CODE)
         return fail_at_node(reader, node, "code '%s' is longer than %d characters",
-                            shown(reader, node, text), MAXIMUM_CODE_LENGTH);
+                            shown(reader, node, text), TEXT_MAXIMUM_CODE);
     const char *code = scalar_text(reader, node);
     for (size_t i = 0; i < scalar->length; i++)
         if (!is_code_character(code[i]))
@@ -471,31 +486,6 @@ static void walk_begin(struct key_walk *walk, size_t mapping, const char *contex
         walk->keys[i] = keys[i];
 }
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t a_length = strlen(a), b_length = strlen(b);
-    if (a_length > 31 || b_length > 31)
-        return (size_t)-1;
-    size_t previous[32], current[32];
-    for (size_t j = 0; j <= b_length; j++)
-        previous[j] = j;
-    for (size_t i = 1; i <= a_length; i++) {
-        current[0] = i;
-        for (size_t j = 1; j <= b_length; j++) {
-            char x = a[i - 1], y = b[j - 1];
-            /* Case differences are near misses, not new words. */
-            if (x >= 'A' && x <= 'Z')
-                x = (char)(x - 'A' + 'a');
-            size_t substitute = previous[j - 1] + (x != y);
-            size_t insert = current[j - 1] + 1, delete = previous[j] + 1;
-            size_t best = insert < delete ? insert : delete;
-            current[j] = substitute < best ? substitute : best;
-        }
-        memcpy(previous, current, sizeof previous);
-    }
-    return previous[b_length];
-}
-
 /* "code, title, lead or objectives" */
 static void list_words(const char *const *words, char *out, size_t size)
 {
@@ -519,7 +509,7 @@ static bool fail_unknown_key(struct reader *reader, size_t key, const char *cont
     shown(reader, key, text);
     const char *closest = NULL;
     size_t closest_distance = 3;
-    for (size_t i = 0; keys[i]; i++) {
+    for (size_t i = 0; reader->nodes[key].length <= MAXIMUM_KEY_LENGTH && keys[i]; i++) {
         size_t distance = edit_distance(scalar_text(reader, key), keys[i]);
         if (distance < closest_distance && distance < reader->nodes[key].length) {
             closest = keys[i];
@@ -612,8 +602,8 @@ static struct source_location location_of(const struct reader *reader, size_t no
 /* How one key's value is read into its member of a record. */
 enum field_kind {
     FIELD_CODE,          /* char *, a code */
-    FIELD_TEXT,          /* char *, text that may not be empty */
-    FIELD_TEXT_OR_EMPTY, /* char *, text that may be empty */
+    FIELD_TEXT,          /* char *, text that may not be empty, at most `maximum` characters */
+    FIELD_TEXT_OR_EMPTY, /* char *, text that may be empty, at most `maximum` characters */
     FIELD_PERIOD,        /* yearmonth */
     FIELD_NUMBER,        /* double */
     FIELD_WHOLE_NUMBER,  /* int, from `minimum` to `maximum` */
@@ -636,7 +626,7 @@ struct field {
     size_t member; /* offsetof the member it fills in the record */
     bool required;
     size_t spot;   /* SPOT(...) or 0 */
-    int minimum, maximum;
+    int minimum, maximum; /* a whole number's range; text's most characters */
     bool (*read)(struct reader *reader, size_t value, void *record); /* FIELD_OTHER */
 };
 
@@ -648,9 +638,9 @@ static bool read_field(struct reader *reader, const struct field *field, size_t 
     case FIELD_CODE:
         return read_code(reader, value, field->key, member);
     case FIELD_TEXT:
-        return read_text(reader, value, field->key, false, member);
+        return read_text(reader, value, field->key, false, (size_t)field->maximum, NULL, member);
     case FIELD_TEXT_OR_EMPTY:
-        return read_text(reader, value, field->key, true, member);
+        return read_text(reader, value, field->key, true, (size_t)field->maximum, NULL, member);
     case FIELD_PERIOD:
         return read_period(reader, value, field->key, member);
     case FIELD_NUMBER:
@@ -836,8 +826,10 @@ static void *grow_by_one(void *array, size_t *capacity, size_t *count, size_t it
 
 enum { VALUE_NAME, VALUE_TEXT };
 static const struct field value_fields[] = {
-    [VALUE_NAME] = {"name", FIELD_TEXT, offsetof(struct board_value, name), .required = true},
-    [VALUE_TEXT] = {"text", FIELD_TEXT_OR_EMPTY, offsetof(struct board_value, text)},
+    [VALUE_NAME] = {"name", FIELD_TEXT, offsetof(struct board_value, name), .required = true,
+                    .maximum = TEXT_MAXIMUM_TITLE},
+    [VALUE_TEXT] = {"text", FIELD_TEXT_OR_EMPTY, offsetof(struct board_value, text),
+                    .maximum = TEXT_MAXIMUM_STATEMENT},
     {NULL},
 };
 
@@ -864,7 +856,7 @@ static bool read_source(struct reader *reader, size_t value, void *record)
 {
     (void)record;
     char *source = NULL;
-    bool ok = read_text(reader, value, "source", true, &source);
+    bool ok = read_text(reader, value, "source", true, TEXT_MAXIMUM_STATEMENT, NULL, &source);
     free(source);
     return ok;
 }
@@ -886,10 +878,14 @@ enum { BOARD_CODE, BOARD_TITLE, BOARD_PERIOD, BOARD_PURPOSE, BOARD_VISION, BOARD
        BOARD_SOURCE, BOARD_SAMPLE, BOARD_SPC };
 static const struct field board_fields[] = {
     [BOARD_CODE] = {"code", FIELD_CODE, offsetof(struct board, code), .required = true},
-    [BOARD_TITLE] = {"title", FIELD_TEXT, offsetof(struct board, title)},
-    [BOARD_PERIOD] = {"period", FIELD_TEXT, offsetof(struct board, reporting_period)},
-    [BOARD_PURPOSE] = {"purpose", FIELD_TEXT_OR_EMPTY, offsetof(struct board, purpose)},
-    [BOARD_VISION] = {"vision", FIELD_TEXT_OR_EMPTY, offsetof(struct board, vision)},
+    [BOARD_TITLE] = {"title", FIELD_TEXT, offsetof(struct board, title),
+                     .maximum = TEXT_MAXIMUM_TITLE},
+    [BOARD_PERIOD] = {"period", FIELD_TEXT, offsetof(struct board, reporting_period),
+                      .maximum = TEXT_MAXIMUM_LABEL},
+    [BOARD_PURPOSE] = {"purpose", FIELD_TEXT_OR_EMPTY, offsetof(struct board, purpose),
+                       .maximum = TEXT_MAXIMUM_STATEMENT},
+    [BOARD_VISION] = {"vision", FIELD_TEXT_OR_EMPTY, offsetof(struct board, vision),
+                      .maximum = TEXT_MAXIMUM_STATEMENT},
     [BOARD_VALUES] = {"values", FIELD_OTHER, .read = read_board_values},
     [BOARD_SOURCE] = {"source", FIELD_OTHER, .read = read_source},
     [BOARD_SAMPLE] = {"sample", FIELD_BOOLEAN, offsetof(struct board, sample)},
@@ -1131,12 +1127,43 @@ static bool read_spc(struct reader *reader, size_t mapping, struct spc_settings 
            read_fields(reader, mapping, "in spc", spc_fields, spc, NULL, &walk);
 }
 
+/* segments: [Barnet, Camden, ...]: at least one, each text within the
+ * label limit, none twice. */
+static bool read_segments(struct reader *reader, size_t list, struct metric *metric)
+{
+    if (!expect_kind(reader, list, TREE_LIST, "segments"))
+        return false;
+    size_t count = reader->nodes[list].child_count;
+    if (count == 0)
+        return fail_at_node(reader, list, "'segments' lists no segment; list at least one");
+    if (count > MAXIMUM_SEGMENTS)
+        return fail_at_node(reader, list, "'segments' lists more than %d segments",
+                            MAXIMUM_SEGMENTS);
+    metric->segments = xcalloc(count, sizeof *metric->segments);
+    for (size_t item = list + 1; item < reader->nodes[list].end; item = reader->nodes[item].end) {
+        char *name = NULL;
+        if (!read_text(reader, item, "segment", false, TEXT_MAXIMUM_LABEL, NULL, &name))
+            return false;
+        for (size_t i = 0; i < metric->segment_count; i++) {
+            if (strcmp(metric->segments[i], name) == 0) {
+                char text[64];
+                free(name);
+                return fail_at_node(reader, item, "'%s' appears twice in 'segments'",
+                                    shown(reader, item, text));
+            }
+        }
+        metric->segments[metric->segment_count++] = name;
+    }
+    return true;
+}
+
 enum { METRIC_CODE, METRIC_NAME, METRIC_UNIT, METRIC_DIRECTION, METRIC_BASELINE, METRIC_TARGET,
-       METRIC_TRAJECTORY, METRIC_TOLERANCE, METRIC_STALE_AFTER, METRIC_BREAKDOWN, METRIC_SPC,
-       METRIC_RETIRED };
-static const char *const metric_keys[] = {"code",       "name",      "unit",        "direction",
-                                          "baseline",   "target",    "trajectory",  "tolerance",
-                                          "stale_after", "breakdown", "spc",         "retired",
+       METRIC_TRAJECTORY, METRIC_TOLERANCE, METRIC_STALE_AFTER, METRIC_BREAKDOWN, METRIC_SEGMENTS,
+       METRIC_SPC, METRIC_RETIRED };
+static const char *const metric_keys[] = {"code",        "name",      "unit",     "direction",
+                                          "baseline",    "target",    "trajectory", "tolerance",
+                                          "stale_after", "breakdown", "segments", "spc",
+                                          "retired",
                                           NULL};
 
 /* The value of one key of a metric's mapping. */
@@ -1154,7 +1181,8 @@ static bool read_metric_field(struct reader *reader, int key, size_t value, size
         return read_new_code(reader, value, &reader->metric_codes, node_index, metric_index,
                              &METRIC->code);
     case METRIC_NAME:
-        return read_text(reader, value, "name", false, &METRIC->name);
+        return read_text(reader, value, "name", false, TEXT_MAXIMUM_TITLE, METRIC->code,
+                         &METRIC->name);
     case METRIC_UNIT:
         return read_choice(reader, value, "unit", unit_choices, parse_unit, &METRIC->unit) &&
                unit_now_known(reader, checks, METRIC->unit);
@@ -1181,7 +1209,10 @@ static bool read_metric_field(struct reader *reader, int key, size_t value, size
         return read_whole_number(reader, value, "stale_after", 1, MAXIMUM_STALE_MONTHS,
                                  &METRIC->stale_months);
     case METRIC_BREAKDOWN:
-        return read_text(reader, value, "breakdown", false, &METRIC->breakdown);
+        return read_text(reader, value, "breakdown", false, TEXT_MAXIMUM_LABEL, METRIC->code,
+                         &METRIC->breakdown);
+    case METRIC_SEGMENTS:
+        return read_segments(reader, value, METRIC);
     case METRIC_SPC:
         return read_spc(reader, value, &METRIC->spc);
     case METRIC_RETIRED:
@@ -1197,12 +1228,25 @@ static bool read_metric_fields(struct reader *reader, size_t mapping, size_t nod
     struct key_walk walk;
     walk_begin(&walk, mapping, "in metric", metric_keys);
     int key;
-    size_t value;
-    while (walk_next(reader, &walk, &key, &value))
+    size_t value, segments_key = 0;
+    while (walk_next(reader, &walk, &key, &value)) {
+        if (key == METRIC_SEGMENTS)
+            segments_key = value - 1;
         if (!read_metric_field(reader, key, value, node_index, metric_index, single, checks))
             return false;
+    }
     if (walk.failed)
         return false;
+    const struct metric *metric = &reader->board->nodes[node_index].metrics[metric_index];
+    /* Segments divide a breakdown: without one they mean nothing. */
+    if (walk_has(&walk, METRIC_SEGMENTS) && !metric->breakdown) {
+        if (metric->code)
+            return fail_at_node(reader, segments_key,
+                                "metric '%s' has no breakdown, so it cannot list segments",
+                                metric->code);
+        return fail_at_node(reader, segments_key,
+                            "this metric has no breakdown, so it cannot list segments");
+    }
     unsigned long required = KEY(METRIC_NAME) | KEY(METRIC_UNIT) | KEY(METRIC_DIRECTION) |
                              KEY(METRIC_TARGET) | (single ? 0 : KEY(METRIC_CODE));
     return walk_require(reader, &walk, required,
@@ -1263,8 +1307,11 @@ static bool read_heading(struct reader *reader, int key, size_t value, size_t in
     struct node *node = &reader->board->nodes[index];
     if (key > HEADING_LEAD)
         return read_period(reader, value, "retired", &node->retired);
-    return key == HEADING_TITLE ? read_text(reader, value, "title", false, &node->title)
-                                : read_text(reader, value, "lead", false, &node->lead);
+    return key == HEADING_TITLE
+               ? read_text(reader, value, "title", false, TEXT_MAXIMUM_TITLE, node->code,
+                           &node->title)
+               : read_text(reader, value, "lead", false, TEXT_MAXIMUM_LEAD, node->code,
+                           &node->lead);
 }
 
 enum { DELIVERABLE_CODE = HEADING_CODE, DELIVERABLE_TITLE = HEADING_TITLE,
@@ -1431,7 +1478,8 @@ static bool read_aims(struct reader *reader, size_t list)
 /* Who entered an item, when, and whether it is sample data: the last keys of
  * a reading, a milestone update and a comment alike. */
 #define AUDIT_FIELDS(record)                                                              \
-    {.key = "by", .kind = FIELD_TEXT, .member = offsetof(record, entered_by)},            \
+    {.key = "by", .kind = FIELD_TEXT, .member = offsetof(record, entered_by),             \
+     .maximum = TEXT_MAXIMUM_LEAD},                                                       \
     {.key = "at", .kind = FIELD_TIMESTAMP, .member = offsetof(record, entered_at)},       \
     {.key = "sample", .kind = FIELD_BOOLEAN, .member = offsetof(record, sample)}
 
@@ -1444,8 +1492,9 @@ static const struct field reading_fields[] = {
     [READING_VALUE] = {"value", FIELD_NUMBER, offsetof(struct reading, value), .required = true,
                        .spot = SPOT(value)},
     [READING_SEGMENT] = {"segment", FIELD_TEXT, offsetof(struct reading, segment),
-                         .spot = SPOT(segment)},
-    [READING_NOTE] = {"note", FIELD_TEXT_OR_EMPTY, offsetof(struct reading, note)},
+                         .spot = SPOT(segment), .maximum = TEXT_MAXIMUM_LABEL},
+    [READING_NOTE] = {"note", FIELD_TEXT_OR_EMPTY, offsetof(struct reading, note),
+                      .maximum = TEXT_MAXIMUM_NOTE},
     AUDIT_FIELDS(struct reading),
     {NULL},
 };
@@ -1475,6 +1524,15 @@ static bool check_reading_reference(struct reader *reader, size_t index, struct 
         error_set_at(error, reader->file_name, spots->segment.line, spots->segment.column,
                      "metric '%s' has no breakdown, so its readings cannot have a segment",
                      metric->code);
+        return false;
+    }
+    if (reading->segment &&
+        !segments_include(metric->segments, metric->segment_count, reading->segment)) {
+        char suggestion[600];
+        segment_suggestion(metric->segments, metric->segment_count, reading->segment,
+                           suggestion, sizeof suggestion);
+        error_set_at(error, reader->file_name, spots->segment.line, spots->segment.column,
+                     "no segment '%s' for %s; %s", reading->segment, metric->code, suggestion);
         return false;
     }
     return true;
@@ -1516,7 +1574,8 @@ static const struct field update_fields[] = {
     [UPDATE_PERIOD] = {"period", FIELD_PERIOD, offsetof(struct milestone_update, period)},
     [UPDATE_STATUS] = {"status", FIELD_STATUS, offsetof(struct milestone_update, status),
                        .required = true},
-    [UPDATE_NOTE] = {"note", FIELD_TEXT_OR_EMPTY, offsetof(struct milestone_update, note)},
+    [UPDATE_NOTE] = {"note", FIELD_TEXT_OR_EMPTY, offsetof(struct milestone_update, note),
+                     .maximum = TEXT_MAXIMUM_NOTE},
     AUDIT_FIELDS(struct milestone_update),
     {NULL},
 };
@@ -1546,7 +1605,8 @@ static const struct field comment_fields[] = {
     [COMMENT_NODE] = {"node", FIELD_CODE, offsetof(struct comment, node_code), .required = true,
                       .spot = SPOT(code)},
     [COMMENT_PERIOD] = {"period", FIELD_PERIOD, offsetof(struct comment, period)},
-    [COMMENT_TEXT] = {"text", FIELD_TEXT, offsetof(struct comment, text), .required = true},
+    [COMMENT_TEXT] = {"text", FIELD_TEXT, offsetof(struct comment, text), .required = true,
+                      .maximum = TEXT_MAXIMUM_NOTE},
     AUDIT_FIELDS(struct comment),
     {NULL},
 };

@@ -259,6 +259,13 @@ static void emit_metric(struct writer *writer, const struct metric *metric, bool
     if (metric->stale_months)
         emit_whole_number(writer, "stale_after", metric->stale_months);
     emit_text(writer, "breakdown", metric->breakdown);
+    if (metric->segment_count) {
+        emit_key(writer, "segments");
+        begin(writer, LIST, true);
+        for (size_t i = 0; i < metric->segment_count; i++)
+            emit_scalar(writer, metric->segments[i], YAML_DOUBLE_QUOTED_SCALAR_STYLE);
+        end(writer, LIST);
+    }
     emit_spc(writer, &metric->spc);
     /* A retired deliverable's metrics retire with it: said once, there. */
     if (metric->retired != node_retired)

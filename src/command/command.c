@@ -15,8 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define MAXIMUM_NOTE_BYTES 2000
+#include <strings.h>
 
 bool command_parse_value(const char *text, enum unit unit, double *out, struct error *error)
 {
@@ -92,12 +91,15 @@ bool command_check_note(const char *text, struct error *error)
 {
     if (!text)
         return true;
-    if (strlen(text) > MAXIMUM_NOTE_BYTES) {
-        error_set(error, EXIT_DATA, "The text is too long (at most %d bytes).", MAXIMUM_NOTE_BYTES);
-        return false;
-    }
     if (!utf8_is_valid(text, strlen(text))) {
         error_set(error, EXIT_DATA, "The text is not valid UTF-8.");
+        return false;
+    }
+    size_t characters;
+    if (!text_within_limit(text, strlen(text), TEXT_MAXIMUM_NOTE, &characters)) {
+        error_set(error, EXIT_DATA,
+                  "The text is %zu characters long; a note or comment may have at most %d.",
+                  characters, TEXT_MAXIMUM_NOTE);
         return false;
     }
     if (!text_is_clean(text, false)) {
@@ -361,34 +363,21 @@ bool command_record_reading(struct store *store, const char *board_code, const c
                             const char *note, const char *reason, struct change *done,
                             struct error *error)
 {
+    /* Validate against the metric before taking the write lock, so a bad
+     * value never blocks other writers: the checks a feed's rows get too. */
+    struct metric_ref metric = {0};
     if (segment && (!*segment || !text_is_clean(segment, false))) {
         error_set(error, EXIT_DATA, "A segment name must be non-empty text on one line.");
         return false;
     }
-    /* Validate against the metric before taking the write lock, so a bad
-     * value never blocks other writers. */
-    struct metric_ref metric = {0};
     if (!store_find_metric(store, board_code, metric_code, &metric, error)) {
         explain_milestone(store, board_code, metric_code, error);
         return false;
     }
     double value;
-    bool valid = true;
-    if (metric.retired) {
-        char month[9];
-        yearmonth_label(metric.retired, month);
-        error_set(error, EXIT_DATA,
-                  "Metric '%s' was retired in %s; restore it first (boardpack edit %s restore).",
-                  metric_code, month, metric_code);
-        valid = false;
-    }
-    valid = valid && command_parse_value(value_text, metric.unit, &value, error);
-    if (valid && segment && !metric.breakdown) {
-        error_set(error, EXIT_DATA,
-                  "Metric '%s' has no breakdown, so its readings cannot have a segment.",
-                  metric.code);
-        valid = false;
-    }
+    yearmonth checked_period = YEARMONTH_NONE;
+    bool valid = command_check_reading(&metric, value_text, period_text, segment, note, &value,
+                                       &checked_period, NULL, error);
     long long metric_id = metric.metric_id;
     metric_ref_free(&metric);
     if (!valid)
@@ -842,6 +831,8 @@ struct import_tally {
     const char *reason;    /* for corrections to published months; may be NULL */
     char *months_board;    /* the board `months` is for */
     struct board_months months;
+    struct feed_counts *counts; /* a dry run's counts for the file; NULL: none */
+    bool *created;              /* and whether the file creates its board */
 };
 
 /* A row an import writes for a published month is a correction: refused
@@ -944,37 +935,17 @@ static bool audit_replaced(struct import_tally *tally, const char *board_code,
                            new_text, error);
 }
 
-/* Told of every row an import writes: audits the readings it changed and
- * adds a part to the undo record for each row. */
-static bool import_wrote(void *context, const struct store_written *written, struct error *error)
+/* The undo record's part for a row an import wrote. */
+static void add_written_part(struct change *change, const struct store_written *written)
 {
-    struct import_tally *tally = context;
     const struct reading *reading = written->reading;
-    if (!import_correction(tally, written, error))
-        return false;
-    if (written->kind != STORE_WROTE_BOARD)
-        tally->written++;
-    if (tally->plan) {
-        if (written->kind == STORE_WROTE_READING)
-            *(written->had_old ? &tally->plan->readings_replaced : &tally->plan->readings_new) += 1;
-        else if (written->kind == STORE_WROTE_COMMENT)
-            tally->plan->comments_new++;
-        else if (written->kind == STORE_WROTE_MILESTONE_UPDATE)
-            tally->plan->updates_new++;
-    }
-    if (written->kind == STORE_WROTE_READING && written->had_old &&
-        written->old_value != reading->value &&
-        !audit_replaced(tally, written->board_code, reading, written->old_value, error))
-        return false;
-    if (!tally->change)
-        return true;
     struct change *part;
     switch (written->kind) {
     case STORE_WROTE_BOARD:
-        add_part(tally->change, CHANGE_IMPORT, written->board_code);
+        add_part(change, CHANGE_IMPORT, written->board_code);
         break;
     case STORE_WROTE_READING:
-        part = add_part(tally->change, CHANGE_READING, written->board_code);
+        part = add_part(change, CHANGE_READING, written->board_code);
         part->node_code = xstrdup(reading->metric_code);
         part->segment = xstrdup(reading->segment);
         part->period = reading->period;
@@ -989,16 +960,57 @@ static bool import_wrote(void *context, const struct store_written *written, str
         part->new_sample = written->sample;
         break;
     case STORE_WROTE_MILESTONE_UPDATE:
-        part = add_row_part(tally->change, CHANGE_MILESTONE, written,
+        part = add_row_part(change, CHANGE_MILESTONE, written,
                             written->update->node_code, written->update->period,
                             written->update->note);
         part->status = written->update->status;
         break;
     case STORE_WROTE_COMMENT:
-        add_row_part(tally->change, CHANGE_COMMENT, written, written->comment->node_code,
+        add_row_part(change, CHANGE_COMMENT, written, written->comment->node_code,
                      written->comment->period, written->comment->text);
         break;
     }
+}
+
+/* Told of every row an import writes: audits the readings it changed and
+ * adds a part to the undo record for each row. */
+static bool import_wrote(void *context, const struct store_written *written, struct error *error)
+{
+    struct import_tally *tally = context;
+    const struct reading *reading = written->reading;
+    if (!written->unchanged && !import_correction(tally, written, error))
+        return false;
+    if (tally->counts && written->kind == STORE_WROTE_READING) {
+        bool same = written->had_old && written->old_value == reading->value &&
+                    written->old_sample == written->sample &&
+                    ((!written->old_note && !reading->note) ||
+                     (written->old_note && reading->note &&
+                      strcmp(written->old_note, reading->note) == 0));
+        tally->counts->rows++;
+        tally->counts->added += !written->had_old;
+        tally->counts->replaced += written->had_old && !same;
+        tally->counts->unchanged += same;
+    }
+    if (tally->created && written->kind == STORE_WROTE_BOARD)
+        *tally->created = true;
+    if (written->unchanged)
+        return true; /* counted; nothing was written */
+    if (written->kind != STORE_WROTE_BOARD)
+        tally->written++;
+    if (tally->plan) {
+        if (written->kind == STORE_WROTE_READING)
+            *(written->had_old ? &tally->plan->readings_replaced : &tally->plan->readings_new) += 1;
+        else if (written->kind == STORE_WROTE_COMMENT)
+            tally->plan->comments_new++;
+        else if (written->kind == STORE_WROTE_MILESTONE_UPDATE)
+            tally->plan->updates_new++;
+    }
+    if (written->kind == STORE_WROTE_READING && written->had_old &&
+        written->old_value != reading->value &&
+        !audit_replaced(tally, written->board_code, reading, written->old_value, error))
+        return false;
+    if (tally->change)
+        add_written_part(tally->change, written);
     return true;
 }
 
@@ -1153,6 +1165,8 @@ static bool import_structure(struct store *store, const struct board *file,
         !store_load_board_structure(store, file->code, &current, error))
         return false;
     struct board *target = command_merge_board(current, file, retire_month(&months, current));
+    if (plan)
+        plan->compared = true;
     bool ok = apply_difference(store, current, target, plan, change, who, now, changed, error);
     board_free(target);
     board_free(current);
@@ -1178,7 +1192,8 @@ static bool board_in_store(struct store *store, const char *code, bool *found,
 static bool import_in_transaction(struct store *store, struct board *const *boards,
                                   const char *const *file_names, size_t count, bool sample,
                                   const char *reason, struct import_plan *plan,
-                                  struct change *change, struct error *error)
+                                  struct change *change, struct feed_counts *counts,
+                                  bool *created, struct error *error)
 {
     char now[32];
     current_timestamp(now);
@@ -1193,6 +1208,8 @@ static bool import_in_transaction(struct store *store, struct board *const *boar
         tally.written = 0;
         tally.file_name = file_names[i];
         tally.plan = plan_board(plan, board->code);
+        tally.counts = counts ? &counts[i] : NULL;
+        tally.created = created ? &created[i] : NULL;
         bool found = false;
         size_t changed = 0;
         /* Two whole files for one board in one import: which is meant? */
@@ -1272,7 +1289,7 @@ bool command_import_plan(struct store *store, struct board *const *boards,
         /* Worked out for real, then rolled back: the plan is what the
          * import would do, to the row. */
         bool ok = import_in_transaction(store, boards, file_names, count, sample, reason, plan,
-                                        NULL, error);
+                                        NULL, NULL, NULL, error);
         store_rollback(store);
         return ok;
     }
@@ -1288,7 +1305,7 @@ bool command_import_plan(struct store *store, struct board *const *boards,
         change.board_code = xstrdup(count ? boards[0]->code : "");
     }
     bool ok = import_in_transaction(store, boards, file_names, count, sample, reason, plan,
-                                    done ? &change : NULL, error);
+                                    done ? &change : NULL, NULL, NULL, error);
     if (!finish(store, NULL, ok, error)) {
         change_free(&change);
         return false;
@@ -1302,14 +1319,14 @@ bool command_import_plan(struct store *store, struct board *const *boards,
 const char *const command_edit_fields[] = {
     "title", "lead", "due", "retire", "restore",                     /* nodes */
     "name", "unit", "direction", "baseline", "target", "tolerance", /* metrics */
-    "stale_after", "breakdown", NULL,
+    "stale_after", "breakdown", "segments", NULL,
 };
 
 static bool is_metric_field(const char *field)
 {
     static const char *const fields[] = {"name",      "unit",        "direction",
                                          "baseline",  "target",      "tolerance",
-                                         "stale_after", "breakdown", NULL};
+                                         "stale_after", "breakdown", "segments", NULL};
     for (size_t i = 0; fields[i]; i++)
         if (strcmp(field, fields[i]) == 0)
             return true;
@@ -1381,6 +1398,27 @@ static bool edit_copy(struct board *copy, const char *code, const char *field, c
         } else if (strcmp(field, "breakdown") == 0) {
             free(metric->breakdown);
             metric->breakdown = *value ? xstrdup(value) : NULL;
+        } else if (strcmp(field, "segments") == 0) {
+            /* "Barnet, Camden, Enfield": the declared segments, in order;
+             * empty: none declared (any segment is taken). */
+            for (size_t i = 0; i < metric->segment_count; i++)
+                free(metric->segments[i]);
+            free(metric->segments);
+            metric->segments = NULL;
+            metric->segment_count = 0;
+            for (const char *at = value; *at;) {
+                size_t length = strcspn(at, ",");
+                const char *start = at, *end = at + length;
+                while (start < end && *start == ' ')
+                    start++;
+                while (end > start && end[-1] == ' ')
+                    end--;
+                metric->segments = xrealloc(metric->segments,
+                                            (metric->segment_count + 1) * sizeof *metric->segments);
+                metric->segments[metric->segment_count++] =
+                    xasprintf("%.*s", (int)(end - start), start);
+                at += length + (at[length] == ',');
+            }
         } else if (strcmp(field, "stale_after") == 0) {
             if (!edit_number(field, value, &number, error))
                 return false;
@@ -1447,7 +1485,7 @@ static bool edit_copy(struct board *copy, const char *code, const char *field, c
     } else {
         return edit_refused(error, "unknown field '%s'; expected %s", field,
                             "title, lead, due, retire, restore, name, unit, direction, "
-                            "baseline, target, tolerance, stale_after or breakdown");
+                            "baseline, target, tolerance, stale_after, breakdown or segments");
     }
     return true;
 }
@@ -1474,14 +1512,17 @@ static bool edit_in_transaction(struct store *store, const char *board_code, con
         !store_load_board_structure(store, board_code, &current, error))
         return false;
     copy = command_board_structure(current);
+    struct import_plan_board *planned = plan_board(plan, board_code);
+    if (planned)
+        planned->compared = true;
     char now[32];
     current_timestamp(now);
     size_t changed = 0;
     const char *who = current_user_name();
     bool ok = edit_copy(copy, code, field, value, retire_month(&months, current), error) &&
               edited_board(copy, &target, error) &&
-              apply_difference(store, current, target, plan_board(plan, board_code), change, who,
-                               now, &changed, error) &&
+              apply_difference(store, current, target, planned, change, who, now, &changed,
+                               error) &&
               (changed == 0 || keep_statuses(store, board_code, error)) &&
               (!change || store_last_audit_id(store, &change->audit_id, error));
     board_free(current);
@@ -1508,6 +1549,23 @@ bool command_edit(struct store *store, const char *board_code, const char *code,
     }
     hand_over(&change, done);
     return true;
+}
+
+bool command_count_import_boards(struct store *store, struct board *const *boards,
+                                 const char *const *file_names, size_t count,
+                                 struct feed_counts *counts, bool *created,
+                                 struct import_plan *plan, struct error *error)
+{
+    memset(counts, 0, count * sizeof *counts);
+    memset(created, 0, count * sizeof *created);
+    if (!begin_write(store, error))
+        return false;
+    /* The import itself, structure differences included, then undone. */
+    bool ok = import_in_transaction(store, boards, file_names, count, false, NULL, plan, NULL,
+                                    counts, created, error);
+    /* Counted: now nothing of it stays. */
+    store_rollback(store);
+    return ok;
 }
 
 bool command_seed_store(struct store *store, bool sample_readings, struct error *error)
@@ -1549,6 +1607,495 @@ bool command_create_seeded_store(const char *location, bool sample_readings,
         return false;
     }
     return store_publish(store, error);
+}
+
+/* ---- Readings CSV feeds --------------------------------------------- */
+
+bool command_check_reading(const struct metric_ref *metric, const char *value_text,
+                           const char *period_text, const char *segment, const char *note,
+                           double *value, yearmonth *period, enum reading_field *at,
+                           struct error *error)
+{
+    /* The checks, and their order, of command_record_reading (which
+     * calls this). A NULL period_text leaves *period to the caller. */
+    enum reading_field field = READING_FIELD_SEGMENT;
+    size_t characters = 0;
+    if (metric->retired) {
+        /* A retired metric keeps its history and takes no new reading. */
+        char month[9];
+        yearmonth_label(metric->retired, month);
+        error_set(error, EXIT_DATA,
+                  "Metric '%s' was retired in %s; restore it first (boardpack edit %s restore).",
+                  metric->code, month, metric->code);
+        if (at)
+            *at = READING_FIELD_METRIC;
+        return false;
+    }
+    bool ok = !segment || (*segment && text_is_clean(segment, false));
+    if (!ok)
+        error_set(error, EXIT_DATA, "A segment name must be non-empty text on one line.");
+    if (ok && segment &&
+        !text_within_limit(segment, strlen(segment), TEXT_MAXIMUM_LABEL, &characters)) {
+        error_set(error, EXIT_DATA,
+                  "The segment name is %zu characters long; a segment may have at most %d.",
+                  characters, TEXT_MAXIMUM_LABEL);
+        ok = false;
+    }
+    if (ok) {
+        field = READING_FIELD_NOTE;
+        ok = command_check_note(note, error);
+    }
+    if (ok && period_text) {
+        field = READING_FIELD_PERIOD;
+        ok = command_parse_period(period_text, period, error);
+    }
+    if (ok) {
+        field = READING_FIELD_VALUE;
+        ok = command_parse_value(value_text, metric->unit, value, error);
+    }
+    if (ok && segment && !metric->breakdown) {
+        field = READING_FIELD_SEGMENT;
+        error_set(error, EXIT_DATA,
+                  "Metric '%s' has no breakdown, so its readings cannot have a segment.",
+                  metric->code);
+        ok = false;
+    }
+    if (ok && segment && !segments_include(metric->segments, metric->segment_count, segment)) {
+        field = READING_FIELD_SEGMENT;
+        char suggestion[600];
+        segment_suggestion(metric->segments, metric->segment_count, segment, suggestion,
+                           sizeof suggestion);
+        /* "did you mean 'Barnet'?" ends the sentence; a list needs a full stop. */
+        bool asks = suggestion[0] && suggestion[strlen(suggestion) - 1] == '?';
+        error_set(error, EXIT_DATA, "No segment '%s' for %s; %s%s", segment, metric->code,
+                  suggestion, asks ? "" : ".");
+        ok = false;
+    }
+    if (at)
+        *at = field;
+    return ok;
+}
+
+/* The columns of a readings CSV, by enum reading_field. */
+static const char *const feed_columns[] = {"metric", "period", "value", "segment", "note"};
+#define FEED_COLUMN_COUNT 5
+#define FEED_REQUIRED_COLUMNS 3
+#define FEED_DEFAULT_ERROR_LIMIT 20
+#define FEED_DEFAULT_PROGRESS_EVERY 100000
+
+/* One feed being imported: the board's metrics (read once), where each
+ * column is, the counts and the errors so far. */
+struct feed {
+    struct store *store;
+    const char *board_code;
+    const struct feed_options *options;
+    struct metric_ref *metrics;
+    size_t metric_count;
+    const char *who;
+    char now[32];
+    struct change *change; /* the undo record; NULL: none wanted */
+    struct import_tally tally;
+    struct store_feed *writer;
+    size_t errors;
+    struct error first;    /* the first located error */
+    /* The current file. */
+    const char *file;
+    int position[FEED_COLUMN_COUNT]; /* column index of each field, or -1 */
+    size_t width;                    /* fields a row must have */
+    struct feed_counts *counts;
+    struct board_months months;      /* what is published, for corrections */
+};
+
+/* A located error, passed on (up to the limit) and counted. */
+static void feed_error(struct feed *feed, const struct error *located)
+{
+    if (feed->errors++ == 0)
+        feed->first = *located;
+    size_t limit = feed->options && feed->options->error_limit ? feed->options->error_limit
+                                                                : FEED_DEFAULT_ERROR_LIMIT;
+    if (feed->errors <= limit && feed->options && feed->options->on_error)
+        feed->options->on_error(feed->options->context, located->message);
+}
+
+/* The command layer's sentences ("'x' is not a number.") as the tail of a
+ * located error ("...: error: 'x' is not a number"). */
+static void feed_error_at(struct feed *feed, unsigned line, unsigned column,
+                          const struct error *sentence)
+{
+    char text[sizeof sentence->message];
+    snprintf(text, sizeof text, "%s", sentence->message);
+    size_t length = strlen(text);
+    if (length && text[length - 1] == '.')
+        text[--length] = '\0';
+    if (isupper((unsigned char)text[0]) && (islower((unsigned char)text[1]) || text[1] == ' '))
+        text[0] = (char)tolower((unsigned char)text[0]);
+    struct error located = {0};
+    error_set_at(&located, feed->file, line, column, "%s", text);
+    feed_error(feed, &located);
+}
+
+static int compare_metric_code(const void *key, const void *entry)
+{
+    return strcmp(key, ((const struct metric_ref *)entry)->code);
+}
+
+/* Reads the header row into feed.position. HEADER_BAD after reporting
+ * what is wrong with it (the file's rows cannot be read without it);
+ * HEADER_FAILED with *error for a file that cannot be read. */
+enum header_result { HEADER_OK, HEADER_BAD, HEADER_FAILED };
+
+static enum header_result read_feed_header(struct feed *feed, struct csv_reader *reader,
+                                           struct error *error)
+{
+    struct csv_row row;
+    struct error located = {0};
+    enum csv_status status = csv_read_row(reader, &row, &located);
+    if (status == CSV_FAILED && located.status != EXIT_DATA) {
+        *error = located;
+        return HEADER_FAILED;
+    }
+    if (status == CSV_END)
+        error_set_at(&located, feed->file, 1, 1,
+                     "the file is empty; a readings CSV starts with a header row naming "
+                     "metric, period and value");
+    if (status != CSV_ROW) {
+        feed_error(feed, &located);
+        return HEADER_BAD;
+    }
+    for (size_t i = 0; i < FEED_COLUMN_COUNT; i++)
+        feed->position[i] = -1;
+    bool ok = true;
+    for (size_t i = 0; i < row.count; i++) {
+        /* Names are matched ignoring ASCII case and spaces around them. */
+        const char *name = row.fields[i];
+        size_t length = row.lengths[i];
+        while (length && *name == ' ')
+            name++, length--;
+        while (length && name[length - 1] == ' ')
+            length--;
+        size_t column = 0;
+        while (column < FEED_COLUMN_COUNT &&
+               !(strlen(feed_columns[column]) == length &&
+                 strncasecmp(name, feed_columns[column], length) == 0))
+            column++;
+        if (column == FEED_COLUMN_COUNT) {
+            error_set_at(&located, feed->file, row.lines[i], row.columns[i],
+                         "unknown column '%.*s' in the header; a readings CSV has metric, "
+                         "period and value, and may have segment and note",
+                         (int)(length > 64 ? 64 : length), name);
+        } else if (feed->position[column] >= 0) {
+            error_set_at(&located, feed->file, row.lines[i], row.columns[i],
+                         "column '%s' appears twice in the header; the first is at column %u",
+                         feed_columns[column], row.columns[feed->position[column]]);
+        } else {
+            feed->position[column] = (int)i;
+            continue;
+        }
+        feed_error(feed, &located);
+        ok = false;
+    }
+    for (size_t column = 0; column < FEED_REQUIRED_COLUMNS; column++) {
+        if (feed->position[column] >= 0)
+            continue;
+        error_set_at(&located, feed->file, row.line, 1,
+                     "the header has no '%s' column; a readings CSV names metric, period and "
+                     "value (and may name segment and note) in its first row",
+                     feed_columns[column]);
+        feed_error(feed, &located);
+        ok = false;
+    }
+    feed->width = row.count;
+    return ok ? HEADER_OK : HEADER_BAD;
+}
+
+/* A row for a published month corrects it: without the feed's reason it is
+ * a bad row (*sentence says why), unless it is the same as the stored
+ * reading (then it changes nothing). False with *sentence empty: the store
+ * failed (*error). */
+static bool feed_may_write(struct feed *feed, const struct metric_ref *metric, yearmonth period,
+                           const char *segment, double value, const char *note,
+                           struct error *sentence, struct error *error)
+{
+    bool correction = false;
+    const char *reason = feed->options ? feed->options->reason : NULL;
+    struct error refused = {0};
+    if (check_correction(&feed->months, period, reason, &correction, &refused))
+        return true;
+    struct reading stored;
+    bool found = false;
+    if (!store_get_reading(feed->store, metric->metric_id, period, segment, &stored, &found,
+                           error))
+        return false;
+    bool same = found && stored.value == value && !stored.sample &&
+                ((!stored.note && !note) || (stored.note && note && strcmp(stored.note, note) == 0));
+    reading_free_fields(&stored);
+    if (same)
+        return true;
+    (void)refused;
+    char month[9], published[9];
+    yearmonth_label(period, month);
+    yearmonth_label(feed->months.last_published, published);
+    error_set(sentence, EXIT_DATA,
+              "a correction to %s, which is published (the board is published up to %s), needs "
+              "a reason; give one with import --reason TEXT.",
+              month, published);
+    return false;
+}
+
+/* Every reading a feed writes goes through here, and only here: the one
+ * place for a rule on what a feed may write. The store writes it in a
+ * batch, and tells feed_written what came of it. */
+static bool put_feed_reading(struct feed *feed, const struct metric_ref *metric,
+                             yearmonth period, const char *segment, double value,
+                             const char *note, struct error *error)
+{
+    return store_feed_put(feed->writer, metric->metric_id, period, segment, value, note, metric,
+                          error);
+}
+
+/* What came of a reading put: counted, a replacement audited, and its part
+ * of the undo record. */
+static bool feed_written(void *context, const struct store_feed_row *row,
+                         enum store_put_result result, const struct store_old_reading *old,
+                         struct error *error)
+{
+    struct feed *feed = context;
+    const struct metric_ref *metric = row->tag;
+    feed->counts->added += result == STORE_PUT_NEW;
+    feed->counts->replaced += result == STORE_PUT_REPLACED;
+    feed->counts->unchanged += result == STORE_PUT_UNCHANGED;
+    if (result == STORE_PUT_UNCHANGED)
+        return true;
+    struct reading reading = {
+        .period = row->period,
+        .value = row->value,
+        .segment = row->segment,
+        .note = row->note,
+        .metric_code = metric->code,
+    };
+    bool replaced = result == STORE_PUT_REPLACED;
+    if (replaced && !audit_replaced(&feed->tally, feed->board_code, &reading, old->value, error))
+        return false;
+    if (feed->months.last_published != YEARMONTH_NONE &&
+        row->period <= feed->months.last_published) {
+        char old_text[64] = "", new_text[64];
+        if (replaced)
+            format_reading(row->period, row->segment, old->value, 17, old_text, sizeof old_text);
+        format_reading(row->period, row->segment, row->value, 17, new_text, sizeof new_text);
+        if (!keep_revision(feed->store, feed->board_code, row->period, metric->code, "reading",
+                           replaced ? old_text : NULL, new_text, feed->options->reason,
+                           feed->now, error))
+            return false;
+    }
+    if (feed->change) {
+        struct store_written written = {
+            .kind = STORE_WROTE_READING,
+            .board_code = feed->board_code,
+            .reading = &reading,
+            .had_old = replaced,
+            .old_value = replaced ? old->value : 0,
+            .old_note = replaced ? old->note : NULL,
+            .old_entered_by = replaced ? old->entered_by : NULL,
+            .old_entered_at = replaced ? old->entered_at : NULL,
+            .old_sample = replaced && old->sample,
+        };
+        add_written_part(feed->change, &written);
+    }
+    return true;
+}
+
+/* Checks one row and, while the feed has no error, writes it. False only
+ * for a failure that ends the import (the store's); a bad row is counted
+ * and reported. */
+static bool feed_row(struct feed *feed, const struct csv_row *row, struct error *error)
+{
+    if (row->count != feed->width) {
+        struct error located = {0};
+        size_t at = row->count < feed->width ? row->count - 1 : feed->width;
+        error_set_at(&located, feed->file, row->lines[at], row->columns[at],
+                     "the row has %zu field%s; the header has %zu", row->count,
+                     row->count == 1 ? "" : "s", feed->width);
+        feed_error(feed, &located);
+        return true;
+    }
+    const char *field[FEED_COLUMN_COUNT] = {0};
+    for (size_t column = 0; column < FEED_COLUMN_COUNT; column++)
+        if (feed->position[column] >= 0 && row->lengths[feed->position[column]])
+            field[column] = row->fields[feed->position[column]];
+    int metric_at = feed->position[READING_FIELD_METRIC];
+    const struct metric_ref *metric =
+        field[READING_FIELD_METRIC]
+            ? bsearch(field[READING_FIELD_METRIC], feed->metrics, feed->metric_count,
+                      sizeof *feed->metrics, compare_metric_code)
+            : NULL;
+    struct error sentence = {0};
+    enum reading_field at = READING_FIELD_METRIC;
+    double value = 0;
+    yearmonth period = YEARMONTH_NONE;
+    if (!field[READING_FIELD_METRIC])
+        error_set(&sentence, EXIT_DATA, "The metric is empty; give a metric's code.");
+    else if (!metric)
+        error_set(&sentence, EXIT_DATA, "Board '%s' has no metric '%.64s'.", feed->board_code,
+                  field[READING_FIELD_METRIC]);
+    bool good = metric && command_check_reading(metric, field[READING_FIELD_VALUE],
+                                                field[READING_FIELD_PERIOD],
+                                                field[READING_FIELD_SEGMENT],
+                                                field[READING_FIELD_NOTE], &value, &period, &at,
+                                                &sentence);
+    if (good && !feed_may_write(feed, metric, period, field[READING_FIELD_SEGMENT], value,
+                                field[READING_FIELD_NOTE], &sentence, error)) {
+        if (!sentence.status)
+            return false; /* the store failed */
+        good = false;
+        at = READING_FIELD_PERIOD;
+    }
+    if (good) {
+        feed->counts->rows++;
+        if (feed->errors)
+            return true; /* nothing more is written: the import will be rolled back */
+        return put_feed_reading(feed, metric, period, field[READING_FIELD_SEGMENT], value,
+                                field[READING_FIELD_NOTE], error);
+    }
+    int index = feed->position[at] >= 0 ? feed->position[at] : metric_at;
+    feed_error_at(feed, row->lines[index], row->columns[index], &sentence);
+    return true;
+}
+
+/* One file of a feed: its header, then every row. False only for a
+ * failure that ends the import; bad rows are counted in feed.errors. */
+static bool feed_file(struct feed *feed, const char *path, struct error *error)
+{
+    struct csv_reader *reader;
+    if (!csv_open_path(path, &reader, error))
+        return false;
+    feed->file = path;
+    enum header_result header = read_feed_header(feed, reader, error);
+    bool ok = header != HEADER_FAILED;
+    size_t every = feed->options && feed->options->progress_every
+                       ? feed->options->progress_every
+                       : FEED_DEFAULT_PROGRESS_EVERY;
+    size_t seen = 0;
+    while (header == HEADER_OK) {
+        struct csv_row row;
+        struct error located = {0};
+        enum csv_status status = csv_read_row(reader, &row, &located);
+        if (status == CSV_END) {
+            if (seen == 0) {
+                error_set_at(&located, path, 1, 1,
+                             "the file has a header row but no readings");
+                feed_error(feed, &located);
+            }
+            break;
+        }
+        if (status == CSV_FAILED) {
+            if (located.status == EXIT_DATA)
+                feed_error(feed, &located);
+            else
+                *error = located, ok = false;
+            break;
+        }
+        seen++;
+        if (status == CSV_BAD_ROW) {
+            feed_error(feed, &located);
+        } else if (!feed_row(feed, &row, error)) {
+            ok = false;
+            break;
+        }
+        if (seen % every == 0 && feed->options && feed->options->on_progress)
+            feed->options->on_progress(feed->options->context, path, seen);
+    }
+    csv_close(reader);
+    /* The rows still waiting, so that they count for this file. */
+    return ok && store_feed_flush(feed->writer, error);
+}
+
+/* The import's audit row for one file of a feed. */
+static bool audit_feed_file(struct feed *feed, const char *path, const struct feed_counts *counts,
+                            struct error *error)
+{
+    char *summary = xasprintf("%s: %zu readings (%zu new, %zu replaced, %zu unchanged)", path,
+                              counts->rows, counts->added, counts->replaced, counts->unchanged);
+    bool ok = store_add_audit(feed->store, feed->who, feed->now, "import", feed->board_code, NULL,
+                              NULL, summary, error);
+    free(summary);
+    return ok;
+}
+
+bool command_import_readings_csv(struct store *store, const char *board_code,
+                                 const char *const *paths, size_t count,
+                                 const struct feed_options *options, struct feed_counts *counts,
+                                 struct change *done, struct error *error)
+{
+    struct change change = {.kind = CHANGE_IMPORT};
+    struct feed feed = {
+        .store = store,
+        .board_code = board_code,
+        .options = options,
+        .who = current_user_name(),
+        .change = done ? &change : NULL,
+    };
+    current_timestamp(feed.now);
+    feed.tally = (struct import_tally){
+        .store = store, .who = feed.who, .now = feed.now, .change = feed.change};
+    memset(counts, 0, count * sizeof *counts);
+    if (done) {
+        struct text_buffer names = {0};
+        for (size_t i = 0; i < count; i++) {
+            if (i)
+                text_append(&names, ", ");
+            text_append(&names, paths[i]);
+        }
+        change.text = names.data ? names.data : xstrdup("");
+        change.board_code = xstrdup(board_code);
+    }
+    bool dry_run = options && options->dry_run;
+    /* The write lock first, so the counts are those of the store the
+     * rows are written into (a dry run's too: it is rolled back). */
+    bool began = !store_is_read_only(store) ? store_begin_feed(store, error)
+                                            : begin_write(store, error);
+    bool ok = began && store_list_metric_refs(store, board_code, &feed.metrics,
+                                              &feed.metric_count, error) &&
+              store_board_months(store, board_code, &feed.months, error);
+    feed.writer = store_feed_start(store, feed.who, feed.now, feed_written, &feed);
+    for (size_t i = 0; ok && i < count; i++) {
+        feed.counts = &counts[i];
+        ok = feed_file(&feed, paths[i], error);
+    }
+    store_feed_end(feed.writer);
+    if (ok && feed.errors) {
+        size_t limit = options && options->error_limit ? options->error_limit
+                                                       : FEED_DEFAULT_ERROR_LIMIT;
+        if (feed.errors > limit && options && options->on_error) {
+            char more[64];
+            snprintf(more, sizeof more, "... and %zu more error%s", feed.errors - limit,
+                     feed.errors - limit == 1 ? "" : "s");
+            options->on_error(options->context, more);
+        }
+        *error = feed.first;
+        error->status = EXIT_DATA;
+        ok = false;
+    }
+    size_t written = 0;
+    for (size_t i = 0; ok && i < count; i++)
+        written += counts[i].added + counts[i].replaced;
+    /* Nothing new: nothing at all is written, not even an audit row, so a
+     * feed imported twice leaves the store as the first import left it. */
+    for (size_t i = 0; ok && written && i < count; i++)
+        ok = audit_feed_file(&feed, paths[i], &counts[i], error);
+    ok = ok && (!written || (store_refresh_latest(store, board_code, error) &&
+                             keep_statuses(store, board_code, error)));
+    ok = ok && (!done || store_last_audit_id(store, &change.audit_id, error));
+    metric_refs_free(feed.metrics, feed.metric_count);
+    if (began && (!ok || dry_run || !written))
+        store_rollback(store);
+    else if (began)
+        ok = store_commit(store, error);
+    if (!ok) {
+        change_free(&change);
+        return false;
+    }
+    hand_over(&change, done);
+    return true;
 }
 
 /* ---- Undoing and redoing an import ---------------------------------- */

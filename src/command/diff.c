@@ -21,6 +21,12 @@ static void copy_metric(struct metric *out, const struct metric *metric)
         memcpy(out->trajectory, metric->trajectory,
                metric->trajectory_count * sizeof *out->trajectory);
     }
+    out->segments = NULL;
+    if (metric->segment_count) {
+        out->segments = xcalloc(metric->segment_count, sizeof *out->segments);
+        for (size_t i = 0; i < metric->segment_count; i++)
+            out->segments[i] = xstrdup(metric->segments[i]);
+    }
     out->readings = NULL;
     out->reading_count = 0;
     out->readings_partial = false;
@@ -369,6 +375,11 @@ static void compare_metrics(struct board_diff *diff, const struct metric *a,
     compare_number(diff, code, "stale_after", a->stale_months != 0, a->stale_months, 0,
                    b->stale_months != 0, b->stale_months, 0);
     compare_text(diff, LEVEL_METRIC, code, "breakdown", a->breakdown, b->breakdown);
+    for (size_t i = 0; i < a->segment_count; i++)
+        text_appendf(&before, "%s%s", i ? ", " : "", a->segments[i]);
+    for (size_t i = 0; i < b->segment_count; i++)
+        text_appendf(&after, "%s%s", i ? ", " : "", b->segments[i]);
+    compare_built(diff, code, "segments", &before, &after);
     spc_text(&a->spc, &before);
     spc_text(&b->spc, &after);
     compare_built(diff, code, "spc", &before, &after);
@@ -591,6 +602,8 @@ void import_plan_format(const struct import_plan *plan, struct text_buffer *out)
     for (size_t b = 0; b < plan->count; b++) {
         const struct import_plan_board *board = &plan->boards[b];
         const struct board_diff *diff = &board->diff;
+        if (!board->compared)
+            continue; /* new boards and readings alone: the counts say it all */
         text_appendf(out, "board %s: ", board->code);
         if (board->created) {
             text_appendf(out, "new board (%zu aims, objectives and deliverables); ",

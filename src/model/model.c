@@ -182,6 +182,64 @@ const char *milestone_status_label(enum milestone_status status)
     return (unsigned)status < MILESTONE_STATUS_COUNT ? milestone_labels[status] : "not started";
 }
 
+bool text_within_limit(const char *text, size_t length, size_t maximum, size_t *characters)
+{
+    size_t count = utf8_character_count(text, length);
+    if (characters)
+        *characters = count;
+    return count <= maximum;
+}
+
+bool segments_include(char *const *segments, size_t count, const char *segment)
+{
+    if (count == 0)
+        return true;
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(segments[i], segment) == 0)
+            return true;
+    return false;
+}
+
+/* A near miss is at most this many edits away (and fewer than its length). */
+#define SEGMENT_NEAR_MISS 2
+
+void segment_suggestion(char *const *segments, size_t count, const char *segment, char *out,
+                        size_t size)
+{
+    /* Edit distance folds ASCII case, so a segment that differs only in
+     * case is 0 away and always wins; the first declared wins a tie. A
+     * name far longer than any segment is no near miss (and not worth
+     * the table). */
+    size_t length = strlen(segment);
+    const char *closest = NULL;
+    size_t closest_distance = SEGMENT_NEAR_MISS + 1;
+    for (size_t i = 0; length <= 4 * TEXT_MAXIMUM_LABEL && i < count; i++) {
+        size_t distance = edit_distance(segment, segments[i]);
+        if (distance < closest_distance && distance < length) {
+            closest = segments[i];
+            closest_distance = distance;
+        }
+    }
+    if (closest) {
+        snprintf(out, size, "did you mean '%s'?", closest);
+        return;
+    }
+    size_t used = (size_t)snprintf(out, size, "expected ");
+    for (size_t i = 0; i < count && used < size; i++) {
+        const char *separator = i == 0 ? "" : i + 1 == count ? " or " : ", ";
+        int written = snprintf(out + used, size - used, "%s'%s'", separator, segments[i]);
+        /* Every name but the last leaves room for ", ..." after it. */
+        size_t room = i + 1 == count ? 0 : 5;
+        if (written < 0 || used + (size_t)written + room >= size) {
+            out[used] = '\0';
+            if (used + 5 < size)
+                snprintf(out + used, size - used, "%s...", i == 0 ? "" : ", ");
+            break;
+        }
+        used += (size_t)written;
+    }
+}
+
 const char *level_name(enum level level)
 {
     static const char *const names[] = {"aim", "objective", "deliverable", "metric"};
@@ -243,6 +301,9 @@ static void metric_free(void *item)
     free(metric->name);
     free(metric->trajectory);
     free(metric->breakdown);
+    for (size_t i = 0; i < metric->segment_count; i++)
+        free(metric->segments[i]);
+    free(metric->segments);
     free_items(metric->readings, metric->reading_count, sizeof *metric->readings, reading_free);
 }
 

@@ -210,6 +210,14 @@ static void format_value(const struct metric *metric, double value, char *out, s
     unit_format_value(metric->unit, value, out, size);
 }
 
+void present_statistic(enum unit unit, double value, char *out, size_t size)
+{
+    double rounded = fabs(value) < 1e13 ? round(value * 100) / 100 : value;
+    if (rounded == 0)
+        rounded = 0; /* no "-0" */
+    unit_format_value(unit == UNIT_COUNT ? UNIT_NUMBER : unit, rounded, out, size);
+}
+
 void present_value_against_target(const struct metric *metric, const struct metric_status *status,
                                   bool ascii, const char *missing, char *out, size_t size)
 {
@@ -537,14 +545,24 @@ void metric_analyse_spc(const struct metric *metric, struct spc_result *out)
     free(periods);
 }
 
-void present_breakdown(const struct metric *metric, struct present_lines *out)
+void metric_analyse_spc_at(const struct metric *metric, yearmonth as_of, struct spc_result *out)
 {
-    char text[256], value[48], other[48], month[9];
-    if (!metric->breakdown)
-        return;
-    bool any = false;
-    double best = 0, worst = 0;
-    const char *best_name = NULL, *worst_name = NULL;
+    /* The whole series comes first in metric.readings, so a shallow copy
+     * with fewer readings is the series cut at as_of. */
+    struct metric until = *metric;
+    const struct reading *series;
+    size_t count = metric_series(metric, NULL, &series);
+    while (count && as_of != YEARMONTH_NONE && series[count - 1].period > as_of)
+        count--;
+    until.readings = (struct reading *)series;
+    until.reading_count = count;
+    metric_analyse_spc(&until, out);
+}
+
+void present_each_segment_latest(const struct metric *metric,
+                                    void (*each)(const struct reading *reading, void *context),
+                                    void *context)
+{
     for (size_t r = 0; r < metric->reading_count; r++) {
         const struct reading *reading = &metric->readings[r];
         if (!reading->segment)
@@ -552,34 +570,118 @@ void present_breakdown(const struct metric *metric, struct present_lines *out)
         bool last_of_segment = r + 1 == metric->reading_count ||
                                !metric->readings[r + 1].segment ||
                                strcmp(metric->readings[r + 1].segment, reading->segment) != 0;
-        if (!last_of_segment)
-            continue;
-        if (!any)
-            add_textf(out, PRESENT_STRONG, "  By %s (latest)", metric->breakdown);
-        any = true;
-        format_value(metric, reading->value, value, sizeof value);
-        yearmonth_label(reading->period, month);
-        add_textf(out, PRESENT_PLAIN, "    %-22s %10s  %s", reading->segment, value, month);
-        bool better = metric->direction == DIRECTION_DOWN ? reading->value < best
-                                                          : reading->value > best;
-        bool worse = metric->direction == DIRECTION_DOWN ? reading->value > worst
-                                                         : reading->value < worst;
-        if (!best_name || better) {
-            best = reading->value;
-            best_name = reading->segment;
-        }
-        if (!worst_name || worse) {
-            worst = reading->value;
-            worst_name = reading->segment;
-        }
+        if (last_of_segment)
+            each(reading, context);
     }
-    if (any && best_name != worst_name) {
-        format_value(metric, best, value, sizeof value);
-        format_value(metric, worst, other, sizeof other);
-        snprintf(text, sizeof text, "    Spread %.3g%s between %s (%s) and %s (%s)",
-                 fabs(best - worst), metric->unit == UNIT_PERCENT ? " points" : "", best_name,
-                 value, worst_name, other);
+}
+
+struct spread {
+    const struct metric *metric;
+    double best, worst;
+    const char *best_name, *worst_name;
+};
+
+static void widen_spread(const struct reading *reading, void *context)
+{
+    struct spread *spread = context;
+    bool lower_better = spread->metric->direction == DIRECTION_DOWN;
+    bool better = lower_better ? reading->value < spread->best : reading->value > spread->best;
+    bool worse = lower_better ? reading->value > spread->worst : reading->value < spread->worst;
+    if (!spread->best_name || better) {
+        spread->best = reading->value;
+        spread->best_name = reading->segment;
+    }
+    if (!spread->worst_name || worse) {
+        spread->worst = reading->value;
+        spread->worst_name = reading->segment;
+    }
+}
+
+bool present_breakdown_spread(const struct metric *metric, char *out, size_t size)
+{
+    char value[48], other[48];
+    struct spread spread = {.metric = metric};
+    out[0] = '\0';
+    if (!metric->breakdown)
+        return false;
+    present_each_segment_latest(metric, widen_spread, &spread);
+    if (!spread.best_name || spread.best_name == spread.worst_name)
+        return false;
+    format_value(metric, spread.best, value, sizeof value);
+    format_value(metric, spread.worst, other, sizeof other);
+    snprintf(out, size, "Spread %.3g%s between %s (%s) and %s (%s)",
+             fabs(spread.best - spread.worst), metric->unit == UNIT_PERCENT ? " points" : "",
+             spread.best_name, value, spread.worst_name, other);
+    return true;
+}
+
+struct breakdown_lines {
+    const struct metric *metric;
+    struct present_lines *out;
+    bool any;
+};
+
+static void add_segment_line(const struct reading *reading, void *context)
+{
+    struct breakdown_lines *lines = context;
+    char value[48], month[9];
+    if (!lines->any)
+        add_textf(lines->out, PRESENT_STRONG, "  By %s (latest)", lines->metric->breakdown);
+    lines->any = true;
+    format_value(lines->metric, reading->value, value, sizeof value);
+    yearmonth_label(reading->period, month);
+    add_textf(lines->out, PRESENT_PLAIN, "    %-22s %10s  %s", reading->segment, value, month);
+}
+
+void present_breakdown(const struct metric *metric, struct present_lines *out)
+{
+    char text[256], spread[240];
+    if (!metric->breakdown)
+        return;
+    struct breakdown_lines lines = {.metric = metric, .out = out};
+    present_each_segment_latest(metric, add_segment_line, &lines);
+    if (lines.any && present_breakdown_spread(metric, spread, sizeof spread)) {
+        snprintf(text, sizeof text, "    %s", spread);
         add_wrapped(out, PRESENT_PLAIN, "", text);
+    }
+}
+
+void present_baseline(const struct metric *metric, char *out, size_t size)
+{
+    char value[48], month[9];
+    out[0] = '\0';
+    if (!metric->has_baseline)
+        return;
+    format_value(metric, metric->baseline, value, sizeof value);
+    if (metric->baseline_period) {
+        yearmonth_label(metric->baseline_period, month);
+        snprintf(out, size, "%s (%s)", value, month);
+    } else {
+        snprintf(out, size, "%s", value);
+    }
+}
+
+void present_target(const struct metric *metric, char *out, size_t size)
+{
+    char value[48], month[9];
+    const char *better = metric->direction == DIRECTION_DOWN ? "lower" : "higher";
+    format_value(metric, metric->target, value, sizeof value);
+    if (metric->target_period) {
+        yearmonth_label(metric->target_period, month);
+        snprintf(out, size, "%s by %s (%s is better)", value, month, better);
+    } else {
+        snprintf(out, size, "%s (%s is better)", value, better);
+    }
+}
+
+void present_trajectory(const struct metric *metric, struct text_buffer *out)
+{
+    char value[48], month[9];
+    text_append(out, "");
+    for (size_t t = 0; t < metric->trajectory_count; t++) {
+        yearmonth_label(metric->trajectory[t].period, month);
+        format_value(metric, metric->trajectory[t].value, value, sizeof value);
+        text_appendf(out, "%s%s %s", t ? ", " : "", month, value);
     }
 }
 
@@ -602,33 +704,17 @@ void present_metric_detail(const struct node *node, const struct metric *metric,
         rag_explain_metric(metric, status, why, sizeof why);
         add_wrapped(out, present_rag_meaning(status->rag), "  ", why);
     }
-    char month[9];
+    char month[9], fact[160];
     if (metric->has_baseline) {
-        format_value(metric, metric->baseline, value, sizeof value);
-        if (metric->baseline_period) {
-            yearmonth_label(metric->baseline_period, month);
-            add_textf(out, PRESENT_PLAIN, "  Baseline   %s (%s)", value, month);
-        } else {
-            add_textf(out, PRESENT_PLAIN, "  Baseline   %s", value);
-        }
+        present_baseline(metric, fact, sizeof fact);
+        add_textf(out, PRESENT_PLAIN, "  Baseline   %s", fact);
     }
-    format_value(metric, metric->target, value, sizeof value);
-    if (metric->target_period) {
-        yearmonth_label(metric->target_period, month);
-        add_textf(out, PRESENT_PLAIN, "  Target     %s by %s (%s is better)", value, month,
-                  metric->direction == DIRECTION_DOWN ? "lower" : "higher");
-    } else {
-        add_textf(out, PRESENT_PLAIN, "  Target     %s (%s is better)", value,
-                  metric->direction == DIRECTION_DOWN ? "lower" : "higher");
-    }
+    present_target(metric, fact, sizeof fact);
+    add_textf(out, PRESENT_PLAIN, "  Target     %s", fact);
     if (metric->trajectory_count) {
         struct text_buffer line = {0};
         text_append(&line, "  Trajectory ");
-        for (size_t t = 0; t < metric->trajectory_count; t++) {
-            yearmonth_label(metric->trajectory[t].period, month);
-            format_value(metric, metric->trajectory[t].value, value, sizeof value);
-            text_appendf(&line, "%s%s %s", t ? ", " : "", month, value);
-        }
+        present_trajectory(metric, &line);
         add_wrapped(out, PRESENT_PLAIN, "", line.data);
         text_free(&line);
     }

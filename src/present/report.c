@@ -89,23 +89,16 @@ static void fill_metric_row(struct row *row, const struct metric *metric,
         format_number_shortest(status->latest, 17, row->value, sizeof row->value);
         yearmonth_format(status->latest_period, row->period);
     }
-    /* SPC over the same readings as the status: none after as_of. The
-     * whole series comes first in metric.readings, so a shallow copy with
-     * fewer readings is the series cut at as_of. */
-    struct metric until = *metric;
+    /* SPC over the same readings as the status: none after as_of. */
     const struct reading *series;
     size_t count = metric_series(metric, NULL, &series);
-    while (count && as_of != YEARMONTH_NONE && series[count - 1].period > as_of)
-        count--;
-    until.readings = (struct reading *)series;
-    until.reading_count = count;
     for (size_t i = count; status->has_reading && i > 0; i--)
         if (series[i - 1].period == status->latest_period) {
             row->sample = series[i - 1].sample;
             break;
         }
     struct spc_result spc;
-    metric_analyse_spc(&until, &spc);
+    metric_analyse_spc_at(metric, as_of, &spc);
     row->variation = spc.variation;
     row->assurance = spc.assurance;
     row->spc_conflict = spc_conflict_sentence(&spc);

@@ -23,7 +23,11 @@
 #define WIDE_LAYOUT 100      /* columns from which tree and detail sit side by side */
 #define MIN_WIDTH 30
 #define MIN_HEIGHT 8
-#define EDIT_MAX 512         /* characters in an edit field */
+/* Characters an edit field holds: one more than the longest comment, so a
+ * comment one character too long reaches the command layer, which refuses
+ * it in a sentence (and the field stays open to be cut), rather than being
+ * cut short unseen. */
+#define EDIT_MAX (TEXT_MAXIMUM_NOTE + 1)
 
 /* ---- State --------------------------------------------------------------- */
 
@@ -1089,11 +1093,20 @@ static char **milestone_items(struct browser *b, int *count)
     return items;
 }
 
+/* The segments a metric declares, in its board file's order (so one with no
+ * reading yet can have its first); where it declares none, those it has
+ * readings for. */
 static char **segment_items(struct browser *b, int *count)
 {
     char **items = NULL;
     *count = 0;
     const struct metric *metric = row_metric(b, &b->rows[b->cursor], NULL);
+    if (metric && metric->segment_count) {
+        items = xcalloc(metric->segment_count, sizeof *items);
+        for (size_t i = 0; i < metric->segment_count; i++)
+            items[(*count)++] = xstrdup(metric->segments[i]);
+        return items;
+    }
     items = xcalloc(metric ? metric->reading_count + 1 : 1, sizeof *items);
     for (size_t r = 0; metric && r < metric->reading_count; r++) {
         const struct reading *reading = &metric->readings[r];
@@ -1667,6 +1680,9 @@ static void edit_key(struct browser *b, wint_t key, bool is_function)
             e->text[e->cursor++] = (wchar_t)key;
             e->length++;
             changed = true;
+        } else {
+            set_message(b, true, "The field is full; a comment may have at most %d characters.",
+                        TEXT_MAXIMUM_NOTE);
         }
     }
     if (changed && e->kind != EDIT_SEARCH)

@@ -34,6 +34,17 @@
     "(SELECT max(period) FROM readings r WHERE r.metric_id = m.id), "\
     "(SELECT max(sample) FROM readings r WHERE r.metric_id = m.id) "
 
+/* The segments a metric declares for its breakdown (docs/board-file.md), in
+ * the board file's order; a metric with none takes any segment. */
+#define MIGRATION_METRIC_SEGMENTS                                                    \
+    "CREATE TABLE metric_segments ("                                                 \
+    "  metric_id INTEGER NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"         \
+    "  position INTEGER NOT NULL,"                                                   \
+    "  name TEXT NOT NULL,"                                                          \
+    "  PRIMARY KEY (metric_id, position),"                                           \
+    "  UNIQUE (metric_id, name)"                                                     \
+    ") STRICT;"
+
 static const char *const migrations[] = {
     /* 0 -> 1: the first schema. */
     "CREATE TABLE boards ("
@@ -236,7 +247,9 @@ static const char *const migrations[] = {
     "CREATE INDEX revisions_by_board ON revisions(board_id, period);"
     "ALTER TABLE node_status ADD COLUMN awaiting INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE board_status ADD COLUMN awaiting INTEGER NOT NULL DEFAULT 0;",
-    /* 6 -> 7: retiring (docs/keeping-a-board.md). The month a node or metric
+    /* 6 -> 7: the segments each metric declares. */
+    MIGRATION_METRIC_SEGMENTS,
+    /* 7 -> 8: retiring (docs/keeping-a-board.md). The month a node or metric
      * left the board: views of that month on leave it out, while its
      * readings, milestone updates and commentary stay. NULL while live. */
     "ALTER TABLE nodes ADD COLUMN retired TEXT CHECK (retired IS NULL OR "
@@ -261,6 +274,12 @@ static const char *const migrations[] = {
  * names that publication (NULL: none). */
 #define PREVIOUS_STATUS_JOIN                                                                   \
     "LEFT JOIN publication_statuses ps ON ps.publication_id = ?3 AND ps.node_code = n.code "
+/* A feed's batch: FEED_BATCH rows of INSERT_READINGS_IF_NEW's parameters. */
+#define FEED_BATCH 32
+#define FEED_TUPLE "(?, ?, ?, ?, ?, ?, ?, 0)"
+#define FEED_TUPLES_4 FEED_TUPLE ", " FEED_TUPLE ", " FEED_TUPLE ", " FEED_TUPLE
+#define FEED_TUPLES_16 FEED_TUPLES_4 ", " FEED_TUPLES_4 ", " FEED_TUPLES_4 ", " FEED_TUPLES_4
+#define FEED_TUPLES_32 FEED_TUPLES_16 ", " FEED_TUPLES_16
 
 /* Every statement the program runs, by name. */
 #define STATEMENTS(X)                                                                          \
@@ -278,6 +297,8 @@ static const char *const migrations[] = {
                             "sample FROM readings WHERE metric_id = ?1 "                      \
                             "ORDER BY segment, period")                                       \
     X(COMMIT, "COMMIT")                                                                        \
+    X(FOREIGN_KEYS_OFF, "PRAGMA foreign_keys = OFF")                                          \
+    X(FOREIGN_KEYS_ON, "PRAGMA foreign_keys = ON")                                            \
     X(ROLLBACK, "ROLLBACK")                                                                    \
     X(DATA_VERSION, "PRAGMA data_version")                                                     \
     X(USER_VERSION, "PRAGMA user_version")                                                     \
@@ -287,6 +308,7 @@ static const char *const migrations[] = {
                   "open_month, (SELECT max(month) FROM publications p WHERE p.board_id = b.id) " \
                   "FROM boards b WHERE code = ?1")                                             \
     X(SET_OPEN_MONTH, "UPDATE boards SET open_month = ?2 WHERE id = ?1")                       \
+    X(KEPT_AS_AT, "SELECT as_at FROM board_status WHERE board_id = ?1")                        \
     X(PREVIOUS_PUBLICATION, "SELECT id, month FROM publications WHERE board_id = ?1 "         \
                             "AND month < ?2 ORDER BY month DESC LIMIT 1")                      \
     X(LIST_PUBLICATIONS, "SELECT p.id, p.month, p.published_by, p.published_at, "             \
@@ -348,6 +370,7 @@ static const char *const migrations[] = {
     X(DELETE_METRIC, "DELETE FROM metrics WHERE id = ?1")                                      \
     X(DELETE_METRIC_TRAJECTORY, "DELETE FROM trajectory_points WHERE metric_id = ?1")          \
     X(DELETE_METRIC_REBASES, "DELETE FROM metric_rebases WHERE metric_id = ?1")                \
+    X(DELETE_METRIC_SEGMENTS, "DELETE FROM metric_segments WHERE metric_id = ?1")              \
     X(LOAD_CHILD_METRICS,                                                                      \
       "SELECT m.id, m.deliverable_id, m.code, m.name, m.unit, m.direction, m.baseline_value, " \
       "m.baseline_period, m.target_value, m.target_period, m.tolerance, m.stale_months, "      \
@@ -430,6 +453,18 @@ static const char *const migrations[] = {
     X(INSERT_REBASE, "INSERT INTO metric_rebases (metric_id, period) VALUES (?1, ?2)")         \
     X(LOAD_REBASES, "SELECT r.metric_id, r.period FROM metric_rebases r JOIN metrics m "      \
                     "ON m.id = r.metric_id WHERE m.board_id = ?1 ORDER BY r.metric_id, r.period") \
+    X(INSERT_SEGMENT, "INSERT INTO metric_segments (metric_id, position, name) "              \
+                      "VALUES (?1, ?2, ?3)")                                                   \
+    X(LOAD_SEGMENTS, "SELECT s.metric_id, s.name FROM metric_segments s JOIN metrics m "      \
+                     "ON m.id = s.metric_id WHERE m.board_id = ?1 "                            \
+                     "ORDER BY s.metric_id, s.position")                                       \
+    X(LOAD_CHILD_SEGMENTS, "SELECT s.metric_id, s.name FROM nodes n "                         \
+                           "JOIN metrics m ON m.deliverable_id = n.id "                        \
+                           "JOIN metric_segments s ON s.metric_id = m.id "                     \
+                           "WHERE n.board_id = ?1 AND n.parent_id IS ?2 "                      \
+                           "ORDER BY s.metric_id, s.position")                                 \
+    X(LOAD_METRIC_SEGMENTS, "SELECT name FROM metric_segments WHERE metric_id = ?1 "          \
+                            "ORDER BY position")                                               \
     X(INSERT_TRAJECTORY, "INSERT INTO trajectory_points (metric_id, period, value) "          \
                          "VALUES (?1, ?2, ?3)")                                                \
     X(LOAD_TRAJECTORIES, "SELECT t.metric_id, t.period, t.value FROM trajectory_points t "    \
@@ -443,6 +478,22 @@ static const char *const migrations[] = {
                    "value = excluded.value, note = excluded.note, "                            \
                    "entered_by = excluded.entered_by, entered_at = excluded.entered_at, "      \
                    "sample = excluded.sample")                                                 \
+    /* A feed's reading, only if there is none for its month and segment:      \
+     * one index probe tells new from already there (changes()). */            \
+    X(INSERT_READING_IF_NEW, "INSERT INTO readings (metric_id, period, segment, value, note, " \
+                             "entered_by, entered_at, sample) "                               \
+                             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0) "                        \
+                             "ON CONFLICT (metric_id, segment, period) DO NOTHING")           \
+    /* The same for a batch of a feed's rows in one statement (FEED_BATCH of    \
+     * them); the rows it inserts get ids above the largest before it. */      \
+    X(INSERT_READINGS_IF_NEW, "INSERT INTO readings (metric_id, period, segment, value, note, " \
+                              "entered_by, entered_at, sample) VALUES " FEED_TUPLES_32        \
+                              " ON CONFLICT (metric_id, segment, period) DO NOTHING")         \
+    X(READINGS_LAST_ID, "SELECT coalesce(max(id), 0) FROM readings")                          \
+    X(FIND_READING_ID, "SELECT id FROM readings WHERE metric_id = ?1 AND segment = ?2 "       \
+                       "AND period = ?3")                                                      \
+    X(LIST_METRIC_REFS, "SELECT id, unit, code, breakdown FROM metrics WHERE board_id = ?1 "  \
+                        "ORDER BY code")                                                       \
     X(DELETE_READING, "DELETE FROM readings WHERE metric_id = ?1 AND segment = ?2 "            \
                       "AND period = ?3")                                                       \
     X(LOAD_READINGS, "SELECT r.metric_id, r.period, r.segment, r.value, r.note, "              \
@@ -491,6 +542,8 @@ static const char *const migrations[] = {
                                  "(SELECT id FROM metrics WHERE board_id = ?1)")               \
     X(DELETE_BOARD_REBASES, "DELETE FROM metric_rebases WHERE metric_id IN "                   \
                             "(SELECT id FROM metrics WHERE board_id = ?1)")                    \
+    X(DELETE_BOARD_SEGMENTS, "DELETE FROM metric_segments WHERE metric_id IN "                 \
+                             "(SELECT id FROM metrics WHERE board_id = ?1)")                   \
     X(DELETE_BOARD_MILESTONE_UPDATES, "DELETE FROM milestone_updates WHERE node_id IN "        \
                                       "(SELECT id FROM nodes WHERE board_id = ?1)")            \
     X(DELETE_BOARD_COMMENTS, "DELETE FROM commentary WHERE node_id IN "                        \
@@ -521,6 +574,7 @@ struct store {
     char *path;
     bool read_only;
     bool created;     /* this connection created the file (store_discard removes it) */
+    bool feeding;     /* in a feed's transaction: foreign key checks are off */
     char *publish_to; /* an unpublished store's final path */
     bool identified;  /* the file's identity below is known */
     dev_t device;
@@ -1132,22 +1186,51 @@ bool store_begin(struct store *store, struct error *error)
     return prepared && run(store, prepared, error, "start a change");
 }
 
+/* The foreign key checks back on after a feed's transaction (a pragma
+ * changes nothing inside a transaction, so it waits for the end). */
+static void end_feed(struct store *store)
+{
+    if (store->feeding && sqlite3_get_autocommit(store->database)) {
+        store->feeding = false;
+        sqlite3_stmt *prepared = statement(store, STATEMENT_FOREIGN_KEYS_ON, NULL);
+        if (prepared)
+            run(store, prepared, NULL, "check references");
+    }
+}
+
+bool store_begin_feed(struct store *store, struct error *error)
+{
+    if (store->read_only)
+        return store_begin(store, error);
+    sqlite3_stmt *prepared = statement(store, STATEMENT_FOREIGN_KEYS_OFF, error);
+    if (!prepared || !run(store, prepared, error, "start a change"))
+        return false;
+    store->feeding = true;
+    if (store_begin(store, error))
+        return true;
+    end_feed(store);
+    return false;
+}
+
 bool store_commit(struct store *store, struct error *error)
 {
     sqlite3_stmt *prepared = statement(store, STATEMENT_COMMIT, error);
-    if (prepared && run(store, prepared, error, "save the change"))
+    if (prepared && run(store, prepared, error, "save the change")) {
+        end_feed(store);
         return true;
+    }
     store_rollback(store);
     return false;
 }
 
 void store_rollback(struct store *store)
 {
-    if (sqlite3_get_autocommit(store->database))
-        return;
-    sqlite3_stmt *prepared = statement(store, STATEMENT_ROLLBACK, NULL);
-    if (prepared)
-        run(store, prepared, NULL, "undo a failed change");
+    if (!sqlite3_get_autocommit(store->database)) {
+        sqlite3_stmt *prepared = statement(store, STATEMENT_ROLLBACK, NULL);
+        if (prepared)
+            run(store, prepared, NULL, "undo a failed change");
+    }
+    end_feed(store);
 }
 
 /* ---- Import ---------------------------------------------------------- */
@@ -1285,6 +1368,14 @@ static bool insert_metric_series(struct store *store, const struct metric *metri
         if (!run(store, prepared, error, "add an SPC rebase"))
             return false;
     }
+    for (size_t i = 0; i < metric->segment_count; i++) {
+        if (!(prepared = statement_for(store, STATEMENT_INSERT_SEGMENT, metric_id, error)))
+            return false;
+        sqlite3_bind_int64(prepared, 2, (long long)i);
+        bind_text(prepared, 3, metric->segments[i]);
+        if (!run(store, prepared, error, "add a metric's segments"))
+            return false;
+    }
     return true;
 }
 
@@ -1380,6 +1471,39 @@ static bool insert_structure(struct store *store, const struct board *board, lon
     return ok;
 }
 
+static void free_segments(char **segments, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        free(segments[i]);
+    free(segments);
+}
+
+static void read_segment_name(sqlite3_stmt *prepared, void *item)
+{
+    *(char **)item = column_text(prepared, 0);
+}
+
+static void free_segment_list(void *list, size_t count)
+{
+    free_segments(list, count);
+}
+
+/* The segments one metric declares, in order (none: it takes any). */
+static bool load_declared_segments(struct store *store, long long metric_id, char ***out,
+                                   size_t *count, struct error *error)
+{
+    sqlite3_stmt *prepared =
+        statement_for(store, STATEMENT_LOAD_METRIC_SEGMENTS, metric_id, error);
+    if (!prepared)
+        return false;
+    static const struct row_list names = {sizeof(char *), read_segment_name, free_segment_list};
+    void *list;
+    if (!read_rows(store, prepared, &names, "read a metric's segments", &list, count, error))
+        return false;
+    *out = list;
+    return true;
+}
+
 bool store_find_metric(struct store *store, const char *board_code, const char *metric_code,
                        struct metric_ref *out, struct error *error)
 {
@@ -1394,6 +1518,14 @@ bool store_find_metric(struct store *store, const char *board_code, const char *
     out->breakdown = column_text(prepared, 3);
     out->retired = column_period(prepared, 4);
     sqlite3_reset(prepared);
+    out->segments = NULL;
+    out->segment_count = 0;
+    if (out->breakdown &&
+        !load_declared_segments(store, out->metric_id, &out->segments, &out->segment_count,
+                                error)) {
+        metric_ref_free(out);
+        return false;
+    }
     return true;
 }
 
@@ -1401,7 +1533,10 @@ void metric_ref_free(struct metric_ref *ref)
 {
     free(ref->code);
     free(ref->breakdown);
+    free_segments(ref->segments, ref->segment_count);
     ref->code = ref->breakdown = NULL;
+    ref->segments = NULL;
+    ref->segment_count = 0;
 }
 
 bool store_find_node(struct store *store, const char *board_code, const char *node_code,
@@ -1524,6 +1659,282 @@ bool store_put_reading_sample(struct store *store, long long metric_id, yearmont
                        old_value, true, error);
 }
 
+void store_old_reading_free(struct store_old_reading *old)
+{
+    free(old->note);
+    free(old->entered_by);
+    free(old->entered_at);
+    memset(old, 0, sizeof *old);
+}
+
+/* Two notes the same: both absent, or the same text. */
+static bool same_note(const char *left, const char *right)
+{
+    return (!left && !right) || (left && right && strcmp(left, right) == 0);
+}
+
+bool store_put_feed_reading(struct store *store, long long metric_id, yearmonth period,
+                            const char *segment, double value, const char *note,
+                            const char *who, const char *when, enum store_put_result *result,
+                            struct store_old_reading *old, struct error *error)
+{
+    store_old_reading_free(old);
+    /* A feed's hot path, once per row: every parameter is bound each time
+     * (so no clearing) and the texts are bound in place, not copied
+     * (SQLITE_STATIC: they outlive the step, and the statement is reset
+     * before this returns). */
+    sqlite3_stmt *prepared = store->statements[STATEMENT_INSERT_READING_IF_NEW];
+    if (!prepared && !(prepared = statement(store, STATEMENT_INSERT_READING_IF_NEW, error)))
+        return false;
+    char month[8];
+    yearmonth_format(period, month);
+    sqlite3_bind_int64(prepared, 1, metric_id);
+    sqlite3_bind_text(prepared, 2, month, 7, SQLITE_STATIC);
+    sqlite3_bind_text(prepared, 3, segment ? segment : "", -1, SQLITE_STATIC);
+    sqlite3_bind_double(prepared, 4, value);
+    if (note)
+        sqlite3_bind_text(prepared, 5, note, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(prepared, 5);
+    sqlite3_bind_text(prepared, 6, who, -1, SQLITE_STATIC);
+    sqlite3_bind_text(prepared, 7, when, -1, SQLITE_STATIC);
+    if (!run(store, prepared, error, "save the reading"))
+        return false;
+    if (sqlite3_changes(store->database) == 1) {
+        *result = STORE_PUT_NEW;
+        return true;
+    }
+    /* Already there: left alone if it says the same (and is the trust's,
+     * not sample data), else replaced, its old row handed back. */
+    struct store_written stored = {0};
+    if (!read_stored_reading(store, metric_id, period, segment, &stored, &old->note,
+                             &old->entered_by, &old->entered_at, error))
+        return false;
+    old->value = stored.old_value;
+    old->sample = stored.old_sample;
+    if (stored.had_old && stored.old_value == value && same_note(old->note, note) &&
+        !stored.old_sample) {
+        *result = STORE_PUT_UNCHANGED;
+        return true;
+    }
+    *result = STORE_PUT_REPLACED;
+    return put_reading(store, metric_id, period, segment, value, note, who, when, false, NULL,
+                       NULL, false, error);
+}
+
+/* A feed's rows waiting to be written, FEED_BATCH to a statement: one
+ * statement's cost (its cursors, its start and end) spread over many rows. */
+struct store_feed {
+    struct store *store;
+    const char *who, *when;
+    store_feed_written *told;
+    void *context;
+    struct store_feed_row rows[FEED_BATCH];
+    bool inserted[FEED_BATCH];
+    char months[FEED_BATCH][8];
+    size_t count;
+};
+
+struct store_feed *store_feed_start(struct store *store, const char *who, const char *when,
+                                    store_feed_written *told, void *context)
+{
+    struct store_feed *feed = xcalloc(1, sizeof *feed);
+    *feed = (struct store_feed){
+        .store = store, .who = who, .when = when, .told = told, .context = context};
+    return feed;
+}
+
+static void clear_feed_rows(struct store_feed *feed)
+{
+    for (size_t i = 0; i < feed->count; i++) {
+        free(feed->rows[i].segment);
+        free(feed->rows[i].note);
+    }
+    feed->count = 0;
+}
+
+void store_feed_end(struct store_feed *feed)
+{
+    if (!feed)
+        return;
+    clear_feed_rows(feed);
+    free(feed);
+}
+
+static bool read_number(struct store *store, enum statement_id statement_id, const char *text,
+                        long long id, long long *out, const char *doing, struct error *error);
+
+/* Whether a batch's row `i` was inserted by the batch: its stored row is
+ * newer than the batch (an id above `last`), and no earlier row of the
+ * batch has its month and segment (that one was inserted, this one met it). */
+static bool inserted_by_batch(struct store_feed *feed, size_t i, long long last, bool *inserted,
+                              struct error *error)
+{
+    const struct store_feed_row *row = &feed->rows[i];
+    for (size_t j = 0; j < i; j++) {
+        const struct store_feed_row *earlier = &feed->rows[j];
+        if (earlier->metric_id == row->metric_id && earlier->period == row->period &&
+            strcmp(earlier->segment ? earlier->segment : "", row->segment ? row->segment : "") ==
+                0) {
+            *inserted = false;
+            return true;
+        }
+    }
+    sqlite3_stmt *prepared = statement_for(feed->store, STATEMENT_FIND_READING_ID, row->metric_id,
+                                           error);
+    if (!prepared)
+        return false;
+    bind_text(prepared, 2, row->segment ? row->segment : "");
+    bind_period(prepared, 3, row->period);
+    int result = sqlite3_step(prepared);
+    *inserted = result == SQLITE_ROW && sqlite3_column_int64(prepared, 0) > last;
+    return finish(feed->store, prepared, result, error, "read the readings");
+}
+
+/* The rows of a full batch in one statement; the rows it did not insert
+ * (already there, or earlier in the same batch) one at a time after it. */
+static bool insert_feed_batch(struct store_feed *feed, struct error *error)
+{
+    struct store *store = feed->store;
+    long long last = 0;
+    if (!read_number(store, STATEMENT_READINGS_LAST_ID, NULL, 0, &last, "read the readings",
+                     error))
+        return false;
+    sqlite3_stmt *prepared = store->statements[STATEMENT_INSERT_READINGS_IF_NEW];
+    if (!prepared && !(prepared = statement(store, STATEMENT_INSERT_READINGS_IF_NEW, error)))
+        return false;
+    for (size_t i = 0; i < FEED_BATCH; i++) {
+        const struct store_feed_row *row = &feed->rows[i];
+        int at = (int)i * 7;
+        yearmonth_format(row->period, feed->months[i]);
+        sqlite3_bind_int64(prepared, at + 1, row->metric_id);
+        sqlite3_bind_text(prepared, at + 2, feed->months[i], 7, SQLITE_STATIC);
+        sqlite3_bind_text(prepared, at + 3, row->segment ? row->segment : "", -1, SQLITE_STATIC);
+        sqlite3_bind_double(prepared, at + 4, row->value);
+        if (row->note)
+            sqlite3_bind_text(prepared, at + 5, row->note, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(prepared, at + 5);
+        sqlite3_bind_text(prepared, at + 6, feed->who, -1, SQLITE_STATIC);
+        sqlite3_bind_text(prepared, at + 7, feed->when, -1, SQLITE_STATIC);
+    }
+    if (!run(store, prepared, error, "save the readings"))
+        return false;
+    /* All new (a first feed) or none (the same feed again) is the rule;
+     * a mixed batch asks which of its rows it inserted. */
+    int inserted = sqlite3_changes(store->database);
+    for (size_t i = 0; i < FEED_BATCH; i++) {
+        feed->inserted[i] = inserted == FEED_BATCH;
+        if (inserted > 0 && inserted < FEED_BATCH &&
+            !inserted_by_batch(feed, i, last, &feed->inserted[i], error))
+            return false;
+    }
+    return true;
+}
+
+/* Writes the rows waiting and tells of each, in order. */
+static bool flush_feed(struct store_feed *feed, struct error *error)
+{
+    bool ok = true;
+    bool batched = feed->count == FEED_BATCH;
+    if (batched)
+        ok = insert_feed_batch(feed, error);
+    struct store_old_reading old = {0};
+    for (size_t i = 0; ok && i < feed->count; i++) {
+        const struct store_feed_row *row = &feed->rows[i];
+        enum store_put_result result = STORE_PUT_NEW;
+        store_old_reading_free(&old);
+        if (!batched || !feed->inserted[i])
+            ok = store_put_feed_reading(feed->store, row->metric_id, row->period, row->segment,
+                                        row->value, row->note, feed->who, feed->when, &result,
+                                        &old, error);
+        ok = ok && (!feed->told || feed->told(feed->context, row, result, &old, error));
+    }
+    store_old_reading_free(&old);
+    clear_feed_rows(feed);
+    return ok;
+}
+
+bool store_feed_put(struct store_feed *feed, long long metric_id, yearmonth period,
+                    const char *segment, double value, const char *note, const void *tag,
+                    struct error *error)
+{
+    feed->rows[feed->count++] = (struct store_feed_row){
+        .metric_id = metric_id,
+        .period = period,
+        .segment = xstrdup(segment),
+        .value = value,
+        .note = xstrdup(note),
+        .tag = tag,
+    };
+    return feed->count < FEED_BATCH || flush_feed(feed, error);
+}
+
+bool store_feed_flush(struct store_feed *feed, struct error *error)
+{
+    return flush_feed(feed, error);
+}
+
+bool store_refresh_latest(struct store *store, const char *board_code, struct error *error)
+{
+    long long board_id;
+    return stored_board_id(store, board_code, &board_id, error) &&
+           run_for(store, STATEMENT_REFRESH_BOARD_LATEST, board_id, error,
+                   "update the latest readings");
+}
+
+void metric_refs_free(struct metric_ref *refs, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        metric_ref_free(&refs[i]);
+    free(refs);
+}
+
+static void read_metric_ref(sqlite3_stmt *prepared, void *item)
+{
+    struct metric_ref *ref = item;
+    ref->metric_id = sqlite3_column_int64(prepared, 0);
+    if (!unit_parse(column_name(prepared, 1), &ref->unit))
+        ref->unit = UNIT_NUMBER;
+    ref->code = column_text(prepared, 2);
+    ref->breakdown = column_text(prepared, 3);
+}
+
+static void free_metric_ref_list(void *list, size_t count)
+{
+    metric_refs_free(list, count);
+}
+
+bool store_list_metric_refs(struct store *store, const char *board_code, struct metric_ref **out,
+                            size_t *count, struct error *error)
+{
+    long long board_id;
+    if (!stored_board_id(store, board_code, &board_id, error))
+        return false;
+    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LIST_METRIC_REFS, board_id, error);
+    if (!prepared)
+        return false;
+    static const struct row_list refs = {sizeof **out, read_metric_ref, free_metric_ref_list};
+    void *list = NULL;
+    if (!read_rows(store, prepared, &refs, "list the board's metrics", &list, count, error))
+        return false;
+    /* The segments each metric with a breakdown declares, for the feed's
+     * check (few metrics have a breakdown). */
+    struct metric_ref *metrics = list;
+    for (size_t i = 0; i < *count; i++) {
+        metrics[i].segments = NULL;
+        metrics[i].segment_count = 0;
+        if (metrics[i].breakdown &&
+            !load_declared_segments(store, metrics[i].metric_id, &metrics[i].segments,
+                                    &metrics[i].segment_count, error)) {
+            free_metric_ref_list(list, *count);
+            return false;
+        }
+    }
+    *out = list;
+    return true;
+}
+
 bool store_delete_reading(struct store *store, long long metric_id, yearmonth period,
                           const char *segment, struct error *error)
 {
@@ -1618,6 +2029,7 @@ bool store_delete_board(struct store *store, const char *board_code, struct erro
     static const enum statement_id in_order[] = {
         STATEMENT_DELETE_BOARD_READINGS,     STATEMENT_DELETE_BOARD_LATEST,
         STATEMENT_DELETE_BOARD_TRAJECTORIES, STATEMENT_DELETE_BOARD_REBASES,
+        STATEMENT_DELETE_BOARD_SEGMENTS,
         STATEMENT_DELETE_BOARD_MILESTONE_UPDATES, STATEMENT_DELETE_BOARD_COMMENTS,
         STATEMENT_DELETE_BOARD_NODE_STATUS,  STATEMENT_DELETE_BOARD_METRICS,
         STATEMENT_DELETE_BOARD_NODES,        STATEMENT_DELETE_BOARD_VALUES,
@@ -1681,6 +2093,10 @@ struct metric_lookup {
     long long id;
     enum unit unit;
     bool has_breakdown;
+    /* The segments it declares, read when a reading first names one. */
+    bool segments_loaded;
+    char **segments;
+    size_t segment_count;
 };
 
 static int compare_lookup(const void *key, const void *entry)
@@ -1690,9 +2106,33 @@ static int compare_lookup(const void *key, const void *entry)
 
 static void free_lookups(struct metric_lookup *lookups, size_t count)
 {
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < count; i++) {
         free(lookups[i].code);
+        free_segments(lookups[i].segments, lookups[i].segment_count);
+    }
     free(lookups);
+}
+
+/* Whether a reading's segment is one its metric declares (any is, when it
+ * declares none); if not, a located error with a suggestion. */
+static bool check_declared_segment(struct store *store, struct metric_lookup *metric,
+                                   const struct reading *reading, const char *file_name,
+                                   struct error *error)
+{
+    if (!metric->segments_loaded) {
+        if (!load_declared_segments(store, metric->id, &metric->segments,
+                                    &metric->segment_count, error))
+            return false;
+        metric->segments_loaded = true;
+    }
+    if (segments_include(metric->segments, metric->segment_count, reading->segment))
+        return true;
+    char suggestion[600];
+    segment_suggestion(metric->segments, metric->segment_count, reading->segment, suggestion,
+                       sizeof suggestion);
+    error_set_at(error, file_name, reading->where.line, reading->where.column,
+                 "no segment '%s' for %s; %s", reading->segment, metric->code, suggestion);
+    return false;
 }
 
 static void read_lookup(sqlite3_stmt *prepared, void *item)
@@ -1761,7 +2201,7 @@ static bool import_activity(struct store *store, const struct board *board, long
         return false;
     for (size_t i = 0; i < board->reading_count; i++) {
         const struct reading *reading = &board->readings[i];
-        const struct metric_lookup *metric =
+        struct metric_lookup *metric =
             bsearch(reading->metric_code, metrics, metric_count, sizeof *metrics, compare_lookup);
         const char *why = NULL;
         if (!metric) {
@@ -1776,7 +2216,9 @@ static bool import_activity(struct store *store, const struct board *board, long
                          "metric '%s' has no breakdown, so its readings cannot have a segment",
                          metric->code);
         }
-        if (!metric || why || (reading->segment && !metric->has_breakdown)) {
+        if (!metric || why || (reading->segment && !metric->has_breakdown) ||
+            (reading->segment &&
+             !check_declared_segment(store, metric, reading, file_name, error))) {
             free_lookups(metrics, metric_count);
             return false;
         }
@@ -1800,7 +2242,8 @@ static bool import_activity(struct store *store, const struct board *board, long
                                reading->entered_by ? reading->entered_by : who,
                                reading->entered_at ? reading->entered_at : now, report.sample,
                                NULL, NULL, false, error));
-        ok = ok && (unchanged || !written || written(context, &report, error));
+        report.unchanged = unchanged;
+        ok = ok && (!written || written(context, &report, error));
         *readings_written += ok && !unchanged;
         free(old_note);
         free(old_by);
@@ -2036,6 +2479,16 @@ static bool same_rebases(const struct metric *a, const struct metric *b)
     return true;
 }
 
+static bool same_segments(const struct metric *a, const struct metric *b)
+{
+    if (a->segment_count != b->segment_count)
+        return false;
+    for (size_t i = 0; i < a->segment_count; i++)
+        if (strcmp(a->segments[i], b->segments[i]) != 0)
+            return false;
+    return true;
+}
+
 static bool same_values(const struct board *a, const struct board *b)
 {
     if (a->value_count != b->value_count)
@@ -2102,7 +2555,8 @@ static bool put_metric(struct store *store, const struct metric *stored, long lo
             return false;
     }
     bool trajectory = same_trajectory(stored, metric), rebases = same_rebases(stored, metric);
-    if (trajectory && rebases)
+    bool segments = same_segments(stored, metric);
+    if (trajectory && rebases && segments)
         return true;
     struct metric only = *metric; /* the series that differs */
     if (trajectory)
@@ -2114,6 +2568,11 @@ static bool put_metric(struct store *store, const struct metric *stored, long lo
         only.spc.rebase_count = 0;
     else if (!run_for(store, STATEMENT_DELETE_METRIC_REBASES, stored->id, error,
                       "change the SPC settings"))
+        return false;
+    if (segments)
+        only.segment_count = 0;
+    else if (!run_for(store, STATEMENT_DELETE_METRIC_SEGMENTS, stored->id, error,
+                      "change the declared segments"))
         return false;
     return insert_metric_series(store, &only, stored->id, error);
 }
@@ -2641,6 +3100,18 @@ static bool load_metric_details(struct store *store, struct board *board,
     if (!finish(store, prepared, result, error, "read the SPC settings"))
         return false;
 
+    if (!(prepared = scoped_statement(store, scope, STATEMENT_LOAD_SEGMENTS,
+                                      STATEMENT_LOAD_CHILD_SEGMENTS, error)))
+        return false;
+    group = (struct group){0};
+    while ((metric = next_metric_row(prepared, index, &result))) {
+        metric->segments = grow_grouped(&group, metric, metric->segments, metric->segment_count,
+                                        sizeof *metric->segments);
+        metric->segments[metric->segment_count++] = column_text(prepared, 1);
+    }
+    if (!finish(store, prepared, result, error, "read the metrics' segments"))
+        return false;
+
     if (summary)
         return true; /* load_latest_readings gives the latest two instead */
     if (!(prepared = statement(store, STATEMENT_LOAD_READINGS, error)))
@@ -2984,6 +3455,19 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
     /* Movement is measured from the newest published month before the one
      * shown: before as_of, or before the open month of the working view. */
     yearmonth shown = as_of != YEARMONTH_NONE ? as_of : board->months.open;
+    if (ok && shown == YEARMONTH_NONE) {
+        /* The working figures with no month open show the "as at" month:
+         * movement is from the published month before it (the statuses
+         * kept for the board say which month that is). */
+        sqlite3_stmt *kept = statement_for(store, STATEMENT_KEPT_AS_AT, board->id, error);
+        ok = kept != NULL;
+        if (ok) {
+            int stepped = sqlite3_step(kept);
+            if (stepped == SQLITE_ROW)
+                shown = column_period(kept, 0);
+            ok = finish(store, kept, stepped, error, "read the board's status");
+        }
+    }
     ok = ok && find_previous_publication(store, board, shown, error);
     /* The top of a lazily loaded board: the aims, and the stored statuses. */
     struct scope scope = {.board_id = board->id, .children = top,

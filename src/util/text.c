@@ -1,5 +1,6 @@
 /* text.c — the one copy of each text helper: UTF-8 decoding and encoding,
- * display width, the shortest number text, and RFC 4180 CSV quoting. */
+ * counting characters, display width, the shortest number text, edit
+ * distance for suggestions, and RFC 4180 CSV quoting. */
 #include "util.h"
 
 #include <locale.h>
@@ -135,6 +136,14 @@ bool text_is_clean(const char *text, bool allow_tab)
     return text_passes(text, strlen(text), true, allow_tab);
 }
 
+size_t utf8_character_count(const char *text, size_t length)
+{
+    size_t count = 0;
+    for (size_t i = 0; i < length; i++)
+        count += ((unsigned char)text[i] & 0xC0) != 0x80;
+    return count;
+}
+
 size_t display_width(const char *text)
 {
     size_t length = strlen(text);
@@ -165,6 +174,37 @@ void format_number_shortest(double value, int most_digits, char *out, size_t siz
             return;
     }
     snprintf(out, size, "%.*g", most_digits, value);
+}
+
+static char fold_case(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+size_t edit_distance(const char *a, const char *b)
+{
+    size_t a_length = strlen(a), b_length = strlen(b);
+    /* Two rows of the table are enough: the one above and the one being filled. */
+    size_t *previous = xcalloc(b_length + 1, sizeof *previous);
+    size_t *current = xcalloc(b_length + 1, sizeof *current);
+    for (size_t j = 0; j <= b_length; j++)
+        previous[j] = j;
+    for (size_t i = 1; i <= a_length; i++) {
+        current[0] = i;
+        for (size_t j = 1; j <= b_length; j++) {
+            size_t substitute = previous[j - 1] + (fold_case(a[i - 1]) != fold_case(b[j - 1]));
+            size_t insert = current[j - 1] + 1, delete = previous[j] + 1;
+            size_t best = insert < delete ? insert : delete;
+            current[j] = substitute < best ? substitute : best;
+        }
+        size_t *swap = previous;
+        previous = current;
+        current = swap;
+    }
+    size_t distance = previous[b_length];
+    free(previous);
+    free(current);
+    return distance;
 }
 
 void csv_write_field(FILE *out, const char *text)

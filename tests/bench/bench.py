@@ -768,6 +768,197 @@ def measure_first_frames(bench, args, results):
         r["frame_vs_sqlite"] = r["first_frame_s"] / r["sqlite_latest_s"]
 
 
+# ---- The CSV feed case (tests/bench/run.sh csv) ------------------------------
+
+# The bar: a feed of 1,000,000 readings within 1.5x of the sqlite3 shell's
+# own .import of the same CSV into a table shaped like the readings table,
+# in at most 64 MB.
+CSV_BARS = {"csv_ratio": 1.5, "csv_rss_mb": 64}
+CSV_DELIVERABLES, CSV_MONTHS = 10000, 100  # 10,000 metrics x 100 months
+# The baseline: the feed's five columns in the file's order, the readings
+# table's unique index on (metric, segment, period), the shell's defaults.
+CSV_SQLITE_SCRIPT = """CREATE TABLE readings (metric TEXT NOT NULL, period TEXT NOT NULL,
+  value REAL NOT NULL, segment TEXT NOT NULL DEFAULT '', note TEXT,
+  UNIQUE (metric, segment, period));
+.mode csv
+.import --skip 1 {feed} readings
+"""
+
+
+def run_csv(args):
+    """Times `boardpack import --board bench feed.csv` (1,000,000 readings
+    for the L board's 10,000 metrics, into a store holding only the board)
+    against the sqlite3 shell's .import of the same file, --csv-runs times
+    each, alternating; medians, their ratio and peak RSS."""
+    work = os.path.abspath(args.workdir or tempfile.mkdtemp(prefix="boardpack-bench-csv-"))
+    made_workdir = not args.workdir
+    os.makedirs(work, exist_ok=True)
+    boardpack = os.path.join(work, "boardpack")
+    shutil.copy2(os.path.abspath(args.boardpack), boardpack)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": work, "LC_ALL": "C.UTF-8",
+           "TZ": "UTC", "USER": os.environ.get("USER", "bench")}
+    structure = os.path.join(work, "board.yaml")
+    feed = os.path.join(work, "feed.csv")
+    log("csv: generating the board (structure only) and a feed of "
+        f"{CSV_DELIVERABLES * CSV_MONTHS:,} readings")
+    subprocess.run([sys.executable, GENERATOR, "--deliverables", str(CSV_DELIVERABLES),
+                    "--readings", "0", "-o", structure], check=True)
+    subprocess.run([sys.executable, GENERATOR, "--deliverables", str(CSV_DELIVERABLES),
+                    "--readings", str(CSV_MONTHS), "--format", "csv", "-o", feed], check=True)
+    template = os.path.join(work, "structure.db")
+    subprocess.run([boardpack, "--db", template, "import", structure], env=env, check=True,
+                   stderr=subprocess.DEVNULL)
+    store = os.path.join(work, "store.db")
+    scratch = os.path.join(work, "scratch.db")
+    script = CSV_SQLITE_SCRIPT.format(feed=feed)
+
+    def remove(path):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+
+    def fresh_store():
+        remove(store)
+        # A copy of the structure-only store (through the sqlite3 module's
+        # backup, so its -wal is folded in): the import is all that is timed.
+        source = sqlite3.connect(template)
+        target = sqlite3.connect(store)
+        source.backup(target)
+        source.close()
+        target.close()
+
+    result = {"readings": CSV_DELIVERABLES * CSV_MONTHS, "feed_bytes": os.path.getsize(feed),
+              "boardpack_runs": [], "boardpack_rss": [], "sqlite_runs": [], "sqlite_rss": [],
+              "boardpack_cpu": [], "sqlite_cpu": []}
+    argv = [boardpack, "--db", store, "import", "--board", "bench", feed]
+    for run in range(args.csv_runs):
+        log(f"csv: run {run + 1} of {args.csv_runs}: sqlite3 .import, then boardpack import")
+        remove(scratch)
+        seconds, cpu, rss, _ = run_timed(["sqlite3", scratch], env, script)
+        result["sqlite_runs"].append(seconds)
+        result["sqlite_cpu"].append(cpu)
+        result["sqlite_rss"].append(rss)
+        fresh_store()
+        seconds, cpu, rss, error = run_timed(argv, env)
+        result["boardpack_runs"].append(seconds)
+        result["boardpack_cpu"].append(cpu)
+        result["boardpack_rss"].append(rss)
+        result["boardpack_said"] = error.strip()
+    log("csv: the same feed again (every row unchanged), and a dry run of it")
+    result["again_s"], _, result["again_rss"], said = run_timed(argv, env)
+    result["again_said"] = said.strip()
+    dry = argv[:4] + ["--dry-run"] + argv[4:]
+    result["dry_run_s"], _, result["dry_run_rss"], _ = run_timed(dry, env)
+    rows = sqlite3.connect(f"file:{store}?mode=ro", uri=True).execute(
+        "SELECT count(*) FROM readings").fetchone()[0]
+    result["stored"] = rows
+    result["store_bytes"] = os.path.getsize(store)
+    result["scratch_bytes"] = os.path.getsize(scratch)
+    result["boardpack_s"] = statistics.median(result["boardpack_runs"])
+    result["sqlite_s"] = statistics.median(result["sqlite_runs"])
+    result["ratio"] = result["boardpack_s"] / result["sqlite_s"]
+    result["ratio_runs"] = [b / q for b, q in zip(result["boardpack_runs"], result["sqlite_runs"])]
+    result["boardpack_cpu_s"] = statistics.median(result["boardpack_cpu"])
+    result["sqlite_cpu_s"] = statistics.median(result["sqlite_cpu"])
+    result["cpu_ratio"] = result["boardpack_cpu_s"] / result["sqlite_cpu_s"]
+    result["peak_rss_kib"] = max(result["boardpack_rss"] + [result["again_rss"],
+                                                            result["dry_run_rss"]])
+    if made_workdir and not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    elif args.keep:
+        log(f"kept {work}")
+    report = {"meta": {"date": datetime.datetime.now(datetime.timezone.utc)
+                       .strftime("%Y-%m-%d %H:%M UTC"), "commit": git_commit(),
+                       "machine": machine(), "load": os.getloadavg(), "limits": CSV_BARS},
+              "csv": result}
+    text = csv_report_text(report)
+    sys.stdout.write(text)
+    if args.json:
+        with open(args.json, "w") as handle:
+            json.dump(report, handle, indent=1)
+    if args.markdown:
+        with open(args.markdown, "w") as handle:
+            handle.write(csv_report_markdown(report))
+    failed = result["ratio"] > CSV_BARS["csv_ratio"] or \
+        result["peak_rss_kib"] > CSV_BARS["csv_rss_mb"] * 1024
+    return 1 if args.strict and failed else 0
+
+
+def run_timed(argv, env, script=None):
+    """Runs argv (with `script` on standard input) under GNU time: wall
+    seconds, CPU seconds (user + system), peak RSS in KiB and its stderr.
+    On a shared machine the wall time moves with the others' load; the CPU
+    time much less, so both are reported."""
+    handle, path = tempfile.mkstemp(prefix="bench-time-")
+    os.close(handle)
+    start = time.perf_counter()
+    process = subprocess.run([TIME, "-f", "%U %S %M", "-o", path, *argv],
+                             input=script.encode() if script else None, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             stdin=None if script else subprocess.DEVNULL)
+    elapsed = time.perf_counter() - start
+    with open(path) as report:
+        fields = report.read().split()[-3:]
+    os.remove(path)
+    error = process.stderr.decode(errors="replace")
+    if process.returncode != 0 or (script and error.strip()):
+        raise RuntimeError(f"{' '.join(argv)} failed ({process.returncode}): {error[:300]}")
+    return elapsed, float(fields[0]) + float(fields[1]), int(fields[2]), error
+
+
+def csv_rows(report):
+    r = report["csv"]
+    runs = ", ".join(human_seconds(s) for s in r["boardpack_runs"])
+    base = ", ".join(human_seconds(s) for s in r["sqlite_runs"])
+    return [
+        ("feed", f"{r['readings']:,} readings, {human_bytes(r['feed_bytes'])}"),
+        ("boardpack import (median)", f"{human_seconds(r['boardpack_s'])}  (runs: {runs})"),
+        ("sqlite3 .import (median)", f"{human_seconds(r['sqlite_s'])}  (runs: {base})"),
+        ("boardpack / sqlite3", f"{r['ratio']:.2f}x  (per run: "
+         + ", ".join(f"{x:.2f}x" for x in r["ratio_runs"]) + ")"),
+        ("CPU time (user + system), medians", f"{human_seconds(r['boardpack_cpu_s'])} / "
+         f"{human_seconds(r['sqlite_cpu_s'])} = {r['cpu_ratio']:.2f}x"),
+        ("peak RSS, boardpack", kib(r["peak_rss_kib"])),
+        ("peak RSS, sqlite3", kib(max(r["sqlite_rss"]))),
+        ("the same feed again (all unchanged)", human_seconds(r["again_s"])),
+        ("dry run of it", human_seconds(r["dry_run_s"])),
+        ("store / scratch database size", f"{human_bytes(r['store_bytes'])} / "
+         f"{human_bytes(r['scratch_bytes'])}"),
+    ]
+
+
+def csv_bars(report):
+    r = report["csv"]
+    return [("feed of 1,000,000 readings, boardpack / sqlite3 .import", r["ratio"],
+             f"<= {CSV_BARS['csv_ratio']}x", r["ratio"] <= CSV_BARS["csv_ratio"]),
+            ("peak RSS of the feed (MB)", r["peak_rss_kib"] / 1024,
+             f"<= {CSV_BARS['csv_rss_mb']} MB", r["peak_rss_kib"] <= CSV_BARS["csv_rss_mb"] * 1024)]
+
+
+def csv_report_text(report):
+    meta = report["meta"]
+    lines = [f"\nboardpack CSV feed benchmark, {meta['date']}, commit {meta['commit']}",
+             f"machine: {meta['machine']}; load average at the end "
+             + ", ".join(f"{x:.1f}" for x in meta["load"]), ""]
+    lines += [f"  {label:<40} {value}" for label, value in csv_rows(report)]
+    lines += ["", "bars"]
+    for label, value, limit, ok in csv_bars(report):
+        lines.append(f"  {label:<58} {value:>8.2f}  {limit:<10} {'PASS' if ok else 'FAIL'}")
+    return "\n".join(lines) + "\n"
+
+
+def csv_report_markdown(report):
+    meta = report["meta"]
+    lines = [f"Run {meta['date']} on commit `{meta['commit']}`; machine: {meta['machine']}; "
+             "load average at the end " + ", ".join(f"{x:.1f}" for x in meta["load"]) + ".",
+             "", "| | |", "|---|---|"]
+    lines += [f"| {label} | {value} |" for label, value in csv_rows(report)]
+    lines += ["", "| bar | measured | limit | verdict |", "|---|---:|---:|---|"]
+    for label, value, limit, ok in csv_bars(report):
+        lines.append(f"| {label} | {value:.2f} | {limit} | **{'PASS' if ok else 'FAIL'}** |")
+    return "\n".join(lines) + "\n"
+
+
 def main():
     parser = argparse.ArgumentParser(
         description="boardpack speed and scale benchmark (run it through tests/bench/run.sh)")
@@ -795,7 +986,16 @@ def main():
     parser.add_argument("--markdown", help="write the table and bars here as Markdown")
     parser.add_argument("--from-json", help="only report: read results from this JSON file")
     parser.add_argument("--strict", action="store_true", help="exit 1 if a bar fails")
+    parser.add_argument("--csv", action="store_true",
+                        help="only the CSV feed case: 1,000,000 readings against the sqlite3 "
+                             "shell's .import (tests/bench/run.sh csv)")
+    parser.add_argument("--csv-runs", type=int, default=5,
+                        help="timed runs of each side of the CSV case (default 5)")
     args = parser.parse_args()
+    if args.csv:
+        if not args.boardpack:
+            parser.error("--boardpack is required (tests/bench/run.sh gives it)")
+        return run_csv(args)
     defaults = {"runs": (11, 3), "keys": (20, 3), "moves": (30, 10), "quiet": (1.0, 0.4)}
     for name, (full, smoke) in defaults.items():
         if getattr(args, name) is None:

@@ -6,6 +6,9 @@ readings, and borough segments on every tenth metric.
     generate_board.py --size M -o m.yaml          # 1,000 deliverables x 36 readings
     generate_board.py --size L -o l.yaml          # 10,000 deliverables x 120 readings
     generate_board.py --deliverables 1000 --readings 36 > m.yaml
+    generate_board.py --size L --readings 0 -o l-structure.yaml   # the board alone
+    generate_board.py --size L --readings 100 --format csv -o feed.csv
+                                                  # 1,000,000 readings for its metrics
 
 Sizes (tests/bench/run.sh measures them; "bundled" is the shipped board in
 data/, not generated):
@@ -82,6 +85,35 @@ def generate(out, deliverables, readings, aims=4, objectives_per_aim=0, code="be
     return count
 
 
+def generate_csv(out, deliverables, readings, aims=4, objectives_per_aim=0):
+    """Writes a readings CSV feed (docs/feeds.md) for the board generate()
+    writes with the same arguments: `readings` monthly whole-series
+    readings per metric, metric by metric, with a note on every tenth row
+    (some quoted, with a comma). Returns the number of readings."""
+    objectives_per_aim = objectives_per_aim or max(1, deliverables // (aims * 25))
+    objective_count = aims * objectives_per_aim
+    rng = random.Random(20231002)
+    write = out.write
+    write("metric,period,value,segment,note\r\n")
+    count = 0
+    for aim in range(1, aims + 1):
+        for objective in range(1, objectives_per_aim + 1):
+            index = (aim - 1) * objectives_per_aim + objective - 1
+            share = deliverables // objective_count + (
+                1 if index < deliverables % objective_count else 0)
+            for item in range(1, share + 1):
+                node = f"{aim}.{objective}.{item}"
+                value = rng.uniform(40, 70)
+                for period in range(readings):
+                    value = min(100.0, max(0.0, value + rng.gauss(0.1, 1.5)))
+                    note = ""
+                    if count % 10 == 0:
+                        note = "\"Checked, as reported\"" if count % 20 == 0 else "checked"
+                    write(f"{node},{month(period)},{value:.1f},,{note}\r\n")
+                    count += 1
+    return count
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), help="a named size (sets the next two)")
@@ -91,6 +123,9 @@ def main():
     parser.add_argument("--objectives-per-aim", type=int, default=0,
                         help="default: enough for about 25 deliverables per objective")
     parser.add_argument("--code", default="bench")
+    parser.add_argument("--format", choices=("yaml", "csv"), default="yaml",
+                        help="csv: a readings CSV feed for the same board's metrics "
+                             "(its structure comes from --readings 0)")
     parser.add_argument("-o", "--output", help="file to write (default: standard output)")
     args = parser.parse_args()
     if args.size:
@@ -106,13 +141,19 @@ def main():
         # leaves half a file under the final name.
         temporary = args.output + ".part"
         with open(temporary, "w", encoding="utf-8", buffering=1 << 20) as out:
-            generate(out, args.deliverables, args.readings, args.aims,
-                     args.objectives_per_aim, args.code)
+            write(out, args)
         import os
         os.replace(temporary, args.output)
     else:
-        generate(sys.stdout, args.deliverables, args.readings, args.aims,
-                 args.objectives_per_aim, args.code)
+        write(sys.stdout, args)
+
+
+def write(out, args):
+    if args.format == "csv":
+        generate_csv(out, args.deliverables, args.readings, args.aims, args.objectives_per_aim)
+    else:
+        generate(out, args.deliverables, args.readings, args.aims, args.objectives_per_aim,
+                 args.code)
 
 
 if __name__ == "__main__":

@@ -186,6 +186,12 @@ refused_with ref-metric 24 14 '"1.1.9"' "board 'small' has no metric '1.1.9'" re
 refused_with ref-milestone 24 19 '"1.1.1"' "board 'small' has no milestone '1.1.1'" milestone_updates '{deliverable: "1.1.1", period: 2023-10, status: on_track}'
 refused_with ref-node 24 12 '"7"' "board 'small' has no aim, objective or deliverable '7'" commentary '{node: "7", period: 2023-10, text: "Hello"}'
 refused_with ref-segment 24 60 'Barnet' "metric '1.1.1' has no breakdown, so its readings cannot have a segment" readings '{metric: "1.1.1", period: 2023-04, value: 61, segment: Barnet}'
+# 1.1.3 declares its segments in these cases (line 19).
+declare_segments='s/breakdown: borough}/breakdown: borough, segments: [Barnet, Camden]}/'
+{ base | sed "$declare_segments"; printf 'readings:\n  - {metric: "1.1.3", period: 2023-04, value: 6, segment: camden}\n'; } |
+  refused ref-undeclared-segment 24 59 'camden' "no segment 'camden' for 1.1.3; did you mean 'Camden'?"
+refused_edit segments-twice 19 157 'Barnet]' "'Barnet' appears twice in 'segments'" 's/breakdown: borough}/breakdown: borough, segments: [Barnet, Camden, Barnet]}/'
+refused_edit segments-no-breakdown 13 106 'segments' "metric '1.1.1' has no breakdown, so it cannot list segments" 's/target: {value: 75, period: 2024-03}}/target: {value: 75, period: 2024-03}, segments: [Barnet]}/'
 # Readings before the structure are checked once it is read, and located
 # at their own bad spot.
 cat <<'YAML' | refused ref-before-aims 4 13 '"9.9"' "board 'b' has no metric '9.9'"
@@ -196,6 +202,16 @@ readings:
     value: 1
 aims: []
 YAML
+
+# ---- Text longer than its limit (docs/board-file.md), in characters -------------------
+long_title=$(printf 'x%.0s' $(seq 501))
+refused_edit long-title 9 16 '"xxx' "the title of '1.1' is 501 characters long; at most 500" "s/\"Objective one\"/\"$long_title\"/"
+long_note=$(printf 'é%.0s' $(seq 4001))
+refused_with long-note 24 57 '"' "'note' is 4001 characters long; at most 4000" readings "{metric: \"1.1.1\", period: 2023-04, value: 61, note: \"$long_note\"}"
+# Exactly at the limit is fine.
+{ base | sed "s/\"Objective one\"/\"${long_title:1}\"/"; printf 'readings:\n  - {metric: "1.1.1", period: 2023-04, value: 61, note: "%s"}\n' "${long_note:1}"; } >"$WORK/at-limits.yaml"
+run "$BOARDPACK" check "$WORK/at-limits.yaml"
+expect_status 0 "a title of 500 and a note of 4000 characters are accepted"
 
 # ---- Malformed periods ----------------------------------------------------------------
 for period in 2023-13 2023-00 2023-4 2023-04-01 1899-12; do
@@ -278,6 +294,8 @@ printf 'board: {code: nlmhp-2023-24}\nreadings:\n  - {metric: "9.9.9", period: 2
   refused_at_import readings-only-metric 3 "board 'nlmhp-2023-24' has no metric '9.9.9'"
 printf 'board: {code: nlmhp-2023-24}\nreadings:\n  - {metric: "1.1.2", period: 2024-04, value: 50, segment: Barnet}\n' |
   refused_at_import readings-only-segment 3 "metric '1.1.2' has no breakdown, so its readings cannot have a segment"
+printf 'board: {code: nlmhp-2023-24}\nreadings:\n  - {metric: "2.2.2", period: 2024-04, value: 50, segment: Islingtn}\n' |
+  refused_at_import readings-only-undeclared-segment 3 "no segment 'Islingtn' for 2.2.2; did you mean 'Islington'?"
 printf 'board: {code: nlmhp-2023-24}\nmilestone_updates:\n  - {deliverable: "1.1.2", status: on_track}\n' |
   refused_at_import readings-only-milestone 3 "board 'nlmhp-2023-24' has no milestone '1.1.2'"
 printf 'board: {code: no-such-board}\nreadings:\n  - {metric: "1.1.2", period: 2024-04, value: 50}\n' |
@@ -318,8 +336,10 @@ record_refused "$control" 2.1.2 70 --period 2024-01 --note "$(printf 'a\ttab')"
 record_refused "$control" 2.1.2 70 --period 2024-01 --note "$(printf 'bell \a')"
 record_refused "$control" 2.1.2 70 --period 2024-01 --note "$(printf 'delete \177')"
 record_refused "The text is not valid UTF-8." 2.1.2 70 --period 2024-01 --note "$(printf 'bad \303\050 byte')"
+record_refused "The text is 4001 characters long; a note or comment may have at most 4000." 2.1.2 70 --period 2024-01 --note "$long_note"
 record_refused "A segment name must be non-empty text on one line." 2.1.2 70 --period 2024-01 --segment "$(printf 'Bar\nnet')"
 record_refused "Metric '1.1.2' has no breakdown, so its readings cannot have a segment." 1.1.2 70 --period 2024-01 --segment Barnet
+record_refused "No segment 'barnet' for 2.1.2; did you mean 'Barnet'?" 2.1.2 70 --period 2024-01 --segment barnet
 record_refused "Board 'nlmhp-2023-24' has no metric '9.9.9'." 9.9.9 70 --period 2024-01
 # A milestone's code: it says what it is and how its status is set.
 record_refused "'1.4.2' is a milestone, which has a status rather than readings; set its status with m in the browser, or import a file with milestone_updates." 1.4.2 70 --period 2024-01

@@ -5,7 +5,7 @@
 
 run "$BOARDPACK" --help
 expect_status 0 "--help"
-expect_out_contains "boardpack [--db PATH] import FILE..." "--help lists import"
+expect_out_contains "boardpack [--db PATH] import [--dry-run] [--board CODE] FILE..." "--help lists import"
 expect_out_contains "record CODE VALUE [--period YYYY-MM] [--segment NAME] [--note TEXT]" "--help lists record"
 
 run "$BOARDPACK" --version
@@ -78,7 +78,7 @@ expect_equal "$(sql "$store" 'SELECT count(*) FROM boards')" "4" "four bundled b
 expect_equal "$(sql "$store" "SELECT group_concat(code, ' ') FROM (SELECT code FROM boards ORDER BY id)")" \
   "nlmhp-2023-24 nlft-2024-25 beh-2021-22 nlmhp-medium-long-term" "bundled board codes"
 if [ "$(sql "$store" 'SELECT count(*) FROM readings WHERE sample = 1')" -gt 100 ]; then pass; else fail "sample readings seeded"; fi
-expect_equal "$(sql "$store" 'PRAGMA user_version')" "7" "schema version"
+expect_equal "$(sql "$store" 'PRAGMA user_version')" "8" "schema version"
 expect_equal "$(sql "$store" 'PRAGMA integrity_check')" "ok" "integrity"
 ls "$XDG_DATA_HOME/boardpack" | grep -q '\.new-' && fail "no seeding leftovers" || pass
 
@@ -87,15 +87,15 @@ ls "$XDG_DATA_HOME/boardpack" | grep -q '\.new-' && fail "no seeding leftovers" 
 # needs upgrading instead of guessing.
 old_store="$WORK/v1.db"
 cp "$store" "$old_store"
-sqlite3 "$old_store" "DROP TABLE publication_statuses; DROP TABLE revisions; DROP TABLE publications; ALTER TABLE boards DROP COLUMN open_month; DROP TABLE metric_latest; DROP TABLE node_status; DROP TABLE board_status; DROP INDEX nodes_by_parent_in_order; ALTER TABLE boards DROP COLUMN spc_conflict; ALTER TABLE metrics DROP COLUMN spc_conflict; ALTER TABLE nodes DROP COLUMN retired; ALTER TABLE metrics DROP COLUMN retired; PRAGMA user_version = 1;"
+sqlite3 "$old_store" "DROP TABLE publication_statuses; DROP TABLE revisions; DROP TABLE publications; ALTER TABLE boards DROP COLUMN open_month; DROP TABLE metric_latest; DROP TABLE node_status; DROP TABLE board_status; DROP INDEX nodes_by_parent_in_order; ALTER TABLE boards DROP COLUMN spc_conflict; ALTER TABLE metrics DROP COLUMN spc_conflict; DROP TABLE metric_segments; ALTER TABLE nodes DROP COLUMN retired; ALTER TABLE metrics DROP COLUMN retired; PRAGMA user_version = 1;"
 # (The text report: the write below makes 1.1.2's reading the trust's, so
 # the CSV's sample column changes for it.)
 report_v2=$("$BOARDPACK" --db "$store" report)
 run "$BOARDPACK" --db "$old_store" --read-only --first-frame
-expect_err_contains "needs upgrading (schema 1 to 7)" "read-only open of an old store"
+expect_err_contains "needs upgrading (schema 1 to 8)" "read-only open of an old store"
 run "$BOARDPACK" --db "$old_store" record 1.1.2 85.6 --period 2024-03
 expect_status 0 "a write upgrades an old store"
-expect_equal "$(sql "$old_store" 'PRAGMA user_version')" "7" "upgraded to schema 7"
+expect_equal "$(sql "$old_store" 'PRAGMA user_version')" "8" "upgraded to schema 8"
 expect_equal "$(sql "$old_store" 'SELECT count(*) FROM node_status')" "$(sql "$old_store" 'SELECT count(*) FROM nodes')" \
   "node_status filled for every node"
 expect_equal "$(sql "$old_store" 'SELECT count(*) FROM board_status')" "4" "board_status filled for every board"

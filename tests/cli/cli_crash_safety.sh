@@ -31,8 +31,12 @@ binary, db, seed, attempts, log_path = sys.argv[1:6]
 rng = random.Random(int(seed))
 attempts = int(attempts)
 con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+# A metric with a breakdown: its first declared segment (a reading for any
+# other is refused), or one of our own where it declares none.
 metrics = con.execute(
-    "SELECT m.code, m.unit, m.breakdown IS NOT NULL FROM metrics m "
+    "SELECT m.code, m.unit, CASE WHEN m.breakdown IS NULL THEN NULL ELSE coalesce("
+    "(SELECT s.name FROM metric_segments s WHERE s.metric_id = m.id ORDER BY s.position LIMIT 1), "
+    "'Crash Test') END FROM metrics m "
     "JOIN boards b ON b.id = m.board_id WHERE b.code = 'nlmhp-2023-24' ORDER BY m.code").fetchall()
 con.close()
 assert metrics, "no metrics on the bundled board"
@@ -42,9 +46,9 @@ def value_for(i, unit):
     return float(i) if unit == "count" else (i % 1000) / 10
 
 def plan(i):
-    code, unit, has_breakdown = rng.choice(metrics)
+    code, unit, breakdown_segment = rng.choice(metrics)
     period = "2015-%02d" % rng.randint(1, 12)
-    segment = "Crash Test" if has_breakdown and rng.random() < 0.3 else ""
+    segment = breakdown_segment if breakdown_segment and rng.random() < 0.3 else ""
     return code, period, segment, value_for(i, unit), f"crash-test {i}"
 
 def command(code, period, segment, value, note):

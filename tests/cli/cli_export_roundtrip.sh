@@ -33,6 +33,16 @@ expect_equal "$(sql "$WORK/copy.db" 'SELECT count(*) FROM readings WHERE sample 
 expect_equal "$(sql "$WORK/copy.db" "SELECT note FROM readings WHERE segment = 'Haringey' AND period = '2024-01'")" \
   'note with "quotes", commas – and £' "notes kept"
 
+# Declared segments survive the trip, in order, and still refuse others.
+grep -q '^        segments: \["Barnet", "Camden", "Enfield", "Haringey", "Islington"\]$' "$WORK/nlmhp-2023-24.yaml" \
+  && pass || fail "export writes 2.1.2's segments"
+segments_of() { sql "$1" "SELECT m.code || ': ' || group_concat(s.name, ', ') FROM (SELECT * FROM metric_segments ORDER BY metric_id, position) s JOIN metrics m ON m.id = s.metric_id GROUP BY m.id ORDER BY m.code"; }
+expect_equal "$(segments_of "$WORK/copy.db")" "$(segments_of "$DB")" "segments kept by export and import"
+expect_equal "$(sql "$WORK/copy.db" "SELECT count(*) FROM metric_segments")" "15" "three metrics' five segments each"
+run "$BOARDPACK" --db "$WORK/copy.db" record 2.3.1 5 --period 2024-01 --segment "white"
+expect_status 65 "the imported board still refuses an undeclared segment"
+expect_err_equals "No segment 'white' for 2.3.1; did you mean 'White'?" "with a suggestion"
+
 # CSV export: a header and one row per reading.
 run "$BOARDPACK" --db "$DB" export --format csv
 expect_status 0 "csv export"

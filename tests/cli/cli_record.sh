@@ -44,6 +44,11 @@ check_refused "Board 'nlmhp-2023-24' has no metric '9.9.9'." 9.9.9 70 --period 2
 check_refused "The text contains control characters (such as a newline or an escape); write it on one line." \
   2.1.2 70 --period 2024-04 --note "$(printf 'two\nlines')"
 check_refused "A count must be a whole number, not negative; 22.5 was refused." 3.2.3b 22.5 --period 2024-04
+# 2.1.2 declares its boroughs: another segment is refused, with the one meant.
+check_refused "No segment 'barnet' for 2.1.2; did you mean 'Barnet'?" 2.1.2 68 --period 2024-04 --segment barnet
+check_refused "No segment 'Barnit' for 2.1.2; did you mean 'Barnet'?" 2.1.2 68 --period 2024-04 --segment Barnit
+check_refused "No segment 'Zzz' for 2.1.2; expected 'Barnet', 'Camden', 'Enfield', 'Haringey' or 'Islington'." \
+  2.1.2 68 --period 2024-04 --segment Zzz
 expect_equal "$(store_fingerprint "$DB")" "$before" "refused values leave the store byte-for-byte unchanged"
 
 run "$BOARDPACK" --db "$DB" record 2.1.2
@@ -75,5 +80,14 @@ expect_out_contains "Removed 2.1.2 2024-04 Barnet (was 68)." "delete confirmatio
 expect_equal "$(sql "$DB" "SELECT count(*) FROM readings r JOIN metrics m ON m.id = r.metric_id WHERE m.code = '2.1.2' AND r.period = '2024-04' AND r.segment = 'Barnet'")" "0" "reading removed"
 expect_equal "$(sql "$DB" "SELECT action || '|' || old_value || '|' || new_value FROM audit ORDER BY id DESC LIMIT 1")" \
   "delete-reading|2024-04 Barnet=68|removed: typed as Barnet; it was Enfield's" "removal audited with the old value and reason"
+
+# A feed's segments are checked as record checks them.
+printf 'metric,period,value,segment\n2.1.2,2024-03,70,barnet\n' >"$WORK/segment.csv"
+before=$(store_fingerprint "$DB")
+run "$BOARDPACK" --db "$DB" import "$WORK/segment.csv"
+expect_status 65 "a feed's undeclared segment"
+expect_err_equals "$WORK/segment.csv:2:18: error: no segment 'barnet' for 2.1.2; did you mean 'Barnet'?" \
+  "the feed's segment error, located, with the suggestion"
+expect_equal "$(store_fingerprint "$DB")" "$before" "the refused feed writes nothing"
 
 finish

@@ -80,7 +80,29 @@ expect_equal "$(printf '%s\n' "$ERR" | wc -l)" "1" "quoted board code: one line 
 expect_equal "$(store_fingerprint "$DB")" "$before" "refused SQL-like input writes nothing"
 
 injection="Barnet'); DROP TABLE readings; --"
-run "$BOARDPACK" --db "$DB" record 2.1.2 51 --period 2020-01 --segment "$injection" \
+# 2.1.2 declares its boroughs: the segment is refused as one it does not
+# declare, text like any other.
+run "$BOARDPACK" --db "$DB" record 2.1.2 51 --period 2020-01 --segment "$injection"
+expect_status 65 "a SQL-like segment is no declared segment"
+expect_err_contains "No segment '$injection' for 2.1.2; " "the SQL-like segment named as text"
+expect_equal "$(store_fingerprint "$DB")" "$before" "a refused SQL-like segment writes nothing"
+# A metric with a breakdown and no segments list takes any segment.
+cat >"$WORK/any-segment.yaml" <<'YAML'
+board: {code: any-segment, title: "Any segment"}
+aims:
+  - code: "1"
+    title: "Aim"
+    objectives:
+      - code: "1.1"
+        title: "Objective"
+        deliverables:
+          - code: "1.1.1"
+            title: "By borough"
+            metric: {name: "Checks", unit: percent, direction: up, target: {value: 75}, breakdown: borough}
+YAML
+run "$BOARDPACK" --db "$DB" import "$WORK/any-segment.yaml"
+expect_status 0 "a board whose breakdown lists no segments"
+run "$BOARDPACK" --db "$DB" --board any-segment record 1.1.1 51 --period 2020-01 --segment "$injection" \
   --note "'; DELETE FROM audit; --"
 expect_status 0 "SQL-like segment and note are just text"
 expect_equal "$(sql "$DB" "SELECT segment || '|' || note FROM readings WHERE period = '2020-01' AND value = 51")" \

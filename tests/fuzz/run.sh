@@ -3,14 +3,14 @@
 # SECONDS (default 20), seeded with data/ and tests/fuzz/corpus/. Any crash
 # is saved under the output folder (build-fuzz/, or $FUZZ_OUT) and fails the
 # run. Usage: tests/fuzz/run.sh [SECONDS [TARGET...]]
-# With no TARGET, both fuzz_boardfile and fuzz_values run, one after the other.
+# With no TARGET, fuzz_boardfile, fuzz_values and fuzz_csv run, one after the other.
 # Each target's last line on stderr is "fuzz: TARGET ok|FAILED: N runs in Ss".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-20}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(fuzz_boardfile fuzz_values)
+((${#targets[@]})) || targets=(fuzz_boardfile fuzz_values fuzz_csv)
 out=${FUZZ_OUT:-build-fuzz}
 mkdir -p "$out/work"
 if ! command -v clang >/dev/null; then
@@ -19,7 +19,8 @@ if ! command -v clang >/dev/null; then
 fi
 flags=(-std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -D_POSIX_C_SOURCE=200809L -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude)
-core=(src/util/util.c src/util/text.c src/model/model.c src/model/spc.c src/board/boardfile_read.c src/board/boardfile_write.c)
+core=(src/util/util.c src/util/text.c src/model/model.c src/model/spc.c src/board/boardfile_read.c src/board/boardfile_write.c
+      src/board/csv_read.c)
 # The command layer seeds stores from the bundled boards, compiled in as
 # meson does it (tools/embed_data.py).
 bundled="$out/bundled_data.$$.c"
@@ -32,6 +33,8 @@ for target in "${targets[@]}"; do
   case $target in
     fuzz_boardfile)
       clang "${flags[@]}" tests/fuzz/fuzz_boardfile.c "${core[@]}" -lyaml -lm -o "$out/$target.$$" ;;
+    fuzz_csv)
+      clang "${flags[@]}" tests/fuzz/fuzz_csv.c "${core[@]}" -lyaml -lm -o "$out/$target.$$" ;;
     fuzz_values)
       clang "${flags[@]}" tests/fuzz/fuzz_values.c src/command/command.c src/store/store.c src/model/rules.c \
         "$bundled" "${core[@]}" \

@@ -103,6 +103,19 @@ expect_equal "$(sql "$DB" "SELECT text FROM commentary ORDER BY id DESC LIMIT 1"
 keys c; type_text $'bad\t'
 wait_for "Control characters (such as Tab) cannot be typed here." "control characters refused in notes"
 keys Escape
+# A comment one character over the limit (docs/board-file.md) reaches the
+# command layer, is refused in its sentence and stays in the field; the
+# field holds no more than that, and says so.
+comments_before=$(sql "$DB" "SELECT count(*) FROM commentary")
+keys c; type_text "$(printf 'é%.0s' $(seq 4001))"
+keys Enter
+wait_for "The text is 4001 characters long; a note or comment may have at most 4000." "an overlong comment refused"
+type_text "x"
+wait_for "The field is full; a comment may have at most 4000 characters." "a full field says so"
+keys BSpace BSpace Enter
+wait_for "Comment added to 1.1.1." "a comment of 4000 characters saved"
+expect_equal "$(sql "$DB" "SELECT count(*) - $comments_before FROM commentary")" "1" "only the comment that fits is stored"
+expect_equal "$(sql "$DB" "SELECT length(text) FROM commentary ORDER BY id DESC LIMIT 1")" "3999" "the comment as cut"
 
 # The audit view for a node.
 keys H

@@ -605,6 +605,149 @@ static void test_text_checks(void **state)
                    "t.yaml:1:25: error: 'title' is empty");
 }
 
+/* `count` copies of `piece`, appended to `text`. */
+static void append_repeated(struct text_buffer *text, const char *piece, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        text_append(text, piece);
+}
+
+/* A board whose objective '1.1' has the title, aim '1' the lead and the one
+ * reading the note made of `count` copies of `piece` each (0: a short one). */
+static char *board_with_long_text(size_t title, size_t lead, size_t note, const char *piece)
+{
+    struct text_buffer text = {0};
+    text_append(&text, "board: {code: b, title: \"T\"}\n"
+                       "aims:\n"
+                       "  - code: \"1\"\n"
+                       "    title: \"Aim\"\n"
+                       "    lead: \"");
+    append_repeated(&text, lead ? piece : "x", lead ? lead : 1);
+    text_append(&text, "\"\n"
+                       "    objectives:\n"
+                       "      - code: \"1.1\"\n"
+                       "        title: \"");
+    append_repeated(&text, title ? piece : "x", title ? title : 1);
+    text_append(&text, "\"\n"
+                       "        deliverables:\n"
+                       "          - code: \"1.1.1\"\n"
+                       "            title: \"Deliverable\"\n"
+                       "            metric: {name: \"M\", unit: percent, direction: up, "
+                       "target: {value: 90}}\n"
+                       "readings:\n"
+                       "  - {metric: \"1.1.1\", period: 2023-04, value: 1, note: \"");
+    append_repeated(&text, note ? piece : "x", note ? note : 1);
+    text_append(&text, "\"}\n");
+    return text.data;
+}
+
+/* Titles, leads and notes have maximum lengths in characters (model.h): one
+ * more is a located error, exactly the maximum is fine, and a character of
+ * several bytes counts once. */
+static void test_text_limits(void **state)
+{
+    (void)state;
+    char *text = board_with_long_text(TEXT_MAXIMUM_TITLE + 1, 0, 0, "x");
+    assert_refused(text, "t.yaml:8:16: error: the title of '1.1' is 501 characters long; at "
+                         "most 500");
+    free(text);
+    text = board_with_long_text(0, TEXT_MAXIMUM_LEAD + 1, 0, "é");
+    assert_refused(text, "t.yaml:5:11: error: the lead of '1' is 201 characters long; at most "
+                         "200");
+    free(text);
+    text = board_with_long_text(0, 0, TEXT_MAXIMUM_NOTE + 1, "x");
+    assert_refused(text, "t.yaml:14:56: error: 'note' is 4001 characters long; at most 4000");
+    free(text);
+    assert_refused("board: {code: b, title: \"T\", period: "
+                   "\"0123456789012345678901234567890123456789012345678901234567890123456789"
+                   "0123456789012345678901234567890\"}\naims: []\n",
+                   "t.yaml:1:38: error: 'period' is 101 characters long; at most 100");
+
+    /* At the limits, in two-byte characters (twice as many bytes). */
+    text = board_with_long_text(TEXT_MAXIMUM_TITLE, TEXT_MAXIMUM_LEAD, TEXT_MAXIMUM_NOTE, "é");
+    struct board *board = parse(text);
+    assert_int_equal(strlen(board->nodes[1].title), 2 * TEXT_MAXIMUM_TITLE);
+    assert_int_equal(strlen(board->nodes[0].lead), 2 * TEXT_MAXIMUM_LEAD);
+    assert_int_equal(strlen(board->readings[0].note), 2 * TEXT_MAXIMUM_NOTE);
+    board_free(board);
+    free(text);
+}
+
+/* A metric with a breakdown by borough that declares its segments; line 12
+ * lists them, and readings may follow from line 13. */
+#define SEGMENTED(segments)                                                          \
+    "board: {code: b, title: \"T\"}\n"                                               \
+    "aims:\n"                                                                        \
+    "  - code: \"2\"\n"                                                              \
+    "    title: \"Aim\"\n"                                                           \
+    "    objectives:\n"                                                              \
+    "      - code: \"2.1\"\n"                                                        \
+    "        title: \"Objective\"\n"                                                 \
+    "        deliverables:\n"                                                        \
+    "          - code: \"2.1.2\"\n"                                                  \
+    "            title: \"Checks\"\n"                                                \
+    "            metric: {name: \"M\", unit: percent, direction: up, target: {value: 75},\n" \
+    "                     breakdown: borough, segments: " segments "}\n"
+#define BOROUGHS "[Barnet, Camden, Enfield, Haringey, Islington]"
+
+static void test_declared_segments(void **state)
+{
+    (void)state;
+    struct board *board = parse(SEGMENTED(BOROUGHS)
+                                "readings:\n"
+                                "  - {metric: \"2.1.2\", period: 2023-04, value: 61, segment: "
+                                "Camden}\n");
+    const struct metric *metric = &board->nodes[2].metrics[0];
+    assert_int_equal(metric->segment_count, 5);
+    assert_string_equal(metric->segments[0], "Barnet");
+    assert_string_equal(metric->segments[4], "Islington");
+    board_free(board);
+    /* Without a list, a breakdown takes any segment, as before segments. */
+    board = parse(BASE "          - code: \"1.1.3\"\n"
+                       "            title: \"By borough\"\n"
+                       "            metric: {name: \"M\", unit: count, direction: up, "
+                       "target: {value: 1}, breakdown: borough}\n"
+                       "readings:\n"
+                       "  - {metric: \"1.1.3\", period: 2023-04, value: 1, segment: Anywhere}\n");
+    assert_int_equal(board->nodes[4].metrics[0].segment_count, 0);
+    board_free(board);
+
+    /* A reading for a segment the metric does not declare. */
+    assert_refused(SEGMENTED(BOROUGHS) "readings:\n"
+                   "  - {metric: \"2.1.2\", period: 2023-04, value: 61, segment: barnet}\n",
+                   "t.yaml:14:60: error: no segment 'barnet' for 2.1.2; did you mean 'Barnet'?");
+    assert_refused(SEGMENTED(BOROUGHS) "readings:\n"
+                   "  - {metric: \"2.1.2\", period: 2023-04, value: 61, segment: Barnit}\n",
+                   "t.yaml:14:60: error: no segment 'Barnit' for 2.1.2; did you mean 'Barnet'?");
+    assert_refused(SEGMENTED(BOROUGHS) "readings:\n"
+                   "  - {metric: \"2.1.2\", period: 2023-04, value: 61, segment: Zzz}\n",
+                   "t.yaml:14:60: error: no segment 'Zzz' for 2.1.2; expected 'Barnet', "
+                   "'Camden', 'Enfield', 'Haringey' or 'Islington'");
+    /* Readings before the structure are checked once it is read. */
+    assert_refused("readings:\n"
+                   "  - {metric: \"2.1.2\", period: 2023-04, value: 61, segment: Camdem}\n"
+                   SEGMENTED(BOROUGHS),
+                   "t.yaml:2:60: error: no segment 'Camdem' for 2.1.2; did you mean 'Camden'?");
+
+    /* The list itself. */
+    assert_refused(SEGMENTED("[Barnet, Camden, Barnet]"),
+                   "t.yaml:12:69: error: 'Barnet' appears twice in 'segments'");
+    assert_refused(SEGMENTED("[]"), "t.yaml:12:52: error: 'segments' lists no segment; list at "
+                                    "least one");
+    assert_refused(SEGMENTED("[Barnet, \"\"]"), "t.yaml:12:61: error: 'segment' is empty");
+    assert_refused(SEGMENTED("Barnet"),
+                   "t.yaml:12:52: error: expected a list for 'segments', found 'Barnet'");
+    assert_refused(SEGMENTED("[\"0123456789012345678901234567890123456789012345678901234567890"
+                             "1234567890123456789012345678901234567890\"]"),
+                   "t.yaml:12:53: error: 'segment' is 101 characters long; at most 100");
+    assert_refused(BASE "          - code: \"1.1.3\"\n"
+                        "            title: \"No breakdown\"\n"
+                        "            metric: {name: \"M\", unit: count, direction: up, "
+                        "target: {value: 1}, segments: [Barnet]}\n",
+                   "t.yaml:17:81: error: metric '1.1.3' has no breakdown, so it cannot list "
+                   "segments");
+}
+
 static void test_encoding_errors(void **state)
 {
     (void)state;
@@ -699,9 +842,9 @@ static void test_huge_scalar_and_many_readings(void **state)
     for (int i = 0; i < 200000; i++)
         text_append(&big, "xxxxxxxxxx");
     text_append(&big, "\"\n  bogus: 1\n");
+    /* Two million characters are read, then refused for their length. */
     assert_refused(big.data,
-                   "t.yaml:4:3: error: unknown key 'bogus' in board; expected code, title, period, "
-                   "purpose, vision, values, source, sample or spc");
+                   "t.yaml:3:10: error: 'title' is 2000000 characters long; at most 500");
     text_free(&big);
 
     text_append(&big, "board: {code: many}\nreadings:\n");
@@ -800,6 +943,9 @@ static void assert_metrics_equal(const struct metric *a, const struct metric *b)
     assert_int_equal(a->has_tolerance, b->has_tolerance);
     assert_true(a->tolerance == b->tolerance);
     assert_text_equal(a->breakdown, b->breakdown);
+    assert_int_equal(a->segment_count, b->segment_count);
+    for (size_t i = 0; i < a->segment_count; i++)
+        assert_string_equal(a->segments[i], b->segments[i]);
     assert_int_equal(a->stale_months, b->stale_months);
     assert_memory_equal(&a->spc, &b->spc, sizeof a->spc);
     assert_int_equal(a->reading_count, b->reading_count);
@@ -895,6 +1041,7 @@ static const char rich_board[] =
     "            metric: {name: \"Checks\", unit: percent, direction: up,\n"
     "                     baseline: {value: 58.5, period: 2023-03},\n"
     "                     target: {value: 75, period: 2024-03}, breakdown: \"borough\",\n"
+    "                     segments: [\"Barnet, north\", Camden],\n"
     "                     trajectory: {2023-06: 62.123456789012345, 2023-09: 0.1},\n"
     "                     tolerance: 1e-7, stale_after: 4,\n"
     "                     spc: {minimum_points: 12, screen_moving_ranges: true, rebase: "
@@ -1192,6 +1339,8 @@ int main(void)
         cmocka_unit_test(test_references),
         cmocka_unit_test(test_periods_and_values),
         cmocka_unit_test(test_text_checks),
+        cmocka_unit_test(test_text_limits),
+        cmocka_unit_test(test_declared_segments),
         cmocka_unit_test(test_encoding_errors),
         cmocka_unit_test(test_aliases_and_anchors),
         cmocka_unit_test(test_deep_nesting),

@@ -126,6 +126,54 @@ static void periods_and_notes_are_checked(void **state)
     assert_false(command_check_note("\xff\xfe", &error));
 }
 
+/* Text of `count` copies of `piece`, a heap copy of exactly its size. */
+static char *repeated(const char *piece, size_t count)
+{
+    struct text_buffer text = {0};
+    text_append(&text, "");
+    for (size_t i = 0; i < count; i++)
+        text_append(&text, piece);
+    return text.data;
+}
+
+/* A note or comment may have TEXT_MAXIMUM_NOTE characters, counted as
+ * characters, not bytes: 4000 'é' (8000 bytes) pass, one more is refused. */
+static void notes_have_a_maximum_length(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char *longest = repeated("é", TEXT_MAXIMUM_NOTE);
+    char *too_long = repeated("é", TEXT_MAXIMUM_NOTE + 1);
+    assert_true(command_check_note(longest, &error));
+    assert_false(command_check_note(too_long, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    assert_string_equal(error.message,
+                        "The text is 4001 characters long; a note or comment may have at most "
+                        "4000.");
+    /* Every write path refuses it, and writes nothing. */
+    error_clear(&error);
+    assert_false(command_record_reading(fixture->store, "test-board", "1.1.1", "60", "2023-06",
+                                        NULL, too_long, NULL, NULL, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    error_clear(&error);
+    assert_false(command_set_milestone(fixture->store, "test-board", "2.1.1", MILESTONE_AT_RISK,
+                                       "2023-06", too_long, NULL, NULL, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    error_clear(&error);
+    assert_false(command_add_comment(fixture->store, "test-board", "1.1", too_long, "2023-06", NULL,
+                                     NULL, &error));
+    assert_string_equal(error.message,
+                        "The text is 4001 characters long; a note or comment may have at most "
+                        "4000.");
+    assert_query(fixture->path, "SELECT count(*) FROM readings WHERE period = '2023-06'", "0");
+    assert_query(fixture->path, "SELECT count(*) FROM commentary", "0");
+    assert_true(command_add_comment(fixture->store, "test-board", "1.1", longest, "2023-06", NULL, NULL,
+                                    &error));
+    assert_query(fixture->path, "SELECT length(text) FROM commentary", "4000");
+    free(longest);
+    free(too_long);
+}
+
 static void recording_writes_the_reading_and_an_audit_row(void **state)
 {
     struct fixture *fixture = *state;
@@ -203,6 +251,47 @@ static void refused_values_leave_the_store_byte_for_byte_unchanged(void **state)
     assert_memory_equal(before, after, before_length);
     free(before);
     free(after);
+}
+
+/* `record` (and the browser) may record only a segment the metric declares,
+ * and is told which it most likely meant; a metric that declares none takes
+ * any segment, as before. */
+static void recording_an_undeclared_segment_is_refused(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    static const char text[] =
+        "board: {code: s, title: T}\n"
+        "aims: [{code: \"2\", title: x, objectives: [{code: \"2.1\", title: x,\n"
+        "        deliverables: [{code: \"2.1.2\", title: x,\n"
+        "          metric: {name: a, unit: percent, direction: up, target: {value: 75},\n"
+        "           breakdown: borough, segments: [Barnet, Camden, Enfield]}}]}]}]\n";
+    struct board *board = fixture_parse(text, "s.yaml");
+    const char *name = "s.yaml";
+    assert_true(command_import_boards(fixture->store, &board, &name, 1, false, NULL, NULL, &error));
+    board_free(board);
+    size_t before_length, after_length;
+    char *before = store_bytes(fixture->path, &before_length);
+    assert_false(command_record_reading(fixture->store, "s", "2.1.2", "61", "2023-06", "barnet",
+                                        NULL, NULL, NULL, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    assert_string_equal(error.message, "No segment 'barnet' for 2.1.2; did you mean 'Barnet'?");
+    assert_false(command_record_reading(fixture->store, "s", "2.1.2", "61", "2023-06", "Zzz",
+                                        NULL, NULL, NULL, &error));
+    assert_string_equal(error.message,
+                        "No segment 'Zzz' for 2.1.2; expected 'Barnet', 'Camden' or 'Enfield'.");
+    char *after = store_bytes(fixture->path, &after_length);
+    assert_int_equal(before_length, after_length);
+    assert_memory_equal(before, after, before_length);
+    free(before);
+    free(after);
+    assert_true(command_record_reading(fixture->store, "s", "2.1.2", "61", "2023-06", "Camden",
+                                       NULL, NULL, NULL, &error));
+    /* The fixture's 1.1.1 has a breakdown and no segments list. */
+    assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "61", "2023-06",
+                                       "Anywhere", NULL, NULL, NULL, &error));
+    assert_query(fixture->path, "SELECT count(*) FROM readings WHERE segment IN "
+                                "('Camden', 'Anywhere')", "2");
 }
 
 static void milestones_and_commentary_are_audited_and_undoable(void **state)
@@ -914,6 +1003,14 @@ static void movement_is_measured_from_the_last_published_month(void **state)
                                        "2023 has been published since; correct it instead, with "
                                        "a reason.");
     change_free(&before_publication);
+    /* Just published, with no month open, the working figures are May's:
+     * nothing was published before May to move from. */
+    struct board *just;
+    yearmonth just_at;
+    assert_true(command_load_view(fixture->store, "test-board", VIEW_WORKING, YEARMONTH_NONE,
+                                  &just, &just_at, &error));
+    assert_int_equal(just->months.previous, YEARMONTH_NONE);
+    board_free(just);
     assert_true(command_open_month(fixture->store, "test-board", "2023-06", &error));
     assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "30", NULL, NULL,
                                        NULL, NULL, NULL, &error));
@@ -1064,14 +1161,293 @@ static void commentary_and_milestone_updates_are_removed_with_a_reason(void **st
     assert_kept_statuses_are_fresh(fixture->store, "test-board");
 }
 
+/* ---- A readings CSV feed ----------------------------------------------- */
+
+/* Writes `text` to the file `path` (a feed for the test). */
+static void write_file(const char *path, const char *text)
+{
+    FILE *file = fopen(path, "wb");
+    assert_non_null(file);
+    fputs(text, file);
+    fclose(file);
+}
+
+struct collected {
+    struct text_buffer errors;
+    size_t progress_calls;
+};
+
+static void collect_error(void *context, const char *message)
+{
+    struct collected *collected = context;
+    text_append(&collected->errors, message);
+    text_append(&collected->errors, "\n");
+}
+
+static void count_progress(void *context, const char *file, size_t rows)
+{
+    (void)file;
+    (void)rows;
+    ((struct collected *)context)->progress_calls++;
+}
+
+/* A feed is one change like a YAML import: new and replaced rows are its
+ * parts (an unchanged row is none), undo puts the store back as it was,
+ * redo writes them again; a dry run counts the same and writes nothing. */
+static void a_csv_feed_is_counted_undone_and_redone(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char feed[192];
+    snprintf(feed, sizeof feed, "%s/june.csv", fixture->directory);
+    write_file(feed, "metric,period,value,segment,note\r\n"
+                     "1.1.1,2023-05,20,,revised\r\n"
+                     "1.1.1,2023-06,62,,\r\n"
+                     "1.1.1,2023-05,55,Barnet,\r\n"
+                     "1.1.2a,2023-06,4.5,,\r\n");
+    const char *paths[] = {feed};
+    char *before = store_rows(fixture->path, true);
+    size_t length_before;
+    char *bytes_before = store_bytes(fixture->path, &length_before);
+
+    struct collected collected = {0};
+    struct feed_options options = {.dry_run = true, .on_error = collect_error,
+                                   .on_progress = count_progress, .progress_every = 2,
+                                   .context = &collected};
+    struct feed_counts counts;
+    assert_true(command_import_readings_csv(fixture->store, "test-board", paths, 1, &options,
+                                            &counts, NULL, &error));
+    assert_int_equal(counts.rows, 4);
+    assert_int_equal(counts.added, 2);
+    assert_int_equal(counts.replaced, 1);
+    assert_int_equal(counts.unchanged, 1);
+    assert_int_equal(collected.progress_calls, 2);
+    size_t length_after;
+    char *bytes_after = store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_after, length_before);
+    assert_memory_equal(bytes_after, bytes_before, length_before);
+    free(bytes_after);
+
+    options.dry_run = false;
+    struct change change;
+    assert_true(command_import_readings_csv(fixture->store, "test-board", paths, 1, &options,
+                                            &counts, &change, &error));
+    assert_int_equal(counts.added, 2);
+    assert_int_equal(change.kind, CHANGE_IMPORT);
+    assert_int_equal(change.part_count, 3);
+    assert_true(change.parts[0].had_old && change.parts[0].old_value == 61.5);
+    assert_string_equal(change.parts[0].new_note, "revised");
+    assert_false(change.parts[1].had_old);
+    assert_string_equal(collected.errors.data ? collected.errors.data : "", "");
+    char audited[512];
+    snprintf(audited, sizeof audited,
+             "import|-|%s: 4 readings (2 new, 1 replaced, 1 unchanged);"
+             "import-replace-reading|2023-05=61.5|2023-05=20",
+             feed);
+    assert_query(fixture->path,
+                 "SELECT group_concat(action || '|' || coalesce(old_value, '-') || '|' || "
+                 "new_value, ';') FROM (SELECT * FROM audit ORDER BY id DESC LIMIT 2)",
+                 audited);
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    char described[256];
+    command_describe_change(&change, described, sizeof described);
+    char *imported = store_rows(fixture->path, false);
+
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_rows_equal(fixture->path, true, before);
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    assert_true(command_redo(fixture->store, &change, &error));
+    assert_rows_equal(fixture->path, false, imported);
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_rows_equal(fixture->path, true, before);
+    change_free(&change);
+
+    /* The command line's form: no change wanted, no parts kept. */
+    assert_true(command_import_readings_csv(fixture->store, "test-board", paths, 1, NULL,
+                                            &counts, NULL, &error));
+    assert_rows_equal(fixture->path, false, imported);
+    /* Again: every row unchanged, and nothing written at all. */
+    free(bytes_before);
+    bytes_before = store_bytes(fixture->path, &length_before);
+    assert_true(command_import_readings_csv(fixture->store, "test-board", paths, 1, NULL,
+                                            &counts, NULL, &error));
+    assert_int_equal(counts.unchanged, 4);
+    bytes_after = store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_after, length_before);
+    assert_memory_equal(bytes_after, bytes_before, length_before);
+    free(bytes_after);
+    free(bytes_before);
+    free(imported);
+    free(before);
+    text_free(&collected.errors);
+}
+
+/* Every bad row is handed on, located, up to the limit and then counted;
+ * the first is the error returned; nothing is written. */
+static void a_bad_feed_reports_every_row_and_writes_nothing(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char feed[192];
+    snprintf(feed, sizeof feed, "%s/bad.csv", fixture->directory);
+    write_file(feed, "value,metric,period\n"
+                     "61,1.1.1,2023-07\n"
+                     "x,1.1.1,2023-08\n"
+                     "101,1.1.1,2023-09\n"
+                     "5,2.1.1,2023-09\n"
+                     "-1,1.1.2b,2023-09\n");
+    const char *paths[] = {feed};
+    size_t length_before;
+    char *bytes_before = store_bytes(fixture->path, &length_before);
+    struct collected collected = {0};
+    struct feed_options options = {.error_limit = 3, .on_error = collect_error,
+                                   .context = &collected};
+    struct feed_counts counts;
+    assert_false(command_import_readings_csv(fixture->store, "test-board", paths, 1, &options,
+                                             &counts, NULL, &error));
+    assert_int_equal(error.status, EXIT_DATA);
+    char expected[1024];
+    snprintf(expected, sizeof expected,
+             "%s:3:1: error: 'x' is not a number\n"
+             "%s:4:1: error: a percentage must be between 0 and 100; 101 was refused\n"
+             "%s:5:3: error: board 'test-board' has no metric '2.1.1'\n"
+             "... and 1 more error\n",
+             feed, feed, feed);
+    assert_string_equal(collected.errors.data, expected);
+    snprintf(expected, sizeof expected, "%s:3:1: error: 'x' is not a number", feed);
+    assert_string_equal(error.message, expected);
+    size_t length_after;
+    char *bytes_after = store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_after, length_before);
+    assert_memory_equal(bytes_after, bytes_before, length_before);
+    free(bytes_after);
+    free(bytes_before);
+    text_free(&collected.errors);
+}
+
+/* record and a feed refuse the same things with the same words. */
+static void a_reading_is_checked_as_record_checks_it(void **state)
+{
+    (void)state;
+    struct metric_ref percent = {.metric_id = 1, .unit = UNIT_PERCENT, .code = "1.1.1"};
+    struct metric_ref borough = {.metric_id = 2, .unit = UNIT_COUNT, .code = "1.1.2",
+                                 .breakdown = "borough"};
+    struct error error = {0};
+    double value;
+    yearmonth period;
+    enum reading_field at;
+    assert_true(command_check_reading(&percent, "87.1%", "2023-04", NULL, "fine", &value,
+                                      &period, &at, &error));
+    assert_true(value == 87.1);
+    assert_false(command_check_reading(&percent, "5", "2023-04", "Barnet", NULL, &value, &period,
+                                       &at, &error));
+    assert_int_equal(at, READING_FIELD_SEGMENT);
+    assert_string_equal(error.message,
+                        "Metric '1.1.1' has no breakdown, so its readings cannot have a segment.");
+    assert_true(command_check_reading(&borough, "5", "2023-04", "Barnet", NULL, &value, &period,
+                                      &at, &error));
+    assert_false(command_check_reading(&borough, "5.5", "2023-04", NULL, NULL, &value, &period,
+                                       &at, &error));
+    assert_int_equal(at, READING_FIELD_VALUE);
+    assert_false(command_check_reading(&borough, "5", "2023-4", NULL, NULL, &value, &period, &at,
+                                       &error));
+    assert_int_equal(at, READING_FIELD_PERIOD);
+    assert_false(command_check_reading(&borough, "5", "2023-04", NULL, "a\nb", &value, &period,
+                                       &at, &error));
+    assert_int_equal(at, READING_FIELD_NOTE);
+    assert_false(command_check_reading(&borough, "5", "2023-04", "", NULL, &value, &period, &at,
+                                       &error));
+    assert_int_equal(at, READING_FIELD_SEGMENT);
+}
+
+/* The store writes a feed in batches; what comes of each row is still what
+ * row-by-row writing would make of it, in a batch that mixes new rows,
+ * rows already there and a row given twice (the later one wins). */
+static void a_feed_in_batches_counts_as_row_by_row(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char feed[192];
+    snprintf(feed, sizeof feed, "%s/batches.csv", fixture->directory);
+    struct text_buffer text = {0};
+    text_append(&text, "metric,period,value,segment,note\n");
+    for (int month = 0; month < 40; month++) {
+        /* 2020-01 to 2023-04; the last is the stored 60.1. */
+        text_appendf(&text, "1.1.1,%d-%02d,%s,,\n", 2020 + month / 12, month % 12 + 1,
+                     month == 39 ? "60.1" : month == 1 ? "5" : "50");
+        if (month == 1)
+            text_append(&text, "1.1.1,2020-02,7,,twice\n");
+    }
+    text_append(&text, "1.1.2b,2023-05,120,,from ESR\n1.1.1,2023-05,61.5,Barnet,\n");
+    write_file(feed, text.data);
+    text_free(&text);
+    const char *paths[] = {feed};
+    char *before = store_rows(fixture->path, true);
+    struct feed_counts counts;
+    struct change change;
+    assert_true(command_import_readings_csv(fixture->store, "test-board", paths, 1, NULL, &counts,
+                                            &change, &error));
+    assert_int_equal(counts.rows, 43);
+    assert_int_equal(counts.added, 39);
+    assert_int_equal(counts.replaced, 2);
+    assert_int_equal(counts.unchanged, 2);
+    assert_int_equal(change.part_count, 41);
+    /* The row given twice: new, then replaced by its second value. */
+    assert_false(change.parts[1].had_old);
+    assert_true(change.parts[2].had_old && change.parts[2].old_value == 5 &&
+                change.parts[2].new_value == 7);
+    assert_true(change.parts[40].had_old && change.parts[40].old_value == 55);
+    assert_query(fixture->path,
+                 "SELECT value || '|' || note FROM readings WHERE period = '2020-02'", "7.0|twice");
+    assert_query(fixture->path, "SELECT count(*) FROM readings", "43");
+    assert_kept_statuses_are_fresh(fixture->store, "test-board");
+    assert_true(command_undo(fixture->store, &change, &error));
+    assert_rows_equal(fixture->path, true, before);
+    change_free(&change);
+    free(before);
+}
+
+/* A dry run of board files: the import's counts, and the store byte for
+ * byte as it was. */
+static void a_dry_run_of_board_files_counts_and_writes_nothing(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    struct board *boards[2] = {fixture_parse(june_readings, "june.yaml"),
+                               fixture_parse(fixture_readings, "july.yaml")};
+    const char *names[2] = {"june.yaml", "july.yaml"};
+    size_t length_before;
+    char *bytes_before = store_bytes(fixture->path, &length_before);
+    struct feed_counts counts[2];
+    bool created[2];
+    assert_true(command_count_import_boards(fixture->store, boards, names, 2, counts, created, NULL,
+                                            &error));
+    assert_int_equal(counts[0].rows, 3);
+    assert_int_equal(counts[0].added, 2);
+    assert_int_equal(counts[0].replaced, 1);
+    /* July's readings are June's own 2023-06 ones again: the same. */
+    assert_int_equal(counts[1].unchanged, 2);
+    assert_false(created[0] || created[1]);
+    size_t length_after;
+    char *bytes_after = store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_after, length_before);
+    assert_memory_equal(bytes_after, bytes_before, length_before);
+    free(bytes_after);
+    free(bytes_before);
+    board_free(boards[0]);
+    board_free(boards[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(values_are_checked_against_the_unit),
         cmocka_unit_test(white_space_alone_is_not_a_number),
         cmocka_unit_test(periods_and_notes_are_checked),
+        FIXTURE_TEST_WITH_BOARD(notes_have_a_maximum_length),
         FIXTURE_TEST_WITH_BOARD(recording_writes_the_reading_and_an_audit_row),
         FIXTURE_TEST_WITH_BOARD(refused_values_leave_the_store_byte_for_byte_unchanged),
+        FIXTURE_TEST_WITH_BOARD(recording_an_undeclared_segment_is_refused),
         FIXTURE_TEST_WITH_BOARD(milestones_and_commentary_are_audited_and_undoable),
         FIXTURE_TEST_WITH_BOARD(an_import_is_audited_and_keeps_the_statuses),
         FIXTURE_TEST_WITH_BOARD(a_failed_import_writes_nothing),
@@ -1090,6 +1466,11 @@ int main(void)
         FIXTURE_TEST_WITH_BOARD(a_removed_reading_is_audited_with_its_reason_and_undoable),
         FIXTURE_TEST_WITH_BOARD(an_import_into_a_published_month_needs_a_reason),
         FIXTURE_TEST_WITH_BOARD(commentary_and_milestone_updates_are_removed_with_a_reason),
+        FIXTURE_TEST_WITH_BOARD(a_csv_feed_is_counted_undone_and_redone),
+        FIXTURE_TEST_WITH_BOARD(a_bad_feed_reports_every_row_and_writes_nothing),
+        FIXTURE_TEST_WITH_BOARD(a_feed_in_batches_counts_as_row_by_row),
+        FIXTURE_TEST_WITH_BOARD(a_dry_run_of_board_files_counts_and_writes_nothing),
+        cmocka_unit_test(a_reading_is_checked_as_record_checks_it),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

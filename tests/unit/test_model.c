@@ -122,6 +122,46 @@ static void readings_sort_whole_series_first(void **state)
     assert_int_equal(metric_series(&metric, "Haringey", &series), 0);
 }
 
+/* A segment a metric does not declare: the one it most likely means, else
+ * the declared ones; a metric that declares none takes any. */
+static void undeclared_segments_get_a_suggestion(void **state)
+{
+    (void)state;
+    char *boroughs[] = {"Barnet", "Camden", "Enfield", "Haringey", "Islington"};
+    assert_true(segments_include(boroughs, 5, "Camden"));
+    assert_false(segments_include(boroughs, 5, "camden"));
+    assert_true(segments_include(NULL, 0, "anything"));
+    char said[200];
+    segment_suggestion(boroughs, 5, "barnet", said, sizeof said);
+    assert_string_equal(said, "did you mean 'Barnet'?");
+    segment_suggestion(boroughs, 5, "Barnit", said, sizeof said);
+    assert_string_equal(said, "did you mean 'Barnet'?");
+    segment_suggestion(boroughs, 5, "Enfeild", said, sizeof said);
+    assert_string_equal(said, "did you mean 'Enfield'?");
+    segment_suggestion(boroughs, 5, "Zzz", said, sizeof said);
+    assert_string_equal(said,
+                        "expected 'Barnet', 'Camden', 'Enfield', 'Haringey' or 'Islington'");
+    /* A one-letter name is no near miss of anything. */
+    char *letters[] = {"A", "B"};
+    segment_suggestion(letters, 2, "C", said, sizeof said);
+    assert_string_equal(said, "expected 'A' or 'B'");
+    /* A list too long for the space is cut at a whole name. */
+    segment_suggestion(boroughs, 5, "Zzz", said, 40);
+    assert_string_equal(said, "expected 'Barnet', 'Camden', ...");
+}
+
+/* Text limits count characters, not bytes. */
+static void text_limits_count_characters(void **state)
+{
+    (void)state;
+    size_t characters = 0;
+    assert_true(text_within_limit("£5m", strlen("£5m"), 3, &characters));
+    assert_int_equal(characters, 3);
+    assert_false(text_within_limit("abcd", 4, 3, &characters));
+    assert_int_equal(characters, 4);
+    assert_true(text_within_limit("", 0, 0, NULL));
+}
+
 static void text_buffer_grows(void **state)
 {
     (void)state;
@@ -148,6 +188,8 @@ int main(void)
         cmocka_unit_test(names_round_trip),
         cmocka_unit_test(readings_sort_whole_series_first),
         cmocka_unit_test(text_buffer_grows),
+        cmocka_unit_test(undeclared_segments_get_a_suggestion),
+        cmocka_unit_test(text_limits_count_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

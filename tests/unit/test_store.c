@@ -36,7 +36,7 @@ static void a_new_store_is_private_and_versioned(void **state)
     struct stat info;
     assert_int_equal(stat(fixture->path, &info), 0);
     assert_int_equal(info.st_mode & 0777, 0600);
-    assert_int_equal(store_schema_version(fixture->store), 7);
+    assert_int_equal(store_schema_version(fixture->store), 8);
     assert_true(store_is_empty(fixture->store));
     assert_false(store_is_read_only(fixture->store));
     /* WAL, and STRICT tables that refuse a wrongly typed value. */
@@ -153,6 +153,82 @@ static void spc_conflict_rules_are_kept(void **state)
     assert_int_equal(board->spc_conflict, SPC_CONFLICT_DEFAULT);
     assert_int_equal(spc_conflict_rule(&board->nodes[2].metrics[0].spc), SPC_CONFLICT_CONCERN);
     board_free(board);
+}
+
+/* The segments a metric declares are kept in order, come back with every
+ * load (full, summary, lazy) and with a metric's look-up, go when the board
+ * goes, and a readings-only file's reading for another segment is refused
+ * with a suggestion. */
+static void declared_segments_are_kept_and_checked(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    static const char text[] =
+        "board: {code: s, title: T}\n"
+        "aims: [{code: \"1\", title: x, objectives: [{code: \"1.1\", title: x,\n"
+        "        deliverables: [{code: \"1.1.1\", title: x, metrics: [\n"
+        "          {code: a, name: a, unit: count, direction: up, target: {value: 1},\n"
+        "           breakdown: borough, segments: [Haringey, Barnet, \"Camden – south\"]},\n"
+        "          {code: b, name: b, unit: count, direction: up, target: {value: 1},\n"
+        "           breakdown: borough}]}]}]}]\n";
+    assert_true(import_text(fixture->store, text, &error));
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM metric_segments"),
+                     3);
+    struct board *board = NULL;
+    for (int load = 0; load < 3; load++) {
+        if (load == 0)
+            assert_true(store_load_board(fixture->store, "s", YEARMONTH_NONE, &board, &error));
+        else if (load == 1)
+            assert_true(store_load_board_summary(fixture->store, "s", &board, &error));
+        else {
+            assert_true(store_load_board_top(fixture->store, "s", &board, &error));
+            assert_true(store_load_children(fixture->store, board, 0, &error));
+            assert_true(store_load_children(fixture->store, board, 1, &error));
+        }
+        const struct metric *metrics = board->nodes[2].metrics;
+        assert_int_equal(metrics[0].segment_count, 3);
+        assert_string_equal(metrics[0].segments[0], "Haringey");
+        assert_string_equal(metrics[0].segments[1], "Barnet");
+        assert_string_equal(metrics[0].segments[2], "Camden – south");
+        assert_int_equal(metrics[1].segment_count, 0);
+        board_free(board);
+    }
+    struct metric_ref ref = {0};
+    assert_true(store_find_metric(fixture->store, "s", "a", &ref, &error));
+    assert_int_equal(ref.segment_count, 3);
+    assert_string_equal(ref.segments[2], "Camden – south");
+    metric_ref_free(&ref);
+
+    /* Readings-only files: a declared segment, any segment where none are
+     * declared, and an undeclared one refused (nothing written). */
+    assert_true(import_text(fixture->store,
+                            "board: {code: s}\n"
+                            "readings:\n"
+                            "  - {metric: a, period: 2023-07, value: 3, segment: Barnet}\n"
+                            "  - {metric: b, period: 2023-07, value: 3, segment: Anywhere}\n",
+                            &error));
+    assert_false(import_text(fixture->store,
+                             "board: {code: s}\n"
+                             "readings:\n"
+                             "  - {metric: a, period: 2023-08, value: 3, segment: Haringey}\n"
+                             "  - {metric: a, period: 2023-08, value: 3, segment: haringey}\n",
+                             &error));
+    assert_string_equal(error.message, "fixture.yaml:4:5: error: no segment 'haringey' for a; "
+                                       "did you mean 'Haringey'?");
+    assert_false(import_text(fixture->store,
+                             "board: {code: s}\n"
+                             "readings:\n"
+                             "  - {metric: a, period: 2023-08, value: 3, segment: Enfield}\n",
+                             &error));
+    assert_string_equal(error.message, "fixture.yaml:3:5: error: no segment 'Enfield' for a; "
+                                       "expected 'Haringey', 'Barnet' or 'Camden – south'");
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM readings"), 2);
+
+    assert_true(store_begin(fixture->store, &error));
+    assert_true(store_delete_board(fixture->store, "s", &error));
+    assert_true(store_commit(fixture->store, &error));
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM metric_segments"),
+                     0);
 }
 
 static void a_readings_file_adds_to_a_stored_board(void **state)
@@ -763,6 +839,7 @@ int main(void)
         FIXTURE_TEST(a_new_store_is_private_and_versioned),
         FIXTURE_TEST_WITH_BOARD(import_then_load_gives_the_board_back),
         FIXTURE_TEST(spc_conflict_rules_are_kept),
+        FIXTURE_TEST(declared_segments_are_kept_and_checked),
         FIXTURE_TEST_WITH_BOARD(a_readings_file_adds_to_a_stored_board),
         FIXTURE_TEST_WITH_BOARD(unknown_codes_in_a_readings_file_are_located),
         FIXTURE_TEST_WITH_BOARD(a_board_already_there_takes_only_its_activity),

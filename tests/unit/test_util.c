@@ -256,6 +256,23 @@ static void out_of_memory_calls_the_hook_before_the_message(void **state)
     assert_string_equal(said, "hook\nboardpack: out of memory\n");
 }
 
+/* Suggestions: ASCII case is no difference, other edits count one each. */
+static void edit_distance_counts_edits_ignoring_case(void **state)
+{
+    (void)state;
+    assert_int_equal(edit_distance("barnet", "Barnet"), 0);
+    assert_int_equal(edit_distance("Barnit", "Barnet"), 1);
+    assert_int_equal(edit_distance("Enfeild", "Enfield"), 2);
+    assert_int_equal(edit_distance("", "abc"), 3);
+    assert_int_equal(edit_distance("titel", "title"), 2);
+    assert_int_equal(edit_distance("Zzz", "Barnet"), 6);
+    /* Any length: no fixed table. */
+    char longer[201];
+    memset(longer, 'a', 200);
+    longer[200] = '\0';
+    assert_int_equal(edit_distance(longer, "a"), 199);
+}
+
 int main(void)
 {
     setlocale(LC_ALL, "C.UTF-8");
@@ -268,6 +285,7 @@ int main(void)
         cmocka_unit_test(clean_text_has_no_controls),
         cmocka_unit_test(numbers_are_the_shortest_that_read_back),
         cmocka_unit_test(csv_fields_are_quoted_as_rfc_4180),
+        cmocka_unit_test(edit_distance_counts_edits_ignoring_case),
         cmocka_unit_test(times_are_checked_against_the_calendar),
         cmocka_unit_test(out_of_memory_calls_the_hook_before_the_message),
     };
