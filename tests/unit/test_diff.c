@@ -250,6 +250,30 @@ static void a_changed_target_changes_the_status(void **state)
     change_free(&change);
 }
 
+/* Declaring segments is an edit of the metric, undone like any other. */
+static void declared_segments_are_an_edit(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char *before = export_text(fixture->store);
+    struct change change = {0};
+    assert_true(command_edit(fixture->store, "test-board", "1.1.1", "segments", "Barnet, Camden",
+                             NULL, &change, &error));
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM audit WHERE "
+                                                         "action = 'edit-metric' AND new_value = "
+                                                         "'segments: Barnet, Camden'"),
+                     1);
+    char *after = export_text(fixture->store);
+    assert_non_null(strstr(after, "Camden"));
+    assert_true(command_undo(fixture->store, &change, &error));
+    char *undone = export_text(fixture->store);
+    assert_string_equal(undone, before);
+    free(undone);
+    free(after);
+    free(before);
+    change_free(&change);
+}
+
 static void a_dry_run_plans_and_writes_nothing(void **state)
 {
     struct fixture *fixture = *state;
@@ -406,6 +430,7 @@ int main(void)
         FIXTURE_TEST_WITH_BOARD(undo_of_a_change_written_over_is_refused),
         FIXTURE_TEST_WITH_BOARD(the_same_file_twice_changes_nothing),
         FIXTURE_TEST_WITH_BOARD(a_changed_target_changes_the_status),
+        FIXTURE_TEST_WITH_BOARD(declared_segments_are_an_edit),
         FIXTURE_TEST_WITH_BOARD(a_dry_run_plans_and_writes_nothing),
         FIXTURE_TEST_WITH_BOARD(retiring_keeps_history_and_restoring_brings_it_back),
         FIXTURE_TEST_WITH_BOARD(bad_edits_are_refused_in_the_board_files_words_and_write_nothing),
