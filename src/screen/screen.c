@@ -1163,6 +1163,17 @@ static char **history_items(struct browser *b, int *count)
     items = xcalloc(b->audit_count + 1, sizeof *items);
     for (size_t i = 0; i < b->audit_count; i++) {
         const struct audit_entry *a = &b->audit[i];
+        /* A removal keeps what it removed as the old value and "removed:
+         * REASON" as the new: "delete-reading 2.2.2: 2024-03=57.9, removed:
+         * typed in the wrong month" reads better than an arrow. */
+        bool removal = a->action && (strncmp(a->action, "delete-", 7) == 0 ||
+                                      strncmp(a->action, "remove-", 7) == 0);
+        if (removal && a->old_value && a->new_value) {
+            items[(*count)++] = xasprintf("%s %s %s %s: %s, %s", a->at, a->who, a->action,
+                                          a->node_code ? a->node_code : "", a->old_value,
+                                          a->new_value);
+            continue;
+        }
         items[(*count)++] = xasprintf("%s %s %s %s: %s -> %s", a->at, a->who, a->action,
                                       a->node_code ? a->node_code : "",
                                       a->old_value ? a->old_value : "-",
