@@ -16,6 +16,13 @@ audit_rows() { sql "$DB" "SELECT count(*) FROM audit"; }
 
 start 140 40
 wait_for "[A] 1.1 We will" "browser up"
+# ? lists the request (help is made from the request table).
+keys '?'
+wait_for "Keys (press any key to close)" "help opens"
+wait_for "remove a reading, a segment's reading, a comment or a milestone update (asks why)" \
+  "help lists d"
+keys Escape
+wait_gone "Keys (press any key to close)" "help closes"
 keys / ; type_text "2.2.2"; keys Enter
 wait_for "Deliverable 2.2.2" "2.2.2 selected"
 wait_for "Latest     57.9% for Mar 2024" "the detail shows March's reading"
