@@ -1486,7 +1486,9 @@ static void write_done(struct browser *b, struct change *change)
         command_describe_change(&removed, described, sizeof described);
         bool published = false;
         struct error ignored = {0};
-        command_correction_needed(b->store, b->board_code, change->period, &published, &ignored);
+        if (change->period != YEARMONTH_NONE)
+            command_correction_needed(b->store, b->board_code, change->period, &published,
+                                      &ignored);
         set_message(b, false, "Removed %s.%s (u undoes)", described,
                     published ? " A correction to a published month." : "");
     } else if (change->kind == CHANGE_READING) {
