@@ -47,7 +47,8 @@ enum edit_kind {
     EDIT_SEARCH,
     EDIT_OPEN_MONTH, /* the month to open */
     EDIT_PUBLISH,    /* the month to publish */
-    EDIT_REASON,     /* why a published month is corrected (the write waits in `pending`) */
+    EDIT_REASON,     /* why a published month is corrected, or why something is removed
+                      * (the write waits in `pending`) */
 };
 
 /* The fields typed on the bottom line rather than over the selected row. */
@@ -57,16 +58,38 @@ static bool edit_on_bottom_line(enum edit_kind kind)
            kind == EDIT_PUBLISH || kind == EDIT_REASON;
 }
 
-/* A write waiting for its reason: a correction to a published month. */
-enum pending_kind { PENDING_NONE, PENDING_READING, PENDING_MILESTONE, PENDING_COMMENT };
+/* A write waiting for its reason: a correction to a published month, or a
+ * removal (which always has one). */
+enum pending_kind {
+    PENDING_NONE,
+    PENDING_READING,
+    PENDING_MILESTONE,
+    PENDING_COMMENT,
+    PENDING_REMOVE_READING,   /* code, segment and period name the reading */
+    PENDING_REMOVE_MILESTONE, /* code and row_id name the update */
+    PENDING_REMOVE_COMMENT,   /* code and row_id name the comment */
+};
 struct pending_write {
     enum pending_kind kind;
     char *code;    /* the metric (readings) or the node */
     char *segment; /* readings only; NULL for the whole series */
-    char *text;    /* the value, or the comment */
+    char *text;    /* the value, or the comment; a removal: what it removes, for the prompt */
     enum milestone_status status;
     yearmonth period;
+    long long row_id; /* a milestone update or comment to remove */
 };
+
+/* A row of the remove request's picker: what it shows, and the removal. */
+struct removal_offer {
+    char *label;
+    struct pending_write write;
+};
+
+static bool pending_is_removal(const struct pending_write *p)
+{
+    return p->kind == PENDING_REMOVE_READING || p->kind == PENDING_REMOVE_MILESTONE ||
+           p->kind == PENDING_REMOVE_COMMENT;
+}
 
 struct edit_field {
     enum edit_kind kind;
@@ -115,6 +138,9 @@ struct browser {
     size_t board_count;
     struct audit_entry *audit;
     size_t audit_count;
+    /* What the remove request offers on the selected node (d), newest first. */
+    struct removal_offer *removals;
+    size_t removal_count;
 
     struct command_history history; /* this session's changes, for u and Ctrl-R */
     struct keymap keymap;           /* keys to requests: the table's, then bind: */
@@ -903,6 +929,8 @@ static void draw_edit(struct browser *b, int *cursor_y, int *cursor_x)
         else if (e->kind == EDIT_PUBLISH)
             snprintf(label_buffer, sizeof label_buffer,
                      "Publish month (YYYY-MM; Enter publishes, Esc cancels): ");
+        else if (pending_is_removal(&b->pending))
+            snprintf(label_buffer, sizeof label_buffer, "Why remove %s? ", b->pending.text);
         else
             snprintf(label_buffer, sizeof label_buffer,
                      "%s is published; reason for the correction: ", month);
@@ -1119,6 +1147,15 @@ static char **segment_items(struct browser *b, int *count)
     return items;
 }
 
+static char **removal_items(struct browser *b, int *count)
+{
+    char **items = xcalloc(b->removal_count + 1, sizeof *items);
+    *count = 0;
+    for (size_t i = 0; i < b->removal_count; i++)
+        items[(*count)++] = xstrdup(b->removals[i].label);
+    return items;
+}
+
 static char **history_items(struct browser *b, int *count)
 {
     char **items = NULL;
@@ -1126,6 +1163,17 @@ static char **history_items(struct browser *b, int *count)
     items = xcalloc(b->audit_count + 1, sizeof *items);
     for (size_t i = 0; i < b->audit_count; i++) {
         const struct audit_entry *a = &b->audit[i];
+        /* A removal keeps what it removed as the old value and "removed:
+         * REASON" as the new: "delete-reading 2.2.2: 2024-03=57.9, removed:
+         * typed in the wrong month" reads better than an arrow. */
+        bool removal = a->action && (strncmp(a->action, "delete-", 7) == 0 ||
+                                      strncmp(a->action, "remove-", 7) == 0);
+        if (removal && a->old_value && a->new_value) {
+            items[(*count)++] = xasprintf("%s %s %s %s: %s, %s", a->at, a->who, a->action,
+                                          a->node_code ? a->node_code : "", a->old_value,
+                                          a->new_value);
+            continue;
+        }
         items[(*count)++] = xasprintf("%s %s %s %s: %s -> %s", a->at, a->who, a->action,
                                       a->node_code ? a->node_code : "",
                                       a->old_value ? a->old_value : "-",
@@ -1407,6 +1455,15 @@ static bool pending_apply(struct browser *b, const struct pending_write *p, cons
     case PENDING_COMMENT:
         return command_add_comment(b->store, b->board_code, p->code, p->text, period, reason,
                                    change, error);
+    case PENDING_REMOVE_READING:
+        return command_delete_reading(b->store, b->board_code, p->code, period, p->segment,
+                                      reason, change, error);
+    case PENDING_REMOVE_MILESTONE:
+        return command_remove_milestone_update(b->store, b->board_code, p->code, p->row_id,
+                                               reason, change, error);
+    case PENDING_REMOVE_COMMENT:
+        return command_remove_comment(b->store, b->board_code, p->code, p->row_id, reason,
+                                      change, error);
     case PENDING_NONE:
         break;
     }
@@ -1421,7 +1478,20 @@ static void write_done(struct browser *b, struct change *change)
     char month[8];
     yearmonth_format(change->period, month);
     const char *correction = change->reason ? " A correction, kept with its reason." : "";
-    if (change->kind == CHANGE_READING) {
+    if (change->removal) {
+        /* "Removed the reading for 1.1.2, Apr 2024 (87.1)." */
+        struct change removed = *change;
+        removed.removal = false;
+        char described[600];
+        command_describe_change(&removed, described, sizeof described);
+        bool published = false;
+        struct error ignored = {0};
+        if (change->period != YEARMONTH_NONE)
+            command_correction_needed(b->store, b->board_code, change->period, &published,
+                                      &ignored);
+        set_message(b, false, "Removed %s.%s (u undoes)", described,
+                    published ? " A correction to a published month." : "");
+    } else if (change->kind == CHANGE_READING) {
         char shown[48], old[48], gap[64] = "";
         snprintf(shown, sizeof shown, "%g", change->new_value);
         snprintf(old, sizeof old, "%g", change->old_value);
@@ -1547,6 +1617,19 @@ static void edit_commit(struct browser *b)
     struct pending_write write = {.kind = PENDING_NONE};
     if (e->kind == EDIT_OPEN_MONTH || e->kind == EDIT_PUBLISH) {
         done = month_commit(b, text, &error);
+    } else if (e->kind == EDIT_REASON && pending_is_removal(&b->pending)) {
+        /* The command layer refuses an empty reason in its own words. */
+        char *reason = text + strspn(text, " ");
+        size_t length = strlen(reason);
+        while (length && reason[length - 1] == ' ')
+            reason[--length] = '\0';
+        struct change change = {0};
+        done = pending_apply(b, &b->pending, reason, &change, &error);
+        if (done) {
+            pending_free(&b->pending);
+            edit_close(b);
+            write_done(b, &change);
+        }
     } else if (e->kind == EDIT_REASON) {
         if (!text[strspn(text, " ")]) {
             error_set(&error, EXIT_DATA,
@@ -1615,11 +1698,13 @@ static void edit_key(struct browser *b, wint_t key, bool is_function)
     if (!is_function && (key == 27)) {
         bool search = e->kind == EDIT_SEARCH;
         bool reason = e->kind == EDIT_REASON;
+        bool removal = pending_is_removal(&b->pending);
         edit_close(b);
         b->message[0] = '\0';
         if (reason) {
             pending_free(&b->pending);
-            set_message(b, false, "Nothing written: the correction was cancelled.");
+            set_message(b, false, removal ? "Nothing removed."
+                                          : "Nothing written: the correction was cancelled.");
         }
         if (search && b->search_origin < b->row_count)
             select_row(b, b->search_origin);
@@ -1980,6 +2065,35 @@ static void pick_segment(struct browser *b, int pick)
     free_items(items, count);
 }
 
+/* The removal picked (opened only by the remove request, which the write
+ * gate let through): ask why, then remove it (edit_commit). */
+static void pick_removal(struct browser *b, int pick)
+{
+    if (pick < 0 || (size_t)pick >= b->removal_count)
+        return;
+    const struct pending_write *offer = &b->removals[pick].write;
+    pending_free(&b->pending);
+    b->pending = (struct pending_write){.kind = offer->kind,
+                                        .code = xstrdup(offer->code),
+                                        .segment = xstrdup(offer->segment),
+                                        .text = xstrdup(offer->text),
+                                        .status = offer->status,
+                                        .period = offer->period,
+                                        .row_id = offer->row_id};
+    edit_open(b, EDIT_REASON, "");
+    b->edit.period = offer->period;
+    bool published = false;
+    struct error ignored = {0};
+    if (offer->period != YEARMONTH_NONE)
+        command_correction_needed(b->store, b->board_code, offer->period, &published, &ignored);
+    char month[9] = "";
+    if (published)
+        yearmonth_label(offer->period, month);
+    set_message(b, false, "Say why %s is removed%s%s%s (Enter removes it, Esc writes nothing).",
+                offer->text, published ? ": " : "", month,
+                published ? " is published, so this is a correction" : "");
+}
+
 static void list_draw(void *context, const struct overlay_screen *self, int *cursor_y,
                       int *cursor_x)
 {
@@ -2056,6 +2170,9 @@ static const struct list_screen milestone_list = {
     .pick = pick_milestone};
 static const struct list_screen segment_list = {
     .title = "Segment", .selectable = true, .items = segment_items, .pick = pick_segment};
+static const struct list_screen removal_list = {
+    .title = "Remove (Enter picks; a reason is asked next)", .selectable = true,
+    .items = removal_items, .pick = pick_removal};
 static const struct list_screen history_list = {
     .title = "Change history (newest first)", .selectable = false, .items = history_items};
 
@@ -2069,6 +2186,8 @@ static const struct overlay_screen milestone_screen = {
     .name = "milestone", .draw = list_draw, .key = list_key, .data = &milestone_list};
 static const struct overlay_screen segment_screen = {
     .name = "segment", .draw = list_draw, .key = list_key, .data = &segment_list};
+static const struct overlay_screen removal_screen = {
+    .name = "remove", .draw = list_draw, .key = list_key, .data = &removal_list};
 static const struct overlay_screen history_screen = {
     .name = "history", .draw = list_draw, .key = list_key, .data = &history_list};
 
@@ -2579,6 +2698,139 @@ static unsigned on_comment(void *context)
     return RESULT_REDRAW;
 }
 
+static void removals_free(struct browser *b)
+{
+    for (size_t i = 0; i < b->removal_count; i++) {
+        free(b->removals[i].label);
+        pending_free(&b->removals[i].write);
+    }
+    free(b->removals);
+    b->removals = NULL;
+    b->removal_count = 0;
+}
+
+static void offer_removal(struct browser *b, char *label, struct pending_write write)
+{
+    b->removals = xrealloc(b->removals, (b->removal_count + 1) * sizeof *b->removals);
+    b->removals[b->removal_count++] = (struct removal_offer){.label = label, .write = write};
+}
+
+/* Newest first; in a month, the whole series before its segments, and
+ * segments by name. */
+static int reading_newest_first(const void *left, const void *right)
+{
+    const struct reading *a = *(const struct reading *const *)left;
+    const struct reading *b = *(const struct reading *const *)right;
+    if (a->period != b->period)
+        return a->period < b->period ? 1 : -1;
+    if (!a->segment || !b->segment)
+        return a->segment ? 1 : b->segment ? -1 : 0;
+    return strcmp(a->segment, b->segment);
+}
+
+/* The readings the picker offers: the newest; older ones are for
+ * `boardpack delete`. */
+#define REMOVAL_READINGS_MAX 60
+
+/* d: what can be removed from the selected node (its metrics' readings,
+ * whole series and segments; its milestone updates; its commentary),
+ * newest first, in a picker; the pick asks for a reason (pick_removal). */
+static unsigned on_remove(void *context)
+{
+    struct browser *b = context;
+    removals_free(b);
+    const struct row *row = &b->rows[b->cursor];
+    size_t index = row->node;
+    ensure_full_readings(b, index);
+    const struct node *node = &b->board->nodes[index];
+    size_t first = row->metric >= 0 ? (size_t)row->metric : 0;
+    size_t last = row->metric >= 0 ? first + 1 : node->metric_count;
+    bool several = last - first > 1;
+    size_t total = 0;
+    for (size_t m = first; m < last; m++)
+        total += node->metrics[m].reading_count;
+    const struct reading **readings = xcalloc(total + 1, sizeof *readings);
+    const struct metric **owners = xcalloc(total + 1, sizeof *owners);
+    size_t count = 0;
+    for (size_t m = first; m < last; m++)
+        for (size_t r = 0; r < node->metrics[m].reading_count; r++)
+            readings[count++] = &node->metrics[m].readings[r];
+    qsort(readings, count, sizeof *readings, reading_newest_first);
+    /* Each reading's metric, found again after the sort. */
+    for (size_t i = 0; i < count; i++)
+        for (size_t m = first; m < last && !owners[i]; m++)
+            if (readings[i] >= node->metrics[m].readings &&
+                readings[i] < node->metrics[m].readings + node->metrics[m].reading_count)
+                owners[i] = &node->metrics[m];
+    for (size_t i = 0; i < count && i < REMOVAL_READINGS_MAX; i++) {
+        const struct reading *reading = readings[i];
+        char month[8], label[9];
+        yearmonth_format(reading->period, month);
+        yearmonth_label(reading->period, label);
+        const char *segment = reading->segment;
+        offer_removal(b,
+                      xasprintf("%s%s%s %s%s%g", several ? owners[i]->code : "",
+                                several ? " " : "", month, segment ? segment : "",
+                                segment ? " " : "", reading->value),
+                      (struct pending_write){
+                          .kind = PENDING_REMOVE_READING,
+                          .code = xstrdup(owners[i]->code),
+                          .segment = xstrdup(segment),
+                          .text = xasprintf("the reading for %s%s%s, %s (%g)", owners[i]->code,
+                                            segment ? " " : "", segment ? segment : "", label,
+                                            reading->value),
+                          .period = reading->period});
+    }
+    free(readings);
+    free(owners);
+    if (node->has_milestone && row->metric < 0)
+        for (size_t u = node->milestone.update_count; u-- > 0;) {
+            const struct milestone_update *update = &node->milestone.updates[u];
+            char month[8] = "-", label[9] = "";
+            if (update->period != YEARMONTH_NONE) {
+                yearmonth_format(update->period, month);
+                yearmonth_label(update->period, label);
+            }
+            const char *status = milestone_status_label(update->status);
+            offer_removal(b,
+                          xasprintf("milestone %s %s%s%s", month, status,
+                                    update->note ? ": " : "", update->note ? update->note : ""),
+                          (struct pending_write){
+                              .kind = PENDING_REMOVE_MILESTONE,
+                              .code = xstrdup(node->code),
+                              .text = xasprintf("%s's update %s%s%s", node->code, status,
+                                                *label ? " for " : "", label),
+                              .status = update->status,
+                              .period = update->period,
+                              .row_id = update->id});
+        }
+    for (size_t c = node->comment_count; c-- > 0;) {
+        const struct comment *comment = &node->comments[c];
+        char month[8] = "-", label[9] = "";
+        if (comment->period != YEARMONTH_NONE) {
+            yearmonth_format(comment->period, month);
+            yearmonth_label(comment->period, label);
+        }
+        offer_removal(b, xasprintf("comment %s: %s", month, comment->text ? comment->text : ""),
+                      (struct pending_write){
+                          .kind = PENDING_REMOVE_COMMENT,
+                          .code = xstrdup(node->code),
+                          .text = xasprintf("the comment on %s%s%s", node->code,
+                                            *label ? " for " : "", label),
+                          .period = comment->period,
+                          .row_id = comment->id});
+    }
+    if (!b->removal_count) {
+        set_message(b, true,
+                    "Nothing to remove on %s: it has no readings, milestone updates or "
+                    "commentary.",
+                    row->metric >= 0 ? node->metrics[row->metric].code : node->code);
+        return RESULT_REDRAW;
+    }
+    open_overlay(b, &removal_screen);
+    return RESULT_REDRAW;
+}
+
 static unsigned on_undo(void *context)
 {
     return do_undo(context, false);
@@ -2618,6 +2870,7 @@ static const request_handler browser_handlers[REQUEST_COUNT] = {
     [REQ_SEGMENT] = on_segment,
     [REQ_MILESTONE] = on_milestone,
     [REQ_COMMENT] = on_comment,
+    [REQ_REMOVE] = on_remove,
     [REQ_MISSING] = on_missing,
     [REQ_CHANGED] = on_changed,
     [REQ_OPEN_MONTH] = on_open_month,
@@ -2756,6 +3009,7 @@ static void browser_free(struct browser *b)
     edit_close(b);
     board_summaries_free(b->boards, b->board_count);
     audit_entries_free(b->audit, b->audit_count);
+    removals_free(b);
     command_history_free(&b->history);
     free(b->match.code);
 }

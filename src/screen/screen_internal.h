@@ -146,6 +146,8 @@ long long screen_now_ms(void);
       "set a milestone's status", 'm') \
     R(COMMENT, comment, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 8, "c:comment", \
       "write a commentary note on the selected node", 'c') \
+    R(REMOVE, remove, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, \
+      "remove a reading, a segment's reading, a comment or a milestone update (asks why)", 'd') \
     R(MISSING, missing, 0, 0, NULL, \
       "show only what the open month still awaits (again: everything)", 'M') \
     R(CHANGED, changed, 0, 0, NULL, \
