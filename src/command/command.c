@@ -1089,9 +1089,11 @@ bool command_count_import_boards(struct store *store, struct board *const *board
     for (size_t i = 0; ok && i < count; i++) {
         tally.counts = &counts[i];
         tally.created = &created[i];
+        tally.file_name = file_names[i];
         ok = store_import_boards(store, &boards[i], &file_names[i], 1, false, tally.who,
                                  import_wrote, &tally, error);
     }
+    free(tally.months_board);
     /* Counted: now nothing of it stays. */
     store_rollback(store);
     return ok;
