@@ -41,6 +41,13 @@ warmup=$((seconds / 3))
 churn $((SECONDS + warmup))
 early=$(rss_kb)
 churn $((SECONDS + seconds - warmup))
+# A loaded machine (a sanitised build beside other jobs) records fewer in
+# the time: churn on, up to twice as long again, until the kiosk has seen
+# the 100 reloads the measurement needs.
+give_up=$((SECONDS + 2 * seconds))
+while [ "$records" -lt 100 ] && [ $SECONDS -lt "$give_up" ]; do
+  churn $((SECONDS + 5))
+done
 late=$(rss_kb)
 resize 100 30
 echo "memory: VmRSS ${early} kB after ${warmup} s, ${late} kB after ${seconds} s;" \
