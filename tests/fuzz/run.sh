@@ -36,7 +36,7 @@ for target in "${targets[@]}"; do
     fuzz_csv)
       clang "${flags[@]}" tests/fuzz/fuzz_csv.c "${core[@]}" -lyaml -lm -o "$out/$target.$$" ;;
     fuzz_values)
-      clang "${flags[@]}" tests/fuzz/fuzz_values.c src/command/command.c src/store/store.c src/model/rules.c \
+      clang "${flags[@]}" tests/fuzz/fuzz_values.c src/command/*.c src/store/store.c src/model/rules.c \
         "$bundled" "${core[@]}" \
         -lyaml -lsqlite3 -lm -o "$out/$target.$$" ;;
     *) echo "fuzz: no target '$target'" >&2; exit 2 ;;
