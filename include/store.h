@@ -312,6 +312,9 @@ bool store_find_metric(struct store *store, const char *board_code, const char *
                        struct metric_ref *out, struct error *error);
 bool store_find_node(struct store *store, const char *board_code, const char *node_code,
                      long long *node_id, bool *is_milestone, struct error *error);
+/* The month a node was retired in (YEARMONTH_NONE while it is live). */
+bool store_node_retired(struct store *store, const char *board_code, const char *node_code,
+                        yearmonth *retired, struct error *error);
 /* Puts a reading (replacing one for the same metric, period and segment).
  * *had_old says whether one was replaced, *old_value its value. */
 bool store_put_reading(struct store *store, long long metric_id, yearmonth period,

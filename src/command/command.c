@@ -594,6 +594,24 @@ bool command_remove_comment(struct store *store, const char *board_code, const c
                       error);
 }
 
+/* A retired node keeps its history and takes no new milestone update or
+ * commentary (as a retired metric takes no reading): restore it first. */
+static bool check_node_live(struct store *store, const char *board_code, const char *node_code,
+                            struct error *error)
+{
+    yearmonth retired;
+    if (!store_node_retired(store, board_code, node_code, &retired, error))
+        return false;
+    if (retired == YEARMONTH_NONE)
+        return true;
+    char month[9];
+    yearmonth_label(retired, month);
+    error_set(error, EXIT_DATA,
+              "'%s' was retired in %s; restore it first (boardpack edit %s restore).", node_code,
+              month, node_code);
+    return false;
+}
+
 bool command_set_milestone(struct store *store, const char *board_code, const char *node_code,
                            enum milestone_status status, const char *period_text,
                            const char *note, const char *reason, struct change *done,
@@ -614,6 +632,8 @@ bool command_set_milestone(struct store *store, const char *board_code, const ch
                   node_code);
         return false;
     }
+    if (!check_node_live(store, board_code, node_code, error))
+        return false;
     if (!begin_write(store, error))
         return false;
     enum milestone_status old_status = MILESTONE_NOT_STARTED;
@@ -656,7 +676,8 @@ bool command_add_comment(struct store *store, const char *board_code, const char
         !check_correction(&months, period, reason, &correction, error))
         return false;
     long long node_id;
-    if (!store_find_node(store, board_code, node_code, &node_id, NULL, error))
+    if (!store_find_node(store, board_code, node_code, &node_id, NULL, error) ||
+        !check_node_live(store, board_code, node_code, error))
         return false;
     if (!begin_write(store, error))
         return false;

@@ -428,7 +428,7 @@ static const char *const migrations[] = {
                     "WHERE n.board_id = ?1 " SEARCH_MATCHES)                                   \
     X(NODE_PARENT, "SELECT p.code, p.id FROM nodes n JOIN nodes p ON p.id = n.parent_id "     \
                    "WHERE n.board_id = ?1 AND n.code = ?2")                                    \
-    X(FIND_NODE, "SELECT id, milestone_due IS NOT NULL FROM nodes "                            \
+    X(FIND_NODE, "SELECT id, milestone_due IS NOT NULL, retired FROM nodes "                   \
                  "WHERE board_id = ?1 AND code = ?2")                                          \
     X(INSERT_METRIC,                                                                           \
       "INSERT INTO metrics (board_id, deliverable_id, position, code, name, unit, direction, " \
@@ -1549,6 +1549,18 @@ bool store_find_node(struct store *store, const char *board_code, const char *no
     *node_id = sqlite3_column_int64(prepared, 0);
     if (is_milestone)
         *is_milestone = sqlite3_column_int(prepared, 1) != 0;
+    sqlite3_reset(prepared);
+    return true;
+}
+
+bool store_node_retired(struct store *store, const char *board_code, const char *node_code,
+                        yearmonth *retired, struct error *error)
+{
+    sqlite3_stmt *prepared;
+    if (!find_on_board(store, STATEMENT_FIND_NODE, board_code, node_code, "look up a node",
+                       "Board '%s' has no aim, objective or deliverable '%s'.", &prepared, error))
+        return false;
+    *retired = column_period(prepared, 2);
     sqlite3_reset(prepared);
     return true;
 }

@@ -344,6 +344,18 @@ static void retiring_keeps_history_and_restoring_brings_it_back(void **state)
     assert_false(command_record_reading(fixture->store, "test-board", "1.1.2a", "5", "2023-06",
                                         NULL, NULL, NULL, &refused, &error));
     assert_non_null(strstr(error.message, "was retired in Jun 2023; restore it first"));
+    /* Nor commentary, nor (for a retired milestone) a status. */
+    assert_false(command_add_comment(fixture->store, "test-board", "1.1.2", "Late.", "2023-06",
+                                     NULL, NULL, &error));
+    assert_string_equal(error.message, "'1.1.2' was retired in Jun 2023; restore it first "
+                                       "(boardpack edit 1.1.2 restore).");
+    assert_true(command_edit(fixture->store, "test-board", "2.1.1", "retire", NULL, NULL, NULL,
+                             &error));
+    assert_false(command_set_milestone(fixture->store, "test-board", "2.1.1", MILESTONE_COMPLETE,
+                                       "2023-06", NULL, NULL, NULL, &error));
+    assert_non_null(strstr(error.message, "'2.1.1' was retired in"));
+    assert_true(command_edit(fixture->store, "test-board", "2.1.1", "restore", NULL, NULL, NULL,
+                             &error));
     assert_true(command_edit(fixture->store, "test-board", "1.1.2", "restore", NULL, NULL, NULL,
                              &error));
     /* One metric of several retires alone. */
