@@ -463,6 +463,23 @@ static bool open_store(const struct options *options, enum store_access access, 
     return true;
 }
 
+/* An existing store opened to be written: one this account may only read
+ * is refused in one sentence ("... nothing was recorded."), closed again. */
+static bool open_store_to_write(const struct options *options, const char *nothing_was,
+                                struct opened *out, struct error *error)
+{
+    if (!open_store(options, STORE_READ_WRITE, false, false, out, error))
+        return false;
+    if (!store_is_read_only(out->store))
+        return true;
+    error_set(error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing was %s.",
+              out->path, nothing_was);
+    store_close(out->store);
+    free(out->path);
+    out->path = NULL;
+    return false;
+}
+
 /* Closes the store a command opened and hands back its exit status. */
 static int close_opened(struct opened *opened, int status)
 {
@@ -662,14 +679,8 @@ static int run_import_csv(const struct options *options)
 {
     struct opened opened;
     struct error error = {0};
-    if (!open_store(options, STORE_READ_WRITE, false, false, &opened, &error))
+    if (!open_store_to_write(options, "imported", &opened, &error))
         return fail_with(&error);
-    if (store_is_read_only(opened.store)) {
-        error_set(&error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing was "
-                                              "imported.",
-                  opened.path);
-        return close_opened(&opened, fail_with(&error));
-    }
     size_t count = (size_t)options->argument_count;
     struct feed_counts *counts = xcalloc(count, sizeof *counts);
     struct feed_output output = {0};
@@ -834,16 +845,11 @@ static int run_record(const struct options *options)
                            "record");
     struct opened opened;
     struct error error = {0};
-    if (!open_store(options, STORE_READ_WRITE, false, false, &opened, &error))
+    if (!open_store_to_write(options, "recorded", &opened, &error))
         return fail_with(&error);
     int status = EXIT_OK;
     struct change change = {0};
-    if (store_is_read_only(opened.store)) {
-        error_set(&error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing was "
-                                              "recorded.",
-                  opened.path);
-        status = fail_with(&error);
-    } else if (!command_record_reading(opened.store, board_code(options), options->arguments[0],
+    if (!command_record_reading(opened.store, board_code(options), options->arguments[0],
                                        options->arguments[1], options->period, options->segment,
                                        options->note, options->reason, &change, &error)) {
         /* The hint is the command line's: the browser asks for a reason. */
@@ -943,17 +949,12 @@ static int change_month(const struct options *options, bool publish)
     const char *code = board_code(options);
     struct opened opened;
     struct error error = {0};
-    if (!open_store(options, STORE_READ_WRITE, false, false, &opened, &error))
+    if (!open_store_to_write(options, "changed", &opened, &error))
         return fail_with(&error);
     int status = EXIT_OK;
     struct publish_summary summary;
     struct board_months months = {0};
-    if (store_is_read_only(opened.store)) {
-        error_set(&error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing was "
-                                              "changed.",
-                  opened.path);
-        status = fail_with(&error);
-    } else if (!publish) {
+    if (!publish) {
         if (command_open_month(opened.store, code, month_text, &error)) {
             char label[9];
             yearmonth month;

@@ -84,6 +84,28 @@ static inline struct fixture *fixture_open_store(void)
     return fixture;
 }
 
+/* The whole store (database and WAL) as bytes, to prove nothing changed.
+ * The caller frees it. */
+static inline char *fixture_store_bytes(const char *path, size_t *length)
+{
+    struct text_buffer buffer = {0};
+    const char *suffixes[] = {"", "-wal"};
+    for (size_t i = 0; i < 2; i++) {
+        char name[192];
+        snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
+        FILE *file = fopen(name, "rb");
+        if (!file)
+            continue;
+        char chunk[4096];
+        size_t got;
+        while ((got = fread(chunk, 1, sizeof chunk, file)) > 0)
+            text_append_length(&buffer, chunk, got);
+        fclose(file);
+    }
+    *length = buffer.length;
+    return buffer.data;
+}
+
 static inline int fixture_set_up(void **state)
 {
     *state = fixture_open_store();

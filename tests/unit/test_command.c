@@ -39,27 +39,6 @@ static void assert_last_audit(const char *path, const char *columns, const char 
     assert_query(path, sql, expected);
 }
 
-/* The whole store (database and WAL) as bytes, to prove nothing changed. */
-static char *store_bytes(const char *path, size_t *length)
-{
-    struct text_buffer buffer = {0};
-    const char *suffixes[] = {"", "-wal"};
-    for (size_t i = 0; i < 2; i++) {
-        char name[192];
-        snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
-        FILE *file = fopen(name, "rb");
-        if (!file)
-            continue;
-        char chunk[4096];
-        size_t got;
-        while ((got = fread(chunk, 1, sizeof chunk, file)) > 0)
-            text_append_length(&buffer, chunk, got);
-        fclose(file);
-    }
-    *length = buffer.length;
-    return buffer.data;
-}
-
 static void values_are_checked_against_the_unit(void **state)
 {
     (void)state;
@@ -221,7 +200,7 @@ static void refused_values_leave_the_store_byte_for_byte_unchanged(void **state)
     struct fixture *fixture = *state;
     struct error error = {0};
     size_t before_length, after_length;
-    char *before = store_bytes(fixture->path, &before_length);
+    char *before = fixture_store_bytes(fixture->path, &before_length);
     struct {
         const char *metric, *value, *period, *segment, *note, *message;
     } cases[] = {
@@ -246,7 +225,7 @@ static void refused_values_leave_the_store_byte_for_byte_unchanged(void **state)
         assert_string_equal(error.message, cases[i].message);
         assert_int_equal(error.status, EXIT_DATA);
     }
-    char *after = store_bytes(fixture->path, &after_length);
+    char *after = fixture_store_bytes(fixture->path, &after_length);
     assert_int_equal(before_length, after_length);
     assert_memory_equal(before, after, before_length);
     free(before);
@@ -271,7 +250,7 @@ static void recording_an_undeclared_segment_is_refused(void **state)
     assert_true(command_import_boards(fixture->store, &board, &name, 1, false, NULL, NULL, &error));
     board_free(board);
     size_t before_length, after_length;
-    char *before = store_bytes(fixture->path, &before_length);
+    char *before = fixture_store_bytes(fixture->path, &before_length);
     assert_false(command_record_reading(fixture->store, "s", "2.1.2", "61", "2023-06", "barnet",
                                         NULL, NULL, NULL, &error));
     assert_int_equal(error.status, EXIT_DATA);
@@ -280,7 +259,7 @@ static void recording_an_undeclared_segment_is_refused(void **state)
                                         NULL, NULL, NULL, &error));
     assert_string_equal(error.message,
                         "No segment 'Zzz' for 2.1.2; expected 'Barnet', 'Camden' or 'Enfield'.");
-    char *after = store_bytes(fixture->path, &after_length);
+    char *after = fixture_store_bytes(fixture->path, &after_length);
     assert_int_equal(before_length, after_length);
     assert_memory_equal(before, after, before_length);
     free(before);
@@ -481,11 +460,11 @@ static void a_failed_import_writes_nothing(void **state)
     };
     const char *names[] = {"good.yaml", "bad.yaml"};
     size_t before_length, after_length;
-    char *before = store_bytes(fixture->path, &before_length);
+    char *before = fixture_store_bytes(fixture->path, &before_length);
     assert_false(command_import_boards(fixture->store, boards, names, 2, false, NULL, NULL, &error));
     assert_string_equal(error.message,
                         "bad.yaml:3:5: error: board 'test-board' has no metric '9.9.9'");
-    char *after = store_bytes(fixture->path, &after_length);
+    char *after = fixture_store_bytes(fixture->path, &after_length);
     assert_query(fixture->path, "SELECT count(*) FROM readings", "4");
     assert_query(fixture->path, "SELECT count(*) FROM audit", "1");
     assert_int_equal(before_length, after_length);
@@ -542,9 +521,9 @@ static void missing_statuses_are_filled_by_the_command_layer(void **state)
     assert_kept_statuses_are_fresh(fixture->store, "test-board");
     /* Nothing missing: nothing written. */
     size_t before_length, after_length;
-    char *before = store_bytes(fixture->path, &before_length);
+    char *before = fixture_store_bytes(fixture->path, &before_length);
     assert_true(command_keep_missing_statuses(fixture->store, &error));
-    char *after = store_bytes(fixture->path, &after_length);
+    char *after = fixture_store_bytes(fixture->path, &after_length);
     assert_int_equal(before_length, after_length);
     assert_memory_equal(before, after, before_length);
     free(before);
@@ -561,7 +540,7 @@ static void a_read_only_store_refuses_every_command(void **state)
     struct store *reader = NULL;
     assert_true(store_open(fixture->path, STORE_READ_ONLY, false, &reader, &error));
     size_t before_length;
-    char *before = store_bytes(fixture->path, &before_length);
+    char *before = fixture_store_bytes(fixture->path, &before_length);
     struct change change = {0};
     assert_false(command_record_reading(reader, "test-board", "1.1.1", "61", "2023-06", NULL,
                                         NULL, NULL, &change, &error));
@@ -572,7 +551,7 @@ static void a_read_only_store_refuses_every_command(void **state)
     assert_string_equal(error.message, "This store is open read-only; nothing can be changed here.");
     error_clear(&error);
     size_t after_length;
-    char *after = store_bytes(fixture->path, &after_length);
+    char *after = fixture_store_bytes(fixture->path, &after_length);
     assert_int_equal(before_length, after_length);
     assert_memory_equal(before, after, before_length);
     free(before);
@@ -950,13 +929,13 @@ static void a_published_month_reads_the_same_after_corrections(void **state)
                                        NULL, NULL, NULL, &error));
     /* A correction to June needs a reason, and is kept with it. */
     size_t length_before;
-    char *bytes_before = store_bytes(fixture->path, &length_before);
+    char *bytes_before = fixture_store_bytes(fixture->path, &length_before);
     assert_false(command_record_reading(fixture->store, "test-board", "1.1.1", "50", "2023-06",
                                         NULL, NULL, NULL, NULL, &error));
     assert_string_equal(error.message, "Jun 2023 has been published (the board is published up "
                                        "to Jun 2023); a correction to it needs a reason.");
     size_t length_after;
-    char *bytes_after = store_bytes(fixture->path, &length_after);
+    char *bytes_after = fixture_store_bytes(fixture->path, &length_after);
     assert_int_equal(length_before, length_after);
     assert_memory_equal(bytes_before, bytes_after, length_before);
     free(bytes_before);
@@ -1093,7 +1072,7 @@ static void an_import_into_a_published_month_needs_a_reason(void **state)
     struct board *board = fixture_parse(late, "late.yaml");
     const char *name = "late.yaml";
     size_t length_before;
-    char *before = store_bytes(fixture->path, &length_before);
+    char *before = fixture_store_bytes(fixture->path, &length_before);
     assert_false(command_import_boards(fixture->store, &board, &name, 1, false, NULL, NULL,
                                        &error));
     assert_string_equal(error.message,
@@ -1101,7 +1080,7 @@ static void an_import_into_a_published_month_needs_a_reason(void **state)
                         "published up to Jun 2023); a correction to it needs a reason; give one "
                         "with import --reason TEXT");
     size_t length_after;
-    char *after = store_bytes(fixture->path, &length_after);
+    char *after = fixture_store_bytes(fixture->path, &length_after);
     assert_int_equal(length_before, length_after);
     assert_memory_equal(before, after, length_before);
     free(before);
@@ -1208,7 +1187,7 @@ static void a_csv_feed_is_counted_undone_and_redone(void **state)
     const char *paths[] = {feed};
     char *before = store_rows(fixture->path, true);
     size_t length_before;
-    char *bytes_before = store_bytes(fixture->path, &length_before);
+    char *bytes_before = fixture_store_bytes(fixture->path, &length_before);
 
     struct collected collected = {0};
     struct feed_options options = {.dry_run = true, .on_error = collect_error,
@@ -1223,7 +1202,7 @@ static void a_csv_feed_is_counted_undone_and_redone(void **state)
     assert_int_equal(counts.unchanged, 1);
     assert_int_equal(collected.progress_calls, 2);
     size_t length_after;
-    char *bytes_after = store_bytes(fixture->path, &length_after);
+    char *bytes_after = fixture_store_bytes(fixture->path, &length_after);
     assert_int_equal(length_after, length_before);
     assert_memory_equal(bytes_after, bytes_before, length_before);
     free(bytes_after);
@@ -1268,11 +1247,11 @@ static void a_csv_feed_is_counted_undone_and_redone(void **state)
     assert_rows_equal(fixture->path, false, imported);
     /* Again: every row unchanged, and nothing written at all. */
     free(bytes_before);
-    bytes_before = store_bytes(fixture->path, &length_before);
+    bytes_before = fixture_store_bytes(fixture->path, &length_before);
     assert_true(command_import_readings_csv(fixture->store, "test-board", paths, 1, NULL,
                                             &counts, NULL, &error));
     assert_int_equal(counts.unchanged, 4);
-    bytes_after = store_bytes(fixture->path, &length_after);
+    bytes_after = fixture_store_bytes(fixture->path, &length_after);
     assert_int_equal(length_after, length_before);
     assert_memory_equal(bytes_after, bytes_before, length_before);
     free(bytes_after);
@@ -1298,7 +1277,7 @@ static void a_bad_feed_reports_every_row_and_writes_nothing(void **state)
                      "-1,1.1.2b,2023-09\n");
     const char *paths[] = {feed};
     size_t length_before;
-    char *bytes_before = store_bytes(fixture->path, &length_before);
+    char *bytes_before = fixture_store_bytes(fixture->path, &length_before);
     struct collected collected = {0};
     struct feed_options options = {.error_limit = 3, .on_error = collect_error,
                                    .context = &collected};
@@ -1317,7 +1296,7 @@ static void a_bad_feed_reports_every_row_and_writes_nothing(void **state)
     snprintf(expected, sizeof expected, "%s:3:1: error: 'x' is not a number", feed);
     assert_string_equal(error.message, expected);
     size_t length_after;
-    char *bytes_after = store_bytes(fixture->path, &length_after);
+    char *bytes_after = fixture_store_bytes(fixture->path, &length_after);
     assert_int_equal(length_after, length_before);
     assert_memory_equal(bytes_after, bytes_before, length_before);
     free(bytes_after);
@@ -1417,7 +1396,7 @@ static void a_dry_run_of_board_files_counts_and_writes_nothing(void **state)
                                fixture_parse(fixture_readings, "july.yaml")};
     const char *names[2] = {"june.yaml", "july.yaml"};
     size_t length_before;
-    char *bytes_before = store_bytes(fixture->path, &length_before);
+    char *bytes_before = fixture_store_bytes(fixture->path, &length_before);
     struct feed_counts counts[2];
     bool created[2];
     assert_true(command_count_import_boards(fixture->store, boards, names, 2, counts, created, NULL,
@@ -1429,7 +1408,7 @@ static void a_dry_run_of_board_files_counts_and_writes_nothing(void **state)
     assert_int_equal(counts[1].unchanged, 2);
     assert_false(created[0] || created[1]);
     size_t length_after;
-    char *bytes_after = store_bytes(fixture->path, &length_after);
+    char *bytes_after = fixture_store_bytes(fixture->path, &length_after);
     assert_int_equal(length_after, length_before);
     assert_memory_equal(bytes_after, bytes_before, length_before);
     free(bytes_after);

@@ -34,26 +34,6 @@ static char *export_text(struct store *store)
     return text;
 }
 
-static char *store_bytes(const char *path, size_t *length)
-{
-    struct text_buffer buffer = {0};
-    const char *suffixes[] = {"", "-wal"};
-    for (size_t i = 0; i < 2; i++) {
-        char name[192];
-        snprintf(name, sizeof name, "%s%s", path, suffixes[i]);
-        FILE *file = fopen(name, "rb");
-        if (!file)
-            continue;
-        char chunk[4096];
-        size_t got;
-        while ((got = fread(chunk, 1, sizeof chunk, file)) > 0)
-            text_append_length(&buffer, chunk, got);
-        fclose(file);
-    }
-    *length = buffer.length;
-    return buffer.data;
-}
-
 /* The fixture with `from` replaced by `to` (each must be there once). */
 static char *changed_fixture(const char *const *pairs, size_t count)
 {
@@ -211,12 +191,12 @@ static void the_same_file_twice_changes_nothing(void **state)
     char *before = export_text(fixture->store);
     long long rows = audit_rows(fixture);
     size_t length_before, length_after;
-    char *bytes_before = store_bytes(fixture->path, &length_before);
+    char *bytes_before = fixture_store_bytes(fixture->path, &length_before);
     assert_true(import_text(fixture->store, fixture_board, NULL, &error));
     assert_int_equal(audit_rows(fixture), rows);
     char *after = export_text(fixture->store);
     assert_string_equal(after, before);
-    char *bytes_after = store_bytes(fixture->path, &length_after);
+    char *bytes_after = fixture_store_bytes(fixture->path, &length_after);
     assert_int_equal(length_after, length_before);
     assert_memory_equal(bytes_after, bytes_before, length_before);
     free(bytes_before);
@@ -279,7 +259,7 @@ static void a_dry_run_plans_and_writes_nothing(void **state)
     struct fixture *fixture = *state;
     struct error error = {0};
     size_t length_before, length_after;
-    char *bytes_before = store_bytes(fixture->path, &length_before);
+    char *bytes_before = fixture_store_bytes(fixture->path, &length_before);
     char *changed = changed_fixture(change_pairs, 3);
     struct board *board = fixture_parse(changed, "changed.yaml");
     const char *name = "changed.yaml";
@@ -295,7 +275,7 @@ static void a_dry_run_plans_and_writes_nothing(void **state)
     assert_non_null(strstr(text.data, "~ 1.1.1 target: \"75 (2024-03)\" -> \"61 (2024-03)\"\n"));
     assert_non_null(strstr(text.data, "+ deliverable 1.1.3 \"A new deliverable\"\n"));
     assert_non_null(strstr(text.data, "- retire 2.1.1 (from 2023-06)\n"));
-    char *bytes_after = store_bytes(fixture->path, &length_after);
+    char *bytes_after = fixture_store_bytes(fixture->path, &length_after);
     assert_int_equal(length_after, length_before);
     assert_memory_equal(bytes_after, bytes_before, length_before);
     text_free(&text);
@@ -377,7 +357,7 @@ static void bad_edits_are_refused_in_the_board_files_words_and_write_nothing(voi
     struct fixture *fixture = *state;
     struct error error = {0};
     size_t length_before, length_after;
-    char *bytes_before = store_bytes(fixture->path, &length_before);
+    char *bytes_before = fixture_store_bytes(fixture->path, &length_before);
     assert_false(command_edit(fixture->store, "test-board", "1.1.1", "unit", "percentt", NULL,
                               NULL, &error));
     assert_string_equal(error.message, "edit: error: unknown unit 'percentt'; expected percent, "
@@ -391,7 +371,7 @@ static void bad_edits_are_refused_in_the_board_files_words_and_write_nothing(voi
     assert_false(command_edit(fixture->store, "test-board", "9.9", "title", "x", NULL, NULL,
                               &error));
     assert_int_equal(error.status, EXIT_DATA);
-    char *bytes_after = store_bytes(fixture->path, &length_after);
+    char *bytes_after = fixture_store_bytes(fixture->path, &length_after);
     assert_int_equal(length_after, length_before);
     assert_memory_equal(bytes_after, bytes_before, length_before);
     free(bytes_before);
