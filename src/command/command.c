@@ -304,6 +304,19 @@ static bool finish(struct store *store, const char *board_code, bool written,
     return store_commit(store, error);
 }
 
+/* finish, then the change handed to the caller (or freed when the command
+ * failed or nobody wants it). */
+static bool finish_change(struct store *store, const char *board_code, bool ok,
+                          struct change *change, struct change *done, struct error *error)
+{
+    if (!finish(store, board_code, ok, error)) {
+        change_free(change);
+        return false;
+    }
+    hand_over(change, done);
+    return true;
+}
+
 static bool write_reading(struct store *store, const struct change *change, bool forward,
                           const char *action, struct error *error)
 {
@@ -424,12 +437,7 @@ bool command_record_reading(struct store *store, const char *board_code, const c
              (!correction || keep_revision(store, board_code, period, metric_code, "reading",
                                            before[0] ? before : NULL, after, reason, now, error));
     }
-    if (!finish(store, board_code, ok, error)) {
-        change_free(&change);
-        return false;
-    }
-    hand_over(&change, done);
-    return true;
+    return finish_change(store, board_code, ok, &change, done, error);
 }
 
 bool command_delete_reading(struct store *store, const char *board_code, const char *metric_code,
@@ -499,12 +507,7 @@ bool command_delete_reading(struct store *store, const char *board_code, const c
              (!correction || keep_revision(store, board_code, period, metric_code,
                                            "delete-reading", before, NULL, reason, now, error));
     }
-    if (!finish(store, board_code, ok, error)) {
-        change_free(&change);
-        return false;
-    }
-    hand_over(&change, done);
-    return true;
+    return finish_change(store, board_code, ok, &change, done, error);
 }
 
 /* Removes a milestone update or a comment (row `row_id` of `node_code`),
@@ -569,12 +572,7 @@ static bool remove_row(struct store *store, enum change_kind kind, const char *b
         free(removed);
     }
     store_row_free(&row);
-    if (!finish(store, board_code, ok, error)) {
-        change_free(&change);
-        return false;
-    }
-    hand_over(&change, done);
-    return true;
+    return finish_change(store, board_code, ok, &change, done, error);
 }
 
 bool command_remove_milestone_update(struct store *store, const char *board_code,
