@@ -26,6 +26,13 @@ enum store_access {
  * open (a PostgreSQL URI). */
 bool store_location_supported(const char *location, struct error *error);
 
+/* True if `location` names a database server's store (a postgresql:// or
+ * postgres:// URI, or a libpq service= string), not a file. */
+bool store_is_server(const char *location);
+/* The location as messages name it (to free): a file's path, or a
+ * server's database, never a password a URI may carry. */
+char *store_location_label(const char *location);
+
 /* True if there is a store at `location` (it may still be unreadable). */
 bool store_exists(const char *location);
 

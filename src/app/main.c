@@ -421,6 +421,15 @@ static bool uses_default_store(const struct options *options)
 
 static void no_store_error(struct error *error, const char *path)
 {
+    if (store_is_server(path)) {
+        /* Unreachable, refused, or no store in it: the open says which. */
+        struct store *store = NULL;
+        if (store_open(path, STORE_READ_ONLY, false, &store, error)) {
+            store_close(store);
+            error_set(error, EXIT_NO_INPUT, "The store appeared while opening it; try again.");
+        }
+        return;
+    }
     error_set(error, EXIT_NO_INPUT,
               "There is no store at %s; create one with boardpack init --sample, or import a "
               "board file.",
@@ -472,8 +481,10 @@ static bool open_store_to_write(const struct options *options, const char *nothi
         return false;
     if (!store_is_read_only(out->store))
         return true;
+    char *label = store_location_label(out->path);
     error_set(error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing was %s.",
-              out->path, nothing_was);
+              label, nothing_was);
+    free(label);
     store_close(out->store);
     free(out->path);
     out->path = NULL;
@@ -1122,6 +1133,7 @@ static int run_init(const struct options *options)
         free(path);
         return fail_with(&error);
     }
+    char *label = store_location_label(path);
     bool ok;
     if (!store_exists(path)) {
         ok = command_create_seeded_store(path, options->sample, &error);
@@ -1137,13 +1149,13 @@ static int run_init(const struct options *options)
         if (ok && store_is_read_only(store)) {
             error_set(&error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing "
                                                   "was created.",
-                      path);
+                      label);
             ok = false;
         } else if (ok && !store_is_empty(store)) {
             error_set(&error, EXIT_CANNOT_CREATE,
                       "The store %s already holds boards; init changes nothing (use import to "
                       "update a board, or give another --db).",
-                      path);
+                      label);
             ok = false;
         } else if (ok) {
             ok = command_seed_store(store, options->sample, &error);
@@ -1152,10 +1164,11 @@ static int run_init(const struct options *options)
     }
     int status = EXIT_OK;
     if (ok)
-        fprintf(stderr, "Created the store %s with the bundled boards%s.\n", path,
+        fprintf(stderr, "Created the store %s with the bundled boards%s.\n", label,
                 options->sample ? " and illustrative sample readings (SAMPLE DATA)" : "");
     else
         status = fail_with(&error);
+    free(label);
     free(path);
     return status;
 }
