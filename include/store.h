@@ -100,6 +100,11 @@ enum store_change {
  * follow a writer emptying its log into the file after it committed: opening
  * again then costs a little and reads the same data. */
 enum store_change store_changed_since(struct store *store, const struct store_mark *mark);
+/* How often a reader should call store_changed_since, in milliseconds:
+ * `file_ms` (the caller's own choice) for a SQLite file; 100 for a
+ * PostgreSQL store, where a commit is heard at once (NOTIFY) and asking
+ * reads only what already arrived on the connection. */
+int store_poll_ms(const struct store *store, int file_ms);
 /* False once the location no longer names the store this connection opened:
  * it was moved, replaced or deleted (a reader should open it again). */
 bool store_is_same(struct store *store);

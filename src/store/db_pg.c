@@ -173,7 +173,7 @@ int pg_socket(struct pg_connection *connection)
 static char *dollar_parameters(const char *sql, int *count)
 {
     size_t length = strlen(sql);
-    char *out = xmalloc(length * 8 + 1);
+    char *out = xmalloc(length * 20 + 1);
     char *at = out;
     int highest = 0, next = 1;
     bool quoted = false;
@@ -199,7 +199,12 @@ static char *dollar_parameters(const char *sql, int *count)
         next = number + 1;
         if (number > highest)
             highest = number;
-        at += sprintf(at, "$%d", number);
+        /* "?N IS NULL" alone gives the server no type for $N: store.c
+         * tests only texts so. */
+        if (strncmp(c + 1, " IS NULL", 8) == 0 || strncmp(c + 1, " IS NOT NULL", 12) == 0)
+            at += sprintf(at, "CAST($%d AS TEXT)", number);
+        else
+            at += sprintf(at, "$%d", number);
     }
     *at = '\0';
     *count = highest;
@@ -214,13 +219,16 @@ struct pg_statement *pg_prepare(struct pg_connection *connection, const char *sq
     statement->connection = connection;
     snprintf(statement->name, sizeof statement->name, "s%u", ++connection->next_name);
     PGresult *result = PQprepare(connection->conn, statement->name, text, count, NULL);
-    free(text);
     if (PQresultStatus(result) != PGRES_COMMAND_OK) {
+        if (getenv("BOARDPACK_DEBUG_SQL"))
+            fprintf(stderr, "prepare failed: %s\n%s\n", text, PQresultErrorMessage(result));
         remember_failure(connection, result);
         PQclear(result);
         free(statement);
+        free(text);
         return NULL;
     }
+    free(text);
     PQclear(result);
     statement->parameter_count = count;
     statement->values = xcalloc(count > 0 ? (size_t)count : 1, sizeof *statement->values);

@@ -613,6 +613,7 @@ struct store {
     long long pg_version;         /* PostgreSQL: the change count last read */
     long long pg_polled_ms;       /* PostgreSQL: when it was read */
     int busy_ms;                  /* PostgreSQL: how long a writer waits for the lock */
+    bool listening;               /* PostgreSQL: notified of commits (not on a standby) */
     bool read_only;
     bool created;     /* this connection created the file (store_discard removes it) */
     bool feeding;     /* in a feed's transaction: foreign key checks are off */
@@ -1201,8 +1202,11 @@ static const char pg_drop[] =
 /* All writers take this lock first, as SQLite's BEGIN IMMEDIATE does: one
  * writer at a time, so no write transaction can fail to serialise. */
 #define PG_BEGIN_WRITE "BEGIN; SELECT pg_advisory_xact_lock(7262936)"
-/* How often a reader asks for the change count where no notification came. */
+/* How often a reader asks for the change count: where notifications come,
+ * in case they stop (a pooler in transaction mode drops them); on a
+ * standby, which sends none, often enough to follow the primary. */
 #define PG_POLL_MS 1000
+#define PG_STANDBY_POLL_MS 200
 
 static long long monotonic_ms(void)
 {
@@ -1254,9 +1258,13 @@ static bool pg_set_lock_timeout(struct store *store, int milliseconds)
  * writers' lock, read-only if asked, and listening for changes. */
 static bool pg_session(struct store *store, int busy_ms)
 {
-    return pg_exec(store->pg, "SET client_min_messages = warning; SET client_encoding = 'UTF8'; "
-                              "LISTEN boardpack") &&
-           (!store->read_only || pg_exec(store->pg, "SET default_transaction_read_only = on")) &&
+    if (!pg_exec(store->pg, "SET client_min_messages = warning; SET client_encoding = 'UTF8'"))
+        return false;
+    /* A hot standby takes no LISTEN: there the count is polled. */
+    store->listening = pg_exec(store->pg, "LISTEN boardpack");
+    if (!store->listening && strcmp(pg_error_state(store->pg), "25006") != 0)
+        return false;
+    return (!store->read_only || pg_exec(store->pg, "SET default_transaction_read_only = on")) &&
            pg_set_lock_timeout(store, busy_ms);
 }
 
@@ -1703,13 +1711,20 @@ bool store_mark(struct store *store, struct store_mark *mark)
     return mark->version >= 0;
 }
 
+int store_poll_ms(const struct store *store, int file_ms)
+{
+    /* Checking costs a read of the socket: nothing goes to the server. */
+    return store->pg ? 100 : file_ms;
+}
+
 enum store_change store_changed_since(struct store *store, const struct store_mark *mark)
 {
     if (store->pg) {
         /* A NOTIFY says at once; else the count is read every PG_POLL_MS
          * (a pooler in transaction mode drops notifications). */
         long long now = monotonic_ms();
-        if (!pg_take_notification(store->pg) && now - store->pg_polled_ms < PG_POLL_MS)
+        int every = store->listening ? PG_POLL_MS : PG_STANDBY_POLL_MS;
+        if (!pg_take_notification(store->pg) && now - store->pg_polled_ms < every)
             return pg_connection_lost(store->pg) ? STORE_NEEDS_REOPEN : STORE_UNCHANGED;
         store->pg_polled_ms = now;
         long long version = data_version(store);
