@@ -16,6 +16,7 @@
 struct pg_connection {
     PGconn *conn;
     unsigned next_name;     /* names prepared statements s1, s2, ... */
+    unsigned generation;    /* moves when the connection is made again */
     long long changes;      /* rows the last statement changed */
     char state[6];          /* SQLSTATE of the last failure, "" if none */
     char *message;          /* its message, the first line */
@@ -25,6 +26,8 @@ struct pg_connection {
 struct pg_statement {
     struct pg_connection *connection;
     char name[16];
+    char *sql;              /* with $N parameters, to prepare it again */
+    unsigned generation;    /* the connection's when it was prepared */
     int parameter_count;
     char **values;          /* the bound parameters as text; NULL: SQL NULL */
     PGresult *result;       /* the rows of the run in hand */
@@ -93,6 +96,22 @@ struct pg_connection *pg_connect(const char *conninfo, char **message)
     struct pg_connection *connection = xcalloc(1, sizeof *connection);
     connection->conn = conn;
     return connection;
+}
+
+bool pg_connect_again(struct pg_connection *connection, const char *conninfo, char **message)
+{
+    struct pg_connection *fresh = pg_connect(conninfo, message);
+    if (!fresh)
+        return false;
+    PQfinish(connection->conn);
+    connection->conn = fresh->conn;
+    connection->generation++;
+    connection->notified = false;
+    connection->changes = 0;
+    forget_failure(connection);
+    free(fresh->message);
+    free(fresh);
+    return true;
 }
 
 void pg_disconnect(struct pg_connection *connection)
@@ -211,26 +230,40 @@ static char *dollar_parameters(const char *sql, int *count)
     return out;
 }
 
+/* Prepares the statement on the connection as it is now. */
+static bool prepare_on_server(struct pg_statement *statement)
+{
+    struct pg_connection *connection = statement->connection;
+    snprintf(statement->name, sizeof statement->name, "s%u", ++connection->next_name);
+    PGresult *result = PQprepare(connection->conn, statement->name, statement->sql,
+                                 statement->parameter_count, NULL);
+    bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
+    if (!ok) {
+        if (getenv("BOARDPACK_DEBUG_SQL"))
+            fprintf(stderr, "prepare failed: %s\n%s\n", statement->sql,
+                    PQresultErrorMessage(result));
+        remember_failure(connection, result);
+    }
+    PQclear(result);
+    if (ok)
+        statement->generation = connection->generation;
+    return ok;
+}
+
 struct pg_statement *pg_prepare(struct pg_connection *connection, const char *sql)
 {
     int count;
-    char *text = dollar_parameters(sql, &count);
     struct pg_statement *statement = xcalloc(1, sizeof *statement);
     statement->connection = connection;
-    snprintf(statement->name, sizeof statement->name, "s%u", ++connection->next_name);
-    PGresult *result = PQprepare(connection->conn, statement->name, text, count, NULL);
-    if (PQresultStatus(result) != PGRES_COMMAND_OK) {
-        if (getenv("BOARDPACK_DEBUG_SQL"))
-            fprintf(stderr, "prepare failed: %s\n%s\n", text, PQresultErrorMessage(result));
-        remember_failure(connection, result);
-        PQclear(result);
+    char *text = dollar_parameters(sql, &count);
+    statement->sql = xstrdup(text); /* kept, so no bigger than it is */
+    free(text);
+    statement->parameter_count = count;
+    if (!prepare_on_server(statement)) {
+        free(statement->sql);
         free(statement);
-        free(text);
         return NULL;
     }
-    free(text);
-    PQclear(result);
-    statement->parameter_count = count;
     statement->values = xcalloc(count > 0 ? (size_t)count : 1, sizeof *statement->values);
     return statement;
 }
@@ -250,6 +283,7 @@ void pg_finalize(struct pg_statement *statement)
     PQclear(statement->result);
     pg_clear_bindings(statement);
     free(statement->values);
+    free(statement->sql);
     free(statement);
 }
 
@@ -282,6 +316,9 @@ int pg_step(struct pg_statement *statement)
     struct pg_connection *connection = statement->connection;
     if (!statement->ran) {
         statement->ran = true;
+        /* Made again since it was prepared: prepared again, once. */
+        if (statement->generation != connection->generation && !prepare_on_server(statement))
+            return SQLITE_ERROR;
         statement->result = PQexecPrepared(connection->conn, statement->name,
                                            statement->parameter_count,
                                            (const char *const *)statement->values, NULL, NULL, 0);

@@ -11,6 +11,10 @@ struct pg_connection;
 /* NULL, with libpq's message in *message (to free), on failure. The
  * connection string is never repeated in it. */
 struct pg_connection *pg_connect(const char *conninfo, char **message);
+/* Makes a connection the server dropped again, in place: its statements
+ * are prepared again when next run. False, the old one kept, with libpq's
+ * message in *message (to free), if the server is still out of reach. */
+bool pg_connect_again(struct pg_connection *connection, const char *conninfo, char **message);
 void pg_disconnect(struct pg_connection *connection);
 const char *pg_database_name(struct pg_connection *connection);
 /* Runs fixed SQL (one or more statements, no parameters). */

@@ -614,6 +614,8 @@ struct store {
     long long pg_polled_ms;       /* PostgreSQL: when it was read */
     int busy_ms;                  /* PostgreSQL: how long a writer waits for the lock */
     bool listening;               /* PostgreSQL: notified of commits (not on a standby) */
+    bool pg_transaction;          /* PostgreSQL: begun here and not yet ended (a lost
+                                     connection's own status no longer says) */
     bool read_only;
     bool created;     /* this connection created the file (store_discard removes it) */
     bool feeding;     /* in a feed's transaction: foreign key checks are off */
@@ -665,8 +667,14 @@ static bool fail(struct store *store, struct error *error, const char *doing)
     return false;
 }
 
+static bool pg_reconnect(struct store *store, struct error *error);
+
 static struct db_stmt *statement(struct store *store, enum statement_id id, struct error *error)
 {
+    /* Outside a transaction, a connection the server dropped is made again
+     * (its statements are prepared again as they run). */
+    if (store->pg && !store->pg_transaction && !pg_reconnect(store, error))
+        return NULL;
     struct db_stmt *prepared = &store->statements[id];
     if (prepared->lite || prepared->pg) {
         db_reset(prepared);
@@ -695,12 +703,13 @@ static long long db_changes(struct store *store)
 
 static bool in_transaction(struct store *store)
 {
-    return store->pg ? pg_in_transaction(store->pg) : sqlite3_get_autocommit(store->database) == 0;
+    if (store->pg)
+        return store->pg_transaction || pg_in_transaction(store->pg);
+    return sqlite3_get_autocommit(store->database) == 0;
 }
 
 static bool execute_script(struct store *store, const char *sql, struct error *error,
                            const char *doing);
-static bool pg_reconnect(struct store *store, struct error *error);
 
 /* A consistent snapshot for a load: another process may commit between
  * its queries. */
@@ -708,16 +717,20 @@ static bool begin_read(struct store *store, struct error *error)
 {
     if (store->pg && !pg_reconnect(store, error))
         return false;
-    return execute_script(store,
-                          store->pg ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN DEFERRED",
-                          error, "read the board");
+    bool ok = execute_script(store,
+                             store->pg ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN DEFERRED",
+                             error, "read the board");
+    if (store->pg)
+        store->pg_transaction = ok;
+    return ok;
 }
 
 static void end_read(struct store *store)
 {
-    if (store->pg)
+    if (store->pg) {
         pg_exec(store->pg, "COMMIT");
-    else
+        store->pg_transaction = false;
+    } else
         sqlite3_exec(store->database, "COMMIT", NULL, NULL, NULL);
 }
 
@@ -1279,22 +1292,28 @@ static void forget_statements(struct store *store)
 }
 
 /* A connection the server dropped (a restart, a failover) is made again
- * with its statements; false if the server is still out of reach. */
+ * in place (its statements are prepared again as they run); false if the
+ * server is still out of reach, or if it dropped in the middle of a
+ * transaction, which must end (roll back) first: nothing of it may go on
+ * on a new connection. */
 static bool pg_reconnect(struct store *store, struct error *error)
 {
     if (!pg_connection_lost(store->pg))
         return true;
+    if (store->pg_transaction) {
+        error_set(error, EXIT_TEMPORARY,
+                  "The store %s cannot be reached (the connection was lost in the middle of a "
+                  "change, which was not saved); try again.",
+                  store->label);
+        return false;
+    }
     char *message = NULL;
-    struct pg_connection *fresh = pg_connect(store->path, &message);
-    if (!fresh) {
+    if (!pg_connect_again(store->pg, store->path, &message)) {
         error_set(error, EXIT_TEMPORARY, "The store %s cannot be reached (%s); try again.",
                   store->label, message);
         free(message);
         return false;
     }
-    forget_statements(store);
-    pg_disconnect(store->pg);
-    store->pg = fresh;
     return pg_session(store, store->busy_ms) || fail(store, error, "reconnect to the store");
 }
 
@@ -1768,8 +1787,10 @@ bool store_begin(struct store *store, struct error *error)
     if (store->pg) {
         if (!pg_reconnect(store, error))
             return false;
-        if (pg_exec(store->pg, PG_BEGIN_WRITE))
+        if (pg_exec(store->pg, PG_BEGIN_WRITE)) {
+            store->pg_transaction = true;
             return true;
+        }
         fail(store, error, "start a change");
         pg_exec(store->pg, "ROLLBACK");
         return false;
@@ -1810,8 +1831,10 @@ bool store_commit(struct store *store, struct error *error)
         /* Readers hear of the change (NOTIFY is sent at COMMIT) or see the
          * count move. */
         if (pg_exec(store->pg, "UPDATE boardpack_changes SET version = version + 1; "
-                               "NOTIFY boardpack; COMMIT"))
+                               "NOTIFY boardpack; COMMIT")) {
+            store->pg_transaction = false;
             return true;
+        }
         fail(store, error, "save the change");
         store_rollback(store);
         return false;
@@ -1830,6 +1853,7 @@ void store_rollback(struct store *store)
     if (store->pg) {
         if (pg_in_transaction(store->pg))
             pg_exec(store->pg, "ROLLBACK");
+        store->pg_transaction = false;
         return;
     }
     if (!sqlite3_get_autocommit(store->database)) {
