@@ -9,11 +9,15 @@
 #   pg-server.sh standby DIR SDIR [PORT]   a streaming hot standby of DIR's server in SDIR
 #   pg-server.sh uri DIR [NAME]            print the connection URI for database NAME
 #   pg-server.sh stop DIR                  stop the server (pg_ctl -m fast) and remove DIR
+#   pg-server.sh halt DIR                  stop the server (-m fast), keeping DIR and its data
+#   pg-server.sh resume DIR                start a halted server again: same data, socket, port
+#   pg-server.sh restart DIR               halt then resume (pg_ctl restart -m fast)
 #   pg-server.sh tmpdir                    print a new folder under /tmp to use as DIR
 #   pg-server.sh bindir                    print the folder of initdb, pg_ctl, psql...
 #
 # Or sourced (`. tests/pg/pg-server.sh`), for the functions pg_start,
-# pg_createdb, pg_standby, pg_uri, pg_stop (same arguments as above) and
+# pg_createdb, pg_standby, pg_uri, pg_stop, pg_halt, pg_resume, pg_restart
+# (same arguments as above) and
 # pg_bindir (the folder of initdb, pg_ctl, psql...) and pg_tmpdir (a new
 # folder under /tmp), and pg_env DIR, which exports PGHOST, PGPORT and PGUSER of DIR's server into
 # the calling shell. Sourcing runs nothing and changes no shell option.
@@ -385,6 +389,51 @@ pg_stop() ( # pg_stop DIR
   rm -rf -- "$dir" || _pg_die "cannot remove $dir"
 )
 
+# _pg_existing DIR: a server's folder that start or standby made (DIR/env
+# exists); sets dir, owner and bindir for the caller (a subshell).
+_pg_existing() {
+  dir=$(_pg_absdir "$1") || exit 1
+  [ -f "$dir/env" ] && [ -d "$dir/data" ] ||
+    _pg_die "$dir holds no server started by pg-server.sh (no $dir/env or $dir/data)"
+  bindir=$(_pg_bindir) || exit 1
+  owner=$(stat -c %U "$dir/data") || _pg_die "cannot tell who owns $dir/data"
+}
+
+pg_halt() ( # pg_halt DIR: stop the server, keep its folder and data
+  [ $# -eq 1 ] || _pg_die "usage: pg-server.sh halt DIR"
+  _pg_clear_env
+  local dir owner bindir
+  _pg_existing "$1"
+  [ -f "$dir/data/postmaster.pid" ] || _pg_die "the server in $dir/data is not running"
+  if ! _pg_as "$owner" "$dir" "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >"$dir/pg_ctl.out" 2>&1; then
+    cat "$dir/pg_ctl.out" >&2
+    _pg_show_log "$dir/log"
+    _pg_die "the server in $dir/data did not stop"
+  fi
+)
+
+pg_resume() ( # pg_resume DIR: start a halted server again (same data, port)
+  [ $# -eq 1 ] || _pg_die "usage: pg-server.sh resume DIR"
+  _pg_clear_env
+  local dir owner bindir
+  _pg_existing "$1"
+  [ ! -f "$dir/data/postmaster.pid" ] || _pg_die "the server in $dir/data is already running"
+  _pg_ctl_start "$owner" "$dir" "$bindir" || exit 1
+)
+
+pg_restart() ( # pg_restart DIR: stop and start again (same data, port)
+  [ $# -eq 1 ] || _pg_die "usage: pg-server.sh restart DIR"
+  _pg_clear_env
+  local dir owner bindir
+  _pg_existing "$1"
+  if ! _pg_as "$owner" "$dir" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -m fast -w -t 120 \
+         restart >"$dir/pg_ctl.out" 2>&1; then
+    cat "$dir/pg_ctl.out" >&2
+    _pg_show_log "$dir/log"
+    _pg_die "the server in $dir/data did not restart"
+  fi
+)
+
 # Run as a command, not sourced.
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
   command=${1:-}
@@ -395,11 +444,14 @@ if [ "${BASH_SOURCE[0]}" = "$0" ]; then
     standby) pg_standby "$@" ;;
     uri) pg_uri "$@" ;;
     stop) pg_stop "$@" ;;
+    halt) pg_halt "$@" ;;
+    resume) pg_resume "$@" ;;
+    restart) pg_restart "$@" ;;
     tmpdir) pg_tmpdir ;;
     bindir) pg_bindir ;;
     *)
       echo "usage: pg-server.sh start DIR [PORT] | createdb DIR NAME | standby DIR STANDBYDIR [PORT]" \
-        "| uri DIR [NAME] | stop DIR | tmpdir | bindir" >&2
+        "| uri DIR [NAME] | stop DIR | halt DIR | resume DIR | restart DIR | tmpdir | bindir" >&2
       exit 2 ;;
   esac
 fi
