@@ -1,8 +1,9 @@
-/* db_pg.c — store.c's statements on PostgreSQL, through libpq. Each of
- * store.c's statements is prepared once per connection (PQprepare) and run
- * with its parameters as text (PQexecPrepared), so no SQL is ever built
- * from input; the rows come back whole and are read a row per step, as
- * SQLite's are. SQLite's "?N" parameters become "$N". */
+/* db_pg.c — store.c's statements on PostgreSQL, through libpq. A statement
+ * runs with its parameters as text, so no SQL is ever built from input: its
+ * first run in one round trip (PQexecParams), and from its second on as a
+ * statement prepared once per connection (PQprepare, PQexecPrepared). The
+ * rows come back whole and are read a row per step, as SQLite's are.
+ * SQLite's "?N" parameters become "$N". */
 #include "db_pg.h"
 
 #include <libpq-fe.h>
@@ -26,8 +27,10 @@ struct pg_connection {
 struct pg_statement {
     struct pg_connection *connection;
     char name[16];
-    char *sql;              /* with $N parameters, to prepare it again */
-    unsigned generation;    /* the connection's when it was prepared */
+    char *sql;              /* with $N parameters */
+    bool prepared;          /* a named statement on the server, made at the */
+    unsigned generation;    /* connection's generation, then */
+    unsigned long runs;
     int parameter_count;
     char **values;          /* the bound parameters as text; NULL: SQL NULL */
     PGresult *result;       /* the rows of the run in hand */
@@ -245,8 +248,8 @@ static bool prepare_on_server(struct pg_statement *statement)
         remember_failure(connection, result);
     }
     PQclear(result);
-    if (ok)
-        statement->generation = connection->generation;
+    statement->prepared = ok;
+    statement->generation = connection->generation;
     return ok;
 }
 
@@ -259,11 +262,6 @@ struct pg_statement *pg_prepare(struct pg_connection *connection, const char *sq
     statement->sql = xstrdup(text); /* kept, so no bigger than it is */
     free(text);
     statement->parameter_count = count;
-    if (!prepare_on_server(statement)) {
-        free(statement->sql);
-        free(statement);
-        return NULL;
-    }
     statement->values = xcalloc(count > 0 ? (size_t)count : 1, sizeof *statement->values);
     return statement;
 }
@@ -316,12 +314,19 @@ int pg_step(struct pg_statement *statement)
     struct pg_connection *connection = statement->connection;
     if (!statement->ran) {
         statement->ran = true;
-        /* Made again since it was prepared: prepared again, once. */
-        if (statement->generation != connection->generation && !prepare_on_server(statement))
+        /* The first run parses, binds and runs in one round trip (most
+         * statements of a command run once); from the second on it is a
+         * named statement, prepared once per connection. */
+        bool named = statement->prepared && statement->generation == connection->generation;
+        if (!named && statement->runs > 0 && !(named = prepare_on_server(statement)))
             return SQLITE_ERROR;
-        statement->result = PQexecPrepared(connection->conn, statement->name,
-                                           statement->parameter_count,
-                                           (const char *const *)statement->values, NULL, NULL, 0);
+        statement->runs++;
+        const char *const *values = (const char *const *)statement->values;
+        statement->result =
+            named ? PQexecPrepared(connection->conn, statement->name, statement->parameter_count,
+                                   values, NULL, NULL, 0)
+                  : PQexecParams(connection->conn, statement->sql, statement->parameter_count,
+                                 NULL, values, NULL, NULL, 0);
         ExecStatusType status = PQresultStatus(statement->result);
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
             remember_failure(connection, statement->result);
