@@ -1271,14 +1271,18 @@ static bool pg_set_lock_timeout(struct store *store, int milliseconds)
  * writers' lock, read-only if asked, and listening for changes. */
 static bool pg_session(struct store *store, int busy_ms)
 {
-    if (!pg_exec(store->pg, "SET client_min_messages = warning; SET client_encoding = 'UTF8'"))
+    /* One round trip for the settings (busy_ms is a number: nothing from
+     * input is in the text), one for LISTEN. */
+    char settings[200];
+    snprintf(settings, sizeof settings,
+             "SET client_min_messages = warning; SET client_encoding = 'UTF8'; "
+             "SET lock_timeout = '%dms'%s",
+             busy_ms, store->read_only ? "; SET default_transaction_read_only = on" : "");
+    if (!pg_exec(store->pg, settings))
         return false;
     /* A hot standby takes no LISTEN: there the count is polled. */
     store->listening = pg_exec(store->pg, "LISTEN boardpack");
-    if (!store->listening && strcmp(pg_error_state(store->pg), "25006") != 0)
-        return false;
-    return (!store->read_only || pg_exec(store->pg, "SET default_transaction_read_only = on")) &&
-           pg_set_lock_timeout(store, busy_ms);
+    return store->listening || strcmp(pg_error_state(store->pg), "25006") == 0;
 }
 
 static void forget_statements(struct store *store)
@@ -1330,12 +1334,32 @@ static bool pg_has_schema(struct store *store, bool *has, struct error *error)
     return true;
 }
 
-/* Creates the schema in an empty database, or upgrades an older one, in
- * one transaction under the writers' lock. */
-static bool pg_migrate(struct store *store, bool create, struct error *error)
+/* store_exists's connection, kept for the open that comes next (a command
+ * asks whether the store exists, then opens it): one connection to the
+ * server, not two. Its schema was found there. */
+static struct pg_connection *pg_spare;
+static char *pg_spare_location;
+
+static struct pg_connection *pg_take_spare(const char *location)
 {
-    bool has = false;
-    if (!pg_has_schema(store, &has, error))
+    struct pg_connection *spare = NULL;
+    if (pg_spare && strcmp(pg_spare_location, location) == 0 && !pg_connection_lost(pg_spare))
+        spare = pg_spare;
+    else
+        pg_disconnect(pg_spare);
+    pg_spare = NULL;
+    free(pg_spare_location);
+    pg_spare_location = NULL;
+    return spare;
+}
+
+/* Creates the schema in an empty database, or upgrades an older one, in
+ * one transaction under the writers' lock. `known` says the schema was
+ * just found on this connection. */
+static bool pg_migrate(struct store *store, bool create, bool known, struct error *error)
+{
+    bool has = known;
+    if (!known && !pg_has_schema(store, &has, error))
         return false;
     long long version = 0;
     if (has && !pg_query_int64(store->pg, "SELECT max(version) FROM boardpack_schema", &version))
@@ -1411,7 +1435,10 @@ static bool pg_open(const char *location, enum store_access access, bool create,
                     struct store **out, struct error *error)
 {
     char *message = NULL;
-    struct pg_connection *connection = pg_connect(location, &message);
+    struct pg_connection *connection = pg_take_spare(location);
+    bool known = connection != NULL;
+    if (!connection)
+        connection = pg_connect(location, &message);
     if (!connection) {
         /* libpq's message names host and database, never the password. */
         error_set(error, EXIT_NO_INPUT, "Cannot open the PostgreSQL store: %s", message);
@@ -1429,7 +1456,7 @@ static bool pg_open(const char *location, enum store_access access, bool create,
         store_close(store);
         return false;
     }
-    if (!pg_migrate(store, create, error)) {
+    if (!pg_migrate(store, create, known, error)) {
         store_close(store);
         return false;
     }
@@ -1466,6 +1493,7 @@ bool store_exists(const char *location)
     if (names_a_server(location)) {
         /* A store is there if the database holds boardpack's schema. */
         char *message = NULL;
+        pg_disconnect(pg_take_spare(""));
         struct pg_connection *connection = pg_connect(location, &message);
         free(message);
         if (!connection)
@@ -1475,7 +1503,12 @@ bool store_exists(const char *location)
         struct error ignored = {0};
         if (!pg_has_schema(&probe, &has, &ignored))
             has = false;
-        pg_disconnect(connection);
+        if (has) {
+            pg_spare = connection;
+            pg_spare_location = xstrdup(location);
+        } else {
+            pg_disconnect(connection);
+        }
         return has;
     }
     struct stat info;
