@@ -1271,18 +1271,19 @@ static bool pg_set_lock_timeout(struct store *store, int milliseconds)
  * writers' lock, read-only if asked, and listening for changes. */
 static bool pg_session(struct store *store, int busy_ms)
 {
-    /* One round trip for the settings (busy_ms is a number: nothing from
-     * input is in the text), one for LISTEN. */
-    char settings[200];
-    snprintf(settings, sizeof settings,
-             "SET client_min_messages = warning; SET client_encoding = 'UTF8'; "
-             "SET lock_timeout = '%dms'%s",
-             busy_ms, store->read_only ? "; SET default_transaction_read_only = on" : "");
-    if (!pg_exec(store->pg, settings))
+    /* A round trip each: the fixed settings, LISTEN, the lock's wait. */
+    bool set = store->read_only
+                   ? pg_exec(store->pg, "SET client_min_messages = warning; SET client_encoding = "
+                                        "'UTF8'; SET default_transaction_read_only = on")
+                   : pg_exec(store->pg, "SET client_min_messages = warning; SET client_encoding = "
+                                        "'UTF8'");
+    if (!set)
         return false;
     /* A hot standby takes no LISTEN: there the count is polled. */
     store->listening = pg_exec(store->pg, "LISTEN boardpack");
-    return store->listening || strcmp(pg_error_state(store->pg), "25006") == 0;
+    if (!store->listening && strcmp(pg_error_state(store->pg), "25006") != 0)
+        return false;
+    return pg_set_lock_timeout(store, busy_ms);
 }
 
 static void forget_statements(struct store *store)
