@@ -11,6 +11,10 @@
 #   tests/bench/run.sh rediff [--size M]   re-importing a changed board (issue 14),
 #                                          alone: tests/bench/rediff.py
 #   tests/bench/run.sh pack [--strict]     the board pack alone (pack_bench.py)
+#   tests/bench/run.sh pg [--size L|M] [--runs N] [--strict]
+#                                          PostgreSQL against SQLite at L: first
+#                                          frame and one record (pg_bench.py; a
+#                                          throwaway server, tests/pg/pg-server.sh)
 #
 # Any other option goes to tests/bench/bench.py (--help lists them).
 # Results: build/bench/results.json (machine-readable), results.txt and
@@ -40,6 +44,20 @@ if [ "${1:-}" = pack ]; then
   mkdir -p "$build/bench"
   exec /usr/bin/python3 tests/bench/pack_bench.py --boardpack "$build/boardpack" \
     --json "$build/bench/pack.json" "$@"
+fi
+
+# PostgreSQL against SQLite: needs the server's programs (Debian's postgresql,
+# which tools/run-tests installs), sqlite3 and python3-pyte.
+if [ "${1:-}" = pg ]; then
+  shift
+  mkdir -p "$build/bench"
+  set +e
+  /usr/bin/python3 tests/bench/pg_bench.py --boardpack "$build/boardpack" \
+    --json "$build/bench/pg.json" --markdown "$build/bench/pg.md" "$@" | tee "$build/bench/pg.txt"
+  status=${PIPESTATUS[0]}
+  set -e
+  echo "bench: results in $build/bench/pg.json, pg.txt and pg.md" >&2
+  exit "$status"
 fi
 
 # `run.sh csv`: only the CSV feed case (1,000,000 readings against the
