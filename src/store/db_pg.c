@@ -6,6 +6,7 @@
  * SQLite's "?N" parameters become "$N". */
 #include "db_pg.h"
 
+#include <ctype.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,10 +207,28 @@ static char *dollar_parameters(const char *sql, int *count)
             *at++ = *c;
             continue;
         }
-        /* SQLite's null-safe "x IS ?" */
+        /* SQLite's null-safe "x IS ?". For a column x: "(x = $N OR (x IS
+         * NULL AND $N IS NULL))", which a plan made for the value in hand
+         * (the server's custom plan) reduces to "x = value" or "x IS NULL",
+         * both served by an index; "IS NOT DISTINCT FROM" never is (every
+         * children load scanned the board's whole nodes table). */
+        char column[64] = "";
         if (at - out >= 3 && strncmp(at - 3, "IS ", 3) == 0 &&
-            (at - out == 3 || at[-4] == ' ' || at[-4] == '('))
-            at += sprintf(at, "NOT DISTINCT FROM ");
+            (at - out == 3 || at[-4] == ' ' || at[-4] == '(')) {
+            char *end = at - 4, *start = end;
+            while (start > out && (isalnum((unsigned char)start[-1]) || start[-1] == '_' ||
+                                   start[-1] == '.'))
+                start--;
+            size_t size = (size_t)(end - start);
+            if (at - out > 3 && at[-4] == ' ' && size > 0 && size < sizeof column &&
+                (start == out || start[-1] == ' ' || start[-1] == '(')) {
+                memcpy(column, start, size);
+                column[size] = '\0';
+                at = start;
+            } else {
+                at += sprintf(at, "NOT DISTINCT FROM ");
+            }
+        }
         int number;
         if (c[1] >= '0' && c[1] <= '9') {
             char *end;
@@ -223,7 +242,10 @@ static char *dollar_parameters(const char *sql, int *count)
             highest = number;
         /* "?N IS NULL" alone gives the server no type for $N: store.c
          * tests only texts so. */
-        if (strncmp(c + 1, " IS NULL", 8) == 0 || strncmp(c + 1, " IS NOT NULL", 12) == 0)
+        if (column[0])
+            at += sprintf(at, "(%s = $%d OR (%s IS NULL AND $%d IS NULL))", column, number,
+                          column, number);
+        else if (strncmp(c + 1, " IS NULL", 8) == 0 || strncmp(c + 1, " IS NOT NULL", 12) == 0)
             at += sprintf(at, "CAST($%d AS TEXT)", number);
         else
             at += sprintf(at, "$%d", number);
@@ -251,6 +273,57 @@ static bool prepare_on_server(struct pg_statement *statement)
     statement->prepared = ok;
     statement->generation = connection->generation;
     return ok;
+}
+
+/* Prepares the statement and runs it in one round trip (libpq's pipeline:
+ * Parse, Bind, Execute, Sync): the run's result, or NULL with the failure
+ * remembered. Where a pipeline cannot start, two round trips. */
+static PGresult *prepare_and_run(struct pg_statement *statement, const char *const *values)
+{
+    struct pg_connection *connection = statement->connection;
+    PGconn *conn = connection->conn;
+    if (!PQenterPipelineMode(conn)) {
+        if (!prepare_on_server(statement))
+            return NULL;
+        return PQexecPrepared(conn, statement->name, statement->parameter_count, values, NULL,
+                              NULL, 0);
+    }
+    snprintf(statement->name, sizeof statement->name, "s%u", ++connection->next_name);
+    PGresult *results[2] = {NULL, NULL};
+    bool sent = PQsendPrepare(conn, statement->name, statement->sql, statement->parameter_count,
+                              NULL) &&
+                PQsendQueryPrepared(conn, statement->name, statement->parameter_count, values,
+                                    NULL, NULL, 0) &&
+                PQpipelineSync(conn);
+    if (sent) {
+        /* Each query's results end with a NULL; the Sync's follows. */
+        for (int query = 0; query < 2; query++) {
+            PGresult *result;
+            while ((result = PQgetResult(conn)) != NULL) {
+                if (!results[query])
+                    results[query] = result;
+                else
+                    PQclear(result);
+            }
+        }
+        PQclear(PQgetResult(conn)); /* PGRES_PIPELINE_SYNC */
+    }
+    PQexitPipelineMode(conn);
+    statement->generation = connection->generation;
+    statement->prepared = results[0] && PQresultStatus(results[0]) == PGRES_COMMAND_OK;
+    if (!statement->prepared) {
+        if (getenv("BOARDPACK_DEBUG_SQL"))
+            fprintf(stderr, "prepare failed: %s\n%s\n", statement->sql,
+                    results[0] ? PQresultErrorMessage(results[0]) : PQerrorMessage(conn));
+        remember_failure(connection, results[0]);
+        PQclear(results[0]);
+        PQclear(results[1]);
+        return NULL;
+    }
+    PQclear(results[0]);
+    if (!results[1])
+        remember_failure(connection, NULL);
+    return results[1];
 }
 
 struct pg_statement *pg_prepare(struct pg_connection *connection, const char *sql)
@@ -315,18 +388,21 @@ int pg_step(struct pg_statement *statement)
     if (!statement->ran) {
         statement->ran = true;
         /* The first run parses, binds and runs in one round trip (most
-         * statements of a command run once); from the second on it is a
-         * named statement, prepared once per connection. */
+         * statements of a command run once); the second prepares a named
+         * statement and runs it, in one round trip too; later runs use it.
+         * Once per connection. */
         bool named = statement->prepared && statement->generation == connection->generation;
-        if (!named && statement->runs > 0 && !(named = prepare_on_server(statement)))
-            return SQLITE_ERROR;
-        statement->runs++;
         const char *const *values = (const char *const *)statement->values;
-        statement->result =
-            named ? PQexecPrepared(connection->conn, statement->name, statement->parameter_count,
-                                   values, NULL, NULL, 0)
-                  : PQexecParams(connection->conn, statement->sql, statement->parameter_count,
-                                 NULL, values, NULL, NULL, 0);
+        bool first = statement->runs++ == 0;
+        if (named)
+            statement->result = PQexecPrepared(connection->conn, statement->name,
+                                               statement->parameter_count, values, NULL, NULL, 0);
+        else if (first)
+            statement->result = PQexecParams(connection->conn, statement->sql,
+                                             statement->parameter_count, NULL, values, NULL, NULL,
+                                             0);
+        else if (!(statement->result = prepare_and_run(statement, values)))
+            return SQLITE_ERROR;
         ExecStatusType status = PQresultStatus(statement->result);
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
             remember_failure(connection, statement->result);
