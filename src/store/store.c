@@ -1340,6 +1340,7 @@ static bool pg_has_schema(struct store *store, bool *has, struct error *error)
  * server, not two. Its schema was found there. */
 static struct pg_connection *pg_spare;
 static char *pg_spare_location;
+static long long pg_spare_version; /* its schema's version, read there */
 
 static struct pg_connection *pg_take_spare(const char *location)
 {
@@ -1355,15 +1356,17 @@ static struct pg_connection *pg_take_spare(const char *location)
 }
 
 /* Creates the schema in an empty database, or upgrades an older one, in
- * one transaction under the writers' lock. `known` says the schema was
- * just found on this connection. */
-static bool pg_migrate(struct store *store, bool create, bool known, struct error *error)
+ * one transaction under the writers' lock. `known_version`, if not -1, is
+ * the version just read on this connection (so the schema is there). */
+static bool pg_migrate(struct store *store, bool create, long long known_version,
+                       struct error *error)
 {
-    bool has = known;
-    if (!known && !pg_has_schema(store, &has, error))
+    bool has = known_version >= 0;
+    if (!has && !pg_has_schema(store, &has, error))
         return false;
-    long long version = 0;
-    if (has && !pg_query_int64(store->pg, "SELECT max(version) FROM boardpack_schema", &version))
+    long long version = known_version;
+    if (known_version < 0 && has &&
+        !pg_query_int64(store->pg, "SELECT max(version) FROM boardpack_schema", &version))
         return fail(store, error, "read the schema version");
     if (has && version > SCHEMA_VERSION) {
         error_set(error, EXIT_DATA,
@@ -1437,7 +1440,7 @@ static bool pg_open(const char *location, enum store_access access, bool create,
 {
     char *message = NULL;
     struct pg_connection *connection = pg_take_spare(location);
-    bool known = connection != NULL;
+    long long known_version = connection ? pg_spare_version : -1;
     if (!connection)
         connection = pg_connect(location, &message);
     if (!connection) {
@@ -1457,7 +1460,7 @@ static bool pg_open(const char *location, enum store_access access, bool create,
         store_close(store);
         return false;
     }
-    if (!pg_migrate(store, create, known, error)) {
+    if (!pg_migrate(store, create, known_version, error)) {
         store_close(store);
         return false;
     }
@@ -1499,14 +1502,15 @@ bool store_exists(const char *location)
         free(message);
         if (!connection)
             return false;
-        struct store probe = {.pg = connection, .label = (char *)"the database"};
-        bool has = false;
-        struct error ignored = {0};
-        if (!pg_has_schema(&probe, &has, &ignored))
-            has = false;
+        /* One query says both whether the schema is there and its
+         * version; a database without it answers "undefined table". */
+        long long version = -1;
+        bool has = pg_query_int64(connection, "SELECT max(version) FROM boardpack_schema",
+                                  &version);
         if (has) {
             pg_spare = connection;
             pg_spare_location = xstrdup(location);
+            pg_spare_version = version;
         } else {
             pg_disconnect(connection);
         }
