@@ -636,3 +636,67 @@ void import_plan_format(const struct import_plan *plan, struct text_buffer *out)
             format_change(&diff->changes[i], out);
     }
 }
+
+/* ---- Reshaping a structure (command_edit_many) ------------------------- */
+
+struct ranked {
+    size_t index, rank;
+};
+
+static int compare_ranked(const void *left, const void *right)
+{
+    const struct ranked *a = left, *b = right;
+    return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+struct reshape {
+    const struct board *board;
+    struct ranked *order;  /* every node, by rank */
+    size_t *first, *next;  /* per node (and the top, at node_count): children by rank */
+    struct node *out;
+    size_t count;
+};
+
+static size_t reshape_emit(struct reshape *shape, size_t old, size_t parent, size_t depth)
+{
+    size_t at = shape->count++;
+    shape->out[at] = shape->board->nodes[old];
+    shape->out[at].parent = parent;
+    shape->out[at].depth = depth;
+    shape->out[at].level = depth < LEVEL_METRIC ? (enum level)depth : LEVEL_DELIVERABLE;
+    for (size_t child = shape->first[old]; child != NODE_NONE; child = shape->next[child])
+        reshape_emit(shape, child, at, depth + 1);
+    shape->out[at].subtree_end = shape->count;
+    return at;
+}
+
+void command_reshape_board(struct board *board, const size_t *rank)
+{
+    size_t n = board->node_count;
+    struct reshape shape = {.board = board};
+    shape.order = xcalloc(n + 1, sizeof *shape.order);
+    shape.first = xcalloc(n + 1, sizeof *shape.first);
+    shape.next = xcalloc(n + 1, sizeof *shape.next);
+    shape.out = xcalloc(n + 1, sizeof *shape.out);
+    for (size_t i = 0; i < n; i++)
+        shape.order[i] = (struct ranked){i, rank ? rank[i] : i};
+    qsort(shape.order, n, sizeof *shape.order, compare_ranked);
+    /* Children lists by rank: walked backwards, each goes in front. */
+    for (size_t i = 0; i <= n; i++)
+        shape.first[i] = shape.next[i] = NODE_NONE;
+    for (size_t i = n; i-- > 0;) {
+        size_t node = shape.order[i].index;
+        size_t parent = board->nodes[node].parent;
+        size_t list = parent == NODE_NONE || parent >= n ? n : parent;
+        shape.next[node] = shape.first[list];
+        shape.first[list] = node;
+    }
+    for (size_t top = shape.first[n]; top != NODE_NONE; top = shape.next[top])
+        reshape_emit(&shape, top, NODE_NONE, 0);
+    free(board->nodes);
+    board->nodes = shape.out;
+    board->node_count = shape.count;
+    free(shape.order);
+    free(shape.first);
+    free(shape.next);
+}
