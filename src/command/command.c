@@ -1902,6 +1902,8 @@ bool command_edit_many(struct store *store, const char *board_code,
                      edits[i].value ? edits[i].value : "");
     }
     change.text = text.data;
+    /* The node undo and redo show: the first one edited. */
+    change.node_code = xstrdup(count ? edits[0].code : NULL);
     bool ok = edit_in_transaction(store, board_code, edits, count, plan,
                                   done ? &change : NULL, error);
     if (!finish(store, NULL, ok, error)) {
