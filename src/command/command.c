@@ -1622,7 +1622,9 @@ static bool edit_one_field(struct board *copy, const char *code, const char *fie
     } else {
         return edit_refused(error, "unknown field '%s'; expected %s", field,
                             "title, lead, due, retire, restore, name, unit, direction, "
-                            "baseline, target, tolerance, stale_after, breakdown or segments");
+                            "baseline, target, tolerance, stale_after, breakdown, segments, "
+                            "target_period, baseline_period, trajectory, rebase, parent or "
+                            "position");
     }
     return true;
 }

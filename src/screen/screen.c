@@ -3343,8 +3343,7 @@ static unsigned form_overlay_key(void *context, const struct overlay_screen *sel
         set_message(b, false, "Nothing changed: the form was cancelled.");
         break;
     case FORM_SAVE:
-        form_check(b, left);
-        form_save(b);
+        form_save(b); /* checks the whole form; a refusal keeps it open */
         break;
     case FORM_LEFT:
         form_check(b, left);
