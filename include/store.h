@@ -26,6 +26,13 @@ enum store_access {
  * open (a PostgreSQL URI). */
 bool store_location_supported(const char *location, struct error *error);
 
+/* True if `location` names a database server's store (a postgresql:// or
+ * postgres:// URI, or a libpq service= string), not a file. */
+bool store_is_server(const char *location);
+/* The location as messages name it (to free): a file's path, or a
+ * server's database, never a password a URI may carry. */
+char *store_location_label(const char *location);
+
 /* True if there is a store at `location` (it may still be unreadable). */
 bool store_exists(const char *location);
 
@@ -62,6 +69,20 @@ bool store_publish(struct store *store, struct error *error);
  * refused (EXIT_CANNOT_CREATE) unless overwrite. */
 bool store_backup(struct store *store, const char *path, bool overwrite, struct error *error);
 
+/* Copies every row of `from` (boards, readings, history, publications,
+ * audit: the whole store) into `to`, which must hold nothing, in one
+ * transaction: between SQLite and PostgreSQL either way. Each table's rows
+ * are counted on both sides before the commit. */
+struct store_copy_options {
+    void (*on_table)(void *context, const char *table, long long rows); /* NULL: quiet */
+    void *context;
+    long long *total_rows; /* NULL: not wanted */
+};
+bool store_copy(struct store *from, struct store *to, const struct store_copy_options *options,
+                struct error *error);
+/* The store as messages name it (store_location_label of its location). */
+const char *store_label(const struct store *store);
+
 /* How long a write waits for another writer before giving up (default 5 s). */
 void store_set_busy_timeout(struct store *store, int milliseconds);
 bool store_is_read_only(const struct store *store);
@@ -93,6 +114,11 @@ enum store_change {
  * follow a writer emptying its log into the file after it committed: opening
  * again then costs a little and reads the same data. */
 enum store_change store_changed_since(struct store *store, const struct store_mark *mark);
+/* How often a reader should call store_changed_since, in milliseconds:
+ * `file_ms` (the caller's own choice) for a SQLite file; 100 for a
+ * PostgreSQL store, where a commit is heard at once (NOTIFY) and asking
+ * reads only what already arrived on the connection. */
+int store_poll_ms(const struct store *store, int file_ms);
 /* False once the location no longer names the store this connection opened:
  * it was moved, replaced or deleted (a reader should open it again). */
 bool store_is_same(struct store *store);

@@ -50,6 +50,8 @@ static const char usage_text[] =
     "  boardpack [--db PATH] month open YYYY-MM [--board CODE]\n"
     "  boardpack [--db PATH] month publish YYYY-MM [--board CODE]\n"
     "  boardpack [--db PATH] backup FILE [--force]           a consistent copy while the store is in use\n"
+    "  boardpack copy --from STORE --to STORE                a whole store into a new one\n"
+    "                                  (SQLite or PostgreSQL, either way; history and audit too)\n"
     "  boardpack --help | --version\n";
 
 static const char help_text[] =
@@ -58,7 +60,10 @@ static const char help_text[] =
     "objectives and deliverables, with RAG status and SPC charts from a SQLite store.\n"
     "\n"
     "Options:\n"
-    "  --db PATH         the store (default: $BOARDPACK_DB, else\n"
+    "  --db STORE        the store: a SQLite file's path, or a PostgreSQL database\n"
+    "                    as a postgresql:// or postgres:// URI or service=NAME\n"
+    "                    (passwords from ~/.pgpass; docs/deployment.md)\n"
+    "                    (default: $BOARDPACK_DB, else\n"
     "                    $XDG_DATA_HOME/boardpack/boardpack.db, else\n"
     "                    ~/.local/share/boardpack/boardpack.db)\n"
     "  --board CODE      the board to show (default nlmhp-2023-24)\n"
@@ -90,6 +95,9 @@ static const char help_text[] =
     "  --sample          init: add the illustrative sample readings (SAMPLE DATA)\n"
     "  --dry-run         import: check and count what would change, write nothing\n"
     "  --force           backup: replace an existing FILE\n"
+    "  --from STORE      copy: the store to copy (a path or a PostgreSQL URI)\n"
+    "  --to STORE        copy: the new store (a path that does not exist yet, or an\n"
+    "                    empty PostgreSQL database)\n"
     "\n"
     "edit FIELDs: title, lead, due (a milestone's month), retire, restore (no VALUE);\n"
     "a metric's name, unit, direction, baseline, target, tolerance, stale_after,\n"
@@ -135,6 +143,7 @@ struct options {
     const char *month;
     const char *output;
     const char *made_at;
+    const char *from, *to; /* copy */
     bool read_only, kiosk, no_color, ascii, no_mouse, first_frame, sample, force, dry_run;
     bool draft, changed; /* report: the working figures; only what moved */
     int cycle_seconds;
@@ -179,6 +188,8 @@ enum option_id {
     OPTION_OUTPUT,
     OPTION_MADE_AT,
     OPTION_DRY_RUN,
+    OPTION_FROM,
+    OPTION_TO,
 };
 
 static const struct option long_options[] = {
@@ -209,6 +220,8 @@ static const struct option long_options[] = {
     {"output", required_argument, NULL, OPTION_OUTPUT},
     {"made-at", required_argument, NULL, OPTION_MADE_AT},
     {"dry-run", no_argument, NULL, OPTION_DRY_RUN},
+    {"from", required_argument, NULL, OPTION_FROM},
+    {"to", required_argument, NULL, OPTION_TO},
     {NULL, 0, NULL, 0},
 };
 
@@ -365,6 +378,12 @@ static int parse_arguments(int argc, char **argv, struct options *options, bool 
         case OPTION_MONTH:
             options->month = value;
             break;
+        case OPTION_FROM:
+            options->from = value;
+            break;
+        case OPTION_TO:
+            options->to = value;
+            break;
         case OPTION_OUTPUT:
             options->output = value;
             break;
@@ -423,6 +442,15 @@ static bool uses_default_store(const struct options *options)
 
 static void no_store_error(struct error *error, const char *path)
 {
+    if (store_is_server(path)) {
+        /* Unreachable, refused, or no store in it: the open says which. */
+        struct store *store = NULL;
+        if (store_open(path, STORE_READ_ONLY, false, &store, error)) {
+            store_close(store);
+            error_set(error, EXIT_NO_INPUT, "The store appeared while opening it; try again.");
+        }
+        return;
+    }
     error_set(error, EXIT_NO_INPUT,
               "There is no store at %s; create one with boardpack init --sample, or import a "
               "board file.",
@@ -474,8 +502,10 @@ static bool open_store_to_write(const struct options *options, const char *nothi
         return false;
     if (!store_is_read_only(out->store))
         return true;
+    char *label = store_location_label(out->path);
     error_set(error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing was %s.",
-              out->path, nothing_was);
+              label, nothing_was);
+    free(label);
     store_close(out->store);
     free(out->path);
     out->path = NULL;
@@ -1124,6 +1154,7 @@ static int run_init(const struct options *options)
         free(path);
         return fail_with(&error);
     }
+    char *label = store_location_label(path);
     bool ok;
     if (!store_exists(path)) {
         ok = command_create_seeded_store(path, options->sample, &error);
@@ -1139,13 +1170,13 @@ static int run_init(const struct options *options)
         if (ok && store_is_read_only(store)) {
             error_set(&error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing "
                                                   "was created.",
-                      path);
+                      label);
             ok = false;
         } else if (ok && !store_is_empty(store)) {
             error_set(&error, EXIT_CANNOT_CREATE,
                       "The store %s already holds boards; init changes nothing (use import to "
                       "update a board, or give another --db).",
-                      path);
+                      label);
             ok = false;
         } else if (ok) {
             ok = command_seed_store(store, options->sample, &error);
@@ -1154,10 +1185,11 @@ static int run_init(const struct options *options)
     }
     int status = EXIT_OK;
     if (ok)
-        fprintf(stderr, "Created the store %s with the bundled boards%s.\n", path,
+        fprintf(stderr, "Created the store %s with the bundled boards%s.\n", label,
                 options->sample ? " and illustrative sample readings (SAMPLE DATA)" : "");
     else
         status = fail_with(&error);
+    free(label);
     free(path);
     return status;
 }
@@ -1179,6 +1211,74 @@ static int run_backup(const struct options *options)
     else
         status = fail_with(&error);
     return close_opened(&opened, status);
+}
+
+/* Progress of a long copy, on a terminal only. */
+static void show_copied_table(void *context, const char *table, long long rows)
+{
+    (void)context;
+    fprintf(stderr, "\r\033[Kcopied %s: %lld rows", table, rows);
+}
+
+/* boardpack copy --from STORE --to STORE: a whole store (boards, readings,
+ * history, publications and audit) into a new one, SQLite or PostgreSQL
+ * either way, in one transaction. */
+static int run_copy(const struct options *options)
+{
+    if (options->argument_count)
+        return usage_error("copy takes no arguments ('%s'); give --from and --to.",
+                           options->arguments[0]);
+    if (!options->from || !options->from[0] || !options->to || !options->to[0])
+        return usage_error("%s needs --from STORE and --to STORE, e.g. boardpack copy --from "
+                           "boardpack.db --to postgresql:///boardpack.",
+                           "copy");
+    if (strcmp(options->from, options->to) == 0)
+        return usage_error("copy needs two different stores (--from and --to are both %s).",
+                           store_is_server(options->to) ? "the same database" : options->to);
+    struct error error = {0};
+    struct store *from = NULL, *to = NULL;
+    if (!store_exists(options->from)) {
+        if (!store_is_server(options->from)) {
+            error_set(&error, EXIT_NO_INPUT, "There is no store at %s.", options->from);
+            return fail_with(&error);
+        }
+        /* Unreachable, refused or empty: the open says which. */
+        if (store_open(options->from, STORE_READ_ONLY, false, &from, &error))
+            store_close(from);
+        return fail_with(&error);
+    }
+    if (!store_open(options->from, STORE_READ_ONLY, false, &from, &error))
+        return fail_with(&error);
+    bool fresh = !store_exists(options->to);
+    bool ok = fresh ? store_create_unpublished(options->to, &to, &error)
+                    : store_open(options->to, STORE_READ_WRITE, false, &to, &error);
+    long long total = 0;
+    struct store_copy_options copy = {.total_rows = &total};
+    if (isatty(2))
+        copy.on_table = show_copied_table;
+    ok = ok && store_copy(from, to, &copy, &error);
+    if (copy.on_table)
+        fprintf(stderr, "\r\033[K");
+    char *from_label = store_location_label(options->from);
+    char *to_label = store_location_label(options->to);
+    if (ok && fresh)
+        ok = store_publish(to, &error);
+    else if (ok)
+        store_close(to);
+    else if (fresh)
+        store_discard(to);
+    else
+        store_close(to);
+    store_close(from);
+    int status = EXIT_OK;
+    if (ok)
+        fprintf(stderr, "Copied %s to %s: %lld rows, history and audit included.\n",
+                from_label, to_label, total);
+    else
+        status = fail_with(&error);
+    free(from_label);
+    free(to_label);
+    return status;
 }
 
 static int run_browse(const struct options *options)
@@ -1237,7 +1337,7 @@ static const struct subcommand {
     {"import", run_import}, {"check", run_check},   {"export", run_export},
     {"report", run_report}, {"record", run_record},
     {"month", run_month},      {"delete", run_delete},
-    {"pack", run_pack},         {"edit", run_edit},
+    {"pack", run_pack},         {"edit", run_edit},       {"copy", run_copy},
 };
 
 int main(int argc, char **argv)

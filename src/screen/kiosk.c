@@ -962,7 +962,7 @@ static bool kiosk_after(void *context)
     long long now = screen_now_ms();
     if (now >= k->next_poll_ms) {
         poll_store(k);
-        k->next_poll_ms = screen_now_ms() + KIOSK_POLL_MS;
+        k->next_poll_ms = screen_now_ms() + (k->store ? store_poll_ms(k->store, KIOSK_POLL_MS) : KIOSK_POLL_MS);
     }
     if (!k->paused && now >= k->next_cycle_ms) {
         step(k, +1);
@@ -1030,7 +1030,7 @@ int kiosk_run(struct store *store, const struct screen_options *options, struct 
         curs_set(0);
         long long now = screen_now_ms();
         k->next_cycle_ms = now + (long long)k->options.cycle_seconds * 1000;
-        k->next_poll_ms = now + KIOSK_POLL_MS;
+        k->next_poll_ms = now + (k->store ? store_poll_ms(k->store, KIOSK_POLL_MS) : KIOSK_POLL_MS);
         if (options->first_frame_only)
             draw(k);
         else

@@ -3765,7 +3765,7 @@ static bool browser_after(void *context)
 {
     struct browser *b = context;
     long long now = screen_now_ms();
-    if (now - b->last_poll >= POLL_MS || b->ticked) {
+    if (now - b->last_poll >= store_poll_ms(b->store, POLL_MS) || b->ticked) {
         b->last_poll = now;
         b->ticked = false;
         if (store_changed_since(b->store, &b->mark) != STORE_UNCHANGED) {

@@ -3,6 +3,9 @@
  * text is ever built from input. */
 #include "store.h"
 
+#include "db.h"
+#include "db_pg.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define BUSY_TIMEOUT_MS 5000
@@ -569,9 +573,47 @@ static const char *const statement_sql[STATEMENT_COUNT] = {
 #undef STATEMENT_SQL
 };
 
+/* The statements whose PostgreSQL spelling differs (db_pg.c turns "?N"
+ * into "$N" and "IS ?N" into "IS NOT DISTINCT FROM $N" for all). */
+#define LATEST_UPSERT                                                                          \
+    " ON CONFLICT (metric_id) DO UPDATE SET period = excluded.period, value = excluded.value, " \
+    "sample = excluded.sample, previous_period = excluded.previous_period, "                   \
+    "previous_value = excluded.previous_value, previous_sample = excluded.previous_sample, "   \
+    "newest_period = excluded.newest_period, any_sample = excluded.any_sample"
+static const char *const statement_sql_pg[STATEMENT_COUNT] = {
+    [STATEMENT_USER_VERSION] = "SELECT max(version) FROM boardpack_schema",
+    [STATEMENT_DATA_VERSION] = "SELECT version FROM boardpack_changes",
+    [STATEMENT_REFRESH_METRIC_LATEST] = "INSERT INTO metric_latest SELECT m.id, " LATEST_COLUMNS
+                                        "FROM metrics m WHERE m.id = ?1" LATEST_UPSERT,
+    [STATEMENT_REFRESH_BOARD_LATEST] = "INSERT INTO metric_latest SELECT m.id, " LATEST_COLUMNS
+                                       "FROM metrics m WHERE m.board_id = ?1" LATEST_UPSERT,
+    [STATEMENT_PUT_NODE_STATUS] =
+        "INSERT INTO node_status (node_id, rag, grey, blue, green, amber, red, awaiting, "
+        "child_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (node_id) DO "
+        "UPDATE SET rag = excluded.rag, grey = excluded.grey, blue = excluded.blue, "
+        "green = excluded.green, amber = excluded.amber, red = excluded.red, "
+        "awaiting = excluded.awaiting, child_count = excluded.child_count",
+    [STATEMENT_PUT_BOARD_STATUS] =
+        "INSERT INTO board_status (board_id, as_at, shows_sample, rag, grey, blue, green, amber, "
+        "red, awaiting) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (board_id) "
+        "DO UPDATE SET as_at = excluded.as_at, shows_sample = excluded.shows_sample, "
+        "rag = excluded.rag, grey = excluded.grey, blue = excluded.blue, green = excluded.green, "
+        "amber = excluded.amber, red = excluded.red, awaiting = excluded.awaiting",
+    [STATEMENT_SEARCH_COUNT] = "SELECT count(*), coalesce(sum(CASE WHEN n.tree_order <= ?3 "
+                               "THEN 1 ELSE 0 END), 0) FROM nodes n "
+                               "LEFT JOIN node_status s ON s.node_id = n.id "
+                               "WHERE n.board_id = ?1 " SEARCH_MATCHES,
+};
+
 struct store {
-    sqlite3 *database;
-    char *path;
+    sqlite3 *database;            /* a SQLite store, or */
+    struct pg_connection *pg;     /* a PostgreSQL one */
+    char *path;                   /* the location it was opened with */
+    char *label;                  /* the store in messages (a URI may hold a password) */
+    long long pg_version;         /* PostgreSQL: the change count last read */
+    long long pg_polled_ms;       /* PostgreSQL: when it was read */
+    int busy_ms;                  /* PostgreSQL: how long a writer waits for the lock */
+    bool listening;               /* PostgreSQL: notified of commits (not on a standby) */
     bool read_only;
     bool created;     /* this connection created the file (store_discard removes it) */
     bool feeding;     /* in a feed's transaction: foreign key checks are off */
@@ -579,18 +621,22 @@ struct store {
     bool identified;  /* the file's identity below is known */
     dev_t device;
     ino_t inode;
-    sqlite3_stmt *statements[STATEMENT_COUNT];
+    struct db_stmt statements[STATEMENT_COUNT];
 };
 
 /* One sentence for a failed SQLite call, without leaking SQL to users. */
+static bool fail_pg(struct store *store, struct error *error, const char *doing);
+
 static bool fail(struct store *store, struct error *error, const char *doing)
 {
+    if (store->pg)
+        return fail_pg(store, error, doing);
     int code = sqlite3_extended_errcode(store->database);
     int primary = code & 0xFF;
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
         error_set(error, EXIT_TEMPORARY,
                   "The store %s is busy (another program is writing to it); try again.",
-                  store->path);
+                  store->label);
     else if (code == SQLITE_READONLY_DIRECTORY)
         /* A WAL store needs its -wal and -shm files; a reader who may not
          * create them in the folder can only use them once they exist. */
@@ -598,95 +644,134 @@ static bool fail(struct store *store, struct error *error, const char *doing)
                   "The store %s cannot be read by this account: its -wal and -shm files are "
                   "missing and it may not create them (run any boardpack command as the "
                   "store's owner to create them; see docs/kiosk.md).",
-                  store->path);
+                  store->label);
     else if (primary == SQLITE_READONLY)
         error_set(error, EXIT_CANNOT_CREATE, "The store %s is read-only here; cannot %s.",
-                  store->path, doing);
+                  store->label, doing);
     else if (primary == SQLITE_CANTOPEN && (sqlite3_system_errno(store->database) == EACCES ||
                                             sqlite3_system_errno(store->database) == EPERM))
         error_set(error, EXIT_NO_INPUT,
                   "Cannot open the store %s: this account may not read it, or its -wal or -shm "
                   "file (see docs/kiosk.md).",
-                  store->path);
+                  store->label);
     else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
         error_set(error, EXIT_DATA, "The store %s is damaged or not a boardpack store.",
-                  store->path);
+                  store->label);
     else if (primary == SQLITE_FULL)
-        error_set(error, EXIT_IO, "The disk holding %s is full; cannot %s.", store->path, doing);
+        error_set(error, EXIT_IO, "The disk holding %s is full; cannot %s.", store->label, doing);
     else
-        error_set(error, EXIT_SOFTWARE, "Cannot %s in %s: %s.", doing, store->path,
+        error_set(error, EXIT_SOFTWARE, "Cannot %s in %s: %s.", doing, store->label,
                   sqlite3_errmsg(store->database));
     return false;
 }
 
-static sqlite3_stmt *statement(struct store *store, enum statement_id id, struct error *error)
+static struct db_stmt *statement(struct store *store, enum statement_id id, struct error *error)
 {
-    sqlite3_stmt *prepared = store->statements[id];
-    if (prepared) {
-        sqlite3_reset(prepared);
-        sqlite3_clear_bindings(prepared);
+    struct db_stmt *prepared = &store->statements[id];
+    if (prepared->lite || prepared->pg) {
+        db_reset(prepared);
+        db_clear_bindings(prepared);
         return prepared;
     }
-    if (sqlite3_prepare_v3(store->database, statement_sql[id], -1, SQLITE_PREPARE_PERSISTENT,
-                           &prepared, NULL) != SQLITE_OK) {
+    if (store->pg) {
+        const char *sql = statement_sql_pg[id] ? statement_sql_pg[id] : statement_sql[id];
+        prepared->pg = pg_prepare(store->pg, sql);
+    } else if (sqlite3_prepare_v3(store->database, statement_sql[id], -1,
+                                  SQLITE_PREPARE_PERSISTENT, &prepared->lite, NULL) != SQLITE_OK) {
+        prepared->lite = NULL;
+    }
+    if (!prepared->lite && !prepared->pg) {
         fail(store, error, "prepare a query");
         return NULL;
     }
-    store->statements[id] = prepared;
     return prepared;
 }
 
-static void bind_text(sqlite3_stmt *prepared, int index, const char *text)
+/* Rows the last statement inserted, changed or deleted. */
+static long long db_changes(struct store *store)
+{
+    return store->pg ? pg_changes(store->pg) : sqlite3_changes(store->database);
+}
+
+static bool in_transaction(struct store *store)
+{
+    return store->pg ? pg_in_transaction(store->pg) : sqlite3_get_autocommit(store->database) == 0;
+}
+
+static bool execute_script(struct store *store, const char *sql, struct error *error,
+                           const char *doing);
+static bool pg_reconnect(struct store *store, struct error *error);
+
+/* A consistent snapshot for a load: another process may commit between
+ * its queries. */
+static bool begin_read(struct store *store, struct error *error)
+{
+    if (store->pg && !pg_reconnect(store, error))
+        return false;
+    return execute_script(store,
+                          store->pg ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN DEFERRED",
+                          error, "read the board");
+}
+
+static void end_read(struct store *store)
+{
+    if (store->pg)
+        pg_exec(store->pg, "COMMIT");
+    else
+        sqlite3_exec(store->database, "COMMIT", NULL, NULL, NULL);
+}
+
+static void bind_text(struct db_stmt *prepared, int index, const char *text)
 {
     if (text)
-        sqlite3_bind_text(prepared, index, text, -1, SQLITE_TRANSIENT);
+        db_bind_text(prepared, index, text, -1);
     else
-        sqlite3_bind_null(prepared, index);
+        db_bind_null(prepared, index);
 }
 
 /* Binds `count` texts to the parameters from `first` on. */
-static void bind_texts(sqlite3_stmt *prepared, int first, const char *const *texts, int count)
+static void bind_texts(struct db_stmt *prepared, int first, const char *const *texts, int count)
 {
     for (int i = 0; i < count; i++)
         bind_text(prepared, first + i, texts[i]);
 }
 
-static void bind_period(sqlite3_stmt *prepared, int index, yearmonth when)
+static void bind_period(struct db_stmt *prepared, int index, yearmonth when)
 {
     if (when == YEARMONTH_NONE) {
-        sqlite3_bind_null(prepared, index);
+        db_bind_null(prepared, index);
         return;
     }
     char text[8];
     yearmonth_format(when, text);
-    sqlite3_bind_text(prepared, index, text, 7, SQLITE_TRANSIENT);
+    db_bind_text(prepared, index, text, 7);
 }
 
-static char *column_text(sqlite3_stmt *prepared, int index)
+static char *column_text(struct db_stmt *prepared, int index)
 {
-    const unsigned char *text = sqlite3_column_text(prepared, index);
+    const char *text = db_column_text(prepared, index);
     return text ? xstrdup((const char *)text) : NULL;
 }
 
 /* A column holding the name of an enum's value: "", which names none,
  * for NULL. */
-static const char *column_name(sqlite3_stmt *prepared, int index)
+static const char *column_name(struct db_stmt *prepared, int index)
 {
-    const char *text = (const char *)sqlite3_column_text(prepared, index);
+    const char *text = db_column_text(prepared, index);
     return text ? text : "";
 }
 
 /* An SPC conflict rule, or SPC_CONFLICT_DEFAULT for NULL. */
-static void column_conflict(sqlite3_stmt *prepared, int index, enum spc_conflict *out)
+static void column_conflict(struct db_stmt *prepared, int index, enum spc_conflict *out)
 {
     if (!spc_conflict_parse(column_name(prepared, index), out))
         *out = SPC_CONFLICT_DEFAULT;
 }
 
 
-static yearmonth column_period(sqlite3_stmt *prepared, int index)
+static yearmonth column_period(struct db_stmt *prepared, int index)
 {
-    const unsigned char *text = sqlite3_column_text(prepared, index);
+    const char *text = db_column_text(prepared, index);
     yearmonth when = YEARMONTH_NONE;
     if (text)
         yearmonth_parse((const char *)text, &when);
@@ -695,50 +780,50 @@ static yearmonth column_period(sqlite3_stmt *prepared, int index)
 
 /* Resets a statement after its last step, which gave `result`: neither a
  * row nor the end is a failure in `doing`. */
-static bool finish(struct store *store, sqlite3_stmt *prepared, int result, struct error *error,
+static bool finish(struct store *store, struct db_stmt *prepared, int result, struct error *error,
                    const char *doing)
 {
-    sqlite3_reset(prepared);
-    if (result != SQLITE_DONE && result != SQLITE_ROW)
+    db_reset(prepared);
+    if (result != DB_DONE && result != DB_ROW)
         return fail(store, error, doing);
     return true;
 }
 
 /* Runs a statement that returns no rows. */
-static bool run(struct store *store, sqlite3_stmt *prepared, struct error *error,
+static bool run(struct store *store, struct db_stmt *prepared, struct error *error,
                 const char *doing)
 {
-    return finish(store, prepared, sqlite3_step(prepared), error, doing);
+    return finish(store, prepared, db_step(prepared), error, doing);
 }
 
 /* A statement with its first parameter bound to a row id. */
-static sqlite3_stmt *statement_for(struct store *store, enum statement_id id, long long row_id,
+static struct db_stmt *statement_for(struct store *store, enum statement_id id, long long row_id,
                                    struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, id, error);
+    struct db_stmt *prepared = statement(store, id, error);
     if (prepared)
-        sqlite3_bind_int64(prepared, 1, row_id);
+        db_bind_int64(prepared, 1, row_id);
     return prepared;
 }
 
 /* A statement on one board: its id first, then `text` (a code, or what to
  * search for). */
-static sqlite3_stmt *statement_on_board(struct store *store, enum statement_id id,
+static struct db_stmt *statement_on_board(struct store *store, enum statement_id id,
                                         long long board_id, const char *text,
                                         struct error *error)
 {
-    sqlite3_stmt *prepared = statement_for(store, id, board_id, error);
+    struct db_stmt *prepared = statement_for(store, id, board_id, error);
     if (prepared)
         bind_text(prepared, 2, text);
     return prepared;
 }
 
 /* Steps a statement whose one row, if there is one, is a text. */
-static bool step_text(struct store *store, sqlite3_stmt *prepared, char **out, bool *found,
+static bool step_text(struct store *store, struct db_stmt *prepared, char **out, bool *found,
                       struct error *error, const char *doing)
 {
-    int result = sqlite3_step(prepared);
-    *found = result == SQLITE_ROW;
+    int result = db_step(prepared);
+    *found = result == DB_ROW;
     *out = *found ? column_text(prepared, 0) : NULL;
     return finish(store, prepared, result, error, doing);
 }
@@ -747,19 +832,24 @@ static bool step_text(struct store *store, sqlite3_stmt *prepared, char **out, b
 static bool run_for(struct store *store, enum statement_id id, long long row_id,
                     struct error *error, const char *doing)
 {
-    sqlite3_stmt *prepared = statement_for(store, id, row_id, error);
+    struct db_stmt *prepared = statement_for(store, id, row_id, error);
     return prepared && run(store, prepared, error, doing);
 }
 
 /* Runs an insert and hands back the new row's id when `row_id` is set. */
-static bool insert(struct store *store, sqlite3_stmt *prepared, long long *row_id,
+static bool insert(struct store *store, struct db_stmt *prepared, long long *row_id,
                    struct error *error, const char *doing)
 {
     if (!run(store, prepared, error, doing))
         return false;
-    if (row_id)
+    if (!row_id)
+        return true;
+    if (!store->pg) {
         *row_id = sqlite3_last_insert_rowid(store->database);
-    return true;
+        return true;
+    }
+    /* The id column's sequence, as last advanced by this session. */
+    return pg_query_int64(store->pg, "SELECT lastval()", row_id) || fail(store, error, doing);
 }
 
 /* The array grown to hold an item after its first `count`, that item zeroed. */
@@ -774,17 +864,17 @@ static void *grow_one(void *array, size_t *capacity, size_t count, size_t size)
  * item; on a failure the items read so far go to `free_list`. */
 struct row_list {
     size_t size;
-    void (*read)(sqlite3_stmt *prepared, void *item);
+    void (*read)(struct db_stmt *prepared, void *item);
     void (*free_list)(void *list, size_t count);
 };
 
-static bool read_rows(struct store *store, sqlite3_stmt *prepared, const struct row_list *how,
+static bool read_rows(struct store *store, struct db_stmt *prepared, const struct row_list *how,
                       const char *doing, void **out, size_t *count, struct error *error)
 {
     void *list = NULL;
     size_t used = 0, capacity = 0;
     int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+    while ((result = db_step(prepared)) == DB_ROW) {
         list = grow_one(list, &capacity, used, how->size);
         how->read(prepared, (char *)list + used++ * how->size);
     }
@@ -800,19 +890,19 @@ static bool read_rows(struct store *store, sqlite3_stmt *prepared, const struct 
 static bool execute_script(struct store *store, const char *sql, struct error *error,
                            const char *doing)
 {
-    if (sqlite3_exec(store->database, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return fail(store, error, doing);
-    return true;
+    bool ok = store->pg ? pg_exec(store->pg, sql)
+                        : sqlite3_exec(store->database, sql, NULL, NULL, NULL) == SQLITE_OK;
+    return ok || fail(store, error, doing);
 }
 
 static int pragma_integer(struct store *store, enum statement_id id)
 {
-    sqlite3_stmt *prepared = statement(store, id, NULL);
+    struct db_stmt *prepared = statement(store, id, NULL);
     int value = -1;
-    if (prepared && sqlite3_step(prepared) == SQLITE_ROW)
-        value = sqlite3_column_int(prepared, 0);
+    if (prepared && db_step(prepared) == DB_ROW)
+        value = db_column_int(prepared, 0);
     if (prepared)
-        sqlite3_reset(prepared);
+        db_reset(prepared);
     return value;
 }
 
@@ -825,7 +915,7 @@ static bool migrate(struct store *store, struct error *error)
         error_set(error, EXIT_DATA,
                   "The store %s was written by a newer boardpack (schema %d; this one knows "
                   "up to %d).",
-                  store->path, version, SCHEMA_VERSION);
+                  store->label, version, SCHEMA_VERSION);
         return false;
     }
     if (version == SCHEMA_VERSION)
@@ -834,7 +924,7 @@ static bool migrate(struct store *store, struct error *error)
         error_set(error, EXIT_DATA,
                   "The store %s needs upgrading (schema %d to %d), which a read-only open "
                   "cannot do.",
-                  store->path, version, SCHEMA_VERSION);
+                  store->label, version, SCHEMA_VERSION);
         return false;
     }
     if (!execute_script(store, "BEGIN IMMEDIATE", error, "start the upgrade"))
@@ -896,6 +986,438 @@ static bool create_private_file(const char *path, struct error *error)
     return true;
 }
 
+/* ---- PostgreSQL ------------------------------------------------------ */
+
+/* The PostgreSQL schema, the same tables and columns in the same order as
+ * SQLite's at version PG_BASE_VERSION, plus: the schema's version, a count
+ * of committed changes (for polling where notifications do not arrive) and
+ * instr(), which the searches use. Text sorts by byte (COLLATE "C"), as in
+ * SQLite. Ids are identities that a copy may set (BY DEFAULT). */
+#define PG_TEXT "TEXT COLLATE \"C\""
+#define PG_ID "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"
+#define PG_MONTH_CHECK(column) "CHECK (" column " ~ '^[0-9]{4}-[01][0-9]$')"
+#define PG_BASE_VERSION 8
+static const char pg_schema[] =
+    "CREATE TABLE boardpack_schema (version INTEGER NOT NULL);"
+    "CREATE TABLE boardpack_changes (version BIGINT NOT NULL);"
+    "INSERT INTO boardpack_changes VALUES (0);"
+    "CREATE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER "
+    "  LANGUAGE sql IMMUTABLE STRICT AS 'SELECT strpos(haystack, needle)';"
+    "CREATE TABLE boards ("
+    "  id " PG_ID ","
+    "  code " PG_TEXT " NOT NULL UNIQUE,"
+    "  title " PG_TEXT " NOT NULL,"
+    "  reporting_period " PG_TEXT ","
+    "  purpose " PG_TEXT ","
+    "  vision " PG_TEXT ","
+    "  imported_at " PG_TEXT " NOT NULL,"
+    "  spc_conflict " PG_TEXT " CHECK (spc_conflict IN ('improvement', 'concern')),"
+    "  open_month " PG_TEXT " " PG_MONTH_CHECK("open_month")
+    ");"
+    "CREATE TABLE board_values ("
+    "  board_id BIGINT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  name " PG_TEXT " NOT NULL,"
+    "  text " PG_TEXT ","
+    "  PRIMARY KEY (board_id, position)"
+    ");"
+    "CREATE TABLE nodes ("
+    "  id " PG_ID ","
+    "  board_id BIGINT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,"
+    "  parent_id BIGINT REFERENCES nodes(id) ON DELETE CASCADE,"
+    "  level " PG_TEXT " NOT NULL CHECK (level IN ('aim', 'objective', 'deliverable')),"
+    "  code " PG_TEXT " NOT NULL,"
+    "  title " PG_TEXT " NOT NULL,"
+    "  lead " PG_TEXT ","
+    "  tree_order INTEGER NOT NULL,"
+    "  milestone_due " PG_TEXT " " PG_MONTH_CHECK("milestone_due") ","
+    "  retired " PG_TEXT " " PG_MONTH_CHECK("retired") ","
+    "  UNIQUE (board_id, code),"
+    "  UNIQUE (board_id, tree_order)"
+    ");"
+    "CREATE INDEX nodes_by_parent ON nodes(parent_id);"
+    "CREATE INDEX nodes_by_parent_in_order ON nodes(board_id, parent_id, tree_order);"
+    "CREATE VIEW aims AS SELECT * FROM nodes WHERE level = 'aim';"
+    "CREATE VIEW objectives AS SELECT * FROM nodes WHERE level = 'objective';"
+    "CREATE VIEW deliverables AS SELECT * FROM nodes WHERE level = 'deliverable';"
+    "CREATE TABLE metrics ("
+    "  id " PG_ID ","
+    "  board_id BIGINT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,"
+    "  deliverable_id BIGINT NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  code " PG_TEXT " NOT NULL,"
+    "  name " PG_TEXT " NOT NULL,"
+    "  unit " PG_TEXT " NOT NULL CHECK (unit IN ('percent', 'count', 'number', 'days', 'ratio')),"
+    "  direction " PG_TEXT " NOT NULL CHECK (direction IN ('up', 'down')),"
+    "  baseline_value DOUBLE PRECISION,"
+    "  baseline_period " PG_TEXT ","
+    "  target_value DOUBLE PRECISION NOT NULL,"
+    "  target_period " PG_TEXT ","
+    "  tolerance DOUBLE PRECISION,"
+    "  stale_months INTEGER,"
+    "  breakdown " PG_TEXT ","
+    "  spc_minimum_points INTEGER NOT NULL,"
+    "  spc_shift_length INTEGER NOT NULL,"
+    "  spc_trend_length INTEGER NOT NULL,"
+    "  spc_screen_moving_ranges INTEGER NOT NULL,"
+    "  spc_conflict " PG_TEXT " CHECK (spc_conflict IN ('improvement', 'concern')),"
+    "  retired " PG_TEXT " " PG_MONTH_CHECK("retired") ","
+    "  UNIQUE (board_id, code)"
+    ");"
+    "CREATE INDEX metrics_by_deliverable ON metrics(deliverable_id);"
+    "CREATE TABLE metric_rebases ("
+    "  metric_id BIGINT NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
+    "  period " PG_TEXT " NOT NULL,"
+    "  PRIMARY KEY (metric_id, period)"
+    ");"
+    "CREATE TABLE trajectory_points ("
+    "  metric_id BIGINT NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
+    "  period " PG_TEXT " NOT NULL,"
+    "  value DOUBLE PRECISION NOT NULL,"
+    "  PRIMARY KEY (metric_id, period)"
+    ");"
+    "CREATE TABLE readings ("
+    "  id " PG_ID ","
+    "  metric_id BIGINT NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
+    "  period " PG_TEXT " NOT NULL " PG_MONTH_CHECK("period") ","
+    "  segment " PG_TEXT " NOT NULL DEFAULT '',"
+    "  value DOUBLE PRECISION NOT NULL,"
+    "  note " PG_TEXT ","
+    "  entered_by " PG_TEXT " NOT NULL,"
+    "  entered_at " PG_TEXT " NOT NULL,"
+    "  sample INTEGER NOT NULL DEFAULT 0 CHECK (sample IN (0, 1)),"
+    "  UNIQUE (metric_id, segment, period)"
+    ");"
+    "CREATE TABLE milestone_updates ("
+    "  id " PG_ID ","
+    "  node_id BIGINT NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,"
+    "  period " PG_TEXT ","
+    "  status " PG_TEXT " NOT NULL CHECK (status IN ('not_started', 'on_track', 'at_risk',"
+    "    'off_track', 'complete')),"
+    "  note " PG_TEXT ","
+    "  entered_by " PG_TEXT " NOT NULL,"
+    "  entered_at " PG_TEXT " NOT NULL,"
+    "  sample INTEGER NOT NULL DEFAULT 0 CHECK (sample IN (0, 1))"
+    ");"
+    "CREATE INDEX milestone_updates_by_node ON milestone_updates(node_id, id);"
+    "CREATE TABLE commentary ("
+    "  id " PG_ID ","
+    "  node_id BIGINT NOT NULL REFERENCES nodes(id) ON DELETE CASCADE,"
+    "  period " PG_TEXT ","
+    "  text " PG_TEXT " NOT NULL,"
+    "  entered_by " PG_TEXT " NOT NULL,"
+    "  entered_at " PG_TEXT " NOT NULL,"
+    "  sample INTEGER NOT NULL DEFAULT 0 CHECK (sample IN (0, 1))"
+    ");"
+    "CREATE INDEX commentary_by_node ON commentary(node_id, id);"
+    "CREATE TABLE audit ("
+    "  id " PG_ID ","
+    "  at " PG_TEXT " NOT NULL,"
+    "  who " PG_TEXT " NOT NULL,"
+    "  action " PG_TEXT " NOT NULL,"
+    "  board_code " PG_TEXT " NOT NULL,"
+    "  node_code " PG_TEXT ","
+    "  old_value " PG_TEXT ","
+    "  new_value " PG_TEXT
+    ");"
+    "CREATE INDEX audit_by_node ON audit(board_code, node_code, id);"
+    "CREATE TABLE metric_latest ("
+    "  metric_id BIGINT PRIMARY KEY REFERENCES metrics(id) ON DELETE CASCADE,"
+    "  period " PG_TEXT ","
+    "  value DOUBLE PRECISION,"
+    "  sample INTEGER,"
+    "  previous_period " PG_TEXT ","
+    "  previous_value DOUBLE PRECISION,"
+    "  previous_sample INTEGER,"
+    "  newest_period " PG_TEXT ","
+    "  any_sample INTEGER"
+    ");"
+    "CREATE TABLE node_status ("
+    "  node_id BIGINT PRIMARY KEY REFERENCES nodes(id) ON DELETE CASCADE,"
+    "  rag INTEGER NOT NULL,"
+    "  grey INTEGER NOT NULL, blue INTEGER NOT NULL, green INTEGER NOT NULL,"
+    "  amber INTEGER NOT NULL, red INTEGER NOT NULL,"
+    "  child_count INTEGER NOT NULL,"
+    "  awaiting INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE TABLE board_status ("
+    "  board_id BIGINT PRIMARY KEY REFERENCES boards(id) ON DELETE CASCADE,"
+    "  as_at " PG_TEXT ","
+    "  shows_sample INTEGER NOT NULL,"
+    "  rag INTEGER NOT NULL,"
+    "  grey INTEGER NOT NULL, blue INTEGER NOT NULL, green INTEGER NOT NULL,"
+    "  amber INTEGER NOT NULL, red INTEGER NOT NULL,"
+    "  awaiting INTEGER NOT NULL DEFAULT 0"
+    ");"
+    "CREATE TABLE publications ("
+    "  id " PG_ID ","
+    "  board_id BIGINT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,"
+    "  month " PG_TEXT " NOT NULL " PG_MONTH_CHECK("month") ","
+    "  published_by " PG_TEXT " NOT NULL,"
+    "  published_at " PG_TEXT " NOT NULL,"
+    "  snapshot " PG_TEXT " NOT NULL,"
+    "  UNIQUE (board_id, month)"
+    ");"
+    "CREATE TABLE publication_statuses ("
+    "  publication_id BIGINT NOT NULL REFERENCES publications(id) ON DELETE CASCADE,"
+    "  node_code " PG_TEXT " NOT NULL,"
+    "  rag INTEGER NOT NULL,"
+    "  PRIMARY KEY (publication_id, node_code)"
+    ");"
+    "CREATE TABLE revisions ("
+    "  id " PG_ID ","
+    "  board_id BIGINT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,"
+    "  publication_id BIGINT NOT NULL REFERENCES publications(id) ON DELETE CASCADE,"
+    "  period " PG_TEXT " NOT NULL,"
+    "  node_code " PG_TEXT " NOT NULL,"
+    "  what " PG_TEXT " NOT NULL,"
+    "  old_value " PG_TEXT ","
+    "  new_value " PG_TEXT ","
+    "  reason " PG_TEXT " NOT NULL,"
+    "  who " PG_TEXT " NOT NULL,"
+    "  at " PG_TEXT " NOT NULL"
+    ");"
+    "CREATE INDEX revisions_by_board ON revisions(board_id, period);"
+    "CREATE TABLE metric_segments ("
+    "  metric_id BIGINT NOT NULL REFERENCES metrics(id) ON DELETE CASCADE,"
+    "  position INTEGER NOT NULL,"
+    "  name " PG_TEXT " NOT NULL,"
+    "  PRIMARY KEY (metric_id, position),"
+    "  UNIQUE (metric_id, name)"
+    ");";
+/* Each takes the PostgreSQL schema one version on from PG_BASE_VERSION, as
+ * migrations[] does SQLite's: a new SQLite migration needs one here too. */
+static const char *const pg_migrations[] = {NULL};
+#define PG_MIGRATION_COUNT ((int)(sizeof pg_migrations / sizeof pg_migrations[0]) - 1)
+_Static_assert(PG_BASE_VERSION + PG_MIGRATION_COUNT == SCHEMA_VERSION,
+               "every SQLite migration needs its PostgreSQL one");
+/* Every table of the store, those referred to last, for store_discard. */
+static const char pg_drop[] =
+    "DROP TABLE IF EXISTS metric_segments, revisions, publication_statuses, publications, "
+    "board_status, node_status, metric_latest, audit, commentary, milestone_updates, "
+    "readings, trajectory_points, metric_rebases, metrics, nodes, board_values, boards, "
+    "boardpack_changes, boardpack_schema CASCADE;"
+    "DROP FUNCTION IF EXISTS instr(TEXT, TEXT);";
+
+/* All writers take this lock first, as SQLite's BEGIN IMMEDIATE does: one
+ * writer at a time, so no write transaction can fail to serialise. */
+#define PG_BEGIN_WRITE "BEGIN; SELECT pg_advisory_xact_lock(7262936)"
+/* How often a reader asks for the change count: where notifications come,
+ * in case they stop (a pooler in transaction mode drops them); on a
+ * standby, which sends none, often enough to follow the primary. */
+#define PG_POLL_MS 1000
+#define PG_STANDBY_POLL_MS 200
+
+static long long monotonic_ms(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+static bool fail_pg(struct store *store, struct error *error, const char *doing)
+{
+    const char *state = pg_error_state(store->pg);
+    const char *message = pg_error_message(store->pg);
+    if (pg_connection_lost(store->pg) || strncmp(state, "08", 2) == 0 ||
+        strcmp(state, "57P01") == 0 || strcmp(state, "57P03") == 0)
+        error_set(error, EXIT_TEMPORARY, "The store %s cannot be reached (%s); try again.",
+                  store->label, message);
+    else if (strcmp(state, "55P03") == 0 || strcmp(state, "40001") == 0 ||
+             strcmp(state, "40P01") == 0)
+        error_set(error, EXIT_TEMPORARY,
+                  "The store %s is busy (another program is writing to it); try again.",
+                  store->label);
+    else if (strcmp(state, "25006") == 0 || strcmp(state, "42501") == 0)
+        error_set(error, EXIT_CANNOT_CREATE,
+                  "The store %s is read-only for this account; cannot %s (the server refused: "
+                  "%s).",
+                  store->label, doing, message);
+    else if (strcmp(state, "53100") == 0)
+        error_set(error, EXIT_IO, "The server holding %s is out of disk space; cannot %s.",
+                  store->label, doing);
+    else
+        error_set(error, EXIT_SOFTWARE, "Cannot %s in %s: %s.", doing, store->label, message);
+    return false;
+}
+
+static bool pg_set_lock_timeout(struct store *store, int milliseconds)
+{
+    struct pg_statement *set = pg_prepare(store->pg, "SELECT set_config('lock_timeout', ?1, false)");
+    if (!set)
+        return false;
+    char text[24];
+    snprintf(text, sizeof text, "%dms", milliseconds);
+    pg_bind(set, 1, text, -1);
+    bool ok = pg_step(set) == DB_ROW;
+    pg_finalize(set);
+    return ok;
+}
+
+/* What every connection sets first: quiet, waiting at most busy_ms for the
+ * writers' lock, read-only if asked, and listening for changes. */
+static bool pg_session(struct store *store, int busy_ms)
+{
+    if (!pg_exec(store->pg, "SET client_min_messages = warning; SET client_encoding = 'UTF8'"))
+        return false;
+    /* A hot standby takes no LISTEN: there the count is polled. */
+    store->listening = pg_exec(store->pg, "LISTEN boardpack");
+    if (!store->listening && strcmp(pg_error_state(store->pg), "25006") != 0)
+        return false;
+    return (!store->read_only || pg_exec(store->pg, "SET default_transaction_read_only = on")) &&
+           pg_set_lock_timeout(store, busy_ms);
+}
+
+static void forget_statements(struct store *store)
+{
+    for (int i = 0; i < STATEMENT_COUNT; i++) {
+        sqlite3_finalize(store->statements[i].lite);
+        pg_finalize(store->statements[i].pg);
+        store->statements[i].lite = NULL;
+        store->statements[i].pg = NULL;
+    }
+}
+
+/* A connection the server dropped (a restart, a failover) is made again
+ * with its statements; false if the server is still out of reach. */
+static bool pg_reconnect(struct store *store, struct error *error)
+{
+    if (!pg_connection_lost(store->pg))
+        return true;
+    char *message = NULL;
+    struct pg_connection *fresh = pg_connect(store->path, &message);
+    if (!fresh) {
+        error_set(error, EXIT_TEMPORARY, "The store %s cannot be reached (%s); try again.",
+                  store->label, message);
+        free(message);
+        return false;
+    }
+    forget_statements(store);
+    pg_disconnect(store->pg);
+    store->pg = fresh;
+    return pg_session(store, store->busy_ms) || fail(store, error, "reconnect to the store");
+}
+
+static bool pg_has_schema(struct store *store, bool *has, struct error *error)
+{
+    long long found;
+    if (!pg_query_int64(store->pg,
+                        "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace "
+                        "n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() "
+                        "AND c.relname = 'boardpack_schema'",
+                        &found))
+        return fail(store, error, "open the store");
+    *has = found > 0;
+    return true;
+}
+
+/* Creates the schema in an empty database, or upgrades an older one, in
+ * one transaction under the writers' lock. */
+static bool pg_migrate(struct store *store, bool create, struct error *error)
+{
+    bool has = false;
+    if (!pg_has_schema(store, &has, error))
+        return false;
+    long long version = 0;
+    if (has && !pg_query_int64(store->pg, "SELECT max(version) FROM boardpack_schema", &version))
+        return fail(store, error, "read the schema version");
+    if (has && version > SCHEMA_VERSION) {
+        error_set(error, EXIT_DATA,
+                  "The store %s was written by a newer boardpack (schema %lld; this one knows "
+                  "up to %d).",
+                  store->label, version, SCHEMA_VERSION);
+        return false;
+    }
+    if (has && version == SCHEMA_VERSION)
+        return true;
+    if (!has && !create) {
+        error_set(error, EXIT_NO_INPUT,
+                  "There is no boardpack store in %s (boardpack --db ... init creates one).",
+                  store->label);
+        return false;
+    }
+    if (store->read_only) {
+        error_set(error, EXIT_DATA, "The store %s needs %s, which a read-only open cannot do.",
+                  store->label, has ? "upgrading" : "creating");
+        return false;
+    }
+    if (!pg_exec(store->pg, PG_BEGIN_WRITE))
+        return fail(store, error, "start the upgrade");
+    bool ok = pg_has_schema(store, &has, error); /* again, under the lock */
+    if (ok && !has) {
+        long long others;
+        ok = pg_query_int64(store->pg,
+                            "SELECT count(*) FROM pg_catalog.pg_class c JOIN "
+                            "pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE "
+                            "n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'p', 'm', 'f')",
+                            &others) ||
+             fail(store, error, "open the store");
+        if (ok && others > 0) {
+            error_set(error, EXIT_DATA,
+                      "The database %s already holds %lld other tables or views; boardpack "
+                      "creates its store only in an empty database (or schema).",
+                      store->label, others);
+            ok = false;
+        }
+        ok = ok && (pg_exec(store->pg, pg_schema) || fail(store, error, "create the store"));
+        char insert[64];
+        snprintf(insert, sizeof insert, "INSERT INTO boardpack_schema VALUES (%d)",
+                 PG_BASE_VERSION);
+        ok = ok && (pg_exec(store->pg, insert) || fail(store, error, "create the store"));
+        version = PG_BASE_VERSION;
+        store->created = ok;
+    } else if (ok) {
+        ok = pg_query_int64(store->pg, "SELECT max(version) FROM boardpack_schema", &version) ||
+             fail(store, error, "read the schema version");
+    }
+    for (long long step = version; ok && step < SCHEMA_VERSION; step++)
+        ok = pg_exec(store->pg, pg_migrations[step - PG_BASE_VERSION]) ||
+             fail(store, error, "upgrade the schema");
+    if (ok && version < SCHEMA_VERSION) {
+        char update[64];
+        snprintf(update, sizeof update, "UPDATE boardpack_schema SET version = %d",
+                 SCHEMA_VERSION);
+        ok = pg_exec(store->pg, update) || fail(store, error, "record the schema version");
+    }
+    if (ok && !pg_exec(store->pg, "COMMIT"))
+        ok = fail(store, error, "finish the upgrade");
+    if (!ok) {
+        store->created = false;
+        pg_exec(store->pg, "ROLLBACK");
+    }
+    return ok;
+}
+
+static bool pg_open(const char *location, enum store_access access, bool create, int busy_ms,
+                    struct store **out, struct error *error)
+{
+    char *message = NULL;
+    struct pg_connection *connection = pg_connect(location, &message);
+    if (!connection) {
+        /* libpq's message names host and database, never the password. */
+        error_set(error, EXIT_NO_INPUT, "Cannot open the PostgreSQL store: %s", message);
+        free(message);
+        return false;
+    }
+    struct store *store = xcalloc(1, sizeof *store);
+    store->pg = connection;
+    store->path = xstrdup(location);
+    store->label = xasprintf("postgresql database \"%s\"", pg_database_name(connection));
+    store->read_only = access == STORE_READ_ONLY;
+    store->busy_ms = busy_ms;
+    if (!pg_session(store, busy_ms)) {
+        fail(store, error, "open the store");
+        store_close(store);
+        return false;
+    }
+    if (!pg_migrate(store, create, error)) {
+        store_close(store);
+        return false;
+    }
+    *out = store;
+    return true;
+}
+
 /* A PostgreSQL location: a URI or a libpq service string. Never a file. */
 static bool names_a_server(const char *location)
 {
@@ -903,26 +1425,40 @@ static bool names_a_server(const char *location)
            strncmp(location, "postgres://", 11) == 0 || strncmp(location, "service=", 8) == 0;
 }
 
-static bool refuse_server(const char *location, struct error *error)
+bool store_is_server(const char *location)
 {
-    if (!names_a_server(location))
-        return false;
-    /* The location is not repeated: a URI may carry a password. */
-    error_set(error, EXIT_NO_INPUT,
-              "PostgreSQL stores (postgresql://, postgres://, service=) are not supported by "
-              "this build yet; give the path of a SQLite file.");
-    return true;
+    return names_a_server(location);
+}
+
+char *store_location_label(const char *location)
+{
+    return names_a_server(location) ? pg_location_label(location) : xstrdup(location);
 }
 
 bool store_location_supported(const char *location, struct error *error)
 {
-    return !refuse_server(location, error);
+    (void)location;
+    (void)error;
+    return true;
 }
 
 bool store_exists(const char *location)
 {
-    if (names_a_server(location))
-        return false;
+    if (names_a_server(location)) {
+        /* A store is there if the database holds boardpack's schema. */
+        char *message = NULL;
+        struct pg_connection *connection = pg_connect(location, &message);
+        free(message);
+        if (!connection)
+            return false;
+        struct store probe = {.pg = connection, .label = (char *)"the database"};
+        bool has = false;
+        struct error ignored = {0};
+        if (!pg_has_schema(&probe, &has, &ignored))
+            has = false;
+        pg_disconnect(connection);
+        return has;
+    }
     struct stat info;
     return stat(location, &info) == 0;
 }
@@ -947,8 +1483,8 @@ bool store_open(const char *path, enum store_access access, bool create, struct 
 bool store_open_waiting(const char *path, enum store_access access, bool create,
                         int busy_timeout_ms, struct store **out, struct error *error)
 {
-    if (refuse_server(path, error))
-        return false;
+    if (names_a_server(path))
+        return pg_open(path, access, create, busy_timeout_ms, out, error);
     struct stat info;
     bool exists = stat(path, &info) == 0;
     if (!exists && !create) {
@@ -967,6 +1503,7 @@ bool store_open_waiting(const char *path, enum store_access access, bool create,
 
     struct store *store = xcalloc(1, sizeof *store);
     store->path = xstrdup(path);
+    store->label = xstrdup(path);
     store->read_only = read_only;
     store->created = !exists;
     int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) |
@@ -1026,12 +1563,11 @@ bool store_open_waiting(const char *path, enum store_access access, bool create,
 /* Closes the connection; the caller frees or keeps the path. */
 static void close_connection(struct store *store)
 {
-    for (int i = 0; i < STATEMENT_COUNT; i++) {
-        sqlite3_finalize(store->statements[i]);
-        store->statements[i] = NULL;
-    }
+    forget_statements(store);
     sqlite3_close(store->database);
     store->database = NULL;
+    pg_disconnect(store->pg);
+    store->pg = NULL;
 }
 
 void store_close(struct store *store)
@@ -1040,6 +1576,7 @@ void store_close(struct store *store)
         return;
     close_connection(store);
     free(store->path);
+    free(store->label);
     free(store->publish_to);
     free(store);
 }
@@ -1061,6 +1598,13 @@ void store_discard(struct store *store)
     if (!store)
         return;
     bool remove = store->created;
+    if (store->pg) {
+        /* The tables this connection created go again. */
+        if (remove && !pg_exec(store->pg, pg_drop))
+            pg_exec(store->pg, "ROLLBACK");
+        store_close(store);
+        return;
+    }
     char *path = xstrdup(store->path);
     store_close(store);
     if (remove)
@@ -1070,8 +1614,10 @@ void store_discard(struct store *store)
 
 bool store_create_unpublished(const char *location, struct store **out, struct error *error)
 {
-    if (refuse_server(location, error))
-        return false;
+    /* A database server's store is created in one transaction; it is
+     * seeded in place. */
+    if (names_a_server(location))
+        return store_open(location, STORE_READ_WRITE, true, out, error);
     /* Built beside its final path, under a name no other process uses. */
     char *building = xasprintf("%s.new-%ld", location, (long)getpid());
     remove_files(building); /* left by a crashed run with our process id */
@@ -1084,6 +1630,10 @@ bool store_create_unpublished(const char *location, struct store **out, struct e
 
 bool store_publish(struct store *store, struct error *error)
 {
+    if (store->pg) {
+        store_close(store);
+        return true;
+    }
     /* The last close checkpoints into the file (and empties the WAL). */
     close_connection(store);
     bool ok = true;
@@ -1100,6 +1650,11 @@ bool store_publish(struct store *store, struct error *error)
 
 void store_set_busy_timeout(struct store *store, int milliseconds)
 {
+    if (store->pg) {
+        store->busy_ms = milliseconds;
+        pg_set_lock_timeout(store, milliseconds);
+        return;
+    }
     sqlite3_busy_timeout(store->database, milliseconds);
 }
 
@@ -1113,6 +1668,11 @@ const char *store_path(const struct store *store)
     return store->path;
 }
 
+const char *store_label(const struct store *store)
+{
+    return store->label;
+}
+
 bool store_is_empty(struct store *store)
 {
     return pragma_integer(store, STATEMENT_COUNT_BOARDS) <= 0;
@@ -1121,12 +1681,12 @@ bool store_is_empty(struct store *store)
 /* PRAGMA data_version: moves when another connection commits. */
 static long long data_version(struct store *store)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_DATA_VERSION, NULL);
+    struct db_stmt *prepared = statement(store, STATEMENT_DATA_VERSION, NULL);
     long long version = -1;
-    if (prepared && sqlite3_step(prepared) == SQLITE_ROW)
-        version = sqlite3_column_int64(prepared, 0);
+    if (prepared && db_step(prepared) == DB_ROW)
+        version = db_column_int64(prepared, 0);
     if (prepared)
-        sqlite3_reset(prepared);
+        db_reset(prepared);
     return version;
 }
 
@@ -1144,13 +1704,39 @@ static void file_state(const char *path, long long *modified_ns, long long *size
 
 bool store_mark(struct store *store, struct store_mark *mark)
 {
+    if (store->pg) {
+        pg_take_notification(store->pg); /* what came before the mark is in it */
+        mark->version = data_version(store);
+        mark->modified_ns = mark->size = 0;
+        store->pg_polled_ms = monotonic_ms();
+        return mark->version >= 0;
+    }
     mark->version = data_version(store);
     file_state(store->path, &mark->modified_ns, &mark->size);
     return mark->version >= 0;
 }
 
+int store_poll_ms(const struct store *store, int file_ms)
+{
+    /* Checking costs a read of the socket: nothing goes to the server. */
+    return store->pg ? 100 : file_ms;
+}
+
 enum store_change store_changed_since(struct store *store, const struct store_mark *mark)
 {
+    if (store->pg) {
+        /* A NOTIFY says at once; else the count is read every PG_POLL_MS
+         * (a pooler in transaction mode drops notifications). */
+        long long now = monotonic_ms();
+        int every = store->listening ? PG_POLL_MS : PG_STANDBY_POLL_MS;
+        if (!pg_take_notification(store->pg) && now - store->pg_polled_ms < every)
+            return pg_connection_lost(store->pg) ? STORE_NEEDS_REOPEN : STORE_UNCHANGED;
+        store->pg_polled_ms = now;
+        long long version = data_version(store);
+        if (version < 0)
+            return STORE_NEEDS_REOPEN;
+        return version != mark->version ? STORE_CHANGED : STORE_UNCHANGED;
+    }
     long long version = data_version(store);
     if (version < 0)
         return STORE_NEEDS_REOPEN;
@@ -1165,6 +1751,8 @@ enum store_change store_changed_since(struct store *store, const struct store_ma
 
 bool store_is_same(struct store *store)
 {
+    if (store->pg)
+        return true; /* a database, not a file that can be moved */
     struct stat info;
     return store->identified && stat(store->path, &info) == 0 && info.st_dev == store->device &&
            info.st_ino == store->inode;
@@ -1179,10 +1767,19 @@ bool store_begin(struct store *store, struct error *error)
 {
     if (store->read_only) {
         error_set(error, EXIT_CANNOT_CREATE, "The store %s is open read-only; nothing was changed.",
-                  store->path);
+                  store->label);
         return false;
     }
-    sqlite3_stmt *prepared = statement(store, STATEMENT_BEGIN_IMMEDIATE, error);
+    if (store->pg) {
+        if (!pg_reconnect(store, error))
+            return false;
+        if (pg_exec(store->pg, PG_BEGIN_WRITE))
+            return true;
+        fail(store, error, "start a change");
+        pg_exec(store->pg, "ROLLBACK");
+        return false;
+    }
+    struct db_stmt *prepared = statement(store, STATEMENT_BEGIN_IMMEDIATE, error);
     return prepared && run(store, prepared, error, "start a change");
 }
 
@@ -1190,9 +1787,9 @@ bool store_begin(struct store *store, struct error *error)
  * changes nothing inside a transaction, so it waits for the end). */
 static void end_feed(struct store *store)
 {
-    if (store->feeding && sqlite3_get_autocommit(store->database)) {
+    if (store->feeding && !in_transaction(store)) {
         store->feeding = false;
-        sqlite3_stmt *prepared = statement(store, STATEMENT_FOREIGN_KEYS_ON, NULL);
+        struct db_stmt *prepared = statement(store, STATEMENT_FOREIGN_KEYS_ON, NULL);
         if (prepared)
             run(store, prepared, NULL, "check references");
     }
@@ -1200,9 +1797,9 @@ static void end_feed(struct store *store)
 
 bool store_begin_feed(struct store *store, struct error *error)
 {
-    if (store->read_only)
+    if (store->read_only || store->pg)
         return store_begin(store, error);
-    sqlite3_stmt *prepared = statement(store, STATEMENT_FOREIGN_KEYS_OFF, error);
+    struct db_stmt *prepared = statement(store, STATEMENT_FOREIGN_KEYS_OFF, error);
     if (!prepared || !run(store, prepared, error, "start a change"))
         return false;
     store->feeding = true;
@@ -1214,7 +1811,17 @@ bool store_begin_feed(struct store *store, struct error *error)
 
 bool store_commit(struct store *store, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_COMMIT, error);
+    if (store->pg) {
+        /* Readers hear of the change (NOTIFY is sent at COMMIT) or see the
+         * count move. */
+        if (pg_exec(store->pg, "UPDATE boardpack_changes SET version = version + 1; "
+                               "NOTIFY boardpack; COMMIT"))
+            return true;
+        fail(store, error, "save the change");
+        store_rollback(store);
+        return false;
+    }
+    struct db_stmt *prepared = statement(store, STATEMENT_COMMIT, error);
     if (prepared && run(store, prepared, error, "save the change")) {
         end_feed(store);
         return true;
@@ -1225,8 +1832,13 @@ bool store_commit(struct store *store, struct error *error)
 
 void store_rollback(struct store *store)
 {
+    if (store->pg) {
+        if (pg_in_transaction(store->pg))
+            pg_exec(store->pg, "ROLLBACK");
+        return;
+    }
     if (!sqlite3_get_autocommit(store->database)) {
-        sqlite3_stmt *prepared = statement(store, STATEMENT_ROLLBACK, NULL);
+        struct db_stmt *prepared = statement(store, STATEMENT_ROLLBACK, NULL);
         if (prepared)
             run(store, prepared, NULL, "undo a failed change");
     }
@@ -1238,14 +1850,14 @@ void store_rollback(struct store *store)
 static bool find_board_id(struct store *store, const char *code, long long *id, bool *found,
                           struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_BOARD, error);
+    struct db_stmt *prepared = statement(store, STATEMENT_FIND_BOARD, error);
     if (!prepared)
         return false;
     bind_text(prepared, 1, code);
-    int result = sqlite3_step(prepared);
-    *found = result == SQLITE_ROW;
+    int result = db_step(prepared);
+    *found = result == DB_ROW;
     if (*found)
-        *id = sqlite3_column_int64(prepared, 0);
+        *id = db_column_int64(prepared, 0);
     return finish(store, prepared, result, error, "look up a board");
 }
 
@@ -1266,16 +1878,16 @@ static bool stored_board_id(struct store *store, const char *code, long long *id
  * says what was not found; a failure is in `doing`. */
 static bool find_on_board(struct store *store, enum statement_id id, const char *board_code,
                           const char *code, const char *doing, const char *missing,
-                          sqlite3_stmt **out, struct error *error)
+                          struct db_stmt **out, struct error *error)
 {
     long long board_id;
     if (!stored_board_id(store, board_code, &board_id, error))
         return false;
-    sqlite3_stmt *prepared = statement_on_board(store, id, board_id, code, error);
+    struct db_stmt *prepared = statement_on_board(store, id, board_id, code, error);
     if (!prepared)
         return false;
-    int result = sqlite3_step(prepared);
-    if (result == SQLITE_ROW) {
+    int result = db_step(prepared);
+    if (result == DB_ROW) {
         *out = prepared;
         return true;
     }
@@ -1289,14 +1901,14 @@ static bool insert_milestone_update(struct store *store, long long node_id, year
                                     const char *who, const char *when, bool sample,
                                     long long *update_id, struct error *error, const char *doing)
 {
-    sqlite3_stmt *prepared =
+    struct db_stmt *prepared =
         statement_for(store, STATEMENT_INSERT_MILESTONE_UPDATE, node_id, error);
     if (!prepared)
         return false;
     bind_period(prepared, 2, period);
     bind_texts(prepared, 3, (const char *const[]){milestone_status_name(status), note, who, when},
                4);
-    sqlite3_bind_int(prepared, 7, sample);
+    db_bind_int(prepared, 7, sample);
     return insert(store, prepared, update_id, error, doing);
 }
 
@@ -1304,12 +1916,12 @@ static bool insert_comment(struct store *store, long long node_id, yearmonth per
                            const char *text, const char *who, const char *when, bool sample,
                            long long *comment_id, struct error *error, const char *doing)
 {
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_COMMENT, node_id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_INSERT_COMMENT, node_id, error);
     if (!prepared)
         return false;
     bind_period(prepared, 2, period);
     bind_texts(prepared, 3, (const char *const[]){text, who, when}, 3);
-    sqlite3_bind_int(prepared, 6, sample);
+    db_bind_int(prepared, 6, sample);
     return insert(store, prepared, comment_id, error, doing);
 }
 
@@ -1317,34 +1929,34 @@ static bool insert_comment(struct store *store, long long node_id, yearmonth per
  * SPC rebases. */
 /* A metric's columns from ?2 on, as INSERT_METRIC and UPDATE_METRIC take
  * them. */
-static void bind_metric(sqlite3_stmt *prepared, const struct metric *metric, size_t order,
+static void bind_metric(struct db_stmt *prepared, const struct metric *metric, size_t order,
                         long long node_id)
 {
-    sqlite3_bind_int64(prepared, 2, node_id);
-    sqlite3_bind_int64(prepared, 3, (long long)order);
+    db_bind_int64(prepared, 2, node_id);
+    db_bind_int64(prepared, 3, (long long)order);
     bind_texts(prepared, 4,
                (const char *const[]){metric->code, metric->name, unit_name(metric->unit),
                                      direction_name(metric->direction)},
                4);
     if (metric->has_baseline) {
-        sqlite3_bind_double(prepared, 8, metric->baseline);
+        db_bind_double(prepared, 8, metric->baseline);
         bind_period(prepared, 9, metric->baseline_period);
     }
-    sqlite3_bind_double(prepared, 10, metric->target);
+    db_bind_double(prepared, 10, metric->target);
     bind_period(prepared, 11, metric->target_period);
     if (metric->has_tolerance)
-        sqlite3_bind_double(prepared, 12, metric->tolerance);
+        db_bind_double(prepared, 12, metric->tolerance);
     if (metric->stale_months)
-        sqlite3_bind_int(prepared, 13, metric->stale_months);
+        db_bind_int(prepared, 13, metric->stale_months);
     bind_text(prepared, 14, metric->breakdown);
-    sqlite3_bind_int(prepared, 15, metric->spc.minimum_points);
-    sqlite3_bind_int(prepared, 16, metric->spc.shift_length);
-    sqlite3_bind_int(prepared, 17, metric->spc.trend_length);
-    sqlite3_bind_int(prepared, 18, metric->spc.screen_moving_ranges);
+    db_bind_int(prepared, 15, metric->spc.minimum_points);
+    db_bind_int(prepared, 16, metric->spc.shift_length);
+    db_bind_int(prepared, 17, metric->spc.trend_length);
+    db_bind_int(prepared, 18, metric->spc.screen_moving_ranges);
     if (metric->spc.conflict != SPC_CONFLICT_DEFAULT)
         bind_text(prepared, 19, spc_conflict_name(metric->spc.conflict));
     else
-        sqlite3_bind_null(prepared, 19);
+        db_bind_null(prepared, 19);
     bind_period(prepared, 20, metric->retired);
 }
 
@@ -1352,12 +1964,12 @@ static void bind_metric(sqlite3_stmt *prepared, const struct metric *metric, siz
 static bool insert_metric_series(struct store *store, const struct metric *metric,
                                  long long metric_id, struct error *error)
 {
-    sqlite3_stmt *prepared;
+    struct db_stmt *prepared;
     for (size_t t = 0; t < metric->trajectory_count; t++) {
         if (!(prepared = statement_for(store, STATEMENT_INSERT_TRAJECTORY, metric_id, error)))
             return false;
         bind_period(prepared, 2, metric->trajectory[t].period);
-        sqlite3_bind_double(prepared, 3, metric->trajectory[t].value);
+        db_bind_double(prepared, 3, metric->trajectory[t].value);
         if (!run(store, prepared, error, "add a trajectory"))
             return false;
     }
@@ -1371,7 +1983,7 @@ static bool insert_metric_series(struct store *store, const struct metric *metri
     for (size_t i = 0; i < metric->segment_count; i++) {
         if (!(prepared = statement_for(store, STATEMENT_INSERT_SEGMENT, metric_id, error)))
             return false;
-        sqlite3_bind_int64(prepared, 2, (long long)i);
+        db_bind_int64(prepared, 2, (long long)i);
         bind_text(prepared, 3, metric->segments[i]);
         if (!run(store, prepared, error, "add a metric's segments"))
             return false;
@@ -1383,7 +1995,7 @@ static bool insert_metric(struct store *store, const struct metric *metric, size
                           long long board_id, long long node_id, long long *metric_id_out,
                           struct error *error)
 {
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_METRIC, board_id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_INSERT_METRIC, board_id, error);
     if (!prepared)
         return false;
     bind_metric(prepared, metric, order, node_id);
@@ -1403,21 +2015,21 @@ static bool insert_node(struct store *store, const struct board *board, size_t i
                         struct error *error)
 {
     const struct node *node = &board->nodes[i];
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_NODE, board_id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_INSERT_NODE, board_id, error);
     if (!prepared)
         return false;
     if (node->parent == NODE_NONE)
-        sqlite3_bind_null(prepared, 2);
+        db_bind_null(prepared, 2);
     else
-        sqlite3_bind_int64(prepared, 2, node_ids[node->parent]);
+        db_bind_int64(prepared, 2, node_ids[node->parent]);
     bind_texts(prepared, 3,
                (const char *const[]){level_name(node->level), node->code, node->title, node->lead},
                4);
-    sqlite3_bind_int64(prepared, 7, (long long)i + tree_order_base);
+    db_bind_int64(prepared, 7, (long long)i + tree_order_base);
     if (node->has_milestone)
         bind_period(prepared, 8, node->milestone.due);
     else
-        sqlite3_bind_null(prepared, 8);
+        db_bind_null(prepared, 8);
     bind_period(prepared, 9, node->retired);
     if (!insert(store, prepared, &node_ids[i], error, "add the board's aims and objectives"))
         return false;
@@ -1440,7 +2052,7 @@ static bool insert_node(struct store *store, const struct board *board, size_t i
 static bool insert_structure(struct store *store, const struct board *board, long long *board_id,
                              const char *now, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_BOARD, error);
+    struct db_stmt *prepared = statement(store, STATEMENT_INSERT_BOARD, error);
     if (!prepared)
         return false;
     bind_texts(prepared, 1,
@@ -1455,7 +2067,7 @@ static bool insert_structure(struct store *store, const struct board *board, lon
     for (size_t i = 0; i < board->value_count; i++) {
         if (!(prepared = statement_for(store, STATEMENT_INSERT_VALUE, *board_id, error)))
             return false;
-        sqlite3_bind_int64(prepared, 2, (long long)i);
+        db_bind_int64(prepared, 2, (long long)i);
         bind_texts(prepared, 3, (const char *const[]){board->values[i].name, board->values[i].text},
                    2);
         if (!run(store, prepared, error, "add the board's values"))
@@ -1478,7 +2090,7 @@ static void free_segments(char **segments, size_t count)
     free(segments);
 }
 
-static void read_segment_name(sqlite3_stmt *prepared, void *item)
+static void read_segment_name(struct db_stmt *prepared, void *item)
 {
     *(char **)item = column_text(prepared, 0);
 }
@@ -1492,7 +2104,7 @@ static void free_segment_list(void *list, size_t count)
 static bool load_declared_segments(struct store *store, long long metric_id, char ***out,
                                    size_t *count, struct error *error)
 {
-    sqlite3_stmt *prepared =
+    struct db_stmt *prepared =
         statement_for(store, STATEMENT_LOAD_METRIC_SEGMENTS, metric_id, error);
     if (!prepared)
         return false;
@@ -1507,17 +2119,17 @@ static bool load_declared_segments(struct store *store, long long metric_id, cha
 bool store_find_metric(struct store *store, const char *board_code, const char *metric_code,
                        struct metric_ref *out, struct error *error)
 {
-    sqlite3_stmt *prepared;
+    struct db_stmt *prepared;
     if (!find_on_board(store, STATEMENT_FIND_METRIC, board_code, metric_code, "look up a metric",
                        "Board '%s' has no metric '%s'.", &prepared, error))
         return false;
-    out->metric_id = sqlite3_column_int64(prepared, 0);
+    out->metric_id = db_column_int64(prepared, 0);
     if (!unit_parse(column_name(prepared, 1), &out->unit))
         out->unit = UNIT_NUMBER;
     out->code = column_text(prepared, 2);
     out->breakdown = column_text(prepared, 3);
     out->retired = column_period(prepared, 4);
-    sqlite3_reset(prepared);
+    db_reset(prepared);
     out->segments = NULL;
     out->segment_count = 0;
     if (out->breakdown &&
@@ -1542,26 +2154,26 @@ void metric_ref_free(struct metric_ref *ref)
 bool store_find_node(struct store *store, const char *board_code, const char *node_code,
                      long long *node_id, bool *is_milestone, struct error *error)
 {
-    sqlite3_stmt *prepared;
+    struct db_stmt *prepared;
     if (!find_on_board(store, STATEMENT_FIND_NODE, board_code, node_code, "look up a node",
                        "Board '%s' has no aim, objective or deliverable '%s'.", &prepared, error))
         return false;
-    *node_id = sqlite3_column_int64(prepared, 0);
+    *node_id = db_column_int64(prepared, 0);
     if (is_milestone)
-        *is_milestone = sqlite3_column_int(prepared, 1) != 0;
-    sqlite3_reset(prepared);
+        *is_milestone = db_column_int(prepared, 1) != 0;
+    db_reset(prepared);
     return true;
 }
 
 bool store_node_retired(struct store *store, const char *board_code, const char *node_code,
                         yearmonth *retired, struct error *error)
 {
-    sqlite3_stmt *prepared;
+    struct db_stmt *prepared;
     if (!find_on_board(store, STATEMENT_FIND_NODE, board_code, node_code, "look up a node",
                        "Board '%s' has no aim, objective or deliverable '%s'.", &prepared, error))
         return false;
     *retired = column_period(prepared, 2);
-    sqlite3_reset(prepared);
+    db_reset(prepared);
     return true;
 }
 
@@ -1586,19 +2198,19 @@ static bool read_stored_reading(struct store *store, long long metric_id, yearmo
                                 const char *segment, struct store_written *report, char **note,
                                 char **entered_by, char **entered_at, struct error *error)
 {
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_FIND_READING, metric_id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_FIND_READING, metric_id, error);
     if (!prepared)
         return false;
     bind_text(prepared, 2, segment ? segment : "");
     bind_period(prepared, 3, period);
-    int result = sqlite3_step(prepared);
-    report->had_old = result == SQLITE_ROW;
+    int result = db_step(prepared);
+    report->had_old = result == DB_ROW;
     if (report->had_old) {
-        report->old_value = sqlite3_column_double(prepared, 0);
+        report->old_value = db_column_double(prepared, 0);
         report->old_note = *note = column_text(prepared, 1);
         report->old_entered_by = *entered_by = column_text(prepared, 2);
         report->old_entered_at = *entered_at = column_text(prepared, 3);
-        report->old_sample = sqlite3_column_int(prepared, 4) != 0;
+        report->old_sample = db_column_int(prepared, 4) != 0;
     }
     return finish(store, prepared, result, error, "read the current reading");
 }
@@ -1647,17 +2259,17 @@ static bool put_reading(struct store *store, long long metric_id, yearmonth peri
         if (old.had_old && old_value)
             *old_value = old.old_value;
     }
-    sqlite3_stmt *prepared;
+    struct db_stmt *prepared;
     if (!(prepared = statement(store, STATEMENT_PUT_READING, error)))
         return false;
-    sqlite3_bind_int64(prepared, 1, metric_id);
+    db_bind_int64(prepared, 1, metric_id);
     bind_period(prepared, 2, period);
     bind_text(prepared, 3, segment ? segment : "");
-    sqlite3_bind_double(prepared, 4, value);
+    db_bind_double(prepared, 4, value);
     bind_text(prepared, 5, note);
     bind_text(prepared, 6, who);
     bind_text(prepared, 7, when);
-    sqlite3_bind_int(prepared, 8, sample);
+    db_bind_int(prepared, 8, sample);
     return run(store, prepared, error, "save the reading") &&
            (!refresh_latest || refresh_metric_latest(store, metric_id, error));
 }
@@ -1695,24 +2307,25 @@ bool store_put_feed_reading(struct store *store, long long metric_id, yearmonth 
      * (so no clearing) and the texts are bound in place, not copied
      * (SQLITE_STATIC: they outlive the step, and the statement is reset
      * before this returns). */
-    sqlite3_stmt *prepared = store->statements[STATEMENT_INSERT_READING_IF_NEW];
-    if (!prepared && !(prepared = statement(store, STATEMENT_INSERT_READING_IF_NEW, error)))
+    struct db_stmt *prepared = &store->statements[STATEMENT_INSERT_READING_IF_NEW];
+    if (!prepared->lite && !prepared->pg &&
+        !(prepared = statement(store, STATEMENT_INSERT_READING_IF_NEW, error)))
         return false;
     char month[8];
     yearmonth_format(period, month);
-    sqlite3_bind_int64(prepared, 1, metric_id);
-    sqlite3_bind_text(prepared, 2, month, 7, SQLITE_STATIC);
-    sqlite3_bind_text(prepared, 3, segment ? segment : "", -1, SQLITE_STATIC);
-    sqlite3_bind_double(prepared, 4, value);
+    db_bind_int64(prepared, 1, metric_id);
+    db_bind_static(prepared, 2, month, 7);
+    db_bind_static(prepared, 3, segment ? segment : "", -1);
+    db_bind_double(prepared, 4, value);
     if (note)
-        sqlite3_bind_text(prepared, 5, note, -1, SQLITE_STATIC);
+        db_bind_static(prepared, 5, note, -1);
     else
-        sqlite3_bind_null(prepared, 5);
-    sqlite3_bind_text(prepared, 6, who, -1, SQLITE_STATIC);
-    sqlite3_bind_text(prepared, 7, when, -1, SQLITE_STATIC);
+        db_bind_null(prepared, 5);
+    db_bind_static(prepared, 6, who, -1);
+    db_bind_static(prepared, 7, when, -1);
     if (!run(store, prepared, error, "save the reading"))
         return false;
-    if (sqlite3_changes(store->database) == 1) {
+    if (db_changes(store) == 1) {
         *result = STORE_PUT_NEW;
         return true;
     }
@@ -1792,14 +2405,14 @@ static bool inserted_by_batch(struct store_feed *feed, size_t i, long long last,
             return true;
         }
     }
-    sqlite3_stmt *prepared = statement_for(feed->store, STATEMENT_FIND_READING_ID, row->metric_id,
+    struct db_stmt *prepared = statement_for(feed->store, STATEMENT_FIND_READING_ID, row->metric_id,
                                            error);
     if (!prepared)
         return false;
     bind_text(prepared, 2, row->segment ? row->segment : "");
     bind_period(prepared, 3, row->period);
-    int result = sqlite3_step(prepared);
-    *inserted = result == SQLITE_ROW && sqlite3_column_int64(prepared, 0) > last;
+    int result = db_step(prepared);
+    *inserted = result == DB_ROW && db_column_int64(prepared, 0) > last;
     return finish(feed->store, prepared, result, error, "read the readings");
 }
 
@@ -1812,29 +2425,30 @@ static bool insert_feed_batch(struct store_feed *feed, struct error *error)
     if (!read_number(store, STATEMENT_READINGS_LAST_ID, NULL, 0, &last, "read the readings",
                      error))
         return false;
-    sqlite3_stmt *prepared = store->statements[STATEMENT_INSERT_READINGS_IF_NEW];
-    if (!prepared && !(prepared = statement(store, STATEMENT_INSERT_READINGS_IF_NEW, error)))
+    struct db_stmt *prepared = &store->statements[STATEMENT_INSERT_READINGS_IF_NEW];
+    if (!prepared->lite && !prepared->pg &&
+        !(prepared = statement(store, STATEMENT_INSERT_READINGS_IF_NEW, error)))
         return false;
     for (size_t i = 0; i < FEED_BATCH; i++) {
         const struct store_feed_row *row = &feed->rows[i];
         int at = (int)i * 7;
         yearmonth_format(row->period, feed->months[i]);
-        sqlite3_bind_int64(prepared, at + 1, row->metric_id);
-        sqlite3_bind_text(prepared, at + 2, feed->months[i], 7, SQLITE_STATIC);
-        sqlite3_bind_text(prepared, at + 3, row->segment ? row->segment : "", -1, SQLITE_STATIC);
-        sqlite3_bind_double(prepared, at + 4, row->value);
+        db_bind_int64(prepared, at + 1, row->metric_id);
+        db_bind_static(prepared, at + 2, feed->months[i], 7);
+        db_bind_static(prepared, at + 3, row->segment ? row->segment : "", -1);
+        db_bind_double(prepared, at + 4, row->value);
         if (row->note)
-            sqlite3_bind_text(prepared, at + 5, row->note, -1, SQLITE_STATIC);
+            db_bind_static(prepared, at + 5, row->note, -1);
         else
-            sqlite3_bind_null(prepared, at + 5);
-        sqlite3_bind_text(prepared, at + 6, feed->who, -1, SQLITE_STATIC);
-        sqlite3_bind_text(prepared, at + 7, feed->when, -1, SQLITE_STATIC);
+            db_bind_null(prepared, at + 5);
+        db_bind_static(prepared, at + 6, feed->who, -1);
+        db_bind_static(prepared, at + 7, feed->when, -1);
     }
     if (!run(store, prepared, error, "save the readings"))
         return false;
     /* All new (a first feed) or none (the same feed again) is the rule;
      * a mixed batch asks which of its rows it inserted. */
-    int inserted = sqlite3_changes(store->database);
+    int inserted = db_changes(store);
     for (size_t i = 0; i < FEED_BATCH; i++) {
         feed->inserted[i] = inserted == FEED_BATCH;
         if (inserted > 0 && inserted < FEED_BATCH &&
@@ -1902,10 +2516,10 @@ void metric_refs_free(struct metric_ref *refs, size_t count)
     free(refs);
 }
 
-static void read_metric_ref(sqlite3_stmt *prepared, void *item)
+static void read_metric_ref(struct db_stmt *prepared, void *item)
 {
     struct metric_ref *ref = item;
-    ref->metric_id = sqlite3_column_int64(prepared, 0);
+    ref->metric_id = db_column_int64(prepared, 0);
     if (!unit_parse(column_name(prepared, 1), &ref->unit))
         ref->unit = UNIT_NUMBER;
     ref->code = column_text(prepared, 2);
@@ -1923,7 +2537,7 @@ bool store_list_metric_refs(struct store *store, const char *board_code, struct 
     long long board_id;
     if (!stored_board_id(store, board_code, &board_id, error))
         return false;
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LIST_METRIC_REFS, board_id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_LIST_METRIC_REFS, board_id, error);
     if (!prepared)
         return false;
     static const struct row_list refs = {sizeof **out, read_metric_ref, free_metric_ref_list};
@@ -1950,10 +2564,10 @@ bool store_list_metric_refs(struct store *store, const char *board_code, struct 
 bool store_delete_reading(struct store *store, long long metric_id, yearmonth period,
                           const char *segment, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_DELETE_READING, error);
+    struct db_stmt *prepared = statement(store, STATEMENT_DELETE_READING, error);
     if (!prepared)
         return false;
-    sqlite3_bind_int64(prepared, 1, metric_id);
+    db_bind_int64(prepared, 1, metric_id);
     bind_text(prepared, 2, segment ? segment : "");
     bind_period(prepared, 3, period);
     return run(store, prepared, error, "remove the reading") &&
@@ -1973,12 +2587,12 @@ bool store_latest_milestone_status(struct store *store, long long node_id,
                                    enum milestone_status *status, bool *found,
                                    struct error *error)
 {
-    sqlite3_stmt *prepared =
+    struct db_stmt *prepared =
         statement_for(store, STATEMENT_LATEST_MILESTONE_STATUS, node_id, error);
     if (!prepared)
         return false;
-    int result = sqlite3_step(prepared);
-    *found = result == SQLITE_ROW;
+    int result = db_step(prepared);
+    *found = result == DB_ROW;
     if (*found && !milestone_status_parse(column_name(prepared, 0), status))
         *status = MILESTONE_NOT_STARTED;
     return finish(store, prepared, result, error, "read the milestone status");
@@ -1988,17 +2602,17 @@ bool store_get_row(struct store *store, enum store_row_kind kind, long long row_
                    struct store_row *out, bool *found, struct error *error)
 {
     memset(out, 0, sizeof *out);
-    sqlite3_stmt *prepared = statement_for(
+    struct db_stmt *prepared = statement_for(
         store, kind == STORE_ROW_COMMENT ? STATEMENT_GET_COMMENT : STATEMENT_GET_MILESTONE_UPDATE,
         row_id, error);
     if (!prepared)
         return false;
-    int result = sqlite3_step(prepared);
-    *found = result == SQLITE_ROW;
+    int result = db_step(prepared);
+    *found = result == DB_ROW;
     if (*found) {
         out->node_code = column_text(prepared, 0);
         out->period = column_period(prepared, 1);
-        const char *status = (const char *)sqlite3_column_text(prepared, 2);
+        const char *status = db_column_text(prepared, 2);
         if (status)
             milestone_status_parse(status, &out->status);
         out->text = column_text(prepared, 3);
@@ -2060,15 +2674,15 @@ bool store_delete_board(struct store *store, const char *board_code, struct erro
 static bool read_number(struct store *store, enum statement_id statement_id, const char *text,
                         long long id, long long *out, const char *doing, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, statement_id, error);
+    struct db_stmt *prepared = statement(store, statement_id, error);
     if (!prepared)
         return false;
     if (text) {
         bind_text(prepared, 1, text);
-        sqlite3_bind_int64(prepared, 2, id);
+        db_bind_int64(prepared, 2, id);
     }
-    int result = sqlite3_step(prepared);
-    *out = result == SQLITE_ROW ? sqlite3_column_int64(prepared, 0) : 0;
+    int result = db_step(prepared);
+    *out = result == DB_ROW ? db_column_int64(prepared, 0) : 0;
     return finish(store, prepared, result, error, doing);
 }
 
@@ -2088,7 +2702,7 @@ bool store_add_audit(struct store *store, const char *who, const char *when, con
                      const char *board_code, const char *node_code, const char *old_value,
                      const char *new_value, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_INSERT_AUDIT, error);
+    struct db_stmt *prepared = statement(store, STATEMENT_INSERT_AUDIT, error);
     if (!prepared)
         return false;
     bind_texts(prepared, 1,
@@ -2147,14 +2761,14 @@ static bool check_declared_segment(struct store *store, struct metric_lookup *me
     return false;
 }
 
-static void read_lookup(sqlite3_stmt *prepared, void *item)
+static void read_lookup(struct db_stmt *prepared, void *item)
 {
     struct metric_lookup *lookup = item;
     lookup->code = column_text(prepared, 0);
-    lookup->id = sqlite3_column_int64(prepared, 1);
+    lookup->id = db_column_int64(prepared, 1);
     if (!unit_parse(column_name(prepared, 2), &lookup->unit))
         lookup->unit = UNIT_NUMBER;
-    lookup->has_breakdown = sqlite3_column_int(prepared, 3) != 0;
+    lookup->has_breakdown = db_column_int(prepared, 3) != 0;
 }
 
 static void free_lookup_list(void *list, size_t count)
@@ -2165,7 +2779,7 @@ static void free_lookup_list(void *list, size_t count)
 static bool list_metrics(struct store *store, long long board_id, struct metric_lookup **out,
                          size_t *count, struct error *error)
 {
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LIST_METRIC_CODES, board_id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_LIST_METRIC_CODES, board_id, error);
     if (!prepared)
         return false;
     static const struct row_list lookups = {sizeof **out, read_lookup, free_lookup_list};
@@ -2185,15 +2799,15 @@ static bool already_there(struct store *store, enum statement_id id, long long n
                           yearmonth period, const char *first, const char *second, bool *found,
                           struct error *error)
 {
-    sqlite3_stmt *prepared = statement_for(store, id, node_id, error);
+    struct db_stmt *prepared = statement_for(store, id, node_id, error);
     if (!prepared)
         return false;
     bind_period(prepared, 2, period);
     bind_text(prepared, 3, first);
     if (id == STATEMENT_SAME_MILESTONE_UPDATE)
         bind_text(prepared, 4, second);
-    int result = sqlite3_step(prepared);
-    *found = result == SQLITE_ROW && sqlite3_column_int64(prepared, 0) > 0;
+    int result = db_step(prepared);
+    *found = result == DB_ROW && db_column_int64(prepared, 0) > 0;
     return finish(store, prepared, result, error, "read the board's activity");
 }
 
@@ -2520,7 +3134,7 @@ static bool update_board_row(struct store *store, const struct board *current,
         !same_text(current->purpose, target->purpose) ||
         !same_text(current->vision, target->vision) ||
         current->spc_conflict != target->spc_conflict) {
-        sqlite3_stmt *prepared = statement_for(store, STATEMENT_UPDATE_BOARD, current->id, error);
+        struct db_stmt *prepared = statement_for(store, STATEMENT_UPDATE_BOARD, current->id, error);
         if (!prepared)
             return false;
         bind_texts(prepared, 2,
@@ -2538,10 +3152,10 @@ static bool update_board_row(struct store *store, const struct board *current,
                  "change the board's values"))
         return false;
     for (size_t i = 0; i < target->value_count; i++) {
-        sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_VALUE, current->id, error);
+        struct db_stmt *prepared = statement_for(store, STATEMENT_INSERT_VALUE, current->id, error);
         if (!prepared)
             return false;
-        sqlite3_bind_int64(prepared, 2, (long long)i);
+        db_bind_int64(prepared, 2, (long long)i);
         bind_texts(prepared, 3,
                    (const char *const[]){target->values[i].name, target->values[i].text}, 2);
         if (!run(store, prepared, error, "change the board's values"))
@@ -2559,7 +3173,7 @@ static bool put_metric(struct store *store, const struct metric *stored, long lo
     if (!stored)
         return insert_metric(store, metric, order, board_id, node_id, NULL, error);
     if (!same_metric_row(stored, metric) || stored_node != node_id || stored_order != order) {
-        sqlite3_stmt *prepared = statement_for(store, STATEMENT_UPDATE_METRIC, stored->id, error);
+        struct db_stmt *prepared = statement_for(store, STATEMENT_UPDATE_METRIC, stored->id, error);
         if (!prepared)
             return false;
         bind_metric(prepared, metric, order, node_id);
@@ -2603,13 +3217,13 @@ bool store_apply_structure(struct store *store, const struct board *current,
     bool ok = true, renumber = current->node_count != target->node_count;
     /* New nodes first take orders past every existing one. */
     long long base = 0;
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_MAX_TREE_ORDER, current->id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_MAX_TREE_ORDER, current->id, error);
     if (!prepared) {
         ok = false;
     } else {
-        int result = sqlite3_step(prepared);
-        if (result == SQLITE_ROW)
-            base = sqlite3_column_int64(prepared, 0) + 1;
+        int result = db_step(prepared);
+        if (result == DB_ROW)
+            base = db_column_int64(prepared, 0) + 1;
         ok = finish(store, prepared, result, error, "read the board's tree");
     }
     /* In tree order, so each node's parent is in place before it. */
@@ -2635,7 +3249,7 @@ bool store_apply_structure(struct store *store, const struct board *current,
                 break;
             }
             if (parent_id)
-                sqlite3_bind_int64(prepared, 2, parent_id);
+                db_bind_int64(prepared, 2, parent_id);
             bind_texts(prepared, 3,
                        (const char *const[]){level_name(node->level), node->title, node->lead},
                        3);
@@ -2673,7 +3287,7 @@ bool store_apply_structure(struct store *store, const struct board *current,
                 ok = false;
                 break;
             }
-            sqlite3_bind_int64(prepared, 2, (long long)i);
+            db_bind_int64(prepared, 2, (long long)i);
             ok = run(store, prepared, error, "reorder the board's tree");
         }
     }
@@ -2690,7 +3304,7 @@ bool store_apply_structure(struct store *store, const struct board *current,
 static bool load_board(struct store *store, const char *code, yearmonth as_of, bool summary,
                        bool top, bool with_retired, struct board **out, struct error *error);
 
-static void read_summary(sqlite3_stmt *prepared, void *item)
+static void read_summary(struct db_stmt *prepared, void *item)
 {
     struct board_summary *summary = item;
     summary->code = column_text(prepared, 0);
@@ -2706,7 +3320,7 @@ static void free_summary_list(void *list, size_t count)
 static bool list_summaries(struct store *store, enum statement_id id, const char *doing,
                            struct board_summary **out, size_t *count, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, id, error);
+    struct db_stmt *prepared = statement(store, id, error);
     if (!prepared)
         return false;
     static const struct row_list summaries = {sizeof **out, read_summary, free_summary_list};
@@ -2844,30 +3458,30 @@ struct scope {
     long long previous_publication; /* for movement; 0 if none */
 };
 
-static sqlite3_stmt *scoped_statement(struct store *store, const struct scope *scope,
+static struct db_stmt *scoped_statement(struct store *store, const struct scope *scope,
                                       enum statement_id whole, enum statement_id children,
                                       struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, scope->children ? children : whole, error);
+    struct db_stmt *prepared = statement(store, scope->children ? children : whole, error);
     if (!prepared)
         return NULL;
-    sqlite3_bind_int64(prepared, 1, scope->board_id);
+    db_bind_int64(prepared, 1, scope->board_id);
     if (scope->children) {
         if (scope->parent_id)
-            sqlite3_bind_int64(prepared, 2, scope->parent_id);
+            db_bind_int64(prepared, 2, scope->parent_id);
         else
-            sqlite3_bind_null(prepared, 2);
+            db_bind_null(prepared, 2);
     }
     return prepared;
 }
 
 /* Steps to the next row whose first column names a loaded metric: that
  * metric, or NULL at the end (the last step's result in *result). */
-static struct metric *next_metric_row(sqlite3_stmt *prepared, const struct metric_index *index,
+static struct metric *next_metric_row(struct db_stmt *prepared, const struct metric_index *index,
                                       int *result)
 {
-    while ((*result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        size_t at = find_by_id(index->ids, index->count, sqlite3_column_int64(prepared, 0));
+    while ((*result = db_step(prepared)) == DB_ROW) {
+        size_t at = find_by_id(index->ids, index->count, db_column_int64(prepared, 0));
         if (at != NODE_NONE)
             return index->metrics[at];
     }
@@ -2875,9 +3489,9 @@ static struct metric *next_metric_row(sqlite3_stmt *prepared, const struct metri
 }
 
 /* The index of the node a row's `column` names, or NODE_NONE. */
-static size_t row_node(const struct node_index *node_ids, sqlite3_stmt *prepared, int column)
+static size_t row_node(const struct node_index *node_ids, struct db_stmt *prepared, int column)
 {
-    return find_node_by_id(node_ids, sqlite3_column_int64(prepared, column));
+    return find_node_by_id(node_ids, db_column_int64(prepared, column));
 }
 
 /* Rows come grouped by the metric or node they belong to: the capacity of
@@ -2900,47 +3514,47 @@ static void *grow_grouped(struct group *group, const void *owner, void *array, s
 
 /* A reading from a row's columns from `column` on: period, segment ('' for
  * the whole series), value, note, who, when and whether it is a sample. */
-static void read_reading(sqlite3_stmt *prepared, int column, struct reading *reading)
+static void read_reading(struct db_stmt *prepared, int column, struct reading *reading)
 {
     reading->period = column_period(prepared, column);
-    const char *segment = (const char *)sqlite3_column_text(prepared, column + 1);
+    const char *segment = db_column_text(prepared, column + 1);
     reading->segment = segment && segment[0] ? xstrdup(segment) : NULL;
-    reading->value = sqlite3_column_double(prepared, column + 2);
+    reading->value = db_column_double(prepared, column + 2);
     reading->note = column_text(prepared, column + 3);
     reading->entered_by = column_text(prepared, column + 4);
     reading->entered_at = column_text(prepared, column + 5);
-    reading->sample = sqlite3_column_int(prepared, column + 6) != 0;
+    reading->sample = db_column_int(prepared, column + 6) != 0;
 }
 
-static void read_node(sqlite3_stmt *prepared, struct node *node, long long *parent)
+static void read_node(struct db_stmt *prepared, struct node *node, long long *parent)
 {
-    node->id = sqlite3_column_int64(prepared, 0);
-    const char *level = (const char *)sqlite3_column_text(prepared, 1);
+    node->id = db_column_int64(prepared, 0);
+    const char *level = db_column_text(prepared, 1);
     node->level = level && strcmp(level, "aim") == 0         ? LEVEL_AIM
                   : level && strcmp(level, "objective") == 0 ? LEVEL_OBJECTIVE
                                                              : LEVEL_DELIVERABLE;
     node->code = column_text(prepared, 2);
     node->title = column_text(prepared, 3);
     node->lead = column_text(prepared, 4);
-    if (sqlite3_column_type(prepared, 5) != SQLITE_NULL) {
+    if (!db_column_is_null(prepared, 5)) {
         node->has_milestone = true;
         node->milestone.due = column_period(prepared, 5);
     }
     *parent =
-        sqlite3_column_type(prepared, 6) == SQLITE_NULL ? 0 : sqlite3_column_int64(prepared, 6);
-    node->tree_order = sqlite3_column_int(prepared, 7);
-    if (sqlite3_column_type(prepared, 8) != SQLITE_NULL) {
+        db_column_is_null(prepared, 6) ? 0 : db_column_int64(prepared, 6);
+    node->tree_order = db_column_int(prepared, 7);
+    if (!db_column_is_null(prepared, 8)) {
         node->has_stored_status = true;
-        node->stored_rag = (enum rag)sqlite3_column_int(prepared, 8);
+        node->stored_rag = (enum rag)db_column_int(prepared, 8);
         for (int k = 0; k < RAG_COUNT; k++)
-            node->stored_counts[k] = (unsigned)sqlite3_column_int(prepared, 9 + k);
-        node->child_count = (size_t)sqlite3_column_int64(prepared, 14);
+            node->stored_counts[k] = (unsigned)db_column_int(prepared, 9 + k);
+        node->child_count = (size_t)db_column_int64(prepared, 14);
         node->stored_child_count = node->child_count;
-        node->stored_awaiting = (unsigned)sqlite3_column_int(prepared, 15);
+        node->stored_awaiting = (unsigned)db_column_int(prepared, 15);
     }
-    if (sqlite3_column_type(prepared, 16) != SQLITE_NULL) {
+    if (!db_column_is_null(prepared, 16)) {
         node->has_previous = true;
-        node->previous_rag = (enum rag)sqlite3_column_int(prepared, 16);
+        node->previous_rag = (enum rag)db_column_int(prepared, 16);
     }
     node->retired = column_period(prepared, 17);
 }
@@ -2975,19 +3589,19 @@ static void drop_orphans(struct board *board, long long *parents)
 static bool load_nodes(struct store *store, struct board *board, const struct scope *scope,
                        struct node_index *node_ids_out, struct error *error)
 {
-    sqlite3_stmt *prepared =
+    struct db_stmt *prepared =
         scoped_statement(store, scope, STATEMENT_LOAD_NODES, STATEMENT_LOAD_CHILD_NODES, error);
     if (!prepared)
         return false;
     if (!scope->children)
         bind_text(prepared, 2, scope->hide_from);
     if (scope->previous_publication)
-        sqlite3_bind_int64(prepared, 3, scope->previous_publication);
+        db_bind_int64(prepared, 3, scope->previous_publication);
     size_t capacity = 0;
     long long *parents = NULL;
     size_t parent_capacity = 0;
     int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+    while ((result = db_step(prepared)) == DB_ROW) {
         board->nodes = grow_one(board->nodes, &capacity, board->node_count, sizeof *board->nodes);
         parents = grow_one(parents, &parent_capacity, board->node_count, sizeof *parents);
         read_node(prepared, &board->nodes[board->node_count], &parents[board->node_count]);
@@ -3024,33 +3638,33 @@ static bool load_nodes(struct store *store, struct board *board, const struct sc
     return true;
 }
 
-static void read_metric(sqlite3_stmt *prepared, const struct board *board, struct metric *metric)
+static void read_metric(struct db_stmt *prepared, const struct board *board, struct metric *metric)
 {
-    metric->id = sqlite3_column_int64(prepared, 0);
+    metric->id = db_column_int64(prepared, 0);
     metric->code = column_text(prepared, 2);
     metric->name = column_text(prepared, 3);
     if (!unit_parse(column_name(prepared, 4), &metric->unit))
         metric->unit = UNIT_NUMBER;
     if (!direction_parse(column_name(prepared, 5), &metric->direction))
         metric->direction = DIRECTION_NONE;
-    if (sqlite3_column_type(prepared, 6) != SQLITE_NULL) {
+    if (!db_column_is_null(prepared, 6)) {
         metric->has_baseline = true;
-        metric->baseline = sqlite3_column_double(prepared, 6);
+        metric->baseline = db_column_double(prepared, 6);
         metric->baseline_period = column_period(prepared, 7);
     }
-    metric->target = sqlite3_column_double(prepared, 8);
+    metric->target = db_column_double(prepared, 8);
     metric->target_period = column_period(prepared, 9);
-    if (sqlite3_column_type(prepared, 10) != SQLITE_NULL) {
+    if (!db_column_is_null(prepared, 10)) {
         metric->has_tolerance = true;
-        metric->tolerance = sqlite3_column_double(prepared, 10);
+        metric->tolerance = db_column_double(prepared, 10);
     }
-    metric->stale_months = sqlite3_column_int(prepared, 11);
+    metric->stale_months = db_column_int(prepared, 11);
     metric->breakdown = column_text(prepared, 12);
     metric->spc = spc_default_settings();
-    metric->spc.minimum_points = sqlite3_column_int(prepared, 13);
-    metric->spc.shift_length = sqlite3_column_int(prepared, 14);
-    metric->spc.trend_length = sqlite3_column_int(prepared, 15);
-    metric->spc.screen_moving_ranges = sqlite3_column_int(prepared, 16) != 0;
+    metric->spc.minimum_points = db_column_int(prepared, 13);
+    metric->spc.shift_length = db_column_int(prepared, 14);
+    metric->spc.trend_length = db_column_int(prepared, 15);
+    metric->spc.screen_moving_ranges = db_column_int(prepared, 16) != 0;
     column_conflict(prepared, 17, &metric->spc.conflict);
     metric->spc.board_conflict = board->spc_conflict;
     metric->retired = column_period(prepared, 18);
@@ -3059,7 +3673,7 @@ static void read_metric(sqlite3_stmt *prepared, const struct board *board, struc
 static bool load_metrics(struct store *store, struct board *board, const struct scope *scope,
                          const struct node_index *node_ids, struct error *error)
 {
-    sqlite3_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_METRICS,
+    struct db_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_METRICS,
                                               STATEMENT_LOAD_CHILD_METRICS, error);
     if (!prepared)
         return false;
@@ -3067,7 +3681,7 @@ static bool load_metrics(struct store *store, struct board *board, const struct 
         bind_text(prepared, 2, scope->hide_from);
     size_t *capacities = xcalloc(board->node_count ? board->node_count : 1, sizeof *capacities);
     int result;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+    while ((result = db_step(prepared)) == DB_ROW) {
         size_t at = row_node(node_ids, prepared, 1);
         if (at == NODE_NONE)
             continue;
@@ -3084,7 +3698,7 @@ static bool load_metric_details(struct store *store, struct board *board,
                                 const struct scope *scope, const struct metric_index *index,
                                 const char *as_of_text, bool summary, struct error *error)
 {
-    sqlite3_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_TRAJECTORIES,
+    struct db_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_TRAJECTORIES,
                                               STATEMENT_LOAD_CHILD_TRAJECTORIES, error);
     if (!prepared)
         return false;
@@ -3095,7 +3709,7 @@ static bool load_metric_details(struct store *store, struct board *board,
         metric->trajectory = grow_grouped(&group, metric, metric->trajectory,
                                           metric->trajectory_count, sizeof *metric->trajectory);
         metric->trajectory[metric->trajectory_count].period = column_period(prepared, 1);
-        metric->trajectory[metric->trajectory_count].value = sqlite3_column_double(prepared, 2);
+        metric->trajectory[metric->trajectory_count].value = db_column_double(prepared, 2);
         metric->trajectory_count++;
     }
     if (!finish(store, prepared, result, error, "read the trajectories"))
@@ -3128,7 +3742,7 @@ static bool load_metric_details(struct store *store, struct board *board,
         return true; /* load_latest_readings gives the latest two instead */
     if (!(prepared = statement(store, STATEMENT_LOAD_READINGS, error)))
         return false;
-    sqlite3_bind_int64(prepared, 1, scope->board_id);
+    db_bind_int64(prepared, 1, scope->board_id);
     bind_text(prepared, 2, as_of_text);
     group = (struct group){0};
     while ((metric = next_metric_row(prepared, index, &result))) {
@@ -3146,7 +3760,7 @@ static bool load_metric_details(struct store *store, struct board *board,
     return finish(store, prepared, result, error, "read the readings");
 }
 
-static void read_update(sqlite3_stmt *prepared, struct milestone_update *update)
+static void read_update(struct db_stmt *prepared, struct milestone_update *update)
 {
     update->period = column_period(prepared, 1);
     if (!milestone_status_parse(column_name(prepared, 2), &update->status))
@@ -3154,32 +3768,32 @@ static void read_update(sqlite3_stmt *prepared, struct milestone_update *update)
     update->note = column_text(prepared, 3);
     update->entered_by = column_text(prepared, 4);
     update->entered_at = column_text(prepared, 5);
-    update->sample = sqlite3_column_int(prepared, 6) != 0;
-    update->id = sqlite3_column_int64(prepared, 7);
+    update->sample = db_column_int(prepared, 6) != 0;
+    update->id = db_column_int64(prepared, 7);
 }
 
-static void read_comment(sqlite3_stmt *prepared, struct comment *comment)
+static void read_comment(struct db_stmt *prepared, struct comment *comment)
 {
     comment->period = column_period(prepared, 1);
     comment->text = column_text(prepared, 2);
     comment->entered_by = column_text(prepared, 3);
     comment->entered_at = column_text(prepared, 4);
-    comment->sample = sqlite3_column_int(prepared, 5) != 0;
-    comment->id = sqlite3_column_int64(prepared, 6);
+    comment->sample = db_column_int(prepared, 5) != 0;
+    comment->id = db_column_int64(prepared, 6);
 }
 
 static bool load_activity(struct store *store, struct board *board, const struct scope *scope,
                           const struct node_index *node_ids, const char *as_of_text, struct error *error)
 {
     int as_of_parameter = scope->children ? 3 : 2;
-    sqlite3_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_MILESTONE_UPDATES,
+    struct db_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_MILESTONE_UPDATES,
                                               STATEMENT_LOAD_CHILD_MILESTONE_UPDATES, error);
     if (!prepared)
         return false;
     bind_text(prepared, as_of_parameter, as_of_text);
     int result;
     struct group group = {0};
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+    while ((result = db_step(prepared)) == DB_ROW) {
         size_t at = row_node(node_ids, prepared, 0);
         if (at == NODE_NONE)
             continue;
@@ -3199,7 +3813,7 @@ static bool load_activity(struct store *store, struct board *board, const struct
         return false;
     bind_text(prepared, as_of_parameter, as_of_text);
     group = (struct group){0};
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+    while ((result = db_step(prepared)) == DB_ROW) {
         size_t at = row_node(node_ids, prepared, 0);
         if (at == NODE_NONE)
             continue;
@@ -3213,22 +3827,22 @@ static bool load_activity(struct store *store, struct board *board, const struct
 
 /* The summary's readings: each metric's two latest whole-series readings,
  * from metric_latest, instead of every reading. */
-static void add_latest(struct metric *metric, sqlite3_stmt *prepared, int column)
+static void add_latest(struct metric *metric, struct db_stmt *prepared, int column)
 {
-    if (sqlite3_column_type(prepared, column) == SQLITE_NULL)
+    if (db_column_is_null(prepared, column))
         return;
     struct reading *reading = &metric->readings[metric->reading_count++];
     memset(reading, 0, sizeof *reading);
     reading->period = column_period(prepared, column);
-    reading->value = sqlite3_column_double(prepared, column + 1);
-    reading->sample = sqlite3_column_int(prepared, column + 2) != 0;
+    reading->value = db_column_double(prepared, column + 1);
+    reading->sample = db_column_int(prepared, column + 2) != 0;
 }
 
 static bool load_latest_readings(struct store *store, struct board *board,
                                  const struct scope *scope, const struct metric_index *index,
                                  struct error *error)
 {
-    sqlite3_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_LATEST_READINGS,
+    struct db_stmt *prepared = scoped_statement(store, scope, STATEMENT_LOAD_LATEST_READINGS,
                                               STATEMENT_LOAD_CHILD_LATEST, error);
     if (!prepared)
         return false;
@@ -3246,7 +3860,7 @@ static bool load_latest_readings(struct store *store, struct board *board,
         yearmonth newest = column_period(prepared, 7);
         if (newest > board->newest_reading)
             board->newest_reading = newest;
-        if (sqlite3_column_int(prepared, 8))
+        if (db_column_int(prepared, 8))
             board->shows_sample = true;
     }
     if (!finish(store, prepared, result, error, "read the latest readings"))
@@ -3276,7 +3890,7 @@ static bool load_parts(struct store *store, struct board *board, const struct sc
     return ok;
 }
 
-static void read_whole_reading(sqlite3_stmt *prepared, void *item)
+static void read_whole_reading(struct db_stmt *prepared, void *item)
 {
     read_reading(prepared, 0, item);
 }
@@ -3291,7 +3905,7 @@ static void free_reading_list(void *list, size_t count)
 
 bool store_load_metric_readings(struct store *store, struct metric *metric, struct error *error)
 {
-    sqlite3_stmt *prepared =
+    struct db_stmt *prepared =
         statement_for(store, STATEMENT_LOAD_METRIC_READINGS, metric->id, error);
     if (!prepared)
         return false;
@@ -3351,14 +3965,14 @@ bool store_load_children(struct store *store, struct board *board, size_t index,
     children->spc_conflict = board->spc_conflict; /* for the metrics' fallback */
     struct scope scope = {.board_id = board->id, .children = true, .parent_id = parent->id,
                           .previous_publication = board->months.previous_id};
-    bool in_transaction = sqlite3_get_autocommit(store->database) == 0;
-    if (!in_transaction && !execute_script(store, "BEGIN DEFERRED", error, "read the board")) {
+    bool reading = !in_transaction(store);
+    if (reading && !begin_read(store, error)) {
         board_free(children);
         return false;
     }
     bool ok = load_parts(store, children, &scope, "9999-12", true, error);
-    if (!in_transaction)
-        sqlite3_exec(store->database, "COMMIT", NULL, NULL, NULL);
+    if (reading)
+        end_read(store);
     if (ok)
         board_insert_children(board, index, children);
     board_free(children);
@@ -3367,18 +3981,18 @@ bool store_load_children(struct store *store, struct board *board, size_t index,
 
 static bool load_board_status(struct store *store, struct board *board, struct error *error)
 {
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LOAD_BOARD_STATUS, board->id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_LOAD_BOARD_STATUS, board->id, error);
     if (!prepared)
         return false;
-    int result = sqlite3_step(prepared);
-    if (result == SQLITE_ROW) {
+    int result = db_step(prepared);
+    if (result == DB_ROW) {
         board->has_stored_status = true;
         board->as_at = board->newest_reading = column_period(prepared, 0);
-        board->shows_sample = sqlite3_column_int(prepared, 1) != 0;
-        board->stored_rag = (enum rag)sqlite3_column_int(prepared, 2);
+        board->shows_sample = db_column_int(prepared, 1) != 0;
+        board->stored_rag = (enum rag)db_column_int(prepared, 2);
         for (int k = 0; k < RAG_COUNT; k++)
-            board->stored_counts[k] = (unsigned)sqlite3_column_int(prepared, 3 + k);
-        board->stored_awaiting = (unsigned)sqlite3_column_int(prepared, 8);
+            board->stored_counts[k] = (unsigned)db_column_int(prepared, 3 + k);
+        board->stored_awaiting = (unsigned)db_column_int(prepared, 8);
     }
     if (!finish(store, prepared, result, error, "read the board's status"))
         return false;
@@ -3391,18 +4005,18 @@ static bool load_board_status(struct store *store, struct board *board, struct e
 static bool find_previous_publication(struct store *store, struct board *board, yearmonth before,
                                       struct error *error)
 {
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_PREVIOUS_PUBLICATION, board->id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_PREVIOUS_PUBLICATION, board->id, error);
     if (!prepared)
         return false;
     char text[8] = "9999-13";
     if (before != YEARMONTH_NONE)
         yearmonth_format(before, text);
     bind_text(prepared, 2, text);
-    int result = sqlite3_step(prepared);
+    int result = db_step(prepared);
     board->months.previous = YEARMONTH_NONE;
     board->months.previous_id = 0;
-    if (result == SQLITE_ROW) {
-        board->months.previous_id = sqlite3_column_int64(prepared, 0);
+    if (result == DB_ROW) {
+        board->months.previous_id = db_column_int64(prepared, 0);
         board->months.previous = column_period(prepared, 1);
     }
     return finish(store, prepared, result, error, "read the published months");
@@ -3411,22 +4025,22 @@ static bool find_previous_publication(struct store *store, struct board *board, 
 static bool load_board(struct store *store, const char *code, yearmonth as_of, bool summary,
                        bool top, bool with_retired, struct board **out, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_BOARD, error);
+    struct db_stmt *prepared = statement(store, STATEMENT_FIND_BOARD, error);
     if (!prepared)
         return false;
     bind_text(prepared, 1, code);
-    int result = sqlite3_step(prepared);
-    if (result != SQLITE_ROW) {
-        sqlite3_reset(prepared);
-        if (result == SQLITE_DONE) {
+    int result = db_step(prepared);
+    if (result != DB_ROW) {
+        db_reset(prepared);
+        if (result == DB_DONE) {
             error_set(error, EXIT_DATA, "There is no board '%s' in the store %s.", code,
-                      store->path);
+                      store->label);
             return false;
         }
         return fail(store, error, "read the board");
     }
     struct board *board = xcalloc(1, sizeof *board);
-    board->id = sqlite3_column_int64(prepared, 0);
+    board->id = db_column_int64(prepared, 0);
     board->code = xstrdup(code);
     board->title = column_text(prepared, 1);
     board->reporting_period = column_text(prepared, 2);
@@ -3435,12 +4049,11 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
     column_conflict(prepared, 5, &board->spc_conflict);
     board->months.open = column_period(prepared, 6);
     board->months.last_published = column_period(prepared, 7);
-    sqlite3_reset(prepared);
+    db_reset(prepared);
 
     /* A consistent snapshot: another process may commit between queries. */
-    bool in_transaction = sqlite3_get_autocommit(store->database) == 0;
-    if (!in_transaction &&
-        !execute_script(store, "BEGIN DEFERRED", error, "read the board")) {
+    bool reading = !in_transaction(store);
+    if (reading && !begin_read(store, error)) {
         board_free(board);
         return false;
     }
@@ -3449,9 +4062,9 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
     if (!(prepared = statement(store, STATEMENT_LOAD_VALUES, error))) {
         ok = false;
     } else {
-        sqlite3_bind_int64(prepared, 1, board->id);
+        db_bind_int64(prepared, 1, board->id);
         size_t capacity = 0;
-        while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
+        while ((result = db_step(prepared)) == DB_ROW) {
             board->values =
                 grow_one(board->values, &capacity, board->value_count, sizeof *board->values);
             board->values[board->value_count].name = column_text(prepared, 0);
@@ -3471,11 +4084,11 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
         /* The working figures with no month open show the "as at" month:
          * movement is from the published month before it (the statuses
          * kept for the board say which month that is). */
-        sqlite3_stmt *kept = statement_for(store, STATEMENT_KEPT_AS_AT, board->id, error);
+        struct db_stmt *kept = statement_for(store, STATEMENT_KEPT_AS_AT, board->id, error);
         ok = kept != NULL;
         if (ok) {
-            int stepped = sqlite3_step(kept);
-            if (stepped == SQLITE_ROW)
+            int stepped = db_step(kept);
+            if (stepped == DB_ROW)
                 shown = column_period(kept, 0);
             ok = finish(store, kept, stepped, error, "read the board's status");
         }
@@ -3488,8 +4101,8 @@ static bool load_board(struct store *store, const char *code, yearmonth as_of, b
     ok = ok && load_parts(store, board, &scope, as_of_text, summary || top, error);
     if (ok && top)
         ok = load_board_status(store, board, error);
-    if (!in_transaction)
-        sqlite3_exec(store->database, "COMMIT", NULL, NULL, NULL);
+    if (reading)
+        end_read(store);
     if (!ok) {
         board_free(board);
         return false;
@@ -3505,21 +4118,21 @@ static bool put_status_row(struct store *store, enum statement_id id, long long 
                            const char *as_at, bool sample, const struct rollup *rollup,
                            size_t child_count, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, id, error);
+    struct db_stmt *prepared = statement(store, id, error);
     if (!prepared)
         return false;
     int column = 1;
-    sqlite3_bind_int64(prepared, column++, row_id);
+    db_bind_int64(prepared, column++, row_id);
     if (id == STATEMENT_PUT_BOARD_STATUS) {
         bind_text(prepared, column++, as_at);
-        sqlite3_bind_int(prepared, column++, sample);
+        db_bind_int(prepared, column++, sample);
     }
-    sqlite3_bind_int(prepared, column++, (int)rollup->rag);
+    db_bind_int(prepared, column++, (int)rollup->rag);
     for (int k = 0; k < RAG_COUNT; k++)
-        sqlite3_bind_int64(prepared, column++, rollup->counts[k]);
-    sqlite3_bind_int64(prepared, column++, rollup->awaiting);
+        db_bind_int64(prepared, column++, rollup->counts[k]);
+    db_bind_int64(prepared, column++, rollup->awaiting);
     if (id == STATEMENT_PUT_NODE_STATUS)
-        sqlite3_bind_int64(prepared, column++, (long long)child_count);
+        db_bind_int64(prepared, column++, (long long)child_count);
     return run(store, prepared, error, "keep the statuses");
 }
 
@@ -3543,20 +4156,20 @@ bool store_save_statuses(struct store *store, const struct board *board,
     if (status->as_at)
         yearmonth_format(status->as_at, as_at);
     /* The board's row too, only if it moved. */
-    sqlite3_stmt *prepared = ok ? statement_for(store, STATEMENT_LOAD_BOARD_STATUS, board->id,
+    struct db_stmt *prepared = ok ? statement_for(store, STATEMENT_LOAD_BOARD_STATUS, board->id,
                                                 error)
                                 : NULL;
     if (!prepared)
         return false;
-    int result = sqlite3_step(prepared);
+    int result = db_step(prepared);
     bool same = false;
-    if (result == SQLITE_ROW) {
+    if (result == DB_ROW) {
         same = column_period(prepared, 0) == status->as_at &&
-               (sqlite3_column_int(prepared, 1) != 0) == board->shows_sample &&
-               sqlite3_column_int(prepared, 2) == (int)status->board.rag &&
-               (unsigned)sqlite3_column_int(prepared, 8) == status->board.awaiting;
+               (db_column_int(prepared, 1) != 0) == board->shows_sample &&
+               db_column_int(prepared, 2) == (int)status->board.rag &&
+               (unsigned)db_column_int(prepared, 8) == status->board.awaiting;
         for (int k = 0; same && k < RAG_COUNT; k++)
-            same = (unsigned)sqlite3_column_int(prepared, 3 + k) == status->board.counts[k];
+            same = (unsigned)db_column_int(prepared, 3 + k) == status->board.counts[k];
     }
     if (!finish(store, prepared, result, error, "read the board's status"))
         return false;
@@ -3575,7 +4188,7 @@ bool store_set_open_month(struct store *store, const char *board_code, yearmonth
     long long board_id;
     if (!stored_board_id(store, board_code, &board_id, error))
         return false;
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_SET_OPEN_MONTH, board_id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_SET_OPEN_MONTH, board_id, error);
     if (!prepared)
         return false;
     bind_period(prepared, 2, month);
@@ -3585,31 +4198,31 @@ bool store_set_open_month(struct store *store, const char *board_code, yearmonth
 bool store_board_months(struct store *store, const char *board_code, struct board_months *out,
                         struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_FIND_BOARD, error);
+    struct db_stmt *prepared = statement(store, STATEMENT_FIND_BOARD, error);
     if (!prepared)
         return false;
     bind_text(prepared, 1, board_code);
-    int result = sqlite3_step(prepared);
+    int result = db_step(prepared);
     memset(out, 0, sizeof *out);
-    if (result == SQLITE_ROW) {
+    if (result == DB_ROW) {
         out->open = column_period(prepared, 6);
         out->last_published = column_period(prepared, 7);
-    } else if (result == SQLITE_DONE) {
-        sqlite3_reset(prepared);
+    } else if (result == DB_DONE) {
+        db_reset(prepared);
         error_set(error, EXIT_DATA, "There is no board '%s' in the store.", board_code);
         return false;
     }
     return finish(store, prepared, result, error, "read the board's months");
 }
 
-static void read_publication(sqlite3_stmt *prepared, void *item)
+static void read_publication(struct db_stmt *prepared, void *item)
 {
     struct publication *publication = item;
-    publication->id = sqlite3_column_int64(prepared, 0);
+    publication->id = db_column_int64(prepared, 0);
     publication->month = column_period(prepared, 1);
     publication->published_by = column_text(prepared, 2);
     publication->published_at = column_text(prepared, 3);
-    publication->revisions = (unsigned)sqlite3_column_int(prepared, 4);
+    publication->revisions = (unsigned)db_column_int(prepared, 4);
 }
 
 void publications_free(struct publication *list, size_t count)
@@ -3632,7 +4245,7 @@ bool store_list_publications(struct store *store, const char *board_code,
     long long board_id;
     if (!stored_board_id(store, board_code, &board_id, error))
         return false;
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LIST_PUBLICATIONS, board_id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_LIST_PUBLICATIONS, board_id, error);
     if (!prepared)
         return false;
     static const struct row_list rows = {sizeof **out, read_publication, free_publication_list};
@@ -3646,20 +4259,20 @@ bool store_list_publications(struct store *store, const char *board_code,
 bool store_publication_snapshot(struct store *store, long long publication_id, char **snapshot,
                                 size_t *length, struct error *error)
 {
-    sqlite3_stmt *prepared =
+    struct db_stmt *prepared =
         statement_for(store, STATEMENT_PUBLICATION_SNAPSHOT, publication_id, error);
     if (!prepared)
         return false;
-    int result = sqlite3_step(prepared);
-    if (result == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(prepared, 0);
-        *length = (size_t)sqlite3_column_bytes(prepared, 0);
+    int result = db_step(prepared);
+    if (result == DB_ROW) {
+        const char *text = db_column_text(prepared, 0);
+        *length = (size_t)db_column_bytes(prepared, 0);
         *snapshot = xmalloc(*length + 1);
         memcpy(*snapshot, text ? text : "", *length);
         (*snapshot)[*length] = '\0';
-    } else if (result == SQLITE_DONE) {
-        sqlite3_reset(prepared);
-        error_set(error, EXIT_DATA, "The store %s has no such published month.", store->path);
+    } else if (result == DB_DONE) {
+        db_reset(prepared);
+        error_set(error, EXIT_DATA, "The store %s has no such published month.", store->label);
         return false;
     }
     return finish(store, prepared, result, error, "read a published month");
@@ -3673,13 +4286,13 @@ bool store_add_publication(struct store *store, const char *board_code, yearmont
     long long board_id, publication_id;
     if (!stored_board_id(store, board_code, &board_id, error))
         return false;
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_PUBLICATION, board_id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_INSERT_PUBLICATION, board_id, error);
     if (!prepared)
         return false;
     bind_period(prepared, 2, month);
     bind_text(prepared, 3, who);
     bind_text(prepared, 4, when);
-    sqlite3_bind_text(prepared, 5, snapshot, (int)length, SQLITE_STATIC);
+    db_bind_static(prepared, 5, snapshot, (int)length);
     if (!insert(store, prepared, &publication_id, error, "publish the month"))
         return false;
     bool ok = true;
@@ -3689,13 +4302,13 @@ bool store_add_publication(struct store *store, const char *board_code, yearmont
                                        publication_id, error)))
             return false;
         bind_text(prepared, 2, whole ? "" : board->nodes[i].code);
-        sqlite3_bind_int(prepared, 3, (int)(whole ? status->board.rag : status->nodes[i].rag));
+        db_bind_int(prepared, 3, (int)(whole ? status->board.rag : status->nodes[i].rag));
         ok = run(store, prepared, error, "publish the month");
     }
     return ok;
 }
 
-static bool assign_previous(struct store *store, struct board *board, sqlite3_stmt *prepared,
+static bool assign_previous(struct store *store, struct board *board, struct db_stmt *prepared,
                             struct error *error)
 {
     /* Rows come sorted by code; so are the nodes looked up here. */
@@ -3706,13 +4319,13 @@ static bool assign_previous(struct store *store, struct board *board, sqlite3_st
     qsort(by_code, count, sizeof *by_code, compare_node_codes);
     int result;
     size_t at = 0;
-    while ((result = sqlite3_step(prepared)) == SQLITE_ROW) {
-        const char *code = (const char *)sqlite3_column_text(prepared, 0);
+    while ((result = db_step(prepared)) == DB_ROW) {
+        const char *code = db_column_text(prepared, 0);
         while (at < count && code && strcmp(by_code[at]->code, code) < 0)
             at++;
         if (at < count && code && strcmp(by_code[at]->code, code) == 0) {
             by_code[at]->has_previous = true;
-            by_code[at]->previous_rag = (enum rag)sqlite3_column_int(prepared, 1);
+            by_code[at]->previous_rag = (enum rag)db_column_int(prepared, 1);
         }
     }
     free(by_code);
@@ -3734,7 +4347,7 @@ bool store_fill_previous(struct store *store, struct board *board, yearmonth bef
         return false;
     if (!board->months.previous_id)
         return true;
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LOAD_PUBLICATION_STATUSES,
+    struct db_stmt *prepared = statement_for(store, STATEMENT_LOAD_PUBLICATION_STATUSES,
                                            board->months.previous_id, error);
     return prepared && assign_previous(store, board, prepared, error);
 }
@@ -3747,7 +4360,7 @@ bool store_add_revision(struct store *store, const char *board_code, yearmonth p
     long long board_id;
     if (!stored_board_id(store, board_code, &board_id, error))
         return false;
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_INSERT_REVISION, board_id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_INSERT_REVISION, board_id, error);
     if (!prepared)
         return false;
     bind_period(prepared, 2, period);
@@ -3756,7 +4369,7 @@ bool store_add_revision(struct store *store, const char *board_code, yearmonth p
     return run(store, prepared, error, "record the correction");
 }
 
-static void read_revision(sqlite3_stmt *prepared, void *item)
+static void read_revision(struct db_stmt *prepared, void *item)
 {
     struct revision *revision = item;
     revision->period = column_period(prepared, 0);
@@ -3796,7 +4409,7 @@ bool store_list_revisions(struct store *store, const char *board_code, struct re
     long long board_id;
     if (!stored_board_id(store, board_code, &board_id, error))
         return false;
-    sqlite3_stmt *prepared = statement_for(store, STATEMENT_LIST_REVISIONS, board_id, error);
+    struct db_stmt *prepared = statement_for(store, STATEMENT_LIST_REVISIONS, board_id, error);
     if (!prepared)
         return false;
     static const struct row_list rows = {sizeof **out, read_revision, free_revision_list};
@@ -3816,14 +4429,14 @@ bool store_boards_without_statuses(struct store *store, struct board_summary **o
 
 /* A search of one board for `text` from the node at `tree_order`, with
  * one more parameter (the least status, or the filter). */
-static sqlite3_stmt *search_statement(struct store *store, enum statement_id id,
+static struct db_stmt *search_statement(struct store *store, enum statement_id id,
                                       long long board_id, const char *text, int tree_order,
                                       int limit, struct error *error)
 {
-    sqlite3_stmt *prepared = statement_on_board(store, id, board_id, text, error);
+    struct db_stmt *prepared = statement_on_board(store, id, board_id, text, error);
     if (prepared) {
-        sqlite3_bind_int(prepared, 3, tree_order);
-        sqlite3_bind_int(prepared, 4, limit);
+        db_bind_int(prepared, 3, tree_order);
+        db_bind_int(prepared, 4, limit);
     }
     return prepared;
 }
@@ -3834,7 +4447,7 @@ bool store_search_node(struct store *store, long long board_id, const char *text
 {
     /* Walks the (board, tree order) index from the start and stops at the
      * first match, so a near match costs little whatever the board's size. */
-    sqlite3_stmt *prepared = search_statement(
+    struct db_stmt *prepared = search_statement(
         store, forward ? STATEMENT_SEARCH_NODES_FORWARD : STATEMENT_SEARCH_NODES_BACKWARD,
         board_id, text, tree_order, (int)at_least, error);
     return prepared && step_text(store, prepared, code, found, error, "search the board");
@@ -3844,21 +4457,21 @@ bool store_count_matches(struct store *store, long long board_id, const char *te
                          int tree_order, enum rag at_least, int *position, int *total,
                          struct error *error)
 {
-    sqlite3_stmt *prepared =
+    struct db_stmt *prepared =
         search_statement(store, STATEMENT_SEARCH_COUNT, board_id, text, tree_order,
                          (int)at_least, error);
     if (!prepared)
         return false;
-    int result = sqlite3_step(prepared);
-    *total = result == SQLITE_ROW ? sqlite3_column_int(prepared, 0) : 0;
-    *position = result == SQLITE_ROW ? sqlite3_column_int(prepared, 1) : 0;
+    int result = db_step(prepared);
+    *total = result == DB_ROW ? db_column_int(prepared, 0) : 0;
+    *position = result == DB_ROW ? db_column_int(prepared, 1) : 0;
     return finish(store, prepared, result, error, "search the board");
 }
 
 static bool lookup_code(struct store *store, enum statement_id id, long long board_id,
                         const char *code, char **out, bool *found, struct error *error)
 {
-    sqlite3_stmt *prepared = statement_on_board(store, id, board_id, code, error);
+    struct db_stmt *prepared = statement_on_board(store, id, board_id, code, error);
     return prepared && step_text(store, prepared, out, found, error, "read the board's tree");
 }
 
@@ -3868,7 +4481,7 @@ bool store_node_parent(struct store *store, long long board_id, const char *code
     return lookup_code(store, STATEMENT_NODE_PARENT, board_id, code, parent, found, error);
 }
 
-static void read_audit_entry(sqlite3_stmt *prepared, void *item)
+static void read_audit_entry(struct db_stmt *prepared, void *item)
 {
     struct audit_entry *entry = item;
     entry->at = column_text(prepared, 0);
@@ -3887,7 +4500,7 @@ static void free_audit_list(void *list, size_t count)
 bool store_audit_log(struct store *store, const char *board_code, const char *node_code,
                      struct audit_entry **out, size_t *count, struct error *error)
 {
-    sqlite3_stmt *prepared = statement(store, STATEMENT_AUDIT_FOR_NODE, error);
+    struct db_stmt *prepared = statement(store, STATEMENT_AUDIT_FOR_NODE, error);
     if (!prepared)
         return false;
     bind_text(prepared, 1, board_code);
@@ -3923,7 +4536,7 @@ static bool copy_pages(struct store *store, sqlite3 *destination, struct error *
 {
     sqlite3_backup *backup = sqlite3_backup_init(destination, "main", store->database, "main");
     if (!backup) {
-        error_set(error, EXIT_CANNOT_CREATE, "Cannot back up the store %s: %s.", store->path,
+        error_set(error, EXIT_CANNOT_CREATE, "Cannot back up the store %s: %s.", store->label,
                   sqlite3_errmsg(destination));
         return false;
     }
@@ -3943,14 +4556,14 @@ static bool copy_pages(struct store *store, sqlite3 *destination, struct error *
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED)
         error_set(error, EXIT_TEMPORARY,
                   "The store %s is busy (another program is writing to it); try again.",
-                  store->path);
+                  store->label);
     else if (primary == SQLITE_FULL)
-        error_set(error, EXIT_IO, "The disk is full; cannot back up the store %s.", store->path);
+        error_set(error, EXIT_IO, "The disk is full; cannot back up the store %s.", store->label);
     else if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
         error_set(error, EXIT_DATA, "The store %s is damaged or not a boardpack store.",
-                  store->path);
+                  store->label);
     else
-        error_set(error, EXIT_CANNOT_CREATE, "Cannot back up the store %s: %s.", store->path,
+        error_set(error, EXIT_CANNOT_CREATE, "Cannot back up the store %s: %s.", store->label,
                   sqlite3_errstr(result));
     return false;
 }
@@ -3983,8 +4596,21 @@ static void sync_folder_of(const char *path)
 
 bool store_backup(struct store *store, const char *path, bool overwrite, struct error *error)
 {
-    if (refuse_server(path, error))
+    if (store->pg) {
+        (void)path;
+        (void)overwrite;
+        error_set(error, EXIT_USAGE,
+                  "boardpack backup copies a SQLite store; back up %s with pg_dump "
+                  "(docs/deployment.md), or copy it to a file with boardpack copy.",
+                  store->label);
         return false;
+    }
+    if (names_a_server(path)) {
+        error_set(error, EXIT_USAGE,
+                  "boardpack backup writes a SQLite file; to fill a PostgreSQL store from this "
+                  "one, use boardpack copy.");
+        return false;
+    }
     struct stat info;
     if (lstat(path, &info) == 0) {
         if (S_ISDIR(info.st_mode)) {
@@ -4065,5 +4691,228 @@ bool store_backup(struct store *store, const char *path, bool overwrite, struct 
         sync_folder_of(path);
     free(journal);
     free(building);
+    return ok;
+}
+
+/* ---- Copying a whole store ------------------------------------------- */
+
+/* Every table, in an order that puts each row after the rows it refers to
+ * (nodes in tree order: a parent comes before its children), each with
+ * its columns' kinds (i an integer, r a real, t a text), the query that
+ * reads it and the insert that writes it. */
+struct copy_table {
+    const char *name;
+    const char *kinds;
+    const char *select_sql;
+    const char *insert_sql;
+    const char *count_sql;
+};
+static const struct copy_table copy_tables[] = {
+    {"boards", "itttttttt",
+     "SELECT id, code, title, reporting_period, purpose, vision, imported_at, spc_conflict, open_month FROM boards ORDER BY id",
+     "INSERT INTO boards (id, code, title, reporting_period, purpose, vision, imported_at, spc_conflict, open_month) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM boards"},
+    {"board_values", "iitt",
+     "SELECT board_id, position, name, text FROM board_values ORDER BY board_id, position",
+     "INSERT INTO board_values (board_id, position, name, text) VALUES (?, ?, ?, ?)",
+     "SELECT count(*) FROM board_values"},
+    {"nodes", "iiittttitt",
+     "SELECT id, board_id, parent_id, level, code, title, lead, tree_order, milestone_due, retired FROM nodes ORDER BY board_id, tree_order",
+     "INSERT INTO nodes (id, board_id, parent_id, level, code, title, lead, tree_order, milestone_due, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM nodes"},
+    {"metrics", "iiiittttrtrtritiiiitt",
+     "SELECT id, board_id, deliverable_id, position, code, name, unit, direction, baseline_value, baseline_period, target_value, target_period, tolerance, stale_months, breakdown, spc_minimum_points, spc_shift_length, spc_trend_length, spc_screen_moving_ranges, spc_conflict, retired FROM metrics ORDER BY id",
+     "INSERT INTO metrics (id, board_id, deliverable_id, position, code, name, unit, direction, baseline_value, baseline_period, target_value, target_period, tolerance, stale_months, breakdown, spc_minimum_points, spc_shift_length, spc_trend_length, spc_screen_moving_ranges, spc_conflict, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM metrics"},
+    {"metric_rebases", "it",
+     "SELECT metric_id, period FROM metric_rebases ORDER BY metric_id, period",
+     "INSERT INTO metric_rebases (metric_id, period) VALUES (?, ?)",
+     "SELECT count(*) FROM metric_rebases"},
+    {"trajectory_points", "itr",
+     "SELECT metric_id, period, value FROM trajectory_points ORDER BY metric_id, period",
+     "INSERT INTO trajectory_points (metric_id, period, value) VALUES (?, ?, ?)",
+     "SELECT count(*) FROM trajectory_points"},
+    {"metric_segments", "iit",
+     "SELECT metric_id, position, name FROM metric_segments ORDER BY metric_id, position",
+     "INSERT INTO metric_segments (metric_id, position, name) VALUES (?, ?, ?)",
+     "SELECT count(*) FROM metric_segments"},
+    {"readings", "iittrttti",
+     "SELECT id, metric_id, period, segment, value, note, entered_by, entered_at, sample FROM readings ORDER BY id",
+     "INSERT INTO readings (id, metric_id, period, segment, value, note, entered_by, entered_at, sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM readings"},
+    {"milestone_updates", "iittttti",
+     "SELECT id, node_id, period, status, note, entered_by, entered_at, sample FROM milestone_updates ORDER BY id",
+     "INSERT INTO milestone_updates (id, node_id, period, status, note, entered_by, entered_at, sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM milestone_updates"},
+    {"commentary", "iitttti",
+     "SELECT id, node_id, period, text, entered_by, entered_at, sample FROM commentary ORDER BY id",
+     "INSERT INTO commentary (id, node_id, period, text, entered_by, entered_at, sample) VALUES (?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM commentary"},
+    {"audit", "ittttttt",
+     "SELECT id, at, who, action, board_code, node_code, old_value, new_value FROM audit ORDER BY id",
+     "INSERT INTO audit (id, at, who, action, board_code, node_code, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM audit"},
+    {"metric_latest", "itritriti",
+     "SELECT metric_id, period, value, sample, previous_period, previous_value, previous_sample, newest_period, any_sample FROM metric_latest ORDER BY metric_id",
+     "INSERT INTO metric_latest (metric_id, period, value, sample, previous_period, previous_value, previous_sample, newest_period, any_sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM metric_latest"},
+    {"node_status", "iiiiiiiii",
+     "SELECT node_id, rag, grey, blue, green, amber, red, child_count, awaiting FROM node_status ORDER BY node_id",
+     "INSERT INTO node_status (node_id, rag, grey, blue, green, amber, red, child_count, awaiting) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM node_status"},
+    {"board_status", "itiiiiiiii",
+     "SELECT board_id, as_at, shows_sample, rag, grey, blue, green, amber, red, awaiting FROM board_status ORDER BY board_id",
+     "INSERT INTO board_status (board_id, as_at, shows_sample, rag, grey, blue, green, amber, red, awaiting) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM board_status"},
+    {"publications", "iitttt",
+     "SELECT id, board_id, month, published_by, published_at, snapshot FROM publications ORDER BY id",
+     "INSERT INTO publications (id, board_id, month, published_by, published_at, snapshot) VALUES (?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM publications"},
+    {"publication_statuses", "iti",
+     "SELECT publication_id, node_code, rag FROM publication_statuses ORDER BY publication_id, node_code",
+     "INSERT INTO publication_statuses (publication_id, node_code, rag) VALUES (?, ?, ?)",
+     "SELECT count(*) FROM publication_statuses"},
+    {"revisions", "iiitttttttt",
+     "SELECT id, board_id, publication_id, period, node_code, what, old_value, new_value, reason, who, at FROM revisions ORDER BY id",
+     "INSERT INTO revisions (id, board_id, publication_id, period, node_code, what, old_value, new_value, reason, who, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM revisions"},
+};
+
+/* After rows were copied in with their ids, PostgreSQL's identities go on
+ * from the largest (SQLite's rowids do so by themselves). */
+static const char pg_identities_after_copy[] =
+    "SELECT setval(pg_get_serial_sequence('boards', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM boards), false);"
+    "SELECT setval(pg_get_serial_sequence('nodes', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM nodes), false);"
+    "SELECT setval(pg_get_serial_sequence('metrics', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM metrics), false);"
+    "SELECT setval(pg_get_serial_sequence('readings', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM readings), false);"
+    "SELECT setval(pg_get_serial_sequence('milestone_updates', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM milestone_updates), false);"
+    "SELECT setval(pg_get_serial_sequence('commentary', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM commentary), false);"
+    "SELECT setval(pg_get_serial_sequence('audit', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM audit), false);"
+    "SELECT setval(pg_get_serial_sequence('publications', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM publications), false);"
+    "SELECT setval(pg_get_serial_sequence('revisions', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM revisions), false);";
+
+/* A statement prepared for one use (a copy's), outside the cache. */
+static bool prepare_once(struct store *store, const char *sql, struct db_stmt *out,
+                         struct error *error)
+{
+    memset(out, 0, sizeof *out);
+    if (store->pg)
+        out->pg = pg_prepare(store->pg, sql);
+    else if (sqlite3_prepare_v2(store->database, sql, -1, &out->lite, NULL) != SQLITE_OK)
+        out->lite = NULL;
+    return out->lite || out->pg || fail(store, error, "prepare a query");
+}
+
+static void finalize_once(struct db_stmt *prepared)
+{
+    sqlite3_finalize(prepared->lite);
+    pg_finalize(prepared->pg);
+    memset(prepared, 0, sizeof *prepared);
+}
+
+static bool count_rows(struct store *store, const char *sql, long long *count,
+                       struct error *error)
+{
+    struct db_stmt prepared;
+    if (!prepare_once(store, sql, &prepared, error))
+        return false;
+    int result = db_step(&prepared);
+    *count = result == DB_ROW ? db_column_int64(&prepared, 0) : 0;
+    bool ok = result == DB_ROW || fail(store, error, "count the rows");
+    finalize_once(&prepared);
+    return ok;
+}
+
+/* One table's rows, read from `from` and written to `to` column by column
+ * in their own kinds, so that a real, a text and a NULL arrive as they
+ * left. */
+static bool copy_table(struct store *from, struct store *to, const struct copy_table *table,
+                       long long *rows, struct error *error)
+{
+    struct db_stmt reader, writer;
+    if (!prepare_once(from, table->select_sql, &reader, error))
+        return false;
+    if (!prepare_once(to, table->insert_sql, &writer, error)) {
+        finalize_once(&reader);
+        return false;
+    }
+    int columns = (int)strlen(table->kinds);
+    bool ok = true;
+    int result;
+    *rows = 0;
+    while (ok && (result = db_step(&reader)) == DB_ROW) {
+        for (int c = 0; c < columns; c++) {
+            if (db_column_is_null(&reader, c))
+                db_bind_null(&writer, c + 1);
+            else if (table->kinds[c] == 'i')
+                db_bind_int64(&writer, c + 1, db_column_int64(&reader, c));
+            else if (table->kinds[c] == 'r')
+                db_bind_double(&writer, c + 1, db_column_double(&reader, c));
+            else
+                db_bind_text(&writer, c + 1, db_column_text(&reader, c),
+                             db_column_bytes(&reader, c));
+        }
+        ok = run(to, &writer, error, "write the copy");
+        (*rows)++;
+    }
+    if (ok && result != DB_DONE)
+        ok = fail(from, error, "read the store to copy");
+    finalize_once(&reader);
+    finalize_once(&writer);
+    return ok;
+}
+
+bool store_copy(struct store *from, struct store *to, const struct store_copy_options *options,
+                struct error *error)
+{
+    size_t table_count = sizeof copy_tables / sizeof copy_tables[0];
+    /* Only into a store that holds nothing: a copy is the whole store. */
+    for (size_t i = 0; i < table_count; i++) {
+        long long rows;
+        if (!count_rows(to, copy_tables[i].count_sql, &rows, error))
+            return false;
+        if (rows > 0) {
+            error_set(error, EXIT_CANNOT_CREATE,
+                      "The store %s already holds data (%lld rows of %s); copy fills only a "
+                      "new, empty store.",
+                      to->label, rows, copy_tables[i].name);
+            return false;
+        }
+    }
+    if (!begin_read(from, error))
+        return false;
+    bool ok = store_begin(to, error);
+    long long total = 0;
+    for (size_t i = 0; ok && i < table_count; i++) {
+        long long rows = 0, there = 0;
+        ok = copy_table(from, to, &copy_tables[i], &rows, error) &&
+             count_rows(to, copy_tables[i].count_sql, &there, error);
+        if (ok && there != rows) {
+            error_set(error, EXIT_SOFTWARE, "The copy of %s holds %lld rows, not %lld.",
+                      copy_tables[i].name, there, rows);
+            ok = false;
+        }
+        total += rows;
+        if (ok && options && options->on_table)
+            options->on_table(options->context, copy_tables[i].name, rows);
+    }
+    if (ok && to->pg && !pg_exec(to->pg, pg_identities_after_copy))
+        ok = fail(to, error, "set the copy's identities");
+    if (ok)
+        ok = store_commit(to, error);
+    else
+        store_rollback(to);
+    end_read(from);
+    if (ok && options && options->total_rows)
+        *options->total_rows = total;
     return ok;
 }

@@ -36,9 +36,11 @@ for target in "${targets[@]}"; do
     fuzz_csv)
       clang "${flags[@]}" tests/fuzz/fuzz_csv.c "${core[@]}" -lyaml -lm -o "$out/$target.$$" ;;
     fuzz_values)
-      clang "${flags[@]}" tests/fuzz/fuzz_values.c src/command/*.c src/store/store.c src/model/rules.c \
-        "$bundled" "${core[@]}" \
-        -lyaml -lsqlite3 -lm -o "$out/$target.$$" ;;
+      # The store links libpq too (its PostgreSQL backend).
+      # shellcheck disable=SC2046
+      clang "${flags[@]}" tests/fuzz/fuzz_values.c src/command/*.c src/store/*.c src/model/rules.c \
+        "$bundled" "${core[@]}" $(pkg-config --cflags libpq) \
+        -lyaml -lsqlite3 $(pkg-config --libs libpq) -lm -o "$out/$target.$$" ;;
     *) echo "fuzz: no target '$target'" >&2; exit 2 ;;
   esac
   mv -f "$out/$target.$$" "$out/$target"
