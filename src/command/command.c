@@ -1780,6 +1780,42 @@ static bool edit_metric_parent(struct board *copy, const char *code, const char 
     return true;
 }
 
+/* Moves a metric up or down among its deliverable's live metrics (or
+ * first or last). */
+static bool edit_metric_position(struct board *copy, const char *code, const char *value,
+                                 struct error *error)
+{
+    struct node *node = NULL;
+    struct metric *metric = board_find_metric(copy, code, &node);
+    size_t at = (size_t)(metric - node->metrics), other = (size_t)-1;
+    bool up = strcmp(value, "up") == 0 || strcmp(value, "first") == 0;
+    bool far = strcmp(value, "first") == 0 || strcmp(value, "last") == 0;
+    if (!up && strcmp(value, "down") != 0 && strcmp(value, "last") != 0)
+        return edit_refused(error, "'%s' is not a position; expected %s", value,
+                            "up, down, first or last");
+    for (size_t m = 0; m < node->metric_count; m++) {
+        if (m == at || node->metrics[m].retired || (up ? m > at : m < at))
+            continue;
+        bool nearer = other == (size_t)-1 || (up == far ? m < other : m > other);
+        if (nearer)
+            other = m;
+    }
+    if (other == (size_t)-1)
+        return edit_refused(error, up ? "'%s' is already the first of its siblings%s"
+                                      : "'%s' is already the last of its siblings%s",
+                            code, "");
+    /* Taken out and put in the other's place: what lay between moves one on. */
+    struct metric moved = *metric;
+    if (other < at)
+        memmove(&node->metrics[other + 1], &node->metrics[other],
+                (at - other) * sizeof *node->metrics);
+    else
+        memmove(&node->metrics[at], &node->metrics[at + 1],
+                (other - at) * sizeof *node->metrics);
+    node->metrics[other] = moved;
+    return true;
+}
+
 /* Changes one field of a copy of the board's structure. */
 static bool edit_copy(struct board *copy, const char *code, const char *field, const char *value,
                       yearmonth month, struct error *error)
@@ -1792,13 +1828,9 @@ static bool edit_copy(struct board *copy, const char *code, const char *field, c
             return field[3] ? edit_add_metric(copy, code, value, error)
                             : edit_add_node(copy, code, value, error);
         struct node *node = board_find_node(copy, code);
-        if (!node && board_find_metric(copy, code, NULL)) {
-            if (field[1] == 'a')
-                return edit_metric_parent(copy, code, value, error);
-            return edit_refused(error, "metric '%s' keeps its place among its deliverable's "
-                                       "metrics; '%s' is for aims, objectives and deliverables",
-                                code, field);
-        }
+        if (!node && board_find_metric(copy, code, NULL))
+            return field[1] == 'a' ? edit_metric_parent(copy, code, value, error)
+                                   : edit_metric_position(copy, code, value, error);
         if (!node)
             return edit_refused(error, "board has no aim, objective or deliverable '%s'%s", code,
                                 "");

@@ -423,6 +423,26 @@ static size_t common_rank(const struct board *board, size_t index, const struct 
     return rank;
 }
 
+/* A live metric's place among the live metrics of its deliverable that the
+ * other structure's deliverable also has live (so adding or retiring one is
+ * not also a reorder of the rest). */
+static size_t metric_rank(const struct node *node, const struct metric *metric,
+                          const struct node *other)
+{
+    size_t rank = 0;
+    for (size_t m = 0; m < node->metric_count && &node->metrics[m] != metric; m++) {
+        if (node->metrics[m].retired)
+            continue;
+        for (size_t o = 0; o < other->metric_count; o++)
+            if (!other->metrics[o].retired &&
+                strcmp(other->metrics[o].code, node->metrics[m].code) == 0) {
+                rank++;
+                break;
+            }
+    }
+    return rank;
+}
+
 void command_diff_boards(const struct board *before, const struct board *after,
                          struct board_diff *diff)
 {
@@ -495,6 +515,10 @@ void command_diff_boards(const struct board *before, const struct board *after,
             if (strcmp(before->nodes[was->node].code, node->code) != 0)
                 add_change(diff, BOARD_CHANGE_MOVE, LEVEL_METRIC, metric->code, NULL,
                            before->nodes[was->node].code, node->code);
+            else if (!was->metric->retired && !metric->retired &&
+                     metric_rank(old, was->metric, node) != metric_rank(node, metric, old))
+                add_change(diff, BOARD_CHANGE_REORDER, LEVEL_METRIC, metric->code, NULL, NULL,
+                           node->code);
             compare_metrics(diff, was->metric, metric,
                             (retiring && metric->retired == node->retired) ||
                                 (restoring && was->metric->retired == old->retired &&
@@ -580,7 +604,8 @@ static void format_change(const struct board_change *change, struct text_buffer 
                      code, change->new_value ? change->new_value : "the board");
         break;
     case BOARD_CHANGE_REORDER:
-        text_appendf(out, "> reorder %s under %s\n", code,
+        text_appendf(out, "> reorder %s%s under %s\n",
+                     change->level == LEVEL_METRIC ? "metric " : "", code,
                      change->new_value ? change->new_value : "the board");
         break;
     case BOARD_CHANGE_RETIRE:

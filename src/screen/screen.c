@@ -3373,12 +3373,9 @@ static unsigned move_among_siblings(struct browser *b, const char *where)
 {
     const struct row *row = &b->rows[b->cursor];
     const struct node *node = &b->board->nodes[row->node];
-    if (row->metric >= 0) {
-        set_message(b, true, "Metrics keep their place; K and J move aims, objectives and "
-                             "deliverables.");
-        return RESULT_REDRAW;
-    }
-    char *code = xstrdup(node->code);
+    /* A metric row moves among its deliverable's metrics. */
+    char *code = xstrdup(row->metric >= 0 ? node->metrics[row->metric].code : node->code);
+    char *node_code = xstrdup(node->code);
     struct error error = {0};
     struct change change = {0};
     const struct board_edit edit = {code, "position", where};
@@ -3387,9 +3384,10 @@ static unsigned move_among_siblings(struct browser *b, const char *where)
     } else {
         set_message(b, false, "Moved %s %s. (u undoes)", code, where);
         command_history_push(&b->history, &change);
-        show_after_change(b, code, code);
+        show_after_change(b, node_code, code);
     }
     free(code);
+    free(node_code);
     return RESULT_REDRAW;
 }
 

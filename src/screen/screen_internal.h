@@ -163,9 +163,9 @@ long long screen_now_ms(void);
     R(ADD_SIBLING, add_sibling, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, \
       "add beside the selected node, at its level (on an aim: a new aim)", 'S') \
     R(MOVE_NODE_UP, move_node_up, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, \
-      "move the selected node up among its siblings", 'K') \
+      "move the selected node (or metric) up among its siblings", 'K') \
     R(MOVE_NODE_DOWN, move_node_down, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, \
-      "move the selected node down among its siblings", 'J') \
+      "move the selected node (or metric) down among its siblings", 'J') \
     R(RETIRE, retire, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, \
       "retire the selected node, or restore a retired one (asks y/n)", 'R') \
     R(UNDO, undo, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 9, "u:undo", \

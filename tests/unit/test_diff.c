@@ -510,6 +510,19 @@ static void a_deliverable_and_its_metric_are_added_moved_and_reordered(void **st
                                    &error));
     assert_string_equal(error.message, "edit: error: '2.1.1' can move only under an objective");
 
+    /* A metric among its deliverable's metrics: one reorder row. */
+    const struct board_edit metric_up = {"1.1.2b", "position", "up"};
+    struct change reordered = {0};
+    assert_true(command_edit_many(fixture->store, "test-board", &metric_up, 1, false, NULL,
+                                  &reordered, &error));
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM audit WHERE "
+                                                         "action = 'reorder-metric'"),
+                     2); /* 1.1.2b up is 1.1.2a down */
+    char *exported = export_text(fixture->store);
+    assert_true(strstr(exported, "1.1.2b") < strstr(exported, "1.1.2a"));
+    free(exported);
+    assert_true(command_undo(fixture->store, &reordered, &error));
+    change_free(&reordered);
     assert_true(command_undo(fixture->store, &moved, &error));
     char *unmoved = export_text(fixture->store);
     assert_string_equal(unmoved, with_new);
