@@ -1899,6 +1899,16 @@ static bool edit_in_transaction(struct store *store, const char *board_code,
     bool ok = added_metrics_complete(edits, count, error);
     for (size_t i = 0; ok && i < count; i++)
         ok = edit_copy(copy, edits[i].code, edits[i].field, edits[i].value, month, error);
+    /* The board file cannot say both (its writer would drop the milestone):
+     * refused in the reader's words. */
+    for (size_t i = 0; ok && i < copy->node_count; i++)
+        if (copy->nodes[i].has_milestone && copy->nodes[i].metric_count) {
+            error_set(error, EXIT_DATA,
+                      "edit: error: deliverable '%s' already has 'milestone'; a deliverable "
+                      "has one of 'metric', 'metrics' or 'milestone'",
+                      copy->nodes[i].code);
+            ok = false;
+        }
     ok = ok && edited_board(copy, &target, error) &&
          apply_difference(store, current, target, planned, change, who, now, &changed,
                           error) &&

@@ -563,6 +563,15 @@ static void a_bad_form_is_refused_in_the_board_files_words_and_writes_nothing(vo
     assert_false(command_edit_many(fixture->store, "test-board", out_of_range, 2, false, NULL,
                                    NULL, &error));
     assert_non_null(strstr(error.message, "a percentage must be between 0 and 100"));
+    /* A metric for a milestone deliverable: the file would lose the milestone. */
+    const struct board_edit both[] = {{"2.1.1", "add_metric", "2.1.1"}, {"2.1.1", "name", "N"},
+                                      {"2.1.1", "unit", "count"},       {"2.1.1", "direction", "up"},
+                                      {"2.1.1", "target", "1"}};
+    assert_false(command_edit_many(fixture->store, "test-board", both, 5, false, NULL, NULL,
+                                   &error));
+    assert_string_equal(error.message, "edit: error: deliverable '2.1.1' already has "
+                                       "'milestone'; a deliverable has one of 'metric', "
+                                       "'metrics' or 'milestone'");
     const struct board_edit bad_trajectory[] = {{"1.1.1", "trajectory", "June: 5"}};
     assert_false(command_edit_many(fixture->store, "test-board", bad_trajectory, 1, false, NULL,
                                    NULL, &error));
