@@ -1436,13 +1436,6 @@ char *store_location_label(const char *location)
     return names_a_server(location) ? pg_location_label(location) : xstrdup(location);
 }
 
-bool store_location_supported(const char *location, struct error *error)
-{
-    (void)location;
-    (void)error;
-    return true;
-}
-
 bool store_exists(const char *location)
 {
     if (names_a_server(location)) {
