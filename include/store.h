@@ -69,6 +69,20 @@ bool store_publish(struct store *store, struct error *error);
  * refused (EXIT_CANNOT_CREATE) unless overwrite. */
 bool store_backup(struct store *store, const char *path, bool overwrite, struct error *error);
 
+/* Copies every row of `from` (boards, readings, history, publications,
+ * audit: the whole store) into `to`, which must hold nothing, in one
+ * transaction: between SQLite and PostgreSQL either way. Each table's rows
+ * are counted on both sides before the commit. */
+struct store_copy_options {
+    void (*on_table)(void *context, const char *table, long long rows); /* NULL: quiet */
+    void *context;
+    long long *total_rows; /* NULL: not wanted */
+};
+bool store_copy(struct store *from, struct store *to, const struct store_copy_options *options,
+                struct error *error);
+/* The store as messages name it (store_location_label of its location). */
+const char *store_label(const struct store *store);
+
 /* How long a write waits for another writer before giving up (default 5 s). */
 void store_set_busy_timeout(struct store *store, int milliseconds);
 bool store_is_read_only(const struct store *store);

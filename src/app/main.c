@@ -50,6 +50,8 @@ static const char usage_text[] =
     "  boardpack [--db PATH] month open YYYY-MM [--board CODE]\n"
     "  boardpack [--db PATH] month publish YYYY-MM [--board CODE]\n"
     "  boardpack [--db PATH] backup FILE [--force]           a consistent copy while the store is in use\n"
+    "  boardpack copy --from STORE --to STORE                a whole store into a new one\n"
+    "                                  (SQLite or PostgreSQL, either way; history and audit too)\n"
     "  boardpack --help | --version\n";
 
 static const char help_text[] =
@@ -58,7 +60,10 @@ static const char help_text[] =
     "objectives and deliverables, with RAG status and SPC charts from a SQLite store.\n"
     "\n"
     "Options:\n"
-    "  --db PATH         the store (default: $BOARDPACK_DB, else\n"
+    "  --db STORE        the store: a SQLite file's path, or a PostgreSQL database\n"
+    "                    as a postgresql:// or postgres:// URI or service=NAME\n"
+    "                    (passwords from ~/.pgpass; docs/deployment.md)\n"
+    "                    (default: $BOARDPACK_DB, else\n"
     "                    $XDG_DATA_HOME/boardpack/boardpack.db, else\n"
     "                    ~/.local/share/boardpack/boardpack.db)\n"
     "  --board CODE      the board to show (default nlmhp-2023-24)\n"
@@ -90,6 +95,9 @@ static const char help_text[] =
     "  --sample          init: add the illustrative sample readings (SAMPLE DATA)\n"
     "  --dry-run         import: check and count what would change, write nothing\n"
     "  --force           backup: replace an existing FILE\n"
+    "  --from STORE      copy: the store to copy (a path or a PostgreSQL URI)\n"
+    "  --to STORE        copy: the new store (a path that does not exist yet, or an\n"
+    "                    empty PostgreSQL database)\n"
     "\n"
     "edit FIELDs: title, lead, due (a milestone's month), retire, restore (no VALUE);\n"
     "a metric's name, unit, direction, baseline, target, tolerance, stale_after,\n"
@@ -133,6 +141,7 @@ struct options {
     const char *month;
     const char *output;
     const char *made_at;
+    const char *from, *to; /* copy */
     bool read_only, kiosk, no_color, ascii, no_mouse, first_frame, sample, force, dry_run;
     bool draft, changed; /* report: the working figures; only what moved */
     int cycle_seconds;
@@ -177,6 +186,8 @@ enum option_id {
     OPTION_OUTPUT,
     OPTION_MADE_AT,
     OPTION_DRY_RUN,
+    OPTION_FROM,
+    OPTION_TO,
 };
 
 static const struct option long_options[] = {
@@ -207,6 +218,8 @@ static const struct option long_options[] = {
     {"output", required_argument, NULL, OPTION_OUTPUT},
     {"made-at", required_argument, NULL, OPTION_MADE_AT},
     {"dry-run", no_argument, NULL, OPTION_DRY_RUN},
+    {"from", required_argument, NULL, OPTION_FROM},
+    {"to", required_argument, NULL, OPTION_TO},
     {NULL, 0, NULL, 0},
 };
 
@@ -362,6 +375,12 @@ static int parse_arguments(int argc, char **argv, struct options *options, bool 
             break;
         case OPTION_MONTH:
             options->month = value;
+            break;
+        case OPTION_FROM:
+            options->from = value;
+            break;
+        case OPTION_TO:
+            options->to = value;
             break;
         case OPTION_OUTPUT:
             options->output = value;
@@ -1192,6 +1211,74 @@ static int run_backup(const struct options *options)
     return close_opened(&opened, status);
 }
 
+/* Progress of a long copy, on a terminal only. */
+static void show_copied_table(void *context, const char *table, long long rows)
+{
+    (void)context;
+    fprintf(stderr, "\r\033[Kcopied %s: %lld rows", table, rows);
+}
+
+/* boardpack copy --from STORE --to STORE: a whole store (boards, readings,
+ * history, publications and audit) into a new one, SQLite or PostgreSQL
+ * either way, in one transaction. */
+static int run_copy(const struct options *options)
+{
+    if (options->argument_count)
+        return usage_error("copy takes no arguments ('%s'); give --from and --to.",
+                           options->arguments[0]);
+    if (!options->from || !options->from[0] || !options->to || !options->to[0])
+        return usage_error("%s needs --from STORE and --to STORE, e.g. boardpack copy --from "
+                           "boardpack.db --to postgresql:///boardpack.",
+                           "copy");
+    if (strcmp(options->from, options->to) == 0)
+        return usage_error("copy needs two different stores (--from and --to are both %s).",
+                           store_is_server(options->to) ? "the same database" : options->to);
+    struct error error = {0};
+    struct store *from = NULL, *to = NULL;
+    if (!store_exists(options->from)) {
+        if (!store_is_server(options->from)) {
+            error_set(&error, EXIT_NO_INPUT, "There is no store at %s.", options->from);
+            return fail_with(&error);
+        }
+        /* Unreachable, refused or empty: the open says which. */
+        if (store_open(options->from, STORE_READ_ONLY, false, &from, &error))
+            store_close(from);
+        return fail_with(&error);
+    }
+    if (!store_open(options->from, STORE_READ_ONLY, false, &from, &error))
+        return fail_with(&error);
+    bool fresh = !store_exists(options->to);
+    bool ok = fresh ? store_create_unpublished(options->to, &to, &error)
+                    : store_open(options->to, STORE_READ_WRITE, false, &to, &error);
+    long long total = 0;
+    struct store_copy_options copy = {.total_rows = &total};
+    if (isatty(2))
+        copy.on_table = show_copied_table;
+    ok = ok && store_copy(from, to, &copy, &error);
+    if (copy.on_table)
+        fprintf(stderr, "\r\033[K");
+    char *from_label = store_location_label(options->from);
+    char *to_label = store_location_label(options->to);
+    if (ok && fresh)
+        ok = store_publish(to, &error);
+    else if (ok)
+        store_close(to);
+    else if (fresh)
+        store_discard(to);
+    else
+        store_close(to);
+    store_close(from);
+    int status = EXIT_OK;
+    if (ok)
+        fprintf(stderr, "Copied %s to %s: %lld rows, history and audit included.\n",
+                from_label, to_label, total);
+    else
+        status = fail_with(&error);
+    free(from_label);
+    free(to_label);
+    return status;
+}
+
 static int run_browse(const struct options *options)
 {
     if (options->argument_count)
@@ -1248,7 +1335,7 @@ static const struct subcommand {
     {"import", run_import}, {"check", run_check},   {"export", run_export},
     {"report", run_report}, {"record", run_record},
     {"month", run_month},      {"delete", run_delete},
-    {"pack", run_pack},         {"edit", run_edit},
+    {"pack", run_pack},         {"edit", run_edit},       {"copy", run_copy},
 };
 
 int main(int argc, char **argv)

@@ -1669,6 +1669,11 @@ const char *store_path(const struct store *store)
     return store->path;
 }
 
+const char *store_label(const struct store *store)
+{
+    return store->label;
+}
+
 bool store_is_empty(struct store *store)
 {
     return pragma_integer(store, STATEMENT_COUNT_BOARDS) <= 0;
@@ -4687,5 +4692,228 @@ bool store_backup(struct store *store, const char *path, bool overwrite, struct 
         sync_folder_of(path);
     free(journal);
     free(building);
+    return ok;
+}
+
+/* ---- Copying a whole store ------------------------------------------- */
+
+/* Every table, in an order that puts each row after the rows it refers to
+ * (nodes in tree order: a parent comes before its children), each with
+ * its columns' kinds (i an integer, r a real, t a text), the query that
+ * reads it and the insert that writes it. */
+struct copy_table {
+    const char *name;
+    const char *kinds;
+    const char *select_sql;
+    const char *insert_sql;
+    const char *count_sql;
+};
+static const struct copy_table copy_tables[] = {
+    {"boards", "itttttttt",
+     "SELECT id, code, title, reporting_period, purpose, vision, imported_at, spc_conflict, open_month FROM boards ORDER BY id",
+     "INSERT INTO boards (id, code, title, reporting_period, purpose, vision, imported_at, spc_conflict, open_month) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM boards"},
+    {"board_values", "iitt",
+     "SELECT board_id, position, name, text FROM board_values ORDER BY board_id, position",
+     "INSERT INTO board_values (board_id, position, name, text) VALUES (?, ?, ?, ?)",
+     "SELECT count(*) FROM board_values"},
+    {"nodes", "iiittttitt",
+     "SELECT id, board_id, parent_id, level, code, title, lead, tree_order, milestone_due, retired FROM nodes ORDER BY board_id, tree_order",
+     "INSERT INTO nodes (id, board_id, parent_id, level, code, title, lead, tree_order, milestone_due, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM nodes"},
+    {"metrics", "iiiittttrtrtritiiiitt",
+     "SELECT id, board_id, deliverable_id, position, code, name, unit, direction, baseline_value, baseline_period, target_value, target_period, tolerance, stale_months, breakdown, spc_minimum_points, spc_shift_length, spc_trend_length, spc_screen_moving_ranges, spc_conflict, retired FROM metrics ORDER BY id",
+     "INSERT INTO metrics (id, board_id, deliverable_id, position, code, name, unit, direction, baseline_value, baseline_period, target_value, target_period, tolerance, stale_months, breakdown, spc_minimum_points, spc_shift_length, spc_trend_length, spc_screen_moving_ranges, spc_conflict, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM metrics"},
+    {"metric_rebases", "it",
+     "SELECT metric_id, period FROM metric_rebases ORDER BY metric_id, period",
+     "INSERT INTO metric_rebases (metric_id, period) VALUES (?, ?)",
+     "SELECT count(*) FROM metric_rebases"},
+    {"trajectory_points", "itr",
+     "SELECT metric_id, period, value FROM trajectory_points ORDER BY metric_id, period",
+     "INSERT INTO trajectory_points (metric_id, period, value) VALUES (?, ?, ?)",
+     "SELECT count(*) FROM trajectory_points"},
+    {"metric_segments", "iit",
+     "SELECT metric_id, position, name FROM metric_segments ORDER BY metric_id, position",
+     "INSERT INTO metric_segments (metric_id, position, name) VALUES (?, ?, ?)",
+     "SELECT count(*) FROM metric_segments"},
+    {"readings", "iittrttti",
+     "SELECT id, metric_id, period, segment, value, note, entered_by, entered_at, sample FROM readings ORDER BY id",
+     "INSERT INTO readings (id, metric_id, period, segment, value, note, entered_by, entered_at, sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM readings"},
+    {"milestone_updates", "iittttti",
+     "SELECT id, node_id, period, status, note, entered_by, entered_at, sample FROM milestone_updates ORDER BY id",
+     "INSERT INTO milestone_updates (id, node_id, period, status, note, entered_by, entered_at, sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM milestone_updates"},
+    {"commentary", "iitttti",
+     "SELECT id, node_id, period, text, entered_by, entered_at, sample FROM commentary ORDER BY id",
+     "INSERT INTO commentary (id, node_id, period, text, entered_by, entered_at, sample) VALUES (?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM commentary"},
+    {"audit", "ittttttt",
+     "SELECT id, at, who, action, board_code, node_code, old_value, new_value FROM audit ORDER BY id",
+     "INSERT INTO audit (id, at, who, action, board_code, node_code, old_value, new_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM audit"},
+    {"metric_latest", "itritriti",
+     "SELECT metric_id, period, value, sample, previous_period, previous_value, previous_sample, newest_period, any_sample FROM metric_latest ORDER BY metric_id",
+     "INSERT INTO metric_latest (metric_id, period, value, sample, previous_period, previous_value, previous_sample, newest_period, any_sample) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM metric_latest"},
+    {"node_status", "iiiiiiiii",
+     "SELECT node_id, rag, grey, blue, green, amber, red, child_count, awaiting FROM node_status ORDER BY node_id",
+     "INSERT INTO node_status (node_id, rag, grey, blue, green, amber, red, child_count, awaiting) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM node_status"},
+    {"board_status", "itiiiiiiii",
+     "SELECT board_id, as_at, shows_sample, rag, grey, blue, green, amber, red, awaiting FROM board_status ORDER BY board_id",
+     "INSERT INTO board_status (board_id, as_at, shows_sample, rag, grey, blue, green, amber, red, awaiting) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM board_status"},
+    {"publications", "iitttt",
+     "SELECT id, board_id, month, published_by, published_at, snapshot FROM publications ORDER BY id",
+     "INSERT INTO publications (id, board_id, month, published_by, published_at, snapshot) VALUES (?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM publications"},
+    {"publication_statuses", "iti",
+     "SELECT publication_id, node_code, rag FROM publication_statuses ORDER BY publication_id, node_code",
+     "INSERT INTO publication_statuses (publication_id, node_code, rag) VALUES (?, ?, ?)",
+     "SELECT count(*) FROM publication_statuses"},
+    {"revisions", "iiitttttttt",
+     "SELECT id, board_id, publication_id, period, node_code, what, old_value, new_value, reason, who, at FROM revisions ORDER BY id",
+     "INSERT INTO revisions (id, board_id, publication_id, period, node_code, what, old_value, new_value, reason, who, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+     "SELECT count(*) FROM revisions"},
+};
+
+/* After rows were copied in with their ids, PostgreSQL's identities go on
+ * from the largest (SQLite's rowids do so by themselves). */
+static const char pg_identities_after_copy[] =
+    "SELECT setval(pg_get_serial_sequence('boards', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM boards), false);"
+    "SELECT setval(pg_get_serial_sequence('nodes', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM nodes), false);"
+    "SELECT setval(pg_get_serial_sequence('metrics', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM metrics), false);"
+    "SELECT setval(pg_get_serial_sequence('readings', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM readings), false);"
+    "SELECT setval(pg_get_serial_sequence('milestone_updates', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM milestone_updates), false);"
+    "SELECT setval(pg_get_serial_sequence('commentary', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM commentary), false);"
+    "SELECT setval(pg_get_serial_sequence('audit', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM audit), false);"
+    "SELECT setval(pg_get_serial_sequence('publications', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM publications), false);"
+    "SELECT setval(pg_get_serial_sequence('revisions', 'id'), "
+    "  (SELECT coalesce(max(id), 0) + 1 FROM revisions), false);";
+
+/* A statement prepared for one use (a copy's), outside the cache. */
+static bool prepare_once(struct store *store, const char *sql, struct db_stmt *out,
+                         struct error *error)
+{
+    memset(out, 0, sizeof *out);
+    if (store->pg)
+        out->pg = pg_prepare(store->pg, sql);
+    else if (sqlite3_prepare_v2(store->database, sql, -1, &out->lite, NULL) != SQLITE_OK)
+        out->lite = NULL;
+    return out->lite || out->pg || fail(store, error, "prepare a query");
+}
+
+static void finalize_once(struct db_stmt *prepared)
+{
+    sqlite3_finalize(prepared->lite);
+    pg_finalize(prepared->pg);
+    memset(prepared, 0, sizeof *prepared);
+}
+
+static bool count_rows(struct store *store, const char *sql, long long *count,
+                       struct error *error)
+{
+    struct db_stmt prepared;
+    if (!prepare_once(store, sql, &prepared, error))
+        return false;
+    int result = db_step(&prepared);
+    *count = result == DB_ROW ? db_column_int64(&prepared, 0) : 0;
+    bool ok = result == DB_ROW || fail(store, error, "count the rows");
+    finalize_once(&prepared);
+    return ok;
+}
+
+/* One table's rows, read from `from` and written to `to` column by column
+ * in their own kinds, so that a real, a text and a NULL arrive as they
+ * left. */
+static bool copy_table(struct store *from, struct store *to, const struct copy_table *table,
+                       long long *rows, struct error *error)
+{
+    struct db_stmt reader, writer;
+    if (!prepare_once(from, table->select_sql, &reader, error))
+        return false;
+    if (!prepare_once(to, table->insert_sql, &writer, error)) {
+        finalize_once(&reader);
+        return false;
+    }
+    int columns = (int)strlen(table->kinds);
+    bool ok = true;
+    int result;
+    *rows = 0;
+    while (ok && (result = db_step(&reader)) == DB_ROW) {
+        for (int c = 0; c < columns; c++) {
+            if (db_column_is_null(&reader, c))
+                db_bind_null(&writer, c + 1);
+            else if (table->kinds[c] == 'i')
+                db_bind_int64(&writer, c + 1, db_column_int64(&reader, c));
+            else if (table->kinds[c] == 'r')
+                db_bind_double(&writer, c + 1, db_column_double(&reader, c));
+            else
+                db_bind_text(&writer, c + 1, db_column_text(&reader, c),
+                             db_column_bytes(&reader, c));
+        }
+        ok = run(to, &writer, error, "write the copy");
+        (*rows)++;
+    }
+    if (ok && result != DB_DONE)
+        ok = fail(from, error, "read the store to copy");
+    finalize_once(&reader);
+    finalize_once(&writer);
+    return ok;
+}
+
+bool store_copy(struct store *from, struct store *to, const struct store_copy_options *options,
+                struct error *error)
+{
+    size_t table_count = sizeof copy_tables / sizeof copy_tables[0];
+    /* Only into a store that holds nothing: a copy is the whole store. */
+    for (size_t i = 0; i < table_count; i++) {
+        long long rows;
+        if (!count_rows(to, copy_tables[i].count_sql, &rows, error))
+            return false;
+        if (rows > 0) {
+            error_set(error, EXIT_CANNOT_CREATE,
+                      "The store %s already holds data (%lld rows of %s); copy fills only a "
+                      "new, empty store.",
+                      to->label, rows, copy_tables[i].name);
+            return false;
+        }
+    }
+    if (!begin_read(from, error))
+        return false;
+    bool ok = store_begin(to, error);
+    long long total = 0;
+    for (size_t i = 0; ok && i < table_count; i++) {
+        long long rows = 0, there = 0;
+        ok = copy_table(from, to, &copy_tables[i], &rows, error) &&
+             count_rows(to, copy_tables[i].count_sql, &there, error);
+        if (ok && there != rows) {
+            error_set(error, EXIT_SOFTWARE, "The copy of %s holds %lld rows, not %lld.",
+                      copy_tables[i].name, there, rows);
+            ok = false;
+        }
+        total += rows;
+        if (ok && options && options->on_table)
+            options->on_table(options->context, copy_tables[i].name, rows);
+    }
+    if (ok && to->pg && !pg_exec(to->pg, pg_identities_after_copy))
+        ok = fail(to, error, "set the copy's identities");
+    if (ok)
+        ok = store_commit(to, error);
+    else
+        store_rollback(to);
+    end_read(from);
+    if (ok && options && options->total_rows)
+        *options->total_rows = total;
     return ok;
 }

@@ -47,8 +47,20 @@ wait "$holder"
 # it prepares only the statement table, and sqlite3_exec runs only fixed text.
 outside=$(grep -rlE --include='*.c' 'sqlite3_(prepare|exec)' "$SOURCE_ROOT"/src | grep -v '/src/store/')
 expect_equal "$outside" "" "no SQL outside src/store/"
+# (and prepare_once, which a copy calls with the fixed SQL of copy_tables)
 expect_equal "$(grep -oE 'sqlite3_prepare[a-z0-9_]*\([^,]*,[^,]*' "$SOURCE_ROOT/src/store/store.c")" \
-  "sqlite3_prepare_v3(store->database, statement_sql[id]" "only the statement table is prepared"
+  "sqlite3_prepare_v3(store->database, statement_sql[id]
+sqlite3_prepare_v2(store->database, sql" "only the statement table is prepared"
+# PostgreSQL (db_pg.c sends what store.c gives it): statements come from the
+# tables or one fixed text; scripts are fixed text, the schema, or a number
+# we format ourselves.
+flat=$(tr '\n' ' ' <"$SOURCE_ROOT/src/store/store.c" | tr -s ' ')
+bad_pg=$(grep -oE 'pg_(prepare|exec|query_int64)\([^,]*, ("[^"]*"( "[^"]*")*|[^,)]*)' <<<"$flat" |
+  grep -vE ', ("[^"]*"( "[^"]*")*|sql|PG_BEGIN_WRITE|pg_schema|pg_drop|pg_identities_after_copy|pg_migrations\[step - PG_BASE_VERSION\]|insert|update)$')
+expect_equal "$bad_pg" "" "PostgreSQL runs only fixed text and the statement tables"
+bad_once=$(grep -oE 'prepare_once\([^,]*, [^,)]*' <<<"$flat" |
+  grep -vE ', (const char \*sql|sql|table->(select|insert)_sql)$')
+expect_equal "$bad_once" "" "a copy prepares only copy_tables' SQL"
 bad_exec=$(grep -oE 'sqlite3_exec\([^,]*, [^,]*' "$SOURCE_ROOT/src/store/store.c" |
   grep -vE ', "(ROLLBACK|COMMIT)"$' | grep -vE ', sql$')
 expect_equal "$bad_exec" "" "sqlite3_exec runs only fixed text"
