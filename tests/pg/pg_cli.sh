@@ -226,11 +226,14 @@ normalize() {
   local label=$1 uri=${2:-}
   LABEL=$label URI=$uri perl -pe '
     BEGIN {
-      $label = quotemeta($ENV{LABEL});
+      ($html_label = $ENV{LABEL}) =~ s/&/&amp;/g;
+      $html_label =~ s/"/&quot;/g;
+      $label = quotemeta($ENV{LABEL}); $html_label = quotemeta($html_label);
       ($html = $ENV{URI}) =~ s/&/&amp;/g;
       $uri = quotemeta($ENV{URI}); $html = quotemeta($html);
     }
     s/$label/STORE/g;
+    s/$html_label/STORE/g;
     if (length $uri) { s/$uri/STORE/g; s/$html/STORE/g; }
     s/\b(at|published_at): "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z"/$1: "TIME"/g;
     s/\b[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z\b/TIME/g;
@@ -256,7 +259,7 @@ done
 echo "compared $steps outputs of the same commands on SQLite and PostgreSQL"
 [ "$steps" -ge 150 ] && pass || fail "only $steps outputs compared"
 normalize "$SQLITE_DB" <"$WORK/sqlite/pack.html" >"$WORK/a"
-normalize 'postgresql database &quot;compare&quot;' "$PG_DB" <"$WORK/pg/pack.html" >"$WORK/b"
+normalize 'postgresql database "compare"' "$PG_DB" <"$WORK/pg/pack.html" >"$WORK/b"
 [ -s "$WORK/b" ] && cmp -s "$WORK/a" "$WORK/b" && pass ||
   fail "pack --output differs: $(diff "$WORK/a" "$WORK/b" | head -5)"
 

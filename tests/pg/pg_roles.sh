@@ -101,7 +101,7 @@ case $ERR in
   *"server refused"*) fail "--read-only record: not refused by our gate; it reached the server (src/app/main.c: the write commands ignore --read-only): $ERR" ;;
   *) pass ;;
 esac
-expect_err_contains "read-only" "--read-only record: says read-only"
+expect_err_contains 'postgresql database "boardpack"' "--read-only record: names the store (not its URI)"
 expect_equal "$(counts)" "$before" "--read-only record: nothing written"
 
 # Past the gate: the store's write functions called directly, as a viewer.
