@@ -13,10 +13,28 @@
 . "$SOURCE_ROOT/tests/pg/pg_lib.sh"
 
 STORE=$(pg_new_db concurrent) || fatal "createdb concurrent"
-run "$BOARDPACK" --db "$STORE" init --sample
-expect_status 0 "init --sample"
-[ "$STATUS" -eq 0 ] || fatal "no store to write to: $ERR"
 q() { pgsql "$STORE" "$@"; }
+
+# ---- Four first runs at once --------------------------------------------------
+# Four `init --sample` on the empty database at once: all succeed, and the
+# store is seeded once (as a SQLite file is: tests/cli/cli_concurrent_record.sh).
+for n in 1 2 3 4; do
+  "$BOARDPACK" --db "$STORE" init --sample >"$WORK/init-$n.out" 2>"$WORK/init-$n.err" </dev/null &
+done
+init_failed=0
+for job in $(jobs -p); do wait "$job" || init_failed=$((init_failed + 1)); done
+[ "$init_failed" = 0 ] || grep -H . "$WORK"/init-*.err >&2
+expect_equal "$init_failed" "0" "four init --sample at once all succeed"
+[ "$init_failed" = 0 ] || fatal "no store to write to"
+expect_equal "$(grep -l '^Created the store postgresql database "concurrent" ' "$WORK"/init-*.err | wc -l)" "4" \
+  "each init says it created the store"
+expect_equal "$(q "SELECT count(*) || ' ' || count(DISTINCT code) FROM boards")" \
+  "$(ls "$SOURCE_ROOT"/data/*.yaml | grep -vc sample-readings) $(ls "$SOURCE_ROOT"/data/*.yaml | grep -vc sample-readings)" \
+  "each bundled board seeded once"
+"$BOARDPACK" --db "$WORK/one.db" init --sample 2>/dev/null
+expect_equal "$(q "SELECT count(*) FROM readings") $(q "SELECT count(*) FROM audit")" \
+  "$(sql "$WORK/one.db" "SELECT count(*) FROM readings") $(sql "$WORK/one.db" "SELECT count(*) FROM audit")" \
+  "the sample readings and audit rows once, as one init on SQLite makes them"
 
 # ---- Four writers and a reader ------------------------------------------------
 WRITERS=4
