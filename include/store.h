@@ -1,8 +1,9 @@
 /* store.h — the store: boards, readings, the audit log and the statuses kept
  * for speed. Callers name a store by a location string and never see how it
- * is kept (today one SQLite file: the only code that runs SQL is behind this
- * header; every statement is prepared and nothing is built from input). A
- * later backend (a PostgreSQL URI) fits behind the same calls. The store
+ * is kept: a SQLite file, or a PostgreSQL database (a postgresql:// or
+ * postgres:// URI, or service=NAME). The only code that runs SQL is behind
+ * this header; every statement is prepared and nothing is built from
+ * input. The store
  * does not work out statuses: the command layer does, with the rules, and
  * hands them to store_save_statuses. */
 #ifndef BOARDPACK_STORE_H
@@ -20,11 +21,6 @@ enum store_access {
     STORE_READ_WRITE,
     STORE_READ_ONLY, /* nothing can be written through this connection */
 };
-
-/* False, with a one-sentence error (EXIT_NO_INPUT) that does not repeat the
- * location (a URI may carry a password), for a location this build cannot
- * open (a PostgreSQL URI). */
-bool store_location_supported(const char *location, struct error *error);
 
 /* True if `location` names a database server's store (a postgresql:// or
  * postgres:// URI, or a libpq service= string), not a file. */

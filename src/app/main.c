@@ -463,10 +463,6 @@ static bool open_store(const struct options *options, enum store_access access, 
 {
     char *path = store_location(options);
     struct store **store = &out->store;
-    if (!store_location_supported(path, error)) {
-        free(path);
-        return false;
-    }
     bool exists = store_exists(path);
     if (!exists && !seed && !create_empty) {
         no_store_error(error, path);
@@ -1148,10 +1144,6 @@ static int run_init(const struct options *options)
         return usage_error("init takes no arguments ('%s').", options->arguments[0]);
     struct error error = {0};
     char *path = store_location(options);
-    if (!store_location_supported(path, &error)) {
-        free(path);
-        return fail_with(&error);
-    }
     char *label = store_location_label(path);
     bool ok;
     if (!store_exists(path)) {

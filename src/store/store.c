@@ -614,6 +614,7 @@ struct store {
     long long pg_polled_ms;       /* PostgreSQL: when it was read */
     int busy_ms;                  /* PostgreSQL: how long a writer waits for the lock */
     bool listening;               /* PostgreSQL: notified of commits (not on a standby) */
+    long long pg_own_commits;     /* PostgreSQL: commits made through this connection */
     bool read_only;
     bool created;     /* this connection created the file (store_discard removes it) */
     bool feeding;     /* in a feed's transaction: foreign key checks are off */
@@ -1436,13 +1437,6 @@ char *store_location_label(const char *location)
     return names_a_server(location) ? pg_location_label(location) : xstrdup(location);
 }
 
-bool store_location_supported(const char *location, struct error *error)
-{
-    (void)location;
-    (void)error;
-    return true;
-}
-
 bool store_exists(const char *location)
 {
     if (names_a_server(location)) {
@@ -1708,7 +1702,8 @@ bool store_mark(struct store *store, struct store_mark *mark)
     if (store->pg) {
         pg_take_notification(store->pg); /* what came before the mark is in it */
         mark->version = data_version(store);
-        mark->modified_ns = mark->size = 0;
+        mark->modified_ns = 0;
+        mark->size = store->pg_own_commits; /* ours since are not changes */
         store->pg_polled_ms = monotonic_ms();
         return mark->version >= 0;
     }
@@ -1736,7 +1731,8 @@ enum store_change store_changed_since(struct store *store, const struct store_ma
         long long version = data_version(store);
         if (version < 0)
             return STORE_NEEDS_REOPEN;
-        return version != mark->version ? STORE_CHANGED : STORE_UNCHANGED;
+        long long ours = store->pg_own_commits - mark->size;
+        return version - ours != mark->version ? STORE_CHANGED : STORE_UNCHANGED;
     }
     long long version = data_version(store);
     if (version < 0)
@@ -1815,9 +1811,21 @@ bool store_commit(struct store *store, struct error *error)
     if (store->pg) {
         /* Readers hear of the change (NOTIFY is sent at COMMIT) or see the
          * count move. */
-        if (pg_exec(store->pg, "UPDATE boardpack_changes SET version = version + 1; "
-                               "NOTIFY boardpack; COMMIT"))
+        /* A transaction that wrote nothing (an import of the same file
+         * again) leaves the count alone, as it leaves a SQLite file. */
+        long long wrote = 1;
+        bool ok = pg_query_int64(store->pg,
+                                 "SELECT CASE WHEN txid_current_if_assigned() IS NULL THEN 0 "
+                                 "ELSE 1 END",
+                                 &wrote);
+        if (ok && !wrote && pg_exec(store->pg, "COMMIT"))
             return true;
+        if (ok && wrote &&
+            pg_exec(store->pg, "UPDATE boardpack_changes SET version = version + 1; "
+                               "NOTIFY boardpack; COMMIT")) {
+            store->pg_own_commits++;
+            return true;
+        }
         fail(store, error, "save the change");
         store_rollback(store);
         return false;

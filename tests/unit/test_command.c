@@ -24,10 +24,17 @@
 static void assert_query(const char *path, const char *sql, const char *expected)
 {
     char *text = fixture_query_text(path, sql);
-    if (!expected)
+    if (!expected) {
         assert_null(text);
-    else
+    } else if (fixture_postgresql() && text) {
+        char *want = strdup(expected);
+        fixture_drop_point_zero(want);
+        fixture_drop_point_zero(text);
+        assert_string_equal(text, want);
+        free(want);
+    } else {
         assert_string_equal(text ? text : "(null)", expected);
+    }
     free(text);
 }
 
@@ -307,6 +314,26 @@ static void milestones_and_commentary_are_audited_and_undoable(void **state)
 static void a_busy_store_is_reported_in_one_sentence(void **state)
 {
     struct fixture *fixture = *state;
+    if (fixture_postgresql()) {
+        /* Another connection holds the writers' lock, as a writer does. */
+        PGconn *other = PQconnectdb(fixture->path);
+        assert_int_equal(PQstatus(other), CONNECTION_OK);
+        PGresult *held = PQexec(other, "BEGIN; SELECT pg_advisory_xact_lock(7262936)");
+        assert_int_equal(PQresultStatus(held), PGRES_TUPLES_OK);
+        PQclear(held);
+        store_set_busy_timeout(fixture->store, 200);
+        struct error error = {0};
+        assert_false(command_record_reading(fixture->store, "test-board", "1.1.1", "60",
+                                            "2023-06", NULL, NULL, NULL, NULL, &error));
+        assert_int_equal(error.status, EXIT_TEMPORARY);
+        assert_non_null(strstr(error.message, "is busy (another program is writing to it); "
+                                              "try again."));
+        PQclear(PQexec(other, "ROLLBACK"));
+        PQfinish(other);
+        assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "60",
+                                           "2023-06", NULL, NULL, NULL, NULL, &error));
+        return;
+    }
     sqlite3 *other;
     assert_int_equal(sqlite3_open(fixture->path, &other), SQLITE_OK);
     assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
@@ -437,7 +464,7 @@ static void an_import_is_audited_and_keeps_the_statuses(void **state)
     assert_query(fixture->path,
                  "SELECT group_concat(action || '|' || coalesce(node_code, '') || '|' || "
                  "coalesce(old_value, '') || '|' || new_value, ';') FROM "
-                 "(SELECT * FROM audit WHERE id > 1 ORDER BY id)",
+                 "(SELECT * FROM audit WHERE id > 1 ORDER BY id) AS q",
                  "import-replace-reading|1.1.1|2023-05=61.5|2023-05=20;"
                  "import|||june.yaml: 3 readings (1 replaced), 0 milestone updates, 0 comments");
     assert_kept_statuses_are_fresh(fixture->store, "test-board");
@@ -479,6 +506,7 @@ static void a_failed_import_writes_nothing(void **state)
  * audit rows, the sample readings marked as such, and fresh statuses. */
 static void seeding_imports_the_bundled_boards_through_the_command_layer(void **state)
 {
+    FIXTURE_SQLITE_ONLY(); /* new store files by path; pg_cli.sh seeds PostgreSQL */
     struct fixture *fixture = *state;
     struct error error = {0};
     char path[192];
@@ -511,12 +539,17 @@ static void missing_statuses_are_filled_by_the_command_layer(void **state)
 {
     struct fixture *fixture = *state;
     struct error error = {0};
-    sqlite3 *database;
-    assert_int_equal(sqlite3_open(fixture->path, &database), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(database, "DELETE FROM node_status; DELETE FROM board_status",
-                                  NULL, NULL, NULL),
-                     SQLITE_OK);
-    sqlite3_close(database);
+    if (fixture_postgresql()) {
+        free(fixture_pg_text(fixture->path, "DELETE FROM node_status; DELETE FROM board_status"));
+    } else {
+        sqlite3 *database;
+        assert_int_equal(sqlite3_open(fixture->path, &database), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(database, "DELETE FROM node_status; DELETE FROM "
+                                                "board_status",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(database);
+    }
     assert_true(command_keep_missing_statuses(fixture->store, &error));
     assert_kept_statuses_are_fresh(fixture->store, "test-board");
     /* Nothing missing: nothing written. */
@@ -571,21 +604,21 @@ static char *store_rows(const char *path, bool whole)
     static const char *const everything[] = {
         "SELECT group_concat(x, ';') FROM (SELECT metric_id || '|' || period || '|' || segment "
         "|| '|' || value || '|' || coalesce(note, '-') || '|' || entered_by || '|' || entered_at "
-        "|| '|' || sample AS x FROM readings ORDER BY metric_id, segment, period)",
+        "|| '|' || sample AS x FROM readings ORDER BY metric_id, segment, period) AS q",
         "SELECT group_concat(x, ';') FROM (SELECT id || '|' || node_id || '|' || "
         "coalesce(period, '-') || '|' || status || '|' || coalesce(note, '-') || '|' || "
-        "entered_by || '|' || entered_at || '|' || sample AS x FROM milestone_updates ORDER BY id)",
+        "entered_by || '|' || entered_at || '|' || sample AS x FROM milestone_updates ORDER BY id) AS q",
         "SELECT group_concat(x, ';') FROM (SELECT id || '|' || node_id || '|' || "
         "coalesce(period, '-') || '|' || text || '|' || entered_by || '|' || entered_at || '|' || "
-        "sample AS x FROM commentary ORDER BY id)",
+        "sample AS x FROM commentary ORDER BY id) AS q",
         "SELECT group_concat(x, ';') FROM (SELECT metric_id || '|' || coalesce(period, '-') || '|' "
-        "|| coalesce(value, '-') || '|' || coalesce(previous_value, '-') || '|' || "
-        "coalesce(newest_period, '-') AS x FROM metric_latest ORDER BY metric_id)",
+        "|| coalesce(CAST(value AS TEXT), '-') || '|' || coalesce(CAST(previous_value AS TEXT), '-') || '|' || "
+        "coalesce(newest_period, '-') AS x FROM metric_latest ORDER BY metric_id) AS q",
         "SELECT group_concat(x, ';') FROM (SELECT node_id || '|' || rag || '|' || grey || blue || "
-        "green || amber || red || '|' || child_count AS x FROM node_status ORDER BY node_id)",
+        "green || amber || red || '|' || child_count AS x FROM node_status ORDER BY node_id) AS q",
         "SELECT group_concat(x, ';') FROM (SELECT board_id || '|' || coalesce(as_at, '-') || '|' "
         "|| rag || '|' || grey || blue || green || amber || red AS x FROM board_status "
-        "ORDER BY board_id)",
+        "ORDER BY board_id) AS q",
         "SELECT (SELECT count(*) FROM boards) || '|' || (SELECT count(*) FROM board_values) || '|' "
         "|| (SELECT count(*) FROM nodes) || '|' || (SELECT count(*) FROM metrics) || '|' || "
         "(SELECT count(*) FROM trajectory_points) || '|' || (SELECT count(*) FROM metric_rebases)",
@@ -593,11 +626,11 @@ static char *store_rows(const char *path, bool whole)
     static const char *const values[] = {
         "SELECT group_concat(x, ';') FROM (SELECT metric_id || '|' || period || '|' || segment "
         "|| '|' || value || '|' || coalesce(note, '-') || '|' || sample AS x FROM readings "
-        "ORDER BY metric_id, segment, period)",
+        "ORDER BY metric_id, segment, period) AS q",
         "SELECT group_concat(x, ';') FROM (SELECT node_id || '|' || coalesce(period, '-') || '|' "
-        "|| status || '|' || coalesce(note, '-') AS x FROM milestone_updates ORDER BY id)",
+        "|| status || '|' || coalesce(note, '-') AS x FROM milestone_updates ORDER BY id) AS q",
         "SELECT group_concat(x, ';') FROM (SELECT node_id || '|' || coalesce(period, '-') || '|' "
-        "|| text AS x FROM commentary ORDER BY id)",
+        "|| text AS x FROM commentary ORDER BY id) AS q",
     };
     const char *const *queries = whole ? everything : values;
     size_t count = whole ? sizeof everything / sizeof *everything : sizeof values / sizeof *values;
@@ -816,7 +849,7 @@ static void an_open_month_is_the_default_month_of_every_write(void **state)
                                     NULL, &error));
     assert_query(fixture->path, "SELECT group_concat(period) FROM (SELECT period FROM readings "
                                 "WHERE value = 63 UNION ALL SELECT period FROM milestone_updates "
-                                "WHERE status = 'at_risk' UNION ALL SELECT period FROM commentary)",
+                                "WHERE status = 'at_risk' UNION ALL SELECT period FROM commentary) AS q",
                  "2023-06,2023-06,2023-06");
     /* A month with no readings before it says so. */
     assert_true(command_record_reading(fixture->store, "test-board", "1.1.1", "64", "2023-09",
@@ -1225,7 +1258,7 @@ static void a_csv_feed_is_counted_undone_and_redone(void **state)
              feed);
     assert_query(fixture->path,
                  "SELECT group_concat(action || '|' || coalesce(old_value, '-') || '|' || "
-                 "new_value, ';') FROM (SELECT * FROM audit ORDER BY id DESC LIMIT 2)",
+                 "new_value, ';') FROM (SELECT * FROM audit ORDER BY id DESC LIMIT 2) AS q",
                  audited);
     assert_kept_statuses_are_fresh(fixture->store, "test-board");
     char described[256];
