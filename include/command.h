@@ -180,6 +180,12 @@ struct board *command_merge_board(const struct board *stored, const struct board
                                   yearmonth retire_month);
 /* A board's structure alone (no readings, activity or store ids). */
 struct board *command_board_structure(const struct board *board);
+/* Puts a structure's nodes back in tree order (pre-order, each node's
+ * children after it) after parents were changed or nodes appended: the
+ * children of a node in the order of `rank` (one per node; NULL: their
+ * present order), with depth, level, parent and subtree_end worked out
+ * again. Pure. */
+void command_reshape_board(struct board *board, const size_t *rank);
 
 /* What an import would do, or did, to each board (command_import_plan). */
 struct import_plan_board {
@@ -219,6 +225,34 @@ bool command_edit(struct store *store, const char *board_code, const char *code,
                   const char *field, const char *value, struct import_plan *plan,
                   struct change *done, struct error *error);
 extern const char *const command_edit_fields[];
+
+/* Several fields at once, as ONE change (the browser's forms): each edit
+ * as command_edit's, applied in order to one copy of the board, which is
+ * then checked as a board file once and applied as one difference (one
+ * transaction, one audit row per changed field, one undoable change).
+ * Besides command_edit_fields, a form may use:
+ *   add          CODE is a new aim, objective or deliverable; VALUE its
+ *                parent's code ("" for an aim); set its title (and a
+ *                deliverable's metric or due month) in the same call
+ *   add_metric   CODE is a new metric of the deliverable VALUE; set its
+ *                name, unit, direction and target in the same call
+ *   parent       move a node to another parent of the same level (a
+ *                metric: to another deliverable)
+ *   position     up, down, first or last among its live siblings
+ *   target_period, baseline_period   YYYY-MM ("" for none: target only)
+ *   trajectory   "2024-06: 70, 2024-09: 75" ("" for none)
+ *   rebase       "2024-01, 2024-06": the SPC rebase months ("" for none)
+ * With dry_run the edits are checked and worked out, then rolled back
+ * (a form checks a field as it is left). An edit that changes nothing
+ * writes nothing. */
+struct board_edit {
+    const char *code;
+    const char *field;
+    const char *value; /* NULL for retire and restore */
+};
+bool command_edit_many(struct store *store, const char *board_code,
+                       const struct board_edit *edits, size_t count, bool dry_run,
+                       struct import_plan *plan, struct change *done, struct error *error);
 
 /* A readings CSV feed (boardpack import --board CODE FILE.csv; the format
  * is docs/feeds.md): every row checked as `record` checks a reading

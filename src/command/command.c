@@ -1338,14 +1338,19 @@ bool command_import_plan(struct store *store, struct board *const *boards,
 const char *const command_edit_fields[] = {
     "title", "lead", "due", "retire", "restore",                     /* nodes */
     "name", "unit", "direction", "baseline", "target", "tolerance", /* metrics */
-    "stale_after", "breakdown", "segments", NULL,
+    "stale_after", "breakdown", "segments",                         /* metrics */
+    "target_period", "baseline_period", "trajectory", "rebase",      /* metrics */
+    "parent", "position",                                            /* both */
+    NULL,
 };
 
 static bool is_metric_field(const char *field)
 {
-    static const char *const fields[] = {"name",      "unit",        "direction",
-                                         "baseline",  "target",      "tolerance",
-                                         "stale_after", "breakdown", "segments", NULL};
+    static const char *const fields[] = {"name",        "unit",          "direction",
+                                         "baseline",    "target",        "tolerance",
+                                         "stale_after", "breakdown",     "segments",
+                                         "target_period", "baseline_period", "trajectory",
+                                         "rebase",      NULL};
     for (size_t i = 0; fields[i]; i++)
         if (strcmp(field, fields[i]) == 0)
             return true;
@@ -1388,9 +1393,89 @@ static void set_retired(struct board *board, size_t index, yearmonth month)
     }
 }
 
-/* Changes one field of a copy of the board's structure. */
-static bool edit_copy(struct board *copy, const char *code, const char *field, const char *value,
-                      yearmonth month, struct error *error)
+/* A list typed on one line: "a, b, c" calls `item` with each, trimmed. */
+static bool each_item(const char *value, bool (*item)(void *context, const char *text),
+                      void *context)
+{
+    for (const char *at = value; *at;) {
+        size_t length = strcspn(at, ",");
+        const char *start = at, *end = at + length;
+        while (start < end && *start == ' ')
+            start++;
+        while (end > start && end[-1] == ' ')
+            end--;
+        char *text = xasprintf("%.*s", (int)(end - start), start);
+        bool ok = item(context, text);
+        free(text);
+        if (!ok)
+            return false;
+        at += length + (at[length] == ',');
+    }
+    return true;
+}
+
+struct list_edit {
+    struct metric *metric;
+    struct error *error;
+};
+
+static int compare_points(const void *left, const void *right)
+{
+    const struct trajectory_point *a = left, *b = right;
+    return (a->period > b->period) - (a->period < b->period);
+}
+
+/* "2024-06: 70": one month of a trajectory. */
+static bool trajectory_item(void *context, const char *text)
+{
+    struct list_edit *edit = context;
+    struct metric *metric = edit->metric;
+    const char *colon = strchr(text, ':');
+    char month[16] = "";
+    if (colon && (size_t)(colon - text) < sizeof month)
+        snprintf(month, sizeof month, "%.*s", (int)(colon - text), text);
+    struct trajectory_point point;
+    if (!colon || !yearmonth_parse(month, &point.period))
+        return edit_refused(edit->error, "'%s' is not a month of the trajectory; write "
+                                         "YYYY-MM: VALUE, YYYY-MM: VALUE%s", text, "");
+    const char *number = colon + 1 + strspn(colon + 1, " ");
+    if (!edit_number("trajectory", number, &point.value, edit->error))
+        return false;
+    metric->trajectory = xrealloc(metric->trajectory,
+                                  (metric->trajectory_count + 1) * sizeof *metric->trajectory);
+    metric->trajectory[metric->trajectory_count++] = point;
+    return true;
+}
+
+static bool rebase_item(void *context, const char *text)
+{
+    struct list_edit *edit = context;
+    struct spc_settings *spc = &edit->metric->spc;
+    yearmonth month;
+    if (!yearmonth_parse(text, &month))
+        return edit_refused(edit->error, "'%s' is not a month; write YYYY-MM%s", text, "");
+    if (spc->rebase_count >= SPC_MAX_REBASES)
+        return edit_refused(edit->error, "'rebase' has more than %s months%s", "8", "");
+    spc->rebase_periods[spc->rebase_count++] = month;
+    return true;
+}
+
+/* A month field of a metric: "" clears it where it may be left out. */
+static bool edit_month(const char *field, const char *value, bool may_be_empty, yearmonth *out,
+                       struct error *error)
+{
+    if (!*value && may_be_empty) {
+        *out = YEARMONTH_NONE;
+        return true;
+    }
+    if (!yearmonth_parse(value, out))
+        return edit_refused(error, "'%s' is not a month for '%s'; write YYYY-MM", value, field);
+    return true;
+}
+
+/* Changes one field (of command_edit_fields' first kind) of a copy. */
+static bool edit_one_field(struct board *copy, const char *code, const char *field,
+                           const char *value, yearmonth month, struct error *error)
 {
     bool takes_value = strcmp(field, "retire") != 0 && strcmp(field, "restore") != 0;
     if (takes_value && !value)
@@ -1447,6 +1532,38 @@ static bool edit_copy(struct board *copy, const char *code, const char *field, c
             metric->stale_months = (int)number;
         } else if (strcmp(field, "tolerance") == 0 && !*value) {
             metric->has_tolerance = false;
+        } else if (strcmp(field, "baseline") == 0 && !*value) {
+            metric->has_baseline = false;
+            metric->baseline = 0;
+            metric->baseline_period = YEARMONTH_NONE;
+        } else if (strcmp(field, "target_period") == 0) {
+            return edit_month(field, value, true, &metric->target_period, error);
+        } else if (strcmp(field, "baseline_period") == 0) {
+            if (!metric->has_baseline && *value)
+                return edit_refused(error, "metric '%s' has no baseline, so no '%s'", code,
+                                    field);
+            return !metric->has_baseline ||
+                   edit_month(field, value, false, &metric->baseline_period, error);
+        } else if (strcmp(field, "trajectory") == 0) {
+            free(metric->trajectory);
+            metric->trajectory = NULL;
+            metric->trajectory_count = 0;
+            struct list_edit edit = {metric, error};
+            if (!each_item(value, trajectory_item, &edit))
+                return false;
+            if (metric->trajectory_count)
+                qsort(metric->trajectory, metric->trajectory_count, sizeof *metric->trajectory,
+                      compare_points);
+            for (size_t i = 1; i < metric->trajectory_count; i++)
+                if (metric->trajectory[i].period == metric->trajectory[i - 1].period) {
+                    char text[8];
+                    yearmonth_format(metric->trajectory[i].period, text);
+                    return edit_refused(error, "duplicate key '%s' in trajectory%s", text, "");
+                }
+        } else if (strcmp(field, "rebase") == 0) {
+            metric->spc.rebase_count = 0;
+            struct list_edit edit = {metric, error};
+            return each_item(value, rebase_item, &edit);
         } else {
             if (!edit_number(field, value, &number, error))
                 return false;
@@ -1486,8 +1603,9 @@ static bool edit_copy(struct board *copy, const char *code, const char *field, c
         free(node->lead);
         node->lead = *value ? xstrdup(value) : NULL;
     } else if (strcmp(field, "due") == 0) {
-        if (!node->has_milestone)
+        if (!node->has_milestone && (node->level != LEVEL_DELIVERABLE || node->metric_count))
             return edit_refused(error, "'%s' is not a milestone, so it has no '%s'", code, field);
+        node->has_milestone = true;
         if (!yearmonth_parse(value, &node->milestone.due))
             return edit_refused(error, "'%s' is not a month; write YYYY-MM%s", value, "");
     } else if (strcmp(field, "retire") == 0) {
@@ -1504,9 +1622,223 @@ static bool edit_copy(struct board *copy, const char *code, const char *field, c
     } else {
         return edit_refused(error, "unknown field '%s'; expected %s", field,
                             "title, lead, due, retire, restore, name, unit, direction, "
-                            "baseline, target, tolerance, stale_after, breakdown or segments");
+                            "baseline, target, tolerance, stale_after, breakdown, segments, "
+                            "target_period, baseline_period, trajectory, rebase, parent or "
+                            "position");
     }
     return true;
+}
+
+/* The same parent: siblings. */
+static bool same_parent(const struct board *board, size_t a, size_t b)
+{
+    return board->nodes[a].parent == board->nodes[b].parent;
+}
+
+/* Moves a node up or down among its live siblings (or first or last). */
+static bool edit_position(struct board *copy, size_t index, const char *value,
+                          struct error *error)
+{
+    size_t n = copy->node_count;
+    size_t *rank = xcalloc(n + 1, sizeof *rank);
+    for (size_t i = 0; i < n; i++)
+        rank[i] = 2 * i + 2;
+    const char *code = copy->nodes[index].code;
+    size_t other = NODE_NONE;
+    bool up = strcmp(value, "up") == 0 || strcmp(value, "first") == 0;
+    if (up || strcmp(value, "down") == 0 || strcmp(value, "last") == 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (i == index || !same_parent(copy, i, index) || copy->nodes[i].retired)
+                continue;
+            if (up ? i < index : i > index) {
+                bool nearer = other == NODE_NONE || (up ? i > other : i < other);
+                if (value[0] == 'f' || value[0] == 'l')
+                    nearer = other == NODE_NONE || (up ? i < other : i > other);
+                if (nearer)
+                    other = i;
+            }
+        }
+    } else {
+        free(rank);
+        return edit_refused(error, "'%s' is not a position; expected %s", value,
+                            "up, down, first or last");
+    }
+    if (other == NODE_NONE) {
+        free(rank);
+        return edit_refused(error, up ? "'%s' is already the first of its siblings%s"
+                                      : "'%s' is already the last of its siblings%s",
+                            code, "");
+    }
+    rank[index] = up ? rank[other] - 1 : rank[other] + 1;
+    command_reshape_board(copy, rank);
+    free(rank);
+    return true;
+}
+
+/* A new parent for a node, of the level above it ("" for an aim). */
+static bool edit_parent(struct board *copy, size_t index, const char *value,
+                        struct error *error)
+{
+    struct node *node = &copy->nodes[index];
+    size_t parent = NODE_NONE;
+    if (*value) {
+        struct node *found = board_find_node(copy, value);
+        if (!found)
+            return edit_refused(error, "board has no aim, objective or deliverable '%s'%s",
+                                value, "");
+        parent = (size_t)(found - copy->nodes);
+    }
+    bool fits = node->level == LEVEL_AIM
+                    ? parent == NODE_NONE
+                    : parent != NODE_NONE && copy->nodes[parent].level + 1 == node->level;
+    if (!fits) {
+        static const char *const above[] = {"nothing (an aim is at the top)", "an aim",
+                                            "an objective"};
+        return edit_refused(error, "'%s' can move only under %s", node->code,
+                            above[node->level < 3 ? node->level : 2]);
+    }
+    if (parent == node->parent)
+        return true;
+    node->parent = parent;
+    size_t n = copy->node_count;
+    size_t *rank = xcalloc(n + 1, sizeof *rank);
+    for (size_t i = 0; i < n; i++)
+        rank[i] = i;
+    rank[index] = n; /* last under its new parent */
+    command_reshape_board(copy, rank);
+    free(rank);
+    return true;
+}
+
+/* A new node: CODE under the parent VALUE ("" for an aim), last of its
+ * siblings, with nothing set yet (its title comes with it). */
+static bool edit_add_node(struct board *copy, const char *code, const char *value,
+                          struct error *error)
+{
+    if (board_find_node(copy, code) || board_find_metric(copy, code, NULL))
+        return edit_refused(error, "board already has '%s'%s", code, "");
+    size_t parent = NODE_NONE;
+    if (*value) {
+        struct node *found = board_find_node(copy, value);
+        if (!found)
+            return edit_refused(error, "board has no aim, objective or deliverable '%s'%s",
+                                value, "");
+        if (found->level == LEVEL_DELIVERABLE)
+            return edit_refused(error, "'%s' is a deliverable: it takes metrics (add_metric), "
+                                       "not '%s'", value, code);
+        parent = (size_t)(found - copy->nodes);
+    }
+    copy->nodes = xrealloc(copy->nodes, (copy->node_count + 1) * sizeof *copy->nodes);
+    struct node *node = &copy->nodes[copy->node_count];
+    memset(node, 0, sizeof *node);
+    node->code = xstrdup(code);
+    node->parent = parent;
+    node->metrics = xcalloc(1, sizeof *node->metrics);
+    copy->node_count++;
+    command_reshape_board(copy, NULL);
+    return true;
+}
+
+/* A new metric CODE of the deliverable VALUE: its fields come with it. */
+static bool edit_add_metric(struct board *copy, const char *code, const char *value,
+                            struct error *error)
+{
+    if (board_find_metric(copy, code, NULL) ||
+        (board_find_node(copy, code) && strcmp(code, value) != 0))
+        return edit_refused(error, "board already has '%s'%s", code, "");
+    struct node *node = board_find_node(copy, value);
+    if (!node || node->level != LEVEL_DELIVERABLE)
+        return edit_refused(error, "board has no deliverable '%s' (for metric '%s')", value,
+                            code);
+    node->metrics = xrealloc(node->metrics, (node->metric_count + 2) * sizeof *node->metrics);
+    struct metric *metric = &node->metrics[node->metric_count++];
+    memset(metric, 0, sizeof *metric);
+    metric->code = xstrdup(code);
+    metric->spc = spc_default_settings();
+    return true;
+}
+
+/* A metric to another deliverable (VALUE), last of its metrics. */
+static bool edit_metric_parent(struct board *copy, const char *code, const char *value,
+                               struct error *error)
+{
+    struct node *from = NULL;
+    struct metric *metric = board_find_metric(copy, code, &from);
+    struct node *to = board_find_node(copy, value);
+    if (!to || to->level != LEVEL_DELIVERABLE)
+        return edit_refused(error, "board has no deliverable '%s' (for metric '%s')", value,
+                            code);
+    if (to == from)
+        return true;
+    struct metric moved = *metric;
+    size_t at = (size_t)(metric - from->metrics);
+    memmove(&from->metrics[at], &from->metrics[at + 1],
+            (from->metric_count - at - 1) * sizeof *from->metrics);
+    from->metric_count--;
+    to->metrics = xrealloc(to->metrics, (to->metric_count + 2) * sizeof *to->metrics);
+    to->metrics[to->metric_count++] = moved;
+    return true;
+}
+
+/* Moves a metric up or down among its deliverable's live metrics (or
+ * first or last). */
+static bool edit_metric_position(struct board *copy, const char *code, const char *value,
+                                 struct error *error)
+{
+    struct node *node = NULL;
+    struct metric *metric = board_find_metric(copy, code, &node);
+    size_t at = (size_t)(metric - node->metrics), other = (size_t)-1;
+    bool up = strcmp(value, "up") == 0 || strcmp(value, "first") == 0;
+    bool far = strcmp(value, "first") == 0 || strcmp(value, "last") == 0;
+    if (!up && strcmp(value, "down") != 0 && strcmp(value, "last") != 0)
+        return edit_refused(error, "'%s' is not a position; expected %s", value,
+                            "up, down, first or last");
+    for (size_t m = 0; m < node->metric_count; m++) {
+        if (m == at || node->metrics[m].retired || (up ? m > at : m < at))
+            continue;
+        bool nearer = other == (size_t)-1 || (up == far ? m < other : m > other);
+        if (nearer)
+            other = m;
+    }
+    if (other == (size_t)-1)
+        return edit_refused(error, up ? "'%s' is already the first of its siblings%s"
+                                      : "'%s' is already the last of its siblings%s",
+                            code, "");
+    /* Taken out and put in the other's place: what lay between moves one on. */
+    struct metric moved = *metric;
+    if (other < at)
+        memmove(&node->metrics[other + 1], &node->metrics[other],
+                (at - other) * sizeof *node->metrics);
+    else
+        memmove(&node->metrics[at], &node->metrics[at + 1],
+                (other - at) * sizeof *node->metrics);
+    node->metrics[other] = moved;
+    return true;
+}
+
+/* Changes one field of a copy of the board's structure. */
+static bool edit_copy(struct board *copy, const char *code, const char *field, const char *value,
+                      yearmonth month, struct error *error)
+{
+    if (strcmp(field, "add") == 0 || strcmp(field, "add_metric") == 0 ||
+        strcmp(field, "parent") == 0 || strcmp(field, "position") == 0) {
+        if (!value)
+            return edit_refused(error, "'%s' needs a VALUE%s", field, "");
+        if (field[0] == 'a')
+            return field[3] ? edit_add_metric(copy, code, value, error)
+                            : edit_add_node(copy, code, value, error);
+        struct node *node = board_find_node(copy, code);
+        if (!node && board_find_metric(copy, code, NULL))
+            return field[1] == 'a' ? edit_metric_parent(copy, code, value, error)
+                                   : edit_metric_position(copy, code, value, error);
+        if (!node)
+            return edit_refused(error, "board has no aim, objective or deliverable '%s'%s", code,
+                                "");
+        size_t index = (size_t)(node - copy->nodes);
+        return field[1] == 'a' ? edit_parent(copy, index, value, error)
+                               : edit_position(copy, index, value, error);
+    }
+    return edit_one_field(copy, code, field, value, month, error);
 }
 
 /* The edited copy written as a board file and read back: checked by the
@@ -1521,9 +1853,34 @@ static bool edited_board(const struct board *copy, struct board **out, struct er
     return ok;
 }
 
-static bool edit_in_transaction(struct store *store, const char *board_code, const char *code,
-                                const char *field, const char *value, struct import_plan *plan,
-                                struct change *change, struct error *error)
+/* A metric added by `add_metric` needs what a board file needs of it;
+ * the copy's zeroes would pass for a unit, a direction and a target. */
+static bool added_metrics_complete(const struct board_edit *edits, size_t count,
+                                   struct error *error)
+{
+    static const char *const required[] = {"name", "unit", "direction", "target"};
+    for (size_t i = 0; i < count; i++) {
+        if (strcmp(edits[i].field, "add_metric") != 0)
+            continue;
+        for (size_t r = 0; r < 4; r++) {
+            bool given = false;
+            for (size_t j = i + 1; j < count && !given; j++)
+                given = strcmp(edits[j].code, edits[i].code) == 0 &&
+                        strcmp(edits[j].field, required[r]) == 0;
+            if (!given) {
+                error_set(error, EXIT_DATA, "edit: error: missing key '%s' in metric '%s'",
+                          required[r], edits[i].code);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static bool edit_in_transaction(struct store *store, const char *board_code,
+                                const struct board_edit *edits, size_t count,
+                                struct import_plan *plan, struct change *change,
+                                struct error *error)
 {
     struct board_months months;
     struct board *current = NULL, *copy = NULL, *target = NULL;
@@ -1538,29 +1895,60 @@ static bool edit_in_transaction(struct store *store, const char *board_code, con
     current_timestamp(now);
     size_t changed = 0;
     const char *who = current_user_name();
-    bool ok = edit_copy(copy, code, field, value, retire_month(&months, current), error) &&
-              edited_board(copy, &target, error) &&
-              apply_difference(store, current, target, planned, change, who, now, &changed,
-                               error) &&
-              (changed == 0 || keep_statuses(store, board_code, error)) &&
-              (!change || store_last_audit_id(store, &change->audit_id, error));
+    yearmonth month = retire_month(&months, current);
+    bool ok = added_metrics_complete(edits, count, error);
+    for (size_t i = 0; ok && i < count; i++)
+        ok = edit_copy(copy, edits[i].code, edits[i].field, edits[i].value, month, error);
+    /* The board file cannot say both (its writer would drop the milestone):
+     * refused in the reader's words. */
+    for (size_t i = 0; ok && i < copy->node_count; i++)
+        if (copy->nodes[i].has_milestone && copy->nodes[i].metric_count) {
+            error_set(error, EXIT_DATA,
+                      "edit: error: deliverable '%s' already has 'milestone'; a deliverable "
+                      "has one of 'metric', 'metrics' or 'milestone'",
+                      copy->nodes[i].code);
+            ok = false;
+        }
+    ok = ok && edited_board(copy, &target, error) &&
+         apply_difference(store, current, target, planned, change, who, now, &changed,
+                          error) &&
+         (changed == 0 || keep_statuses(store, board_code, error)) &&
+         (!change || store_last_audit_id(store, &change->audit_id, error));
     board_free(current);
     board_free(copy);
     board_free(target);
     return ok;
 }
 
-bool command_edit(struct store *store, const char *board_code, const char *code,
-                  const char *field, const char *value, struct import_plan *plan,
-                  struct change *done, struct error *error)
+bool command_edit_many(struct store *store, const char *board_code,
+                       const struct board_edit *edits, size_t count, bool dry_run,
+                       struct import_plan *plan, struct change *done, struct error *error)
 {
     if (!begin_write(store, error))
         return false;
+    if (dry_run) {
+        bool ok = edit_in_transaction(store, board_code, edits, count, plan, NULL, error);
+        store_rollback(store);
+        return ok;
+    }
     struct change change = {.kind = CHANGE_IMPORT};
     change.board_code = xstrdup(board_code);
-    change.text = value ? xasprintf("edit %s %s %s", code, field, value)
-                        : xasprintf("edit %s %s", code, field);
-    bool ok = edit_in_transaction(store, board_code, code, field, value, plan,
+    /* "edit 1.1.1 target 85, target_period 2025-03": what the history shows. */
+    struct text_buffer text = {0};
+    text_append(&text, "edit");
+    for (size_t i = 0; i < count; i++) {
+        bool same = i && strcmp(edits[i].code, edits[i - 1].code) == 0;
+        if (same)
+            text_append(&text, ",");
+        else
+            text_appendf(&text, "%s %s", i ? ";" : "", edits[i].code);
+        text_appendf(&text, " %s%s%s", edits[i].field, edits[i].value ? " " : "",
+                     edits[i].value ? edits[i].value : "");
+    }
+    change.text = text.data;
+    /* The node undo and redo show: the first one edited. */
+    change.node_code = xstrdup(count ? edits[0].code : NULL);
+    bool ok = edit_in_transaction(store, board_code, edits, count, plan,
                                   done ? &change : NULL, error);
     if (!finish(store, NULL, ok, error)) {
         change_free(&change);
@@ -1568,6 +1956,14 @@ bool command_edit(struct store *store, const char *board_code, const char *code,
     }
     hand_over(&change, done);
     return true;
+}
+
+bool command_edit(struct store *store, const char *board_code, const char *code,
+                  const char *field, const char *value, struct import_plan *plan,
+                  struct change *done, struct error *error)
+{
+    struct board_edit edit = {code, field, value};
+    return command_edit_many(store, board_code, &edit, 1, false, plan, done, error);
 }
 
 bool command_count_import_boards(struct store *store, struct board *const *boards,
@@ -2270,6 +2666,56 @@ static bool redo_part(struct store *store, struct change *part, const char *who,
     return false;
 }
 
+/* Whether undoing a structure change is safe though the board was written
+ * to since (a later change and its undo, a reading): its structure is still
+ * exactly what the change made, and nothing the undo would remove (what the
+ * change added) has a reading, a milestone update or a comment. */
+static bool structure_undo_is_safe(struct store *store, const struct change *part, bool *safe,
+                                   struct error *error)
+{
+    *safe = false;
+    struct board *made = NULL, *before = NULL, *now = NULL, *structure = NULL;
+    struct board_diff since = {0}, undo = {0};
+    bool ok = boardfile_read_bytes(part->new_board, strlen(part->new_board),
+                                   "the board after the change", &made, error) &&
+              boardfile_read_bytes(part->old_board, strlen(part->old_board),
+                                   "the board before the change", &before, error) &&
+              store_load_board_with_retired(store, part->board_code, &now, error);
+    if (ok) {
+        structure = command_board_structure(now);
+        command_diff_boards(made, structure, &since);
+        command_diff_boards(made, before, &undo);
+        *safe = since.count == 0;
+        for (size_t i = 0; *safe && i < undo.count; i++) {
+            const struct board_change *change = &undo.changes[i];
+            if (change->kind != BOARD_CHANGE_REMOVE)
+                continue;
+            struct node *node = NULL;
+            const struct metric *metric =
+                change->level == LEVEL_METRIC ? board_find_metric(now, change->code, &node)
+                                              : NULL;
+            if (metric)
+                *safe = metric->reading_count == 0;
+            else if ((node = board_find_node(now, change->code)) != NULL) {
+                /* A removed node goes with its metrics. */
+                *safe = node->comment_count == 0 &&
+                        node->milestone.update_count <=
+                            (size_t)(node->milestone.update_count &&
+                                     !node->milestone.updates[0].entered_at);
+                for (size_t m = 0; *safe && m < node->metric_count; m++)
+                    *safe = node->metrics[m].reading_count == 0;
+            }
+        }
+    }
+    board_diff_free(&since);
+    board_diff_free(&undo);
+    board_free(structure);
+    board_free(now);
+    board_free(before);
+    board_free(made);
+    return ok;
+}
+
 /* Refuses what cannot be replayed, in one sentence: redo of a created
  * board (the change does not keep the parsed board), and undo of one that
  * has been written to since the import. */
@@ -2287,7 +2733,10 @@ static bool import_can_replay(struct store *store, const struct change *change, 
             if (!store_audit_count_since(store, part->board_code, change->audit_id, &since,
                                          error))
                 return false;
-            if (since > 0) {
+            bool safe = since == 0;
+            if (!safe && !structure_undo_is_safe(store, part, &safe, error))
+                return false;
+            if (!safe) {
                 error_set(error, EXIT_DATA,
                           "Cannot undo %s: board '%s' has been changed since, and undoing it "
                           "could lose those changes.",

@@ -423,6 +423,26 @@ static size_t common_rank(const struct board *board, size_t index, const struct 
     return rank;
 }
 
+/* A live metric's place among the live metrics of its deliverable that the
+ * other structure's deliverable also has live (so adding or retiring one is
+ * not also a reorder of the rest). */
+static size_t metric_rank(const struct node *node, const struct metric *metric,
+                          const struct node *other)
+{
+    size_t rank = 0;
+    for (size_t m = 0; m < node->metric_count && &node->metrics[m] != metric; m++) {
+        if (node->metrics[m].retired)
+            continue;
+        for (size_t o = 0; o < other->metric_count; o++)
+            if (!other->metrics[o].retired &&
+                strcmp(other->metrics[o].code, node->metrics[m].code) == 0) {
+                rank++;
+                break;
+            }
+    }
+    return rank;
+}
+
 void command_diff_boards(const struct board *before, const struct board *after,
                          struct board_diff *diff)
 {
@@ -495,6 +515,10 @@ void command_diff_boards(const struct board *before, const struct board *after,
             if (strcmp(before->nodes[was->node].code, node->code) != 0)
                 add_change(diff, BOARD_CHANGE_MOVE, LEVEL_METRIC, metric->code, NULL,
                            before->nodes[was->node].code, node->code);
+            else if (!was->metric->retired && !metric->retired &&
+                     metric_rank(old, was->metric, node) != metric_rank(node, metric, old))
+                add_change(diff, BOARD_CHANGE_REORDER, LEVEL_METRIC, metric->code, NULL, NULL,
+                           node->code);
             compare_metrics(diff, was->metric, metric,
                             (retiring && metric->retired == node->retired) ||
                                 (restoring && was->metric->retired == old->retired &&
@@ -580,7 +604,8 @@ static void format_change(const struct board_change *change, struct text_buffer 
                      code, change->new_value ? change->new_value : "the board");
         break;
     case BOARD_CHANGE_REORDER:
-        text_appendf(out, "> reorder %s under %s\n", code,
+        text_appendf(out, "> reorder %s%s under %s\n",
+                     change->level == LEVEL_METRIC ? "metric " : "", code,
                      change->new_value ? change->new_value : "the board");
         break;
     case BOARD_CHANGE_RETIRE:
@@ -635,4 +660,68 @@ void import_plan_format(const struct import_plan *plan, struct text_buffer *out)
         for (size_t i = 0; i < diff->count; i++)
             format_change(&diff->changes[i], out);
     }
+}
+
+/* ---- Reshaping a structure (command_edit_many) ------------------------- */
+
+struct ranked {
+    size_t index, rank;
+};
+
+static int compare_ranked(const void *left, const void *right)
+{
+    const struct ranked *a = left, *b = right;
+    return a->rank < b->rank ? -1 : a->rank > b->rank;
+}
+
+struct reshape {
+    const struct board *board;
+    struct ranked *order;  /* every node, by rank */
+    size_t *first, *next;  /* per node (and the top, at node_count): children by rank */
+    struct node *out;
+    size_t count;
+};
+
+static size_t reshape_emit(struct reshape *shape, size_t old, size_t parent, size_t depth)
+{
+    size_t at = shape->count++;
+    shape->out[at] = shape->board->nodes[old];
+    shape->out[at].parent = parent;
+    shape->out[at].depth = depth;
+    shape->out[at].level = depth < LEVEL_METRIC ? (enum level)depth : LEVEL_DELIVERABLE;
+    for (size_t child = shape->first[old]; child != NODE_NONE; child = shape->next[child])
+        reshape_emit(shape, child, at, depth + 1);
+    shape->out[at].subtree_end = shape->count;
+    return at;
+}
+
+void command_reshape_board(struct board *board, const size_t *rank)
+{
+    size_t n = board->node_count;
+    struct reshape shape = {.board = board};
+    shape.order = xcalloc(n + 1, sizeof *shape.order);
+    shape.first = xcalloc(n + 1, sizeof *shape.first);
+    shape.next = xcalloc(n + 1, sizeof *shape.next);
+    shape.out = xcalloc(n + 1, sizeof *shape.out);
+    for (size_t i = 0; i < n; i++)
+        shape.order[i] = (struct ranked){i, rank ? rank[i] : i};
+    qsort(shape.order, n, sizeof *shape.order, compare_ranked);
+    /* Children lists by rank: walked backwards, each goes in front. */
+    for (size_t i = 0; i <= n; i++)
+        shape.first[i] = shape.next[i] = NODE_NONE;
+    for (size_t i = n; i-- > 0;) {
+        size_t node = shape.order[i].index;
+        size_t parent = board->nodes[node].parent;
+        size_t list = parent == NODE_NONE || parent >= n ? n : parent;
+        shape.next[node] = shape.first[list];
+        shape.first[list] = node;
+    }
+    for (size_t top = shape.first[n]; top != NODE_NONE; top = shape.next[top])
+        reshape_emit(&shape, top, NODE_NONE, 0);
+    free(board->nodes);
+    board->nodes = shape.out;
+    board->node_count = shape.count;
+    free(shape.order);
+    free(shape.first);
+    free(shape.next);
 }

@@ -79,6 +79,13 @@ struct pending_write {
     long long row_id; /* a milestone update or comment to remove */
 };
 
+/* A row of the retire request's list: retire the selection or restore. */
+struct retire_offer {
+    char *code, *node_code; /* node_code: the node to show afterwards */
+    bool restore;
+    char *label;
+};
+
 /* A row of the remove request's picker: what it shows, and the removal. */
 struct removal_offer {
     char *label;
@@ -141,6 +148,15 @@ struct browser {
     /* What the remove request offers on the selected node (d), newest first. */
     struct removal_offer *removals;
     size_t removal_count;
+
+    /* The form open (E, A, S): what it edits or adds. */
+    struct form form;
+    char *form_code;
+    bool form_adding;
+    enum level form_level;
+    struct retire_offer *retire_offers; /* R's list */
+    size_t retire_count;
+    int retire_pick;
 
     struct command_history history; /* this session's changes, for u and Ctrl-R */
     struct keymap keymap;           /* keys to requests: the table's, then bind: */
@@ -2191,6 +2207,27 @@ static const struct overlay_screen removal_screen = {
 static const struct overlay_screen history_screen = {
     .name = "history", .draw = list_draw, .key = list_key, .data = &history_list};
 
+/* The form (E, A, S), the retire-or-restore list (R) and its y/n. */
+static void form_overlay_draw(void *context, const struct overlay_screen *self, int *cursor_y,
+                              int *cursor_x);
+static unsigned form_overlay_key(void *context, const struct overlay_screen *self,
+                                 const struct input_event *event);
+static void confirm_draw(void *context, const struct overlay_screen *self, int *cursor_y,
+                         int *cursor_x);
+static unsigned confirm_key(void *context, const struct overlay_screen *self,
+                            const struct input_event *event);
+static char **retire_items(struct browser *b, int *count);
+static void pick_retire(struct browser *b, int pick);
+static const struct overlay_screen form_screen = {
+    .name = "form", .draw = form_overlay_draw, .key = form_overlay_key};
+static const struct overlay_screen confirm_screen = {
+    .name = "confirm", .draw = confirm_draw, .key = confirm_key};
+static const struct list_screen retire_list = {
+    .title = "Retire or restore (Enter picks; y confirms next)", .selectable = true,
+    .items = retire_items, .pick = pick_retire};
+static const struct overlay_screen retire_screen = {
+    .name = "retire", .draw = list_draw, .key = list_key, .data = &retire_list};
+
 static void open_overlay(struct browser *b, const struct overlay_screen *screen)
 {
     overlay_push(&b->overlays, screen);
@@ -2841,6 +2878,653 @@ static unsigned on_redo(void *context)
     return do_undo(context, true);
 }
 
+/* ---- Keeping the board: forms, adding, reordering, retiring ----------------
+ * Every change here is one command_edit_many (or command_edit): the board
+ * file's checks and messages, one transaction, an audit row per field, one
+ * undoable change on this session's history. The store's structure (retired
+ * nodes included) is read when a form opens, for the values it shows, the
+ * codes it suggests and what may be restored. */
+
+static bool load_structure(struct browser *b, struct board **out)
+{
+    struct error error = {0};
+    if (!store_load_board_structure(b->store, b->board_code, out, &error)) {
+        say_error(b, &error);
+        return false;
+    }
+    return true;
+}
+
+/* The board file's message without the place in the checked copy
+ * ("edit:12:7: error: "), which means nothing in a form. */
+static const char *form_error_text(const struct error *error)
+{
+    const char *at = strstr(error->message, "error: ");
+    return at && strncmp(error->message, "edit", 4) == 0 ? at + 7 : error->message;
+}
+
+static void form_say(struct browser *b, bool is_error, const char *text)
+{
+    snprintf(b->form.message, sizeof b->form.message, "%s", text);
+    b->form.message_is_error = is_error;
+}
+
+static void number_field(char *out, size_t size, bool present, double value)
+{
+    out[0] = '\0';
+    if (present)
+        format_number_shortest(value, 15, out, size);
+}
+
+static void month_field(char out[8], yearmonth month)
+{
+    out[0] = '\0';
+    if (month)
+        yearmonth_format(month, out);
+}
+
+static void add_metric_fields(struct form *form, const char *code, const struct metric *metric)
+{
+    char number[64], month[8];
+    struct text_buffer list = {0};
+    form_add_field(form, "name", "name", code, metric ? metric->name : NULL);
+    form_add_field(form, "unit", "unit", code, metric ? unit_name(metric->unit) : NULL);
+    form_add_field(form, "direction", "direction", code,
+                   metric && metric->direction != DIRECTION_NONE
+                       ? direction_name(metric->direction) : NULL);
+    number_field(number, sizeof number, metric && metric->has_baseline,
+                 metric ? metric->baseline : 0);
+    form_add_field(form, "baseline", "baseline", code, number);
+    month_field(month, metric && metric->has_baseline ? metric->baseline_period : 0);
+    form_add_field(form, "baseline month", "baseline_period", code, month);
+    number_field(number, sizeof number, metric != NULL, metric ? metric->target : 0);
+    form_add_field(form, "target", "target", code, number);
+    month_field(month, metric ? metric->target_period : 0);
+    form_add_field(form, "target month", "target_period", code, month);
+    number_field(number, sizeof number, metric && metric->has_tolerance,
+                 metric ? metric->tolerance : 0);
+    form_add_field(form, "tolerance", "tolerance", code, number);
+    for (size_t i = 0; metric && i < metric->trajectory_count; i++) {
+        yearmonth_format(metric->trajectory[i].period, month);
+        format_number_shortest(metric->trajectory[i].value, 15, number, sizeof number);
+        text_appendf(&list, "%s%s: %s", i ? ", " : "", month, number);
+    }
+    form_add_field(form, "trajectory", "trajectory", code, list.data);
+    text_free(&list);
+    form_add_field(form, "breakdown", "breakdown", code, metric ? metric->breakdown : NULL);
+    for (size_t i = 0; metric && i < metric->segment_count; i++)
+        text_appendf(&list, "%s%s", i ? ", " : "", metric->segments[i]);
+    form_add_field(form, "segments", "segments", code, list.data);
+    text_free(&list);
+    for (int i = 0; metric && i < metric->spc.rebase_count; i++) {
+        yearmonth_format(metric->spc.rebase_periods[i], month);
+        text_appendf(&list, "%s%s", i ? ", " : "", month);
+    }
+    form_add_field(form, "SPC rebase", "rebase", code, list.data);
+    text_free(&list);
+    number_field(number, sizeof number, metric && metric->stale_months,
+                 metric ? metric->stale_months : 0);
+    form_add_field(form, "stale after", "stale_after", code, number);
+}
+
+static void close_form(struct browser *b)
+{
+    if (overlay_top(&b->overlays) == &form_screen)
+        overlay_pop(&b->overlays);
+    form_clear(&b->form);
+    free(b->form_code);
+    b->form_code = NULL;
+    b->form_adding = false;
+}
+
+static void open_form(struct browser *b)
+{
+    overlay_push(&b->overlays, &form_screen);
+    b->message[0] = '\0';
+}
+
+/* The selected node, and the metric its row stands for (a metric row, or
+ * a deliverable's single metric), in the store's structure. */
+static bool selected_in_structure(struct browser *b, const struct board *structure,
+                                  const struct node **node, const struct metric **metric)
+{
+    const struct row *row = &b->rows[b->cursor];
+    const struct node *shown = &b->board->nodes[row->node];
+    *node = board_find_node(structure, shown->code);
+    *metric = NULL;
+    if (!*node)
+        return false;
+    if (row->metric >= 0 && (size_t)row->metric < shown->metric_count)
+        *metric = board_find_metric(structure, shown->metrics[row->metric].code, NULL);
+    else if ((*node)->metric_count == 1)
+        *metric = &(*node)->metrics[0];
+    return true;
+}
+
+/* E: the selected node's fields, and its metric's. */
+static unsigned on_form(void *context)
+{
+    struct browser *b = context;
+    struct board *structure = NULL;
+    if (!load_structure(b, &structure))
+        return RESULT_REDRAW;
+    const struct node *node;
+    const struct metric *metric;
+    if (!selected_in_structure(b, structure, &node, &metric)) {
+        board_free(structure);
+        return RESULT_REDRAW;
+    }
+    close_form(b);
+    struct form *form = &b->form;
+    bool metric_row = b->rows[b->cursor].metric >= 0;
+    form->title = xasprintf("Edit %s %s", metric_row ? "metric" : level_name(node->level),
+                            metric_row ? metric->code : node->code);
+    b->form_code = xstrdup(node->code);
+    if (!metric_row) {
+        form_add_field(form, "title", "title", node->code, node->title);
+        form_add_field(form, "lead", "lead", node->code, node->lead);
+        if (node->level != LEVEL_AIM)
+            form_add_field(form, node->level == LEVEL_OBJECTIVE ? "aim" : "objective", "parent",
+                           node->code, structure->nodes[node->parent].code);
+        if (node->level == LEVEL_DELIVERABLE && (node->has_milestone || !node->metric_count)) {
+            char due[8];
+            month_field(due, node->has_milestone ? node->milestone.due : 0);
+            form_add_field(form, "milestone due", "due", node->code, due);
+        }
+    }
+    if (metric) {
+        char heading[96];
+        snprintf(heading, sizeof heading, "Metric %s", metric->code);
+        if (!metric_row)
+            form_add_heading(form, heading);
+        add_metric_fields(form, metric->code, metric);
+        if (metric_row)
+            form_add_field(form, "deliverable", "parent", metric->code, node->code);
+    }
+    board_free(structure);
+    open_form(b);
+    return RESULT_REDRAW;
+}
+
+/* The next code under a parent ("1.2" -> "1.2.4"; the top -> "5"): one
+ * past the largest last number of its children, retired ones included. */
+static char *next_code(const struct board *structure, const struct node *parent)
+{
+    long largest = 0;
+    for (size_t i = 0; i < structure->node_count; i++) {
+        const struct node *node = &structure->nodes[i];
+        bool child = parent ? node->parent == (size_t)(parent - structure->nodes)
+                            : node->parent == NODE_NONE;
+        if (!child)
+            continue;
+        const char *last = strrchr(node->code, '.');
+        long number = strtol(last ? last + 1 : node->code, NULL, 10);
+        if (number > largest)
+            largest = number;
+    }
+    return parent ? xasprintf("%s.%ld", parent->code, largest + 1) : xasprintf("%ld", largest + 1);
+}
+
+/* A new metric's code: the deliverable's own for its first, else the
+ * deliverable's with the next free letter ("1.2.3b"). */
+static char *next_metric_code(const struct board *structure, const struct node *deliverable)
+{
+    if (!deliverable->metric_count)
+        return xstrdup(deliverable->code);
+    for (char letter = 'a'; letter <= 'z'; letter++) {
+        char *code = xasprintf("%s%c", deliverable->code, letter);
+        if (!board_find_metric(structure, code, NULL) && !board_find_node(structure, code))
+            return code;
+        free(code);
+    }
+    return xasprintf("%s-%zu", deliverable->code, deliverable->metric_count + 1);
+}
+
+/* A and S: a form for a new node (or metric) under `parent` (NULL: an aim). */
+static unsigned open_add_form(struct browser *b, const struct board *structure,
+                              const struct node *parent, enum level level)
+{
+    close_form(b);
+    struct form *form = &b->form;
+    b->form_adding = true;
+    b->form_level = level;
+    char *code = level == LEVEL_METRIC ? next_metric_code(structure, parent)
+                                       : next_code(structure, parent);
+    form->title = xasprintf("New %s%s%s (Enter adds it; fields as in a board file)",
+                            level_name(level), parent ? " under " : "", parent ? parent->code : "");
+    form_add_field(form, "code", "code", NULL, code);
+    if (level != LEVEL_AIM)
+        form_add_field(form, level == LEVEL_METRIC ? "deliverable"
+                             : level == LEVEL_DELIVERABLE ? "objective" : "aim",
+                       "parent", NULL, parent->code);
+    if (level != LEVEL_METRIC) {
+        form_add_field(form, "title", "title", NULL, NULL);
+        form_add_field(form, "lead", "lead", NULL, NULL);
+    }
+    if (level == LEVEL_DELIVERABLE) {
+        form_add_field(form, "milestone due", "due", NULL, NULL);
+        form_add_heading(form, "Or a metric (leave its name empty for a milestone):");
+    }
+    if (level >= LEVEL_DELIVERABLE)
+        add_metric_fields(form, NULL, NULL);
+    /* The form starts on the first field to fill in. */
+    form->focus = form_find(form, level == LEVEL_METRIC ? "name" : "title");
+    free(code);
+    open_form(b);
+    return RESULT_REDRAW;
+}
+
+static unsigned add_from_selection(struct browser *b, bool beside)
+{
+    struct board *structure = NULL;
+    if (!load_structure(b, &structure))
+        return RESULT_REDRAW;
+    const struct node *node;
+    const struct metric *metric;
+    unsigned result = RESULT_REDRAW;
+    if (selected_in_structure(b, structure, &node, &metric)) {
+        bool metric_row = b->rows[b->cursor].metric >= 0;
+        if (beside && metric_row)
+            result = open_add_form(b, structure, node, LEVEL_METRIC);
+        else if (beside)
+            result = open_add_form(b, structure,
+                                   node->parent == NODE_NONE ? NULL
+                                                             : &structure->nodes[node->parent],
+                                   node->level);
+        else
+            result = open_add_form(b, structure, node,
+                                   node->level == LEVEL_DELIVERABLE ? LEVEL_METRIC
+                                                                    : (enum level)(node->level + 1));
+    }
+    board_free(structure);
+    return result;
+}
+
+static unsigned on_add_child(void *context)
+{
+    return add_from_selection(context, false);
+}
+
+static unsigned on_add_sibling(void *context)
+{
+    return add_from_selection(context, true);
+}
+
+/* The edits a form makes: an edit form's changed fields; an add form's
+ * "add" (or "add_metric") and every field filled in. With `placeholders`
+ * (a field just left, in an add form) a required field still empty gets a
+ * stand-in, so only what was typed is checked. */
+struct form_edits {
+    struct board_edit edits[FORM_FIELDS_MAX + 2];
+    char *values[FORM_FIELDS_MAX + 2];
+    size_t count;
+    char *code, *parent;
+};
+
+static void form_edits_free(struct form_edits *out)
+{
+    for (size_t i = 0; i < out->count; i++)
+        free(out->values[i]);
+    free(out->code);
+    free(out->parent);
+    memset(out, 0, sizeof *out);
+}
+
+static void push_edit(struct form_edits *out, const char *code, const char *field, char *value)
+{
+    out->values[out->count] = value;
+    out->edits[out->count++] = (struct board_edit){code, field, value};
+}
+
+static bool is_metric_field_name(const char *name)
+{
+    static const char *const names[] = {"name",          "unit",      "direction", "baseline",
+                                        "baseline_period", "target",  "target_period",
+                                        "tolerance",     "trajectory", "breakdown", "segments",
+                                        "rebase",        "stale_after", NULL};
+    for (size_t i = 0; names[i]; i++)
+        if (strcmp(name, names[i]) == 0)
+            return true;
+    return false;
+}
+
+static void form_edits_of(const struct browser *b, bool placeholders, struct form_edits *out)
+{
+    const struct form *form = &b->form;
+    memset(out, 0, sizeof *out);
+    if (!b->form_adding) {
+        for (int i = 0; i < form->count; i++)
+            if (form_field_changed(form, i))
+                push_edit(out, form->fields[i].code, form->fields[i].name, form_value(form, i));
+        return;
+    }
+    out->code = form_value(form, form_find(form, "code"));
+    int parent = form_find(form, "parent");
+    out->parent = parent >= 0 ? form_value(form, parent) : xstrdup("");
+    bool metric = b->form_level == LEVEL_METRIC;
+    bool has_due = false;
+    for (int i = 0; i < form->count; i++) {
+        const char *name = form->fields[i].name;
+        if (!name || !is_metric_field_name(name))
+            continue;
+        char *value = form_value(form, i);
+        metric = metric || *value;
+        free(value);
+    }
+    if (b->form_level != LEVEL_METRIC)
+        push_edit(out, out->code, "add", xstrdup(out->parent));
+    if (metric)
+        push_edit(out, out->code, "add_metric",
+                  xstrdup(b->form_level == LEVEL_METRIC ? out->parent : out->code));
+    for (int i = 0; i < form->count; i++) {
+        const char *name = form->fields[i].name;
+        if (!name || strcmp(name, "code") == 0 || strcmp(name, "parent") == 0)
+            continue;
+        char *value = form_value(form, i);
+        bool required = strcmp(name, "title") == 0 ||
+                        (metric && (strcmp(name, "name") == 0 || strcmp(name, "unit") == 0 ||
+                                    strcmp(name, "direction") == 0 ||
+                                    strcmp(name, "target") == 0));
+        if (!*value && placeholders && required) {
+            free(value);
+            value = xstrdup(strcmp(name, "unit") == 0        ? "number"
+                            : strcmp(name, "direction") == 0 ? "up"
+                            : strcmp(name, "target") == 0    ? "0"
+                                                             : "-");
+        }
+        if (!*value || (!metric && is_metric_field_name(name))) {
+            free(value);
+            continue;
+        }
+        has_due = has_due || strcmp(name, "due") == 0;
+        push_edit(out, out->code, name, value);
+    }
+    if (placeholders && b->form_level == LEVEL_DELIVERABLE && !metric && !has_due)
+        push_edit(out, out->code, "due", xstrdup("2000-01"));
+}
+
+/* A field was left: check what the form would change so far (a dry run:
+ * nothing written), and say what is wrong in the board file's words. */
+static void form_check(struct browser *b, int left)
+{
+    struct form *form = &b->form;
+    if (left < 0 || left >= form->count || !form->fields[left].name)
+        return;
+    char *value = form_value(form, left);
+    bool empty = !*value;
+    free(value);
+    if (b->form_adding ? empty : !form_field_changed(form, left))
+        return;
+    struct form_edits edits;
+    form_edits_of(b, true, &edits);
+    struct error error = {0};
+    if (edits.count &&
+        !command_edit_many(b->store, b->board_code, edits.edits, edits.count, true, NULL, NULL,
+                           &error))
+        form_say(b, true, form_error_text(&error));
+    else
+        form_say(b, false, "");
+    form_edits_free(&edits);
+}
+
+/* After a change of the structure: the board again, the node shown. */
+static void show_after_change(struct browser *b, const char *node_code, const char *code)
+{
+    reload_after_write(b);
+    if (!node_code || !b->board)
+        return;
+    struct node *node = board_find_node(b->board, node_code);
+    size_t index = node ? (size_t)(node - b->board->nodes) : reveal_code(b, node_code);
+    if (index == NODE_NONE)
+        return;
+    reveal(b, index);
+    build_rows(b);
+    select_code(b, code ? code : node_code);
+}
+
+static void form_save(struct browser *b)
+{
+    struct form_edits edits;
+    form_edits_of(b, false, &edits);
+    if (!edits.count) {
+        close_form(b);
+        set_message(b, false, "Nothing changed.");
+        form_edits_free(&edits);
+        return;
+    }
+    struct error error = {0};
+    struct change change = {0};
+    if (!command_edit_many(b->store, b->board_code, edits.edits, edits.count, false, NULL,
+                           &change, &error)) {
+        /* The form stays open with what was typed; nothing was written. */
+        form_say(b, true, form_error_text(&error));
+        form_edits_free(&edits);
+        return;
+    }
+    char *node_code = NULL;
+    if (b->form_adding) {
+        set_message(b, false, "Added %s %s. (u undoes)", level_name(b->form_level), edits.code);
+        node_code = xstrdup(b->form_level == LEVEL_METRIC ? edits.parent : edits.code);
+    } else {
+        struct text_buffer fields = {0};
+        for (size_t i = 0; i < edits.count; i++)
+            text_appendf(&fields, "%s%s", i ? ", " : "", edits.edits[i].field);
+        set_message(b, false, "Saved %s: %s. (u undoes)", b->form.fields[0].code ?
+                    b->form.fields[0].code : b->form_code, fields.data);
+        text_free(&fields);
+        node_code = xstrdup(b->form_code);
+    }
+    char *code = xstrdup(b->form_adding ? edits.code : NULL);
+    form_edits_free(&edits);
+    close_form(b);
+    command_history_push(&b->history, &change);
+    show_after_change(b, node_code, code);
+    free(code);
+    free(node_code);
+}
+
+static void form_overlay_draw(void *context, const struct overlay_screen *self, int *cursor_y,
+                              int *cursor_x)
+{
+    (void)self;
+    struct browser *b = context;
+    form_draw(&b->form, cursor_y, cursor_x);
+}
+
+static unsigned form_overlay_key(void *context, const struct overlay_screen *self,
+                                 const struct input_event *event)
+{
+    (void)self;
+    struct browser *b = context;
+    int left = -1;
+    switch (form_key(&b->form, event, &left)) {
+    case FORM_CANCEL:
+        close_form(b);
+        set_message(b, false, "Nothing changed: the form was cancelled.");
+        break;
+    case FORM_SAVE:
+        form_save(b); /* checks the whole form; a refusal keeps it open */
+        break;
+    case FORM_LEFT:
+        form_check(b, left);
+        break;
+    case FORM_NONE:
+        break;
+    }
+    return RESULT_REDRAW;
+}
+
+/* One edit of the selected node at once (reorder, retire, restore). */
+static void edit_now(struct browser *b, const char *code, const char *node_code,
+                     const char *field, const char *done)
+{
+    struct error error = {0};
+    struct change change = {0};
+    if (!command_edit(b->store, b->board_code, code, field, NULL, NULL, &change, &error)) {
+        set_message(b, true, "%s", form_error_text(&error));
+        return;
+    }
+    set_message(b, false, "%s (u undoes)", done);
+    command_history_push(&b->history, &change);
+    show_after_change(b, node_code, code);
+}
+
+static unsigned move_among_siblings(struct browser *b, const char *where)
+{
+    const struct row *row = &b->rows[b->cursor];
+    const struct node *node = &b->board->nodes[row->node];
+    /* A metric row moves among its deliverable's metrics. */
+    char *code = xstrdup(row->metric >= 0 ? node->metrics[row->metric].code : node->code);
+    char *node_code = xstrdup(node->code);
+    struct error error = {0};
+    struct change change = {0};
+    const struct board_edit edit = {code, "position", where};
+    if (!command_edit_many(b->store, b->board_code, &edit, 1, false, NULL, &change, &error)) {
+        set_message(b, true, "%s", form_error_text(&error));
+    } else {
+        set_message(b, false, "Moved %s %s. (u undoes)", code, where);
+        command_history_push(&b->history, &change);
+        show_after_change(b, node_code, code);
+    }
+    free(code);
+    free(node_code);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_move_node_up(void *context)
+{
+    return move_among_siblings(context, "up");
+}
+
+static unsigned on_move_node_down(void *context)
+{
+    return move_among_siblings(context, "down");
+}
+
+/* R: what may be retired (the selection) or restored (anything retired),
+ * a list; the pick asks y/n before anything is written. */
+static void retire_offers_free(struct browser *b)
+{
+    for (size_t i = 0; i < b->retire_count; i++) {
+        free(b->retire_offers[i].code);
+        free(b->retire_offers[i].node_code);
+        free(b->retire_offers[i].label);
+    }
+    free(b->retire_offers);
+    b->retire_offers = NULL;
+    b->retire_count = 0;
+}
+
+static void offer_retire(struct browser *b, const char *code, const char *node_code,
+                         bool restore, char *label)
+{
+    b->retire_offers = xrealloc(b->retire_offers,
+                                (b->retire_count + 1) * sizeof *b->retire_offers);
+    b->retire_offers[b->retire_count++] = (struct retire_offer){
+        xstrdup(code), xstrdup(node_code), restore, label};
+}
+
+static char **retire_items(struct browser *b, int *count)
+{
+    char **items = xcalloc(b->retire_count + 1, sizeof *items);
+    for (size_t i = 0; i < b->retire_count; i++)
+        items[i] = xstrdup(b->retire_offers[i].label);
+    *count = (int)b->retire_count;
+    return items;
+}
+
+static void pick_retire(struct browser *b, int pick)
+{
+    if (pick < 0 || (size_t)pick >= b->retire_count)
+        return;
+    b->retire_pick = pick;
+    overlay_push(&b->overlays, &confirm_screen);
+}
+
+static void confirm_draw(void *context, const struct overlay_screen *self, int *cursor_y,
+                         int *cursor_x)
+{
+    (void)self;
+    struct browser *b = context;
+    const struct retire_offer *offer = &b->retire_offers[b->retire_pick];
+    char text[600];
+    snprintf(text, sizeof text, "%s %s? y: yes, any other key: no", offer->restore ? "Restore"
+                                                                                  : "Retire",
+             offer->code);
+    screen_fill(LINES - 1, 0, COLS, A_NORMAL);
+    int used = screen_put(LINES - 1, 0, COLS, text, A_BOLD);
+    *cursor_y = LINES - 1;
+    *cursor_x = used < COLS ? used : COLS - 1;
+}
+
+static unsigned confirm_key(void *context, const struct overlay_screen *self,
+                            const struct input_event *event)
+{
+    (void)self;
+    struct browser *b = context;
+    overlay_pop(&b->overlays);
+    const struct retire_offer *offer = &b->retire_offers[b->retire_pick];
+    if (event->function || (event->key != 'y' && event->key != 'Y')) {
+        set_message(b, false, "Nothing %s.", offer->restore ? "restored" : "retired");
+        retire_offers_free(b);
+        return RESULT_REDRAW;
+    }
+    char done[200];
+    snprintf(done, sizeof done, "%s %s.", offer->restore ? "Restored" : "Retired", offer->code);
+    char *code = xstrdup(offer->code), *node_code = xstrdup(offer->node_code);
+    bool restore = offer->restore;
+    retire_offers_free(b);
+    edit_now(b, code, node_code, restore ? "restore" : "retire", done);
+    free(code);
+    free(node_code);
+    return RESULT_REDRAW;
+}
+
+static unsigned on_retire(void *context)
+{
+    struct browser *b = context;
+    struct board *structure = NULL;
+    if (!load_structure(b, &structure))
+        return RESULT_REDRAW;
+    retire_offers_free(b);
+    const struct node *node;
+    const struct metric *metric;
+    if (selected_in_structure(b, structure, &node, &metric)) {
+        bool metric_row = b->rows[b->cursor].metric >= 0;
+        if (metric_row)
+            offer_retire(b, metric->code, node->code, false,
+                         xasprintf("Retire metric %s %s", metric->code, metric->name));
+        else
+            offer_retire(b, node->code, node->code, false,
+                         xasprintf("Retire %s %s %s%s", level_name(node->level), node->code,
+                                   node->title,
+                                   node->level == LEVEL_DELIVERABLE ? ""
+                                                                    : " (and what is under it)"));
+    }
+    for (size_t i = 0; i < structure->node_count; i++) {
+        const struct node *retired = &structure->nodes[i];
+        char month[9];
+        if (retired->retired && (retired->parent == NODE_NONE ||
+                                 !structure->nodes[retired->parent].retired)) {
+            yearmonth_label(retired->retired, month);
+            offer_retire(b, retired->code, retired->code, true,
+                         xasprintf("Restore %s %s %s (retired %s)", level_name(retired->level),
+                                   retired->code, retired->title, month));
+        }
+        for (size_t m = 0; !retired->retired && m < retired->metric_count; m++)
+            if (retired->metrics[m].retired) {
+                yearmonth_label(retired->metrics[m].retired, month);
+                offer_retire(b, retired->metrics[m].code, retired->code, true,
+                             xasprintf("Restore metric %s %s (retired %s)",
+                                       retired->metrics[m].code, retired->metrics[m].name,
+                                       month));
+            }
+    }
+    board_free(structure);
+    open_overlay(b, &retire_screen);
+    return RESULT_REDRAW;
+}
+
 /* The browser's handlers, by request; the kiosk's rows stay NULL. */
 static const request_handler browser_handlers[REQUEST_COUNT] = {
     [REQ_HELP] = on_help,
@@ -2877,6 +3561,12 @@ static const request_handler browser_handlers[REQUEST_COUNT] = {
     [REQ_PUBLISH_MONTH] = on_publish_month,
     [REQ_UNDO] = on_undo,
     [REQ_REDO] = on_redo,
+    [REQ_FORM] = on_form,
+    [REQ_ADD_CHILD] = on_add_child,
+    [REQ_ADD_SIBLING] = on_add_sibling,
+    [REQ_MOVE_NODE_UP] = on_move_node_up,
+    [REQ_MOVE_NODE_DOWN] = on_move_node_down,
+    [REQ_RETIRE] = on_retire,
 };
 
 /* Whether this session may change the store at all, and whether it may
@@ -3010,6 +3700,8 @@ static void browser_free(struct browser *b)
     board_summaries_free(b->boards, b->board_count);
     audit_entries_free(b->audit, b->audit_count);
     removals_free(b);
+    close_form(b);
+    retire_offers_free(b);
     command_history_free(&b->history);
     free(b->match.code);
 }

@@ -156,6 +156,18 @@ long long screen_now_ms(void);
       "open a reporting month: writes then default to it (asks for YYYY-MM)", 'O') \
     R(PUBLISH_MONTH, publish_month, REQUEST_MUTATES, 0, NULL, \
       "publish a month: keep it as the board shows it (asks for YYYY-MM)", 'P') \
+    R(FORM, form, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, \
+      "edit the selected node in a form: title, lead, parent, due; a metric's target ...", 'E') \
+    R(ADD_CHILD, add_child, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, \
+      "add under the selected node: an objective, a deliverable, a metric (a form)", 'A') \
+    R(ADD_SIBLING, add_sibling, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, \
+      "add beside the selected node, at its level (on an aim: a new aim)", 'S') \
+    R(MOVE_NODE_UP, move_node_up, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, \
+      "move the selected node (or metric) up among its siblings", 'K') \
+    R(MOVE_NODE_DOWN, move_node_down, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, \
+      "move the selected node (or metric) down among its siblings", 'J') \
+    R(RETIRE, retire, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, \
+      "retire the selected node, or restore a retired one (asks y/n)", 'R') \
     R(UNDO, undo, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 9, "u:undo", \
       "undo this session's last change", 'u') \
     R(REDO, redo, REQUEST_MUTATES | REQUEST_NEEDS_ROW, 0, NULL, "redo", CTRL('r')) \
@@ -350,6 +362,40 @@ void overlay_draw_all(const struct overlay_stack *stack, void *context, int *cur
  * selection may have changed. */
 void views_draw(const struct view *const *views, size_t count, void *context);
 void views_select(const struct view *const *views, size_t count, void *context);
+
+/* ---- Forms (src/screen/forms.c) -----------------------------------------
+ * A form is a box of labelled one-line fields; `name` is the command
+ * layer's field (command_edit_many) and `code` the node or metric it
+ * edits; a field without a name is a heading. The browser builds a form,
+ * shows it as an overlay, and hands form_key's actions to the command
+ * layer: LEFT (a field was left: check what changed), SAVE, CANCEL. */
+#define FORM_FIELDS_MAX 32
+#define FORM_TEXT_MAX 4000
+struct form_field {
+    const char *label, *name; /* static text; a heading's own is `original` */
+    char *code, *original;
+    wchar_t *text;
+    size_t length, cursor, scroll;
+};
+struct form {
+    char *title;
+    struct form_field fields[FORM_FIELDS_MAX];
+    int count, focus, top;
+    char message[512];
+    bool message_is_error;
+};
+enum form_action { FORM_NONE, FORM_LEFT, FORM_SAVE, FORM_CANCEL };
+void form_clear(struct form *form);
+void form_add_field(struct form *form, const char *label, const char *name, const char *code,
+                    const char *value);
+void form_add_heading(struct form *form, const char *label);
+/* A field's value as typed, trimmed, as UTF-8 (the caller frees it). */
+char *form_value(const struct form *form, int index);
+bool form_field_changed(const struct form *form, int index);
+int form_find(const struct form *form, const char *name); /* -1: none */
+/* *left: the field that had the focus before the key. */
+enum form_action form_key(struct form *form, const struct input_event *event, int *left);
+void form_draw(struct form *form, int *cursor_y, int *cursor_x);
 
 int kiosk_run(struct store *store, const struct screen_options *options, struct error *error);
 

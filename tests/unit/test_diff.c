@@ -414,6 +414,178 @@ static void the_difference_between_two_boards(void **state)
     free(changed);
 }
 
+/* The browser's forms: several fields as one change, one audit row per
+ * field, undone to the exact export. */
+static void several_fields_are_one_change_undone_exactly(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char *before = export_text(fixture->store);
+    long long rows = audit_rows(fixture);
+    const struct board_edit edits[] = {
+        {"1.1.1", "target", "80"},
+        {"1.1.1", "target_period", "2025-03"},
+        {"1.1.1", "tolerance", "2.5"},
+        {"1.1.1", "trajectory", "2024-09: 70, 2024-06: 65"},
+        {"1.1.1", "rebase", "2023-05"},
+        {"1.1", "lead", "Director of Nursing"},
+    };
+    struct change change = {0};
+    assert_true(command_edit_many(fixture->store, "test-board", edits, 6, false, NULL, &change,
+                                  &error));
+    /* The target's value and month are one field, "target: 80 (2025-03)". */
+    assert_int_equal(audit_rows(fixture), rows + 5);
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM audit WHERE "
+                                                         "action = 'edit-metric' AND new_value = "
+                                                         "'target: 80 (2025-03)'"),
+                     1);
+    char *after = export_text(fixture->store);
+    assert_non_null(strstr(after, "2024-06: 65, 2024-09: 70"));
+    assert_non_null(strstr(after, "rebase: [2023-05]"));
+    assert_true(command_undo(fixture->store, &change, &error));
+    char *undone = export_text(fixture->store);
+    assert_string_equal(undone, before);
+    free(undone);
+    free(after);
+    free(before);
+    change_free(&change);
+}
+
+static void a_deliverable_and_its_metric_are_added_moved_and_reordered(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    char *before = export_text(fixture->store);
+    long long rows = audit_rows(fixture);
+    const struct board_edit add[] = {
+        {"1.1.3", "add", "1.1"},
+        {"1.1.3", "title", "A new deliverable"},
+        {"1.1.3", "lead", "Someone"},
+        {"1.1.3", "add_metric", "1.1.3"},
+        {"1.1.3", "name", "New"},
+        {"1.1.3", "unit", "count"},
+        {"1.1.3", "direction", "down"},
+        {"1.1.3", "target", "10"},
+    };
+    struct change added = {0};
+    assert_true(command_edit_many(fixture->store, "test-board", add, 8, false, NULL, &added,
+                                  &error));
+    assert_int_equal(audit_rows(fixture), rows + 2); /* add-node, add-metric */
+    struct board *board = NULL;
+    assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
+    assert_string_equal(board->nodes[4].code, "1.1.3");
+    assert_int_equal(board->nodes[4].metrics[0].direction, DIRECTION_DOWN);
+    board_free(board);
+    char *with_new = export_text(fixture->store);
+
+    /* Up one place, and 2.1.1 under 1.1: one change. */
+    const struct board_edit reshape[] = {
+        {"1.1.3", "position", "up"},
+        {"2.1.1", "parent", "1.1"},
+    };
+    struct change moved = {0};
+    assert_true(command_edit_many(fixture->store, "test-board", reshape, 2, false, NULL, &moved,
+                                  &error));
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM audit WHERE "
+                                                         "action = 'move-node' AND "
+                                                         "node_code = '2.1.1' AND new_value = "
+                                                         "'1.1'"),
+                     1);
+    assert_true(fixture_query_number(fixture->path, "SELECT count(*) FROM audit WHERE action = "
+                                                    "'reorder-node' AND node_code = '1.1.3'") ==
+                1);
+    assert_true(store_load_board(fixture->store, "test-board", YEARMONTH_NONE, &board, &error));
+    assert_string_equal(board->nodes[3].code, "1.1.3");
+    assert_string_equal(board->nodes[4].code, "1.1.2");
+    assert_string_equal(board->nodes[5].code, "2.1.1");
+    assert_int_equal(board->nodes[5].parent, 1);
+    board_free(board);
+    /* Already first; a deliverable cannot go under an aim. */
+    const struct board_edit bad[] = {{"1.1.1", "position", "up"}, {"2.1.1", "parent", "2"}};
+    assert_false(command_edit_many(fixture->store, "test-board", &bad[0], 1, false, NULL, NULL,
+                                   &error));
+    assert_string_equal(error.message, "edit: error: '1.1.1' is already the first of its "
+                                       "siblings");
+    assert_false(command_edit_many(fixture->store, "test-board", &bad[1], 1, false, NULL, NULL,
+                                   &error));
+    assert_string_equal(error.message, "edit: error: '2.1.1' can move only under an objective");
+
+    /* A metric among its deliverable's metrics: one reorder row. */
+    const struct board_edit metric_up = {"1.1.2b", "position", "up"};
+    struct change reordered = {0};
+    assert_true(command_edit_many(fixture->store, "test-board", &metric_up, 1, false, NULL,
+                                  &reordered, &error));
+    assert_int_equal(fixture_query_number(fixture->path, "SELECT count(*) FROM audit WHERE "
+                                                         "action = 'reorder-metric'"),
+                     2); /* 1.1.2b up is 1.1.2a down */
+    char *exported = export_text(fixture->store);
+    assert_true(strstr(exported, "1.1.2b") < strstr(exported, "1.1.2a"));
+    free(exported);
+    assert_true(command_undo(fixture->store, &reordered, &error));
+    change_free(&reordered);
+    assert_true(command_undo(fixture->store, &moved, &error));
+    char *unmoved = export_text(fixture->store);
+    assert_string_equal(unmoved, with_new);
+    if (!command_undo(fixture->store, &added, &error))
+        fail_msg("%s", error.message);
+    char *undone = export_text(fixture->store);
+    assert_string_equal(undone, before);
+    free(undone);
+    free(unmoved);
+    free(with_new);
+    free(before);
+    change_free(&moved);
+    change_free(&added);
+}
+
+static void a_bad_form_is_refused_in_the_board_files_words_and_writes_nothing(void **state)
+{
+    struct fixture *fixture = *state;
+    struct error error = {0};
+    size_t length_before, length_after;
+    char *bytes_before = fixture_store_bytes(fixture->path, &length_before);
+    const struct board_edit no_target[] = {
+        {"1.1.3", "add", "1.1"},         {"1.1.3", "title", "New"},
+        {"1.1.3", "add_metric", "1.1.3"}, {"1.1.3", "name", "New"},
+        {"1.1.3", "unit", "count"},      {"1.1.3", "direction", "up"},
+    };
+    assert_false(command_edit_many(fixture->store, "test-board", no_target, 6, false, NULL, NULL,
+                                   &error));
+    assert_string_equal(error.message, "edit: error: missing key 'target' in metric '1.1.3'");
+    /* Without a title: the board file's own message. */
+    const struct board_edit no_title[] = {{"1.1.4", "add", "1.1"},
+                                          {"1.1.4", "due", "2025-03"}};
+    assert_false(command_edit_many(fixture->store, "test-board", no_title, 2, false, NULL, NULL,
+                                   &error));
+    assert_non_null(strstr(error.message, "missing key 'title'"));
+    const struct board_edit out_of_range[] = {{"1.1.1", "lead", "Someone"},
+                                              {"1.1.1", "target", "150"}};
+    assert_false(command_edit_many(fixture->store, "test-board", out_of_range, 2, false, NULL,
+                                   NULL, &error));
+    assert_non_null(strstr(error.message, "a percentage must be between 0 and 100"));
+    /* A metric for a milestone deliverable: the file would lose the milestone. */
+    const struct board_edit both[] = {{"2.1.1", "add_metric", "2.1.1"}, {"2.1.1", "name", "N"},
+                                      {"2.1.1", "unit", "count"},       {"2.1.1", "direction", "up"},
+                                      {"2.1.1", "target", "1"}};
+    assert_false(command_edit_many(fixture->store, "test-board", both, 5, false, NULL, NULL,
+                                   &error));
+    assert_string_equal(error.message, "edit: error: deliverable '2.1.1' already has "
+                                       "'milestone'; a deliverable has one of 'metric', "
+                                       "'metrics' or 'milestone'");
+    const struct board_edit bad_trajectory[] = {{"1.1.1", "trajectory", "June: 5"}};
+    assert_false(command_edit_many(fixture->store, "test-board", bad_trajectory, 1, false, NULL,
+                                   NULL, &error));
+    assert_non_null(strstr(error.message, "'June: 5' is not a month of the trajectory"));
+    /* A dry run of a good form: checked, and nothing written either. */
+    assert_true(command_edit_many(fixture->store, "test-board", out_of_range, 1, true, NULL, NULL,
+                                  &error));
+    char *bytes_after = fixture_store_bytes(fixture->path, &length_after);
+    assert_int_equal(length_after, length_before);
+    assert_memory_equal(bytes_after, bytes_before, length_before);
+    free(bytes_before);
+    free(bytes_after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -426,6 +598,9 @@ int main(void)
         FIXTURE_TEST_WITH_BOARD(a_dry_run_plans_and_writes_nothing),
         FIXTURE_TEST_WITH_BOARD(retiring_keeps_history_and_restoring_brings_it_back),
         FIXTURE_TEST_WITH_BOARD(bad_edits_are_refused_in_the_board_files_words_and_write_nothing),
+        FIXTURE_TEST_WITH_BOARD(several_fields_are_one_change_undone_exactly),
+        FIXTURE_TEST_WITH_BOARD(a_deliverable_and_its_metric_are_added_moved_and_reordered),
+        FIXTURE_TEST_WITH_BOARD(a_bad_form_is_refused_in_the_board_files_words_and_writes_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
