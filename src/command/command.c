@@ -1414,6 +1414,16 @@ static bool each_item(const char *value, bool (*item)(void *context, const char 
     return true;
 }
 
+/* each_item's item: one declared segment more. */
+static bool add_segment(void *context, const char *text)
+{
+    struct metric *metric = context;
+    metric->segments =
+        xrealloc(metric->segments, (metric->segment_count + 1) * sizeof *metric->segments);
+    metric->segments[metric->segment_count++] = xstrdup(text);
+    return true;
+}
+
 struct list_edit {
     struct metric *metric;
     struct error *error;
@@ -1510,19 +1520,7 @@ static bool edit_one_field(struct board *copy, const char *code, const char *fie
             free(metric->segments);
             metric->segments = NULL;
             metric->segment_count = 0;
-            for (const char *at = value; *at;) {
-                size_t length = strcspn(at, ",");
-                const char *start = at, *end = at + length;
-                while (start < end && *start == ' ')
-                    start++;
-                while (end > start && end[-1] == ' ')
-                    end--;
-                metric->segments = xrealloc(metric->segments,
-                                            (metric->segment_count + 1) * sizeof *metric->segments);
-                metric->segments[metric->segment_count++] =
-                    xasprintf("%.*s", (int)(end - start), start);
-                at += length + (at[length] == ',');
-            }
+            each_item(value, add_segment, metric);
         } else if (strcmp(field, "stale_after") == 0) {
             if (!edit_number(field, value, &number, error))
                 return false;
