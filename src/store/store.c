@@ -1401,10 +1401,11 @@ static bool pg_migrate(struct store *store, bool create, long long known_version
                             &others) ||
              fail(store, error, "open the store");
         if (ok && others > 0) {
+            /* The label is already "postgresql database \"NAME\"". */
             error_set(error, EXIT_DATA,
-                      "The database %s already holds %lld other tables or views; boardpack "
-                      "creates its store only in an empty database (or schema).",
-                      store->label, others);
+                      "The %s already holds %lld other %s; boardpack creates its store only "
+                      "in an empty database (or schema), and created nothing.",
+                      store->label, others, others == 1 ? "table or view" : "tables or views");
             ok = false;
         }
         ok = ok && (pg_exec(store->pg, pg_schema) || fail(store, error, "create the store"));

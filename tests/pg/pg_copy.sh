@@ -107,7 +107,7 @@ check "and creates nothing" test ! -e "$work/new.db"
 psql "$busy" -c "CREATE TABLE theirs (x integer)" >/dev/null || fatal "psql failed"
 "$BOARDPACK" copy --from "$original" --to "$busy" >/dev/null 2>"$work/err"
 check "copy into a database with other tables fails" test $? -ne 0
-check "and says so: $(cat "$work/err")" grep -q "other tables" "$work/err"
+check "and says so: $(cat "$work/err")" grep -q "already holds 1 other table or view" "$work/err"
 check "and adds none of ours" \
   test "$(psql "$busy" -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" = 1
 
