@@ -429,7 +429,8 @@ static char *store_location(const struct options *options)
 /* A store opened for a command, and where it is. */
 struct opened {
     struct store *store;
-    char *path;
+    char *path; /* the store as messages name it: a path, or a server's
+                 * database, never a URI's password (store_location_label) */
 };
 
 /* True when no store was named (no --db, no $BOARDPACK_DB): the one case in
@@ -465,6 +466,8 @@ static bool open_store(const struct options *options, enum store_access access, 
 {
     char *path = store_location(options);
     struct store **store = &out->store;
+    if (options->read_only)
+        access = STORE_READ_ONLY; /* --read-only holds for every command */
     bool exists = store_exists(path);
     if (!exists && !seed && !create_empty) {
         no_store_error(error, path);
@@ -485,7 +488,8 @@ static bool open_store(const struct options *options, enum store_access access, 
         free(path);
         return false;
     }
-    out->path = path;
+    out->path = store_location_label(path);
+    free(path);
     return true;
 }
 
@@ -498,10 +502,13 @@ static bool open_store_to_write(const struct options *options, const char *nothi
         return false;
     if (!store_is_read_only(out->store))
         return true;
-    char *label = store_location_label(out->path);
-    error_set(error, EXIT_CANNOT_CREATE, "You may not write to the store %s; nothing was %s.",
-              label, nothing_was);
-    free(label);
+    if (options->read_only)
+        error_set(error, EXIT_CANNOT_CREATE,
+                  "The store %s is open read-only (--read-only); nothing was %s.", out->path,
+                  nothing_was);
+    else
+        error_set(error, EXIT_CANNOT_CREATE,
+                  "You may not write to the store %s; nothing was %s.", out->path, nothing_was);
     store_close(out->store);
     free(out->path);
     out->path = NULL;
