@@ -11,6 +11,17 @@ export HOME="$WORK/home" XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/confi
 unset BOARDPACK_DB NO_COLOR
 mkdir -p "$HOME"
 DB="$WORK/store.db"
+# On PostgreSQL (tests/pg/pg_cli_suite.sh sets BOARDPACK_TEST_PG to a
+# database of its throwaway server): the test's store is a schema of its
+# own in that database, and `sql` asks psql.
+if [ -n "${BOARDPACK_TEST_PG:-}" ]; then
+  PG_SCHEMA=cli_$$_$RANDOM
+  "$PSQL" -X -q -v ON_ERROR_STOP=1 "$BOARDPACK_TEST_PG" -c "CREATE SCHEMA $PG_SCHEMA" </dev/null ||
+    { echo "FAIL: cannot make a schema on the test server" >&2; exit 1; }
+  trap '"$PSQL" -X -q "$BOARDPACK_TEST_PG" -c "DROP SCHEMA $PG_SCHEMA CASCADE" </dev/null \
+    >/dev/null 2>&1; rm -rf "$WORK"' EXIT
+  DB="$BOARDPACK_TEST_PG&options=-csearch_path%3D$PG_SCHEMA"
+fi
 FAILURES=0
 CHECKS=0
 
@@ -111,7 +122,13 @@ store_fingerprint() {
 }
 
 # sql DB QUERY: one query through the sqlite3 shell, read-only.
-sql() { sqlite3 -readonly -batch -noheader "$1" "$2"; }
+sql() {
+  if [ -n "${BOARDPACK_TEST_PG:-}" ] && [ "$1" = "$DB" ]; then
+    "$PSQL" -X -A -t -q "$1" -c "$2" </dev/null
+  else
+    sqlite3 -readonly -batch -noheader "$1" "$2"
+  fi
+}
 
 finish() {
   echo "$((CHECKS - FAILURES)) of $CHECKS checks passed"
