@@ -1242,7 +1242,14 @@ static bool fail_pg(struct store *store, struct error *error, const char *doing)
         error_set(error, EXIT_TEMPORARY,
                   "The store %s is busy (another program is writing to it); try again.",
                   store->label);
-    else if (strcmp(state, "25006") == 0 || strcmp(state, "42501") == 0)
+    else if (strcmp(state, "25006") == 0)
+        /* A hot standby, or a read-only transaction: the server's, not
+         * this account's, doing. */
+        error_set(error, EXIT_CANNOT_CREATE,
+                  "The store %s is read-only here; cannot %s (the server refused: %s; a hot "
+                  "standby takes no writes: write on the primary).",
+                  store->label, doing, message);
+    else if (strcmp(state, "42501") == 0)
         error_set(error, EXIT_CANNOT_CREATE,
                   "The store %s is read-only for this account; cannot %s (the server refused: "
                   "%s).",

@@ -54,6 +54,7 @@ expect_running "the kiosk on the standby"
 run "$BOARDPACK" --db "$STANDBY" record 1.1.2 99 --period 2024-03
 if [ "$STATUS" -ne 0 ]; then pass; else fail "a record on the standby succeeded"; fi
 expect_err_contains "read-only" "a record on the standby is refused as read-only"
+expect_err_contains "write on the primary" "a record on the standby says where to write"
 expect_equal "$(psql_value "$PRIMARY" "SELECT r.value FROM readings r JOIN metrics m ON
   m.id = r.metric_id WHERE m.code = '1.1.2' AND r.period = '2024-03' AND r.segment = ''")" "12.3" \
   "the primary holds the last write"
