@@ -4,7 +4,10 @@
 # a `record` made on the primary within 1 s of the writer's exit (median of
 # 5 writes, the pane read every 20 ms; the figures are printed). The
 # standby takes no LISTEN, so the kiosk polls its change count (every
-# 200 ms). A record against the standby is refused, in one sentence.
+# 200 ms). A record against the standby is refused, in one sentence. Two
+# managers then record at once on two connections while the kiosk on the
+# standby follows: every write lands and is audited, and the kiosk ends on
+# both managers' last values.
 # A server that cannot start fails this test; it never skips.
 . "$(dirname "$0")/pg_lib.sh"
 STANDBY_BAR_MS=${PG_STANDBY_BAR_MS:-1000}
@@ -58,6 +61,34 @@ expect_err_contains "write on the primary" "a record on the standby says where t
 expect_equal "$(psql_value "$PRIMARY" "SELECT r.value FROM readings r JOIN metrics m ON
   m.id = r.metric_id WHERE m.code = '1.1.2' AND r.period = '2024-03' AND r.segment = ''")" "12.3" \
   "the primary holds the last write"
+
+# Two managers on two connections edit the board at once while the kiosk
+# on the standby follows them: every write lands, the audit has a row for
+# each, and the kiosk ends on both managers' last values.
+audit_before=$(psql_value "$PRIMARY" "SELECT count(*) FROM audit")
+audit_before_id=$(psql_value "$PRIMARY" "SELECT max(id) FROM audit")
+manager() { # manager USER CODE VALUES...
+  local who=$1 code=$2
+  shift 2
+  for value in "$@"; do
+    BOARDPACK_USER=$who "$BOARDPACK" --db "$PRIMARY" record "$code" "$value" --period 2024-03 \
+      >/dev/null 2>>"$WORK/manager-$who.err" || echo "$code $value" >>"$WORK/manager-$who.failed"
+  done
+}
+manager first 1.1.2 81.1 82.2 83.3 84.4 85.5 86.6 87.7 88.8 &
+first=$!
+manager second 1.2.1 71.1 72.2 73.3 74.4 75.5 76.6 77.7 79.9 &
+second=$!
+wait "$first" "$second"
+expect_equal "$(cat "$WORK"/manager-*.failed 2>/dev/null)" "" "both managers' writes all succeeded"
+expect_equal "$(cat "$WORK"/manager-*.err 2>/dev/null)" "" "the managers' writes print nothing on stderr"
+expect_equal "$(psql_value "$PRIMARY" "SELECT count(*) FROM audit") " "$((audit_before + 16)) " \
+  "an audit row for every write of the two managers"
+expect_equal "$(psql_value "$PRIMARY" "SELECT string_agg(node_code || '=' || n, ' ' ORDER BY
+  node_code) FROM (SELECT node_code, count(*) AS n FROM audit WHERE id > $audit_before_id
+  GROUP BY node_code) AS q")" "1.1.2=8 1.2.1=8" "eight audit rows for each manager's metric"
+wait_line '1\.1\.2 .*88\.8% → 90% *$' "the standby's kiosk shows the first manager's last value"
+wait_line '1\.2\.1 .*79\.9% → 80% *$' "the standby's kiosk shows the second manager's last value"
 
 kill -TERM "$PID"
 wait_exit "SIGTERM ends the kiosk"
