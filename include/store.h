@@ -76,8 +76,6 @@ struct store_copy_options {
 };
 bool store_copy(struct store *from, struct store *to, const struct store_copy_options *options,
                 struct error *error);
-/* The store as messages name it (store_location_label of its location). */
-const char *store_label(const struct store *store);
 
 /* How long a write waits for another writer before giving up (default 5 s). */
 void store_set_busy_timeout(struct store *store, int milliseconds);

@@ -22,7 +22,6 @@ struct pg_connection {
     long long changes;      /* rows the last statement changed */
     char state[6];          /* SQLSTATE of the last failure, "" if none */
     char *message;          /* its message, the first line */
-    bool notified;          /* a notification arrived and was not yet taken */
 };
 
 struct pg_statement {
@@ -110,7 +109,6 @@ bool pg_connect_again(struct pg_connection *connection, const char *conninfo, ch
     PQfinish(connection->conn);
     connection->conn = fresh->conn;
     connection->generation++;
-    connection->notified = false;
     connection->changes = 0;
     forget_failure(connection);
     free(fresh->message);
@@ -177,19 +175,13 @@ bool pg_take_notification(struct pg_connection *connection)
         remember_failure(connection, NULL);
         return false;
     }
+    bool notified = false;
     PGnotify *notify;
     while ((notify = PQnotifies(connection->conn)) != NULL) {
-        connection->notified = true;
+        notified = true;
         PQfreemem(notify);
     }
-    bool notified = connection->notified;
-    connection->notified = false;
     return notified;
-}
-
-int pg_socket(struct pg_connection *connection)
-{
-    return PQsocket(connection->conn);
 }
 
 /* "?N" becomes "$N" and a bare "?" the next number, outside quotes. */
@@ -263,12 +255,8 @@ static bool prepare_on_server(struct pg_statement *statement)
     PGresult *result = PQprepare(connection->conn, statement->name, statement->sql,
                                  statement->parameter_count, NULL);
     bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
-    if (!ok) {
-        if (getenv("BOARDPACK_DEBUG_SQL"))
-            fprintf(stderr, "prepare failed: %s\n%s\n", statement->sql,
-                    PQresultErrorMessage(result));
+    if (!ok)
         remember_failure(connection, result);
-    }
     PQclear(result);
     statement->prepared = ok;
     statement->generation = connection->generation;
@@ -312,9 +300,6 @@ static PGresult *prepare_and_run(struct pg_statement *statement, const char *con
     statement->generation = connection->generation;
     statement->prepared = results[0] && PQresultStatus(results[0]) == PGRES_COMMAND_OK;
     if (!statement->prepared) {
-        if (getenv("BOARDPACK_DEBUG_SQL"))
-            fprintf(stderr, "prepare failed: %s\n%s\n", statement->sql,
-                    results[0] ? PQresultErrorMessage(results[0]) : PQerrorMessage(conn));
         remember_failure(connection, results[0]);
         PQclear(results[0]);
         PQclear(results[1]);

@@ -31,7 +31,6 @@ const char *pg_error_message(struct pg_connection *connection);
 /* True if a NOTIFY arrived since the last call (reads what the socket
  * holds; never waits). */
 bool pg_take_notification(struct pg_connection *connection);
-int pg_socket(struct pg_connection *connection);
 /* A PostgreSQL location named for messages: its database or service, never
  * its password. */
 char *pg_location_label(const char *conninfo);

@@ -1727,10 +1727,6 @@ const char *store_path(const struct store *store)
     return store->path;
 }
 
-const char *store_label(const struct store *store)
-{
-    return store->label;
-}
 
 bool store_is_empty(struct store *store)
 {
@@ -1876,22 +1872,18 @@ bool store_commit(struct store *store, struct error *error)
 {
     if (store->pg) {
         /* Readers hear of the change (NOTIFY is sent at COMMIT) or see the
-         * count move. */
-        /* A transaction that wrote nothing (an import of the same file
-         * again) leaves the count alone, as it leaves a SQLite file. */
+         * count move; a transaction that wrote nothing (an import of the
+         * same file again) leaves the count alone, as it leaves a SQLite
+         * file. */
         long long wrote = 1;
         bool ok = pg_query_int64(store->pg,
                                  "SELECT CASE WHEN txid_current_if_assigned() IS NULL THEN 0 "
                                  "ELSE 1 END",
                                  &wrote);
-        if (ok && !wrote && pg_exec(store->pg, "COMMIT")) {
-            store->pg_transaction = false;
-            return true;
-        }
-        if (ok && wrote &&
-            pg_exec(store->pg, "UPDATE boardpack_changes SET version = version + 1; "
-                               "NOTIFY boardpack; COMMIT")) {
-            store->pg_own_commits++;
+        if (ok && (wrote ? pg_exec(store->pg, "UPDATE boardpack_changes SET version = "
+                                              "version + 1; NOTIFY boardpack; COMMIT")
+                         : pg_exec(store->pg, "COMMIT"))) {
+            store->pg_own_commits += wrote;
             store->pg_transaction = false;
             return true;
         }
