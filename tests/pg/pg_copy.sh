@@ -8,45 +8,22 @@
 # store takes new writes (its identities go on from the copied ids). A
 # server that cannot start fails this test; it never skips.
 set -u
-export LC_ALL=C.UTF-8 TZ=UTC
-here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/pg/pg-server.sh
-. "$here/pg-server.sh"
-BOARDPACK=${BOARDPACK:?set BOARDPACK to the boardpack binary}
-
-CHECKS=0
-FAILURES=0
-pass() { CHECKS=$((CHECKS + 1)); }
-fail() {
-  CHECKS=$((CHECKS + 1))
-  FAILURES=$((FAILURES + 1))
-  echo "FAIL: $*" >&2
-}
-fatal() {
-  fail "$*"
-  echo "$((CHECKS - FAILURES)) of $CHECKS checks passed"
-  exit 1
-}
+# shellcheck source=tests/pg/pg_cli_lib.sh
+. "$SOURCE_ROOT/tests/pg/pg_cli_lib.sh"
 check() { # check DESCRIPTION COMMAND...
   local what=$1
   shift
   if "$@"; then pass; else fail "$what"; fi
 }
 
-work=$(mktemp -d /tmp/boardpack-copy-XXXXXX) || fatal "no work folder"
-server=$(pg_tmpdir) || fatal "cannot make a folder for the server"
-trap 'pg_stop "$server" >/dev/null 2>&1; rm -rf "$work"' EXIT
-pg_start "$server" >/dev/null || fatal "the PostgreSQL server did not start"
-pg_createdb "$server" copied || fatal "createdb failed"
-pg_createdb "$server" busy || fatal "createdb failed"
-uri=$(pg_uri "$server" copied)
-busy=$(pg_uri "$server" busy)
-psql() { "$(pg_bindir)/psql" -X -A -t -v ON_ERROR_STOP=1 "$@" </dev/null; }
+work=$WORK
+uri=$(pg_new_db copied) || fatal "createdb failed"
+busy=$(pg_new_db busy) || fatal "createdb failed"
+psql() { "$PGBIN/psql" -X -A -t -v ON_ERROR_STOP=1 "$@" </dev/null; }
 
 # A store with a month's work: readings, a published month, a correction
 # with its reason, commentary, a milestone update, a removal.
 original=$work/original.db
-export BOARDPACK_USER=copy-test
 "$BOARDPACK" --db "$original" init --sample 2>/dev/null || fatal "init failed"
 "$BOARDPACK" --db "$original" month open 2024-04 >/dev/null 2>&1 || fatal "month open failed"
 "$BOARDPACK" --db "$original" record 1.1.2 91 --note "April's FFT" >/dev/null 2>&1 ||
@@ -118,5 +95,4 @@ check "and a comment" "$BOARDPACK" --db "$uri" export --format yaml >/dev/null
 audit_ids=$(psql "$uri" -c "SELECT count(DISTINCT id) = count(*) FROM audit")
 check "audit ids stay unique" test "$audit_ids" = t
 
-echo "$((CHECKS - FAILURES)) of $CHECKS checks passed"
-[ "$FAILURES" -eq 0 ]
+finish
