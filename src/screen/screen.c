@@ -400,6 +400,11 @@ static bool load_board_as(struct browser *b, const char *code, yearmonth as_of, 
     /* What moved is known only for the nodes loaded: that filter loads all. */
     if (as_of == YEARMONTH_NONE && b->filter == FILTER_CHANGED)
         everything = true;
+    /* The mark is taken before the load: a write between the two is then
+     * seen at the next poll (a reload too many at worst), where a mark
+     * taken after the load would hide it for good. */
+    struct store_mark mark;
+    store_mark(b->store, &mark);
     struct board *board;
     yearmonth evaluate_at;
     /* An earlier month shows as published if it was (PUBLISHED, the copy
@@ -450,7 +455,7 @@ static bool load_board_as(struct browser *b, const char *code, yearmonth as_of, 
     if (keep && same_board)
         select_code(b, keep);
     free(keep);
-    store_mark(b->store, &b->mark);
+    b->mark = mark;
     return true;
 }
 
