@@ -25,6 +25,10 @@ fi
 FAILURES=0
 CHECKS=0
 
+# on_pg: true when this run's store is on PostgreSQL. A check about
+# SQLite's file itself (its bytes, mode, WAL, locks) runs only when not.
+on_pg() { [ -n "${BOARDPACK_TEST_PG:-}" ]; }
+
 # run CMD...: sets OUT, ERR and STATUS.
 run() {
   "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
