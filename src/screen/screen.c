@@ -163,6 +163,7 @@ struct browser {
 
     char message[512];
     bool message_is_error;
+    bool reload_failed; /* the message is a failed reload's, nothing since */
     bool quit;
     /* The loop's state between input events. */
     bool redraw, ticked, hung_up;
@@ -206,6 +207,7 @@ static void set_message(struct browser *b, bool is_error, const char *format, ..
     vsnprintf(b->message, sizeof b->message, format, arguments);
     va_end(arguments);
     b->message_is_error = is_error;
+    b->reload_failed = false;
 }
 
 /* A failed read or write says why on the message line. */
@@ -3773,8 +3775,14 @@ static bool browser_after(void *context)
         b->ticked = false;
         if (store_changed_since(b->store, &b->mark) != STORE_UNCHANGED) {
             struct error reload = {0};
-            if (!load_board(b, b->board_code, b->as_of, &reload))
+            if (!load_board(b, b->board_code, b->as_of, &reload)) {
                 set_message(b, true, "%s", reload.message);
+                b->reload_failed = true;
+            } else if (b->reload_failed) {
+                /* The reload that said why it failed now works: say so,
+                 * unless something else has been said since. */
+                set_message(b, false, "The store can be read again; the board is up to date.");
+            }
             b->redraw = true;
         }
     }

@@ -100,6 +100,8 @@ pg_resume "$PG_DIR" || fatal "the server would not start again"
 wait_gone "Store unreadable" "the kiosk's banner goes when the server is back"
 wait_line '1\.1\.2 .*23\.4% → 90% *$' "the kiosk shows the data again"
 PANE=browser
+wait_for "The store can be read again" "the browser says so when its reload works again"
+wait_for "new (YYYY-MM value): 2024-04 77" "with the field still open"
 keys Enter
 wait_for "Recorded 1.1.2 2024-04 = 77." "the browser's record goes through once the server is back"
 PANE=test
