@@ -133,7 +133,18 @@ store_fingerprint() {
   fi
 }
 
-# sql DB QUERY: one query through the sqlite3 shell, read-only.
+# store_label: how boardpack names $DB in its messages; a PostgreSQL store
+# by its database, never its URI (which may hold a password).
+store_label() {
+  if on_pg; then
+    printf 'postgresql database "%s"\n' "$(sql "$DB" 'SELECT current_database()')"
+  else
+    printf '%s\n' "$DB"
+  fi
+}
+
+# sql DB QUERY: one query through the sqlite3 shell, read-only (psql for $DB
+# on PostgreSQL; its output the same: columns split by |, NULL as nothing).
 sql() {
   if [ -n "${BOARDPACK_TEST_PG:-}" ] && [ "$1" = "$DB" ]; then
     "$PSQL" -X -A -t -q "$1" -c "$2" </dev/null
