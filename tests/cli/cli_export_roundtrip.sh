@@ -36,7 +36,12 @@ expect_equal "$(sql "$WORK/copy.db" "SELECT note FROM readings WHERE segment = '
 # Declared segments survive the trip, in order, and still refuse others.
 grep -q '^        segments: \["Barnet", "Camden", "Enfield", "Haringey", "Islington"\]$' "$WORK/nlmhp-2023-24.yaml" \
   && pass || fail "export writes 2.1.2's segments"
-segments_of() { sql "$1" "SELECT m.code || ': ' || group_concat(s.name, ', ') FROM (SELECT * FROM metric_segments ORDER BY metric_id, position) s JOIN metrics m ON m.id = s.metric_id GROUP BY m.id ORDER BY m.code"; }
+# segments_of STORE: a line per metric, "code: segment, segment..." in order.
+segments_of() {
+  sql "$1" "SELECT m.id, m.code, s.name FROM metric_segments s JOIN metrics m ON m.id = s.metric_id ORDER BY m.code, m.id, s.position" |
+    awk -F'|' '$1 != id { if (id != "") print line; id = $1; line = $2 ": " $3; next } { line = line ", " $3 }
+      END { if (id != "") print line }'
+}
 expect_equal "$(segments_of "$WORK/copy.db")" "$(segments_of "$DB")" "segments kept by export and import"
 expect_equal "$(sql "$WORK/copy.db" "SELECT count(*) FROM metric_segments")" "15" "three metrics' five segments each"
 run "$BOARDPACK" --db "$WORK/copy.db" record 2.3.1 5 --period 2024-01 --segment "white"

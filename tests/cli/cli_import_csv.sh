@@ -20,17 +20,21 @@ YAML
 run "$BOARDPACK" --db "$DB" import "$WORK/board.yaml"
 expect_status 0 "the board"
 audit_rows() { sql "$DB" "SELECT count(*) FROM audit"; }
+label=$(store_label)
+# numbers ROWS: each row's second column (a value) as a number, so that
+# SQLite's 39.0 and PostgreSQL's 39 read alike.
+numbers() { awk -F'|' -v OFS='|' '{ $2 = $2 + 0; print }'; }
 
 # ---- A good feed ----------------------------------------------------------
 printf 'metric,period,value\r\n1.1.1,2023-04,39\r\n1.1.1,2023-05,37\r\n1.1.2,2023-05,71.5\r\n' \
   >"$WORK/good.csv"
 run "$BOARDPACK" --db "$DB" import --board small "$WORK/good.csv"
 expect_status 0 "good feed"
-expect_err_equals "Imported $WORK/good.csv into $DB: 3 new, 0 replaced, 0 unchanged." \
+expect_err_equals "Imported $WORK/good.csv into $label: 3 new, 0 replaced, 0 unchanged." \
   "good feed: counts on stderr, and nothing else there (not a terminal: no progress)"
 expect_equal "$OUT" "" "good feed: nothing on stdout"
-expect_equal "$(sql "$DB" "SELECT group_concat(period || '=' || value, ' ') FROM readings")" \
-  "2023-04=39.0 2023-05=37.0 2023-05=71.5" "good feed: the readings"
+expect_equal "$(sql "$DB" "SELECT period, value FROM readings ORDER BY id" | numbers | tr '|' '=' | paste -sd' ')" \
+  "2023-04=39 2023-05=37 2023-05=71.5" "good feed: the readings"
 expect_equal "$(sql "$DB" "SELECT action || ' ' || new_value FROM audit ORDER BY id DESC LIMIT 1")" \
   "import $WORK/good.csv: 3 readings (3 new, 0 replaced, 0 unchanged)" "one import audit row"
 run "$BOARDPACK" --db "$DB" report --board small --format csv
@@ -41,7 +45,7 @@ expect_out_contains "deliverable,1.1.2,Seen in four weeks,R,71.5,90,2023-05,," "
 before=$(store_fingerprint "$DB")
 run "$BOARDPACK" --db "$DB" import --board small "$WORK/good.csv"
 expect_status 0 "the same feed twice"
-expect_err_equals "Imported $WORK/good.csv into $DB: 0 new, 0 replaced, 3 unchanged." \
+expect_err_equals "Imported $WORK/good.csv into $label: 0 new, 0 replaced, 3 unchanged." \
   "second import: all unchanged"
 expect_equal "$(store_fingerprint "$DB")" "$before" "second import writes nothing"
 
@@ -55,13 +59,13 @@ expect_equal "$(store_fingerprint "$DB")" "$before" "second import writes nothin
 } >"$WORK/order.csv"
 run "$BOARDPACK" --db "$DB" import --board small "$WORK/order.csv"
 expect_status 0 "header in another order"
-expect_err_equals "Imported $WORK/order.csv into $DB: 2 new, 1 replaced, 0 unchanged." \
+expect_err_equals "Imported $WORK/order.csv into $label: 2 new, 1 replaced, 0 unchanged." \
   "other order: counts"
 expect_equal "$(sql "$DB" "SELECT note FROM readings WHERE period = '2023-05' AND value = 38")" \
   'waits, as reported by "PAS"' "a quoted note with a comma and doubled quotes"
-expect_equal "$(sql "$DB" "SELECT segment || '=' || value || ' ' || coalesce(note, '-') FROM readings WHERE segment <> '' ORDER BY segment")" \
-  "Barnet=64.0 -
-Enfield=66.5 Enfield, north" "segments and notes land"
+expect_equal "$(sql "$DB" "SELECT segment, value, coalesce(note, '-') FROM readings WHERE segment <> '' ORDER BY segment" | numbers)" \
+  "Barnet|64|-
+Enfield|66.5|Enfield, north" "segments and notes land"
 expect_equal "$(sql "$DB" "SELECT old_value || ' -> ' || new_value FROM audit WHERE action = 'import-replace-reading'")" \
   "2023-05=37 -> 2023-05=38" "the replaced reading is audited with its old value"
 
@@ -117,13 +121,17 @@ expect_equal "$(audit_rows)" "$audits" "bad rows: no audit row"
   printf '1.1.2,2022-12,50,Camden\n1.1.2,2023-01,150,Camden'
 } >"$WORK/last.csv"
 before=$(store_fingerprint "$DB")
-dump_before=$(sqlite3 "$DB" .dump | sha256sum)
+if ! on_pg; then # SQLite's .dump; on PostgreSQL store_fingerprint already compares every row
+  dump_before=$(sqlite3 "$DB" .dump | sha256sum)
+fi
 run "$BOARDPACK" --db "$DB" import --board small "$WORK/last.csv"
 expect_status 65 "bad last row"
 expect_err_equals "$WORK/last.csv:27:15: error: a percentage must be between 0 and 100; 150 was refused" \
   "bad last row: the one error (the row without a line end)"
 expect_equal "$(store_fingerprint "$DB")" "$before" "bad last row: the store is byte for byte the same"
-expect_equal "$(sqlite3 "$DB" .dump | sha256sum)" "$dump_before" "bad last row: same dump"
+if ! on_pg; then # as above
+  expect_equal "$(sqlite3 "$DB" .dump | sha256sum)" "$dump_before" "bad last row: same dump"
+fi
 
 # More than 20 bad rows: the first 20, then how many more.
 { echo "metric,period,value"; for i in $(seq 1 25); do echo "1.1.1,2023-04,bad$i"; done; } >"$WORK/many.csv"
@@ -190,7 +198,7 @@ run "$BOARDPACK" --db "$DB" import --dry-run "$WORK/board.yaml"
 expect_status 0 "dry run of a board already there: a difference (docs/keeping-a-board.md)"
 # The real run says the same.
 run "$BOARDPACK" --db "$DB" import --board small "$WORK/dry.csv"
-expect_err_equals "Imported $WORK/dry.csv into $DB: 1 new, 1 replaced, 1 unchanged." \
+expect_err_equals "Imported $WORK/dry.csv into $label: 1 new, 1 replaced, 1 unchanged." \
   "the real run: the dry run's counts"
 
 # ---- The command line ---------------------------------------------------------

@@ -16,7 +16,9 @@ expect_out_contains "Year One Breakthrough Objectives for 2023/24" "pack names t
 expect_out_contains "PROVISIONAL" "nothing published: the working figures are provisional"
 expect_out_contains '<p class="sample-banner">SAMPLE DATA</p>' "sample readings say SAMPLE DATA"
 expect_out_contains "Made at</dt><dd>2024-04-05 09:00 UTC" "made-at from the environment"
-expect_out_contains "$DB" "the cover names the store"
+# (as boardpack names it: a PostgreSQL store by its database; HTML-escaped)
+expect_out_contains "<dd class=\"code\">$(store_label | sed 's/&/\&amp;/g; s/"/\&quot;/g; s/</\&lt;/g; s/>/\&gt;/g')</dd>" \
+  "the cover names the store"
 expect_out_contains 'href="#d-2.1.2"' "exceptions link to their page"
 expect_out_contains '<svg class="chart" role="img"' "charts are inline SVG"
 if printf '%s' "$OUT" | grep -qiE '<script|<link|src="http|href="http'; then

@@ -5,7 +5,12 @@
 
 run "$BOARDPACK" --db "$DB" record 2.1.2 70 --period 2023-10
 expect_status 66 "record needs an existing store"
-expect_file_absent "$DB" "record creates no store"
+if on_pg; then # a PostgreSQL store is its schema's tables, not a file
+  expect_equal "$(sql "$DB" "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()")" \
+    "0" "record creates no store"
+else
+  expect_file_absent "$DB" "record creates no store"
+fi
 
 seed_store   # seeds the store
 expect_status 0 "seed"
@@ -15,7 +20,7 @@ expect_status 0 "record"
 expect_out_contains "Recorded 2.1.2 2024-04 = 71.5." "record confirmation"
 expect_equal "$(sql "$DB" "SELECT value || '|' || note || '|' || sample FROM readings r JOIN metrics m ON m.id = r.metric_id WHERE m.code = '2.1.2' AND r.period = '2024-04' AND r.segment = ''")" \
   "71.5|from the March extract|0" "stored reading"
-expect_equal "$(sql "$DB" "SELECT action || '|' || ifnull(old_value, '-') || '|' || new_value || '|' || (who <> '') FROM audit ORDER BY id DESC LIMIT 1")" \
+expect_equal "$(sql "$DB" "SELECT action || '|' || coalesce(old_value, '-') || '|' || new_value || '|' || CASE WHEN who <> '' THEN 1 ELSE 0 END FROM audit ORDER BY id DESC LIMIT 1")" \
   "record-reading|-|2024-04=71.5|1" "audit row"
 
 run "$BOARDPACK" --db "$DB" record 2.1.2 72 --period 2024-04
@@ -56,11 +61,11 @@ expect_status 2 "record without a value"
 
 # Never the calendar's month: with no month open, the month must be given,
 # and nothing is written.
-before=$(sqlite3 "$DB" 'SELECT count(*) FROM readings')
+before=$(sql "$DB" 'SELECT count(*) FROM readings')
 run "$BOARDPACK" --db "$DB" record 1.1.2 88
 expect_status 65 "record without --period and no open month"
 expect_err_contains "No month is open on board 'nlmhp-2023-24'" "says no month is open"
-expect_equal "$(sqlite3 "$DB" 'SELECT count(*) FROM readings')" "$before" "nothing recorded"
+expect_equal "$(sql "$DB" 'SELECT count(*) FROM readings')" "$before" "nothing recorded"
 
 # `boardpack delete`: a reading removed, saying why; refused without a
 # month or a reason, or when there is no such reading, writing nothing.

@@ -40,6 +40,34 @@ done
 BOARDPACK_DB="$WORK/absent/store.db" run "$BOARDPACK" report
 expect_status 66 "report on a missing BOARDPACK_DB store"
 expect_file_absent "$WORK/absent" "report on a missing BOARDPACK_DB store creates nothing"
+# On PostgreSQL the test's own schema is still empty here: there is no store
+# in it, which the same commands say in one sentence, making no table.
+if on_pg; then
+  NO_PG_STORE="There is no boardpack store in $(store_label) (boardpack --db ... init creates one)."
+  missing_pg() { # missing_pg WHAT ARGS...: boardpack --db (the empty schema) ARGS...
+    local what=$1
+    shift
+    run "$BOARDPACK" --db "$DB" "$@"
+    expect_status 66 "$what on an empty PostgreSQL schema"
+    expect_err_equals "$NO_PG_STORE" "$what on an empty PostgreSQL schema: one sentence"
+    expect_equal "$(sql "$DB" "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()")" \
+      "0" "$what on an empty PostgreSQL schema creates no table"
+  }
+  missing_pg report report
+  missing_pg export export
+  missing_pg record record 1.1.2 88 --period 2024-04
+  missing_pg "import of a readings file" import "$WORK/readings.yaml"
+  missing_pg backup backup "$WORK/backup.db"
+  expect_file_absent "$WORK/backup.db" "a backup of an empty PostgreSQL schema writes no backup"
+  for mode in "" --read-only --kiosk; do
+    in_terminal "$BOARDPACK" --db "$DB" $mode --first-frame
+    expect_status 66 "browser ${mode:-(edit)} on an empty PostgreSQL schema"
+    expect_out_contains "$NO_PG_STORE" "browser ${mode:-(edit)} on an empty PostgreSQL schema: one sentence"
+  done
+  BOARDPACK_DB="$DB" run "$BOARDPACK" report
+  expect_status 66 "report on an empty PostgreSQL schema named by BOARDPACK_DB"
+  expect_err_equals "$NO_PG_STORE" "report on an empty PostgreSQL schema named by BOARDPACK_DB: one sentence"
+fi
 
 # --- init: the bundled boards, without sample readings. ---
 run "$BOARDPACK" --db "$WORK/plain/store.db" init
@@ -59,7 +87,7 @@ expect_equal "$(python3 -c 'import csv,sys; print(sorted({r["sample"] for r in c
 # --- init --sample: the same with the sample readings, marked. ---
 seed_store
 expect_status 0 "init --sample"
-expect_err_equals "Created the store $DB with the bundled boards and illustrative sample readings (SAMPLE DATA)." \
+expect_err_equals "Created the store $(store_label) with the bundled boards and illustrative sample readings (SAMPLE DATA)." \
   "init --sample says what it did"
 if [ "$(sql "$DB" 'SELECT count(*) FROM readings WHERE sample = 1')" -gt 100 ]; then pass; else
   fail "init --sample: sample readings"; fi
@@ -71,7 +99,7 @@ before=$(store_fingerprint "$DB")
 for sample in "" --sample; do
   run "$BOARDPACK" --db "$DB" init $sample
   expect_status 73 "init ${sample} on a store with boards"
-  expect_err_equals "The store $DB already holds boards; init changes nothing (use import to update a board, or give another --db)." \
+  expect_err_equals "The store $(store_label) already holds boards; init changes nothing (use import to update a board, or give another --db)." \
     "init ${sample} on a store with boards: one sentence"
 done
 expect_equal "$(store_fingerprint "$DB")" "$before" "a refused init writes nothing"
@@ -133,6 +161,21 @@ run "$BOARDPACK" --db "$DB" record 1.1.2 86.1 --period 2024-03
 expect_equal "$(sample_of 1.1.2)" "0" "the trust's own reading is not"
 
 # --- backup: a consistent copy while a record loop writes. ---
+# backup copies SQLite's file. On PostgreSQL it refuses, writing nothing, and
+# points to pg_dump or boardpack copy; copy to a file is then the consistent
+# copy that the loop below takes.
+if on_pg; then
+  run "$BOARDPACK" --db "$DB" backup "$WORK/backup.db"
+  expect_status 2 "backup of a PostgreSQL store"
+  expect_err_equals "boardpack backup copies a SQLite store; back up $(store_label) with pg_dump (docs/deployment.md), or copy it to a file with boardpack copy." \
+    "backup of a PostgreSQL store: one sentence"
+  expect_file_absent "$WORK/backup.db" "backup of a PostgreSQL store writes no file"
+  take_copy() { "$BOARDPACK" copy --from "$DB" --to "$1"; }
+  copy_said="Copied $(store_label) to "
+else
+  take_copy() { "$BOARDPACK" --db "$DB" backup "$1"; }
+  copy_said="Backed up $DB to "
+fi
 # The loop records a new month each time and notes each one acknowledged
 # (exit 0) in acked.txt, after the command returned.
 : >"$WORK/acked.txt"
@@ -153,59 +196,75 @@ backup_failures=0
 while kill -0 "$loop" 2>/dev/null; do
   backups=$((backups + 1))
   cp "$WORK/acked.txt" "$WORK/acked-before-$backups.txt" # acknowledged before the backup began
-  if ! "$BOARDPACK" --db "$DB" backup "$WORK/backup-$backups.db" 2>>"$WORK/backup.err"; then
+  if ! take_copy "$WORK/backup-$backups.db" 2>>"$WORK/backup.err"; then
     backup_failures=$((backup_failures + 1))
   fi
 done
 wait "$loop"
 echo "backup during a record loop: $backups backups, $(wc -l <"$WORK/acked.txt") readings recorded"
 expect_equal "$backup_failures" "0" "every backup during the record loop succeeded"
-expect_equal "$(cat "$WORK/backup.err" | grep -vc '^Backed up ')" "0" "backups print only their one line"
+expect_equal "$(awk -v said="$copy_said" 'index($0, said) != 1' "$WORK/backup.err" | wc -l)" "0" \
+  "backups print only their one line"
 if [ "$backups" -ge 2 ] && [ "$(wc -l <"$WORK/acked.txt")" -ge 5 ]; then pass; else
   fail "the loop ran ($backups backups, $(wc -l <"$WORK/acked.txt") readings)"; fi
 bad=0
 for n in $(seq 1 "$backups"); do
   copy="$WORK/backup-$n.db"
+  # (-wal first: the sqlite3 shell's read of a store in WAL mode, as a copy
+  # is, leaves one)
+  [ ! -e "$copy-wal" ] || bad=$((bad + 1))
   [ "$(sqlite3 -readonly "$copy" 'PRAGMA integrity_check')" = ok ] || { bad=$((bad + 1)); continue; }
   [ "$(stat -c %a "$copy")" = 600 ] || bad=$((bad + 1))
-  [ ! -e "$copy-wal" ] || bad=$((bad + 1))
   "$BOARDPACK" --db "$copy" export --format csv >"$WORK/backup-$n.csv" || { bad=$((bad + 1)); continue; }
   while read -r period value; do
     grep -q "^nlmhp-2023-24,2.1.2,$period,$value," "$WORK/backup-$n.csv" || bad=$((bad + 1))
   done <"$WORK/acked-before-$n.txt"
 done
 expect_equal "$bad" "0" "each of $backups backups passes integrity_check, is 0600 with no -wal, and holds every reading acknowledged before it began"
-run "$BOARDPACK" --db "$DB" backup "$WORK/backup-after.db"
+run take_copy "$WORK/backup-after.db"
 expect_status 0 "a backup after the loop"
-expect_err_equals "Backed up $DB to $WORK/backup-after.db." "backup says what it did"
+if on_pg; then
+  expect_err_contains "$copy_said$WORK/backup-after.db: " "the copy says what it did"
+else
+  expect_err_equals "Backed up $DB to $WORK/backup-after.db." "backup says what it did"
+fi
 expect_equal "$("$BOARDPACK" --db "$WORK/backup-after.db" export --format csv)" \
   "$("$BOARDPACK" --db "$DB" export --format csv)" "a backup after the loop holds everything the store does"
 ls "$WORK" | grep -q '\.tmp-' && fail "no temporary backup files left" || pass
-
-# --- backup refuses to overwrite without --force. ---
-before=$(sha256sum <"$WORK/backup-1.db")
-run "$BOARDPACK" --db "$DB" backup "$WORK/backup-1.db"
-expect_status 73 "backup over an existing file"
-expect_err_equals "There is already a file at $WORK/backup-1.db; add --force to replace it." \
-  "backup over an existing file: one sentence"
-expect_equal "$(sha256sum <"$WORK/backup-1.db")" "$before" "the existing file is untouched"
-run "$BOARDPACK" --db "$DB" backup "$WORK/backup-1.db" --force
-expect_status 0 "backup --force replaces it"
-expect_equal "$(sqlite3 -readonly "$WORK/backup-1.db" 'SELECT count(*) FROM readings')" \
-  "$(sql "$DB" 'SELECT count(*) FROM readings')" "the replaced backup is the store now"
-expect_equal "$(stat -c %a "$WORK/backup-1.db")" "600" "a replaced backup is 0600"
-(umask 000 && "$BOARDPACK" --db "$DB" backup "$WORK/umask.db" >/dev/null 2>&1)
-expect_equal "$(stat -c %a "$WORK/umask.db")" "600" "a backup is 0600 under umask 000"
-run "$BOARDPACK" --db "$DB" backup "$WORK"
-expect_status 73 "backup onto a folder"
-run "$BOARDPACK" --db "$DB" backup "$WORK/no/such/folder/b.db"
-expect_status 73 "backup into a missing folder"
-expect_file_absent "$WORK/no" "a failed backup creates no folder"
-run "$BOARDPACK" --db "$DB" backup
-expect_status 2 "backup needs a FILE"
-# A backup is a store: it opens, reports and restores by import of its export.
-run "$BOARDPACK" --db "$WORK/backup-1.db" report --format csv
+# A backup is a store: it opens and reports as the store does.
+run "$BOARDPACK" --db "$WORK/backup-after.db" report --format csv
 expect_status 0 "a backup reports"
 expect_equal "$OUT" "$("$BOARDPACK" --db "$DB" report --format csv)" "and reports as the store does"
+
+run "$BOARDPACK" --db "$DB" backup
+expect_status 2 "backup needs a FILE"
+
+# --- backup refuses to overwrite without --force. ---
+# (backup's own file handling, which a PostgreSQL store never reaches: it is
+# refused above.)
+if ! on_pg; then
+  before=$(sha256sum <"$WORK/backup-1.db")
+  run "$BOARDPACK" --db "$DB" backup "$WORK/backup-1.db"
+  expect_status 73 "backup over an existing file"
+  expect_err_equals "There is already a file at $WORK/backup-1.db; add --force to replace it." \
+    "backup over an existing file: one sentence"
+  expect_equal "$(sha256sum <"$WORK/backup-1.db")" "$before" "the existing file is untouched"
+  run "$BOARDPACK" --db "$DB" backup "$WORK/backup-1.db" --force
+  expect_status 0 "backup --force replaces it"
+  expect_equal "$(sqlite3 -readonly "$WORK/backup-1.db" 'SELECT count(*) FROM readings')" \
+    "$(sql "$DB" 'SELECT count(*) FROM readings')" "the replaced backup is the store now"
+  expect_equal "$(stat -c %a "$WORK/backup-1.db")" "600" "a replaced backup is 0600"
+  (umask 000 && "$BOARDPACK" --db "$DB" backup "$WORK/umask.db" >/dev/null 2>&1)
+  expect_equal "$(stat -c %a "$WORK/umask.db")" "600" "a backup is 0600 under umask 000"
+  run "$BOARDPACK" --db "$DB" backup "$WORK"
+  expect_status 73 "backup onto a folder"
+  run "$BOARDPACK" --db "$DB" backup "$WORK/no/such/folder/b.db"
+  expect_status 73 "backup into a missing folder"
+  expect_file_absent "$WORK/no" "a failed backup creates no folder"
+  # The replaced backup opens and reports as the store does.
+  run "$BOARDPACK" --db "$WORK/backup-1.db" report --format csv
+  expect_status 0 "a replaced backup reports"
+  expect_equal "$OUT" "$("$BOARDPACK" --db "$DB" report --format csv)" "and reports as the store does"
+fi
 
 finish

@@ -120,12 +120,31 @@ PYTHON
   STATUS=$?
 }
 
-# A checksum of the store and its WAL, to prove that nothing was written.
+# A checksum of the store and its WAL, to prove that nothing was written; on
+# PostgreSQL (the test's own store, $DB) a checksum of every table's rows.
 store_fingerprint() {
-  cat "$1" "$1-wal" 2>/dev/null | sha256sum | cut -d' ' -f1
+  if on_pg && [ "$1" = "$DB" ]; then
+    sql "$1" "SELECT md5(coalesce(string_agg(table_name || E'\\n' || query_to_xml(
+      format('SELECT t::text AS r FROM %I t ORDER BY 1', table_name), false, false, '')::text,
+      E'\\n' ORDER BY table_name), '')) FROM information_schema.tables
+      WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+  else
+    cat "$1" "$1-wal" 2>/dev/null | sha256sum | cut -d' ' -f1
+  fi
 }
 
-# sql DB QUERY: one query through the sqlite3 shell, read-only.
+# store_label: how boardpack names $DB in its messages; a PostgreSQL store
+# by its database, never its URI (which may hold a password).
+store_label() {
+  if on_pg; then
+    printf 'postgresql database "%s"\n' "$(sql "$DB" 'SELECT current_database()')"
+  else
+    printf '%s\n' "$DB"
+  fi
+}
+
+# sql DB QUERY: one query through the sqlite3 shell, read-only (psql for $DB
+# on PostgreSQL; its output the same: columns split by |, NULL as nothing).
 sql() {
   if [ -n "${BOARDPACK_TEST_PG:-}" ] && [ "$1" = "$DB" ]; then
     "$PSQL" -X -A -t -q "$1" -c "$2" </dev/null
