@@ -405,7 +405,7 @@ expect_equal "$(sed -n 's/^problems: //p' "$WORK/check.out")" "0" \
 start 200 50
 wait_for "1.1 We will" "browser starts on the crashed store"
 for code in 1.1.2 3.1.1 3.3.1 4.1.3; do
-  value=$(sql "$DB" "SELECT printf('%g', r.value) FROM readings r JOIN metrics m ON m.id = r.metric_id
+  value=$(sql "$DB" "SELECT $(sql_g r.value) FROM readings r JOIN metrics m ON m.id = r.metric_id
                      JOIN boards b ON b.id = m.board_id WHERE b.code = 'nlmhp-2023-24'
                      AND m.code = '$code' AND r.period = '2024-03' AND r.segment = ''")
   newest=$(sql "$DB" "SELECT action || ' $code: ' || ifnull(old_value, '-') FROM audit WHERE node_code = '$code' ORDER BY id DESC LIMIT 1")
