@@ -21,7 +21,7 @@ export BOARDPACK_TEST_PG PSQL PGOPTIONS="-c client_min_messages=warning"
 # The soaks' lengths (their defaults are the SQLite suite's): short here,
 # to keep the whole run within about 6 minutes on a busy 2-core machine.
 export SOAK_SECONDS=${SOAK_SECONDS:-10} STORM_KEYS=${STORM_KEYS:-2000} \
-  MEMORY_SECONDS=${MEMORY_SECONDS:-10} EDIT_CRASH_ROUNDS=${EDIT_CRASH_ROUNDS:-30}
+  MEMORY_SECONDS=${MEMORY_SECONDS:-15} EDIT_CRASH_ROUNDS=${EDIT_CRASH_ROUNDS:-30}
 status=0
 for test in "$@"; do
   if bash "$SOURCE_ROOT/tests/screen/$test.sh" >"$server/$test.log" 2>&1; then
