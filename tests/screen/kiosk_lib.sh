@@ -62,3 +62,28 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$PID/status"; }
 # Built with AddressSanitizer? Its quarantine makes resident memory grow by
 # design, so memory checks then rely on LeakSanitizer at exit instead.
 is_sanitized() { grep -q asan "/proc/$PID/maps" 2>/dev/null; }
+
+# The store made unreadable under a running kiosk, and back. SQLite: the
+# file moved aside, then a file that is not a store put in its place.
+# PostgreSQL: the test's schema renamed, then a schema of that name whose
+# boardpack_schema is not boardpack's. NO_STORE and NOT_A_STORE: the
+# banner's reason for each.
+if on_pg; then
+  NO_STORE="There is no boardpack store in"
+  NOT_A_STORE="Cannot read the schema version in"
+  store_psql() { "$PSQL" -X -q -v ON_ERROR_STOP=1 "$BOARDPACK_TEST_PG" -c "$1" </dev/null >/dev/null; }
+  store_away() { store_psql "ALTER SCHEMA $PG_SCHEMA RENAME TO ${PG_SCHEMA}_away"; }
+  store_junk() {
+    store_psql "CREATE SCHEMA $PG_SCHEMA; CREATE TABLE $PG_SCHEMA.boardpack_schema (note text);
+                INSERT INTO $PG_SCHEMA.boardpack_schema VALUES ('not a boardpack store')"
+  }
+  store_back() {
+    store_psql "DROP SCHEMA IF EXISTS $PG_SCHEMA CASCADE; ALTER SCHEMA ${PG_SCHEMA}_away RENAME TO $PG_SCHEMA"
+  }
+else
+  NO_STORE="There is no store at"
+  NOT_A_STORE="is damaged or not a boardpack store"
+  store_away() { mv "$DB" "$DB.away"; }
+  store_junk() { printf 'this is not a boardpack store, nor any SQLite database at all.\n%.0s' {1..100} >"$DB"; }
+  store_back() { rm -f "$DB" && mv "$DB.away" "$DB"; }
+fi

@@ -6,7 +6,12 @@ command -v tmux >/dev/null || { echo "tmux is needed for the screen tests" >&2; 
 
 SOCKET="boardpack-test-$$"
 TMUX_CMD=(tmux -L "$SOCKET" -f /dev/null)
-trap '"${TMUX_CMD[@]}" kill-server 2>/dev/null; rm -rf "$WORK"' EXIT
+# The tmux server goes at exit, then whatever tests/cli/lib.sh set to run
+# (removing $WORK; on PostgreSQL, dropping the test's schema first).
+CLI_EXIT=$(trap -p EXIT)
+CLI_EXIT=${CLI_EXIT#"trap -- "}
+eval "CLI_EXIT=${CLI_EXIT%" EXIT"}"
+trap '"${TMUX_CMD[@]}" kill-server 2>/dev/null; eval "$CLI_EXIT"' EXIT
 SCREEN_TIMEOUT=${SCREEN_TIMEOUT:-10}
 
 # sanitizer_check: under the AddressSanitizer build, a report (a leak, a
@@ -121,3 +126,32 @@ wait_exit() {
 
 # seed_store (tests/cli/lib.sh) makes the store before the browser starts:
 # a browser given a store (BOARDPACK_DB) never creates one.
+
+# On PostgreSQL the store is a schema, not a file: store_fingerprint (above,
+# tests/cli/lib.sh) is then a checksum of every row of the test's schema
+# (pg_dump's data, sequences' values included), to prove that nothing was
+# written all the same.
+if on_pg; then
+  store_fingerprint() {
+    if [ "$1" != "$DB" ]; then
+      echo "store_fingerprint: on PostgreSQL only \$DB, not '$1'" >&2
+      echo "no fingerprint of $1: $BASHPID $(date +%s%N)" # equal to nothing
+      return 1
+    fi
+    local dump
+    if ! dump=$("$(dirname "$PSQL")/pg_dump" --data-only --schema="$PG_SCHEMA" --no-owner \
+                  "$BOARDPACK_TEST_PG" </dev/null 2>"$WORK/pg_dump.err"); then
+      echo "store_fingerprint: pg_dump failed: $(cat "$WORK/pg_dump.err")" >&2
+      echo "no fingerprint: pg_dump failed: $BASHPID $(date +%s%N)" # equal to nothing
+      return 1
+    fi
+    # Less the random key of psql's \restrict and \unrestrict lines.
+    printf '%s\n' "$dump" | grep -v '^\\\(un\)\?restrict ' | sha256sum | cut -d' ' -f1
+  }
+fi
+
+# sql_g EXPR: SQL giving the number EXPR as SQLite's printf('%g') does; on
+# PostgreSQL, the float's own text (the same for the values in these tests).
+sql_g() {
+  if on_pg; then printf '(%s)::text' "$1"; else printf "printf('%%g', %s)" "$1"; fi
+}

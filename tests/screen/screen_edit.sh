@@ -7,7 +7,7 @@ seed_store
 me=$(id -un)
 audit_count() { sql "$DB" "SELECT count(*) FROM audit"; }
 latest() { # latest METRIC PERIOD [SEGMENT]
-  sql "$DB" "SELECT printf('%g', r.value) FROM readings r JOIN metrics m ON m.id = r.metric_id
+  sql "$DB" "SELECT $(sql_g r.value) FROM readings r JOIN metrics m ON m.id = r.metric_id
              WHERE m.code = '$1' AND r.period = '$2' AND r.segment = '${3:-}'"
 }
 start 120 40

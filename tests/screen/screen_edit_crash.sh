@@ -34,7 +34,9 @@ echo "edit crash safety: seed $SEED, $ROUNDS browser sessions"
 # their pace, and logs one line per write.
 nice -n 10 python3 - "$BOARDPACK" "$DB" "$WORK" "$CRASH_SOCKET" "$SEED" "$ROUNDS" \
   "${SCREEN_TIMEOUT}" >"$WORK/driver.out" 2>&1 <<'PYTHON'
-import os, random, shlex, signal, sqlite3, statistics, subprocess, sys, time
+import os, random, shlex, signal, statistics, subprocess, sys, time
+sys.path.insert(0, os.path.join(os.environ["SOURCE_ROOT"], "tests", "screen"))
+import store_sql
 
 binary, db, work, socket, seed, rounds, timeout = sys.argv[1:8]
 rng = random.Random(int(seed))
@@ -107,7 +109,7 @@ def pane_dead():
 
 def committed(kind, code, period, payload):
     """Whether a write's audit row is in the store (read-only look)."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = store_sql.connect(db)
     try:
         if kind == "comment":
             row = con.execute("SELECT 1 FROM audit WHERE action = 'add-comment' AND new_value = ?",
@@ -253,30 +255,61 @@ if [ "${commit_kills:-0}" -ge $((ROUNDS / 2)) ]; then pass; else
 expect_equal "$(grep -vE '^==[0-9]+==Unable to get registers' "$WORK/browser.err" 2>/dev/null)" "" \
   "the killed browsers wrote nothing to stderr"
 
-# The store after the crashes: SQLite's own checks, through the sqlite3
-# shell (which recovers the WAL the killed browsers left).
-expect_equal "$(sqlite3 -batch "$DB" 'PRAGMA integrity_check')" "ok" "integrity_check after SIGKILLs"
-expect_equal "$(sqlite3 -batch "$DB" 'PRAGMA foreign_key_check' | wc -l)" "0" \
-  "foreign_key_check after SIGKILLs"
+if on_pg; then
+  # The server's side of the killed browsers: no transaction left open, no
+  # writers' lock held (the server may take a moment to see a connection die).
+  left_open() {
+    "$PSQL" -X -A -t -q "$DB" -c "SELECT (SELECT count(*) FROM pg_stat_activity WHERE
+        datname = current_database() AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%')
+      || ' ' || (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory')" </dev/null
+  }
+  left_none() { [ "$(left_open)" = "0 0" ]; }
+  poll "no transaction left open, no lock held after SIGKILLs" left_open left_none
+  # The kept statuses, recomputed from scratch on a copy of the schema:
+  # boardpack fills in the statuses of any board that has none when it opens
+  # a store to write.
+  COPY_SCHEMA=${PG_SCHEMA}_fresh
+  COPY=${DB/"$PG_SCHEMA"/"$COPY_SCHEMA"}
+  "$(dirname "$PSQL")/pg_dump" --schema="$PG_SCHEMA" --no-owner "$BOARDPACK_TEST_PG" </dev/null |
+    sed "s/\b$PG_SCHEMA\b/$COPY_SCHEMA/g" |
+    "$PSQL" -X -q -v ON_ERROR_STOP=1 "$BOARDPACK_TEST_PG" >/dev/null
+  copy_sql() { "$PSQL" -X -A -t -q -v ON_ERROR_STOP=1 "$COPY" -c "$1" </dev/null; }
+  copy_sql "DELETE FROM node_status; DELETE FROM board_status;"
+  "$BOARDPACK" --db "$COPY" record no-such-metric 1 >/dev/null 2>&1
+  expect_equal "$(copy_sql "SELECT count(*) FROM board_status")" \
+    "$(sql "$DB" "SELECT count(*) FROM boards")" "statuses recomputed on the copy"
+  store_names=("$PG_SCHEMA" "$COPY_SCHEMA")
+else
+  # The store after the crashes: SQLite's own checks, through the sqlite3
+  # shell (which recovers the WAL the killed browsers left).
+  expect_equal "$(sqlite3 -batch "$DB" 'PRAGMA integrity_check')" "ok" "integrity_check after SIGKILLs"
+  expect_equal "$(sqlite3 -batch "$DB" 'PRAGMA foreign_key_check' | wc -l)" "0" \
+    "foreign_key_check after SIGKILLs"
 
-# The kept statuses, recomputed from scratch on a copy: boardpack fills in
-# the statuses of any board that has none when it opens a store to write.
-sqlite3 -batch "$DB" ".backup '$WORK/copy.db'"
-sqlite3 -batch "$WORK/copy.db" "DELETE FROM node_status; DELETE FROM board_status;"
-"$BOARDPACK" --db "$WORK/copy.db" record no-such-metric 1 >/dev/null 2>&1
-expect_equal "$(sql "$WORK/copy.db" "SELECT count(*) FROM board_status")" \
-  "$(sql "$DB" "SELECT count(*) FROM boards")" "statuses recomputed on the copy"
+  # The kept statuses, recomputed from scratch on a copy: boardpack fills in
+  # the statuses of any board that has none when it opens a store to write.
+  sqlite3 -batch "$DB" ".backup '$WORK/copy.db'"
+  sqlite3 -batch "$WORK/copy.db" "DELETE FROM node_status; DELETE FROM board_status;"
+  "$BOARDPACK" --db "$WORK/copy.db" record no-such-metric 1 >/dev/null 2>&1
+  expect_equal "$(sql "$WORK/copy.db" "SELECT count(*) FROM board_status")" \
+    "$(sql "$DB" "SELECT count(*) FROM boards")" "statuses recomputed on the copy"
+  store_names=(main fresh)
+fi
 
-python3 - "$DB" "$WORK/copy.db" "$WORK/writes.tsv" >"$WORK/check.out" 2>&1 <<'PYTHON'
-import sqlite3, sys
+python3 - "$DB" "$WORK/copy.db" "$WORK/writes.tsv" "${store_names[@]}" >"$WORK/check.out" 2>&1 <<'PYTHON'
+import os, sys
+sys.path.insert(0, os.path.join(os.environ["SOURCE_ROOT"], "tests", "screen"))
+import store_sql
 
-db, copy, log_path = sys.argv[1:4]
+# The store and its copy with statuses afresh: on SQLite, "main" and the
+# copy's file attached as "fresh"; on PostgreSQL, the two schemas.
+db, copy, log_path, main, fresh = sys.argv[1:6]
 writes = []
 for line in open(log_path):
     i, rnd, kind, code, period, payload, submitted, acked = line.rstrip("\n").split("\t")
     writes.append(dict(i=int(i), kind=kind, code=code, period=period, payload=payload,
                        submitted=submitted == "1", acked=acked == "1"))
-con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+con = store_sql.connect(db)
 problems = []
 board = "nlmhp-2023-24"
 
@@ -295,7 +328,7 @@ for (code, period), history in sorted(keys.items()):
         "AND action IN ('record-reading', 'replace-reading') AND new_value LIKE ? ORDER BY id",
         (board, code, period + "=%")).fetchall()
     stored = con.execute(
-        "SELECT printf('%.3f', r.value), r.note FROM readings r JOIN metrics m ON m.id = r.metric_id "
+        f"SELECT {store_sql.fixed3('r.value')}, r.note FROM readings r JOIN metrics m ON m.id = r.metric_id "
         "JOIN boards b ON b.id = m.board_id WHERE b.code = ? AND m.code = ? AND r.period = ? "
         "AND r.segment = ''", (board, code, period)).fetchone()
     chain = []
@@ -345,34 +378,39 @@ if sorted(audited_comments) != sorted(stored_comments):
                     f"{len(audited_comments)} audited")
 
 # The kept latest readings agree with the readings themselves.
-stale = con.execute("""
+differs = "IS DISTINCT FROM" if store_sql.ON_PG else "IS NOT"
+stale = con.execute(f"""
     SELECT m.code FROM metrics m JOIN metric_latest l ON l.metric_id = m.id
-    WHERE l.period IS NOT (SELECT period FROM readings r WHERE r.metric_id = m.id
+    WHERE l.period {differs} (SELECT period FROM readings r WHERE r.metric_id = m.id
                             AND r.segment = '' ORDER BY period DESC LIMIT 1)
-       OR l.value IS NOT (SELECT value FROM readings r WHERE r.metric_id = m.id
+       OR l.value {differs} (SELECT value FROM readings r WHERE r.metric_id = m.id
                            AND r.segment = '' ORDER BY period DESC LIMIT 1)
-       OR l.previous_period IS NOT (SELECT period FROM readings r WHERE r.metric_id = m.id
+       OR l.previous_period {differs} (SELECT period FROM readings r WHERE r.metric_id = m.id
                                      AND r.segment = '' ORDER BY period DESC LIMIT 1 OFFSET 1)
-       OR l.previous_value IS NOT (SELECT value FROM readings r WHERE r.metric_id = m.id
+       OR l.previous_value {differs} (SELECT value FROM readings r WHERE r.metric_id = m.id
                                     AND r.segment = '' ORDER BY period DESC LIMIT 1 OFFSET 1)
-       OR l.newest_period IS NOT (SELECT max(period) FROM readings r WHERE r.metric_id = m.id)
+       OR l.newest_period {differs} (SELECT max(period) FROM readings r WHERE r.metric_id = m.id)
 """).fetchall()
-missing = con.execute("SELECT count(*) FROM metrics WHERE id NOT IN "
-                      "(SELECT metric_id FROM metric_latest)").fetchone()[0]
+missing = int(con.execute("SELECT count(*) FROM metrics WHERE id NOT IN "
+                          "(SELECT metric_id FROM metric_latest)").fetchone()[0])
 if stale or missing:
     problems.append(f"kept latest readings disagree for {[c for (c,) in stale]}, {missing} missing")
-# The kept statuses agree with statuses computed afresh (on the copy).
-con.execute("ATTACH ? AS fresh", (f"file:{copy}?mode=ro",))
-differ = con.execute("""
-    SELECT count(*) FROM (SELECT * FROM main.node_status EXCEPT SELECT * FROM fresh.node_status
-                          UNION ALL
-                          SELECT * FROM fresh.node_status EXCEPT SELECT * FROM main.node_status)
-""").fetchone()[0]
-differ_boards = con.execute("""
-    SELECT count(*) FROM (SELECT * FROM main.board_status EXCEPT SELECT * FROM fresh.board_status
-                          UNION ALL
-                          SELECT * FROM fresh.board_status EXCEPT SELECT * FROM main.board_status)
-""").fetchone()[0]
+# The kept statuses agree with statuses computed afresh (on the copy): no
+# row in one that is not in the other, either way.
+if not store_sql.ON_PG:
+    con.execute("ATTACH ? AS fresh", (f"file:{copy}?mode=ro",))
+differ = int(con.execute(f"""
+    SELECT (SELECT count(*) FROM (SELECT * FROM {main}.node_status
+                                  EXCEPT SELECT * FROM {fresh}.node_status) kept_only)
+         + (SELECT count(*) FROM (SELECT * FROM {fresh}.node_status
+                                  EXCEPT SELECT * FROM {main}.node_status) fresh_only)
+""").fetchone()[0])
+differ_boards = int(con.execute(f"""
+    SELECT (SELECT count(*) FROM (SELECT * FROM {main}.board_status
+                                  EXCEPT SELECT * FROM {fresh}.board_status) kept_only)
+         + (SELECT count(*) FROM (SELECT * FROM {fresh}.board_status
+                                  EXCEPT SELECT * FROM {main}.board_status) fresh_only)
+""").fetchone()[0])
 if differ or differ_boards:
     problems.append(f"kept statuses differ from fresh ones: {differ} node rows, {differ_boards} board rows")
 
@@ -405,10 +443,10 @@ expect_equal "$(sed -n 's/^problems: //p' "$WORK/check.out")" "0" \
 start 200 50
 wait_for "1.1 We will" "browser starts on the crashed store"
 for code in 1.1.2 3.1.1 3.3.1 4.1.3; do
-  value=$(sql "$DB" "SELECT printf('%g', r.value) FROM readings r JOIN metrics m ON m.id = r.metric_id
+  value=$(sql "$DB" "SELECT $(sql_g r.value) FROM readings r JOIN metrics m ON m.id = r.metric_id
                      JOIN boards b ON b.id = m.board_id WHERE b.code = 'nlmhp-2023-24'
                      AND m.code = '$code' AND r.period = '2024-03' AND r.segment = ''")
-  newest=$(sql "$DB" "SELECT action || ' $code: ' || ifnull(old_value, '-') FROM audit WHERE node_code = '$code' ORDER BY id DESC LIMIT 1")
+  newest=$(sql "$DB" "SELECT action || ' $code: ' || coalesce(old_value, '-') FROM audit WHERE node_code = '$code' ORDER BY id DESC LIMIT 1")
   keys / ; type_text "$code"; keys Enter
   wait_for "Deliverable $code " "$code selected"
   wait_line "${code//./\\.} .* ${value//./\\.}% → " "$code shows its stored value $value in the tree"
@@ -435,6 +473,7 @@ expect_equal "$STATUS" "0" "quit"
 # "Comment added" message among it), and before `record` prints its
 # confirmation, so an acknowledged write survives power
 # loss as well as a killed process (synchronous = FULL, docs/testing.md).
+# SQLite's WAL file: on PostgreSQL the commit is the server's to make durable.
 check_synced() { # check_synced TRACE: commits seen, and output while one was unflushed
   python3 - "$1" <<'PYTHON'
 import re, sys
@@ -457,7 +496,9 @@ for line in open(sys.argv[1], errors="replace"):
 print(f"commits {commits}, output before the flush {early}")
 PYTHON
 }
-if strace -o /dev/null true 2>/dev/null; then
+if on_pg; then
+  : # SQLite's WAL, above
+elif strace -o /dev/null true 2>/dev/null; then
   tracer="strace -f -y -qq -s 65536 -e trace=pwrite64,write,fdatasync,fsync -o $WORK/trace"
   stop_tmux
   # LeakSanitizer stops threads with ptrace, which it cannot do under strace.
@@ -482,8 +523,11 @@ else
   echo "strace cannot trace here; the flush-before-acknowledgement checks are skipped"
 fi
 
-# The settings that make it so, as docs/testing.md describes them.
-expect_equal "$(sqlite3 -batch "$DB" 'PRAGMA journal_mode')" "wal" "the store is in WAL mode"
+# The settings that make it so, as docs/testing.md describes them (the
+# journal mode is SQLite's file's).
+if ! on_pg; then
+  expect_equal "$(sqlite3 -batch "$DB" 'PRAGMA journal_mode')" "wal" "the store is in WAL mode"
+fi
 if grep -q '"PRAGMA synchronous = FULL"' "$SOURCE_ROOT"/src/store/*.c &&
    grep -q 'synchronous = FULL' "$SOURCE_ROOT/docs/testing.md"; then pass; else
   fail "src/store/ and docs/testing.md both say synchronous = FULL"; fi
@@ -491,5 +535,8 @@ if grep -q '"PRAGMA synchronous = FULL"' "$SOURCE_ROOT"/src/store/*.c &&
 # And the store still takes an edit.
 run "$BOARDPACK" --db "$DB" record 1.1.2 50 --period 2016-01
 expect_status 0 "record after the crashes"
-expect_equal "$(sqlite3 -batch "$DB" 'PRAGMA integrity_check')" "ok" "integrity_check at the end"
+# SQLite's own check of its file.
+if ! on_pg; then
+  expect_equal "$(sqlite3 -batch "$DB" 'PRAGMA integrity_check')" "ok" "integrity_check at the end"
+fi
 finish

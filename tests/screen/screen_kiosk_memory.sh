@@ -67,23 +67,25 @@ fi
 
 # A long spell with the store unreadable: every poll (twice a second)
 # retries, opening the store afresh, and fails: first with no file at all,
-# then with a file that is not a store (SQLite opens it before refusing it).
+# then with a file that is not a store (SQLite opens it before refusing it);
+# on PostgreSQL, with the schema renamed (a new connection each time), then
+# a schema of its name that is not a store (kiosk_lib.sh's store_away).
 # Neither file descriptors nor memory pile up, and it recovers.
 spell=$((seconds / 3 > 4 ? seconds / 3 : 4))
 fds_before=$(ls "/proc/$PID/fd" | wc -l)
 rss_before=$(rss_kb)
-mv "$DB" "$DB.away"
+store_away
 wait_for "Store unreadable since" "the store moved away"
 until=$((SECONDS + spell))
 while [ $SECONDS -lt "$until" ]; do keys Right; sleep 0.5; done
-printf 'not a store%.0s' {1..500} >"$DB"
-wait_for "is damaged or not a" "a damaged file in its place"
+store_junk
+# (SQLite's sentence wraps at 100 columns before "boardpack store".)
+wait_for "${NOT_A_STORE% boardpack store}" "a damaged file in its place"
 until=$((SECONDS + spell))
 while [ $SECONDS -lt "$until" ]; do keys Left; sleep 0.5; done
 fds_during=$(ls "/proc/$PID/fd" | wc -l)
 rss_after=$(rss_kb)
-rm "$DB"
-mv "$DB.away" "$DB"
+store_back
 wait_gone "Store unreadable" "recovers after the long spell"
 echo "unreadable for $((2 * spell)) s (about $((4 * spell)) retries): VmRSS ${rss_before} kB" \
   "before, ${rss_after} kB after; ${fds_before} file descriptors before, ${fds_during} during"

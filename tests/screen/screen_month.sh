@@ -7,7 +7,7 @@
 # for a reason first: Esc writes nothing, Enter writes it with the reason.
 . "$(dirname "$0")/kiosk_lib.sh"
 seed_store
-reading() { sql "$DB" "SELECT printf('%g', r.value) FROM readings r JOIN metrics m ON m.id = r.metric_id
+reading() { sql "$DB" "SELECT $(sql_g r.value) FROM readings r JOIN metrics m ON m.id = r.metric_id
                        WHERE m.code = '$1' AND r.period = '$2' AND r.segment = ''"; }
 
 # The kiosk runs in a session of its own beside the browser's.

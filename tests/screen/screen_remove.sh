@@ -6,7 +6,7 @@
 # reach the key.
 . "$(dirname "$0")/lib.sh"
 seed_store
-reading() { sql "$DB" "SELECT printf('%g', r.value) FROM readings r JOIN metrics m ON m.id = r.metric_id
+reading() { sql "$DB" "SELECT $(sql_g r.value) FROM readings r JOIN metrics m ON m.id = r.metric_id
                        WHERE m.code = '$1' AND r.period = '$2' AND r.segment = '${3:-}'"; }
 comments() { sql "$DB" "SELECT count(*) FROM commentary c JOIN nodes n ON n.id = c.node_id
                         WHERE n.code = '$1'"; }
