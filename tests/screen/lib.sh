@@ -127,29 +127,6 @@ wait_exit() {
 # seed_store (tests/cli/lib.sh) makes the store before the browser starts:
 # a browser given a store (BOARDPACK_DB) never creates one.
 
-# On PostgreSQL the store is a schema, not a file: store_fingerprint (above,
-# tests/cli/lib.sh) is then a checksum of every row of the test's schema
-# (pg_dump's data, sequences' values included), to prove that nothing was
-# written all the same.
-if on_pg; then
-  store_fingerprint() {
-    if [ "$1" != "$DB" ]; then
-      echo "store_fingerprint: on PostgreSQL only \$DB, not '$1'" >&2
-      echo "no fingerprint of $1: $BASHPID $(date +%s%N)" # equal to nothing
-      return 1
-    fi
-    local dump
-    if ! dump=$("$(dirname "$PSQL")/pg_dump" --data-only --schema="$PG_SCHEMA" --no-owner \
-                  "$BOARDPACK_TEST_PG" </dev/null 2>"$WORK/pg_dump.err"); then
-      echo "store_fingerprint: pg_dump failed: $(cat "$WORK/pg_dump.err")" >&2
-      echo "no fingerprint: pg_dump failed: $BASHPID $(date +%s%N)" # equal to nothing
-      return 1
-    fi
-    # Less the random key of psql's \restrict and \unrestrict lines.
-    printf '%s\n' "$dump" | grep -v '^\\\(un\)\?restrict ' | sha256sum | cut -d' ' -f1
-  }
-fi
-
 # sql_g EXPR: SQL giving the number EXPR as SQLite's printf('%g') does; on
 # PostgreSQL, the float's own text (the same for the values in these tests).
 sql_g() {
