@@ -35,7 +35,8 @@ bool store_exists(const char *location);
 /* Opens the store at `location` (today a file path). With create, a missing
  * store is created empty and private to its owner (and the folders above
  * it), and an older schema is upgraded. A read-write open of a store the
- * user may not write falls back to read-only; store_is_read_only tells. */
+ * user may not write falls back to read-only; store_is_read_only tells (on
+ * PostgreSQL, where the server's grants decide, store_may_write). */
 bool store_open(const char *location, enum store_access access, bool create,
                 struct store **out, struct error *error);
 /* The same, waiting at most busy_timeout_ms for a lock while opening (and
@@ -80,6 +81,12 @@ bool store_copy(struct store *from, struct store *to, const struct store_copy_op
 /* How long a write waits for another writer before giving up (default 5 s). */
 void store_set_busy_timeout(struct store *store, int milliseconds);
 bool store_is_read_only(const struct store *store);
+/* Whether this account can change the store at all: false if it is open
+ * read-only, and on PostgreSQL if the server will refuse every write (a
+ * viewer's login, a hot standby), which a read-write open does not find
+ * out by itself. The browser opens READ-ONLY then; a command's write is
+ * left to the server to refuse. One round trip on PostgreSQL. */
+bool store_may_write(struct store *store);
 /* The location the store was opened with. */
 const char *store_path(const struct store *store);
 /* True if the store holds no board yet. */

@@ -3849,7 +3849,10 @@ int screen_run(struct store *store, const struct screen_options *options, struct
     struct browser *b = &browser;
     b->store = store;
     b->options = *options;
-    if (store_is_read_only(store) && b->options.mode == SCREEN_EDIT)
+    /* A store this account may not change (a file it may not write, a
+     * viewer's login to a server, a hot standby) opens READ-ONLY. */
+    bool may_not_write = options->mode == SCREEN_EDIT && !store_may_write(store);
+    if (may_not_write)
         b->options.mode = SCREEN_READ_ONLY;
     b->style.ascii = options->ascii;
     screen_set_ascii(options->ascii);
@@ -3882,7 +3885,7 @@ int screen_run(struct store *store, const struct screen_options *options, struct
         mouseinterval(0);
     }
     curs_set(1);
-    if (store_is_read_only(store) && options->mode == SCREEN_EDIT)
+    if (may_not_write)
         set_message(b, false, "You may not change this store, so it is open read-only.");
     if (options->first_frame_only) {
         views_prepare(b);

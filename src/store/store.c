@@ -1722,6 +1722,24 @@ bool store_is_read_only(const struct store *store)
     return store->read_only;
 }
 
+bool store_may_write(struct store *store)
+{
+    if (store->read_only)
+        return false;
+    if (!store->pg)
+        return true; /* a file this account may not write opened read-only */
+    /* PostgreSQL: the server's grants decide (a viewer's login has SELECT
+     * only) and a hot standby takes no write. A question that fails says
+     * yes: the server still refuses any write it would not take. */
+    long long may = 1;
+    if (!pg_query_int64(store->pg,
+                        "SELECT (has_table_privilege('readings', 'INSERT') "
+                        "AND NOT pg_is_in_recovery())::int",
+                        &may))
+        return true;
+    return may != 0;
+}
+
 const char *store_path(const struct store *store)
 {
     return store->path;

@@ -92,6 +92,21 @@ for args in "month open 2024-04" "delete 1.1.2 --period 2024-03 --reason because
   expect_equal "$(counts)" "$before" "a viewer's $args: nothing written"
 done
 
+# The browser asks the server whether this login may write: a viewer's
+# opens READ-ONLY by itself and says why; an editor's opens EDIT.
+in_terminal "$BOARDPACK" --db "$viewer" --first-frame
+expect_status 0 "a viewer's browser: first frame"
+expect_out_contains "READ-ONLY" "a viewer's browser opens READ-ONLY"
+expect_out_contains "You may not change this store, so it is open read-only." \
+  "a viewer's browser says why it is read-only"
+in_terminal "$BOARDPACK" --db "$editor" --first-frame
+expect_status 0 "an editor's browser: first frame"
+expect_out_contains "EDIT" "an editor's browser opens EDIT"
+case $OUT in
+  *READ-ONLY*) fail "an editor's browser opened READ-ONLY" ;;
+  *) pass ;;
+esac
+
 # --read-only: our gate refuses before the server is asked to write.
 run "$BOARDPACK" --db "$viewer" --read-only record 1.1.2 70 --period 2024-03
 [ "$STATUS" -ne 0 ] && pass || fail "a viewer's --read-only record succeeded"
