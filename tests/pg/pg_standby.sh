@@ -4,7 +4,8 @@
 # a `record` made on the primary within 1 s of the writer's exit (median of
 # 5 writes, the pane read every 20 ms; the figures are printed). The
 # standby takes no LISTEN, so the kiosk polls its change count (every
-# 200 ms). A record against the standby is refused, in one sentence. Two
+# 200 ms). A record against the standby is refused, in one sentence, and a
+# browser on it opens READ-ONLY by itself. Two
 # managers then record at once on two connections while the kiosk on the
 # standby follows: every write lands and is audited, and the kiosk ends on
 # both managers' last values.
@@ -61,6 +62,19 @@ expect_err_contains "write on the primary" "a record on the standby says where t
 expect_equal "$(psql_value "$PRIMARY" "SELECT r.value FROM readings r JOIN metrics m ON
   m.id = r.metric_id WHERE m.code = '1.1.2' AND r.period = '2024-03' AND r.segment = ''")" "12.3" \
   "the primary holds the last write"
+# A browser pointed at the standby opens READ-ONLY by itself and says why;
+# on the primary, EDIT.
+in_terminal "$BOARDPACK" --db "$STANDBY" --first-frame
+expect_status 0 "a browser on the standby: first frame"
+expect_out_contains "READ-ONLY" "a browser on the standby opens READ-ONLY"
+expect_out_contains "You may not change this store, so it is open read-only." \
+  "a browser on the standby says why it is read-only"
+in_terminal "$BOARDPACK" --db "$PRIMARY" --first-frame
+case $OUT in
+  *READ-ONLY*) fail "a browser on the primary opened READ-ONLY" ;;
+  *EDIT*) pass ;;
+  *) fail "a browser on the primary: no EDIT in its first frame" ;;
+esac
 
 # Two managers on two connections edit the board at once while the kiosk
 # on the standby follows them: every write lands, the audit has a row for
