@@ -1387,7 +1387,8 @@ static bool pg_migrate(struct store *store, bool create, long long known_version
         return true;
     if (!has && !create) {
         error_set(error, EXIT_NO_INPUT,
-                  "There is no boardpack store in %s (boardpack --db ... init creates one).",
+                  "There is no boardpack store in %s; create one with boardpack init --sample, "
+                  "or import a board file.",
                   store->label);
         return false;
     }

@@ -37,7 +37,7 @@ if on_pg; then
   pg_tables() { sql "$DB" "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"; }
   run "$BOARDPACK" --db "$DB" import "$WORK/more.yaml"
   expect_status 66 "readings into an empty PostgreSQL schema"
-  expect_err_equals "There is no boardpack store in $(store_label) (boardpack --db ... init creates one)." \
+  expect_err_equals "There is no boardpack store in $(store_label); create one with boardpack init --sample, or import a board file." \
     "readings into an empty PostgreSQL schema: one sentence"
   expect_equal "$(pg_tables)" "0" "readings into an empty PostgreSQL schema make no store"
   run "$BOARDPACK" --db "$DB" import "$WORK/board.yaml" "$WORK/bad-ref.yaml"

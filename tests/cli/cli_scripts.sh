@@ -43,7 +43,7 @@ expect_file_absent "$WORK/absent" "report on a missing BOARDPACK_DB store create
 # On PostgreSQL the test's own schema is still empty here: there is no store
 # in it, which the same commands say in one sentence, making no table.
 if on_pg; then
-  NO_PG_STORE="There is no boardpack store in $(store_label) (boardpack --db ... init creates one)."
+  NO_PG_STORE="There is no boardpack store in $(store_label); create one with boardpack init --sample, or import a board file."
   missing_pg() { # missing_pg WHAT ARGS...: boardpack --db (the empty schema) ARGS...
     local what=$1
     shift

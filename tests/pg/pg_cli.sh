@@ -19,7 +19,7 @@ first=$(pg_new_db first) || fatal "createdb first"
 # A command other than init on an empty database: exit 66, nothing created.
 run "$BOARDPACK" --db "$first" report
 expect_status 66 "report on an empty database"
-expect_err_equals "There is no boardpack store in postgresql database \"first\" (boardpack --db ... init creates one)." \
+expect_err_equals "There is no boardpack store in postgresql database \"first\"; create one with boardpack init --sample, or import a board file." \
   "report on an empty database: one sentence"
 expect_equal "$(pgsql "$first" "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'")" \
   "0" "report on an empty database creates nothing"
