@@ -120,6 +120,24 @@ PYTHON
   STATUS=$?
 }
 
+# expect_browser_mode STORE MODE WHAT: the browser's first frame on STORE
+# (in_terminal) shows MODE, EDIT or READ-ONLY (and not the other); a
+# READ-ONLY it chose by itself also says why.
+expect_browser_mode() {
+  in_terminal "$BOARDPACK" --db "$1" --first-frame
+  expect_status 0 "$3: first frame"
+  local other=READ-ONLY
+  [ "$2" = EDIT ] || other=EDIT
+  case $OUT in
+    *"$other"*) fail "$3 opened $other, not $2" ;;
+    *"$2"*) pass ;;
+    *) fail "$3: no $2 in its first frame" ;;
+  esac
+  if [ "$2" = READ-ONLY ]; then
+    expect_out_contains "You may not change this store, so it is open read-only." "$3 says why"
+  fi
+}
+
 # A checksum of the store and its WAL, to prove that nothing was written; on
 # PostgreSQL (the test's own store, $DB) a checksum of every table's rows.
 store_fingerprint() {

@@ -14,27 +14,5 @@
 # write-heavy tests make fewer writes here unless the caller says otherwise:
 # cli_crash_safety 300 attempts (1000 on SQLite), about half of them killed;
 # cli_concurrent_record 24 rounds a writer (60), 192 writes by 4 at once.
-set -u
-export LC_ALL=C.UTF-8 TZ=UTC
-here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/pg/pg-server.sh
-. "$here/pg-server.sh"
-server=$(pg_tmpdir) || { echo "FAIL: cannot make a folder for the server" >&2; exit 1; }
-trap 'pg_stop "$server" >/dev/null 2>&1' EXIT
-pg_start "$server" >/dev/null || { echo "FAIL: the PostgreSQL server did not start" >&2; exit 1; }
-pg_createdb "$server" cli || { echo "FAIL: createdb failed" >&2; exit 1; }
-BOARDPACK_TEST_PG=$(pg_uri "$server" cli)
-PSQL=$(pg_bindir)/psql
-export BOARDPACK_TEST_PG PSQL PGOPTIONS="-c client_min_messages=warning"
 export CRASH_ATTEMPTS=${CRASH_ATTEMPTS:-300} CONCURRENT_WRITES=${CONCURRENT_WRITES:-24}
-status=0
-for test in "$@"; do
-  if bash "$SOURCE_ROOT/tests/cli/$test.sh" >"$server/$test.log" 2>&1; then
-    echo "ok   $test on PostgreSQL: $(tail -1 "$server/$test.log")"
-  else
-    echo "FAIL $test on PostgreSQL:"
-    grep -A2 '^FAIL' "$server/$test.log" | head -40
-    status=1
-  fi
-done
-exit "$status"
+exec bash "$(dirname "$0")/pg_suite.sh" cli "$@"
