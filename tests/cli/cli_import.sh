@@ -34,15 +34,14 @@ expect_file_absent "$XDG_DATA_HOME/boardpack" "check creates no store"
 # the new path below is on SQLite): readings alone find no store and make
 # none, and a board file whose import then fails leaves none behind.
 if on_pg; then
-  pg_tables() { sql "$DB" "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"; }
   run "$BOARDPACK" --db "$DB" import "$WORK/more.yaml"
   expect_status 66 "readings into an empty PostgreSQL schema"
   expect_err_equals "There is no boardpack store in $(store_label); create one with boardpack init --sample, or import a board file." \
     "readings into an empty PostgreSQL schema: one sentence"
-  expect_equal "$(pg_tables)" "0" "readings into an empty PostgreSQL schema make no store"
+  expect_equal "$(pg_table_count)" "0" "readings into an empty PostgreSQL schema make no store"
   run "$BOARDPACK" --db "$DB" import "$WORK/board.yaml" "$WORK/bad-ref.yaml"
   expect_status 65 "a board file and a bad reference into an empty PostgreSQL schema"
-  expect_equal "$(pg_tables)" "0" "failed first import of a board file leaves no tables"
+  expect_equal "$(pg_table_count)" "0" "failed first import of a board file leaves no tables"
 fi
 
 run "$BOARDPACK" --db "$DB" import "$WORK/board.yaml" "$WORK/more.yaml"

@@ -6,7 +6,7 @@
 run "$BOARDPACK" --db "$DB" record 2.1.2 70 --period 2023-10
 expect_status 66 "record needs an existing store"
 if on_pg; then # a PostgreSQL store is its schema's tables, not a file
-  expect_equal "$(sql "$DB" "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()")" \
+  expect_equal "$(pg_table_count)" \
     "0" "record creates no store"
 else
   expect_file_absent "$DB" "record creates no store"

@@ -50,7 +50,7 @@ if on_pg; then
     run "$BOARDPACK" --db "$DB" "$@"
     expect_status 66 "$what on an empty PostgreSQL schema"
     expect_err_equals "$NO_PG_STORE" "$what on an empty PostgreSQL schema: one sentence"
-    expect_equal "$(sql "$DB" "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()")" \
+    expect_equal "$(pg_table_count)" \
       "0" "$what on an empty PostgreSQL schema creates no table"
   }
   missing_pg report report

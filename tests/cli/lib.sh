@@ -151,6 +151,12 @@ store_fingerprint() {
   fi
 }
 
+# pg_table_count: the tables in $DB's schema on PostgreSQL (0: no store
+# made there yet).
+pg_table_count() {
+  sql "$DB" "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+}
+
 # store_label: how boardpack names $DB in its messages; a PostgreSQL store
 # by its database, never its URI (which may hold a password).
 store_label() {

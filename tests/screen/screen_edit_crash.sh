@@ -399,18 +399,15 @@ if stale or missing:
 # row in one that is not in the other, either way.
 if not store_sql.ON_PG:
     con.execute("ATTACH ? AS fresh", (f"file:{copy}?mode=ro",))
-differ = int(con.execute(f"""
-    SELECT (SELECT count(*) FROM (SELECT * FROM {main}.node_status
-                                  EXCEPT SELECT * FROM {fresh}.node_status) kept_only)
-         + (SELECT count(*) FROM (SELECT * FROM {fresh}.node_status
-                                  EXCEPT SELECT * FROM {main}.node_status) fresh_only)
-""").fetchone()[0])
-differ_boards = int(con.execute(f"""
-    SELECT (SELECT count(*) FROM (SELECT * FROM {main}.board_status
-                                  EXCEPT SELECT * FROM {fresh}.board_status) kept_only)
-         + (SELECT count(*) FROM (SELECT * FROM {fresh}.board_status
-                                  EXCEPT SELECT * FROM {main}.board_status) fresh_only)
-""").fetchone()[0])
+def rows_apart(table):
+    return int(con.execute(f"""
+        SELECT (SELECT count(*) FROM (SELECT * FROM {main}.{table}
+                                      EXCEPT SELECT * FROM {fresh}.{table}) kept_only)
+             + (SELECT count(*) FROM (SELECT * FROM {fresh}.{table}
+                                      EXCEPT SELECT * FROM {main}.{table}) fresh_only)
+    """).fetchone()[0])
+differ = rows_apart("node_status")
+differ_boards = rows_apart("board_status")
 if differ or differ_boards:
     problems.append(f"kept statuses differ from fresh ones: {differ} node rows, {differ_boards} board rows")
 
